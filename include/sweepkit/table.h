@@ -1,0 +1,108 @@
+/*
+ * The CSV table core: RFC 4180 CSV read through libcsv's streaming
+ * callbacks, one row at a time, in memory bounded by the longest row.
+ *
+ * Accepted: commas, quotes ("" inside quoted fields) and newlines inside
+ * quoted fields; CRLF or LF line ends; a UTF-8 byte-order mark before the
+ * first header (dropped); blank lines (skipped); "-" as a path for standard
+ * input.  Rejected with "FILE:LINE: what was expected": a quote inside an
+ * unquoted field or text after a closing quote, an unterminated quoted
+ * field, NUL bytes, a field or row over its size cap, a row whose field
+ * count differs from the header's (unless the options allow it), a
+ * duplicate column name (unless allowed).
+ *
+ * Ownership: every pointer an sk_row hands out is borrowed from the reader
+ * and valid only during the callback that receives it; copy what you keep.
+ * Thread-safety: a stream call uses only its own state.
+ */
+#ifndef SWEEPKIT_TABLE_H
+#define SWEEPKIT_TABLE_H
+
+#include <stddef.h>
+
+/* Default caps; a field or row beyond them is an SK_ELIMIT error. */
+#define SK_TABLE_MAX_FIELD_BYTES ((size_t)1 << 20) /* 1 MiB */
+#define SK_TABLE_MAX_FIELDS ((size_t)4096)
+
+/* Option flags for sk_table_opts.flags. */
+enum {
+    SK_TABLE_SHORT_ROWS = 1 << 0, /* deliver rows with fewer fields */
+    SK_TABLE_LONG_ROWS = 1 << 1,  /* deliver rows with more fields */
+    SK_TABLE_DUP_NAMES = 1 << 2   /* allow repeated header names */
+};
+
+typedef struct {
+    unsigned flags;
+    size_t max_field_bytes; /* 0: SK_TABLE_MAX_FIELD_BYTES */
+    size_t max_fields;      /* 0: SK_TABLE_MAX_FIELDS */
+} sk_table_opts;
+
+/* One row, borrowed.  field[i] is NUL-terminated and len[i] bytes long
+ * (it may contain no NUL: those are rejected). */
+typedef struct {
+    const char *const *field;
+    const size_t *len;
+    size_t nfields;
+    size_t line;       /* 1-based line on which the row starts */
+    size_t index;      /* 0 for the header, then 1, 2, ... for data rows */
+    const char *name;  /* the file name used in messages */
+} sk_row;
+
+/* Called for the header (index 0) and then each data row.  Return 0 to go
+ * on; any other value stops the stream and is returned by it (set the
+ * last-error message first). */
+typedef int (*sk_row_fn)(void *payload, const sk_row *row);
+
+/* An incremental reader, for input that arrives in pieces. */
+typedef struct sk_table_reader sk_table_reader;
+
+/*
+ * Create a reader that calls `fn` for each row.  `name` is used in
+ * messages and must outlive the reader; `opts` may be NULL.
+ * Returns 0 or SK_ENOMEM.  Free with sk_table_reader_free().
+ */
+int sk_table_reader_new(sk_table_reader **out, const char *name,
+                        const sk_table_opts *opts, sk_row_fn fn,
+                        void *payload);
+
+/* Feed the next `len` bytes; pieces may split rows, fields, line ends and
+ * the byte-order mark anywhere.  Returns 0 or an error (sticky: later
+ * calls return it again). */
+int sk_table_reader_feed(sk_table_reader *r, const char *data, size_t len);
+
+/* Signal end of input: delivers a last row without a line end, and fails
+ * on a quoted field left open. */
+int sk_table_reader_finish(sk_table_reader *r);
+
+/* Accepts NULL. */
+void sk_table_reader_free(sk_table_reader *r);
+
+/*
+ * Stream the CSV at `path` ("-" = standard input) through `fn`.
+ * `opts` may be NULL for the defaults.
+ * Returns 0, the callback's non-zero value, or SK_EIO / SK_EPARSE /
+ * SK_ELIMIT / SK_ENOMEM with the last-error message set.  A file with no
+ * rows at all calls nothing and returns 0.
+ */
+int sk_table_stream_file(const char *path, const sk_table_opts *opts,
+                         sk_row_fn fn, void *payload);
+
+/* As sk_table_stream_file() over `len` bytes of `buf`; `name` is used in
+ * messages. */
+int sk_table_stream_buffer(const char *name, const char *buf, size_t len,
+                           const sk_table_opts *opts, sk_row_fn fn,
+                           void *payload);
+
+/*
+ * Find the column called `name` in `header` (the row with index 0).
+ * Returns 0 and sets *out, or SK_ENOTFOUND with a message naming the file
+ * and listing the available columns.
+ */
+int sk_table_column(size_t *out, const sk_row *header, const char *name);
+
+/* Join `names` with ", " into buf (NUL-terminated), ending in "..." when
+ * they do not fit: for messages that list the available columns. */
+void sk_table_join_names(char *buf, size_t cap, const char *const *names,
+                         size_t n);
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install every Debian package sweepkit needs (build, libraries, fonts for
+# charts, fuzzing and memory checking).  Idempotent, and silent when all is
+# already present.  Runs apt as root, or through sudo when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libcsv-dev libgsl-dev libcairo2-dev libpng-dev libcurl4-openssl-dev
+  libjansson-dev fonts-dejavu-core
+  clang libclang-rt-14-dev valgrind time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || {
+    echo "setup: not root and no sudo; install: ${missing[*]}" >&2
+    exit 1
+  }
+  sudo="sudo"
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,87 @@
+#include "cli.h"
+
+#include "sweepkit/error.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OPTS 64
+
+int cli_getopt(int argc, char **argv, const cli_opt *opts, const char *prog)
+{
+    struct option longopts[MAX_OPTS + 2];
+    char shortopts[2 * MAX_OPTS + 4];
+    size_t n = 0, s = 0;
+    int c;
+
+    shortopts[s++] = ':'; /* report a missing argument as ':' */
+    for (; opts[n].name && n < MAX_OPTS; n++) {
+        longopts[n].name = opts[n].name;
+        longopts[n].has_arg = opts[n].has_arg;
+        longopts[n].flag = NULL;
+        longopts[n].val = opts[n].key;
+        if (opts[n].key < 256) {
+            shortopts[s++] = (char)opts[n].key;
+            if (opts[n].has_arg == required_argument)
+                shortopts[s++] = ':';
+        }
+    }
+    longopts[n] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    shortopts[s++] = 'h';
+    shortopts[s] = '\0';
+
+    opterr = 0;
+    c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c == ':' || c == '?') {
+        char msg[256];
+        const char *arg = argv[optind - 1];
+
+        if (c == ':')
+            snprintf(msg, sizeof(msg), "option '%s' needs a value", arg);
+        else if (optopt)
+            snprintf(msg, sizeof(msg), "unknown option '-%c'", optopt);
+        else
+            snprintf(msg, sizeof(msg), "unknown or ambiguous option '%s'",
+                     arg);
+        cli_usage_error(prog, msg);
+        return '?';
+    }
+    return c;
+}
+
+void cli_help(FILE *fp, const char *synopsis, const char *description,
+              const cli_opt *opts)
+{
+    size_t i;
+
+    fprintf(fp, "usage: %s\n\n%s\n\noptions:\n", synopsis, description);
+    for (i = 0; opts[i].name; i++) {
+        char left[64];
+
+        if (opts[i].key < 256)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].key,
+                     opts[i].name, opts[i].arg ? " " : "",
+                     opts[i].arg ? opts[i].arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
+                     opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+        fprintf(fp, "  %-28s %s\n", left, opts[i].help);
+    }
+    fprintf(fp, "  %-28s %s\n", "-h, --help", "show this help and exit");
+}
+
+int cli_usage_error(const char *prog, const char *msg)
+{
+    fprintf(stderr, "%s: %s\n", prog, msg);
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+    return SK_EXIT_USAGE;
+}
+
+int cli_fail(const char *prog, int code)
+{
+    fprintf(stderr, "%s: %s\n", prog,
+            *sk_error_last() ? sk_error_last() : sk_strerror(code));
+    return code == SK_EINVAL ? SK_EXIT_USAGE : SK_EXIT_RUNTIME;
+}

@@ -1,0 +1,60 @@
+/*
+ * The command-line front end's shared pieces: exit codes, the command
+ * table, and one option table per command that drives both getopt_long
+ * and --help.  Only public library headers are used from here.
+ */
+#ifndef SK_CLI_H
+#define SK_CLI_H
+
+#include <stdio.h>
+
+/* Every exit status sweepkit uses. */
+enum {
+    SK_EXIT_OK = 0,      /* success */
+    SK_EXIT_RUNTIME = 1, /* bad input data, I/O or server failure */
+    SK_EXIT_USAGE = 2    /* bad command line */
+};
+
+typedef struct {
+    const char *name;    /* long option, without "--" */
+    int has_arg;         /* no_argument / required_argument */
+    int key;             /* value getopt_long returns: a letter or >= 256 */
+    const char *arg;     /* metavariable for --help ("FILE"), or NULL */
+    const char *help;    /* one line */
+} cli_opt;
+
+typedef struct {
+    const char *name;                  /* "top" */
+    int (*fn)(int argc, char **argv);  /* argv[0] is the command name */
+    const char *summary;               /* one line for `sweepkit --help` */
+} cli_cmd;
+
+/* Options end with {NULL}.  The table gets --help (key 'h') added. */
+
+/* Like getopt_long over the table; returns the key, -1 at the end, '?'
+ * after printing a usage error.  `prog` prefixes messages. */
+int cli_getopt(int argc, char **argv, const cli_opt *opts, const char *prog);
+
+/* Print "usage: SYNOPSIS", the description and the option table. */
+void cli_help(FILE *fp, const char *synopsis, const char *description,
+              const cli_opt *opts);
+
+/* "PROG: MESSAGE" plus a hint line on stderr; returns SK_EXIT_USAGE. */
+int cli_usage_error(const char *prog, const char *msg);
+
+/* "PROG: " + the library's last error on stderr; returns SK_EXIT_RUNTIME
+ * (SK_EXIT_USAGE for SK_EINVAL). */
+int cli_fail(const char *prog, int code);
+
+int cmd_top(int argc, char **argv);
+
+#include "sweepkit/format.h"
+#include "sweepkit/top.h"
+#include <stddef.h>
+
+/* Shared by `sweepkit top` and analyze-data: stream `files` through a
+ * selection and print it; warnings to stderr prefixed by `prog`. */
+int top_run(const char *prog, const sk_top_opts *opts, char **files,
+            size_t nfiles, sk_format fmt);
+
+#endif

@@ -1,0 +1,139 @@
+/* sweepkit top: a drop-in, streaming analyze-data.py (see docs/top.md). */
+#include "cli.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/filter.h"
+#include "sweepkit/format.h"
+#include "sweepkit/top.h"
+#include "sweepkit/units.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_WHERE 32
+#define MAX_COLUMNS 1024
+#define MAX_FILES 1024
+
+enum { OPT_WHERE = 256, OPT_COLUMNS, OPT_FORMAT, OPT_ORDER };
+
+static const cli_opt options[] = {
+    {"file", required_argument, 'f', "FILE",
+     "CSV to read (repeatable; '-' = stdin; also positional)"},
+    {"field", required_argument, 'k', "NAME",
+     "sort by this column (default throughput_tps)"},
+    {"order", required_argument, OPT_ORDER, "asc|desc",
+     "sort order (default desc)"},
+    {"count", required_argument, 'n', "N", "rows to show (default 5)"},
+    {"format", required_argument, OPT_FORMAT, "FMT",
+     "table (default), csv, json or markdown"},
+    {"where", required_argument, OPT_WHERE, "EXPR",
+     "keep rows where 'FIELD OP VALUE' holds; OP: == != < <= > >= "
+     "(repeatable)"},
+    {"columns", required_argument, OPT_COLUMNS, "A,B,...",
+     "show only these columns, in this order"},
+    {NULL, 0, 0, NULL, NULL}};
+
+int top_run(const char *prog, const sk_top_opts *opts, char **files,
+            size_t nfiles, sk_format fmt)
+{
+    sk_top *t = NULL;
+    size_t i;
+    int rc;
+
+    if ((rc = sk_top_new(&t, opts)) != 0)
+        return cli_fail(prog, rc);
+    for (i = 0; i < nfiles && rc == 0; i++)
+        rc = sk_top_add_file(t, files[i]);
+    if (rc == 0)
+        rc = sk_top_write(t, stdout, fmt);
+    if (rc == 0 && sk_top_warning(t))
+        fprintf(stderr, "%s: warning: %s\n", prog, sk_top_warning(t));
+    sk_top_free(t);
+    return rc ? cli_fail(prog, rc) : SK_EXIT_OK;
+}
+
+int cmd_top(int argc, char **argv)
+{
+    static const char prog[] = "sweepkit top";
+    sk_top_opts o = {0};
+    sk_filter where[MAX_WHERE];
+    char *columns[MAX_COLUMNS];
+    char *files[MAX_FILES];
+    char *stdin_only[] = {"-"};
+    size_t nwhere = 0, nfiles = 0;
+    sk_format fmt = SK_FORMAT_TABLE;
+    int c, rc;
+
+    o.field = "throughput_tps";
+    o.descending = 1;
+    o.count = 5;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+        switch (c) {
+        case 'h':
+            cli_help(stdout,
+                     "sweepkit top [--file] FILE... [--field NAME] "
+                     "[--order asc|desc] [--count N] [OPTIONS]",
+                     "Sort the rows of sweep CSVs by one field and print "
+                     "the first N, as analyze-data.py\n"
+                     "does (same output, byte for byte), in memory that "
+                     "does not grow with the file.",
+                     options);
+            return SK_EXIT_OK;
+        case 'f':
+            if (nfiles == MAX_FILES)
+                return cli_usage_error(prog, "too many files");
+            files[nfiles++] = optarg;
+            break;
+        case 'k':
+            o.field = optarg;
+            break;
+        case OPT_ORDER:
+            if (strcmp(optarg, "asc") && strcmp(optarg, "desc"))
+                return cli_usage_error(prog,
+                                       "--order: expected asc or desc");
+            o.descending = strcmp(optarg, "desc") == 0;
+            break;
+        case 'n':
+            if ((rc = sk_units_parse_count(&o.count, optarg, (size_t)1 << 32,
+                                           "--count")) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_FORMAT:
+            if (sk_format_parse(&fmt, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_WHERE:
+            if (nwhere == MAX_WHERE)
+                return cli_usage_error(prog, "too many --where filters");
+            if (sk_filter_parse(&where[nwhere], optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            nwhere++;
+            break;
+        case OPT_COLUMNS:
+            if (sk_units_split_list(columns, MAX_COLUMNS, &o.ncolumns,
+                                    optarg, "--columns") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            o.columns = (const char *const *)columns;
+            break;
+        default:
+            return SK_EXIT_USAGE;
+        }
+    }
+    for (; optind < argc; optind++) {
+        if (nfiles == MAX_FILES)
+            return cli_usage_error(prog, "too many files");
+        files[nfiles++] = argv[optind];
+    }
+    if (nfiles == 0) {
+        if (isatty(STDIN_FILENO))
+            return cli_usage_error(prog, "no input: give --file FILE, or "
+                                         "pipe a CSV to standard input");
+        return top_run(prog, &o, stdin_only, 1, fmt);
+    }
+    o.filters = where;
+    o.nfilters = nwhere;
+    return top_run(prog, &o, files, nfiles, fmt);
+}

@@ -1,0 +1,48 @@
+/* sweepkit: dispatch to one subcommand per source file (cmd_*.c). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const cli_cmd commands[] = {
+    {"top", cmd_top, "sort sweep CSV rows by a field and show the top N"},
+};
+
+static void help(FILE *fp)
+{
+    size_t i;
+
+    fputs("usage: sweepkit COMMAND [OPTIONS]\n\n"
+          "Measure LLM inference servers with concurrency sweeps.\n\n"
+          "commands:\n",
+          fp);
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n'sweepkit COMMAND --help' describes a command.\n", fp);
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2)
+        return help(stderr), SK_EXIT_USAGE;
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        help(stdout);
+        return SK_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("sweepkit %s\n", SK_VERSION);
+        return SK_EXIT_OK;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    {
+        char msg[300];
+
+        snprintf(msg, sizeof(msg), "unknown command '%.200s'", argv[1]);
+        return cli_usage_error("sweepkit", msg);
+    }
+}

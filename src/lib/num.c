@@ -1,0 +1,540 @@
+/*
+ * Python's float() and repr(float) for sweepkit.
+ *
+ * Parsing follows CPython 3.11 float(str): the string is stripped of
+ * whitespace, then must be exactly [sign] (inf | infinity | nan) or
+ * [sign] digitpart ["." [digitpart]] | "." digitpart, then an optional
+ * exponent, with digitpart = digit (["_"] digit)*.  The digits are
+ * validated here and only then handed to strtod(), because strtod() also
+ * takes hex floats, "nan(...)" and leading whitespace that Python rejects.
+ *
+ * Printing follows CPython's float_repr_style "short": the shortest digit
+ * string that reads back to the same double, laid out by
+ * format_float_short() (scientific iff decpt <= -4 or decpt > 16).
+ */
+#include "sweepkit/num.h"
+
+#include "sweepkit/error.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Digits kept for strtod().  Every midpoint between adjacent doubles has at
+ * most 767 significant decimal digits, so truncating after 768 digits and
+ * appending a nonzero "sticky" digit when anything nonzero was cut keeps
+ * the value strictly between the same two midpoints: correct rounding is
+ * preserved without a heap copy of arbitrarily long fields.
+ */
+#define MAX_SIG 768
+
+/* Exponents are clamped here: far beyond the double range either way, so
+ * strtod() still yields inf or zero, and the text stays short. */
+#define MAX_DECPT 100000
+
+/* sk_num_scan() leaves longer fields to the slow path, which bounds every
+ * digit count it keeps. */
+#define FAST_MAX_LEN 64
+
+/* Exactly representable powers of ten (10^22 < 2^53 * 2^22 and 5^22 <
+ * 2^53): the basis of Clinger's fast path. */
+static const double exact_pow10[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+static const uint64_t int_pow10[] = {
+    1ULL,
+    10ULL,
+    100ULL,
+    1000ULL,
+    10000ULL,
+    100000ULL,
+    1000000ULL,
+    10000000ULL,
+    100000000ULL,
+    1000000000ULL,
+    10000000000ULL,
+    100000000000ULL,
+    1000000000000ULL,
+    10000000000000ULL,
+    100000000000000ULL,
+    1000000000000000ULL,
+};
+
+static int is_digit(unsigned char c)
+{
+    return (unsigned)(c - '0') < 10u;
+}
+
+/*
+ * CPython's float() maps non-ASCII whitespace (str.isspace) to ' ' and then
+ * strips only Py_ISSPACE: " \t\n\v\f\r".  So U+001C..U+001F, although
+ * str.isspace() is true for them, are not stripped and make float() fail.
+ */
+static int is_ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Unicode whitespace above U+00FF, all of it three bytes in UTF-8. */
+static int is_wide_space(unsigned cp)
+{
+    return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+           cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* Bytes of the whitespace character that starts p[0..n), 0 if none. */
+static size_t space_at(const unsigned char *p, size_t n)
+{
+    if (n >= 1 && is_ascii_space(p[0]))
+        return 1;
+    if (n >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0))
+        return 2;
+    if (n >= 3 && (p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 &&
+        (p[2] & 0xC0) == 0x80 &&
+        is_wide_space((p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 |
+                      (p[2] & 0x3Fu)))
+        return 3;
+    return 0;
+}
+
+/* Bytes of the whitespace character that ends p[0..n), 0 if none. */
+static size_t space_before(const unsigned char *p, size_t n)
+{
+    if (n >= 1 && is_ascii_space(p[n - 1]))
+        return 1;
+    if (n >= 2 && space_at(p + n - 2, 2) == 2)
+        return 2;
+    if (n >= 3 && space_at(p + n - 3, 3) == 3)
+        return 3;
+    return 0;
+}
+
+/* Case-insensitive match of p[0..n) against lowercase letters `word`;
+ * `| 0x20` only folds letters onto letters here. */
+static int word_is(const char *p, size_t n, const char *word)
+{
+    size_t i;
+
+    if (n != strlen(word))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (((unsigned char)p[i] | 0x20) != (unsigned char)word[i])
+            return 0;
+    return 1;
+}
+
+/*
+ * Length of the digitpart at p: digit (["_"] digit)*, 0 if p does not start
+ * with a digit.  An underscore is taken only with a digit after it, so any
+ * misplaced one ("1_", "1__0", "1_.5") is left over and fails the caller's
+ * end-of-field check: exactly PEP 515's "only between digits" rule.
+ */
+static size_t digit_run(const char *p, const char *end)
+{
+    const char *q = p;
+
+    if (q == end || !is_digit((unsigned char)*q))
+        return 0;
+    for (q++; q < end; q++) {
+        if (*q == '_' && q + 1 < end && is_digit((unsigned char)q[1]))
+            q++;
+        else if (!is_digit((unsigned char)*q))
+            break;
+    }
+    return (size_t)(q - p);
+}
+
+/* Significant digits of a decimal as strtod() will see them; the value is
+ * 0.digits x 10^decpt. */
+struct sig_digits {
+    char buf[MAX_SIG + 1];
+    size_t n;
+    long long decpt;
+};
+
+static void add_digits(struct sig_digits *d, const char *p, size_t n,
+                       int frac)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char c = p[i];
+
+        if (c == '_')
+            continue;
+        if (d->n == 0 && c == '0') {
+            d->decpt -= frac; /* a leading zero shifts only after '.' */
+            continue;
+        }
+        d->decpt += !frac;
+        if (d->n < MAX_SIG)
+            d->buf[d->n++] = c;
+        else if (c != '0' && d->n == MAX_SIG)
+            d->buf[d->n++] = '1'; /* the sticky digit */
+    }
+}
+
+/* Parse the digitpart-based form; p..end holds no sign or whitespace. */
+static int parse_decimal(double *out, const char *p, const char *end,
+                         int neg)
+{
+    struct sig_digits d;
+    size_t ni, nf = 0, i;
+    long long e = 0;
+    char text[1 + MAX_SIG + 1 + 16];
+    size_t k = 0;
+
+    d.n = 0;
+    d.decpt = 0;
+    ni = digit_run(p, end);
+    add_digits(&d, p, ni, 0);
+    p += ni;
+    if (p < end && *p == '.') {
+        p++;
+        nf = digit_run(p, end);
+        add_digits(&d, p, nf, 1);
+        p += nf;
+    }
+    if (ni == 0 && nf == 0)
+        return SK_EPARSE;
+    if (p < end && (*p | 0x20) == 'e') {
+        int eneg = 0;
+        size_t ne;
+
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            eneg = *p++ == '-';
+        ne = digit_run(p, end);
+        if (ne == 0)
+            return SK_EPARSE;
+        for (i = 0; i < ne; i++)
+            if (p[i] != '_' && e < MAX_DECPT)
+                e = e * 10 + (p[i] - '0');
+        p += ne;
+        if (eneg)
+            e = -e;
+    }
+    if (p != end)
+        return SK_EPARSE;
+
+    if (d.n == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return 0;
+    }
+    d.decpt += e;
+    if (d.decpt > MAX_DECPT)
+        d.decpt = MAX_DECPT;
+    if (d.decpt < -MAX_DECPT)
+        d.decpt = -MAX_DECPT;
+
+    /* An integer mantissa with an exponent: no decimal point, so the
+     * locale's radix character never matters. */
+    if (neg)
+        text[k++] = '-';
+    memcpy(text + k, d.buf, d.n);
+    k += d.n;
+    snprintf(text + k, sizeof(text) - k, "e%lld",
+             d.decpt - (long long)d.n);
+    *out = strtod(text, NULL);
+    return 0;
+}
+
+int sk_num_parse(double *out, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t b = 0, w;
+    int neg = 0;
+
+    while ((w = space_at(u + b, len - b)) != 0)
+        b += w;
+    while ((w = space_before(u + b, len - b)) != 0)
+        len -= w;
+    s += b;
+    len -= b;
+
+    if (len > 0 && (*s == '+' || *s == '-')) {
+        neg = *s == '-';
+        s++;
+        len--;
+    }
+    if (word_is(s, len, "inf") || word_is(s, len, "infinity")) {
+        *out = neg ? -HUGE_VAL : HUGE_VAL;
+        return 0;
+    }
+    if (word_is(s, len, "nan")) {
+        /* CPython keeps the sign: copysign(1, float("-nan")) == -1. */
+        *out = copysign(NAN, neg ? -1.0 : 1.0);
+        return 0;
+    }
+    return parse_decimal(out, s, s + len, neg);
+}
+
+/*
+ * Shortest round-trip digits of finite x > 0, as David Gay's dtoa mode 0
+ * (CPython's repr) picks them: the fewest digits that read back as x, and
+ * of those the closest to x.  For each precision p, the correctly rounded
+ * p-digit decimal R is the closest candidate; when R misses, the only other
+ * p-digit decimal that can hit is R's neighbour on the far side of x, which
+ * happens when x is a power of two (its lower gap is half the upper one).
+ * Stores the digits without trailing zeros and decpt, x ~ 0.digits x
+ * 10^decpt; returns the digit count.
+ */
+static int shortest_digits(double x, char digits[24], int *decpt)
+{
+    char tmp[40];
+    unsigned long long m = 0;
+    int p, e = 0, n;
+
+    for (p = 1; p <= 17; p++) {
+        const char *q;
+        double y;
+
+        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, x);
+        y = strtod(tmp, NULL);
+        /* tmp = m x 10^e with m the p digits; skip the radix character,
+         * whatever the locale makes it. */
+        m = 0;
+        for (q = tmp; *q != 'e'; q++)
+            if (is_digit((unsigned char)*q))
+                m = m * 10 + (unsigned)(*q - '0');
+        e = atoi(q + 1) - (p - 1);
+        if (y == x || p == 17) /* 17 digits always round-trip */
+            break;
+        m = y < x ? m + 1 : m - 1;
+        snprintf(tmp, sizeof(tmp), "%llue%d", m, e);
+        if (strtod(tmp, NULL) == x)
+            break;
+    }
+    n = snprintf(digits, 24, "%llu", m);
+    *decpt = n + e;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    return n;
+}
+
+/* strlen of the layout repr_layout() writes, from the digits' shape. */
+static size_t repr_len_of(int nd, int decpt)
+{
+    if (decpt <= -4 || decpt > 16) {
+        int e = decpt > 0 ? decpt - 1 : 1 - decpt;
+
+        return (size_t)nd + (nd > 1) + 2 + (e >= 100 ? 3 : 2);
+    }
+    if (decpt <= 0)
+        return 2 + (size_t)-decpt + (size_t)nd;
+    if (decpt < nd)
+        return (size_t)nd + 1;
+    return (size_t)decpt + 2;
+}
+
+/* CPython format_float_short() with repr's flags (Py_DTSF_ADD_DOT_0). */
+static size_t repr_layout(char *o, const char *digits, int nd, int decpt)
+{
+    char *start = o;
+    int i;
+
+    if (decpt <= -4 || decpt > 16) {
+        int e = decpt - 1;
+
+        *o++ = digits[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        if (e < 0)
+            e = -e;
+        if (e >= 100)
+            *o++ = (char)('0' + e / 100);
+        *o++ = (char)('0' + e / 10 % 10);
+        *o++ = (char)('0' + e % 10);
+    } else if (decpt <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (i = decpt; i < 0; i++)
+            *o++ = '0';
+        memcpy(o, digits, (size_t)nd);
+        o += nd;
+    } else if (decpt < nd) {
+        memcpy(o, digits, (size_t)decpt);
+        o += decpt;
+        *o++ = '.';
+        memcpy(o, digits + decpt, (size_t)(nd - decpt));
+        o += nd - decpt;
+    } else {
+        memcpy(o, digits, (size_t)nd);
+        o += nd;
+        for (i = nd; i < decpt; i++)
+            *o++ = '0';
+        *o++ = '.';
+        *o++ = '0';
+    }
+    return (size_t)(o - start);
+}
+
+size_t sk_num_repr(char *buf, size_t cap, double x)
+{
+    char out[SK_NUM_REPR_MAX];
+    size_t n = 0;
+
+    if (isnan(x)) {
+        n = 3;
+        memcpy(out, "nan", 3); /* CPython drops a NaN's sign */
+    } else {
+        if (signbit(x))
+            out[n++] = '-';
+        x = fabs(x);
+        if (isinf(x)) {
+            memcpy(out + n, "inf", 3);
+            n += 3;
+        } else if (x == 0) {
+            memcpy(out + n, "0.0", 3);
+            n += 3;
+        } else {
+            char digits[24];
+            int decpt;
+            int nd = shortest_digits(x, digits, &decpt);
+
+            n += repr_layout(out + n, digits, nd, decpt);
+        }
+    }
+    out[n] = '\0';
+    /* snprintf-style when the caller broke the cap contract: truncate,
+     * still terminate, report the full length. */
+    if (cap > 0) {
+        size_t m = n < cap ? n : cap - 1;
+
+        memcpy(buf, out, m);
+        buf[m] = '\0';
+    }
+    return n;
+}
+
+/* The general route: full grammar, then the printer for the length. */
+static int scan_slow(const char *s, size_t len, double *value,
+                     size_t *repr_len)
+{
+    char buf[SK_NUM_REPR_MAX];
+    double x;
+
+    if (sk_num_parse(&x, s, len) != 0)
+        return 0;
+    if (repr_len)
+        *repr_len = sk_num_repr(buf, sizeof(buf), x);
+    if (value)
+        *value = x;
+    return 1;
+}
+
+/*
+ * Fast path for plain [+-]digits[.digits][(e|E)[+-]digits].  A decimal D
+ * with at most 15 significant digits in the normal range round-trips
+ * through the nearest double (DBL_DIG == 15), and no other decimal of 15
+ * or fewer digits reaches the same double, so D's own digits are the
+ * shortest repr: the length follows from (digit count, decpt, sign).
+ * The value, when wanted, comes from Clinger's fast path: an integer below
+ * 10^15 and an exact power of ten up to 10^22 give a correctly rounded
+ * result in one IEEE multiply or divide.
+ */
+int sk_num_scan(const char *s, size_t len, double *value, size_t *repr_len)
+{
+    const char *p = s, *end = s + len;
+    uint64_t mant = 0;
+    int neg = 0, nsig = 0, pend = 0, decpt = 0, ndig = 0, e = 0, scale;
+
+    if (len == 0 || len > FAST_MAX_LEN)
+        return scan_slow(s, len, value, repr_len);
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+
+    /* mant holds the digits from the first nonzero to the last nonzero
+     * seen; pend counts zeros after that, not yet known to be inside. */
+    for (; p < end && is_digit((unsigned char)*p); p++, ndig++) {
+        unsigned dig = (unsigned)(*p - '0');
+
+        if (mant == 0 && dig == 0)
+            continue;
+        decpt++;
+        if (dig == 0) {
+            pend++;
+        } else {
+            nsig += pend + 1;
+            if (nsig > 15)
+                return scan_slow(s, len, value, repr_len);
+            mant = mant * int_pow10[pend + 1] + dig;
+            pend = 0;
+        }
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && is_digit((unsigned char)*p); p++, ndig++) {
+            unsigned dig = (unsigned)(*p - '0');
+
+            if (mant == 0 && dig == 0) {
+                decpt--;
+            } else if (dig == 0) {
+                pend++;
+            } else {
+                nsig += pend + 1;
+                if (nsig > 15)
+                    return scan_slow(s, len, value, repr_len);
+                mant = mant * int_pow10[pend + 1] + dig;
+                pend = 0;
+            }
+        }
+    }
+    if (ndig == 0)
+        return scan_slow(s, len, value, repr_len);
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        int eneg = 0;
+
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            eneg = *p++ == '-';
+        if (p == end || !is_digit((unsigned char)*p))
+            return scan_slow(s, len, value, repr_len);
+        for (; p < end && is_digit((unsigned char)*p); p++)
+            if (e < MAX_DECPT)
+                e = e * 10 + (*p - '0');
+        if (eneg)
+            e = -e;
+    }
+    if (p != end)
+        return scan_slow(s, len, value, repr_len);
+
+    if (mant == 0) {
+        if (repr_len)
+            *repr_len = 3 + (size_t)neg; /* "0.0" or "-0.0" */
+        if (value)
+            *value = neg ? -0.0 : 0.0;
+        return 1;
+    }
+    decpt += e;
+    if (decpt < -300 || decpt > 300)
+        return scan_slow(s, len, value, repr_len);
+    if (repr_len)
+        *repr_len = repr_len_of(nsig, decpt) + (size_t)neg;
+    if (value) {
+        scale = decpt - nsig; /* value = mant x 10^scale */
+#if FLT_EVAL_METHOD == 0
+        if (scale >= -22 && scale <= 22) {
+            double x = (double)mant;
+
+            x = scale >= 0 ? x * exact_pow10[scale]
+                           : x / exact_pow10[-scale];
+            *value = neg ? -x : x;
+            return 1;
+        }
+#endif
+        /* Excess precision or a big exponent: let strtod() round. */
+        sk_num_parse(value, s, len);
+    }
+    return 1;
+}

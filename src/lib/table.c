@@ -1,0 +1,449 @@
+/*
+ * The CSV table core on libcsv.
+ *
+ * libcsv does the RFC 4180 work (quoting, embedded line ends, CR/LF) in
+ * strict mode; this file adds what libcsv does not know: line numbers for
+ * messages, the header, row-shape checks, size caps and the byte-order mark.
+ *
+ * Line numbers: libcsv reports no positions, so input is fed to it in
+ * segments that end at each '\n'; the physical line advances after each
+ * such segment.  A row's first line is the line on which its first field
+ * ends minus the line feeds inside that field.
+ */
+#include "sweepkit/table.h"
+
+#include "sweepkit/error.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Largest piece handed to csv_parse() at once: bounds how far a field may
+ * grow past its cap before the cap is noticed. */
+#define SEGMENT_BYTES ((size_t)64 * 1024)
+#define READ_BYTES ((size_t)256 * 1024)
+
+struct sk_table_reader {
+    struct csv_parser csv;
+    const char *name;
+    sk_row_fn fn;
+    void *payload;
+    unsigned flags;
+    size_t max_field_bytes;
+    size_t max_fields;
+    size_t max_row_bytes;
+
+    /* The row being assembled: fields stored back to back, NUL-terminated,
+     * in `buf`; offsets and lengths per field. */
+    char *buf;
+    size_t buf_len, buf_cap;
+    size_t *off;
+    size_t *len;
+    const char **ptr;
+    size_t nfields, fields_cap;
+
+    size_t line;          /* current physical line, 1-based */
+    size_t row_line;      /* first line of the row being assembled */
+    size_t last_row_line; /* last line of the last complete row */
+    size_t header_fields;
+    size_t rows;          /* rows delivered, the header included */
+    int bom_seen;         /* bytes of a leading byte-order mark matched */
+    int err;              /* sticky first error */
+};
+
+static int never_space(unsigned char c)
+{
+    (void)c;
+    return 0; /* keep spaces: Python's csv module keeps them too */
+}
+
+static int fail(sk_table_reader *r, int code)
+{
+    if (!r->err)
+        r->err = code;
+    return r->err;
+}
+
+static size_t count_lf(const char *s, size_t n)
+{
+    size_t k = 0;
+    const char *end = s + n;
+
+    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        k++;
+        s++;
+    }
+    return k;
+}
+
+static int grow_fields(sk_table_reader *r)
+{
+    size_t cap = r->fields_cap ? r->fields_cap * 2 : 64;
+    size_t *off, *len;
+    const char **ptr;
+
+    if (cap > r->max_fields)
+        cap = r->max_fields;
+    off = realloc(r->off, cap * sizeof(*off));
+    if (off)
+        r->off = off;
+    len = realloc(r->len, cap * sizeof(*len));
+    if (len)
+        r->len = len;
+    ptr = realloc(r->ptr, cap * sizeof(*ptr));
+    if (ptr)
+        r->ptr = ptr;
+    if (!off || !len || !ptr)
+        return fail(r, sk_error_set(SK_ENOMEM, "%s: out of memory",
+                                    r->name));
+    r->fields_cap = cap;
+    return 0;
+}
+
+static void on_field(void *s, size_t n, void *data)
+{
+    sk_table_reader *r = data;
+    size_t need;
+
+    if (r->err)
+        return;
+    if (r->nfields == 0)
+        r->row_line = r->line - count_lf(s, n);
+    if (n > r->max_field_bytes) {
+        fail(r, sk_error_set(SK_ELIMIT,
+                             "%s:%zu: field %zu is %zu bytes, over the "
+                             "limit of %zu",
+                             r->name, r->line, r->nfields + 1, n,
+                             r->max_field_bytes));
+        return;
+    }
+    if (r->nfields == r->max_fields) {
+        fail(r, sk_error_set(SK_ELIMIT,
+                             "%s:%zu: row has more than %zu fields",
+                             r->name, r->row_line, r->max_fields));
+        return;
+    }
+    if (r->nfields == r->fields_cap && grow_fields(r) != 0)
+        return;
+    need = r->buf_len + n + 1;
+    if (need > r->max_row_bytes) {
+        fail(r, sk_error_set(SK_ELIMIT,
+                             "%s:%zu: row is over the limit of %zu bytes",
+                             r->name, r->row_line, r->max_row_bytes));
+        return;
+    }
+    if (need > r->buf_cap) {
+        size_t cap = r->buf_cap ? r->buf_cap : 4096;
+        char *b;
+
+        while (cap < need)
+            cap *= 2;
+        if (cap > r->max_row_bytes)
+            cap = r->max_row_bytes;
+        b = realloc(r->buf, cap);
+        if (!b) {
+            fail(r, sk_error_set(SK_ENOMEM, "%s: out of memory", r->name));
+            return;
+        }
+        r->buf = b;
+        r->buf_cap = cap;
+    }
+    if (n)
+        memcpy(r->buf + r->buf_len, s, n);
+    r->buf[r->buf_len + n] = '\0';
+    r->off[r->nfields] = r->buf_len;
+    r->len[r->nfields] = n;
+    r->nfields++;
+    r->buf_len += n + 1;
+}
+
+static int check_header(sk_table_reader *r)
+{
+    size_t i, j;
+
+    if (r->flags & SK_TABLE_DUP_NAMES)
+        return 0;
+    for (i = 0; i < r->nfields; i++)
+        for (j = i + 1; j < r->nfields; j++)
+            if (r->len[i] == r->len[j] &&
+                memcmp(r->ptr[i], r->ptr[j], r->len[i]) == 0)
+                return sk_error_set(SK_EPARSE,
+                                    "%s:%zu: duplicate column name '%s' "
+                                    "(columns %zu and %zu)",
+                                    r->name, r->row_line, r->ptr[i], i + 1,
+                                    j + 1);
+    return 0;
+}
+
+static void on_row(int c, void *data)
+{
+    sk_table_reader *r = data;
+    sk_row row;
+    size_t i;
+    int rc;
+
+    (void)c;
+    if (r->err || r->nfields == 0)
+        return;
+    for (i = 0; i < r->nfields; i++)
+        r->ptr[i] = r->buf + r->off[i];
+
+    if (r->rows == 0) {
+        if ((rc = check_header(r)) != 0) {
+            fail(r, rc);
+            return;
+        }
+        r->header_fields = r->nfields;
+    } else if ((r->nfields < r->header_fields &&
+                !(r->flags & SK_TABLE_SHORT_ROWS)) ||
+               (r->nfields > r->header_fields &&
+                !(r->flags & SK_TABLE_LONG_ROWS))) {
+        fail(r, sk_error_set(SK_EPARSE,
+                             "%s:%zu: row has %zu fields, header has %zu",
+                             r->name, r->row_line, r->nfields,
+                             r->header_fields));
+        return;
+    }
+
+    row.field = r->ptr;
+    row.len = r->len;
+    row.nfields = r->nfields;
+    row.line = r->row_line;
+    row.index = r->rows++;
+    row.name = r->name;
+    if ((rc = r->fn(r->payload, &row)) != 0)
+        fail(r, rc);
+    r->last_row_line = r->line;
+    r->nfields = 0;
+    r->buf_len = 0;
+}
+
+int sk_table_reader_new(sk_table_reader **out, const char *name,
+                        const sk_table_opts *opts, sk_row_fn fn,
+                        void *payload)
+{
+    sk_table_reader *r;
+
+    *out = NULL;
+    r = calloc(1, sizeof(*r));
+    if (!r || csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        free(r);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
+    }
+    csv_set_space_func(&r->csv, never_space);
+    csv_set_blk_size(&r->csv, SEGMENT_BYTES);
+    r->name = name;
+    r->fn = fn;
+    r->payload = payload;
+    r->flags = opts ? opts->flags : 0;
+    r->max_field_bytes = opts && opts->max_field_bytes
+                             ? opts->max_field_bytes
+                             : SK_TABLE_MAX_FIELD_BYTES;
+    r->max_fields = opts && opts->max_fields ? opts->max_fields
+                                             : SK_TABLE_MAX_FIELDS;
+    /* A row may hold a few maximal fields, not max_fields of them. */
+    r->max_row_bytes = 16 * r->max_field_bytes;
+    r->line = 1;
+    *out = r;
+    return 0;
+}
+
+void sk_table_reader_free(sk_table_reader *r)
+{
+    if (!r)
+        return;
+    csv_free(&r->csv);
+    free(r->buf);
+    free(r->off);
+    free(r->len);
+    free(r->ptr);
+    free(r);
+}
+
+/* Hand one segment (no '\n' except possibly as its last byte) to libcsv. */
+static int parse_segment(sk_table_reader *r, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n))
+        return fail(r, sk_error_set(SK_EPARSE,
+                                    "%s:%zu: NUL byte in the data (is this "
+                                    "a binary file?)",
+                                    r->name, r->line));
+    if (csv_parse(&r->csv, s, n, on_field, on_row, r) != n && !r->err)
+        return fail(r, sk_error_set(SK_EPARSE,
+                                    "%s:%zu: bad quoting: a quote inside an "
+                                    "unquoted field or text after a closing "
+                                    "quote (quote the whole field, double "
+                                    "inner quotes)",
+                                    r->name, r->line));
+    if (r->err)
+        return r->err;
+    /* A field still open (no delimiter yet) that already passed its cap:
+     * stop here rather than buffer the rest of it. */
+    if (r->csv.entry_pos > r->max_field_bytes)
+        return fail(r, sk_error_set(SK_ELIMIT,
+                                    "%s:%zu: field over the limit of %zu "
+                                    "bytes",
+                                    r->name, r->line, r->max_field_bytes));
+    if (s[n - 1] == '\n')
+        r->line++;
+    return 0;
+}
+
+int sk_table_reader_feed(sk_table_reader *r, const char *data, size_t len)
+{
+    static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
+
+    if (r->err)
+        return r->err;
+    /* Drop a UTF-8 byte-order mark, even when it arrives in pieces. */
+    while (r->bom_seen >= 0 && r->bom_seen < 3 && len > 0) {
+        if (data[0] != bom[r->bom_seen]) {
+            int matched = r->bom_seen;
+
+            r->bom_seen = -1;
+            if (matched && parse_segment(r, bom, (size_t)matched) != 0)
+                return r->err;
+            break;
+        }
+        r->bom_seen++;
+        data++;
+        len--;
+    }
+    if (r->bom_seen == 3)
+        r->bom_seen = -1;
+
+    while (len > 0) {
+        size_t seg = len < SEGMENT_BYTES ? len : SEGMENT_BYTES;
+        const char *nl = memchr(data, '\n', seg);
+
+        if (nl)
+            seg = (size_t)(nl - data) + 1;
+        if (parse_segment(r, data, seg) != 0)
+            return r->err;
+        data += seg;
+        len -= seg;
+    }
+    return 0;
+}
+
+int sk_table_reader_finish(sk_table_reader *r)
+{
+    if (r->err)
+        return r->err;
+    if (r->bom_seen > 0 && parse_segment(r, "\xEF\xBB\xBF",
+                                         (size_t)r->bom_seen) != 0)
+        return r->err;
+    if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err) {
+        if (r->rows == 0)
+            return fail(r, sk_error_set(SK_EPARSE,
+                                        "%s:%zu: end of file inside a "
+                                        "quoted field that no quote closes",
+                                        r->name, r->line));
+        return fail(r, sk_error_set(SK_EPARSE,
+                                    "%s:%zu: end of file inside a quoted "
+                                    "field that no quote closes (the last "
+                                    "complete row ends on line %zu)",
+                                    r->name, r->line, r->last_row_line));
+    }
+    return r->err;
+}
+
+int sk_table_stream_buffer(const char *name, const char *buf, size_t len,
+                           const sk_table_opts *opts, sk_row_fn fn,
+                           void *payload)
+{
+    sk_table_reader *r = NULL;
+    int rc;
+
+    if ((rc = sk_table_reader_new(&r, name, opts, fn, payload)) != 0)
+        return rc;
+    if ((rc = sk_table_reader_feed(r, buf, len)) == 0)
+        rc = sk_table_reader_finish(r);
+    sk_table_reader_free(r);
+    return rc;
+}
+
+int sk_table_stream_file(const char *path, const sk_table_opts *opts,
+                         sk_row_fn fn, void *payload)
+{
+    sk_table_reader *r = NULL;
+    char *chunk = NULL;
+    int fd = -1, rc;
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+
+    if (is_stdin) {
+        fd = STDIN_FILENO;
+    } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        return sk_error_set(errno == ENOENT ? SK_ENOTFOUND : SK_EIO,
+                            "%s: cannot open: %s", path, strerror(errno));
+    }
+    if ((rc = sk_table_reader_new(&r, name, opts, fn, payload)) != 0)
+        goto done;
+    if (!(chunk = malloc(READ_BYTES))) {
+        rc = sk_error_set(SK_ENOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    for (;;) {
+        ssize_t got = read(fd, chunk, READ_BYTES);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = sk_error_set(SK_EIO, "%s: read failed: %s", name,
+                              strerror(errno));
+            goto done;
+        }
+        if (got == 0)
+            break;
+        if ((rc = sk_table_reader_feed(r, chunk, (size_t)got)) != 0)
+            goto done;
+    }
+    rc = sk_table_reader_finish(r);
+
+done:
+    free(chunk);
+    sk_table_reader_free(r);
+    if (fd >= 0 && !is_stdin)
+        close(fd);
+    return rc;
+}
+
+void sk_table_join_names(char *buf, size_t cap, const char *const *names,
+                         size_t n)
+{
+    size_t i, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < n; i++) {
+        int w = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "",
+                         names[i]);
+
+        if (w < 0 || (size_t)w >= cap - used) {
+            if (cap >= 4)
+                memcpy(buf + cap - 4, "...", 4);
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+int sk_table_column(size_t *out, const sk_row *header, const char *name)
+{
+    char list[512];
+    size_t i;
+
+    for (i = 0; i < header->nfields; i++) {
+        if (strcmp(header->field[i], name) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    sk_table_join_names(list, sizeof(list), header->field, header->nfields);
+    return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s",
+                        header->name, name, list);
+}

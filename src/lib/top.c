@@ -1,0 +1,694 @@
+/*
+ * `top`: one streaming pass.  Each data row updates the column widths and
+ * competes for a place in a bounded heap of the best `count` rows; nothing
+ * else is kept, so memory depends on `count` and the longest row only.
+ *
+ * Sort order (see top.h): class first (number < NaN < text), then value or
+ * bytes in the requested direction, then file order.  Comparing UTF-8 bytes
+ * orders text by code point, as Python compares str.
+ */
+#include "sweepkit/top.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/num.h"
+#include "sweepkit/table.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MISSING SIZE_MAX /* length of a cell a short row lacks */
+static const char none_text[] = "None"; /* how Python prints it */
+
+enum { CLASS_NUMBER, CLASS_NAN, CLASS_TEXT };
+
+struct column {
+    char *name;
+    size_t name_len;
+    size_t name_width;
+    size_t src;   /* index of the cell in a row */
+    size_t width; /* longest printed cell so far, or the name */
+};
+
+/* A row that made it into the selection, cells copied. */
+struct kept {
+    size_t seq;
+    int cls;
+    double value;
+    const char *key; /* text key (CLASS_TEXT), inside `data` */
+    size_t key_len;
+    size_t *len;     /* per shown column; MISSING for a missing cell */
+    char **cell;
+};
+
+struct sk_top {
+    const sk_top_opts *opts;
+    const char *first_name; /* file whose header the others must match */
+    char **header;          /* that header, copied */
+    size_t nheader;
+    struct column *cols;
+    size_t ncols;
+    size_t key_src;
+    int key_missing;
+    size_t *filter_src;
+    struct kept **heap; /* max-heap: heap[0] is the worst kept row */
+    size_t nheap;
+    size_t rows;  /* data rows that passed the filters */
+    size_t read;  /* data rows read */
+    size_t seq;
+    size_t short_rows, long_rows;
+    char short_where[300], long_where[300];
+    char warning[700];
+    char *owned_first_name;
+};
+
+static int order(const sk_top *t, const struct kept *a, const struct kept *b)
+{
+    int c = 0;
+
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    if (a->cls == CLASS_NUMBER) {
+        c = (a->value > b->value) - (a->value < b->value);
+    } else if (a->cls == CLASS_TEXT) {
+        size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+
+        c = memcmp(a->key, b->key, n);
+        if (c == 0)
+            c = (a->key_len > b->key_len) - (a->key_len < b->key_len);
+        c = (c > 0) - (c < 0);
+    }
+    if (t->opts->descending)
+        c = -c;
+    if (c)
+        return c;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+int sk_top_new(sk_top **out, const sk_top_opts *opts)
+{
+    sk_top *t;
+
+    *out = NULL;
+    if (!(t = calloc(1, sizeof(*t))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    t->opts = opts;
+    if (opts->nfilters &&
+        !(t->filter_src = calloc(opts->nfilters, sizeof(size_t)))) {
+        free(t);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    if (opts->count && !(t->heap = calloc(opts->count < 1024 ? opts->count
+                                                             : 1024,
+                                          sizeof(*t->heap)))) {
+        free(t->filter_src);
+        free(t);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    *out = t;
+    return 0;
+}
+
+void sk_top_free(sk_top *t)
+{
+    size_t i;
+
+    if (!t)
+        return;
+    for (i = 0; i < t->nheader; i++)
+        free(t->header[i]);
+    free(t->header);
+    for (i = 0; i < t->ncols; i++)
+        free(t->cols[i].name);
+    free(t->cols);
+    for (i = 0; i < t->nheap; i++)
+        free(t->heap[i]);
+    free(t->heap);
+    free(t->filter_src);
+    free(t->owned_first_name);
+    free(t);
+}
+
+size_t sk_top_rows(const sk_top *t)
+{
+    return t->rows;
+}
+
+/* Index of the last header cell called `name`, or SIZE_MAX.  The last,
+ * because csv.DictReader keeps the last of repeated names. */
+static size_t find_last(const sk_row *h, const char *name)
+{
+    size_t i = h->nfields;
+
+    while (i-- > 0)
+        if (strcmp(h->field[i], name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static int add_column(sk_top *t, const sk_row *h, size_t src)
+{
+    struct column *c = &t->cols[t->ncols];
+    size_t at;
+
+    if (!(c->name = strdup(h->field[src])))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    c->name_len = h->len[src];
+    if (sk_utf8_width(&c->name_width, &at, c->name, c->name_len) != 0) {
+        free(c->name);
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: column name %zu is not valid UTF-8 "
+                            "(byte %zu)",
+                            h->name, h->line, src + 1, at + 1);
+    }
+    c->src = src;
+    c->width = c->name_width;
+    t->ncols++;
+    return 0;
+}
+
+static int first_header(sk_top *t, const sk_row *h)
+{
+    const sk_top_opts *o = t->opts;
+    size_t i, src;
+    int rc;
+
+    t->header = calloc(h->nfields, sizeof(*t->header));
+    t->cols = calloc(o->columns ? o->ncolumns : h->nfields,
+                     sizeof(*t->cols));
+    t->owned_first_name = strdup(h->name);
+    if (!t->header || !t->cols || !t->owned_first_name)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    t->first_name = t->owned_first_name;
+    for (i = 0; i < h->nfields; i++) {
+        if (!(t->header[i] = strdup(h->field[i])))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        t->nheader++;
+    }
+
+    if (o->columns) {
+        for (i = 0; i < o->ncolumns; i++) {
+            if ((src = find_last(h, o->columns[i])) == SIZE_MAX)
+                return sk_table_column(&src, h, o->columns[i]);
+            if ((rc = add_column(t, h, src)) != 0)
+                return rc;
+        }
+    } else {
+        /* One column per distinct name, at its first position, holding
+         * the cell of its last occurrence (csv.DictReader's dict). */
+        for (i = 0; i < h->nfields; i++) {
+            size_t j;
+
+            for (j = 0; j < i; j++)
+                if (strcmp(h->field[j], h->field[i]) == 0)
+                    break;
+            if (j < i)
+                continue;
+            if ((rc = add_column(t, h, find_last(h, h->field[i]))) != 0)
+                return rc;
+        }
+    }
+    for (i = 0; i < o->nfilters; i++) {
+        if ((src = find_last(h, o->filters[i].field)) == SIZE_MAX)
+            return sk_table_column(&src, h, o->filters[i].field);
+        t->filter_src[i] = src;
+    }
+    t->key_src = find_last(h, o->field);
+    t->key_missing = t->key_src == SIZE_MAX;
+    return 0;
+}
+
+static int same_header(const sk_top *t, const sk_row *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->nfields && i < t->nheader; i++)
+        if (strcmp(h->field[i], t->header[i]) != 0)
+            return sk_error_set(SK_EPARSE,
+                                "%s:%zu: header differs from %s's: column "
+                                "%zu is '%s', expected '%s'",
+                                h->name, h->line, t->first_name, i + 1,
+                                h->field[i], t->header[i]);
+    if (h->nfields != t->nheader)
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: header has %zu columns, %s's has %zu",
+                            h->name, h->line, h->nfields, t->first_name,
+                            t->nheader);
+    return 0;
+}
+
+/* Printed width of a present cell: repr length for a number, code points
+ * for text. */
+static int cell_width(size_t *w, const sk_row *row, size_t src,
+                      const char *col)
+{
+    size_t at;
+
+    if (sk_num_scan(row->field[src], row->len[src], NULL, w))
+        return 0;
+    if (sk_utf8_width(w, &at, row->field[src], row->len[src]) != 0)
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: column '%s' is not valid UTF-8 "
+                            "(byte %zu of the cell)",
+                            row->name, row->line, col, at + 1);
+    return 0;
+}
+
+static void note_shape(sk_top *t, const sk_row *row)
+{
+    size_t *count = row->nfields < t->nheader ? &t->short_rows
+                                              : &t->long_rows;
+    char *where = row->nfields < t->nheader ? t->short_where
+                                            : t->long_where;
+
+    if ((*count)++ == 0)
+        snprintf(where, sizeof(t->short_where),
+                 "%s:%zu: row has %zu fields, header has %zu", row->name,
+                 row->line, row->nfields, t->nheader);
+}
+
+static void sift_down(sk_top *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, worst = i;
+        struct kept *tmp;
+
+        if (l < t->nheap && order(t, t->heap[l], t->heap[worst]) > 0)
+            worst = l;
+        if (r < t->nheap && order(t, t->heap[r], t->heap[worst]) > 0)
+            worst = r;
+        if (worst == i)
+            return;
+        tmp = t->heap[i];
+        t->heap[i] = t->heap[worst];
+        t->heap[worst] = tmp;
+        i = worst;
+    }
+}
+
+static void sift_up(sk_top *t, size_t i)
+{
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        struct kept *tmp;
+
+        if (order(t, t->heap[i], t->heap[parent]) <= 0)
+            return;
+        tmp = t->heap[i];
+        t->heap[i] = t->heap[parent];
+        t->heap[parent] = tmp;
+        i = parent;
+    }
+}
+
+/* Copy the shown cells of `row` (and its key) into one allocation. */
+static struct kept *keep(const sk_top *t, const struct kept *cand,
+                         const sk_row *row)
+{
+    size_t i, bytes = sizeof(struct kept) +
+                      t->ncols * (sizeof(size_t) + sizeof(char *)) +
+                      cand->key_len + 1;
+    struct kept *k;
+    char *p;
+
+    for (i = 0; i < t->ncols; i++)
+        if (t->cols[i].src < row->nfields)
+            bytes += row->len[t->cols[i].src] + 1;
+    if (!(k = malloc(bytes)))
+        return NULL;
+    *k = *cand;
+    k->len = (size_t *)(k + 1);
+    k->cell = (char **)(k->len + t->ncols);
+    p = (char *)(k->cell + t->ncols);
+    memcpy(p, cand->key, cand->key_len);
+    p[cand->key_len] = '\0';
+    k->key = p;
+    p += cand->key_len + 1;
+    for (i = 0; i < t->ncols; i++) {
+        size_t src = t->cols[i].src;
+
+        if (src >= row->nfields) {
+            k->len[i] = MISSING;
+            k->cell[i] = NULL;
+            continue;
+        }
+        k->len[i] = row->len[src];
+        k->cell[i] = p;
+        memcpy(p, row->field[src], row->len[src] + 1);
+        p += row->len[src] + 1;
+    }
+    return k;
+}
+
+static int consider(sk_top *t, const struct kept *cand, const sk_row *row)
+{
+    struct kept *k;
+
+    if (t->opts->count == 0)
+        return 0;
+    if (t->nheap == t->opts->count && order(t, cand, t->heap[0]) >= 0)
+        return 0;
+    if (!(k = keep(t, cand, row)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (t->nheap == t->opts->count) {
+        free(t->heap[0]);
+        t->heap[0] = k;
+        sift_down(t, 0);
+        return 0;
+    }
+    if (t->nheap && (t->nheap & (t->nheap - 1)) == 0 && t->nheap >= 1024) {
+        size_t cap = t->nheap * 2;
+        struct kept **h;
+
+        if (cap > t->opts->count)
+            cap = t->opts->count;
+        if (!(h = realloc(t->heap, cap * sizeof(*h)))) {
+            free(k);
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        }
+        t->heap = h;
+    }
+    t->heap[t->nheap++] = k;
+    sift_up(t, t->nheap - 1);
+    return 0;
+}
+
+/* analyze-data.py's message, then what the user could have meant. */
+static int missing_field(const sk_top *t, const sk_row *row)
+{
+    char list[512];
+
+    sk_table_join_names(list, sizeof(list),
+                        (const char *const *)t->header, t->nheader);
+    return sk_error_set(SK_ENOTFOUND,
+                        "Field '%s' does not exist. Available fields in "
+                        "%s: %s",
+                        t->opts->field, row->name, list);
+}
+
+static int on_row(void *payload, const sk_row *row)
+{
+    sk_top *t = payload;
+    const sk_top_opts *o = t->opts;
+    struct kept cand;
+    size_t i, key_width = 0;
+    int rc;
+
+    if (row->index == 0)
+        return t->header ? same_header(t, row) : first_header(t, row);
+    if (t->key_missing)
+        return missing_field(t, row);
+    t->read++;
+    for (i = 0; i < o->nfilters; i++) {
+        size_t src = t->filter_src[i];
+        const char *cell = src < row->nfields ? row->field[src] : NULL;
+
+        if (!sk_filter_match(&o->filters[i], cell,
+                             cell ? row->len[src] : 0))
+            return 0;
+    }
+    if (row->nfields != t->nheader)
+        note_shape(t, row);
+    t->rows++;
+
+    memset(&cand, 0, sizeof(cand));
+    cand.seq = t->seq++;
+    if (t->key_src >= row->nfields) {
+        cand.cls = CLASS_TEXT;
+        cand.key = none_text;
+        cand.key_len = 4;
+        key_width = 4;
+    } else if (sk_num_scan(row->field[t->key_src], row->len[t->key_src],
+                           &cand.value, &key_width)) {
+        cand.cls = cand.value != cand.value ? CLASS_NAN : CLASS_NUMBER;
+    } else {
+        cand.cls = CLASS_TEXT;
+        cand.key = row->field[t->key_src];
+        cand.key_len = row->len[t->key_src];
+        key_width = SIZE_MAX; /* measured below, with UTF-8 checks */
+    }
+
+    for (i = 0; i < t->ncols; i++) {
+        struct column *c = &t->cols[i];
+        size_t w;
+
+        if (c->src >= row->nfields)
+            w = 4;
+        else if (c->src == t->key_src && key_width != SIZE_MAX)
+            w = key_width;
+        else if ((rc = cell_width(&w, row, c->src, c->name)) != 0)
+            return rc;
+        if (w > c->width)
+            c->width = w;
+    }
+    return consider(t, &cand, row);
+}
+
+static sk_table_opts table_opts(const sk_top *t)
+{
+    sk_table_opts topts = {0};
+
+    /* Short rows show None, as analyze-data.py prints them; long rows and
+     * repeated names are errors unless emulating csv.DictReader. */
+    topts.flags = SK_TABLE_SHORT_ROWS;
+    if (t->opts->compat)
+        topts.flags |= SK_TABLE_LONG_ROWS | SK_TABLE_DUP_NAMES;
+    return topts;
+}
+
+int sk_top_add_buffer(sk_top *t, const char *name, const char *buf,
+                      size_t len)
+{
+    sk_table_opts topts = table_opts(t);
+
+    return sk_table_stream_buffer(name, buf, len, &topts, on_row, t);
+}
+
+int sk_top_add_file(sk_top *t, const char *path)
+{
+    sk_table_opts topts = table_opts(t);
+
+    return sk_table_stream_file(path, &topts, on_row, t);
+}
+
+const char *sk_top_warning(const sk_top *t)
+{
+    sk_top *m = (sk_top *)t;
+
+    if (!t->short_rows && !t->long_rows)
+        return NULL;
+    m->warning[0] = '\0';
+    if (t->short_rows)
+        snprintf(m->warning, sizeof(m->warning),
+                 "%s; missing cells shown as None (%zu row%s)",
+                 t->short_where, t->short_rows, t->short_rows == 1 ? "" : "s");
+    if (t->long_rows) {
+        size_t used = strlen(m->warning);
+
+        snprintf(m->warning + used, sizeof(m->warning) - used,
+                 "%s%s; extra cells ignored (%zu row%s)", used ? "; " : "",
+                 t->long_where, t->long_rows, t->long_rows == 1 ? "" : "s");
+    }
+    return m->warning;
+}
+
+/* Pop the heap into best-first order.  Leaves the heap empty-ordered, so
+ * writing twice prints the same rows. */
+static struct kept **ranked(sk_top *t)
+{
+    struct kept **out;
+    size_t n = t->nheap, i;
+
+    if (!(out = malloc((n ? n : 1) * sizeof(*out))))
+        return NULL;
+    for (i = n; i-- > 0;) {
+        out[i] = t->heap[0];
+        t->heap[0] = t->heap[--t->nheap];
+        sift_down(t, 0);
+    }
+    /* Put them back as a valid max-heap: best-first reversed is
+     * worst-first, which satisfies the heap property. */
+    for (i = 0; i < n; i++)
+        t->heap[i] = out[n - 1 - i];
+    t->nheap = n;
+    return out;
+}
+
+/* The cell as printed: repr for numbers, the text otherwise. */
+static const char *printed(const struct kept *k, size_t col, char *num,
+                           size_t *len, int *is_num)
+{
+    double v;
+
+    if (k->len[col] == MISSING) {
+        *len = 4;
+        *is_num = 0;
+        return none_text;
+    }
+    if (sk_num_parse(&v, k->cell[col], k->len[col]) == 0) {
+        *len = sk_num_repr(num, SK_NUM_REPR_MAX, v);
+        *is_num = 1;
+        return num;
+    }
+    *len = k->len[col];
+    *is_num = 0;
+    return k->cell[col];
+}
+
+static size_t text_width(const char *s, size_t n)
+{
+    size_t w = n, at;
+
+    /* Cells were validated while reading; names in add_column(). */
+    sk_utf8_width(&w, &at, s, n);
+    return w;
+}
+
+static void write_table(const sk_top *t, struct kept **rows, FILE *fp)
+{
+    char num[SK_NUM_REPR_MAX];
+    size_t i, j, line = 0;
+
+    for (j = 0; j < t->ncols; j++) {
+        const struct column *c = &t->cols[j];
+
+        if (j)
+            fputs(" | ", fp);
+        sk_format_padded(fp, c->name, c->name_len, c->width - c->name_width,
+                         0);
+        line += c->width + (j ? 3 : 0);
+    }
+    fputc('\n', fp);
+    for (i = 0; i < line; i++)
+        fputc('-', fp);
+    fputc('\n', fp);
+    for (i = 0; i < t->nheap; i++) {
+        for (j = 0; j < t->ncols; j++) {
+            size_t len, w;
+            int is_num;
+            const char *s = printed(rows[i], j, num, &len, &is_num);
+
+            w = is_num ? len : text_width(s, len);
+            if (j)
+                fputs(" | ", fp);
+            sk_format_padded(fp, s, len, t->cols[j].width - w, is_num);
+        }
+        fputc('\n', fp);
+    }
+}
+
+static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
+{
+    char num[SK_NUM_REPR_MAX];
+    size_t i, j;
+
+    fputc('|', fp);
+    for (j = 0; j < t->ncols; j++) {
+        fputc(' ', fp);
+        sk_format_markdown_cell(fp, t->cols[j].name, t->cols[j].name_len);
+        fputs(" |", fp);
+    }
+    fputs("\n|", fp);
+    for (j = 0; j < t->ncols; j++) {
+        /* Right-align a column whose shown cells are all numbers. */
+        int all_num = t->nheap > 0;
+
+        for (i = 0; i < t->nheap && all_num; i++) {
+            size_t len;
+
+            printed(rows[i], j, num, &len, &all_num);
+        }
+        fputs(all_num ? " ---: |" : " --- |", fp);
+    }
+    fputc('\n', fp);
+    for (i = 0; i < t->nheap; i++) {
+        fputc('|', fp);
+        for (j = 0; j < t->ncols; j++) {
+            size_t len;
+            int is_num;
+            const char *s = printed(rows[i], j, num, &len, &is_num);
+
+            fputc(' ', fp);
+            sk_format_markdown_cell(fp, s, len);
+            fputs(" |", fp);
+        }
+        fputc('\n', fp);
+    }
+}
+
+static void write_csv(const sk_top *t, struct kept **rows, FILE *fp)
+{
+    size_t i, j;
+
+    for (j = 0; j < t->ncols; j++) {
+        if (j)
+            fputc(',', fp);
+        sk_format_csv_field(fp, t->cols[j].name, t->cols[j].name_len);
+    }
+    if (t->ncols)
+        fputc('\n', fp);
+    /* Cells as they were in the file: CSV out keeps "512", not "512.0". */
+    for (i = 0; i < t->nheap; i++) {
+        for (j = 0; j < t->ncols; j++) {
+            if (j)
+                fputc(',', fp);
+            if (rows[i]->len[j] != MISSING)
+                sk_format_csv_field(fp, rows[i]->cell[j], rows[i]->len[j]);
+        }
+        fputc('\n', fp);
+    }
+}
+
+static void write_json(const sk_top *t, struct kept **rows, FILE *fp)
+{
+    char num[SK_NUM_REPR_MAX];
+    size_t i, j;
+
+    fputc('[', fp);
+    for (i = 0; i < t->nheap; i++) {
+        fputs(i ? ",\n  {" : "\n  {", fp);
+        for (j = 0; j < t->ncols; j++) {
+            size_t len;
+            int is_num;
+            const char *s = printed(rows[i], j, num, &len, &is_num);
+
+            if (j)
+                fputs(", ", fp);
+            sk_format_json_string(fp, t->cols[j].name, t->cols[j].name_len);
+            fputs(": ", fp);
+            if (rows[i]->len[j] == MISSING)
+                fputs("null", fp);
+            else if (is_num && (strchr(s, 'n') || strchr(s, 'i')))
+                fputs("null", fp); /* "inf"/"nan": JSON has neither; a
+                                      finite repr has no letter but e */
+            else if (is_num)
+                fwrite(s, 1, len, fp);
+            else
+                sk_format_json_string(fp, s, len);
+        }
+        fputc('}', fp);
+    }
+    fputs(t->nheap ? "\n]\n" : "]\n", fp);
+}
+
+int sk_top_write(sk_top *t, FILE *fp, sk_format fmt)
+{
+    struct kept **rows;
+
+    if (t->read == 0 && (fmt == SK_FORMAT_TABLE || fmt == SK_FORMAT_MARKDOWN)) {
+        fputs("CSV file is empty.\n", fp);
+    } else {
+        if (!(rows = ranked(t)))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        switch (fmt) {
+        case SK_FORMAT_TABLE: write_table(t, rows, fp); break;
+        case SK_FORMAT_MARKDOWN: write_markdown(t, rows, fp); break;
+        case SK_FORMAT_CSV: write_csv(t, rows, fp); break;
+        case SK_FORMAT_JSON: write_json(t, rows, fp); break;
+        }
+        free(rows);
+    }
+    if (fflush(fp) != 0 || ferror(fp))
+        return sk_error_set(SK_EIO, "writing the output failed");
+    return 0;
+}
