@@ -73,5 +73,6 @@ int main(int argc, char **argv)
     if (!file)
         return cli_usage_error(prog,
                                "the following arguments are required: --file");
-    return top_run("Error", &o, &file, 1, SK_FORMAT_TABLE);
+    /* "Error: ..." as analyze-data.py words its failures. */
+    return top_run(prog, "Error", &o, &file, 1, SK_FORMAT_TABLE);
 }

@@ -53,8 +53,10 @@ int cmd_top(int argc, char **argv);
 #include <stddef.h>
 
 /* Shared by `sweepkit top` and analyze-data: stream `files` through a
- * selection and print it; warnings to stderr prefixed by `prog`. */
-int top_run(const char *prog, const sk_top_opts *opts, char **files,
-            size_t nfiles, sk_format fmt);
+ * selection and print it.  Errors go to stderr after `err_prefix`,
+ * warnings after `prog`. */
+int top_run(const char *prog, const char *err_prefix,
+            const sk_top_opts *opts, char **files, size_t nfiles,
+            sk_format fmt);
 
 #endif

@@ -35,15 +35,16 @@ static const cli_opt options[] = {
      "show only these columns, in this order"},
     {NULL, 0, 0, NULL, NULL}};
 
-int top_run(const char *prog, const sk_top_opts *opts, char **files,
-            size_t nfiles, sk_format fmt)
+int top_run(const char *prog, const char *err_prefix,
+            const sk_top_opts *opts, char **files, size_t nfiles,
+            sk_format fmt)
 {
     sk_top *t = NULL;
     size_t i;
     int rc;
 
     if ((rc = sk_top_new(&t, opts)) != 0)
-        return cli_fail(prog, rc);
+        return cli_fail(err_prefix, rc);
     for (i = 0; i < nfiles && rc == 0; i++)
         rc = sk_top_add_file(t, files[i]);
     if (rc == 0)
@@ -51,7 +52,7 @@ int top_run(const char *prog, const sk_top_opts *opts, char **files,
     if (rc == 0 && sk_top_warning(t))
         fprintf(stderr, "%s: warning: %s\n", prog, sk_top_warning(t));
     sk_top_free(t);
-    return rc ? cli_fail(prog, rc) : SK_EXIT_OK;
+    return rc ? cli_fail(err_prefix, rc) : SK_EXIT_OK;
 }
 
 int cmd_top(int argc, char **argv)
@@ -122,6 +123,8 @@ int cmd_top(int argc, char **argv)
             return SK_EXIT_USAGE;
         }
     }
+    o.filters = where;
+    o.nfilters = nwhere;
     for (; optind < argc; optind++) {
         if (nfiles == MAX_FILES)
             return cli_usage_error(prog, "too many files");
@@ -131,9 +134,7 @@ int cmd_top(int argc, char **argv)
         if (isatty(STDIN_FILENO))
             return cli_usage_error(prog, "no input: give --file FILE, or "
                                          "pipe a CSV to standard input");
-        return top_run(prog, &o, stdin_only, 1, fmt);
+        return top_run(prog, prog, &o, stdin_only, 1, fmt);
     }
-    o.filters = where;
-    o.nfilters = nwhere;
-    return top_run(prog, &o, files, nfiles, fmt);
+    return top_run(prog, prog, &o, files, nfiles, fmt);
 }

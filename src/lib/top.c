@@ -320,7 +320,8 @@ static struct kept *keep(const sk_top *t, const struct kept *cand,
     k->len = (size_t *)(k + 1);
     k->cell = (char **)(k->len + t->ncols);
     p = (char *)(k->cell + t->ncols);
-    memcpy(p, cand->key, cand->key_len);
+    if (cand->key_len)
+        memcpy(p, cand->key, cand->key_len);
     p[cand->key_len] = '\0';
     k->key = p;
     p += cand->key_len + 1;

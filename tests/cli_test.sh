@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Black-box tests of the sweepkit and analyze-data executables: run them,
+# compare standard output, the first line of standard error and the exit
+# status.  Usage: cli_test.sh SWEEPKIT ANALYZE_DATA SOURCE_DIR
+set -u
+SK=$1
+AD=$2
+cd "$3" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+# expect STATUS STDERR_FIRST_LINE CMD...  (stdout saved in $tmp/out)
+expect() {
+  local want_rc=$1 want_err=$2 rc err
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  err=$(head -n 1 "$tmp/err")
+  if [ "$rc" -eq "$want_rc" ] && [ "$err" = "$want_err" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+    echo "  status $rc (want $want_rc)"
+    echo "  stderr '$err'"
+    echo "    want '$want_err'"
+  fi
+}
+
+# same_as FILE: stdout of the last expect equals FILE
+same_as() {
+  if cmp -s "$tmp/out" "$1"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: output differs from $1"
+    diff "$tmp/out" "$1" | head -n 10
+  fi
+}
+
+# --- analyze-data: byte for byte what analyze-data.py prints -------------
+while IFS='|' read -r name args; do
+  case "$name" in '#'*|'') continue ;; esac
+  # shellcheck disable=SC2086
+  expect 0 "" "$AD" $args
+  same_as "tests/golden/$name.out"
+  # sweepkit top without options beyond the script's prints the same.
+  # shellcheck disable=SC2086
+  expect 0 "" "$SK" top $args
+  same_as "tests/golden/$name.out"
+done <tests/golden/cases.txt
+
+# --- analyze-data: its failures go to stderr with a status ----------------
+expect 2 "analyze-data: the following arguments are required: --file" "$AD"
+expect 2 "analyze-data: argument --order: invalid choice (choose from 'asc', 'desc')" \
+  "$AD" --file fixtures/full_sweep.csv --order up
+expect 2 "analyze-data: argument --count: '-2' is not a non-negative whole number" \
+  "$AD" --file fixtures/full_sweep.csv --count -2
+expect 2 "analyze-data: unknown or ambiguous option '--bogus'" \
+  "$AD" --file fixtures/full_sweep.csv --bogus
+expect 1 "Error: nope.csv: cannot open: No such file or directory" \
+  "$AD" --file nope.csv
+expect 1 "Error: Field 'tps' does not exist. Available fields in fixtures/round_robin.csv: max_tokens, concurrency, throughput_tps, total_tokens, elapsed_s, errors" \
+  "$AD" --file fixtures/round_robin.csv --field tps
+expect 0 "" "$AD" --help
+grep -q -- '--count COUNT' "$tmp/out" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: analyze-data --help lacks --count"; }
+# argparse-style abbreviations and --opt=value work; --fi is ambiguous.
+expect 2 "analyze-data: unknown or ambiguous option '--fi=x'" "$AD" --fi=x
+expect 0 "" "$AD" --fil=fixtures/full_sweep.csv --cou 100
+same_as tests/golden/full_all.out
+
+# --- sweepkit ---------------------------------------------------------------
+expect 0 "" "$SK" --help
+grep -q '^  top ' "$tmp/out" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: sweepkit --help lacks top"; }
+expect 0 "" "$SK" --version
+grep -qE '^sweepkit [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" &&
+  pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: --version"; }
+expect 2 "sweepkit: unknown command 'nosuch'" "$SK" nosuch
+expect 0 "" "$SK" top --help
+expect 2 "sweepkit top: --count: 'x' is not a non-negative whole number" \
+  "$SK" top fixtures/full_sweep.csv --count x
+expect 2 "sweepkit top: unknown format 'xml' (expected table, csv, json or markdown)" \
+  "$SK" top fixtures/full_sweep.csv --format xml
+expect 2 "sweepkit top: --where 'errors=0': expected FIELD OP VALUE with OP one of == != < <= > >=" \
+  "$SK" top fixtures/full_sweep.csv --where errors=0
+expect 2 "sweepkit top: option '--field' needs a value" \
+  "$SK" top fixtures/full_sweep.csv --field
+expect 1 "sweepkit top: fixtures/full_sweep.csv: no column 'nosuch'; available: instances, decode_concurrency, prompt_concurrency, concurrency, throughput_tps, total_tokens, elapsed_s, errors" \
+  "$SK" top fixtures/full_sweep.csv --columns concurrency,nosuch
+
+# Standard input, and several files with one header.
+"$SK" top --field concurrency --count 3 <fixtures/round_robin.csv >"$tmp/stdin.out" 2>&1
+expect 0 "" "$SK" top fixtures/round_robin.csv --field concurrency --count 3
+same_as "$tmp/stdin.out"
+expect 0 "" "$SK" top fixtures/round_robin.csv fixtures/round_robin.csv \
+  --format csv --count 2 --columns concurrency,max_tokens,throughput_tps
+printf 'concurrency,max_tokens,throughput_tps\n64,128,877.61\n64,128,877.61\n' >"$tmp/two.csv"
+same_as "$tmp/two.csv"
+expect 1 "sweepkit top: fixtures/full_sweep.csv:1: header differs from fixtures/round_robin.csv's: column 1 is 'instances', expected 'max_tokens'" \
+  "$SK" top fixtures/round_robin.csv fixtures/full_sweep.csv
+
+# Bad data: one line naming file and line, status 1.
+printf 'a,b\n1,2\n3,4,5\n' >"$tmp/long.csv"
+expect 1 "sweepkit top: $tmp/long.csv:3: row has 3 fields, header has 2" \
+  "$SK" top "$tmp/long.csv" --field a
+printf 'a,b\n1,"2\n' >"$tmp/open.csv"
+expect 1 "sweepkit top: $tmp/open.csv:3: end of file inside a quoted field that no quote closes (the last complete row ends on line 1)" \
+  "$SK" top "$tmp/open.csv" --field a
+# The drop-in tolerates the long row (as the script does) and says so.
+expect 0 "analyze-data: warning: $tmp/long.csv:3: row has 3 fields, header has 2; extra cells ignored (1 row)" \
+  "$AD" --file "$tmp/long.csv" --field a
+
+# A filter and a column choice on the bundled full sweep.
+expect 0 "" "$SK" top fixtures/full_sweep.csv --where 'errors!=0' \
+  --columns concurrency,errors --format json
+printf '[\n  {"concurrency": 32.0, "errors": 2.0}\n]\n' >"$tmp/err.json"
+same_as "$tmp/err.json"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

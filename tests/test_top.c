@@ -1,0 +1,354 @@
+/*
+ * top: analyze-data.py's output rules case by case.  Every expected table
+ * below is what analyze-data.py (Python 3.11) prints for the same input,
+ * copied byte for byte; the rest are sweepkit's documented decisions.
+ */
+#include "harness.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/top.h"
+
+#include <stdlib.h>
+
+struct result {
+    int rc;
+    char *out;
+    char err[512];
+    char warn[700];
+};
+
+static void top(struct result *r, const char *csv, const char *field,
+                int desc, size_t count, sk_format fmt, int compat,
+                const sk_filter *filters, size_t nfilters,
+                const char *const *columns, size_t ncolumns)
+{
+    sk_top_opts o = {0};
+    sk_top *t = NULL;
+    size_t len = 0;
+    FILE *fp;
+
+    o.field = field;
+    o.descending = desc;
+    o.count = count;
+    o.compat = compat;
+    o.filters = filters;
+    o.nfilters = nfilters;
+    o.columns = columns;
+    o.ncolumns = ncolumns;
+    r->out = NULL;
+    r->err[0] = r->warn[0] = '\0';
+    fp = open_memstream(&r->out, &len);
+    r->rc = sk_top_new(&t, &o);
+    if (r->rc == 0)
+        r->rc = sk_top_add_buffer(t, "in.csv", csv, strlen(csv));
+    if (r->rc == 0)
+        r->rc = sk_top_write(t, fp, fmt);
+    if (r->rc)
+        snprintf(r->err, sizeof(r->err), "%s", sk_error_last());
+    if (t && sk_top_warning(t))
+        snprintf(r->warn, sizeof(r->warn), "%s", sk_top_warning(t));
+    sk_top_free(t);
+    fclose(fp);
+}
+
+static void simple(struct result *r, const char *csv, const char *field,
+                   int desc, size_t count)
+{
+    top(r, csv, field, desc, count, SK_FORMAT_TABLE, 0, NULL, 0, NULL, 0);
+}
+
+static void test_number_printing(void)
+{
+    struct result r;
+
+    /* repr: 1 -> 1.0, shortest round trip, the 1e-4 and 1e16 switches. */
+    simple(&r,
+           "name,v,w\nx,1,56.703750\ny,007,1e-4\nz,1e16,1e-5\n"
+           "w,9999999999999998,-Infinity\n",
+           "v", 1, 10);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "name | v                  | w       \n"
+                     "------------------------------------\n"
+                     "z    |              1e+16 |    1e-05\n"
+                     "w    | 9999999999999998.0 |     -inf\n"
+                     "y    |                7.0 |   0.0001\n"
+                     "x    |                1.0 | 56.70375\n");
+    free(r.out);
+
+    /* Whitespace, sign, underscores and exponents are numbers too. */
+    simple(&r, "k,v\na, 7 \nb,1_000\nc,+2.5E3\nd,-0\n", "v", 1, 10);
+    CHECK_STR(r.out, "k | v     \n"
+                     "----------\n"
+                     "c | 2500.0\n"
+                     "b | 1000.0\n"
+                     "a |    7.0\n"
+                     "d |   -0.0\n");
+    free(r.out);
+}
+
+static void test_ties_and_widths(void)
+{
+    static const char ties[] = "model,tps,note\nalpha,5,café\nbeta,7\n"
+                               "gamma,5,naïve text\ndelta,7,x\n"
+                               "epsilon,5,日本\n";
+    struct result r;
+
+    /* Stable in descending order too; None for missing cells; widths in
+     * code points, over every row of the file. */
+    simple(&r, ties, "tps", 1, 10);
+    CHECK_STR(r.out, "model   | tps | note      \n"
+                     "--------------------------\n"
+                     "beta    | 7.0 | None      \n"
+                     "delta   | 7.0 | x         \n"
+                     "alpha   | 5.0 | café      \n"
+                     "gamma   | 5.0 | naïve text\n"
+                     "epsilon | 5.0 | 日本        \n");
+    CHECK_STR(r.warn, "in.csv:3: row has 2 fields, header has 3; missing "
+                      "cells shown as None (1 row)");
+    free(r.out);
+
+    /* Ascending, first two: widths still come from all five rows. */
+    simple(&r, ties, "tps", 0, 2);
+    CHECK_STR(r.out, "model   | tps | note      \n"
+                     "--------------------------\n"
+                     "alpha   | 5.0 | café      \n"
+                     "gamma   | 5.0 | naïve text\n");
+    free(r.out);
+
+    /* Text sorts by code point. */
+    simple(&r, ties, "model", 0, 3);
+    CHECK_STR(r.out, "model   | tps | note      \n"
+                     "--------------------------\n"
+                     "alpha   | 5.0 | café      \n"
+                     "beta    | 7.0 | None      \n"
+                     "delta   | 7.0 | x         \n");
+    free(r.out);
+}
+
+static void test_mixed_column(void)
+{
+    static const char mixed[] = "run,tps\na,10\nb,\nc,30\nd,ERR\ne,20\n";
+    struct result r;
+
+    /* analyze-data.py crashes here; sweepkit puts text and empty cells
+     * after the numbers in either order. */
+    simple(&r, mixed, "tps", 1, 5);
+    CHECK_STR(r.out, "run | tps \n"
+                     "----------\n"
+                     "c   | 30.0\n"
+                     "e   | 20.0\n"
+                     "a   | 10.0\n"
+                     "d   | ERR \n"
+                     "b   |     \n");
+    free(r.out);
+    simple(&r, mixed, "tps", 0, 5);
+    CHECK_STR(r.out, "run | tps \n"
+                     "----------\n"
+                     "a   | 10.0\n"
+                     "e   | 20.0\n"
+                     "c   | 30.0\n"
+                     "b   |     \n"
+                     "d   | ERR \n");
+    free(r.out);
+
+    /* NaN: after every number, before text, in file order. */
+    simple(&r, "k,v\na,nan\nb,1\nc,x\nd,NaN\ne,2\n", "v", 1, 5);
+    CHECK_STR(r.out, "k | v  \n"
+                     "-------\n"
+                     "e | 2.0\n"
+                     "b | 1.0\n"
+                     "a | nan\n"
+                     "d | nan\n"
+                     "c | x  \n");
+    free(r.out);
+}
+
+static void test_empty_and_errors(void)
+{
+    struct result r;
+
+    simple(&r, "", "tps", 1, 5);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "CSV file is empty.\n");
+    free(r.out);
+    simple(&r, "a,b\n", "nosuch", 1, 5);
+    CHECK_STR(r.out, "CSV file is empty.\n");
+    free(r.out);
+
+    simple(&r, "a,b\n1,2\n", "tps", 1, 5);
+    CHECK_INT(r.rc, SK_ENOTFOUND);
+    CHECK_STR(r.err, "Field 'tps' does not exist. Available fields in "
+                     "in.csv: a, b");
+    free(r.out);
+
+    /* Not analyze-data: long rows and repeated names are errors. */
+    simple(&r, "a,b\n1,2\n3,4,5\n", "a", 1, 5);
+    CHECK_INT(r.rc, SK_EPARSE);
+    CHECK_STR(r.err, "in.csv:3: row has 3 fields, header has 2");
+    free(r.out);
+    simple(&r, "a,a,b\n1,2,x\n", "a", 1, 5);
+    CHECK_INT(r.rc, SK_EPARSE);
+    CHECK_STR(r.err, "in.csv:1: duplicate column name 'a' (columns 1 and 2)");
+    free(r.out);
+
+    simple(&r, "a,b\n1,\xff\n", "a", 1, 5);
+    CHECK_INT(r.rc, SK_EPARSE);
+    CHECK_STR(r.err, "in.csv:2: column 'b' is not valid UTF-8 (byte 1 of "
+                     "the cell)");
+    free(r.out);
+
+    /* count 0: the header and rule only. */
+    simple(&r, "a\n1\n", "a", 1, 0);
+    CHECK_STR(r.out, "a  \n---\n");
+    free(r.out);
+}
+
+static void test_compat(void)
+{
+    struct result r;
+
+    /* csv.DictReader: the last of repeated names wins, at the first's
+     * position. */
+    top(&r, "a,a,b\n1,2,x\n3,4,y\n", "a", 1, 3, SK_FORMAT_TABLE, 1, NULL, 0,
+        NULL, 0);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "a   | b\n-------\n4.0 | y\n2.0 | x\n");
+    free(r.out);
+    /* Cells beyond the header are ignored, with a warning. */
+    top(&r, "a,b\n1,2\n3,4,5\n", "a", 1, 5, SK_FORMAT_TABLE, 1, NULL, 0,
+        NULL, 0);
+    CHECK_STR(r.out, "a   | b  \n---------\n3.0 | 4.0\n1.0 | 2.0\n");
+    CHECK_STR(r.warn, "in.csv:3: row has 3 fields, header has 2; extra "
+                      "cells ignored (1 row)");
+    free(r.out);
+}
+
+static void test_filters_columns_formats(void)
+{
+    static const char runs[] = "conc,tps,errors,label\n1,50.5,0,a\n"
+                               "2,90,1,\"b,1\"\n4,120.25,0,c\n8,119,0,d\n";
+    const char *cols[] = {"tps", "conc"};
+    sk_filter f[2];
+    struct result r;
+
+    CHECK_INT(sk_filter_parse(&f[0], "errors==0"), 0);
+    CHECK_INT(sk_filter_parse(&f[1], " conc >= 2 "), 0);
+    top(&r, runs, "tps", 1, 5, SK_FORMAT_TABLE, 0, f, 2, cols, 2);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "tps    | conc\n"
+                     "-------------\n"
+                     "120.25 |  4.0\n"
+                     " 119.0 |  8.0\n");
+    free(r.out);
+
+    top(&r, runs, "tps", 1, 2, SK_FORMAT_CSV, 0, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "conc,tps,errors,label\n4,120.25,0,c\n8,119,0,d\n");
+    free(r.out);
+    top(&r, runs, "conc", 0, 2, SK_FORMAT_JSON, 0, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "[\n  {\"conc\": 1.0, \"tps\": 50.5, \"errors\": 0.0, "
+                     "\"label\": \"a\"},\n"
+                     "  {\"conc\": 2.0, \"tps\": 90.0, \"errors\": 1.0, "
+                     "\"label\": \"b,1\"}\n]\n");
+    free(r.out);
+    top(&r, runs, "conc", 1, 1, SK_FORMAT_MARKDOWN, 0, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "| conc | tps | errors | label |\n"
+                     "| ---: | ---: | ---: | --- |\n"
+                     "| 8.0 | 119.0 | 0.0 | d |\n");
+    free(r.out);
+
+    /* Filters that keep nothing: header only, not "empty file". */
+    CHECK_INT(sk_filter_parse(&f[0], "errors>5"), 0);
+    top(&r, runs, "tps", 1, 5, SK_FORMAT_TABLE, 0, f, 1, cols, 2);
+    CHECK_STR(r.out, "tps | conc\n----------\n");
+    free(r.out);
+
+    CHECK_INT(sk_filter_parse(&f[0], "nosuch==1"), 0);
+    top(&r, runs, "tps", 1, 5, SK_FORMAT_TABLE, 0, f, 1, NULL, 0);
+    CHECK_INT(r.rc, SK_ENOTFOUND);
+    CHECK_STR(r.err, "in.csv: no column 'nosuch'; available: conc, tps, "
+                     "errors, label");
+    free(r.out);
+}
+
+static void test_filter_parse(void)
+{
+    static const struct {
+        const char *expr;
+        int rc;
+        const char *field, *value;
+        sk_op op;
+    } cases[] = {
+        {"errors==0", 0, "errors", "0", SK_OP_EQ},
+        {"a != b", 0, "a", "b", SK_OP_NE},
+        {"x<=1.5", 0, "x", "1.5", SK_OP_LE},
+        {"x>=1", 0, "x", "1", SK_OP_GE},
+        {"x<1", 0, "x", "1", SK_OP_LT},
+        {"x>1", 0, "x", "1", SK_OP_GT},
+        {"label==", 0, "label", "", SK_OP_EQ},
+        {"x=1", SK_EINVAL, NULL, NULL, SK_OP_EQ},
+        {"x", SK_EINVAL, NULL, NULL, SK_OP_EQ},
+        {"==1", SK_EINVAL, NULL, NULL, SK_OP_EQ},
+        {"", SK_EINVAL, NULL, NULL, SK_OP_EQ},
+        {"x!1", SK_EINVAL, NULL, NULL, SK_OP_EQ},
+    };
+    size_t i;
+    sk_filter f;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CHECK_INT(sk_filter_parse(&f, cases[i].expr), cases[i].rc);
+        if (cases[i].rc == 0) {
+            CHECK_STR(f.field, cases[i].field);
+            CHECK_STR(f.value, cases[i].value);
+            CHECK_INT(f.op, cases[i].op);
+        }
+    }
+    sk_filter_parse(&f, "x");
+    CHECK_STR(sk_error_last(), "--where 'x': expected FIELD OP VALUE with "
+                               "OP one of == != < <= > >=");
+
+    /* Numbers compare as numbers, text only by == and !=. */
+    sk_filter_parse(&f, "v<10");
+    CHECK(sk_filter_match(&f, "9.5", 3));
+    CHECK(!sk_filter_match(&f, "10", 2));
+    CHECK(!sk_filter_match(&f, "abc", 3));
+    CHECK(!sk_filter_match(&f, NULL, 0));
+    sk_filter_parse(&f, "v==1");
+    CHECK(sk_filter_match(&f, "1.000", 5));
+    sk_filter_parse(&f, "v!=ok");
+    CHECK(sk_filter_match(&f, "bad", 3));
+    CHECK(!sk_filter_match(&f, "ok", 2));
+    CHECK(sk_filter_match(&f, NULL, 0));
+}
+
+/* A large selection through the heap: rank 10 of 1000 values. */
+static void test_heap(void)
+{
+    char *csv = malloc(20000), *p = csv;
+    struct result r;
+    int i;
+
+    p += sprintf(p, "i,v\n");
+    for (i = 0; i < 1000; i++)
+        p += sprintf(p, "%d,%d\n", i, (i * 7919) % 1000);
+    simple(&r, csv, "v", 1, 3);
+    CHECK_STR(r.out, "i     | v    \n"
+                     "-------------\n"
+                     "321.0 | 999.0\n"
+                     "642.0 | 998.0\n"
+                     "963.0 | 997.0\n");
+    free(r.out);
+    free(csv);
+}
+
+int main(void)
+{
+    test_number_printing();
+    test_ties_and_widths();
+    test_mixed_column();
+    test_empty_and_errors();
+    test_compat();
+    test_filters_columns_formats();
+    test_filter_parse();
+    test_heap();
+    return sk_test_done("top");
+}
