@@ -35,6 +35,17 @@ int sk_utf8_width(size_t *width, size_t *at, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, w = 0;
 
+    /* Most cells are ASCII: skip eight bytes at a time while no byte has
+     * its high bit set. */
+    while (n - i >= 8) {
+        uint64_t word;
+
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080ull)
+            break;
+        i += 8;
+        w += 8;
+    }
     while (i < n) {
         unsigned char c = s[i];
         size_t need;

@@ -237,16 +237,35 @@ static int same_header(const sk_top *t, const sk_row *h)
     return 0;
 }
 
-/* Printed width of a present cell: repr length for a number, code points
- * for text. */
+/*
+ * Printed width of a present cell, or 0 when it cannot exceed `current`:
+ * a cell of at most 16 ASCII bytes without an exponent prints as a number
+ * in at most len + 2 characters (repr adds at most ".0"; sixteen digits or
+ * fewer before the point stay in plain notation) and as text in len, so
+ * when len + 2 <= current it cannot widen the column and need not be
+ * classified.  This skips most cells of a long file.
+ */
 static int cell_width(size_t *w, const sk_row *row, size_t src,
-                      const char *col)
+                      const char *col, size_t current)
 {
-    size_t at;
+    const char *s = row->field[src];
+    size_t n = row->len[src], i, at;
 
-    if (sk_num_scan(row->field[src], row->len[src], NULL, w))
+    if (n <= 16 && n + 2 <= current) {
+        for (i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+
+            if (c >= 0x80 || (c | 0x20) == 'e')
+                break;
+        }
+        if (i == n) {
+            *w = 0;
+            return 0;
+        }
+    }
+    if (sk_num_scan(s, n, NULL, w))
         return 0;
-    if (sk_utf8_width(w, &at, row->field[src], row->len[src]) != 0)
+    if (sk_utf8_width(w, &at, s, n) != 0)
         return sk_error_set(SK_EPARSE,
                             "%s:%zu: column '%s' is not valid UTF-8 "
                             "(byte %zu of the cell)",
@@ -437,7 +456,7 @@ static int on_row(void *payload, const sk_row *row)
             w = 4;
         else if (c->src == t->key_src && key_width != SIZE_MAX)
             w = key_width;
-        else if ((rc = cell_width(&w, row, c->src, c->name)) != 0)
+        else if ((rc = cell_width(&w, row, c->src, c->name, c->width)) != 0)
             return rc;
         if (w > c->width)
             c->width = w;
