@@ -1,0 +1,33 @@
+/*
+ * The one definition of each sweep metric.  The collector, `summarize`,
+ * `report` and `plot` call these; none re-derives a metric.  See
+ * docs/metrics.md for the words behind each formula.
+ *
+ * Every function is pure and thread-safe.  A metric that is undefined for
+ * its inputs (a zero or negative duration, too few tokens) is NaN, which
+ * the writers print as an empty cell: missing, never zero.
+ */
+#ifndef SWEEPKIT_METRICS_H
+#define SWEEPKIT_METRICS_H
+
+/* Per-query tok/s: output tokens over the whole request duration (send to
+ * last byte), TTFT included. */
+double sk_metric_query_tokens_per_s(double output_tokens, double duration_s);
+
+/* Decode time: duration minus TTFT, the time spent after the first token. */
+double sk_metric_decode_s(double duration_s, double ttft_s);
+
+/* Decode tok/s: tokens after the first one over the decode time; NaN with
+ * fewer than 2 output tokens. */
+double sk_metric_decode_tokens_per_s(double output_tokens, double duration_s,
+                                     double ttft_s);
+
+/* Prefill speed: prompt tokens over TTFT (an upper bound on queueing-free
+ * prefill: TTFT includes any wait for a batch slot). */
+double sk_metric_prefill_tokens_per_s(double prompt_tokens, double ttft_s);
+
+/* Throughput of a level: all output tokens of the level over its wall time
+ * (first request sent to last response finished). */
+double sk_metric_throughput(double total_output_tokens, double wall_s);
+
+#endif

@@ -1,0 +1,245 @@
+#include "sweepkit/sweep.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/num.h"
+#include "sweepkit/table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LEVELS 100000
+
+const char *const sk_sweep_columns[SK_SWEEP_NCOLUMNS] = {
+    "concurrency",
+    "queries",
+    "wall_s",
+    "total_output_tokens",
+    "throughput_tokens_per_s",
+    "avg_query_tokens_per_s",
+    "median_query_tokens_per_s",
+    "p90_query_tokens_per_s",
+    "avg_ttft_s",
+    "median_ttft_s",
+    "p90_ttft_s",
+    "avg_decode_tokens_per_s",
+    "median_decode_tokens_per_s",
+    "p90_decode_tokens_per_s",
+};
+
+struct column {
+    char *name;
+    double *v;        /* per level, in file order until sorted */
+    size_t bad_line;  /* first cell that is not a finite number, or 0 */
+    char bad_text[64];
+};
+
+struct sk_sweep {
+    char *name;
+    struct column *cols;
+    size_t ncols;
+    size_t conc;      /* index of the concurrency column */
+    size_t n, cap;
+    size_t *line;
+};
+
+static int on_row(void *payload, const sk_row *row)
+{
+    sk_sweep *s = payload;
+    size_t i;
+
+    if (row->index == 0) {
+        if (!(s->cols = calloc(row->nfields, sizeof(*s->cols))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        s->ncols = row->nfields;
+        for (i = 0; i < row->nfields; i++)
+            if (!(s->cols[i].name = strdup(row->field[i])))
+                return sk_error_set(SK_ENOMEM, "out of memory");
+        return sk_table_column(&s->conc, row, "concurrency");
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        size_t *line;
+
+        if (cap > MAX_LEVELS)
+            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %d levels",
+                                row->name, row->line, MAX_LEVELS);
+        for (i = 0; i < s->ncols; i++) {
+            double *v = realloc(s->cols[i].v, cap * sizeof(double));
+
+            if (!v)
+                return sk_error_set(SK_ENOMEM, "out of memory");
+            s->cols[i].v = v;
+        }
+        if (!(line = realloc(s->line, cap * sizeof(*line))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        s->line = line;
+        s->cap = cap;
+    }
+    for (i = 0; i < s->ncols; i++) {
+        struct column *c = &s->cols[i];
+        double x = NAN;
+
+        if (row->len[i] > 0 &&
+            (sk_num_parse(&x, row->field[i], row->len[i]) != 0 ||
+             !isfinite(x))) {
+            if (!c->bad_line) {
+                c->bad_line = row->line;
+                snprintf(c->bad_text, sizeof(c->bad_text), "%.60s",
+                         row->field[i]);
+            }
+            x = NAN;
+        }
+        c->v[s->n] = x;
+    }
+    if (!(s->cols[s->conc].v[s->n] > 0))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: concurrency must be a number > 0, got "
+                            "'%.60s'",
+                            row->name, row->line, row->field[s->conc]);
+    s->line[s->n++] = row->line;
+    return 0;
+}
+
+/* Sort levels by concurrency (insertion sort: sweeps have few levels and
+ * usually arrive sorted), then reject repeated levels. */
+static int sort_levels(sk_sweep *s)
+{
+    const double *x = s->cols[s->conc].v;
+    size_t i, j, k;
+
+    for (i = 1; i < s->n; i++) {
+        for (j = i; j > 0 && x[j - 1] > x[j]; j--) {
+            size_t tl = s->line[j];
+
+            for (k = 0; k < s->ncols; k++) {
+                double t = s->cols[k].v[j];
+
+                s->cols[k].v[j] = s->cols[k].v[j - 1];
+                s->cols[k].v[j - 1] = t;
+            }
+            s->line[j] = s->line[j - 1];
+            s->line[j - 1] = tl;
+        }
+    }
+    for (i = 1; i < s->n; i++)
+        if (x[i] == x[i - 1])
+            /* The sort is stable: line[i - 1] came first in the file. */
+            return sk_error_set(SK_EPARSE,
+                                "%s:%zu: concurrency %g appears twice (also "
+                                "line %zu); one summary row per level",
+                                s->name, s->line[i], x[i], s->line[i - 1]);
+    return 0;
+}
+
+static int finish(sk_sweep **out, sk_sweep *s, int rc)
+{
+    if (rc == 0 && s->ncols == 0)
+        rc = sk_error_set(SK_ENODATA, "%s: empty file", s->name);
+    else if (rc == 0 && s->n == 0)
+        rc = sk_error_set(SK_ENODATA, "%s: header only, no levels", s->name);
+    if (rc == 0)
+        rc = sort_levels(s);
+    if (rc != 0) {
+        sk_sweep_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static sk_sweep *sweep_new(const char *name)
+{
+    sk_sweep *s = calloc(1, sizeof(*s));
+
+    if (s && !(s->name = strdup(name))) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+int sk_sweep_load(sk_sweep **out, const char *path)
+{
+    sk_sweep *s;
+
+    *out = NULL;
+    if (!(s = sweep_new(strcmp(path, "-") ? path : "<stdin>")))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return finish(out, s, sk_table_stream_file(path, NULL, on_row, s));
+}
+
+int sk_sweep_load_buffer(sk_sweep **out, const char *name, const char *buf,
+                         size_t len)
+{
+    sk_sweep *s;
+
+    *out = NULL;
+    if (!(s = sweep_new(name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return finish(out, s,
+                  sk_table_stream_buffer(name, buf, len, NULL, on_row, s));
+}
+
+void sk_sweep_free(sk_sweep *s)
+{
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < s->ncols; i++) {
+        free(s->cols[i].name);
+        free(s->cols[i].v);
+    }
+    free(s->cols);
+    free(s->line);
+    free(s->name);
+    free(s);
+}
+
+const char *sk_sweep_name(const sk_sweep *s)
+{
+    return s->name;
+}
+
+size_t sk_sweep_levels(const sk_sweep *s)
+{
+    return s->n;
+}
+
+const double *sk_sweep_concurrency(const sk_sweep *s)
+{
+    return s->cols[s->conc].v;
+}
+
+size_t sk_sweep_line(const sk_sweep *s, size_t i)
+{
+    return s->line[i];
+}
+
+int sk_sweep_column(const double **out, const sk_sweep *s, const char *name)
+{
+    const char *names[256];
+    char list[512];
+    size_t i;
+
+    for (i = 0; i < s->ncols; i++) {
+        const struct column *c = &s->cols[i];
+
+        if (strcmp(c->name, name) != 0)
+            continue;
+        if (c->bad_line)
+            return sk_error_set(SK_EPARSE,
+                                "%s:%zu: column '%s': '%s' is not a finite "
+                                "number",
+                                s->name, c->bad_line, name, c->bad_text);
+        *out = c->v;
+        return 0;
+    }
+    for (i = 0; i < s->ncols && i < 256; i++)
+        names[i] = s->cols[i].name;
+    sk_table_join_names(list, sizeof(list), names, i);
+    return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s",
+                        s->name, name, list);
+}
