@@ -237,20 +237,39 @@ static int same_header(const sk_top *t, const sk_row *h)
     return 0;
 }
 
-/*
- * Printed width of a present cell, or 0 when it cannot exceed `current`:
- * a cell of at most 16 ASCII bytes without an exponent prints as a number
- * in at most len + 2 characters (repr adds at most ".0"; sixteen digits or
- * fewer before the point stay in plain notation) and as text in len, so
- * when len + 2 <= current it cannot widen the column and need not be
- * classified.  This skips most cells of a long file.
- */
-static int cell_width(size_t *w, const sk_row *row, size_t src,
-                      const char *col, size_t current)
+/* 1 when s[0..n) is all ASCII (eight bytes at a time while possible). */
+static int all_ascii(const char *s, size_t n)
 {
-    const char *s = row->field[src];
-    size_t n = row->len[src], i, at;
+    size_t i = 0;
 
+    for (; n - i >= 8; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            return 0;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+/*
+ * Can this ASCII cell not widen a column already `current` wide?  Bounds
+ * on its printed width from its bytes alone: as text it prints in n
+ * characters; as a number, repr adds at most ".0" to a cell of 16 bytes or
+ * fewer without an exponent (sixteen digits before the point stay in plain
+ * notation), and no repr is longer than 24 characters.  Most cells of a
+ * long file fail to widen their column, and this check is far cheaper
+ * than classifying them.
+ */
+static int cannot_widen(const char *s, size_t n, size_t current)
+{
+    size_t i;
+
+    if (n > current)
+        return 0;
     if (n <= 16 && n + 2 <= current) {
         for (i = 0; i < n; i++) {
             unsigned char c = (unsigned char)s[i];
@@ -258,10 +277,23 @@ static int cell_width(size_t *w, const sk_row *row, size_t src,
             if (c >= 0x80 || (c | 0x20) == 'e')
                 break;
         }
-        if (i == n) {
-            *w = 0;
-            return 0;
-        }
+        if (i == n)
+            return 1;
+    }
+    return current >= 24 && all_ascii(s, n);
+}
+
+/* Printed width of a present cell, or 0 when it cannot exceed `current`:
+ * repr length for a number, code points for text. */
+static int cell_width(size_t *w, const sk_row *row, size_t src,
+                      const char *col, size_t current)
+{
+    const char *s = row->field[src];
+    size_t n = row->len[src], at;
+
+    if (cannot_widen(s, n, current)) {
+        *w = 0;
+        return 0;
     }
     if (sk_num_scan(s, n, NULL, w))
         return 0;
