@@ -43,8 +43,8 @@ size_t sk_num_repr(char *buf, size_t cap, double x);
 /*
  * The fast path `top` uses on every field of every row: returns 1 when
  * `s[0..len)` is a number by sk_num_parse()'s grammar, 0 otherwise.  When it
- * is, *repr_len receives strlen of sk_num_repr() of its value, and, when
- * `value` is not NULL, *value receives the value.  For plain decimal text
+ * is, *repr_len (when not NULL) receives strlen of sk_num_repr() of its
+ * value, and *value (when not NULL) receives the value.  For plain decimal text
  * with at most 15 significant digits the length is derived from the digits
  * alone, without converting to binary and back.
  */

@@ -36,17 +36,18 @@
  * strtod() still yields inf or zero, and the text stays short. */
 #define MAX_DECPT 100000
 
-/* sk_num_scan() leaves longer fields to the slow path, which bounds every
- * digit count it keeps. */
-#define FAST_MAX_LEN 64
+/* Longer fields cannot be fast-path ones (sign, 19 digits, point, 'e',
+ * sign, a few exponent digits); the bound also keeps counts in an int. */
+#define FAST_MAX_LEN 32
 
-/* Exactly representable powers of ten (10^22 < 2^53 * 2^22 and 5^22 <
+/* Powers of ten that doubles hold exactly (10^22 = 2^22 x 5^22 and 5^22 <
  * 2^53): the basis of Clinger's fast path. */
 static const double exact_pow10[] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
+/* Divisors to drop up to 18 trailing zeros. */
 static const uint64_t int_pow10[] = {
     1ULL,
     10ULL,
@@ -64,6 +65,9 @@ static const uint64_t int_pow10[] = {
     10000000000000ULL,
     100000000000000ULL,
     1000000000000000ULL,
+    10000000000000000ULL,
+    100000000000000000ULL,
+    1000000000000000000ULL,
 };
 
 static int is_digit(unsigned char c)
@@ -275,44 +279,134 @@ int sk_num_parse(double *out, const char *s, size_t len)
     return parse_decimal(out, s, s + len, neg);
 }
 
+/* printf()'s correctly rounded p digits of x as m x 10^e, read back
+ * whatever radix character the locale uses. */
+static uint64_t printf_digits(double x, int p, int *e)
+{
+    char tmp[40];
+    const char *q;
+    uint64_t m = 0;
+
+    snprintf(tmp, sizeof(tmp), "%.*e", p - 1, x);
+    for (q = tmp; *q != 'e'; q++)
+        if (is_digit((unsigned char)*q))
+            m = m * 10 + (unsigned)(*q - '0');
+    *e = atoi(q + 1) - (p - 1);
+    return m;
+}
+
+/* x's 17 significant digits, correctly rounded: x ~ m17 x 10^e17. */
+struct digits17 {
+    uint64_t m17;
+    int e17;
+};
+
+/* strtod() of m x 10^e, formatted by hand: snprintf() costs more than the
+ * conversion itself. */
+static double decimal_value(uint64_t m, int e)
+{
+    char buf[40], *o = buf + sizeof(buf);
+    unsigned ue = (unsigned)(e < 0 ? -e : e);
+
+    *--o = '\0';
+    do
+        *--o = (char)('0' + ue % 10);
+    while ((ue /= 10) != 0);
+    if (e < 0)
+        *--o = '-';
+    *--o = 'e';
+    do
+        *--o = (char)('0' + m % 10);
+    while ((m /= 10) != 0);
+    return strtod(o, NULL);
+}
+
 /*
- * Shortest round-trip digits of finite x > 0, as David Gay's dtoa mode 0
- * (CPython's repr) picks them: the fewest digits that read back as x, and
- * of those the closest to x.  For each precision p, the correctly rounded
- * p-digit decimal R is the closest candidate; when R misses, the only other
- * p-digit decimal that can hit is R's neighbour on the far side of x, which
- * happens when x is a power of two (its lower gap is half the upper one).
- * Stores the digits without trailing zeros and decpt, x ~ 0.digits x
- * 10^decpt; returns the digit count.
+ * x correctly rounded to p digits, as m x 10^e.  Rounding the 17 correctly
+ * rounded digits again gives the same result unless they sit exactly on a
+ * p-digit midpoint ("...5000"): a midpoint has at most 17 digits, so x and
+ * its 17-digit rounding are never on opposite sides of one.  That tie is
+ * left to printf(), which rounds x itself.
+ */
+static uint64_t round_digits(double x, const struct digits17 *d, int p,
+                             int *e)
+{
+    uint64_t unit = int_pow10[17 - p], half = unit / 2;
+    uint64_t m = d->m17 / unit, rest = d->m17 % unit;
+
+    *e = d->e17 + 17 - p;
+    if (p == 17)
+        return d->m17;
+    if (rest != half)
+        return rest > half ? m + 1 : m;
+    return printf_digits(x, p, e);
+}
+
+/*
+ * Whether some p-digit decimal reads back as finite x > 0; if so, stores
+ * the one David Gay's dtoa mode 0 (CPython's repr) would pick as m x 10^e.
+ * The correctly rounded p-digit decimal R is the closest candidate; when R
+ * misses, the only other one that can hit is R's neighbour on the far side
+ * of x, which happens when x is a power of two (its lower gap is half the
+ * upper one).
+ */
+static int digits_hit(double x, const struct digits17 *d, int p,
+                      uint64_t *m, int *e)
+{
+    double y;
+
+    *m = round_digits(x, d, p, e);
+    y = decimal_value(*m, *e);
+    if (y == x)
+        return 1;
+    *m = y < x ? *m + 1 : *m - 1;
+    return decimal_value(*m, *e) == x;
+}
+
+/*
+ * Shortest round-trip digits of finite x > 0: the fewest digits that read
+ * back as x, and of those the closest to x.  A hit at p digits implies one
+ * at p + 1 (the p-digit winner is a (p+1)-digit candidate, and R or its
+ * far neighbour is at least as close), so the smallest p is found by
+ * bisection; 17 digits always hit.  Stores the digits without trailing
+ * zeros and decpt, x ~ 0.digits x 10^decpt; returns the digit count.
  */
 static int shortest_digits(double x, char digits[24], int *decpt)
 {
-    char tmp[40];
-    unsigned long long m = 0;
-    int p, e = 0, n;
+    struct digits17 d;
+    uint64_t m, best_m;
+    int lo = 1, hi = 17, e, best_e, n;
 
-    for (p = 1; p <= 17; p++) {
-        const char *q;
-        double y;
+    d.m17 = printf_digits(x, 17, &d.e17);
+    best_m = d.m17;
+    best_e = d.e17;
 
-        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, x);
-        y = strtod(tmp, NULL);
-        /* tmp = m x 10^e with m the p digits; skip the radix character,
-         * whatever the locale makes it. */
-        m = 0;
-        for (q = tmp; *q != 'e'; q++)
-            if (is_digit((unsigned char)*q))
-                m = m * 10 + (unsigned)(*q - '0');
-        e = atoi(q + 1) - (p - 1);
-        if (y == x || p == 17) /* 17 digits always round-trip */
-            break;
-        m = y < x ? m + 1 : m - 1;
-        snprintf(tmp, sizeof(tmp), "%llue%d", m, e);
-        if (strtod(tmp, NULL) == x)
-            break;
+    /* Normal doubles are spaced closer than 15-digit decimals (2^-52 <
+     * 10^-15 relative), so at most one decimal of 15 or fewer digits
+     * reads back as x: a 15-digit hit, less its trailing zeros, is the
+     * answer, and a miss leaves only 16 or 17. */
+    if (x >= DBL_MIN) {
+        if (digits_hit(x, &d, 15, &m, &e)) {
+            best_m = m;
+            best_e = e;
+            lo = hi = 15;
+        } else {
+            lo = 16;
+        }
     }
-    n = snprintf(digits, 24, "%llu", m);
-    *decpt = n + e;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+
+        if (digits_hit(x, &d, mid, &m, &e)) {
+            hi = mid;
+            best_m = m;
+            best_e = e;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    n = snprintf(digits, 24, "%llu", (unsigned long long)best_m);
+    *decpt = n + best_e;
     while (n > 1 && digits[n - 1] == '0')
         n--;
     return n;
@@ -444,97 +538,90 @@ static int scan_slow(const char *s, size_t len, double *value,
  * 10^15 and an exact power of ten up to 10^22 give a correctly rounded
  * result in one IEEE multiply or divide.
  */
-int sk_num_scan(const char *s, size_t len, double *value, size_t *repr_len)
+static int scan_fast(const unsigned char *p, const unsigned char *end,
+                     double *value, size_t *repr_len)
 {
-    const char *p = s, *end = s + len;
+    const unsigned char *digits, *point, *stop, *first, *q;
     uint64_t mant = 0;
-    int neg = 0, nsig = 0, pend = 0, decpt = 0, ndig = 0, e = 0, scale;
+    unsigned d;
+    int neg = 0, e = 0, dot, ndig, nsig, decpt, scale;
 
-    if (len == 0 || len > FAST_MAX_LEN)
-        return scan_slow(s, len, value, repr_len);
     if (*p == '+' || *p == '-')
         neg = *p++ == '-';
-
-    /* mant holds the digits from the first nonzero to the last nonzero
-     * seen; pend counts zeros after that, not yet known to be inside. */
-    for (; p < end && is_digit((unsigned char)*p); p++, ndig++) {
-        unsigned dig = (unsigned)(*p - '0');
-
-        if (mant == 0 && dig == 0)
-            continue;
-        decpt++;
-        if (dig == 0) {
-            pend++;
-        } else {
-            nsig += pend + 1;
-            if (nsig > 15)
-                return scan_slow(s, len, value, repr_len);
-            mant = mant * int_pow10[pend + 1] + dig;
-            pend = 0;
-        }
-    }
-    if (p < end && *p == '.') {
-        for (p++; p < end && is_digit((unsigned char)*p); p++, ndig++) {
-            unsigned dig = (unsigned)(*p - '0');
-
-            if (mant == 0 && dig == 0) {
-                decpt--;
-            } else if (dig == 0) {
-                pend++;
-            } else {
-                nsig += pend + 1;
-                if (nsig > 15)
-                    return scan_slow(s, len, value, repr_len);
-                mant = mant * int_pow10[pend + 1] + dig;
-                pend = 0;
-            }
-        }
-    }
-    if (ndig == 0)
-        return scan_slow(s, len, value, repr_len);
-    if (p < end && (*p == 'e' || *p == 'E')) {
+    /* All mantissa digits into one integer; it wraps past 19 digits,
+     * which is checked below. */
+    for (digits = p; p < end && (d = *p - (unsigned)'0') < 10; p++)
+        mant = mant * 10 + d;
+    point = p;
+    dot = p < end && *p == '.';
+    if (dot)
+        for (p++; p < end && (d = *p - (unsigned)'0') < 10; p++)
+            mant = mant * 10 + d;
+    stop = p;
+    if (stop - digits == dot) /* no digit at all */
+        return 0;
+    if (p < end) {
         int eneg = 0;
 
-        p++;
+        if ((*p++ | 0x20) != 'e')
+            return 0;
         if (p < end && (*p == '+' || *p == '-'))
             eneg = *p++ == '-';
-        if (p == end || !is_digit((unsigned char)*p))
-            return scan_slow(s, len, value, repr_len);
-        for (; p < end && is_digit((unsigned char)*p); p++)
-            if (e < MAX_DECPT)
-                e = e * 10 + (*p - '0');
+        for (q = p; p < end && (d = *p - (unsigned)'0') < 10; p++)
+            if (e < MAX_DECPT) /* saturate: decpt is range-checked */
+                e = e * 10 + (int)d;
+        if (p != end || p == q)
+            return 0;
         if (eneg)
             e = -e;
     }
-    if (p != end)
-        return scan_slow(s, len, value, repr_len);
 
-    if (mant == 0) {
+    /* The significant digits are first..stop: found by byte compares
+     * rather than bookkeeping in the digit loop. */
+    for (first = digits; first < stop && (*first == '0' || *first == '.');)
+        first++;
+    if (first == stop) {
         if (repr_len)
             *repr_len = 3 + (size_t)neg; /* "0.0" or "-0.0" */
         if (value)
             *value = neg ? -0.0 : 0.0;
         return 1;
     }
-    decpt += e;
-    if (decpt < -300 || decpt > 300)
-        return scan_slow(s, len, value, repr_len);
+    ndig = (int)(stop - first) - (first < point && dot);
+    scale = e - (int)(stop - point) + dot; /* value = mant x 10^scale */
+    decpt = (int)(point - first) + (point < first) + e; /* 0.d x 10^decpt */
+    while (stop[-1] == '0' || stop[-1] == '.')
+        stop--;
+    nsig = (int)(stop - first) - (first < point && point < stop);
+    if (ndig > 19 || nsig > 15 || decpt < -300 || decpt > 300)
+        return 0;
+    if (value) {
+        if (mant >> 53) { /* trailing zeros made it inexact as a double */
+            mant /= int_pow10[ndig - nsig];
+            scale += ndig - nsig;
+        }
+#if FLT_EVAL_METHOD == 0
+        if (scale < -22 || scale > 22)
+            return 0; /* strtod() must round */
+        *value = scale >= 0 ? (double)mant * exact_pow10[scale]
+                            : (double)mant / exact_pow10[-scale];
+        if (neg)
+            *value = -*value;
+#else
+        return 0; /* excess precision would round twice */
+#endif
+    }
     if (repr_len)
         *repr_len = repr_len_of(nsig, decpt) + (size_t)neg;
-    if (value) {
-        scale = decpt - nsig; /* value = mant x 10^scale */
-#if FLT_EVAL_METHOD == 0
-        if (scale >= -22 && scale <= 22) {
-            double x = (double)mant;
-
-            x = scale >= 0 ? x * exact_pow10[scale]
-                           : x / exact_pow10[-scale];
-            *value = neg ? -x : x;
-            return 1;
-        }
-#endif
-        /* Excess precision or a big exponent: let strtod() round. */
-        sk_num_parse(value, s, len);
-    }
     return 1;
+}
+
+int sk_num_scan(const char *s, size_t len, double *value, size_t *repr_len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    if (len > 0 && len <= FAST_MAX_LEN &&
+        scan_fast(u, u + len, value, repr_len))
+        return 1;
+    return scan_slow(s, len, value, repr_len);
 }

@@ -256,31 +256,38 @@ static int all_ascii(const char *s, size_t n)
 }
 
 /*
- * Can this ASCII cell not widen a column already `current` wide?  Bounds
- * on its printed width from its bytes alone: as text it prints in n
- * characters; as a number, repr adds at most ".0" to a cell of 16 bytes or
- * fewer without an exponent (sixteen digits before the point stay in plain
- * notation), and no repr is longer than 24 characters.  Most cells of a
- * long file fail to widen their column, and this check is far cheaper
- * than classifying them.
+ * An upper bound on the printed width of a cell, from its bytes alone, or
+ * SIZE_MAX when there is none cheaply (non-ASCII text must be validated).
+ * Text prints in n characters.  A number's repr never has more significant
+ * digits than its text (the text itself reads back to the same double), so
+ * without an exponent and with at most 16 digits before the point (plain
+ * notation): "D.D" forms print in at most n characters, others gain at
+ * most ".0" (n + 2).  No repr is longer than 24 characters.
  */
-static int cannot_widen(const char *s, size_t n, size_t current)
+static size_t width_bound(const char *s, size_t n)
 {
-    size_t i;
+    size_t i, int_digits = 0;
+    int point = 0, digit_around_point = 0;
 
-    if (n > current)
-        return 0;
-    if (n <= 16 && n + 2 <= current) {
-        for (i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
 
-            if (c >= 0x80 || (c | 0x20) == 'e')
-                break;
+        if (c >= 0x80)
+            return SIZE_MAX;
+        if ((c | 0x20) == 'e')
+            return all_ascii(s + i, n - i) ? (n > 24 ? n : 24) : SIZE_MAX;
+        if (c == '.') {
+            point = 1;
+            digit_around_point = i > 0 && i + 1 < n && s[i - 1] >= '0' &&
+                                 s[i - 1] <= '9' && s[i + 1] >= '0' &&
+                                 s[i + 1] <= '9';
+        } else if (c >= '0' && c <= '9' && !point) {
+            int_digits++;
         }
-        if (i == n)
-            return 1;
     }
-    return current >= 24 && all_ascii(s, n);
+    if (int_digits > 16)
+        return n > 24 ? n : 24;
+    return digit_around_point ? n : n + 2;
 }
 
 /* Printed width of a present cell, or 0 when it cannot exceed `current`:
@@ -291,7 +298,7 @@ static int cell_width(size_t *w, const sk_row *row, size_t src,
     const char *s = row->field[src];
     size_t n = row->len[src], at;
 
-    if (cannot_widen(s, n, current)) {
+    if (width_bound(s, n) <= current) {
         *w = 0;
         return 0;
     }
@@ -443,7 +450,7 @@ static int on_row(void *payload, const sk_row *row)
     sk_top *t = payload;
     const sk_top_opts *o = t->opts;
     struct kept cand;
-    size_t i, key_width = 0;
+    size_t i;
     int rc;
 
     if (row->index == 0)
@@ -469,15 +476,13 @@ static int on_row(void *payload, const sk_row *row)
         cand.cls = CLASS_TEXT;
         cand.key = none_text;
         cand.key_len = 4;
-        key_width = 4;
     } else if (sk_num_scan(row->field[t->key_src], row->len[t->key_src],
-                           &cand.value, &key_width)) {
+                           &cand.value, NULL)) {
         cand.cls = cand.value != cand.value ? CLASS_NAN : CLASS_NUMBER;
     } else {
         cand.cls = CLASS_TEXT;
         cand.key = row->field[t->key_src];
         cand.key_len = row->len[t->key_src];
-        key_width = SIZE_MAX; /* measured below, with UTF-8 checks */
     }
 
     for (i = 0; i < t->ncols; i++) {
@@ -486,8 +491,6 @@ static int on_row(void *payload, const sk_row *row)
 
         if (c->src >= row->nfields)
             w = 4;
-        else if (c->src == t->key_src && key_width != SIZE_MAX)
-            w = key_width;
         else if ((rc = cell_width(&w, row, c->src, c->name, c->width)) != 0)
             return rc;
         if (w > c->width)
