@@ -47,6 +47,10 @@ int cli_usage_error(const char *prog, const char *msg);
 int cli_fail(const char *prog, int code);
 
 int cmd_top(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_saturation(int argc, char **argv);
+int cmd_recommend(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #include "sweepkit/format.h"
 #include "sweepkit/top.h"

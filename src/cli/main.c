@@ -6,6 +6,12 @@
 
 static const cli_cmd commands[] = {
     {"top", cmd_top, "sort sweep CSV rows by a field and show the top N"},
+    {"stats", cmd_stats, "count, mean, sd, min, max and percentiles per group"},
+    {"saturation", cmd_saturation,
+     "find where throughput stops scaling: the knee and a USL fit"},
+    {"recommend", cmd_recommend,
+     "the concurrency to run at under TTFT, speed or throughput limits"},
+    {"plot", cmd_plot, "draw sweep summaries as PNG, SVG or PDF charts"},
 };
 
 static void help(FILE *fp)

@@ -1,0 +1,164 @@
+/*
+ * Recommend a concurrency level from a sweep summary: the highest measured
+ * level that meets every constraint given (a TTFT budget, a minimum
+ * per-query speed, a throughput goal), or, for a throughput goal alone,
+ * the lowest level that reaches it; plus an interpolated estimate of where
+ * the limit lies between two measured levels, and a paragraph for people.
+ *
+ * The columns used are those of the summary schema (docs/metrics.md):
+ * `<stat>_ttft_s`, `avg_query_tokens_per_s`, `throughput_tokens_per_s`.
+ * Definitions and worked examples: docs/recommend.md.
+ *
+ * Ownership: the caller owns every struct here; nothing is allocated for
+ * the caller and the result holds no pointers.
+ * Thread-safety: every function is reentrant.  The functions that
+ * interpolate call GSL, whose default error handler aborts the process:
+ * call gsl_set_error_handler_off() once at program start (the sweepkit
+ * CLI does).  Every GSL status is checked.
+ */
+#ifndef SWEEPKIT_RECOMMEND_H
+#define SWEEPKIT_RECOMMEND_H
+
+#include "sweepkit/sweep.h"
+
+#include <stddef.h>
+
+/* Which TTFT statistic a budget applies to. */
+enum sk_ttft_stat {
+    SK_TTFT_AVG,    /* avg_ttft_s */
+    SK_TTFT_MEDIAN, /* median_ttft_s */
+    SK_TTFT_P90,    /* p90_ttft_s */
+    SK_TTFT_P99     /* p99_ttft_s (not in the 14-column schema; an extra) */
+};
+
+/* A constraint, as named in results. */
+enum sk_recommend_limit {
+    SK_LIMIT_NONE,       /* nothing binds within the measured levels */
+    SK_LIMIT_TTFT,       /* the TTFT statistic <= the budget */
+    SK_LIMIT_QUERY_TPS,  /* avg_query_tokens_per_s >= the minimum */
+    SK_LIMIT_THROUGHPUT  /* throughput_tokens_per_s >= the goal */
+};
+
+/* Columns read besides the TTFT statistic's. */
+#define SK_RECOMMEND_QUERY_TPS_COLUMN "avg_query_tokens_per_s"
+#define SK_RECOMMEND_THROUGHPUT_COLUMN "throughput_tokens_per_s"
+
+/* A buffer this large always holds sk_recommend_paragraph()'s text. */
+#define SK_RECOMMEND_PARAGRAPH_MAX 1024
+
+/* The constraints.  NaN means "not given"; at least one must be given and
+ * every given one must be finite and > 0.  Limits are inclusive. */
+typedef struct {
+    double ttft_budget_s;                /* TTFT statistic <= this */
+    enum sk_ttft_stat ttft_stat;         /* which statistic; default avg */
+    double min_query_tokens_per_s;       /* avg per-query tok/s >= this */
+    double throughput_goal_tokens_per_s; /* throughput >= this */
+} sk_recommend_opts;
+
+/*
+ * One sweep as arrays, one value per level.  `concurrency` must be finite,
+ * > 0 and strictly increasing.  `throughput_tokens_per_s` is always
+ * required; `ttft_s` (the chosen statistic) is required with a TTFT budget
+ * and `query_tokens_per_s` with a minimum per-query speed.  A required
+ * array may hold no NaN.  An array that is not required may be NULL or
+ * hold NaN: it is then only left out of the description.  The arrays are
+ * borrowed for the duration of the call.
+ */
+typedef struct {
+    const char *name;                /* used in messages ("s.csv"); or NULL */
+    size_t n;                        /* levels; at least 2 */
+    const double *concurrency;
+    const double *ttft_s;
+    const double *query_tokens_per_s;
+    const double *throughput_tokens_per_s;
+} sk_recommend_levels;
+
+/* What sk_recommend() found.  Values are those of the measured level
+ * `index`; NaN when unknown. */
+typedef struct {
+    sk_recommend_opts opts;     /* the constraints, as given */
+    int found;                  /* 1: a level qualifies; 0: none does */
+    int lowest;                 /* 1: throughput goal alone, so the lowest
+                                   level reaching it; 0: the highest level
+                                   meeting every constraint */
+    size_t index;               /* the recommended level or, when !found,
+                                   the closest one */
+    double concurrency;
+    double ttft_s;              /* the chosen statistic */
+    double query_tokens_per_s;
+    double throughput_tokens_per_s;
+    double peak_throughput_tokens_per_s; /* highest measured throughput */
+    double peak_concurrency;             /* where it was measured */
+    double peak_share;          /* throughput / peak, in [0, 1]; NaN
+                                   when no throughput is > 0 */
+    /* found: the constraint that stops the answer moving (up, or down for
+     * a goal alone); !found: the one missed by the widest margin at the
+     * closest level. */
+    enum sk_recommend_limit binding;
+    /* found: the measured level just past the answer (above it, or below
+     * it for a goal alone), which fails `binding`, and the binding
+     * metric's value there; NaN when the answer is the last level in that
+     * direction. */
+    double neighbour_concurrency;
+    double neighbour_value;
+    /* found: the concurrency between the answer and the neighbour where
+     * the binding metric crosses its limit on a monotone interpolant;
+     * NaN when there is no neighbour. */
+    double estimate_concurrency;
+} sk_recommend_result;
+
+/* Set every constraint to "not given" and the statistic to avg. */
+void sk_recommend_opts_init(sk_recommend_opts *opts);
+
+/* "avg", "median", "p90" or "p99" into *out; SK_EINVAL otherwise. */
+int sk_recommend_stat_parse(enum sk_ttft_stat *out, const char *name);
+
+/* "avg", "median", "p90", "p99". */
+const char *sk_recommend_stat_name(enum sk_ttft_stat stat);
+
+/* The summary column of a statistic: "avg_ttft_s" ... "p99_ttft_s". */
+const char *sk_recommend_stat_column(enum sk_ttft_stat stat);
+
+/* "ttft", "query_tps", "throughput" or "none". */
+const char *sk_recommend_limit_name(enum sk_recommend_limit limit);
+
+/*
+ * Recommend a level (definitions in docs/recommend.md).  A level passes
+ * when every given constraint holds there.  With a TTFT budget or a
+ * minimum per-query speed the answer is the highest passing level; with a
+ * throughput goal alone it is the lowest passing level.  The estimate
+ * interpolates the binding metric over log2(concurrency) with Steffen's
+ * monotone cubic (GSL gsl_interp_steffen; linear with two levels) and
+ * finds the crossing by bisection.  When no level passes, out->found is 0
+ * and out describes the closest level: the one whose worst constraint is
+ * missed by the smallest factor.
+ *
+ * Returns 0 (found or not), SK_EINVAL (no constraint, a limit not > 0,
+ * concurrency not increasing), SK_ENODATA (fewer than 2 levels, a required
+ * value missing), SK_ENOMEM; *out is fully written only on 0.
+ */
+int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
+                 const sk_recommend_opts *opts);
+
+/*
+ * sk_recommend() over a loaded summary: reads the chosen statistic's
+ * column (`<stat>_ttft_s`), `avg_query_tokens_per_s` and
+ * `throughput_tokens_per_s`.  Adds to sk_recommend()'s errors those of
+ * sk_sweep_column() for a required column (SK_ENOTFOUND naming the file
+ * and column, SK_EPARSE).  A column that is not required is used for the
+ * description when it exists and is ignored otherwise.
+ */
+int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
+                       const sk_recommend_opts *opts);
+
+/*
+ * Write one paragraph describing `r` into buf (NUL-terminated): the level,
+ * its metric values, the binding constraint, throughput as a share of the
+ * peak, the interpolated estimate; or, when nothing qualifies, the closest
+ * level and what it misses.  Returns 0, or SK_ELIMIT when `cap` is too
+ * small (SK_RECOMMEND_PARAGRAPH_MAX always suffices).
+ */
+int sk_recommend_paragraph(char *buf, size_t cap,
+                           const sk_recommend_result *r);
+
+#endif

@@ -1,0 +1,462 @@
+/* sweepkit plot: draw sweep summaries as PNG, SVG or PDF (docs/plot.md). */
+#include "cli.h"
+
+#include "sweepkit/chart.h"
+#include "sweepkit/error.h"
+#include "sweepkit/num.h"
+#include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
+#include "sweepkit/units.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SK_VERSION
+#define SK_VERSION "dev"
+#endif
+
+#define MAX_RUNS 64
+#define MAX_MARKS 32
+#define MAX_COMMAND ((size_t)64 << 10)
+
+enum {
+    OPT_LAYOUT = 256,
+    OPT_PER_QUERY,
+    OPT_TTFT_BUDGET,
+    OPT_TTFT_STAT,
+    OPT_MARK_X,
+    OPT_WIDTH,
+    OPT_HEIGHT,
+    OPT_SCALE
+};
+
+static const cli_opt options[] = {
+    {"output", required_argument, 'o', "FILE",
+     "write the chart to FILE: .png, .svg or .pdf (required)"},
+    {"kind", required_argument, 'k', "KIND",
+     "throughput (default), per-query, ttft, pareto or dashboard"},
+    {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
+     "throughput: two stacked panels (default) or one with two y axes"},
+    {"per-query", required_argument, OPT_PER_QUERY, "FILE",
+     "per-query CSV of the summary in the same place (repeatable)"},
+    {"label", required_argument, 'l', "NAME",
+     "legend name of the next file, in file order (repeatable)"},
+    {"title", required_argument, 't', "TEXT",
+     "chart title (default: from the kind and the labels)"},
+    {"ttft-budget", required_argument, OPT_TTFT_BUDGET, "S",
+     "draw a TTFT budget line at S seconds (\"2\", \"500ms\")"},
+    {"ttft-stat", required_argument, OPT_TTFT_STAT, "STAT",
+     "pareto x axis: avg, median or p90 (default p90)"},
+    {"mark-x", required_argument, OPT_MARK_X, "X[:LABEL]",
+     "vertical marker at concurrency X (repeatable)"},
+    {"width", required_argument, OPT_WIDTH, "PX",
+     "canvas width, 200 to 16384 (default 1600)"},
+    {"height", required_argument, OPT_HEIGHT, "PX",
+     "canvas height, 200 to 16384 (default 1000)"},
+    {"scale", required_argument, OPT_SCALE, "F",
+     "PNG pixels per canvas pixel, for HiDPI (default 1)"},
+    {NULL, 0, 0, NULL, NULL}};
+
+/*
+ * LeakSanitizer hook, read only in -fsanitize=address builds (scripts/
+ * sanitize.sh runs with detect_leaks=1).  Fontconfig parses fonts.conf
+ * once per process into global state that only FcFini() frees, so every
+ * program that draws text with Cairo ends with the same ~300 bytes
+ * "leaked" inside libfontconfig.  Suppress exactly those.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
+/* Per-query samples: the concurrency and tokens_per_s columns. */
+struct samples {
+    const char *path;
+    size_t ci, vi;
+    double *c, *v;
+    size_t n, cap;
+};
+
+static int field_number(double *out, const sk_row *row, size_t i,
+                        const char *name)
+{
+    if (row->len[i] == 0) {
+        *out = NAN;
+        return 0;
+    }
+    if (sk_num_parse(out, row->field[i], row->len[i]) != 0 || !isfinite(*out))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: column '%s': '%.60s' is not a finite "
+                            "number",
+                            row->name, row->line, name, row->field[i]);
+    return 0;
+}
+
+static int on_sample(void *payload, const sk_row *row)
+{
+    struct samples *s = payload;
+    double c, v;
+    int rc;
+
+    if (row->index == 0) {
+        if ((rc = sk_table_column(&s->ci, row, "concurrency")) != 0)
+            return rc;
+        return sk_table_column(&s->vi, row, "tokens_per_s");
+    }
+    if ((rc = field_number(&c, row, s->ci, "concurrency")) != 0 ||
+        (rc = field_number(&v, row, s->vi, "tokens_per_s")) != 0)
+        return rc;
+    if (!(c > 0))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: concurrency must be a number > 0, got "
+                            "'%.60s'",
+                            row->name, row->line, row->field[s->ci]);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        double *nc, *nv;
+
+        if (cap > SK_CHART_MAX_POINTS)
+            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
+                                row->name, row->line, SK_CHART_MAX_POINTS);
+        if (!(nc = realloc(s->c, cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        s->c = nc;
+        if (!(nv = realloc(s->v, cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        s->v = nv;
+        s->cap = cap;
+    }
+    s->c[s->n] = c;
+    s->v[s->n] = v;
+    s->n++;
+    return 0;
+}
+
+static int load_samples(struct samples *s, const char *path)
+{
+    int rc;
+
+    s->path = path;
+    if ((rc = sk_table_stream_file(path, NULL, on_sample, s)) != 0)
+        return rc;
+    if (s->n == 0)
+        return sk_error_set(SK_ENODATA, "%s: no queries", path);
+    return 0;
+}
+
+/* "results/summary_gemma.csv" -> "gemma"; "per_query.csv" -> "per_query". */
+static void label_from_path(char *buf, size_t cap, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t n;
+
+    b = b ? b + 1 : path;
+    if (strncmp(b, "summary_", 8) == 0 && b[8] && strcmp(b + 8, ".csv"))
+        b += 8;
+    n = strlen(b);
+    if (n > 4 && strcmp(b + n - 4, ".csv") == 0)
+        n -= 4;
+    snprintf(buf, cap, "%.*s", (int)n, b);
+}
+
+/* The command line, each argument shell-quoted when it needs to be. */
+static char *command_line(int argc, char **argv)
+{
+    size_t cap = 64, i, n;
+    char *s, *p;
+    int j;
+
+    for (j = 0; j < argc; j++)
+        cap += 4 * strlen(argv[j]) + 3;
+    if (cap > MAX_COMMAND)
+        cap = MAX_COMMAND;
+    if (!(s = malloc(cap)))
+        return NULL;
+    p = s;
+    n = (size_t)snprintf(p, cap, "sweepkit");
+    for (j = 0; j < argc && n + 8 < cap; j++) {
+        const char *a = argv[j];
+        int plain = *a != '\0';
+
+        for (i = 0; a[i]; i++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789_./:=,+-@%",
+                        a[i]))
+                plain = 0;
+        s[n++] = ' ';
+        if (!plain)
+            s[n++] = '\'';
+        for (i = 0; a[i] && n + 8 < cap; i++) {
+            if (a[i] == '\'' && !plain) {
+                memcpy(s + n, "'\\''", 4);
+                n += 4;
+            } else {
+                s[n++] = a[i];
+            }
+        }
+        if (!plain)
+            s[n++] = '\'';
+    }
+    s[n] = '\0';
+    return s;
+}
+
+static char *join(char **v, size_t n, char **w, size_t m)
+{
+    size_t len = 1, i;
+    char *s;
+
+    for (i = 0; i < n; i++)
+        len += strlen(v[i]) + 2;
+    for (i = 0; i < m; i++)
+        len += strlen(w[i]) + 2;
+    if (!(s = malloc(len)))
+        return NULL;
+    s[0] = '\0';
+    for (i = 0; i < n + m; i++) {
+        if (i)
+            strcat(s, ", ");
+        strcat(s, i < n ? v[i] : w[i - n]);
+    }
+    return s;
+}
+
+static int parse_px(unsigned *out, const char *s, const char *what)
+{
+    size_t v;
+
+    if (sk_units_parse_count(&v, s, 16384, what) != 0)
+        return -1;
+    if (v < 200)
+        return sk_error_set(SK_EINVAL, "%s: expected 200 to 16384, got '%s'",
+                            what, s);
+    *out = (unsigned)v;
+    return 0;
+}
+
+struct mark {
+    double x;
+    const char *label;
+};
+
+/* "X[:LABEL]"; the label points into `arg`, which is left unchanged. */
+static int parse_mark(struct mark *m, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    char num[64];
+
+    m->label = NULL;
+    snprintf(num, sizeof(num), "%.*s",
+             (int)(colon ? (size_t)(colon - arg) : strlen(arg)), arg);
+    if (colon && colon[1])
+        m->label = colon + 1;
+    if (sk_units_parse_double(&m->x, num, "--mark-x") != 0)
+        return -1;
+    if (!(m->x > 0))
+        return sk_error_set(SK_EINVAL,
+                            "--mark-x: expected a concurrency above 0, got "
+                            "'%s'",
+                            num);
+    return 0;
+}
+
+static const char prog[] = "sweepkit plot";
+
+/* `argv` is a copy for getopt_long to permute; `orig` is the command line
+ * as given, for the metadata. */
+static int plot(int argc, char **argv, char **orig)
+{
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart_format fmt;
+    sk_chart_plot_run runs[MAX_RUNS];
+    sk_sweep *sweeps[MAX_RUNS] = {NULL};
+    struct samples samples[MAX_RUNS];
+    char labels[MAX_RUNS][256];
+    char *pq[MAX_RUNS], *given[MAX_RUNS], *files[MAX_RUNS];
+    struct mark marks[MAX_MARKS];
+    size_t npq = 0, nlabels = 0, nfiles = 0, nmarks = 0, nruns, i;
+    const char *output = NULL;
+    char *command = NULL, *sources = NULL;
+    sk_chart *chart = NULL;
+    int c, rc = 0, status = SK_EXIT_OK;
+
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    memset(samples, 0, sizeof(samples));
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+        switch (c) {
+        case 'h':
+            cli_help(stdout,
+                     "sweepkit plot [OPTIONS] SUMMARY.csv... -o "
+                     "OUT.png|svg|pdf",
+                     "Draw sweep summaries (one colour per file) as a "
+                     "chart; the output format follows\n"
+                     "the extension.  Kinds: throughput, per-query, ttft, "
+                     "pareto, dashboard.",
+                     options);
+            return SK_EXIT_OK;
+        case 'o': output = optarg; break;
+        case 'k':
+            if (sk_chart_plot_kind_parse(&po.kind, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_LAYOUT:
+            if (strcmp(optarg, "stacked") && strcmp(optarg, "dual"))
+                return cli_usage_error(prog,
+                                       "--layout: expected stacked or dual");
+            po.dual = strcmp(optarg, "dual") == 0;
+            break;
+        case OPT_PER_QUERY:
+            if (npq == MAX_RUNS)
+                return cli_usage_error(prog, "too many --per-query files");
+            pq[npq++] = optarg;
+            break;
+        case 'l':
+            if (nlabels == MAX_RUNS)
+                return cli_usage_error(prog, "too many --label options");
+            given[nlabels++] = optarg;
+            break;
+        case 't': po.title = optarg; break;
+        case OPT_TTFT_BUDGET:
+            if (sk_units_parse_duration(&po.ttft_budget_s, optarg,
+                                        "--ttft-budget") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            if (!(po.ttft_budget_s > 0))
+                return cli_usage_error(prog, "--ttft-budget: expected a "
+                                             "duration above 0");
+            break;
+        case OPT_TTFT_STAT:
+            if (strcmp(optarg, "avg") && strcmp(optarg, "median") &&
+                strcmp(optarg, "p90"))
+                return cli_usage_error(prog, "--ttft-stat: expected avg, "
+                                             "median or p90");
+            po.ttft_stat = optarg;
+            break;
+        case OPT_MARK_X:
+            if (nmarks == MAX_MARKS)
+                return cli_usage_error(prog, "too many --mark-x markers");
+            if (parse_mark(&marks[nmarks], optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            nmarks++;
+            break;
+        case OPT_WIDTH:
+            if (parse_px(&ro.width, optarg, "--width") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_HEIGHT:
+            if (parse_px(&ro.height, optarg, "--height") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_SCALE:
+            if (sk_units_parse_double(&ro.scale, optarg, "--scale") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            if (!(ro.scale > 0 && ro.scale <= 16))
+                return cli_usage_error(prog, "--scale: expected a number "
+                                             "above 0, at most 16");
+            break;
+        default: return SK_EXIT_USAGE;
+        }
+    }
+    for (; optind < argc; optind++) {
+        if (nfiles == MAX_RUNS)
+            return cli_usage_error(prog, "too many files (at most 64)");
+        files[nfiles++] = argv[optind];
+    }
+    if (!output)
+        return cli_usage_error(prog, "no output: give -o FILE.png, .svg or "
+                                     ".pdf");
+    if (sk_chart_format_from_path(&fmt, output) != 0)
+        return cli_usage_error(prog, sk_error_last());
+    if (po.kind == SK_CHART_PLOT_PER_QUERY && npq == 0)
+        return cli_usage_error(prog, "--kind per-query needs --per-query "
+                                     "FILE");
+    if (nfiles == 0 && !(po.kind == SK_CHART_PLOT_PER_QUERY && npq))
+        return cli_usage_error(prog, "no input: give one or more summary "
+                                     "CSV files");
+    if (nfiles && npq > nfiles)
+        return cli_usage_error(prog, "more --per-query files than "
+                                     "summaries: each belongs to the "
+                                     "summary in the same place");
+    if (npq && po.kind != SK_CHART_PLOT_PER_QUERY &&
+        po.kind != SK_CHART_PLOT_DASHBOARD)
+        fprintf(stderr,
+                "%s: note: --per-query is drawn by --kind per-query "
+                "and dashboard only\n",
+                prog);
+    nruns = nfiles ? nfiles : npq;
+    if (nlabels > nruns)
+        return cli_usage_error(prog, "more --label names than files");
+
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < nruns && rc == 0; i++) {
+        const char *path = nfiles ? files[i] : pq[i];
+
+        if (nfiles)
+            rc = sk_sweep_load(&sweeps[i], files[i]);
+        if (rc == 0 && i < npq)
+            rc = load_samples(&samples[i], pq[i]);
+        if (i < nlabels)
+            snprintf(labels[i], sizeof(labels[i]), "%s", given[i]);
+        else
+            label_from_path(labels[i], sizeof(labels[i]), path);
+        runs[i].sweep = sweeps[i];
+        runs[i].label = labels[i];
+        runs[i].query_concurrency = samples[i].c;
+        runs[i].query_tokens_per_s = samples[i].v;
+        runs[i].nqueries = samples[i].n;
+    }
+    if (rc == 0)
+        rc = sk_chart_plot_new(&chart, runs, nruns, &po);
+    for (i = 0; i < nmarks && rc == 0; i++) {
+        rc = sk_chart_mark_x(chart, "concurrency", marks[i].x, marks[i].label);
+        if (rc == SK_ENOTFOUND) {
+            /* The pareto chart has no concurrency axis to mark. */
+            fprintf(stderr,
+                    "%s: note: --mark-x %g: this chart has no "
+                    "concurrency axis; not drawn\n",
+                    prog, marks[i].x);
+            rc = 0;
+        }
+    }
+    if (rc == 0 && (!(sources = join(files, nfiles, pq, npq)) ||
+                    !(command = command_line(argc, orig))))
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+    if (rc == 0) {
+        ro.software = "sweepkit " SK_VERSION;
+        ro.sources = sources;
+        ro.command = command;
+        rc = sk_chart_write(chart, output, &ro);
+    }
+    if (chart)
+        for (i = 0; i < sk_chart_notes(chart); i++)
+            fprintf(stderr, "%s: note: %s\n", prog, sk_chart_note(chart, i));
+    if (rc != 0)
+        status = cli_fail(prog, rc);
+    sk_chart_free(chart);
+    for (i = 0; i < MAX_RUNS; i++) {
+        sk_sweep_free(sweeps[i]);
+        free(samples[i].c);
+        free(samples[i].v);
+    }
+    free(command);
+    free(sources);
+    return status;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    char **copy;
+    int status;
+
+    if (!(copy = malloc(((size_t)argc + 1) * sizeof(*copy))))
+        return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
+    memcpy(copy, argv, ((size_t)argc + 1) * sizeof(*copy));
+    status = plot(argc, copy, argv);
+    free(copy);
+    return status;
+}

@@ -1,0 +1,851 @@
+/*
+ * The sweep charts `sweepkit plot` draws, built on the public chart API
+ * from loaded summaries (sweep.h) and per-query samples.  No analysis
+ * happens here: knees and recommended levels arrive as markers.
+ *
+ * Looks shared by every kind: run i is drawn in palette colour i with
+ * marker shape i mod 4, so runs stay apart without colour too; the
+ * concurrency axis is log2 with a tick at every measured level; tok/s and
+ * TTFT axes start at zero.
+ */
+#include "sweepkit/chart.h"
+
+#include "sweepkit/error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RUNS 64
+#define MAX_LEVEL_TICKS 64
+#define KEY_RGB 0x555555 /* style keys shared by several runs */
+
+static const char *const conc_label = "Concurrency (parallel requests)";
+static const char *const tps_total = "Total throughput (tok/s)";
+static const char *const tps_query = "Per-query speed (tok/s)";
+
+static const sk_chart_marker shapes[4] = {SK_CHART_CIRCLE, SK_CHART_SQUARE,
+                                          SK_CHART_TRIANGLE, SK_CHART_DIAMOND};
+
+struct ctx {
+    sk_chart *c;
+    const sk_chart_plot_run *runs;
+    size_t nruns;
+    const sk_chart_plot_opts *o;
+    double levels[MAX_LEVEL_TICKS];
+    size_t nlevels; /* 0: too many levels for a tick each */
+};
+
+static sk_chart_style run_style(size_t i)
+{
+    sk_chart_style st;
+
+    memset(&st, 0, sizeof(st));
+    st.rgb = sk_chart_palette(i);
+    st.line = 1;
+    st.marker = shapes[i % 4];
+    return st;
+}
+
+/* The summary file name for messages. */
+static const char *run_name(const struct ctx *x, size_t i)
+{
+    return x->runs[i].sweep ? sk_sweep_name(x->runs[i].sweep)
+                            : x->runs[i].label;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Every measured level of every run, for the concurrency ticks. */
+static int collect_levels(struct ctx *x)
+{
+    double *all = NULL;
+    size_t i, j, n = 0, cap = 0;
+
+    for (i = 0; i < x->nruns; i++) {
+        const sk_chart_plot_run *r = &x->runs[i];
+
+        cap += (r->sweep ? sk_sweep_levels(r->sweep) : 0) + r->nqueries;
+    }
+    if (cap == 0)
+        return 0;
+    if (cap > SIZE_MAX / sizeof(double) ||
+        !(all = malloc(cap * sizeof(double))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < x->nruns; i++) {
+        const sk_chart_plot_run *r = &x->runs[i];
+
+        if (r->sweep)
+            for (j = 0; j < sk_sweep_levels(r->sweep); j++)
+                all[n++] = sk_sweep_concurrency(r->sweep)[j];
+        for (j = 0; j < r->nqueries; j++)
+            if (r->query_concurrency[j] > 0 &&
+                isfinite(r->query_concurrency[j]))
+                all[n++] = r->query_concurrency[j];
+    }
+    qsort(all, n, sizeof(double), cmp_double);
+    x->nlevels = 0;
+    for (i = 0; i < n; i++) {
+        if (i && all[i] == all[i - 1])
+            continue;
+        if (x->nlevels == MAX_LEVEL_TICKS) {
+            x->nlevels = 0; /* too many: powers of two instead */
+            break;
+        }
+        x->levels[x->nlevels++] = all[i];
+    }
+    free(all);
+    return 0;
+}
+
+static sk_chart_axis_opts conc_axis(const struct ctx *x, int labelled)
+{
+    sk_chart_axis_opts a;
+
+    memset(&a, 0, sizeof(a));
+    a.label = labelled ? conc_label : NULL;
+    a.scale = SK_CHART_LOG2;
+    a.ticks = x->nlevels ? x->levels : NULL;
+    a.nticks = x->nlevels;
+    a.key = "concurrency";
+    return a;
+}
+
+static int panel(size_t *out, struct ctx *x, const char *id, const char *title,
+                 unsigned row, unsigned col, unsigned colspan, unsigned group,
+                 sk_chart_axis_opts xa, const char *ylabel)
+{
+    sk_chart_panel_opts p;
+
+    memset(&p, 0, sizeof(p));
+    p.id = id;
+    p.title = title;
+    p.row = row;
+    p.col = col;
+    p.colspan = colspan;
+    p.x_group = group;
+    p.x = xa;
+    p.y.label = ylabel;
+    p.y.include_zero = 1;
+    return sk_chart_add_panel(out, x->c, &p);
+}
+
+static size_t count_finite(const double *v, size_t n)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++)
+        k += isfinite(v[i]) != 0;
+    return k;
+}
+
+enum { HAVE = 0, NO_COLUMN, EMPTY };
+
+/*
+ * Column `name` of run i into *out.  A missing column is an error when
+ * `required`; otherwise it, like a column with no values, gives *out =
+ * NULL and *why says which (for missing_notes()).
+ */
+static int column(const double **out, int *why, struct ctx *x, size_t i,
+                  const char *name, int required)
+{
+    const sk_sweep *s = x->runs[i].sweep;
+    int rc;
+
+    *out = NULL;
+    *why = HAVE;
+    rc = sk_sweep_column(out, s, name);
+    if (rc == SK_ENOTFOUND && !required) {
+        sk_error_clear();
+        *why = NO_COLUMN;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (count_finite(*out, sk_sweep_levels(s)) == 0) {
+        *out = NULL;
+        *why = EMPTY;
+    }
+    return 0;
+}
+
+/* One note per file that lacks column `name`, or a single one when every
+ * file lacks it: "FILE: p90_ttft_s is empty; series skipped". */
+static int missing_notes(struct ctx *x, const char *name, const int *why,
+                         const char *consequence)
+{
+    size_t i, nsweeps = 0, nmissing = 0;
+    int rc;
+
+    for (i = 0; i < x->nruns; i++)
+        if (x->runs[i].sweep) {
+            nsweeps++;
+            nmissing += why[i] != HAVE;
+        }
+    if (nmissing == 0)
+        return 0;
+    if (nsweeps > 1 && nmissing == nsweeps)
+        return sk_chart_add_note(x->c,
+                                 "%s has no values in any of the %zu "
+                                 "files; %s",
+                                 name, nsweeps, consequence);
+    for (i = 0; i < x->nruns; i++) {
+        if (!x->runs[i].sweep || why[i] == HAVE)
+            continue;
+        if (why[i] == NO_COLUMN)
+            rc = sk_chart_add_note(x->c, "%s: no column '%s'; %s",
+                                   sk_sweep_name(x->runs[i].sweep), name,
+                                   consequence);
+        else
+            rc = sk_chart_add_note(x->c, "%s: %s is empty; %s",
+                                   sk_sweep_name(x->runs[i].sweep), name,
+                                   consequence);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Add one summary column of every run as a series; `any` counts them. */
+static int add_column(struct ctx *x, size_t pi, const char *name, int required,
+                      const sk_chart_style *tmpl, int y2, int named,
+                      size_t *any)
+{
+    int why[MAX_RUNS];
+    size_t i;
+    int rc;
+
+    for (i = 0; i < x->nruns; i++) {
+        const double *v;
+        sk_chart_style st = run_style(i);
+
+        why[i] = HAVE;
+        if (!x->runs[i].sweep)
+            continue;
+        if ((rc = column(&v, &why[i], x, i, name, required)) != 0)
+            return rc;
+        if (!v)
+            continue;
+        if (tmpl) {
+            st.dash = tmpl->dash;
+            st.line_width = tmpl->line_width;
+        }
+        st.y2 = y2;
+        st.name = named ? x->runs[i].label : NULL;
+        if ((rc = sk_chart_add_series(x->c, pi, &st,
+                                      sk_sweep_concurrency(x->runs[i].sweep), v,
+                                      sk_sweep_levels(x->runs[i].sweep))) != 0)
+            return rc;
+        (*any)++;
+    }
+    return missing_notes(x, name, why, "series skipped");
+}
+
+static int need(size_t any, struct ctx *x, const char *what)
+{
+    if (any)
+        return 0;
+    if (x->nruns == 1)
+        return sk_error_set(SK_ENODATA,
+                            "%s: %s has no values; nothing to "
+                            "plot",
+                            run_name(x, 0), what);
+    return sk_error_set(SK_ENODATA,
+                        "%s has no values in any file; nothing "
+                        "to plot",
+                        what);
+}
+
+/* A legend key in the run colour for one run, grey for several. */
+static int key(struct ctx *x, size_t pi, const char *name, int line,
+               sk_chart_dash dash, sk_chart_marker marker)
+{
+    sk_chart_style st;
+
+    memset(&st, 0, sizeof(st));
+    st.name = name;
+    st.rgb = x->nruns == 1 ? sk_chart_palette(0) : KEY_RGB;
+    st.line = line;
+    st.dash = dash;
+    st.marker = marker;
+    return sk_chart_add_legend(x->c, pi, &st);
+}
+
+/* ---- throughput -------------------------------------------------------- */
+
+static int total_panel(struct ctx *x, unsigned row, unsigned col,
+                       unsigned group, int xlabelled, const char *title,
+                       int legend)
+{
+    size_t pi, any = 0;
+    int rc;
+
+    if ((rc = panel(&pi, x, "throughput", title, row, col, 1, group,
+                    conc_axis(x, xlabelled), tps_total)) != 0 ||
+        (rc = add_column(x, pi, "throughput_tokens_per_s", 1, NULL, 0,
+                         legend && x->nruns > 1, &any)) != 0)
+        return rc;
+    return need(any, x, "throughput_tokens_per_s");
+}
+
+static int mean_panel(struct ctx *x, unsigned row, unsigned col, unsigned group,
+                      const char *title)
+{
+    size_t pi, any = 0;
+    int rc;
+
+    if ((rc = panel(&pi, x, "per-query-mean", title, row, col, 1, group,
+                    conc_axis(x, 1), "Mean per-query speed (tok/s)")) != 0 ||
+        (rc = add_column(x, pi, "avg_query_tokens_per_s", 1, NULL, 0, 0,
+                         &any)) != 0)
+        return rc;
+    return need(any, x, "avg_query_tokens_per_s");
+}
+
+/* One panel: total tok/s on the left axis (solid), mean per-query tok/s
+ * on the right (dashed). */
+static int dual_panel(struct ctx *x)
+{
+    sk_chart_panel_opts p;
+    sk_chart_style dashed;
+    size_t pi, any = 0, any2 = 0;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    memset(&dashed, 0, sizeof(dashed));
+    p.id = "throughput";
+    p.x = conc_axis(x, 1);
+    p.y.label = tps_total;
+    p.y.include_zero = 1;
+    p.y2.label = "Mean per-query speed (tok/s)";
+    p.y2.include_zero = 1;
+    dashed.dash = SK_CHART_DASHED;
+    if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0 ||
+        (rc = add_column(x, pi, "throughput_tokens_per_s", 1, NULL, 0,
+                         x->nruns > 1, &any)) != 0 ||
+        (rc = need(any, x, "throughput_tokens_per_s")) != 0 ||
+        (rc = add_column(x, pi, "avg_query_tokens_per_s", 1, &dashed, 1, 0,
+                         &any2)) != 0 ||
+        (rc = need(any2, x, "avg_query_tokens_per_s")) != 0 ||
+        (rc = key(x, pi, "total (left axis)", 1, SK_CHART_SOLID,
+                  SK_CHART_NO_MARKER)) != 0)
+        return rc;
+    return key(x, pi, "mean per query (right axis)", 1, SK_CHART_DASHED,
+               SK_CHART_NO_MARKER);
+}
+
+/* ---- per-query --------------------------------------------------------- */
+
+/*
+ * Quantile p of sorted v[0..n): linear interpolation between closest
+ * ranks, h = (n - 1) p, v[floor h] + (h - floor h)(v[floor h + 1] -
+ * v[floor h]) (numpy's default, GSL's gsl_stats_quantile_from_sorted_data).
+ * The same definition as sk_stats_percentile() in stats.h, which landed
+ * while this was written: call that instead once stats is in the build,
+ * so the metric is defined once.
+ */
+static double quantile_sorted(const double *v, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+
+    if (lo + 1 >= n)
+        return v[n - 1];
+    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+struct sample {
+    double c, v;
+};
+
+static int cmp_sample(const void *a, const void *b)
+{
+    const struct sample *x = a, *y = b;
+
+    if (x->c != y->c)
+        return (x->c > y->c) - (x->c < y->c);
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+/* Scatter, mean line and p10-p90 band of run i's samples. */
+static int samples_series(struct ctx *x, size_t pi, size_t i, int legend_runs)
+{
+    const sk_chart_plot_run *r = &x->runs[i];
+    struct sample *s = NULL;
+    double *lv = NULL, *mean, *p10, *p90, *vals;
+    size_t n = 0, j, a, b, nl = 0, most = 0;
+    sk_chart_style st;
+    int rc = 0;
+
+    if (r->nqueries > SIZE_MAX / (5 * sizeof(double)) ||
+        !(s = malloc(r->nqueries * sizeof(*s))) ||
+        !(lv = malloc(r->nqueries * 5 * sizeof(double)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (j = 0; j < r->nqueries; j++)
+        if (r->query_concurrency[j] > 0 && isfinite(r->query_concurrency[j]) &&
+            isfinite(r->query_tokens_per_s[j])) {
+            s[n].c = r->query_concurrency[j];
+            s[n].v = r->query_tokens_per_s[j];
+            n++;
+        }
+    if (n == 0) {
+        rc = sk_chart_add_note(x->c,
+                               "%s: no per-query samples with a "
+                               "value; skipped",
+                               r->label);
+        goto done;
+    }
+    qsort(s, n, sizeof(*s), cmp_sample);
+    mean = lv + r->nqueries;
+    p10 = mean + r->nqueries;
+    p90 = p10 + r->nqueries;
+    vals = p90 + r->nqueries;
+    for (a = 0; a < n; a = b) {
+        double sum = 0;
+
+        for (b = a; b < n && s[b].c == s[a].c; b++) {
+            if (b - a + 1 > most)
+                most = b - a + 1;
+            vals[b - a] = s[b].v;
+            sum += s[b].v;
+        }
+        lv[nl] = s[a].c;
+        mean[nl] = sum / (double)(b - a);
+        p10[nl] = quantile_sorted(vals, b - a, 0.10);
+        p90[nl] = quantile_sorted(vals, b - a, 0.90);
+        nl++;
+    }
+    st = run_style(i);
+    st.line = 0;
+    st.marker = 0;
+    st.alpha = 0.18;
+    if ((rc = sk_chart_add_band(x->c, pi, &st, lv, p10, p90, nl)) != 0)
+        goto done;
+    for (j = 0; j < n; j++) {
+        vals[j] = s[j].c;
+        p10[j] = s[j].v; /* reuse: the scatter's x and y */
+    }
+    st = run_style(i);
+    st.line = 0;
+    st.marker = SK_CHART_CIRCLE;
+    st.marker_size = 3;
+    /* Up to 64 queries a level, dots at 45% show each one; beyond that
+     * they fade with the square root of the count, so thousands of
+     * queries read as density instead of a solid bar. */
+    st.alpha = most <= 64 ? 0.45 : fmax(0.03, 0.45 * sqrt(64.0 / (double)most));
+    st.jitter = 9;
+    if ((rc = sk_chart_add_series(x->c, pi, &st, vals, p10, n)) != 0)
+        goto done;
+    st = run_style(i);
+    st.name = legend_runs && x->nruns > 1 ? r->label : NULL;
+    rc = sk_chart_add_series(x->c, pi, &st, lv, mean, nl);
+done:
+    free(s);
+    free(lv);
+    return rc;
+}
+
+static int per_query_panel(struct ctx *x, unsigned row, unsigned col,
+                           const char *title, int legend_runs)
+{
+    size_t pi, i, any = 0;
+    int rc;
+
+    if ((rc = panel(&pi, x, "per-query", title, row, col, 1, 0, conc_axis(x, 1),
+                    tps_query)) != 0)
+        return rc;
+    for (i = 0; i < x->nruns; i++) {
+        if (x->runs[i].nqueries) {
+            if ((rc = samples_series(x, pi, i, legend_runs)) != 0)
+                return rc;
+            any++;
+        } else if (x->runs[i].sweep) {
+            /* No samples for this run: its summary mean, as a line. */
+            const double *v;
+            sk_chart_style st = run_style(i);
+            int why;
+
+            if ((rc = column(&v, &why, x, i, "avg_query_tokens_per_s", 1)) != 0)
+                return rc;
+            if (!v) {
+                if ((rc = sk_chart_add_note(
+                         x->c,
+                         "%s: avg_query_tokens_per_s is empty; series "
+                         "skipped",
+                         sk_sweep_name(x->runs[i].sweep))) != 0)
+                    return rc;
+                continue;
+            }
+            st.name = legend_runs && x->nruns > 1 ? x->runs[i].label : NULL;
+            if ((rc = sk_chart_add_series(
+                     x->c, pi, &st, sk_sweep_concurrency(x->runs[i].sweep), v,
+                     sk_sweep_levels(x->runs[i].sweep))) != 0)
+                return rc;
+            any++;
+        }
+    }
+    if (!any)
+        return sk_error_set(SK_ENODATA, "no per-query samples to plot");
+    if ((rc = key(x, pi, "mean", 1, SK_CHART_SOLID, SK_CHART_CIRCLE)) != 0)
+        return rc;
+    {
+        sk_chart_style st;
+
+        memset(&st, 0, sizeof(st));
+        st.name = "p10\xE2\x80\x93p90";
+        st.rgb = x->nruns == 1 ? sk_chart_palette(0) : KEY_RGB;
+        st.alpha = 0.25;
+        if ((rc = sk_chart_add_band(x->c, pi, &st, NULL, NULL, NULL, 0)) != 0)
+            return rc;
+        st.name = "one query";
+        st.alpha = 0.45;
+        st.marker = SK_CHART_CIRCLE;
+        st.marker_size = 3;
+        return sk_chart_add_legend(x->c, pi, &st);
+    }
+}
+
+/* ---- TTFT -------------------------------------------------------------- */
+
+static const struct {
+    const char *column, *name, *word;
+    sk_chart_dash dash;
+} ttft_stats[3] = {
+    {"avg_ttft_s", "mean", "Mean", SK_CHART_SOLID},
+    {"median_ttft_s", "median", "Median", SK_CHART_DASHED},
+    {"p90_ttft_s", "p90", "P90", SK_CHART_DOTTED},
+};
+
+static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
+                      const char *title, int legend_runs)
+{
+    size_t pi, any[3] = {0}, total, q, i, nstat = 0, only = 0;
+    char ylabel[64];
+    int rc;
+
+    /* With one statistic recorded the axis names it and no key is
+     * needed; with several, a key tells their line styles apart. */
+    for (q = 0; q < 3; q++) {
+        int have = 0;
+
+        for (i = 0; i < x->nruns && !have; i++) {
+            const double *v;
+
+            if (x->runs[i].sweep &&
+                sk_sweep_column(&v, x->runs[i].sweep, ttft_stats[q].column) ==
+                    0 &&
+                count_finite(v, sk_sweep_levels(x->runs[i].sweep)) > 0)
+                have = 1;
+        }
+        if (have) {
+            nstat++;
+            only = q;
+        }
+    }
+    sk_error_clear();
+    if (nstat == 1)
+        snprintf(ylabel, sizeof(ylabel), "%s time to first token (s)",
+                 ttft_stats[only].word);
+    else
+        snprintf(ylabel, sizeof(ylabel), "Time to first token (s)");
+    if ((rc = panel(&pi, x, "ttft", title, row, col, 1, 0, conc_axis(x, 1),
+                    ylabel)) != 0)
+        return rc;
+    for (q = 0; q < 3; q++) {
+        sk_chart_style t;
+
+        memset(&t, 0, sizeof(t));
+        t.dash = ttft_stats[q].dash;
+        if ((rc = add_column(x, pi, ttft_stats[q].column, q == 0, &t, 0,
+                             q == only && legend_runs && x->nruns > 1,
+                             &any[q])) != 0)
+            return rc;
+    }
+    total = any[0] + any[1] + any[2];
+    if ((rc = need(total, x, "avg_ttft_s, median_ttft_s and p90_ttft_s")) != 0)
+        return rc;
+    if (nstat > 1)
+        for (q = 0; q < 3; q++)
+            if (any[q] &&
+                (rc = key(x, pi, ttft_stats[q].name, 1, ttft_stats[q].dash,
+                          SK_CHART_NO_MARKER)) != 0)
+                return rc;
+    if (x->o->ttft_budget_s > 0) {
+        char label[64];
+
+        snprintf(label, sizeof(label), "TTFT budget %g s", x->o->ttft_budget_s);
+        if ((rc = sk_chart_panel_mark_y(x->c, pi, 0, x->o->ttft_budget_s,
+                                        label)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- pareto ------------------------------------------------------------ */
+
+static int stat_index(int *out, const char *name)
+{
+    int q;
+
+    for (q = 0; q < 3; q++)
+        if (strcmp(name, ttft_stats[q].name) == 0 ||
+            (q == 0 && strcmp(name, "avg") == 0)) {
+            *out = q;
+            return 0;
+        }
+    return sk_error_set(
+        SK_EINVAL, "TTFT statistic '%s': expected avg, median or p90", name);
+}
+
+static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
+                        const char *title, int legend_runs)
+{
+    const double *xs[MAX_RUNS] = {0}, *tp[MAX_RUNS] = {0};
+    int used[MAX_RUNS] = {0}, why[MAX_RUNS] = {0}, want = 0, mixed = 0, q;
+    double lo = INFINITY, hi = 0;
+    char xlabel[96], **labels = NULL;
+    sk_chart_panel_opts p;
+    size_t pi, i, j, maxn = 0, any = 0;
+    int rc;
+
+    if ((rc = stat_index(&want, x->o->ttft_stat ? x->o->ttft_stat : "p90")) !=
+        0)
+        return rc;
+    for (i = 0; i < x->nruns; i++) {
+        const sk_sweep *s = x->runs[i].sweep;
+        size_t n;
+
+        if (!s)
+            continue;
+        n = sk_sweep_levels(s);
+        if ((rc = sk_sweep_column(&tp[i], s, "throughput_tokens_per_s")) != 0)
+            return rc;
+        used[i] = want;
+        rc = sk_sweep_column(&xs[i], s, ttft_stats[want].column);
+        if (rc == SK_EPARSE)
+            return rc;
+        if (rc != 0 || count_finite(xs[i], n) == 0) {
+            sk_error_clear();
+            /* Fall back to the mean TTFT, which every summary records,
+             * when the chosen statistic was not recorded. */
+            why[i] = rc != 0 ? NO_COLUMN : EMPTY;
+            used[i] = 0;
+            if ((rc = sk_sweep_column(&xs[i], s, "avg_ttft_s")) != 0)
+                return rc;
+        }
+        if (used[i] != used[0])
+            mixed = 1;
+        for (j = 0; j < n; j++)
+            if (xs[i][j] > 0 && isfinite(tp[i][j])) {
+                lo = fmin(lo, xs[i][j]);
+                hi = fmax(hi, xs[i][j]);
+            }
+        if (n > maxn)
+            maxn = n;
+    }
+    if (want != 0 && (rc = missing_notes(x, ttft_stats[want].column, why,
+                                         "pareto uses avg_ttft_s")) != 0)
+        return rc;
+    q = used[0];
+    if (mixed)
+        snprintf(xlabel, sizeof(xlabel),
+                 "TTFT (s): %s, mean where %s is "
+                 "missing",
+                 ttft_stats[want].name, ttft_stats[want].name);
+    else
+        snprintf(xlabel, sizeof(xlabel), "%s TTFT (s)", ttft_stats[q].word);
+
+    memset(&p, 0, sizeof(p));
+    p.id = "pareto";
+    p.title = title;
+    p.row = row;
+    p.col = col;
+    p.x.label = xlabel;
+    /* TTFT grows by orders of magnitude across a sweep; on a linear axis
+     * the low levels would sit in one clump at the left. */
+    if (hi > 0 && hi / lo >= 20)
+        p.x.scale = SK_CHART_LOG10;
+    else
+        p.x.include_zero = 1;
+    p.y.label = tps_total;
+    p.y.include_zero = 1;
+    if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
+        return rc;
+    if (!(labels = calloc(maxn ? maxn : 1, sizeof(*labels))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (j = 0; j < maxn; j++)
+        if (!(labels[j] = malloc(32))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+    for (i = 0; i < x->nruns; i++) {
+        const sk_sweep *s = x->runs[i].sweep;
+        sk_chart_style st = run_style(i);
+
+        if (!s)
+            continue;
+        if (count_finite(xs[i], sk_sweep_levels(s)) == 0) {
+            if ((rc = sk_chart_add_note(x->c,
+                                        "%s: no TTFT values; pareto "
+                                        "series skipped",
+                                        sk_sweep_name(s))) != 0)
+                goto done;
+            continue;
+        }
+        for (j = 0; j < sk_sweep_levels(s); j++)
+            snprintf(labels[j], 32, "%g", sk_sweep_concurrency(s)[j]);
+        st.line_width = 1.5;
+        st.name = legend_runs && x->nruns > 1 ? x->runs[i].label : NULL;
+        st.labels = (const char *const *)labels;
+        if ((rc = sk_chart_add_series(x->c, pi, &st, xs[i], tp[i],
+                                      sk_sweep_levels(s))) != 0)
+            goto done;
+        any++;
+    }
+    if ((rc = need(any, x, "TTFT")) != 0)
+        goto done;
+    if (x->o->ttft_budget_s > 0) {
+        char label[64];
+
+        snprintf(label, sizeof(label), "TTFT budget %g s", x->o->ttft_budget_s);
+        rc = sk_chart_panel_mark_x(x->c, pi, x->o->ttft_budget_s, label);
+    }
+done:
+    for (j = 0; j < maxn; j++)
+        free(labels[j]);
+    free(labels);
+    return rc;
+}
+
+/* ---- the kinds --------------------------------------------------------- */
+
+int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
+{
+    static const char *const names[] = {"throughput", "per-query", "ttft",
+                                        "pareto", "dashboard"};
+    size_t i;
+
+    for (i = 0; i < 5; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (sk_chart_plot_kind)i;
+            return 0;
+        }
+    return sk_error_set(SK_EINVAL,
+                        "unknown chart kind '%s'; expected throughput, "
+                        "per-query, ttft, pareto or dashboard",
+                        name);
+}
+
+/* "KIND — label, label" or "KIND — N runs" when the labels are long. */
+static int default_title(struct ctx *x, const char *what)
+{
+    char buf[256];
+    size_t i, len = 0;
+
+    for (i = 0; i < x->nruns; i++)
+        len += strlen(x->runs[i].label) + 2;
+    if (len > 90) {
+        snprintf(buf, sizeof(buf), "%s \xE2\x80\x94 %zu runs", what, x->nruns);
+    } else {
+        int n = snprintf(buf, sizeof(buf), "%s \xE2\x80\x94 ", what);
+
+        for (i = 0; i < x->nruns && n > 0 && (size_t)n < sizeof(buf); i++)
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%s",
+                          i ? ", " : "", x->runs[i].label);
+    }
+    return sk_chart_set_title(x->c, buf);
+}
+
+static int build(struct ctx *x)
+{
+    const sk_chart_plot_opts *o = x->o;
+    int rc, samples = 0;
+    size_t i;
+
+    for (i = 0; i < x->nruns; i++) {
+        if (!x->runs[i].label)
+            return sk_error_set(SK_EINVAL, "run %zu has no label", i);
+        if (x->runs[i].nqueries)
+            samples = 1;
+        if (!x->runs[i].sweep && o->kind != SK_CHART_PLOT_PER_QUERY)
+            return sk_error_set(SK_EINVAL, "%s: no summary to plot",
+                                x->runs[i].label);
+    }
+    if ((rc = collect_levels(x)) != 0)
+        return rc;
+    switch (o->kind) {
+    case SK_CHART_PLOT_THROUGHPUT:
+        rc = default_title(x, "Throughput vs concurrency");
+        if (rc == 0 && o->dual)
+            return dual_panel(x);
+        if (rc == 0)
+            rc = total_panel(x, 0, 0, 1, 0, NULL, 1);
+        return rc ? rc : mean_panel(x, 1, 0, 1, NULL);
+    case SK_CHART_PLOT_PER_QUERY:
+        if (!samples)
+            return sk_error_set(SK_EINVAL, "the per-query chart needs "
+                                           "per-query samples");
+        rc = default_title(x, "Per-query speed vs concurrency");
+        return rc ? rc : per_query_panel(x, 0, 0, NULL, 1);
+    case SK_CHART_PLOT_TTFT:
+        rc = default_title(x, "Time to first token vs concurrency");
+        return rc ? rc : ttft_panel(x, 0, 0, NULL, 1);
+    case SK_CHART_PLOT_PARETO:
+        rc = default_title(x, "Throughput vs TTFT");
+        return rc ? rc : pareto_panel(x, 0, 0, "Point labels: concurrency", 1);
+    case SK_CHART_PLOT_DASHBOARD:
+        if ((rc = default_title(x, "Sweep dashboard")) != 0 ||
+            (rc = total_panel(x, 0, 0, 0, 1, "Total throughput", 1)) != 0)
+            return rc;
+        if (samples)
+            rc = per_query_panel(x, 0, 1, "Per-query speed", 0);
+        else
+            rc = mean_panel(x, 0, 1, 0, "Mean per-query speed");
+        if (rc == 0)
+            rc = ttft_panel(x, 1, 0, "Time to first token", 0);
+        return rc ? rc
+                  : pareto_panel(x, 1, 1,
+                                 "Throughput vs TTFT (labels: concurrency)", 0);
+    }
+    return sk_error_set(SK_EINVAL, "unknown chart kind %d", (int)o->kind);
+}
+
+int sk_chart_plot_new(sk_chart **out, const sk_chart_plot_run *runs,
+                      size_t nruns, const sk_chart_plot_opts *opts)
+{
+    struct ctx x;
+    int rc;
+
+    *out = NULL;
+    if (nruns == 0 || nruns > MAX_RUNS)
+        return sk_error_set(SK_EINVAL, "%zu runs: expected 1 to %d", nruns,
+                            MAX_RUNS);
+    memset(&x, 0, sizeof(x));
+    x.runs = runs;
+    x.nruns = nruns;
+    x.o = opts;
+    if (opts->ttft_stat) {
+        int q;
+
+        if ((rc = stat_index(&q, opts->ttft_stat)) != 0)
+            return rc;
+    }
+    if ((rc = sk_chart_new(&x.c, NULL)) != 0)
+        return rc;
+    if ((rc = build(&x)) == 0 && opts->title)
+        rc = sk_chart_set_title(x.c, opts->title);
+    if (rc != 0) {
+        sk_chart_free(x.c);
+        return rc;
+    }
+    *out = x.c;
+    return 0;
+}

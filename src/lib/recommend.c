@@ -1,0 +1,543 @@
+#include "sweepkit/recommend.h"
+
+#include "sweepkit/error.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_interp.h>
+
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bisection stops when the bracket in log2(concurrency) is this narrow:
+ * far below anything a printed estimate can show. */
+#define BISECT_TOL 1e-12
+#define BISECT_MAX 200
+
+static const char *const stat_names[] = {"avg", "median", "p90", "p99"};
+static const char *const stat_columns[] = {"avg_ttft_s", "median_ttft_s",
+                                           "p90_ttft_s", "p99_ttft_s"};
+
+/* One given constraint: a ceiling (value <= limit) or a floor. */
+struct limit {
+    enum sk_recommend_limit id;
+    const char *column;
+    const double *y;
+    double value;
+    int ceiling;
+};
+
+void sk_recommend_opts_init(sk_recommend_opts *opts)
+{
+    opts->ttft_budget_s = NAN;
+    opts->ttft_stat = SK_TTFT_AVG;
+    opts->min_query_tokens_per_s = NAN;
+    opts->throughput_goal_tokens_per_s = NAN;
+}
+
+int sk_recommend_stat_parse(enum sk_ttft_stat *out, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(stat_names) / sizeof(stat_names[0]); i++) {
+        if (strcmp(name, stat_names[i]) == 0) {
+            *out = (enum sk_ttft_stat)i;
+            return 0;
+        }
+    }
+    return sk_error_set(SK_EINVAL,
+                        "unknown TTFT statistic '%s' (expected avg, median, "
+                        "p90 or p99)",
+                        name);
+}
+
+const char *sk_recommend_stat_name(enum sk_ttft_stat stat)
+{
+    assert((size_t)stat < sizeof(stat_names) / sizeof(stat_names[0]));
+    return stat_names[stat];
+}
+
+const char *sk_recommend_stat_column(enum sk_ttft_stat stat)
+{
+    assert((size_t)stat < sizeof(stat_columns) / sizeof(stat_columns[0]));
+    return stat_columns[stat];
+}
+
+const char *sk_recommend_limit_name(enum sk_recommend_limit limit)
+{
+    switch (limit) {
+    case SK_LIMIT_TTFT: return "ttft";
+    case SK_LIMIT_QUERY_TPS: return "query_tps";
+    case SK_LIMIT_THROUGHPUT: return "throughput";
+    default: return "none";
+    }
+}
+
+static int holds(const struct limit *c, double v)
+{
+    return c->ceiling ? v <= c->value : v >= c->value;
+}
+
+/* How far a value is from its limit, as a factor: <= 1 when it holds.
+ * Used only to pick the closest level when none passes. */
+static double miss_factor(const struct limit *c, double v)
+{
+    if (c->ceiling)
+        return v / c->value;
+    return v > 0 ? c->value / v : INFINITY;
+}
+
+static int check_limit(double v, const char *what)
+{
+    if (!isnan(v) && !(isfinite(v) && v > 0))
+        return sk_error_set(SK_EINVAL, "%s must be a number > 0, got %g",
+                            what, v);
+    return 0;
+}
+
+/* A required column: every level has a value. */
+static int check_column(const char *name, const char *column,
+                        const double *y, const double *conc, size_t n)
+{
+    size_t i, missing = 0, first = 0;
+
+    for (i = 0; i < n; i++)
+        if (isnan(y[i]) && missing++ == 0)
+            first = i;
+    if (missing == n)
+        return sk_error_set(SK_ENODATA,
+                            "%s: column '%s' is empty at every level", name,
+                            column);
+    if (missing)
+        return sk_error_set(SK_ENODATA,
+                            "%s: column '%s' is empty at concurrency %g",
+                            name, column, conc[first]);
+    return 0;
+}
+
+/*
+ * Where the metric c->y crosses its limit between the adjacent levels a
+ * and a + 1, exactly one of which passes c.  The metric is interpolated
+ * over x = log2(concurrency) with Steffen's method (M. Steffen, "A simple
+ * method for monotonic interpolation in one dimension", A&A 239, 1990):
+ * a piecewise cubic Hermite whose node slopes are limited so that it is
+ * monotone between nodes, so it crosses the limit once in [x_a, x_a+1]
+ * and bisection finds that crossing.  With two levels GSL's Steffen is
+ * not defined (it needs 3 points) and the interpolant is linear.
+ */
+static int crossing(double *conc_out, const char *name, const double *lx,
+                    size_t n, size_t a, const struct limit *c)
+{
+    const gsl_interp_type *type = n >= gsl_interp_type_min_size(
+                                           gsl_interp_steffen)
+                                      ? gsl_interp_steffen
+                                      : gsl_interp_linear;
+    gsl_interp *it = NULL;
+    double lo = lx[a], hi = lx[a + 1];
+    int pass_lo = holds(c, c->y[a]);
+    int st, rc = 0, k;
+
+    if (!(it = gsl_interp_alloc(type, n)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if ((st = gsl_interp_init(it, lx, c->y, n)) != GSL_SUCCESS) {
+        rc = sk_error_set(SK_EINVAL, "%s: interpolating '%s': %s", name,
+                          c->column, gsl_strerror(st));
+        goto done;
+    }
+    for (k = 0; k < BISECT_MAX && hi - lo > BISECT_TOL; k++) {
+        double mid = lo + (hi - lo) / 2, v;
+
+        if ((st = gsl_interp_eval_e(it, lx, c->y, mid, NULL, &v)) !=
+            GSL_SUCCESS) {
+            rc = sk_error_set(SK_EINVAL, "%s: interpolating '%s': %s", name,
+                              c->column, gsl_strerror(st));
+            goto done;
+        }
+        if (holds(c, v) == pass_lo)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *conc_out = exp2(lo + (hi - lo) / 2);
+done:
+    gsl_interp_free(it);
+    return rc;
+}
+
+static int passes(const struct limit *lim, size_t nlim, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < nlim; k++)
+        if (!holds(&lim[k], lim[k].y[i]))
+            return 0;
+    return 1;
+}
+
+static double value_at(const double *y, size_t i)
+{
+    return y ? y[i] : NAN;
+}
+
+int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
+                 const sk_recommend_opts *opts)
+{
+    const char *name = lv->name ? lv->name : "input";
+    const double *conc = lv->concurrency;
+    const double *tput = lv->throughput_tokens_per_s;
+    struct limit lim[3];
+    sk_recommend_result r;
+    double *lx = NULL;
+    size_t nlim = 0, n = lv->n, i, k, best = 0, peak = 0;
+    int rc, found = 0;
+
+    assert(conc && tput);
+    assert((size_t)opts->ttft_stat <
+           sizeof(stat_columns) / sizeof(stat_columns[0]));
+    if ((rc = check_limit(opts->ttft_budget_s, "TTFT budget")) != 0 ||
+        (rc = check_limit(opts->min_query_tokens_per_s,
+                          "minimum per-query speed")) != 0 ||
+        (rc = check_limit(opts->throughput_goal_tokens_per_s,
+                          "throughput goal")) != 0)
+        return rc;
+    if (!isnan(opts->ttft_budget_s)) {
+        assert(lv->ttft_s);
+        lim[nlim++] = (struct limit){SK_LIMIT_TTFT,
+                                     stat_columns[opts->ttft_stat],
+                                     lv->ttft_s, opts->ttft_budget_s, 1};
+    }
+    if (!isnan(opts->min_query_tokens_per_s)) {
+        assert(lv->query_tokens_per_s);
+        lim[nlim++] = (struct limit){
+            SK_LIMIT_QUERY_TPS, SK_RECOMMEND_QUERY_TPS_COLUMN,
+            lv->query_tokens_per_s, opts->min_query_tokens_per_s, 0};
+    }
+    if (!isnan(opts->throughput_goal_tokens_per_s))
+        lim[nlim++] = (struct limit){
+            SK_LIMIT_THROUGHPUT, SK_RECOMMEND_THROUGHPUT_COLUMN, tput,
+            opts->throughput_goal_tokens_per_s, 0};
+    if (nlim == 0)
+        return sk_error_set(SK_EINVAL,
+                            "no constraint given: need a TTFT budget, a "
+                            "minimum per-query speed or a throughput goal");
+
+    if (n == 0)
+        return sk_error_set(SK_ENODATA, "%s: no levels", name);
+    if (n == 1)
+        return sk_error_set(SK_ENODATA,
+                            "%s: only one level (concurrency %g); a "
+                            "recommendation needs at least two",
+                            name, conc[0]);
+    for (i = 0; i < n; i++)
+        if (!(isfinite(conc[i]) && conc[i] > 0 &&
+              (i == 0 || conc[i] > conc[i - 1])))
+            return sk_error_set(SK_EINVAL,
+                                "%s: concurrency %g at level %zu: levels "
+                                "must be finite, > 0 and increasing",
+                                name, conc[i], i + 1);
+    if ((rc = check_column(name, SK_RECOMMEND_THROUGHPUT_COLUMN, tput, conc,
+                           n)) != 0)
+        return rc;
+    for (k = 0; k < nlim; k++)
+        if ((rc = check_column(name, lim[k].column, lim[k].y, conc, n)) != 0)
+            return rc;
+
+    memset(&r, 0, sizeof(r));
+    r.opts = *opts;
+    r.lowest = nlim == 1 && lim[0].id == SK_LIMIT_THROUGHPUT;
+    r.binding = SK_LIMIT_NONE;
+    r.neighbour_concurrency = NAN;
+    r.neighbour_value = NAN;
+    r.estimate_concurrency = NAN;
+    for (i = 1; i < n; i++)
+        if (tput[i] > tput[peak])
+            peak = i;
+
+    /* The answer: the highest passing level, or the lowest for a goal
+     * alone (more concurrency only adds latency once the goal is met). */
+    for (i = 0; i < n; i++) {
+        size_t j = r.lowest ? i : n - 1 - i;
+
+        if (passes(lim, nlim, j)) {
+            best = j;
+            found = 1;
+            break;
+        }
+    }
+
+    if (!found) {
+        /* Closest: smallest worst miss factor; ties to the lower level. */
+        double best_miss = INFINITY;
+
+        for (i = 0; i < n; i++) {
+            double worst = 0;
+            enum sk_recommend_limit which = lim[0].id;
+
+            for (k = 0; k < nlim; k++) {
+                double m = miss_factor(&lim[k], lim[k].y[i]);
+
+                if (m > worst) {
+                    worst = m;
+                    which = lim[k].id;
+                }
+            }
+            if (i == 0 || worst < best_miss) {
+                best_miss = worst;
+                best = i;
+                r.binding = which;
+            }
+        }
+    } else if (r.lowest ? best > 0 : best < n - 1) {
+        /* The neighbour fails at least one constraint; the binding one is
+         * the constraint whose interpolated crossing lies nearest the
+         * answer (first reached moving away from it). */
+        size_t nb = r.lowest ? best - 1 : best + 1;
+        size_t a = r.lowest ? nb : best;
+
+        if (n > SIZE_MAX / sizeof(*lx) || !(lx = malloc(n * sizeof(*lx))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        for (i = 0; i < n; i++)
+            lx[i] = log2(conc[i]);
+        for (k = 0; k < nlim; k++) {
+            double est = NAN;
+
+            if (holds(&lim[k], lim[k].y[nb]))
+                continue;
+            if ((rc = crossing(&est, name, lx, n, a, &lim[k])) != 0)
+                goto done;
+            if (isnan(r.estimate_concurrency) ||
+                (r.lowest ? est > r.estimate_concurrency
+                          : est < r.estimate_concurrency)) {
+                r.estimate_concurrency = est;
+                r.binding = lim[k].id;
+                r.neighbour_value = lim[k].y[nb];
+            }
+        }
+        r.neighbour_concurrency = conc[nb];
+    }
+
+    r.found = found;
+    r.index = best;
+    r.concurrency = conc[best];
+    r.ttft_s = value_at(lv->ttft_s, best);
+    r.query_tokens_per_s = value_at(lv->query_tokens_per_s, best);
+    r.throughput_tokens_per_s = tput[best];
+    r.peak_throughput_tokens_per_s = tput[peak];
+    r.peak_concurrency = conc[peak];
+    r.peak_share = tput[peak] > 0 ? tput[best] / tput[peak] : NAN;
+    *out = r;
+done:
+    free(lx);
+    return rc;
+}
+
+int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
+                       const sk_recommend_opts *opts)
+{
+    sk_recommend_levels lv;
+    const char *ttft_col = sk_recommend_stat_column(opts->ttft_stat);
+    int rc;
+
+    lv.name = sk_sweep_name(s);
+    lv.n = sk_sweep_levels(s);
+    lv.concurrency = sk_sweep_concurrency(s);
+    lv.ttft_s = NULL;
+    lv.query_tokens_per_s = NULL;
+    if ((rc = sk_sweep_column(&lv.throughput_tokens_per_s, s,
+                              SK_RECOMMEND_THROUGHPUT_COLUMN)) != 0)
+        return rc;
+    /* Columns without a constraint only feed the description. */
+    if ((rc = sk_sweep_column(&lv.ttft_s, s, ttft_col)) != 0) {
+        if (!isnan(opts->ttft_budget_s))
+            return rc;
+        lv.ttft_s = NULL;
+    }
+    if ((rc = sk_sweep_column(&lv.query_tokens_per_s, s,
+                              SK_RECOMMEND_QUERY_TPS_COLUMN)) != 0) {
+        if (!isnan(opts->min_query_tokens_per_s))
+            return rc;
+        lv.query_tokens_per_s = NULL;
+    }
+    sk_error_clear();
+    return sk_recommend(out, &lv, opts);
+}
+
+/* --- the paragraph ------------------------------------------------------ */
+
+struct text {
+    char *buf;
+    size_t cap, len;
+    int full;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    if (t->full)
+        return;
+    va_start(ap, fmt);
+    w = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= t->cap - t->len)
+        t->full = 1;
+    else
+        t->len += (size_t)w;
+}
+
+/* Two decimals, as the summaries are published; small values keep three
+ * significant digits instead of rounding to 0.00. */
+static const char *num(char *buf, size_t cap, double x)
+{
+    snprintf(buf, cap, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.3g", x);
+    return buf;
+}
+
+static const char *limit_unit(enum sk_recommend_limit id)
+{
+    return id == SK_LIMIT_TTFT ? "s" : "tok/s";
+}
+
+static double limit_value(const sk_recommend_opts *o,
+                          enum sk_recommend_limit id)
+{
+    switch (id) {
+    case SK_LIMIT_TTFT: return o->ttft_budget_s;
+    case SK_LIMIT_QUERY_TPS: return o->min_query_tokens_per_s;
+    case SK_LIMIT_THROUGHPUT: return o->throughput_goal_tokens_per_s;
+    default: return NAN;
+    }
+}
+
+static double result_value(const sk_recommend_result *r,
+                           enum sk_recommend_limit id)
+{
+    switch (id) {
+    case SK_LIMIT_TTFT: return r->ttft_s;
+    case SK_LIMIT_QUERY_TPS: return r->query_tokens_per_s;
+    case SK_LIMIT_THROUGHPUT: return r->throughput_tokens_per_s;
+    default: return NAN;
+    }
+}
+
+/* "avg TTFT", "per-query speed", "throughput". */
+static void add_metric(struct text *t, const sk_recommend_opts *o,
+                       enum sk_recommend_limit id)
+{
+    if (id == SK_LIMIT_TTFT)
+        add(t, "%s TTFT", stat_names[o->ttft_stat]);
+    else
+        add(t, "%s", id == SK_LIMIT_QUERY_TPS ? "per-query speed"
+                                              : "throughput");
+}
+
+/* "avg TTFT budget", "per-query speed minimum", "throughput goal". */
+static void add_constraint(struct text *t, const sk_recommend_opts *o,
+                           enum sk_recommend_limit id)
+{
+    add_metric(t, o, id);
+    add(t, "%s", id == SK_LIMIT_TTFT        ? " budget"
+                 : id == SK_LIMIT_QUERY_TPS ? " minimum"
+                                            : " goal");
+}
+
+int sk_recommend_paragraph(char *buf, size_t cap,
+                           const sk_recommend_result *r)
+{
+    static const enum sk_recommend_limit ids[] = {
+        SK_LIMIT_TTFT, SK_LIMIT_QUERY_TPS, SK_LIMIT_THROUGHPUT};
+    const sk_recommend_opts *o = &r->opts;
+    struct text t = {buf, cap, 0, 0};
+    char a[32], b[32];
+    size_t k, nshown = 0, nvalues = 0;
+
+    assert(cap > 0);
+    buf[0] = '\0';
+    if (r->found)
+        add(&t, "Recommended concurrency: %g, the %s measured level that "
+                "%s (",
+            r->concurrency, r->lowest ? "lowest" : "highest",
+            r->lowest ? "reaches the throughput goal"
+                      : "meets every constraint");
+    else
+        add(&t, "No measured level meets every constraint (");
+    for (k = 0; k < 3; k++) {
+        if (isnan(limit_value(o, ids[k])))
+            continue;
+        add(&t, "%s", nshown++ ? ", " : "");
+        add_metric(&t, o, ids[k]);
+        add(&t, " %s %s %s", ids[k] == SK_LIMIT_TTFT ? "<=" : ">=",
+            num(a, sizeof(a), limit_value(o, ids[k])), limit_unit(ids[k]));
+    }
+    add(&t, ").");
+    if (!r->found)
+        add(&t, " The closest is concurrency %g.", r->concurrency);
+
+    /* "There avg TTFT is 0.62 s, per-query speed 55.32 tok/s and
+     * throughput 885.04 tok/s, ..." over the values that are known. */
+    for (k = 0; k < 3; k++)
+        nvalues += !isnan(result_value(r, ids[k]));
+    for (k = 0, nshown = 0; k < 3; k++) {
+        double v = result_value(r, ids[k]);
+
+        if (isnan(v))
+            continue;
+        add(&t, "%s", nshown == 0           ? " There "
+                      : nshown + 1 < nvalues ? ", "
+                                             : " and ");
+        add_metric(&t, o, ids[k]);
+        add(&t, "%s %s %s", nshown++ == 0 ? " is" : "",
+            num(a, sizeof(a), v), limit_unit(ids[k]));
+    }
+    if (isnan(r->peak_share)) /* no throughput > 0 was measured */
+        add(&t, ".");
+    else
+        add(&t, ", %.1f%% of the peak measured throughput (%s tok/s at "
+                "concurrency %g).",
+            100 * r->peak_share,
+            num(a, sizeof(a), r->peak_throughput_tokens_per_s),
+            r->peak_concurrency);
+
+    if (!r->found) {
+        add(&t, " It misses the ");
+        add_constraint(&t, o, r->binding);
+        add(&t, " by the widest margin: %s %s against %s %s.",
+            num(a, sizeof(a), result_value(r, r->binding)),
+            limit_unit(r->binding),
+            num(b, sizeof(b), limit_value(o, r->binding)),
+            limit_unit(r->binding));
+    } else if (r->binding == SK_LIMIT_NONE) {
+        add(&t, " No constraint binds within the measured range: %s at "
+                "concurrency %g, the %s level measured.",
+            r->lowest ? "the goal is already reached"
+                      : "every constraint still holds",
+            r->concurrency, r->lowest ? "lowest" : "highest");
+    } else {
+        double lo = r->lowest ? r->neighbour_concurrency : r->concurrency;
+        double hi = r->lowest ? r->concurrency : r->neighbour_concurrency;
+
+        add(&t, " The ");
+        add_constraint(&t, o, r->binding);
+        add(&t, " binds: at concurrency %g ", r->neighbour_concurrency);
+        add_metric(&t, o, r->binding);
+        add(&t, " is %s %s; monotone interpolation between %g and %g puts "
+                "the crossing at about concurrency %.1f.",
+            num(a, sizeof(a), r->neighbour_value), limit_unit(r->binding),
+            lo, hi, r->estimate_concurrency);
+    }
+    if (t.full) {
+        buf[0] = '\0';
+        return sk_error_set(SK_ELIMIT,
+                            "recommendation text longer than %zu bytes",
+                            cap - 1);
+    }
+    return 0;
+}

@@ -1,0 +1,744 @@
+/*
+ * Descriptive statistics and the grouped column loader.
+ *
+ * Memory of a grouped load: the kept values (8 bytes each) in one growable
+ * array per (group, field), grown by doubling, so at most twice what is
+ * kept (glibc grows large arrays with mremap, and only touched pages are
+ * resident).  Per group: one block (key text, numeric key parts, one series
+ * header per field), a slot in the groups array and in the hash index.
+ * Rows themselves are never kept.  A summary sorts one array at a time,
+ * with a scratch array of the same size.
+ */
+#include "sweepkit/stats.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/num.h"
+#include "sweepkit/table.h"
+
+#include <assert.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The default fields: the per-query metrics of docs/metrics.md. */
+static const char *const default_fields[] = {"ttft_s", "tokens_per_s",
+                                             "decode_tokens_per_s",
+                                             "duration_s", "output_tokens"};
+#define NDEFAULT (sizeof(default_fields) / sizeof(default_fields[0]))
+static const char default_key[] = "concurrency";
+
+/* Longest cell quoted in a "not a finite number" message. */
+#define QUOTE_MAX 40
+
+/* ---- percentiles and summaries ---------------------------------------- */
+
+/*
+ * Linear interpolation between closest ranks (numpy's default, GSL's
+ * gsl_stats_quantile_from_sorted_data; not GSL's code, whose
+ * (1 - d) a + d b form can miss a tie a == b by an ulp):
+ * h = (n - 1) p / 100, x[floor h] + (h - floor h)(x[ceil h] - x[floor h]).
+ * `sorted` ascending and finite, n >= 1, p in [0, 100].
+ */
+static double percentile(const double *sorted, size_t n, double p)
+{
+    double h = (double)(n - 1) * p / 100.0;
+    size_t lo = (size_t)floor(h);
+    double d = h - (double)lo, a, b, v;
+
+    if (lo >= n - 1)
+        return sorted[n - 1];
+    a = sorted[lo];
+    b = sorted[lo + 1];
+    if (d == 0)
+        return a;
+    v = a + d * (b - a);
+    if (!isfinite(b - a)) /* b - a overflows: same value, another form */
+        v = (1 - d) * a + d * b;
+    /* Rounding may not leave the bracket [a, b] the definition lies in. */
+    return v < a ? a : v > b ? b : v;
+}
+
+static int check_p(double p)
+{
+    if (!(p >= 0 && p <= 100)) /* NaN fails too */
+        return sk_error_set(SK_EINVAL, "percentile %g is outside [0, 100]", p);
+    return 0;
+}
+
+int sk_stats_percentile(double *out, const double *sorted, size_t n, double p)
+{
+    int rc;
+
+    if ((rc = check_p(p)) != 0)
+        return rc;
+    if (n == 0)
+        return sk_error_set(SK_ENODATA, "percentile of an empty sample");
+    *out = percentile(sorted, n, p);
+    return 0;
+}
+
+static uint64_t bits_of(const double *p)
+{
+    uint64_t u;
+
+    memcpy(&u, p, sizeof(u));
+    return u;
+}
+
+static void set_bits(double *p, uint64_t u)
+{
+    memcpy(p, &u, sizeof(u));
+}
+
+#define SIGN_BIT (UINT64_C(1) << 63)
+
+/*
+ * Sort finite v[0..n) ascending: least-significant-digit radix sort, one
+ * byte per pass, skipping bytes every key shares.  Linear and several
+ * times faster than qsort() on the large per-group arrays; `tmp` has room
+ * for n values.  A double's bits become an unsigned key in the same order
+ * by flipping every bit of a negative number and only the sign bit of a
+ * positive one (-0.0 sorts just before 0.0).  Keys are kept in the double
+ * arrays as bit patterns, through memcpy.
+ */
+static void radix_sort(double *v, double *tmp, size_t n)
+{
+    size_t count[8][256]; /* 16 KiB of stack */
+    double *src = v, *dst = tmp, *t;
+    size_t i, b;
+    uint64_t k;
+
+    memset(count, 0, sizeof(count));
+    for (i = 0; i < n; i++) {
+        k = bits_of(&v[i]);
+        k = k & SIGN_BIT ? ~k : k | SIGN_BIT;
+        set_bits(&v[i], k);
+        for (b = 0; b < 8; b++)
+            count[b][(k >> (8 * b)) & 0xFF]++;
+    }
+    for (b = 0; b < 8; b++) {
+        size_t pos = 0, c;
+
+        if (count[b][(bits_of(&src[0]) >> (8 * b)) & 0xFF] == n)
+            continue; /* every key has this byte */
+        for (c = 0; c < 256; c++) {
+            size_t m = count[b][c];
+
+            count[b][c] = pos;
+            pos += m;
+        }
+        for (i = 0; i < n; i++) {
+            k = bits_of(&src[i]);
+            set_bits(&dst[count[b][(k >> (8 * b)) & 0xFF]++], k);
+        }
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    for (i = 0; i < n; i++) {
+        k = bits_of(&src[i]);
+        set_bits(&v[i], k & SIGN_BIT ? k & ~SIGN_BIT : ~k);
+    }
+}
+
+/* Insertion sort for short arrays, where the radix passes cost more. */
+static void insertion_sort(double *v, size_t n)
+{
+    size_t i, j;
+
+    for (i = 1; i < n; i++) {
+        double x = v[i];
+
+        for (j = i; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+#define RADIX_MIN 64
+
+/* Values known finite (the loader checked them); `sorted`: v already is. */
+static int summarize(struct sk_stats_summary *out, double *pct, double *v,
+                     size_t n, const double *p, size_t np, int sorted)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < np; i++)
+        if ((rc = check_p(p[i])) != 0)
+            return rc;
+    if (n == 0) {
+        out->count = out->missing = 0;
+        out->mean = out->sd = out->min = out->max = NAN;
+        for (i = 0; i < np; i++)
+            pct[i] = NAN;
+        return 0;
+    }
+    if (!sorted && n < RADIX_MIN) {
+        insertion_sort(v, n);
+    } else if (!sorted) {
+        double *tmp;
+
+        if (n > SIZE_MAX / sizeof(*tmp) || !(tmp = malloc(n * sizeof(*tmp))))
+            return sk_error_set(SK_ENOMEM, "out of memory sorting %zu values",
+                                n);
+        radix_sort(v, tmp, n);
+        free(tmp);
+    }
+    /* gsl_stats_mean: a running mean, which cannot overflow on finite
+     * data.  gsl_stats_sd_m: sqrt(sum (x - mean)^2 / (n - 1)), the sample
+     * standard deviation; undefined for one value. */
+    out->count = n;
+    out->missing = 0;
+    out->mean = gsl_stats_mean(v, 1, n);
+    out->sd = n >= 2 ? gsl_stats_sd_m(v, 1, n, out->mean) : NAN;
+    out->min = v[0];
+    out->max = v[n - 1];
+    for (i = 0; i < np; i++)
+        pct[i] = percentile(v, n, p[i]);
+    return 0;
+}
+
+int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
+                       double *values, size_t n, const double *p, size_t np)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!isfinite(values[i]))
+            return sk_error_set(SK_EINVAL,
+                                "value %zu of the sample is not finite", i + 1);
+    return summarize(out, pct, values, n, p, np, 0);
+}
+
+/* ---- the grouped loader ------------------------------------------------ */
+
+struct series {
+    double *v;
+    size_t n, cap;
+    size_t missing;
+    int sorted; /* v is sorted: a later summary skips the sort */
+};
+
+/* A group's block holds num[nkeys], s[nfields] and the key text. */
+struct group {
+    double *num;      /* per key part: its value, NaN for text */
+    struct series *s; /* per field */
+    char *key;        /* the parts, each NUL-terminated, back to back */
+    size_t key_len;   /* bytes, NULs included */
+    uint64_t hash;
+};
+
+struct sk_stats_groups {
+    const char *name; /* for messages, during the load only */
+    char **key_name;
+    size_t *key_col;
+    size_t nkeys;
+    char **field_name;
+    size_t *field_col;
+    size_t nfields;
+    int have_header;
+
+    struct group *groups;
+    size_t ngroups, groups_cap;
+    size_t *slot;  /* hash table: group index + 1, 0 = empty */
+    size_t nslots; /* a power of two, or 0 */
+    size_t last;   /* the group of the previous row + 1, or 0 */
+    char *scratch; /* the key being looked up */
+    size_t scratch_cap;
+
+    size_t kept, max_values, max_groups;
+    const sk_stats_opts *opts;
+};
+
+void sk_stats_groups_free(sk_stats_groups *g)
+{
+    size_t i, f;
+
+    if (!g)
+        return;
+    for (i = 0; i < g->ngroups; i++) {
+        for (f = 0; f < g->nfields; f++)
+            free(g->groups[i].s[f].v);
+        free(g->groups[i].num); /* the block */
+    }
+    for (i = 0; g->key_name && i < g->nkeys; i++)
+        free(g->key_name[i]);
+    for (f = 0; g->field_name && f < g->nfields; f++)
+        free(g->field_name[f]);
+    free(g->key_name);
+    free(g->key_col);
+    free(g->field_name);
+    free(g->field_col);
+    free(g->groups);
+    free(g->slot);
+    free(g->scratch);
+    free(g);
+}
+
+/* Resolve `names` against the header into cols[] and copies in copy[]. */
+static int resolve(char ***copy, size_t **cols, const sk_row *header,
+                   const char *const *names, size_t n, const char *what)
+{
+    size_t i, j;
+    int rc;
+
+    /* calloc(0) may return NULL: allocate at least one slot. */
+    *copy = calloc(n ? n : 1, sizeof(**copy));
+    *cols = calloc(n ? n : 1, sizeof(**cols));
+    if (!*copy || !*cols)
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", header->name);
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < i; j++)
+            if (strcmp(names[i], names[j]) == 0)
+                return sk_error_set(SK_EINVAL,
+                                    "%s: column '%s' is named twice in the "
+                                    "%s",
+                                    header->name, names[i], what);
+        if ((rc = sk_table_column(&(*cols)[i], header, names[i])) != 0)
+            return rc;
+        if (!((*copy)[i] = strdup(names[i])))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", header->name);
+    }
+    return 0;
+}
+
+static int has_column(const sk_row *header, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < header->nfields; i++)
+        if (strcmp(header->field[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int on_header(sk_stats_groups *g, const sk_row *h)
+{
+    const sk_stats_opts *o = g->opts;
+    const char *const *by = o->by, *const *fields = o->fields;
+    const char *dflt[NDEFAULT], *key1[1] = {default_key};
+    size_t nby = o->nby, nfields = o->nfields, i;
+    int rc;
+
+    if (o->flags & SK_STATS_NO_GROUP) {
+        nby = 0;
+    } else if (nby == 0) {
+        by = key1;
+        nby = has_column(h, default_key);
+    }
+    if (nfields == 0) {
+        for (i = 0; i < NDEFAULT; i++)
+            if (has_column(h, default_fields[i]))
+                dflt[nfields++] = default_fields[i];
+        fields = dflt;
+        if (nfields == 0) {
+            char list[512];
+
+            sk_table_join_names(list, sizeof(list), h->field, h->nfields);
+            return sk_error_set(SK_ENOTFOUND,
+                                "%s: none of the default fields (ttft_s, "
+                                "tokens_per_s, decode_tokens_per_s, "
+                                "duration_s, output_tokens) is a column; "
+                                "name the fields to use; available: %s",
+                                h->name, list);
+        }
+    }
+    g->nkeys = nby; /* set first: free() walks the names */
+    g->nfields = nfields;
+    rc = resolve(&g->key_name, &g->key_col, h, by, nby, "key columns");
+    if (rc == 0)
+        rc = resolve(&g->field_name, &g->field_col, h, fields, nfields,
+                     "fields");
+    if (rc != 0)
+        return rc;
+    g->have_header = 1;
+    return 0;
+}
+
+/* FNV-1a, 64 bits: keys are short, a byte loop is enough. */
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Whether the row's key cells equal group `gr`'s key. */
+static int row_is(const sk_stats_groups *g, const struct group *gr,
+                  const sk_row *row)
+{
+    size_t k, off = 0;
+
+    for (k = 0; k < g->nkeys; k++) {
+        size_t c = g->key_col[k], n = row->len[c] + 1; /* with the NUL */
+
+        if (n > gr->key_len - off || memcmp(gr->key + off, row->field[c], n))
+            return 0;
+        off += n;
+    }
+    return off == gr->key_len;
+}
+
+static int rehash(sk_stats_groups *g)
+{
+    size_t n = g->nslots ? g->nslots * 2 : 64, i;
+    size_t *slot;
+
+    if (n > SIZE_MAX / sizeof(*slot))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);
+    if (!(slot = calloc(n, sizeof(*slot))))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);
+    for (i = 0; i < g->ngroups; i++) {
+        size_t j = (size_t)g->groups[i].hash & (n - 1);
+
+        while (slot[j])
+            j = (j + 1) & (n - 1);
+        slot[j] = i + 1;
+    }
+    free(g->slot);
+    g->slot = slot;
+    g->nslots = n;
+    return 0;
+}
+
+/* Add a group for the key in g->scratch[0..len) with hash h; sets *idx. */
+static int add_group(sk_stats_groups *g, const sk_row *row, size_t len,
+                     uint64_t h, size_t *idx)
+{
+    struct group *gr;
+    size_t head, k, off;
+    char *block;
+    double *num;
+
+    if (g->ngroups == g->max_groups)
+        return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu groups",
+                            row->name, row->line, g->max_groups);
+    if (g->ngroups == g->groups_cap) {
+        size_t cap = g->groups_cap ? g->groups_cap * 2 : 16;
+        struct group *p;
+
+        if (cap > SIZE_MAX / sizeof(*p))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        if (!(p = realloc(g->groups, cap * sizeof(*p))))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        g->groups = p;
+        g->groups_cap = cap;
+    }
+    /* Block: num[nkeys] | s[nfields] | key text; both arrays 8-aligned. */
+    head = g->nkeys * sizeof(double) + g->nfields * sizeof(struct series);
+    if (!(block = calloc(1, head + len + 1)))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+    num = (double *)(void *)block;
+    gr = &g->groups[g->ngroups];
+    gr->num = num;
+    gr->s = (struct series *)(void *)(block + g->nkeys * sizeof(double));
+    gr->key = block + head;
+    if (len) /* no key columns: no scratch either */
+        memcpy(gr->key, g->scratch, len);
+    gr->key_len = len;
+    gr->hash = h;
+    for (k = 0, off = 0; k < g->nkeys; k++) {
+        size_t n = strlen(gr->key + off);
+        double v;
+
+        num[k] = sk_num_parse(&v, gr->key + off, n) == 0 && !isnan(v) ? v : NAN;
+        off += n + 1;
+    }
+    *idx = g->ngroups++;
+    if (2 * g->ngroups > g->nslots)
+        return rehash(g);
+    {
+        size_t j = (size_t)h & (g->nslots - 1);
+
+        while (g->slot[j])
+            j = (j + 1) & (g->nslots - 1);
+        g->slot[j] = *idx + 1;
+    }
+    return 0;
+}
+
+/* The group of `row`, created when new. */
+static int find_group(sk_stats_groups *g, const sk_row *row, size_t *idx)
+{
+    size_t k, len = 0, j;
+    uint64_t h;
+    char *p;
+    int rc;
+
+    /* Sweep CSVs come in runs of one key: try the last group first. */
+    if (g->last && row_is(g, &g->groups[g->last - 1], row)) {
+        *idx = g->last - 1;
+        return 0;
+    }
+    for (k = 0; k < g->nkeys; k++)
+        len += row->len[g->key_col[k]] + 1; /* row caps bound this */
+    if (len > g->scratch_cap) {
+        size_t cap = g->scratch_cap ? g->scratch_cap : 256;
+
+        while (cap < len)
+            cap *= 2;
+        if (!(p = realloc(g->scratch, cap)))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        g->scratch = p;
+        g->scratch_cap = cap;
+    }
+    for (k = 0, p = g->scratch; k < g->nkeys; k++) {
+        size_t c = g->key_col[k];
+
+        memcpy(p, row->field[c], row->len[c] + 1);
+        p += row->len[c] + 1;
+    }
+    h = hash_bytes(g->scratch, len);
+    if (g->nslots) {
+        for (j = (size_t)h & (g->nslots - 1); g->slot[j];
+             j = (j + 1) & (g->nslots - 1)) {
+            const struct group *gr = &g->groups[g->slot[j] - 1];
+
+            if (gr->hash == h && gr->key_len == len &&
+                (len == 0 || memcmp(gr->key, g->scratch, len) == 0)) {
+                *idx = g->slot[j] - 1;
+                g->last = *idx + 1;
+                return 0;
+            }
+        }
+    }
+    if ((rc = add_group(g, row, len, h, idx)) != 0)
+        return rc;
+    g->last = *idx + 1;
+    return 0;
+}
+
+static int not_a_number(const sk_row *row, const char *field, size_t c)
+{
+    const char *cell = row->field[c];
+    size_t n = row->len[c];
+    int cut = n > QUOTE_MAX;
+
+    if (cut) { /* cut at a UTF-8 character boundary */
+        n = QUOTE_MAX;
+        while (n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return sk_error_set(SK_EPARSE,
+                        "%s:%zu: column '%s': '%.*s%s' is not a finite "
+                        "number",
+                        row->name, row->line, field, (int)n, cell,
+                        cut ? "..." : "");
+}
+
+static int append(sk_stats_groups *g, struct series *s, double v,
+                  const sk_row *row)
+{
+    if (g->kept == g->max_values)
+        return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu values to keep",
+                            row->name, row->line, g->max_values);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1; /* 1: many tiny groups */
+        double *p;
+
+        if (s->cap > SIZE_MAX / 2 / sizeof(*p))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        if (cap > g->max_values) /* n < kept + 1 <= max_values */
+            cap = g->max_values;
+        if (!(p = realloc(s->v, cap * sizeof(*p))))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        s->v = p;
+        s->cap = cap;
+    }
+    s->v[s->n++] = v;
+    s->sorted = 0;
+    g->kept++;
+    return 0;
+}
+
+static int on_row(void *payload, const sk_row *row)
+{
+    sk_stats_groups *g = payload;
+    struct group *gr;
+    size_t idx = 0, f;
+    int rc;
+
+    if (row->index == 0)
+        return on_header(g, row);
+    if ((rc = find_group(g, row, &idx)) != 0)
+        return rc;
+    gr = &g->groups[idx];
+    for (f = 0; f < g->nfields; f++) {
+        size_t c = g->field_col[f];
+        double v;
+
+        /* An empty cell is a missing value (docs/metrics.md), not 0. */
+        if (row->len[c] == 0) {
+            gr->s[f].missing++;
+            continue;
+        }
+        if (!sk_num_scan(row->field[c], row->len[c], &v, NULL) || !isfinite(v))
+            return not_a_number(row, g->field_name[f], c);
+        if ((rc = append(g, &gr->s[f], v, row)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Key order: part by part, numbers by value before text, text by bytes;
+ * equal numbers written differently by bytes. */
+static int cmp_groups(const void *pa, const void *pb)
+{
+    const struct group *a = pa, *b = pb;
+    size_t k, off = 0;
+
+    for (k = 0; off < a->key_len; k++) {
+        const char *sa = a->key + off, *sb = b->key + off;
+        int na = !isnan(a->num[k]), nb = !isnan(b->num[k]), c;
+
+        if (na != nb)
+            return na ? -1 : 1;
+        if (na && a->num[k] != b->num[k])
+            return a->num[k] < b->num[k] ? -1 : 1;
+        if ((c = strcmp(sa, sb)) != 0) /* unsigned char order */
+            return c;
+        off += strlen(sa) + 1; /* equal so far: same offsets in b */
+    }
+    return 0;
+}
+
+typedef int (*stream_fn)(const void *src, sk_row_fn fn, void *payload);
+
+struct buffer_src {
+    const char *name, *buf;
+    size_t len;
+};
+
+static int stream_path(const void *src, sk_row_fn fn, void *payload)
+{
+    return sk_table_stream_file(src, NULL, fn, payload);
+}
+
+static int stream_buffer(const void *src, sk_row_fn fn, void *payload)
+{
+    const struct buffer_src *b = src;
+
+    return sk_table_stream_buffer(b->name, b->buf, b->len, NULL, fn, payload);
+}
+
+static int load(sk_stats_groups **out, const char *name, stream_fn stream,
+                const void *src, const sk_stats_opts *opts)
+{
+    static const sk_stats_opts defaults;
+    sk_stats_groups *g;
+    int rc;
+
+    *out = NULL;
+    if (!(g = calloc(1, sizeof(*g))))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
+    g->name = name;
+    g->opts = opts ? opts : &defaults;
+    g->max_values =
+        g->opts->max_values ? g->opts->max_values : SK_STATS_MAX_VALUES;
+    g->max_groups =
+        g->opts->max_groups ? g->opts->max_groups : SK_STATS_MAX_GROUPS;
+    if ((rc = stream(src, on_row, g)) != 0)
+        goto done;
+    if (!g->have_header) {
+        rc = sk_error_set(SK_ENODATA, "%s: empty file: no header row", name);
+        goto done;
+    }
+    if (g->ngroups > 1)
+        qsort(g->groups, g->ngroups, sizeof(*g->groups), cmp_groups);
+    /* The index and scratch served the load only. */
+    free(g->slot);
+    free(g->scratch);
+    g->slot = NULL;
+    g->scratch = NULL;
+    g->nslots = g->scratch_cap = 0;
+    g->last = 0;
+    g->opts = NULL;
+    g->name = NULL;
+
+done:
+    if (rc != 0) {
+        sk_stats_groups_free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}
+
+int sk_stats_groups_from_file(sk_stats_groups **out, const char *path,
+                              const sk_stats_opts *opts)
+{
+    return load(out, strcmp(path, "-") == 0 ? "<stdin>" : path, stream_path,
+                path, opts);
+}
+
+int sk_stats_groups_from_buffer(sk_stats_groups **out, const char *name,
+                                const char *buf, size_t len,
+                                const sk_stats_opts *opts)
+{
+    struct buffer_src b;
+
+    b.name = name;
+    b.buf = buf;
+    b.len = len;
+    return load(out, name, stream_buffer, &b, opts);
+}
+
+size_t sk_stats_groups_count(const sk_stats_groups *g)
+{
+    return g->ngroups;
+}
+
+size_t sk_stats_groups_nkeys(const sk_stats_groups *g)
+{
+    return g->nkeys;
+}
+
+const char *sk_stats_groups_key_name(const sk_stats_groups *g, size_t k)
+{
+    return g->key_name[k];
+}
+
+const char *sk_stats_groups_key(const sk_stats_groups *g, size_t i, size_t k)
+{
+    const char *p;
+
+    assert(i < g->ngroups && k < g->nkeys);
+    p = g->groups[i].key;
+    while (k-- > 0)
+        p += strlen(p) + 1;
+    return p;
+}
+
+size_t sk_stats_groups_nfields(const sk_stats_groups *g)
+{
+    return g->nfields;
+}
+
+const char *sk_stats_groups_field_name(const sk_stats_groups *g, size_t f)
+{
+    return g->field_name[f];
+}
+
+int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
+                              sk_stats_groups *g, size_t i, size_t f,
+                              const double *p, size_t np)
+{
+    struct series *s;
+    int rc;
+
+    assert(i < g->ngroups && f < g->nfields);
+    s = &g->groups[i].s[f];
+    if ((rc = summarize(out, pct, s->v, s->n, p, np, s->sorted)) != 0)
+        return rc;
+    s->sorted = 1;
+    out->missing = s->missing;
+    return 0;
+}

@@ -1,0 +1,1440 @@
+/*
+ * Charts: PNG/SVG/PDF output read back and checked for pixel facts (size,
+ * series colours, where the mapping puts a point, nothing drawn outside
+ * the plot), determinism, metadata, the sweep chart kinds and the error
+ * paths.  No pixel-exact text: glyphs depend on the installed fonts.
+ */
+#include "harness.h"
+
+#include "sweepkit/chart.h"
+#include "sweepkit/error.h"
+#include "sweepkit/sweep.h"
+
+#include <cairo.h>
+#include <dirent.h>
+#include <png.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+/*
+ * LeakSanitizer hook (read only in -fsanitize=address builds).  Fontconfig
+ * parses fonts.conf once per process into global state that only FcFini()
+ * frees; a five-line Cairo program that draws one glyph "leaks" the same
+ * 288 bytes.  Suppress allocations made inside libfontconfig, nothing else.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
+struct image {
+    unsigned w, h;
+    unsigned char *rgb;
+};
+
+static const char *tmp_path(const char *name)
+{
+    static char buf[8][256];
+    static int n;
+
+    n = (n + 1) % 8;
+    snprintf(buf[n], sizeof(buf[n]), "%s/%s", dir, name);
+    return buf[n];
+}
+
+static int read_png(struct image *img, const char *path)
+{
+    png_image pi;
+
+    memset(&pi, 0, sizeof(pi));
+    pi.version = PNG_IMAGE_VERSION;
+    img->rgb = NULL;
+    if (!png_image_begin_read_from_file(&pi, path))
+        return -1;
+    pi.format = PNG_FORMAT_RGB;
+    img->w = pi.width;
+    img->h = pi.height;
+    if (!(img->rgb = malloc(PNG_IMAGE_SIZE(pi))) ||
+        !png_image_finish_read(&pi, NULL, img->rgb, 0, NULL)) {
+        png_image_free(&pi);
+        free(img->rgb);
+        img->rgb = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    *len = 0;
+    if (!fp)
+        return NULL;
+    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+        fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+        fread(buf, 1, (size_t)n, fp) == (size_t)n) {
+        buf[n] = '\0';
+        *len = (size_t)n;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    return buf;
+}
+
+static int contains(const char *buf, size_t len, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(buf + i, s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int file_contains(const char *path, const char *s, size_t n)
+{
+    size_t len;
+    char *buf = slurp(path, &len);
+    int r = buf && contains(buf, len, s, n);
+
+    free(buf);
+    return r;
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    int r = x && y && na == nb && memcmp(x, y, na) == 0;
+
+    free(x);
+    free(y);
+    return r;
+}
+
+static int colour_at(const struct image *img, long x, long y, uint32_t rgb,
+                     int tol)
+{
+    const unsigned char *p;
+
+    if (x < 0 || y < 0 || x >= (long)img->w || y >= (long)img->h)
+        return 0;
+    p = img->rgb + 3 * ((size_t)y * img->w + (size_t)x);
+    return abs(p[0] - (int)(rgb >> 16 & 255)) <= tol &&
+           abs(p[1] - (int)(rgb >> 8 & 255)) <= tol &&
+           abs(p[2] - (int)(rgb & 255)) <= tol;
+}
+
+/* Does any pixel within `r` of (x, y) have colour rgb (+-tol per
+ * channel)? */
+static int colour_near(const struct image *img, double x, double y,
+                       uint32_t rgb, int r, int tol)
+{
+    long cx = (long)floor(x), cy = (long)floor(y), i, j;
+
+    for (j = -r; j <= r; j++)
+        for (i = -r; i <= r; i++)
+            if (colour_at(img, cx + i, cy + j, rgb, tol))
+                return 1;
+    return 0;
+}
+
+static size_t count_colour(const struct image *img, uint32_t rgb, int tol)
+{
+    size_t n = 0;
+    unsigned x, y;
+
+    for (y = 0; y < img->h; y++)
+        for (x = 0; x < img->w; x++)
+            n += (size_t)colour_at(img, x, y, rgb, tol);
+    return n;
+}
+
+/* A neutral grey no lighter than `maxv` within r of (x, y): marker lines
+ * (#555555, anti-aliased, dashed), not grid lines (#E6E6E6). */
+static int grey_near(const struct image *img, double x, double y, int r,
+                     int maxv)
+{
+    long cx = (long)floor(x), cy = (long)floor(y), i, j;
+
+    for (j = -r; j <= r; j++)
+        for (i = -r; i <= r; i++) {
+            const unsigned char *p;
+            long X = cx + i, Y = cy + j;
+
+            if (X < 0 || Y < 0 || X >= (long)img->w || Y >= (long)img->h)
+                continue;
+            p = img->rgb + 3 * ((size_t)Y * img->w + (size_t)X);
+            if (abs(p[0] - p[1]) <= 6 && abs(p[1] - p[2]) <= 6 && p[0] <= maxv)
+                return 1;
+        }
+    return 0;
+}
+
+/* Pixels of colour rgb outside rect grown by `pad`. */
+static size_t count_outside(const struct image *img, const double *rect,
+                            double pad, uint32_t rgb, int tol)
+{
+    size_t n = 0;
+    unsigned x, y;
+
+    for (y = 0; y < img->h; y++)
+        for (x = 0; x < img->w; x++)
+            if ((x < rect[0] - pad || x > rect[2] + pad || y < rect[1] - pad ||
+                 y > rect[3] + pad) &&
+                colour_at(img, x, y, rgb, tol))
+                n++;
+    return n;
+}
+
+/* Files in the scratch directory whose name starts with `prefix`. */
+static size_t count_files(const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* A one-panel chart on linear axes: series A (palette 0) and B (palette
+ * 1), markers on, so mapped points carry their colour at the centre. */
+static sk_chart *simple_chart(const char *title, int names)
+{
+    static const double x[3] = {1, 2, 3}, ya[3] = {10, 20, 15},
+                        yb[3] = {5, 8, 30};
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart *c = NULL;
+
+    memset(&p, 0, sizeof(p));
+    p.id = "main";
+    p.x.label = "x (units)";
+    p.y.label = "y (units)";
+    p.y.include_zero = 1;
+    if (sk_chart_new(&c, title) != 0 || sk_chart_add_panel(NULL, c, &p) != 0)
+        return c;
+    memset(&st, 0, sizeof(st));
+    st.line = 1;
+    st.marker = SK_CHART_CIRCLE;
+    st.rgb = sk_chart_palette(0);
+    st.name = names ? "series A" : NULL;
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, ya, 3), 0);
+    st.rgb = sk_chart_palette(1);
+    st.marker = SK_CHART_SQUARE;
+    st.name = names ? "series B" : NULL;
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, yb, 3), 0);
+    return c;
+}
+
+static void test_palette(void)
+{
+    /* Okabe & Ito (2008), "Color Universal Design". */
+    CHECK_INT(sk_chart_palette(0), 0x0072B2);
+    CHECK_INT(sk_chart_palette(1), 0xD55E00);
+    CHECK_INT(sk_chart_palette(2), 0x009E73);
+    CHECK_INT(sk_chart_palette(3), 0xCC79A7);
+    CHECK_INT(sk_chart_palette(4), 0xE69F00);
+    CHECK_INT(sk_chart_palette(5), 0x56B4E9);
+    CHECK_INT(sk_chart_palette(6), 0xF0E442);
+    CHECK_INT(sk_chart_palette(7), 0x000000);
+    CHECK_INT(sk_chart_palette(8), sk_chart_palette(0));
+}
+
+static void test_format_from_path(void)
+{
+    static const struct {
+        const char *path;
+        int rc, fmt;
+        const char *msg;
+    } cases[] = {
+        {"a.png", 0, SK_CHART_PNG, NULL},
+        {"dir/b.SVG", 0, SK_CHART_SVG, NULL},
+        {"c.Pdf", 0, SK_CHART_PDF, NULL},
+        {"x.gif", SK_EINVAL, 0,
+         "x.gif: unknown output format '.gif'; use .png, .svg or .pdf"},
+        {"a.png.bak", SK_EINVAL, 0,
+         "a.png.bak: unknown output format '.bak'; use .png, .svg or .pdf"},
+        {"chart", SK_EINVAL, 0,
+         "chart: no file extension; use .png, .svg or .pdf"},
+        {"out.d/chart", SK_EINVAL, 0,
+         "out.d/chart: no file extension; use .png, .svg or .pdf"},
+        {".png", SK_EINVAL, 0,
+         ".png: no file extension; use .png, .svg or .pdf"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sk_chart_format f = SK_CHART_PNG;
+
+        CHECK_INT(sk_chart_format_from_path(&f, cases[i].path), cases[i].rc);
+        if (cases[i].rc == 0)
+            CHECK_INT(f, cases[i].fmt);
+        else
+            CHECK_STR(sk_error_last(), cases[i].msg);
+    }
+}
+
+static void test_png_pixels(void)
+{
+    sk_chart_render_opts ro;
+    sk_chart *c = simple_chart("Pixels", 0);
+    struct image img = {0, 0, NULL};
+    double px, py, area[4];
+    const char *path = tmp_path("pixels.png");
+
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 800;
+    ro.height = 500;
+    CHECK_INT(sk_chart_write(c, path, &ro), 0);
+    CHECK_INT(read_png(&img, path), 0);
+    CHECK_INT(img.w, 800);
+    CHECK_INT(img.h, 500);
+    if (!img.rgb)
+        goto done;
+    /* Both series colours are on the canvas (markers and lines). */
+    CHECK(count_colour(&img, sk_chart_palette(0), 10) > 100);
+    CHECK(count_colour(&img, sk_chart_palette(1), 10) > 100);
+    /* Each point's marker is where the mapping says. */
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 20), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 3, 30), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(1), 1, 12));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1, 5), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(1), 1, 12));
+    /* Higher y is higher up; x grows to the right; points are inside. */
+    {
+        double x1, y1, x2, y2;
+
+        CHECK_INT(sk_chart_map(&x1, &y1, c, 0, 0, 1, 10), 0);
+        CHECK_INT(sk_chart_map(&x2, &y2, c, 0, 0, 3, 15), 0);
+        CHECK(x2 > x1);
+        CHECK(y2 < y1);
+        CHECK_INT(sk_chart_plot_area(area, c, 0), 0);
+        CHECK(x1 > area[0] && x2 < area[2] && y2 > area[1] && y1 < area[3]);
+        /* y starts at zero: y = 0 maps onto the bottom edge. */
+        CHECK_INT(sk_chart_map(&x1, &y1, c, 0, 0, 1, 0), 0);
+        CHECK_NEAR(y1, area[3], 1e-9);
+    }
+    /* A spot away from every series is background white. */
+    CHECK(colour_at(&img, 2, 2, 0xFFFFFF, 0));
+    /* No series colour outside the plot area (no legend: unnamed). */
+    CHECK_INT(count_outside(&img, area, 1, sk_chart_palette(0), 40), 0);
+    CHECK_INT(count_outside(&img, area, 1, sk_chart_palette(1), 40), 0);
+    /* No tIME chunk, and nothing else time-dependent. */
+    CHECK(!file_contains(path, "tIME", 4));
+done:
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
+/* --scale: the same chart with twice the pixels, and the mapping scales
+ * with it. */
+static void test_scale(void)
+{
+    sk_chart_render_opts ro;
+    sk_chart *c = simple_chart("Scale", 1);
+    struct image img = {0, 0, NULL};
+    double x1, y1, x2, y2;
+
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 800;
+    ro.height = 500;
+    CHECK_INT(sk_chart_layout(c, &ro), 0);
+    CHECK_INT(sk_chart_map(&x1, &y1, c, 0, 0, 2, 20), 0);
+    ro.scale = 2;
+    CHECK_INT(sk_chart_write(c, tmp_path("scale2.png"), &ro), 0);
+    CHECK_INT(sk_chart_map(&x2, &y2, c, 0, 0, 2, 20), 0);
+    CHECK_NEAR(x2, 2 * x1, 1e-9);
+    CHECK_NEAR(y2, 2 * y1, 1e-9);
+    CHECK_INT(read_png(&img, tmp_path("scale2.png")), 0);
+    CHECK_INT(img.w, 1600);
+    CHECK_INT(img.h, 1000);
+    if (img.rgb)
+        CHECK(colour_near(&img, x2, y2, sk_chart_palette(0), 2, 12));
+    free(img.rgb);
+    ro.scale = 1.5;
+    CHECK_INT(sk_chart_write(c, tmp_path("scale15.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("scale15.png")), 0);
+    CHECK_INT(img.w, 1200);
+    CHECK_INT(img.h, 750);
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
+/* A fixed range the data overshoots: lines and markers stop at the plot
+ * area, nothing spills onto the margins or off the canvas. */
+static void test_clip(void)
+{
+    static const double x[4] = {0, 5, 10, 15}, y[4] = {-50, 100, 5, 500};
+    static const double edge[2] = {4, 0};
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double area[4];
+
+    memset(&p, 0, sizeof(p));
+    p.x.min = 2;
+    p.x.max = 12;
+    p.y.min = 0;
+    p.y.max = 10;
+    memset(&st, 0, sizeof(st));
+    st.line = 1;
+    st.line_width = 6;
+    st.marker = SK_CHART_SQUARE;
+    st.marker_size = 8;
+    st.rgb = sk_chart_palette(2);
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 600;
+    ro.height = 400;
+    CHECK_INT(sk_chart_new(&c, "Clip"), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, 4), 0);
+    /* A marker centred on the bottom edge is drawn whole, overhanging the
+     * plot area by its size at most (radius 8, 1.3x for the diamond). */
+    st.rgb = sk_chart_palette(3);
+    st.marker = SK_CHART_DIAMOND;
+    st.line = 0;
+    CHECK_INT(sk_chart_add_series(c, 0, &st, &edge[0], &edge[1], 1), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("clip.png"), &ro), 0);
+    CHECK_INT(sk_chart_plot_area(area, c, 0), 0);
+    CHECK_INT(read_png(&img, tmp_path("clip.png")), 0);
+    if (img.rgb) {
+        double px, py;
+
+        CHECK(count_colour(&img, sk_chart_palette(2), 30) > 50);
+        CHECK_INT(count_outside(&img, area, 0.5, sk_chart_palette(2), 60), 0);
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, edge[0], edge[1]), 0);
+        CHECK_NEAR(py, area[3], 1e-9);
+        CHECK(colour_near(&img, px, py + 5, sk_chart_palette(3), 1, 12));
+        /* Tolerance 25 around a pastel: no neutral grey (text, axes)
+         * can match. */
+        CHECK(count_outside(&img, area, 0.5, sk_chart_palette(3), 12) > 0);
+        CHECK_INT(
+            count_outside(&img, area, 1.3 * 8 + 1, sk_chart_palette(3), 25), 0);
+    }
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
+/* Missing values break lines: no segment is drawn across a NaN. */
+static void test_nan_gap(void)
+{
+    static const double x[3] = {1, 2, 3}, y[3] = {10, NAN, 10};
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double ax, ay, bx, by;
+
+    memset(&p, 0, sizeof(p));
+    p.y.include_zero = 1;
+    memset(&st, 0, sizeof(st));
+    st.line = 1;
+    st.marker = SK_CHART_CIRCLE;
+    st.rgb = sk_chart_palette(0);
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 600;
+    ro.height = 400;
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, 3), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("gap.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("gap.png")), 0);
+    CHECK_INT(sk_chart_map(&ax, &ay, c, 0, 0, 1, 10), 0);
+    CHECK_INT(sk_chart_map(&bx, &by, c, 0, 0, 3, 10), 0);
+    if (img.rgb) {
+        CHECK(colour_near(&img, ax, ay, sk_chart_palette(0), 1, 12));
+        CHECK(colour_near(&img, bx, by, sk_chart_palette(0), 1, 12));
+        CHECK(
+            !colour_near(&img, (ax + bx) / 2, ay, sk_chart_palette(0), 3, 60));
+    }
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
+/* Same chart, same bytes, in every format; the documents carry the title
+ * where a reader or a test can find it. */
+static void test_outputs(void)
+{
+    sk_chart_render_opts ro;
+    sk_chart *c = simple_chart("Chart <one> & two", 1);
+    sk_chart *d = simple_chart("Chart <one> & two", 1);
+    const char *ext[3] = {"png", "svg", "pdf"};
+    size_t i, len;
+    char *buf;
+
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 640;
+    ro.height = 400;
+    ro.software = "sweepkit test";
+    ro.sources = "a.csv, b.csv";
+    ro.command = "sweepkit plot a.csv b.csv -o out.png";
+    for (i = 0; i < 3; i++) {
+        char a[32], b[32], e[32];
+
+        snprintf(a, sizeof(a), "det1.%s", ext[i]);
+        snprintf(b, sizeof(b), "det2.%s", ext[i]);
+        snprintf(e, sizeof(e), "det3.%s", ext[i]);
+        CHECK_INT(sk_chart_write(c, tmp_path(a), &ro), 0);
+        CHECK_INT(sk_chart_write(c, tmp_path(b), &ro), 0);
+        CHECK_INT(sk_chart_write(d, tmp_path(e), &ro), 0);
+        CHECK(same_bytes(tmp_path(a), tmp_path(b)));
+        CHECK(same_bytes(tmp_path(a), tmp_path(e)));
+    }
+    /* PNG: tEXt chunks "keyword\0text". */
+    CHECK(file_contains(tmp_path("det1.png"), "tEXtTitle\0Chart <one> & two",
+                        27));
+    CHECK(file_contains(tmp_path("det1.png"), "Sources\0a.csv, b.csv", 20));
+    CHECK(file_contains(tmp_path("det1.png"),
+                        "Command\0sweepkit plot a.csv b.csv -o out.png", 44));
+    CHECK(file_contains(tmp_path("det1.png"), "Software\0sweepkit test", 22));
+    /* SVG: XML with the title as <title>, escaped. */
+    buf = slurp(tmp_path("det1.svg"), &len);
+    CHECK(buf && strncmp(buf, "<?xml", 5) == 0);
+    CHECK(buf && strstr(buf, "<svg"));
+    CHECK(buf && strstr(buf, "<title>Chart &lt;one&gt; &amp; two</title>"));
+    CHECK(buf && strstr(buf, "a.csv, b.csv"));
+    CHECK(buf && strstr(buf, "width=\"640px\""));
+    CHECK(buf && strstr(buf, "</svg>"));
+    free(buf);
+    /* PDF: metadata through cairo_pdf_surface_set_metadata; no creation
+     * date (Cairo would stamp the current time). */
+    buf = slurp(tmp_path("det1.pdf"), &len);
+    CHECK(buf && len > 5 && strncmp(buf, "%PDF-", 5) == 0);
+    CHECK(buf && contains(buf, len, "/Title (Chart <one> & two)", 26));
+    CHECK(buf && contains(buf, len, "/Creator (sweepkit test)", 24));
+    CHECK(buf && !contains(buf, len, "CreationDate", 12));
+    CHECK(buf && !contains(buf, len, "ModDate", 7));
+    free(buf);
+    /* Non-ASCII metadata goes into an iTXt chunk (UTF-8). */
+    ro.command = "sweepkit plot --title 'D\xC3\xA9j\xC3\xA0 vu'";
+    CHECK_INT(sk_chart_write(c, tmp_path("itxt.png"), &ro), 0);
+    CHECK(file_contains(tmp_path("itxt.png"), "iTXtCommand", 11));
+    CHECK(!file_contains(tmp_path("itxt.png"), "tEXtCommand", 11));
+    sk_chart_free(c);
+    sk_chart_free(d);
+}
+
+/* The legend takes an empty corner; with data in every corner it moves
+ * outside the plot area.  Either way no point is under it. */
+static void test_legend(void)
+{
+    static const double x[5] = {1, 9, 1, 9, 5}, y[5] = {1, 1, 9, 9, 5};
+    static const double lx[2] = {0, 10}, ly[2] = {0, 10};
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    double lg[4], area[4], px, py;
+    size_t i;
+
+    /* Fixed ranges, so the data reach the corners of the plot area. */
+    memset(&p, 0, sizeof(p));
+    p.x.max = p.y.max = 10;
+    memset(&st, 0, sizeof(st));
+    st.marker = SK_CHART_CIRCLE;
+    st.line = 1;
+    st.rgb = sk_chart_palette(0);
+    st.name = "rising";
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, lx, ly, 2), 0);
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_legend_area(lg, c, 0), 0);
+    CHECK_INT(sk_chart_plot_area(area, c, 0), 0);
+    /* A rising diagonal fills the upper right (the first choice) and
+     * leaves the upper left empty. */
+    CHECK(lg[0] > area[0] && lg[2] < (area[0] + area[2]) / 2);
+    CHECK(lg[1] > area[1] && lg[3] < (area[1] + area[3]) / 2);
+    for (i = 0; i <= 100; i++) {
+        CHECK_INT(
+            sk_chart_map(&px, &py, c, 0, 0, (double)i / 10, (double)i / 10), 0);
+        CHECK(!(px >= lg[0] && px <= lg[2] && py >= lg[1] && py <= lg[3]));
+    }
+    sk_chart_free(c);
+
+    /* A point 10% in from each corner of a small chart: every corner
+     * legend would cover one, so it goes outside. */
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    st.line = 0;
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, 5), 0);
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 400;
+    ro.height = 300;
+    CHECK_INT(sk_chart_layout(c, &ro), 0);
+    CHECK_INT(sk_chart_legend_area(lg, c, 0), 0);
+    CHECK_INT(sk_chart_plot_area(area, c, 0), 0);
+    CHECK(lg[0] > area[2]);
+    for (i = 0; i < 5; i++) {
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, x[i], y[i]), 0);
+        CHECK(!(px >= lg[0] && px <= lg[2] && py >= lg[1] && py <= lg[3]));
+    }
+    sk_chart_free(c);
+}
+
+/* Shown tick labels never overlap each other and stay on the canvas. */
+static void check_ticks_apart(const sk_chart *c, double w, double h)
+{
+    double boxes[256][4];
+    size_t n = 0, p, i, j;
+    int a;
+
+    for (p = 0; p < sk_chart_panels(c); p++)
+        for (a = 0; a < 3; a++)
+            for (i = 0; n < 256; i++) {
+                double b[4];
+
+                if (sk_chart_tick(NULL, NULL, b, c, p, a, i) != 0)
+                    break;
+                if (isnan(b[0]))
+                    continue;
+                memcpy(boxes[n++], b, sizeof(b));
+            }
+    CHECK(n > 0);
+    for (i = 0; i < n; i++) {
+        CHECK(boxes[i][0] >= 0 && boxes[i][2] <= w && boxes[i][1] >= 0 &&
+              boxes[i][3] <= h);
+        for (j = 0; j < i; j++) {
+            int apart =
+                boxes[i][2] <= boxes[j][0] || boxes[j][2] <= boxes[i][0] ||
+                boxes[i][3] <= boxes[j][1] || boxes[j][3] <= boxes[i][1];
+
+            CHECK(apart);
+        }
+    }
+}
+
+static void test_ticks(void)
+{
+    static const double x[2] = {0, 1}, y[2] = {0, 2011.85};
+    static const double many[40] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                    11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                    21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+                                    31, 32, 33, 34, 35, 36, 37, 38, 39, 40};
+    const char *want[] = {"0", "500", "1k", "1.5k", "2k", "2.5k"};
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    const char *label;
+    double v, prev = -1;
+    size_t i, shown = 0;
+
+    memset(&p, 0, sizeof(p));
+    p.y.include_zero = 1;
+    memset(&st, 0, sizeof(st));
+    st.line = 1;
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, 2), 0);
+    memset(&ro, 0, sizeof(ro));
+    ro.width = 800;
+    ro.height = 400;
+    CHECK_INT(sk_chart_layout(c, &ro), 0);
+    /* 1-2-5 steps, thousands as "1.5k". */
+    for (i = 0; i < 6; i++) {
+        CHECK_INT(sk_chart_tick(&v, &label, NULL, c, 0, 1, i), 0);
+        CHECK_STR(label, want[i]);
+        CHECK_NEAR(v, 500.0 * (double)i, 1e-9);
+    }
+    CHECK_INT(sk_chart_tick(&v, &label, NULL, c, 0, 1, 6), SK_ENOTFOUND);
+    check_ticks_apart(c, 800, 400);
+    sk_chart_free(c);
+
+    /* 40 explicit ticks on a log2 axis 400 px wide: labels thin out, in
+     * order, without overlapping. */
+    memset(&p, 0, sizeof(p));
+    p.x.scale = SK_CHART_LOG2;
+    p.x.ticks = many;
+    p.x.nticks = 40;
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, many, many, 40), 0);
+    ro.width = 400;
+    ro.height = 300;
+    CHECK_INT(sk_chart_layout(c, &ro), 0);
+    for (i = 0; i < 40; i++) {
+        double b[4];
+
+        CHECK_INT(sk_chart_tick(&v, &label, b, c, 0, 0, i), 0);
+        CHECK_NEAR(v, many[i], 0);
+        if (!isnan(b[0])) {
+            shown++;
+            CHECK(v > prev);
+            prev = v;
+        }
+    }
+    CHECK(shown >= 5 && shown < 40);
+    check_ticks_apart(c, 400, 300);
+    sk_chart_free(c);
+}
+
+/* Log axes: values <= 0 are left out with a note; all of them: error. */
+static void test_log_axis(void)
+{
+    static const double x[4] = {-1, 0, 2, 8}, y[4] = {1, 2, 3, 4};
+    static const double bad[2] = {0, -3};
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart *c = NULL;
+    double px, py;
+
+    memset(&p, 0, sizeof(p));
+    p.id = "log";
+    p.x.scale = SK_CHART_LOG10;
+    memset(&st, 0, sizeof(st));
+    st.marker = SK_CHART_CIRCLE;
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, 4), 0);
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_notes(c), 1);
+    CHECK_STR(sk_chart_note(c, 0),
+              "log: 2 points with a value <= 0 left out (log axis)");
+    /* A second layout does not repeat the note. */
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_notes(c), 1);
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 0, 1), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "(0, 1) has no place on panel 0");
+    CHECK(isnan(px) && isnan(py));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 3), 0);
+    CHECK_INT(sk_chart_panel_mark_x(c, 0, 0, "zero"), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "marker at 0: a log axis needs a value above 0");
+    sk_chart_free(c);
+
+    CHECK_INT(sk_chart_new(&c, NULL), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, bad, y, 2), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("nolog.png"), NULL), SK_ENODATA);
+    CHECK_STR(sk_error_last(),
+              "log: nothing to draw (every value is <= 0 on a log axis)");
+    CHECK_INT(count_files("nolog.png"), 0);
+    sk_chart_free(c);
+}
+
+static void test_errors(void)
+{
+    sk_chart_render_opts ro;
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart *c = simple_chart("Errors", 1);
+    sk_chart *e = NULL;
+    double px, py, x = 1;
+    char path[300];
+    size_t len;
+    char *buf;
+    FILE *fp;
+
+    memset(&ro, 0, sizeof(ro));
+    memset(&p, 0, sizeof(p));
+    memset(&st, 0, sizeof(st));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1, 1), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "the chart has no layout yet");
+    CHECK_INT(sk_chart_add_series(c, 5, &st, &x, &x, 1), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "no panel 5 (the chart has 1)");
+    CHECK_INT(sk_chart_mark_x(c, "concurrency", 4, "knee"), SK_ENOTFOUND);
+    CHECK_STR(sk_error_last(), "no panel has a 'concurrency' x axis");
+    CHECK_INT(sk_chart_panel_mark_y(c, 0, 0, NAN, "nan"), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "marker at nan: not a finite number");
+    p.x.scale = SK_CHART_LOG2;
+    p.x.min = 0;
+    p.x.max = 10;
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), SK_EINVAL);
+    CHECK_STR(sk_error_last(),
+              "x axis: a log axis needs a range above 0, got 0..10");
+    CHECK_INT(sk_chart_panels(c), 1);
+
+    /* Canvas limits. */
+    ro.width = 100;
+    CHECK_INT(sk_chart_write(c, tmp_path("small.png"), &ro), SK_EINVAL);
+    CHECK_STR(sk_error_last(),
+              "canvas 100x1000: width and height must be 200 to 16384 px");
+    ro.width = 0;
+    ro.scale = -1;
+    CHECK_INT(sk_chart_layout(c, &ro), SK_EINVAL);
+    CHECK_STR(sk_error_last(),
+              "scale -1: expected a number above 0, at most 16");
+    ro.scale = 16;
+    CHECK_INT(sk_chart_layout(c, &ro), SK_EINVAL);
+    CHECK_STR(sk_error_last(),
+              "canvas 1600x1000 at scale 16 is too large (at most 33554432 "
+              "device pixels, 32767 a side)");
+    ro.scale = 0;
+
+    /* Unknown extension: nothing written. */
+    CHECK_INT(sk_chart_write(c, tmp_path("out.gif"), NULL), SK_EINVAL);
+    CHECK_INT(count_files("out.gif"), 0);
+
+    /* A directory that does not exist. */
+    snprintf(path, sizeof(path), "%s/no/such/dir/x.png", dir);
+    CHECK_INT(sk_chart_write(c, path, NULL), SK_EIO);
+    {
+        char want[400];
+
+        snprintf(want, sizeof(want),
+                 "%s: cannot write: No such file or directory", path);
+        CHECK_STR(sk_error_last(), want);
+    }
+
+    /* The final name is a directory: the rename fails after a complete
+     * write, and the temporary file is removed. */
+    CHECK_INT(mkdir(tmp_path("isdir.png"), 0755), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("isdir.png"), NULL), SK_EIO);
+    {
+        char want[400];
+
+        snprintf(want, sizeof(want), "%s: cannot write: Is a directory",
+                 tmp_path("isdir.png"));
+        CHECK_STR(sk_error_last(), want);
+    }
+    CHECK_INT(count_files("isdir.png"), 1); /* the directory alone */
+
+    /* A failed write leaves an existing file as it was. */
+    fp = fopen(tmp_path("keep.png"), "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs("old", fp);
+        fclose(fp);
+    }
+    ro.width = 100;
+    CHECK_INT(sk_chart_write(c, tmp_path("keep.png"), &ro), SK_EINVAL);
+    buf = slurp(tmp_path("keep.png"), &len);
+    CHECK(buf && len == 3 && memcmp(buf, "old", 3) == 0);
+    free(buf);
+    CHECK_INT(count_files("keep.png"), 1);
+    /* A good write replaces it whole. */
+    ro.width = 400;
+    ro.height = 300;
+    CHECK_INT(sk_chart_write(c, tmp_path("keep.png"), &ro), 0);
+    CHECK(file_contains(tmp_path("keep.png"), "\x89PNG", 4));
+    CHECK_INT(count_files("keep.png"), 1);
+
+    /* A panel with nothing in it. */
+    CHECK_INT(sk_chart_new(&e, "empty"), 0);
+    CHECK_INT(sk_chart_layout(e, NULL), SK_ENODATA);
+    CHECK_STR(sk_error_last(), "the chart has no panels");
+    memset(&p, 0, sizeof(p));
+    p.id = "void";
+    CHECK_INT(sk_chart_add_panel(NULL, e, &p), 0);
+    CHECK_INT(sk_chart_layout(e, NULL), SK_ENODATA);
+    CHECK_STR(sk_error_last(), "void: nothing to draw");
+    sk_chart_free(e);
+    sk_chart_free(c);
+    sk_chart_free(NULL);
+}
+
+/* ---- sweep charts ------------------------------------------------------ */
+
+static const char *fixtures(void)
+{
+    const char *f = getenv("SK_FIXTURES");
+
+    return f ? f : "fixtures";
+}
+
+static const char *const models[3] = {
+    "gemma-3-1b-it-qat-4bit",
+    "Qwen3-4B-Instruct-2507-MLX-4bit",
+    "Qwen3-Next-80B-A3B-Instruct-MLX-4bit",
+};
+
+static int load_model(sk_sweep **s, size_t i)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/summary_%s.csv", fixtures(), models[i]);
+    return sk_sweep_load(s, path);
+}
+
+static int find(const sk_chart *c, const char *id)
+{
+    size_t i = 99;
+
+    CHECK_INT(sk_chart_find_panel(&i, c, id), 0);
+    return (int)i;
+}
+
+static void test_plot_throughput(void)
+{
+    sk_sweep *s[3] = {NULL, NULL, NULL};
+    sk_chart_plot_run runs[3];
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL, *d = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py, qx, qy;
+    const char *label;
+    size_t i;
+    int tp, pq;
+
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < 3; i++) {
+        CHECK_INT(load_model(&s[i], i), 0);
+        runs[i].sweep = s[i];
+        runs[i].label = models[i];
+    }
+    if (!s[0] || !s[1] || !s[2])
+        goto done;
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    CHECK_INT(sk_chart_plot_new(&c, runs, 3, &po), 0);
+    CHECK_STR(sk_chart_title(c), "Throughput vs concurrency \xE2\x80\x94 "
+                                 "3 runs");
+    CHECK_INT(sk_chart_panels(c), 2);
+    CHECK_INT(sk_chart_notes(c), 0);
+    tp = find(c, "throughput");
+    pq = find(c, "per-query-mean");
+    CHECK_INT(sk_chart_write(c, tmp_path("tp.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("tp.png")), 0);
+    CHECK_INT(img.w, 1600);
+    CHECK_INT(img.h, 1000);
+    if (!img.rgb)
+        goto done;
+    /* gemma at 128: 2011.85 tok/s total, 15.72 tok/s per query. */
+    CHECK_INT(sk_chart_map(&px, &py, c, (size_t)tp, 0, 128, 2011.85), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    CHECK_INT(sk_chart_map(&qx, &qy, c, (size_t)pq, 0, 128, 15.72), 0);
+    CHECK(colour_near(&img, qx, qy, sk_chart_palette(0), 1, 12));
+    /* Stacked panels share the x axis: the same column of pixels. */
+    CHECK_NEAR(px, qx, 1e-9);
+    CHECK(qy > py);
+    /* Qwen3-Next (run 2, palette 2) at 1: 56.7 tok/s. */
+    CHECK_INT(sk_chart_map(&px, &py, c, (size_t)tp, 0, 1, 56.7), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(2), 1, 12));
+    /* Log2 concurrency: equal steps per doubling. */
+    {
+        double x1, x2, x4, y;
+
+        CHECK_INT(sk_chart_map(&x1, &y, c, (size_t)tp, 0, 1, 100), 0);
+        CHECK_INT(sk_chart_map(&x2, &y, c, (size_t)tp, 0, 2, 100), 0);
+        CHECK_INT(sk_chart_map(&x4, &y, c, (size_t)tp, 0, 4, 100), 0);
+        CHECK_NEAR(x4 - x2, x2 - x1, 1e-6);
+    }
+    /* Ticks at the measured levels, shown on the lower panel only. */
+    for (i = 0; i < 8; i++) {
+        double v, b[4];
+        char want[8];
+
+        snprintf(want, sizeof(want), "%d", 1 << i);
+        CHECK_INT(sk_chart_tick(&v, &label, b, c, (size_t)pq, 0, i), 0);
+        CHECK_STR(label, want);
+        CHECK(!isnan(b[0]));
+        CHECK_INT(sk_chart_tick(&v, &label, b, c, (size_t)tp, 0, i), 0);
+        CHECK(isnan(b[0]));
+    }
+    check_ticks_apart(c, 1600, 1000);
+    /* Three runs: a legend, in the upper panel only, over no point. */
+    {
+        double lg[4];
+        size_t r, j;
+
+        CHECK_INT(sk_chart_legend_area(lg, c, (size_t)tp), 0);
+        CHECK_INT(sk_chart_legend_area(lg, c, (size_t)pq), SK_ENOTFOUND);
+        CHECK_INT(sk_chart_legend_area(lg, c, (size_t)tp), 0);
+        for (r = 0; r < 3; r++) {
+            const double *tps;
+
+            CHECK_INT(sk_sweep_column(&tps, s[r], "throughput_tokens_per_s"),
+                      0);
+            for (j = 0; j < sk_sweep_levels(s[r]); j++) {
+                CHECK_INT(sk_chart_map(&px, &py, c, (size_t)tp, 0,
+                                       sk_sweep_concurrency(s[r])[j], tps[j]),
+                          0);
+                CHECK(!(px >= lg[0] - 5 && px <= lg[2] + 5 && py >= lg[1] - 5 &&
+                        py <= lg[3] + 5));
+            }
+        }
+    }
+    free(img.rgb);
+    img.rgb = NULL;
+
+    /* A second build of the same input writes the same bytes. */
+    CHECK_INT(sk_chart_plot_new(&d, runs, 3, &po), 0);
+    CHECK_INT(sk_chart_write(d, tmp_path("tp2.png"), &ro), 0);
+    CHECK(same_bytes(tmp_path("tp.png"), tmp_path("tp2.png")));
+    sk_chart_free(d);
+    d = NULL;
+
+    /* Dual layout: one panel, per-query on the right axis. */
+    po.dual = 1;
+    CHECK_INT(sk_chart_plot_new(&d, runs, 1, &po), 0);
+    CHECK_INT(sk_chart_panels(d), 1);
+    CHECK_INT(sk_chart_write(d, tmp_path("dual.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("dual.png")), 0);
+    CHECK_INT(sk_chart_map(&px, &py, d, 0, 1, 1, 208.6), 0);
+    if (img.rgb)
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    CHECK_INT(sk_chart_map(&px, &py, d, 0, 0, 1, 204.29), 0);
+    if (img.rgb)
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    check_ticks_apart(d, 1600, 1000);
+done:
+    free(img.rgb);
+    sk_chart_free(c);
+    sk_chart_free(d);
+    for (i = 0; i < 3; i++)
+        sk_sweep_free(s[i]);
+}
+
+static void test_plot_ttft_pareto(void)
+{
+    sk_sweep *s = NULL, *s3[3] = {NULL, NULL, NULL};
+    sk_chart_plot_run runs[3];
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    char want[600];
+    double px, py, area[4];
+    size_t i;
+
+    memset(runs, 0, sizeof(runs));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    CHECK_INT(load_model(&s, 0), 0);
+    if (!s)
+        return;
+    runs[0].sweep = s;
+    runs[0].label = "gemma";
+
+    /* TTFT: median and p90 are empty in the fixtures: skipped, noted. */
+    po.kind = SK_CHART_PLOT_TTFT;
+    po.ttft_budget_s = 2;
+    CHECK_INT(sk_chart_plot_new(&c, runs, 1, &po), 0);
+    CHECK_STR(sk_chart_title(c), "Time to first token vs concurrency "
+                                 "\xE2\x80\x94 gemma");
+    CHECK_INT(sk_chart_notes(c), 2);
+    snprintf(want, sizeof(want), "%s: median_ttft_s is empty; series skipped",
+             sk_sweep_name(s));
+    CHECK_STR(sk_chart_note(c, 0), want);
+    snprintf(want, sizeof(want), "%s: p90_ttft_s is empty; series skipped",
+             sk_sweep_name(s));
+    CHECK_STR(sk_chart_note(c, 1), want);
+    CHECK_INT(sk_chart_mark_x(c, "concurrency", 32, "knee"), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("ttft.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("ttft.png")), 0);
+    if (img.rgb) {
+        /* Mean TTFT 5.52 s at 128. */
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 128, 5.52), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+        /* The dashed budget line at 2 s and the marker at 32, in the
+         * marker grey, somewhere within a dash length. */
+        CHECK_INT(sk_chart_plot_area(area, c, 0), 0);
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1.5, 2), 0);
+        CHECK(grey_near(&img, px, py, 8, 0xA0));
+        CHECK(!grey_near(&img, px, py - 12, 4, 0xA0));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 32, 3), 0);
+        CHECK(grey_near(&img, px, py, 8, 0xA0));
+        CHECK(!grey_near(&img, px + 12, py, 4, 0xA0));
+    }
+    free(img.rgb);
+    img.rgb = NULL;
+    sk_chart_free(c);
+    c = NULL;
+
+    /* Pareto: p90 is empty, so avg is used, with a note. */
+    po.kind = SK_CHART_PLOT_PARETO;
+    po.ttft_budget_s = 0;
+    CHECK_INT(sk_chart_plot_new(&c, runs, 1, &po), 0);
+    CHECK_INT(sk_chart_notes(c), 1);
+    snprintf(want, sizeof(want),
+             "%s: p90_ttft_s is empty; pareto uses avg_ttft_s",
+             sk_sweep_name(s));
+    CHECK_STR(sk_chart_note(c, 0), want);
+    CHECK_INT(sk_chart_write(c, tmp_path("pareto.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("pareto.png")), 0);
+    if (img.rgb) {
+        double x1, x2, y;
+
+        /* (0.04 s, 204.29 tok/s) at concurrency 1. */
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 0.04, 204.29), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+        /* TTFT spans two decades: a log10 axis. */
+        CHECK_INT(sk_chart_map(&x1, &y, c, 0, 0, 0.1, 100), 0);
+        CHECK_INT(sk_chart_map(&x2, &y, c, 0, 0, 1, 100), 0);
+        CHECK_INT(sk_chart_map(&px, &y, c, 0, 0, 10, 100), 0);
+        CHECK_NEAR(px - x2, x2 - x1, 1e-6);
+    }
+    free(img.rgb);
+    img.rgb = NULL;
+    sk_chart_free(c);
+    c = NULL;
+
+    /* Asked for avg: no fallback, no note. */
+    po.ttft_stat = "avg";
+    CHECK_INT(sk_chart_plot_new(&c, runs, 1, &po), 0);
+    CHECK_INT(sk_chart_notes(c), 0);
+    sk_chart_free(c);
+    c = NULL;
+    po.ttft_stat = NULL;
+
+    /* Three files with the same gap: one note, not three. */
+    for (i = 0; i < 3; i++) {
+        CHECK_INT(load_model(&s3[i], i), 0);
+        runs[i].sweep = s3[i];
+        runs[i].label = models[i];
+    }
+    if (s3[0] && s3[1] && s3[2]) {
+        CHECK_INT(sk_chart_plot_new(&c, runs, 3, &po), 0);
+        CHECK_INT(sk_chart_notes(c), 1);
+        CHECK_STR(sk_chart_note(c, 0), "p90_ttft_s has no values in any of "
+                                       "the 3 files; pareto uses avg_ttft_s");
+        sk_chart_free(c);
+        c = NULL;
+    }
+    for (i = 0; i < 3; i++)
+        sk_sweep_free(s3[i]);
+    sk_sweep_free(s);
+}
+
+static void test_plot_dashboard(void)
+{
+    static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
+    sk_sweep *s = NULL;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL, *d = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py, lg[4];
+
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    CHECK_INT(load_model(&s, 1), 0);
+    if (!s)
+        return;
+    run.sweep = s;
+    run.label = models[1];
+    po.kind = SK_CHART_PLOT_DASHBOARD;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_panels(c), 4);
+    find(c, "throughput");
+    find(c, "per-query-mean");
+    find(c, "ttft");
+    find(c, "pareto");
+    CHECK_INT(sk_chart_write(c, tmp_path("dash.png"), &ro), 0);
+    /* One run: its name is in the title, no legend anywhere. */
+    CHECK_INT(sk_chart_legend_area(lg, c, 0), SK_ENOTFOUND);
+    CHECK_INT(sk_chart_legend_area(lg, c, 3), SK_ENOTFOUND);
+    CHECK_INT(read_png(&img, tmp_path("dash.png")), 0);
+    if (img.rgb) {
+        /* Qwen3-4B at 64: 470.19 tok/s total, 10.36 s TTFT. */
+        CHECK_INT(sk_chart_map(&px, &py, c, (size_t)find(c, "throughput"), 0,
+                               64, 470.19),
+                  0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+        CHECK_INT(
+            sk_chart_map(&px, &py, c, (size_t)find(c, "ttft"), 0, 64, 10.36),
+            0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+        CHECK_INT(sk_chart_map(&px, &py, c, (size_t)find(c, "pareto"), 0, 10.36,
+                               470.19),
+                  0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    }
+    check_ticks_apart(c, 1600, 1000);
+    /* The pareto TTFT axis (0.21 to 22.71 s, log10) labels every 1-2-5
+     * value in range: 0.2 0.5 1 2 5 10 20. */
+    {
+        const char *want[7] = {"0.2", "0.5", "1", "2", "5", "10", "20"};
+        size_t pi = (size_t)find(c, "pareto"), i, n = 0;
+        const char *label;
+        double b[4];
+
+        for (i = 0; sk_chart_tick(NULL, &label, b, c, pi, 0, i) == 0; i++)
+            if (!isnan(b[0]) && n < 7)
+                CHECK_STR(label, want[n++]);
+        CHECK_INT(n, 7);
+    }
+    free(img.rgb);
+    img.rgb = NULL;
+    /* Same input, same bytes, also as SVG and PDF. */
+    CHECK_INT(sk_chart_plot_new(&d, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_write(d, tmp_path("dash2.png"), &ro), 0);
+    CHECK(same_bytes(tmp_path("dash.png"), tmp_path("dash2.png")));
+    CHECK_INT(sk_chart_write(c, tmp_path("dash.svg"), &ro), 0);
+    CHECK_INT(sk_chart_write(d, tmp_path("dash2.svg"), &ro), 0);
+    CHECK(same_bytes(tmp_path("dash.svg"), tmp_path("dash2.svg")));
+    CHECK_INT(sk_chart_write(c, tmp_path("dash.pdf"), &ro), 0);
+    CHECK_INT(sk_chart_write(d, tmp_path("dash2.pdf"), &ro), 0);
+    CHECK(same_bytes(tmp_path("dash.pdf"), tmp_path("dash2.pdf")));
+    CHECK(file_contains(tmp_path("dash.pdf"), "/Title", 6));
+    sk_chart_free(d);
+    d = NULL;
+    sk_chart_free(c);
+    c = NULL;
+
+    /* With per-query samples the per-query panel replaces the mean. */
+    run.query_concurrency = qc;
+    run.query_tokens_per_s = qv;
+    run.nqueries = 4;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_panels(c), 4);
+    find(c, "per-query");
+    sk_chart_free(c);
+    sk_sweep_free(s);
+}
+
+/* Per-query: p10-p90 band by linear interpolation between closest ranks,
+ * mean line, scatter.  Ten values 10..100 at c = 1 and c = 4: mean 55,
+ * p10 = 10 + 0.9 * 10 = 19, p90 = 90 + 0.1 * 10 = 91. */
+static void test_plot_per_query(void)
+{
+    double qc[20], qv[20];
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py;
+    uint32_t tint;
+    int i;
+
+    for (i = 0; i < 20; i++) {
+        qc[i] = i < 10 ? 1 : 4;
+        qv[i] = 10.0 * (i % 10 + 1);
+    }
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    run.label = "pq";
+    run.query_concurrency = qc;
+    run.query_tokens_per_s = qv;
+    run.nqueries = 20;
+    po.kind = SK_CHART_PLOT_PER_QUERY;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("pq.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("pq.png")), 0);
+    if (!img.rgb)
+        goto done;
+    /* The mean marker at (1, 55) and (4, 55). */
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1, 55), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 4, 55), 0);
+    CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    /* Inside the band at c = 2 (no samples there): the run colour at 18%
+     * over white.  Just above p90 and just below p10: white. */
+    tint = 0;
+    {
+        uint32_t rgb = sk_chart_palette(0);
+        int sh;
+
+        for (sh = 0; sh <= 16; sh += 8) {
+            double ch = (rgb >> sh) & 255;
+
+            tint |= (uint32_t)lround(255 - 0.18 * (255 - ch)) << sh;
+        }
+    }
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 25), 0);
+    CHECK(colour_at(&img, (long)px, (long)py, tint, 4));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 89), 0);
+    CHECK(colour_at(&img, (long)px, (long)py, tint, 4));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 95), 0);
+    CHECK(colour_near(&img, px, py, 0xFFFFFF, 0, 0) ||
+          colour_near(&img, px, py, 0xE6E6E6, 0, 2));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 15), 0);
+    CHECK(colour_near(&img, px, py, 0xFFFFFF, 0, 0) ||
+          colour_near(&img, px, py, 0xE6E6E6, 0, 2));
+    /* Some scatter: translucent run colour at a sample's height near
+     * c = 1 (jitter moves it sideways by at most 9 px). */
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1, 100), 0);
+    CHECK(!colour_near(&img, px, py, 0xFFFFFF, 0, 0) ||
+          !colour_near(&img, px - 9, py, 0xFFFFFF, 0, 0) ||
+          !colour_near(&img, px + 9, py, 0xFFFFFF, 0, 0));
+done:
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
+static void test_plot_errors(void)
+{
+    static const struct {
+        const char *csv;
+        int kind, rc;
+        const char *msg;
+    } cases[] = {
+        {"concurrency,foo\n1,2\n", SK_CHART_PLOT_THROUGHPUT, SK_ENOTFOUND,
+         "s.csv: no column 'throughput_tokens_per_s'; available: "
+         "concurrency, foo"},
+        {"concurrency,throughput_tokens_per_s,avg_query_tokens_per_s\n"
+         "1,,3\n2,,4\n",
+         SK_CHART_PLOT_THROUGHPUT, SK_ENODATA,
+         "s.csv: throughput_tokens_per_s has no values; nothing to plot"},
+        {"concurrency,throughput_tokens_per_s,avg_query_tokens_per_s\n"
+         "1,abc,3\n",
+         SK_CHART_PLOT_THROUGHPUT, SK_EPARSE,
+         "s.csv:2: column 'throughput_tokens_per_s': 'abc' is not a finite "
+         "number"},
+        {"concurrency,x\n1,2\n", SK_CHART_PLOT_TTFT, SK_ENOTFOUND,
+         "s.csv: no column 'avg_ttft_s'; available: concurrency, x"},
+        {"concurrency,avg_ttft_s,median_ttft_s\n1,,\n", SK_CHART_PLOT_TTFT,
+         SK_ENODATA,
+         "s.csv: avg_ttft_s, median_ttft_s and p90_ttft_s has no values; "
+         "nothing to plot"},
+        {"concurrency,throughput_tokens_per_s\n1,5\n", SK_CHART_PLOT_PARETO,
+         SK_ENOTFOUND,
+         "s.csv: no column 'avg_ttft_s'; available: concurrency, "
+         "throughput_tokens_per_s"},
+        {"concurrency,throughput_tokens_per_s\n1,5\n", SK_CHART_PLOT_PER_QUERY,
+         SK_EINVAL, "the per-query chart needs per-query samples"},
+    };
+    sk_chart_plot_opts po;
+    sk_chart_plot_run run;
+    sk_chart_plot_kind k;
+    sk_chart *c = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sk_sweep *s = NULL;
+
+        CHECK_INT(sk_sweep_load_buffer(&s, "s.csv", cases[i].csv,
+                                       strlen(cases[i].csv)),
+                  0);
+        if (!s)
+            continue;
+        memset(&po, 0, sizeof(po));
+        memset(&run, 0, sizeof(run));
+        po.kind = (sk_chart_plot_kind)cases[i].kind;
+        run.sweep = s;
+        run.label = "s";
+        CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), cases[i].rc);
+        CHECK_STR(sk_error_last(), cases[i].msg);
+        CHECK(c == NULL);
+        sk_sweep_free(s);
+    }
+    memset(&po, 0, sizeof(po));
+    CHECK_INT(sk_chart_plot_new(&c, &run, 0, &po), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "0 runs: expected 1 to 64");
+    CHECK_INT(sk_chart_plot_kind_parse(&k, "pareto"), 0);
+    CHECK_INT(k, SK_CHART_PLOT_PARETO);
+    CHECK_INT(sk_chart_plot_kind_parse(&k, "pie"), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
+                               "throughput, per-query, ttft, pareto or "
+                               "dashboard");
+    po.ttft_stat = "p50";
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
+    CHECK_STR(sk_error_last(),
+              "TTFT statistic 'p50': expected avg, median or p90");
+}
+
+/* One level: drawn (log axis padded around it), at its place. */
+static void test_plot_single_level(void)
+{
+    static const char csv[] = "concurrency,throughput_tokens_per_s,"
+                              "avg_query_tokens_per_s,avg_ttft_s\n"
+                              "8,120.5,15.1,0.9\n";
+    sk_sweep *s = NULL;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py;
+    const char *label;
+    int k;
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "one.csv", csv, strlen(csv)), 0);
+    if (!s)
+        return;
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    run.sweep = s;
+    run.label = "one";
+    for (k = SK_CHART_PLOT_THROUGHPUT; k <= SK_CHART_PLOT_DASHBOARD; k++) {
+        if (k == SK_CHART_PLOT_PER_QUERY)
+            continue;
+        po.kind = (sk_chart_plot_kind)k;
+        CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+        CHECK_INT(sk_chart_write(c, tmp_path("one.png"), NULL), 0);
+        sk_chart_free(c);
+        c = NULL;
+    }
+    po.kind = SK_CHART_PLOT_THROUGHPUT;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("one.png"), NULL), 0);
+    CHECK_INT(read_png(&img, tmp_path("one.png")), 0);
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 8, 120.5), 0);
+    if (img.rgb)
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+    /* The one tick is the level itself. */
+    CHECK_INT(sk_chart_tick(NULL, &label, NULL, c, 1, 0, 0), 0);
+    CHECK_STR(label, "8");
+    CHECK_INT(sk_chart_tick(NULL, &label, NULL, c, 1, 0, 1), SK_ENOTFOUND);
+    free(img.rgb);
+    sk_chart_free(c);
+    sk_sweep_free(s);
+}
+
+static void cleanup(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/sk_chart_XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_palette();
+    test_format_from_path();
+    test_png_pixels();
+    test_scale();
+    test_clip();
+    test_nan_gap();
+    test_outputs();
+    test_legend();
+    test_ticks();
+    test_log_axis();
+    test_errors();
+    test_plot_throughput();
+    test_plot_ttft_pareto();
+    test_plot_dashboard();
+    test_plot_per_query();
+    test_plot_errors();
+    test_plot_single_level();
+    /* Cairo keeps font caches for the life of the process; release them
+     * so LeakSanitizer sees only what the chart code allocated. */
+    cairo_debug_reset_static_data();
+    if (!getenv("SK_KEEP"))
+        cleanup();
+    else
+        printf("kept %s\n", dir);
+    return sk_test_done("chart");
+}

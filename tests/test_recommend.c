@@ -1,0 +1,588 @@
+/* Recommendations: the published fixture sweeps, interpolated estimates
+ * checked against hand-computed Steffen cubics, combined constraints, no
+ * answer, the paragraph text, and every error path. */
+#include "harness.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/recommend.h"
+#include "sweepkit/sweep.h"
+
+#include <gsl/gsl_errno.h>
+
+#include <stdlib.h>
+
+/* The three fixtures (fixtures/summary_*.csv), as published. */
+static const double conc[8] = {1, 2, 4, 8, 16, 32, 64, 128};
+static const double gemma_ttft[8] = {0.04, 0.10, 0.20, 0.34,
+                                     0.62, 1.18, 2.48, 5.52};
+static const double gemma_tput[8] = {204.29, 268.39,  406.44,  490.00,
+                                     885.04, 1594.77, 1888.28, 2011.85};
+static const double gemma_qtps[8] = {208.60, 134.42, 101.67, 61.25,
+                                     55.32,  49.84,  29.51,  15.72};
+static const double q4b_ttft[8] = {0.21, 0.40, 0.68,  1.31,
+                                   2.50, 4.98, 10.36, 22.71};
+static const double q4b_tput[8] = {90.98,  123.96, 155.09, 175.47,
+                                   251.45, 415.64, 470.19, 494.33};
+static const double q4b_qtps[8] = {95.48, 62.02, 38.85, 21.94,
+                                   15.72, 13.00, 7.35,  3.86};
+static const double q80_ttft[8] = {0.23, 0.64,  1.47,  2.70,
+                                   5.11, 10.11, 20.28, 43.03};
+static const double q80_tput[8] = {56.70,  73.39,  98.34,  121.74,
+                                   155.01, 199.70, 229.42, 251.78};
+
+static const sk_recommend_levels gemma = {"gemma.csv", 8, conc, gemma_ttft,
+                                          gemma_qtps, gemma_tput};
+static const sk_recommend_levels q4b = {"q4b.csv", 8, conc, q4b_ttft,
+                                        q4b_qtps, q4b_tput};
+static const sk_recommend_levels q80 = {"q80.csv", 8, conc, q80_ttft, NULL,
+                                        q80_tput};
+
+static sk_recommend_opts opts(double ttft, double qtps, double goal)
+{
+    sk_recommend_opts o;
+
+    sk_recommend_opts_init(&o);
+    o.ttft_budget_s = ttft;
+    o.min_query_tokens_per_s = qtps;
+    o.throughput_goal_tokens_per_s = goal;
+    return o;
+}
+
+static void test_fixtures_ttft(void)
+{
+    sk_recommend_result r;
+    sk_recommend_opts o;
+
+    /*
+     * gemma-3-1b, avg TTFT <= 1.0 s: 16 passes (0.62), 32 fails (1.18).
+     * By hand, on x = log2(concurrency) (h = 1), secants of TTFT
+     * s3 = 0.28, s4 = 0.56, s5 = 1.30.  Steffen's node slopes
+     * y' = (sgn s- + sgn s+) min(|s-|, |s+|, |s- + s+|/4):
+     *   y'(x=4) = 2 min(0.28, 0.56, 0.21)  = 0.42
+     *   y'(x=5) = 2 min(0.56, 1.30, 0.465) = 0.93
+     * Hermite cubic on [4, 5], t = x - 4:
+     *   y = 0.62 + 0.42 t + c t^2 + d t^3,
+     *   c = 3 s4 - 2 y'4 - y'5 = -0.09,  d = y'4 + y'5 - 2 s4 = 0.23
+     *   (check: y(1) = 0.62 + 0.42 - 0.09 + 0.23 = 1.18).
+     * y = 1.0: 0.23 t^3 - 0.09 t^2 + 0.42 t - 0.38 = 0; f(0.777) = -1.0e-4,
+     * f(0.7772) = +4e-5, f' = 0.697, so t = 0.77715 and the estimate is
+     * 16 * 2^0.77715 = 27.420.
+     */
+    o = opts(1.0, NAN, NAN);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_INT(r.lowest, 0);
+    CHECK_INT(r.index, 4);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_NEAR(r.ttft_s, 0.62, 0);
+    CHECK_NEAR(r.query_tokens_per_s, 55.32, 0);
+    CHECK_NEAR(r.throughput_tokens_per_s, 885.04, 0);
+    CHECK_NEAR(r.peak_throughput_tokens_per_s, 2011.85, 0);
+    CHECK_NEAR(r.peak_concurrency, 128, 0);
+    CHECK_NEAR(r.peak_share, 885.04 / 2011.85, 1e-15);
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK_NEAR(r.neighbour_concurrency, 32, 0);
+    CHECK_NEAR(r.neighbour_value, 1.18, 0);
+    CHECK(r.estimate_concurrency > 16 && r.estimate_concurrency < 32);
+    CHECK_NEAR(r.estimate_concurrency, 27.420, 1e-3);
+
+    /* Qwen3-4B, 2.5 s: 16 is exactly at the budget (inclusive), so the
+     * crossing is the node itself. */
+    o = opts(2.5, NAN, NAN);
+    CHECK_INT(sk_recommend(&r, &q4b, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_NEAR(r.ttft_s, 2.50, 0);
+    CHECK_NEAR(r.throughput_tokens_per_s, 251.45, 0);
+    CHECK_NEAR(r.peak_share, 251.45 / 494.33, 1e-15);
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK_NEAR(r.neighbour_concurrency, 32, 0);
+    CHECK_NEAR(r.estimate_concurrency, 16, 1e-9);
+
+    /*
+     * Qwen3-Next-80B, 1.0 s: 2 passes (0.64), 4 fails (1.47).  By hand on
+     * [1, 2]: s0 = 0.41, s1 = 0.83, s2 = 1.23; y'1 = 2 min(0.41, 0.83,
+     * 0.31) = 0.62, y'2 = 2 min(0.83, 1.23, 0.515) = 1.03; c = 2.49 - 1.24
+     * - 1.03 = 0.22, d = 0.62 + 1.03 - 1.66 = -0.01.  0.62 t + 0.22 t^2 -
+     * 0.01 t^3 = 0.36 at t = 0.49549 (f(0.495) = -4.1e-4, f(0.4955) =
+     * +7e-6): 2 * 2^0.49549 = 2.8196.
+     */
+    o = opts(1.0, NAN, NAN);
+    CHECK_INT(sk_recommend(&r, &q80, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_NEAR(r.concurrency, 2, 0);
+    CHECK_NEAR(r.ttft_s, 0.64, 0);
+    CHECK(isnan(r.query_tokens_per_s)); /* array not given */
+    CHECK_NEAR(r.neighbour_concurrency, 4, 0);
+    CHECK_NEAR(r.neighbour_value, 1.47, 0);
+    CHECK_NEAR(r.estimate_concurrency, 2.8196, 1e-4);
+
+    /* Every level passes: the top one, nothing binds, no estimate. */
+    o = opts(10, NAN, NAN);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_NEAR(r.concurrency, 128, 0);
+    CHECK_INT(r.binding, SK_LIMIT_NONE);
+    CHECK(isnan(r.neighbour_concurrency));
+    CHECK(isnan(r.estimate_concurrency));
+    CHECK_NEAR(r.peak_share, 1, 0);
+}
+
+static void test_throughput_goal(void)
+{
+    sk_recommend_result r;
+    sk_recommend_opts o;
+
+    /*
+     * gemma, goal 1500 tok/s alone: the lowest level reaching it is 32
+     * (1594.77; 16 has 885.04).  By hand on [4, 5]: secants s3 = 395.04,
+     * s4 = 709.73, s5 = 293.51; y'4 = 2 min(395.04, 709.73, 276.1925) =
+     * 552.385, y'5 = 2 min(709.73, 293.51, 250.81) = 501.62; c = 2129.19 -
+     * 1104.77 - 501.62 = 522.8, d = 552.385 + 501.62 - 1419.46 = -365.455.
+     * 885.04 + 552.385 t + 522.8 t^2 - 365.455 t^3 = 1500 at t = 0.83799:
+     * 16 * 2^0.83799 = 28.601.
+     */
+    o = opts(NAN, NAN, 1500);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_INT(r.lowest, 1);
+    CHECK_NEAR(r.concurrency, 32, 0);
+    CHECK_NEAR(r.throughput_tokens_per_s, 1594.77, 0);
+    CHECK_INT(r.binding, SK_LIMIT_THROUGHPUT);
+    CHECK_NEAR(r.neighbour_concurrency, 16, 0);
+    CHECK_NEAR(r.neighbour_value, 885.04, 0);
+    CHECK_NEAR(r.estimate_concurrency, 28.601, 1e-3);
+
+    /* Inclusive: a goal equal to a measured throughput is reached there,
+     * and the crossing is that node. */
+    o = opts(NAN, NAN, 1594.77);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_NEAR(r.concurrency, 32, 0);
+    CHECK_NEAR(r.estimate_concurrency, 32, 1e-9);
+
+    /* Qwen3-4B, 400 tok/s: 32 (415.64).  Secants s3 = 75.98, s4 = 164.19,
+     * s5 = 54.55; y'4 = 2 min(75.98, 164.19, 60.0425) = 120.085, y'5 =
+     * 2 min(164.19, 54.55, 54.685) = 109.10; c = 492.57 - 240.17 - 109.10
+     * = 143.30, d = 120.085 + 109.10 - 328.38 = -99.195; crossing at
+     * t = 0.87650: 16 * 2^0.87650 = 29.375. */
+    o = opts(NAN, NAN, 400);
+    CHECK_INT(sk_recommend(&r, &q4b, &o), 0);
+    CHECK_NEAR(r.concurrency, 32, 0);
+    CHECK_NEAR(r.estimate_concurrency, 29.375, 1e-3);
+
+    /* Already reached at the lowest level: nothing below to interpolate. */
+    o = opts(NAN, NAN, 200);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_NEAR(r.concurrency, 1, 0);
+    CHECK_INT(r.binding, SK_LIMIT_NONE);
+    CHECK(isnan(r.estimate_concurrency));
+
+    /* Never reached: the closest is the highest throughput. */
+    o = opts(NAN, NAN, 3000);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 0);
+    CHECK_NEAR(r.concurrency, 128, 0);
+    CHECK_INT(r.binding, SK_LIMIT_THROUGHPUT);
+    CHECK(isnan(r.estimate_concurrency));
+}
+
+static void test_combined(void)
+{
+    sk_recommend_result r;
+    sk_recommend_opts o;
+
+    /*
+     * gemma, TTFT <= 1.0 s and per-query >= 60 tok/s: TTFT allows 16 but
+     * per-query speed drops to 55.32 there, so 8 (61.25) and the speed
+     * binds.  By hand on [3, 4] of avg_query_tokens_per_s: secants
+     * s2 = -40.42, s3 = -5.93, s4 = -5.48; y'3 = -2 min(40.42, 5.93,
+     * 11.5875) = -11.86, y'4 = -2 min(5.93, 5.48, 2.8525) = -5.705;
+     * c = -17.79 + 23.72 + 5.705 = 11.635, d = -11.86 - 5.705 + 11.86 =
+     * -5.705; 61.25 - 11.86 t + 11.635 t^2 - 5.705 t^3 = 60 at t = 0.11834:
+     * 8 * 2^0.11834 = 8.6839.
+     */
+    o = opts(1.0, 60, NAN);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_NEAR(r.concurrency, 8, 0);
+    CHECK_INT(r.binding, SK_LIMIT_QUERY_TPS);
+    CHECK_NEAR(r.neighbour_concurrency, 16, 0);
+    CHECK_NEAR(r.neighbour_value, 55.32, 0);
+    CHECK_NEAR(r.estimate_concurrency, 8.6839, 1e-4);
+
+    /*
+     * TTFT <= 1.0 s and per-query >= 50: both fail at 32 (1.18 s, 49.84);
+     * TTFT crosses first (27.420, above) while the speed crosses at
+     * 31.673 (by hand as above on [4, 5]: y'4 = -5.705, y'5 = -2 min(5.48,
+     * 20.33, 6.4525) = -10.96, c = 5.93, d = -5.705, t = 0.98518), so TTFT
+     * binds.
+     */
+    o = opts(1.0, 50, NAN);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK_NEAR(r.estimate_concurrency, 27.420, 1e-3);
+
+    /* With the floor at 55 the same cubic reaches 55 at t = 0.05957
+     * (55.32 - 5.705 t + 5.93 t^2 - 5.705 t^3 = 55): 16 * 2^0.05957 =
+     * 16.674, before TTFT's 27.420, so the speed binds. */
+    o = opts(1.0, 55, NAN);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_INT(r.binding, SK_LIMIT_QUERY_TPS);
+    CHECK_NEAR(r.neighbour_value, 49.84, 0);
+    CHECK_NEAR(r.estimate_concurrency, 16.674, 1e-3);
+
+    /* A goal with a TTFT budget: the highest level meeting both (only 16
+     * has >= 800 tok/s within 1 s), TTFT binds above it. */
+    o = opts(1.0, NAN, 800);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_INT(r.lowest, 0);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK_NEAR(r.estimate_concurrency, 27.420, 1e-3);
+
+    /* ... and with a goal of 1000 nothing qualifies: 16 misses the goal
+     * by 1000 / 885.04 = 1.13, 32 the budget by 1.18; 16 is closest and
+     * the goal is what it misses. */
+    o = opts(1.0, NAN, 1000);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(r.found, 0);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_INT(r.binding, SK_LIMIT_THROUGHPUT);
+    CHECK(isnan(r.estimate_concurrency));
+    CHECK(isnan(r.neighbour_concurrency));
+}
+
+static void test_no_level(void)
+{
+    sk_recommend_result r;
+    sk_recommend_opts o = opts(0.1, NAN, NAN);
+
+    /* Qwen3-4B's fastest TTFT is 0.21 s at 1. */
+    CHECK_INT(sk_recommend(&r, &q4b, &o), 0);
+    CHECK_INT(r.found, 0);
+    CHECK_INT(r.index, 0);
+    CHECK_NEAR(r.concurrency, 1, 0);
+    CHECK_NEAR(r.ttft_s, 0.21, 0);
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK(isnan(r.estimate_concurrency));
+}
+
+static void test_edges(void)
+{
+    static const double c2[2] = {1, 2}, t2[2] = {0.5, 1.5},
+                        p2[2] = {10, 20};
+    static const double c3[3] = {1, 2, 4}, t3[3] = {0.5, 1.2, 0.9},
+                        p3[3] = {10, 20, 30};
+    static const double tie[3] = {0.3, 0.3, 0.3};
+    sk_recommend_levels lv = {"two.csv", 2, c2, t2, NULL, p2};
+    sk_recommend_result r;
+    sk_recommend_opts o = opts(1.0, NAN, NAN);
+
+    /* Two levels: linear on log2 c, 0.5 + t = 1.0 at t = 0.5: 2^0.5. */
+    CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+    CHECK_NEAR(r.concurrency, 1, 0);
+    CHECK_NEAR(r.estimate_concurrency, sqrt(2.0), 1e-9);
+
+    /* Not monotone: 2 fails, 4 passes again; the highest passing wins. */
+    lv = (sk_recommend_levels){"bumpy.csv", 3, c3, t3, NULL, p3};
+    CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+    CHECK_NEAR(r.concurrency, 4, 0);
+    CHECK_INT(r.binding, SK_LIMIT_NONE);
+
+    /* All equal and none passes: ties go to the lowest level. */
+    lv.ttft_s = tie;
+    o.ttft_budget_s = 0.2;
+    CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+    CHECK_INT(r.found, 0);
+    CHECK_NEAR(r.concurrency, 1, 0);
+
+    /* No throughput at all: no share of a peak, and the text says so by
+     * leaving it out. */
+    {
+        static const double zero[2] = {0, 0};
+        char buf[SK_RECOMMEND_PARAGRAPH_MAX];
+
+        lv = (sk_recommend_levels){"z.csv", 2, c2, t2, NULL, zero};
+        o.ttft_budget_s = 1.0;
+        CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+        CHECK(isnan(r.peak_share));
+        CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+        CHECK_STR(buf, "Recommended concurrency: 1, the highest measured "
+                       "level that meets every constraint (avg TTFT <= "
+                       "1.00 s). There avg TTFT is 0.50 s and throughput "
+                       "0.00 tok/s. The avg TTFT budget binds: at "
+                       "concurrency 2 avg TTFT is 1.50 s; monotone "
+                       "interpolation between 1 and 2 puts the crossing at "
+                       "about concurrency 1.4.");
+    }
+}
+
+static void test_paragraph(void)
+{
+    char buf[SK_RECOMMEND_PARAGRAPH_MAX], small[40];
+    sk_recommend_result r;
+    sk_recommend_opts o = opts(1.0, NAN, NAN);
+
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK_STR(buf,
+              "Recommended concurrency: 16, the highest measured level "
+              "that meets every constraint (avg TTFT <= 1.00 s). There avg "
+              "TTFT is 0.62 s, per-query speed 55.32 tok/s and throughput "
+              "885.04 tok/s, 44.0% of the peak measured throughput "
+              "(2011.85 tok/s at concurrency 128). The avg TTFT budget "
+              "binds: at concurrency 32 avg TTFT is 1.18 s; monotone "
+              "interpolation between 16 and 32 puts the crossing at about "
+              "concurrency 27.4.");
+
+    o = opts(NAN, NAN, 1500);
+    CHECK_INT(sk_recommend(&r, &gemma, &o), 0);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK_STR(buf,
+              "Recommended concurrency: 32, the lowest measured level that "
+              "reaches the throughput goal (throughput >= 1500.00 tok/s). "
+              "There avg TTFT is 1.18 s, per-query speed 49.84 tok/s and "
+              "throughput 1594.77 tok/s, 79.3% of the peak measured "
+              "throughput (2011.85 tok/s at concurrency 128). The "
+              "throughput goal binds: at concurrency 16 throughput is "
+              "885.04 tok/s; monotone interpolation between 16 and 32 puts "
+              "the crossing at about concurrency 28.6.");
+
+    o = opts(0.1, NAN, NAN);
+    CHECK_INT(sk_recommend(&r, &q80, &o), 0);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK_STR(buf,
+              "No measured level meets every constraint (avg TTFT <= 0.10 "
+              "s). The closest is concurrency 1. There avg TTFT is 0.23 s "
+              "and throughput 56.70 tok/s, 22.5% of the peak measured "
+              "throughput (251.78 tok/s at concurrency 128). It misses the "
+              "avg TTFT budget by the widest margin: 0.23 s against 0.10 "
+              "s.");
+
+    /*
+     * Qwen3-4B's avg numbers standing in for p90, TTFT <= 10 s and
+     * per-query >= 10 tok/s: 32 passes (4.98 s, 13.00), 64 fails both
+     * (10.36 s, 7.35).  By hand on [5, 6], TTFT: s4 = 2.48, s5 = 5.38,
+     * s6 = 12.35, y'5 = 3.93, y'6 = 8.865, c = -0.585, d = 2.035, crossing
+     * at t = 0.95833 (62.18); speed: s4 = -2.72, s5 = -5.65, s6 = -3.49,
+     * y'5 = -4.185, y'6 = -4.57, c = -4.01, d = 2.545, 13 - 4.185 t -
+     * 4.01 t^2 + 2.545 t^3 = 10 at t = 0.53547 (32 * 2^0.53547 = 46.381):
+     * the speed binds.
+     */
+    o = opts(10, 10, NAN);
+    o.ttft_stat = SK_TTFT_P90;
+    CHECK_INT(sk_recommend(&r, &q4b, &o), 0);
+    CHECK_INT(r.binding, SK_LIMIT_QUERY_TPS);
+    CHECK_NEAR(r.estimate_concurrency, 46.381, 1e-3);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK_STR(buf,
+              "Recommended concurrency: 32, the highest measured level "
+              "that meets every constraint (p90 TTFT <= 10.00 s, per-query "
+              "speed >= 10.00 tok/s). There p90 TTFT is 4.98 s, per-query "
+              "speed 13.00 tok/s and throughput 415.64 tok/s, 84.1% of the "
+              "peak measured throughput (494.33 tok/s at concurrency 128). "
+              "The per-query speed minimum binds: at concurrency 64 "
+              "per-query speed is 7.35 tok/s; monotone interpolation "
+              "between 32 and 64 puts the crossing at about concurrency "
+              "46.4.");
+
+    o = opts(100, NAN, NAN);
+    CHECK_INT(sk_recommend(&r, &q80, &o), 0);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK_STR(buf,
+              "Recommended concurrency: 128, the highest measured level "
+              "that meets every constraint (avg TTFT <= 100.00 s). There "
+              "avg TTFT is 43.03 s and throughput 251.78 tok/s, 100.0% of "
+              "the peak measured throughput (251.78 tok/s at concurrency "
+              "128). No constraint binds within the measured range: every "
+              "constraint still holds at concurrency 128, the highest "
+              "level measured.");
+
+    CHECK_INT(sk_recommend_paragraph(small, sizeof(small), &r), SK_ELIMIT);
+    CHECK_STR(sk_error_last(), "recommendation text longer than 39 bytes");
+    CHECK_STR(small, "");
+}
+
+static void test_errors(void)
+{
+    static const double c1[1] = {4}, v1[1] = {1};
+    static const double cdn[3] = {1, 4, 2}, v3[3] = {1, 2, 3};
+    static const double hole[8] = {0.04, 0.10, 0.20, 0.34,
+                                   NAN,  1.18, 2.48, 5.52};
+    static const double none[8] = {NAN, NAN, NAN, NAN,
+                                   NAN, NAN, NAN, NAN};
+    static const struct {
+        sk_recommend_levels lv;
+        double ttft, qtps, goal;
+        int rc;
+        const char *msg;
+    } cases[] = {
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput}, NAN, NAN,
+         NAN, SK_EINVAL,
+         "no constraint given: need a TTFT budget, a minimum per-query "
+         "speed or a throughput goal"},
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput}, 0, NAN,
+         NAN, SK_EINVAL, "TTFT budget must be a number > 0, got 0"},
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput}, NAN, -5,
+         NAN, SK_EINVAL,
+         "minimum per-query speed must be a number > 0, got -5"},
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput}, NAN, NAN,
+         INFINITY, SK_EINVAL, "throughput goal must be a number > 0, got inf"},
+        {{"one.csv", 1, c1, v1, v1, v1}, 1, NAN, NAN, SK_ENODATA,
+         "one.csv: only one level (concurrency 4); a recommendation needs "
+         "at least two"},
+        {{NULL, 0, c1, v1, v1, v1}, 1, NAN, NAN, SK_ENODATA,
+         "input: no levels"},
+        {{"d.csv", 3, cdn, v3, v3, v3}, 1, NAN, NAN, SK_EINVAL,
+         "d.csv: concurrency 2 at level 3: levels must be finite, > 0 and "
+         "increasing"},
+        {{"h.csv", 8, conc, hole, gemma_qtps, gemma_tput}, 1, NAN, NAN,
+         SK_ENODATA, "h.csv: column 'avg_ttft_s' is empty at "
+                     "concurrency 16"},
+        {{"h.csv", 8, conc, gemma_ttft, hole, gemma_tput}, NAN, 50, NAN,
+         SK_ENODATA, "h.csv: column 'avg_query_tokens_per_s' is empty at "
+                     "concurrency 16"},
+        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole}, 1, NAN, NAN,
+         SK_ENODATA, "h.csv: column 'throughput_tokens_per_s' is empty at "
+                     "concurrency 16"},
+        {{"e.csv", 8, conc, none, gemma_qtps, gemma_tput}, 1, NAN, NAN,
+         SK_ENODATA, "e.csv: column 'avg_ttft_s' is empty at every "
+                     "level"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sk_recommend_result r;
+        sk_recommend_opts o =
+            opts(cases[i].ttft, cases[i].qtps, cases[i].goal);
+
+        r.found = 42;
+        CHECK_INT(sk_recommend(&r, &cases[i].lv, &o), cases[i].rc);
+        CHECK_STR(sk_error_last(), cases[i].msg);
+        CHECK_INT(r.found, 42); /* untouched on failure */
+    }
+
+    /* A NaN in a column without a constraint is only left out. */
+    {
+        sk_recommend_levels lv = {"h.csv", 8, conc, hole, gemma_qtps,
+                                  gemma_tput};
+        sk_recommend_result r;
+        sk_recommend_opts o = opts(NAN, 50, NAN);
+
+        CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+        CHECK_NEAR(r.concurrency, 16, 0);
+        CHECK(isnan(r.ttft_s));
+    }
+}
+
+static void test_stat_names(void)
+{
+    enum sk_ttft_stat st = SK_TTFT_AVG;
+
+    CHECK_INT(sk_recommend_stat_parse(&st, "p90"), 0);
+    CHECK_INT(st, SK_TTFT_P90);
+    CHECK_STR(sk_recommend_stat_column(st), "p90_ttft_s");
+    CHECK_INT(sk_recommend_stat_parse(&st, "p99"), 0);
+    CHECK_STR(sk_recommend_stat_column(st), "p99_ttft_s");
+    CHECK_STR(sk_recommend_stat_name(SK_TTFT_MEDIAN), "median");
+    CHECK_INT(sk_recommend_stat_parse(&st, "P90"), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "unknown TTFT statistic 'P90' (expected "
+                               "avg, median, p90 or p99)");
+    CHECK_INT(st, SK_TTFT_P99);
+    CHECK_STR(sk_recommend_limit_name(SK_LIMIT_QUERY_TPS), "query_tps");
+    CHECK_STR(sk_recommend_limit_name(SK_LIMIT_NONE), "none");
+}
+
+/* The gemma fixture file as it is on disk: median and p90 empty. */
+static const char gemma_csv[] =
+    "concurrency,queries,wall_s,total_output_tokens,throughput_tokens_per_s,"
+    "avg_query_tokens_per_s,median_query_tokens_per_s,p90_query_tokens_per_"
+    "s,avg_ttft_s,median_ttft_s,p90_ttft_s,avg_decode_tokens_per_s,median_"
+    "decode_tokens_per_s,p90_decode_tokens_per_s\n"
+    "1,128,320.798864,65536,204.290000,208.600000,,,0.040000,,,212.050000,,"
+    "\n"
+    "2,128,244.181974,65536,268.390000,134.420000,,,0.100000,,,137.730000,,"
+    "\n"
+    "4,128,161.243972,65536,406.440000,101.670000,,,0.200000,,,105.560000,,"
+    "\n"
+    "8,128,133.746939,65536,490.000000,61.250000,,,0.340000,,,63.770000,,\n"
+    "16,128,74.048631,65536,885.040000,55.320000,,,0.620000,,,59.180000,,\n"
+    "32,128,41.094327,65536,1594.770000,49.840000,,,1.180000,,,56.200000,,"
+    "\n"
+    "64,128,34.706717,65536,1888.280000,29.510000,,,2.480000,,,34.350000,,"
+    "\n"
+    "128,128,32.574993,65536,2011.850000,15.720000,,,5.520000,,,18.890000,,"
+    "\n";
+
+static void test_sweep(void)
+{
+    sk_sweep *s = NULL;
+    sk_recommend_result r;
+    sk_recommend_opts o = opts(1.0, NAN, NAN);
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "gemma.csv", gemma_csv,
+                                   strlen(gemma_csv)),
+              0);
+    if (!s)
+        return;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 16, 0);
+    CHECK_NEAR(r.ttft_s, 0.62, 0);
+    CHECK_NEAR(r.query_tokens_per_s, 55.32, 0);
+    CHECK_NEAR(r.estimate_concurrency, 27.420, 1e-3);
+
+    o.ttft_stat = SK_TTFT_P90;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_ENODATA);
+    CHECK_STR(sk_error_last(), "gemma.csv: column 'p90_ttft_s' is empty "
+                               "at every level");
+
+    o.ttft_stat = SK_TTFT_P99;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_ENOTFOUND);
+    {
+        static const char want[] = "gemma.csv: no column 'p99_ttft_s'; "
+                                   "available: concurrency, queries, ";
+
+        CHECK(strncmp(sk_error_last(), want, strlen(want)) == 0);
+    }
+
+    /* p90 empty but unused: a goal alone still works, TTFT left out. */
+    o = opts(NAN, NAN, 1500);
+    o.ttft_stat = SK_TTFT_P90;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 32, 0);
+    CHECK(isnan(r.ttft_s));
+    sk_sweep_free(s);
+
+    /* No throughput column at all. */
+    {
+        static const char csv[] = "concurrency,avg_ttft_s\n1,0.1\n2,0.2\n";
+
+        CHECK_INT(sk_sweep_load_buffer(&s, "t.csv", csv, strlen(csv)), 0);
+        if (!s)
+            return;
+    }
+    o = opts(1.0, NAN, NAN);
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_ENOTFOUND);
+    CHECK_STR(sk_error_last(), "t.csv: no column 'throughput_tokens_per_s'; "
+                               "available: concurrency, avg_ttft_s");
+    sk_sweep_free(s);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    test_fixtures_ttft();
+    test_throughput_goal();
+    test_combined();
+    test_no_level();
+    test_edges();
+    test_paragraph();
+    test_errors();
+    test_stat_names();
+    test_sweep();
+    return sk_test_done("recommend");
+}
