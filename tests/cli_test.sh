@@ -120,5 +120,38 @@ expect 0 "" "$SK" top fixtures/full_sweep.csv --where 'errors!=0' \
 printf '[\n  {"concurrency": 32.0, "errors": 2.0}\n]\n' >"$tmp/err.json"
 same_as "$tmp/err.json"
 
+# --- analysis commands on the fixtures ---------------------------------------
+G=fixtures/summary_gemma-3-1b-it-qat-4bit.csv
+Q4=fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv
+Q80=fixtures/summary_Qwen3-Next-80B-A3B-Instruct-MLX-4bit.csv
+for f in "$G" "$Q4" "$Q80"; do
+  expect 0 "" "$SK" saturation "$f"
+  grep -q '^knee: 64$' "$tmp/out" && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: knee of $f is not 64"; }
+done
+expect 0 "" "$SK" recommend --file "$Q4" --ttft-budget 2.5 --ttft-stat avg --format csv
+grep -q ',true,16.0,avg,2.5,' "$tmp/out" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: Qwen3-4B at 2.5 s is not 16"; cat "$tmp/out"; }
+expect 0 "" "$SK" recommend --file "$Q80" --ttft-budget 1.0 --format csv
+grep -q ',true,2.0,avg,0.64,' "$tmp/out" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: Qwen3-Next-80B at 1.0 s is not 2"; cat "$tmp/out"; }
+expect 2 "sweepkit stats: --percentiles: '101' is outside [0, 100]" \
+  "$SK" stats --file fixtures/per_query.csv -p 101
+expect 1 "sweepkit stats: fixtures/per_query.csv:2: column 'prompt_preview': 'Explain how a B-tree keeps itself balanc...' is not a finite number" \
+  "$SK" stats --file fixtures/per_query.csv --fields prompt_preview
+expect 0 "sweepkit summarize: note: fixtures/per_query.csv has no start_s/end_s columns: wall_s and throughput_tokens_per_s are left empty" \
+  "$SK" summarize fixtures/per_query.csv
+[ "$(wc -l <"$tmp/out")" -eq 4 ] && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: summarize should give 3 levels"; }
+expect 1 "sweepkit summarize: nope.csv: cannot open: No such file or directory" \
+  "$SK" summarize nope.csv
+expect 0 "" "$SK" plot "$G" --out "$tmp/g.png"
+[ -s "$tmp/g.png" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: no PNG"; }
+# Same input, same bytes (the PNG records the command line, so same path).
+mv "$tmp/g.png" "$tmp/g1.png"
+expect 0 "" "$SK" plot "$G" --out "$tmp/g.png"
+cmp -s "$tmp/g.png" "$tmp/g1.png" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: plot is not deterministic"; }
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -48,6 +48,7 @@ int cli_fail(const char *prog, int code);
 
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_summarize(int argc, char **argv);
 int cmd_saturation(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_plot(int argc, char **argv);

@@ -7,6 +7,8 @@
 static const cli_cmd commands[] = {
     {"top", cmd_top, "sort sweep CSV rows by a field and show the top N"},
     {"stats", cmd_stats, "count, mean, sd, min, max and percentiles per group"},
+    {"summarize", cmd_summarize,
+     "derive the summary CSV (one row per level) from per-query rows"},
     {"saturation", cmd_saturation,
      "find where throughput stops scaling: the knee and a USL fit"},
     {"recommend", cmd_recommend,

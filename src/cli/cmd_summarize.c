@@ -1,0 +1,67 @@
+/* sweepkit summarize: per-query CSV in, summary CSV out (docs/summarize.md). */
+#include "cli.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/summarize.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+static const cli_opt options[] = {
+    {"file", required_argument, 'f', "FILE", "per-query CSV to summarise"},
+    {"out", required_argument, 'o', "FILE",
+     "write the summary here (default: standard output)"},
+    {NULL, 0, 0, NULL, NULL}};
+
+int cmd_summarize(int argc, char **argv)
+{
+    static const char prog[] = "sweepkit summarize";
+    struct sk_level *lv = NULL;
+    const char *file = NULL, *out = NULL;
+    size_t n = 0;
+    int c, rc, has_times = 0;
+    FILE *fp = stdout;
+
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+        switch (c) {
+        case 'h':
+            cli_help(stdout, "sweepkit summarize --file per_query.csv "
+                             "[--out summary.csv]",
+                     "Derive the summary CSV (one row per concurrency "
+                     "level, the 14-column schema plus\np95_ttft_s and "
+                     "p99_ttft_s) from per-query rows.",
+                     options);
+            return SK_EXIT_OK;
+        case 'f': file = optarg; break;
+        case 'o': out = optarg; break;
+        default: return SK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc && !file)
+        file = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error(prog, "one input file only");
+    if (!file)
+        return cli_usage_error(prog, "no input: give --file FILE");
+    if ((rc = sk_summarize_file(&lv, &n, &has_times, file)) != 0)
+        return cli_fail(prog, rc);
+    if (!has_times)
+        fprintf(stderr,
+                "%s: note: %s has no start_s/end_s columns: wall_s and "
+                "throughput_tokens_per_s are left empty\n",
+                prog, file);
+    if (out && !(fp = fopen(out, "w"))) {
+        free(lv);
+        sk_error_set(SK_EIO, "%s: cannot write", out);
+        return cli_fail(prog, SK_EIO);
+    }
+    sk_summarize_write_csv(fp, lv, n);
+    free(lv);
+    rc = ferror(fp) | (fp == stdout ? fflush(fp) : fclose(fp));
+    if (rc) {
+        sk_error_set(SK_EIO, "%s: write failed", out ? out : "<stdout>");
+        return cli_fail(prog, SK_EIO);
+    }
+    return SK_EXIT_OK;
+}

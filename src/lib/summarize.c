@@ -1,0 +1,198 @@
+#include "sweepkit/summarize.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
+#include "sweepkit/num.h"
+#include "sweepkit/stats.h"
+#include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { F_TOKENS, F_QTPS, F_TTFT, F_DECODE, F_START, F_END, NFIELDS };
+
+static const char *const fields[NFIELDS] = {
+    "output_tokens", "tokens_per_s", "ttft_s",
+    "decode_tokens_per_s", "start_s", "end_s"};
+
+#define HEADER_SEEN 1 /* stops the header peek; not an error code */
+
+static int peek_header(void *payload, const sk_row *row)
+{
+    int *has_times = payload;
+    size_t i, found = 0;
+
+    for (i = 0; i < row->nfields; i++)
+        if (strcmp(row->field[i], "start_s") == 0 ||
+            strcmp(row->field[i], "end_s") == 0)
+            found++;
+    *has_times = found == 2;
+    return HEADER_SEEN;
+}
+
+static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
+                 int has_times, const char *name)
+{
+    static const double p3[] = {50, 90}, p5[] = {50, 90, 95, 99};
+    struct sk_stats_summary s;
+    const char *key = sk_stats_groups_key(g, i, 0);
+    double pct[4], start = NAN;
+    int rc;
+
+    memset(lv, 0, sizeof(*lv));
+    if (sk_num_parse(&lv->concurrency, key, strlen(key)) != 0 ||
+        !(lv->concurrency > 0) || !isfinite(lv->concurrency))
+        return sk_error_set(SK_EPARSE,
+                            "%s: concurrency must be a number > 0, got "
+                            "'%.40s'",
+                            name, key);
+    if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_TOKENS, NULL,
+                                        0)) != 0)
+        return rc;
+    lv->queries = s.count + s.missing;
+    lv->total_output_tokens = s.count ? s.mean * (double)s.count : NAN;
+
+    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_QTPS, p3, 2)) != 0)
+        return rc;
+    lv->query_tps[0] = s.mean;
+    lv->query_tps[1] = pct[0];
+    lv->query_tps[2] = pct[1];
+    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_TTFT, p5, 4)) != 0)
+        return rc;
+    lv->ttft_s[0] = s.mean;
+    memcpy(&lv->ttft_s[1], pct, 4 * sizeof(double));
+    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_DECODE, p3, 2)) !=
+        0)
+        return rc;
+    lv->decode_tps[0] = s.mean;
+    lv->decode_tps[1] = pct[0];
+    lv->decode_tps[2] = pct[1];
+
+    lv->wall_s = NAN;
+    if (has_times) {
+        if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_START, NULL,
+                                            0)) != 0)
+            return rc;
+        start = s.min;
+        if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_END, NULL,
+                                            0)) != 0)
+            return rc;
+        lv->wall_s = s.max - start;
+    }
+    lv->throughput_tokens_per_s =
+        sk_metric_throughput(lv->total_output_tokens, lv->wall_s);
+    return 0;
+}
+
+static int compose(struct sk_level **out, size_t *nlevels, int has_times,
+                   sk_stats_groups *g, const char *name)
+{
+    size_t i, n = sk_stats_groups_count(g);
+    struct sk_level *lv;
+    int rc = 0;
+
+    if (n == 0)
+        return sk_error_set(SK_ENODATA, "%s: no per-query rows", name);
+    if (!(lv = calloc(n, sizeof(*lv))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < n && rc == 0; i++)
+        rc = level(&lv[i], g, i, has_times, name);
+    if (rc) {
+        free(lv);
+        return rc;
+    }
+    *out = lv;
+    *nlevels = n;
+    return 0;
+}
+
+static sk_stats_opts opts_for(int has_times)
+{
+    static const char *const by[] = {"concurrency"};
+    sk_stats_opts o = {0};
+
+    o.by = by;
+    o.nby = 1;
+    o.fields = fields;
+    o.nfields = has_times ? NFIELDS : F_START;
+    return o;
+}
+
+int sk_summarize_file(struct sk_level **out, size_t *nlevels,
+                      int *has_times, const char *path)
+{
+    sk_stats_groups *g = NULL;
+    sk_stats_opts o;
+    int rc;
+
+    *out = NULL;
+    *has_times = 0;
+    rc = sk_table_stream_file(path, NULL, peek_header, has_times);
+    if (rc == 0)
+        return sk_error_set(SK_ENODATA, "%s: empty file", path);
+    if (rc != HEADER_SEEN)
+        return rc;
+    o = opts_for(*has_times);
+    if ((rc = sk_stats_groups_from_file(&g, path, &o)) == 0)
+        rc = compose(out, nlevels, *has_times, g, path);
+    sk_stats_groups_free(g);
+    return rc;
+}
+
+int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
+                        int *has_times, const char *name, const char *buf,
+                        size_t len)
+{
+    sk_stats_groups *g = NULL;
+    sk_stats_opts o;
+    int rc;
+
+    *out = NULL;
+    *has_times = 0;
+    rc = sk_table_stream_buffer(name, buf, len, NULL, peek_header,
+                                has_times);
+    if (rc == 0)
+        return sk_error_set(SK_ENODATA, "%s: empty file", name);
+    if (rc != HEADER_SEEN)
+        return rc;
+    o = opts_for(*has_times);
+    if ((rc = sk_stats_groups_from_buffer(&g, name, buf, len, &o)) == 0)
+        rc = compose(out, nlevels, *has_times, g, name);
+    sk_stats_groups_free(g);
+    return rc;
+}
+
+static void cell(FILE *fp, double v, int first)
+{
+    if (!first)
+        fputc(',', fp);
+    if (isfinite(v))
+        fprintf(fp, "%.6f", v);
+}
+
+void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)
+{
+    size_t i, c;
+
+    for (c = 0; c < SK_SWEEP_NCOLUMNS; c++)
+        fprintf(fp, "%s%s", c ? "," : "", sk_sweep_columns[c]);
+    fputs(",p95_ttft_s,p99_ttft_s\n", fp);
+    for (i = 0; i < n; i++) {
+        /* concurrency and queries are counts: no decimals. */
+        fprintf(fp, "%.15g,%zu", lv[i].concurrency, lv[i].queries);
+        cell(fp, lv[i].wall_s, 0);
+        cell(fp, lv[i].total_output_tokens, 0);
+        cell(fp, lv[i].throughput_tokens_per_s, 0);
+        for (c = 0; c < 3; c++)
+            cell(fp, lv[i].query_tps[c], 0);
+        for (c = 0; c < 3; c++)
+            cell(fp, lv[i].ttft_s[c], 0);
+        for (c = 0; c < 3; c++)
+            cell(fp, lv[i].decode_tps[c], 0);
+        cell(fp, lv[i].ttft_s[3], 0);
+        cell(fp, lv[i].ttft_s[4], 0);
+        fputc('\n', fp);
+    }
+}
