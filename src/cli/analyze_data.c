@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 {
     static const char prog[] = "analyze-data";
     sk_top_opts o = {0};
-    char *file = NULL;
+    const char *file = NULL;
     int c;
 
     o.field = "throughput_tps";

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_OPTS 64
 
@@ -84,4 +85,30 @@ int cli_fail(const char *prog, int code)
     fprintf(stderr, "%s: %s\n", prog,
             *sk_error_last() ? sk_error_last() : sk_strerror(code));
     return code == SK_EINVAL ? SK_EXIT_USAGE : SK_EXIT_RUNTIME;
+}
+
+int cli_positional_files(const char **files, size_t *n, size_t cap, int argc,
+                         char **argv, const char *prog)
+{
+    for (; optind < argc; optind++) {
+        if (*n == cap)
+            return cli_usage_error(prog, "too many files");
+        files[(*n)++] = argv[optind];
+    }
+    return 0;
+}
+
+int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
+                         const char *hint)
+{
+    char msg[256];
+
+    if (*n > 0)
+        return 0;
+    if (isatty(STDIN_FILENO)) {
+        snprintf(msg, sizeof(msg), "no input: %s", hint);
+        return cli_usage_error(prog, msg);
+    }
+    files[(*n)++] = "-";
+    return 0;
 }

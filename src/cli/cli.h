@@ -6,6 +6,7 @@
 #ifndef SK_CLI_H
 #define SK_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Every exit status sweepkit uses. */
@@ -46,6 +47,17 @@ int cli_usage_error(const char *prog, const char *msg);
  * (SK_EXIT_USAGE for SK_EINVAL). */
 int cli_fail(const char *prog, int code);
 
+/* Append the positional arguments argv[optind..argc) to files[*n..cap).
+ * Returns 0, or SK_EXIT_USAGE after "too many files" when they do not
+ * fit. */
+int cli_positional_files(const char **files, size_t *n, size_t cap, int argc,
+                         char **argv, const char *prog);
+
+/* With no input files, read standard input ("-") when it is not a
+ * terminal.  Returns 0, or SK_EXIT_USAGE after "no input: `hint`". */
+int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
+                         const char *hint);
+
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
@@ -61,7 +73,7 @@ int cmd_plot(int argc, char **argv);
  * selection and print it.  Errors go to stderr after `err_prefix`,
  * warnings after `prog`. */
 int top_run(const char *prog, const char *err_prefix,
-            const sk_top_opts *opts, char **files, size_t nfiles,
+            const sk_top_opts *opts, const char **files, size_t nfiles,
             sk_format fmt);
 
 #endif

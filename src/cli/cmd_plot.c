@@ -204,7 +204,7 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-static char *join(char **v, size_t n, char **w, size_t m)
+static char *join(const char *const *v, size_t n, char *const *w, size_t m)
 {
     size_t len = 1, i;
     char *s;
@@ -276,7 +276,8 @@ static int plot(int argc, char **argv, char **orig)
     sk_sweep *sweeps[MAX_RUNS] = {NULL};
     struct samples samples[MAX_RUNS];
     char labels[MAX_RUNS][256];
-    char *pq[MAX_RUNS], *given[MAX_RUNS], *files[MAX_RUNS];
+    char *pq[MAX_RUNS], *given[MAX_RUNS];
+    const char *files[MAX_RUNS];
     struct mark marks[MAX_MARKS];
     size_t npq = 0, nlabels = 0, nfiles = 0, nmarks = 0, nruns, i;
     const char *output = NULL;
@@ -362,11 +363,8 @@ static int plot(int argc, char **argv, char **orig)
         default: return SK_EXIT_USAGE;
         }
     }
-    for (; optind < argc; optind++) {
-        if (nfiles == MAX_RUNS)
-            return cli_usage_error(prog, "too many files (at most 64)");
-        files[nfiles++] = argv[optind];
-    }
+    if (cli_positional_files(files, &nfiles, MAX_RUNS, argc, argv, prog))
+        return SK_EXIT_USAGE;
     if (!output)
         return cli_usage_error(prog, "no output: give -o FILE.png, .svg or "
                                      ".pdf");

@@ -334,11 +334,8 @@ int cmd_recommend(int argc, char **argv)
             return SK_EXIT_USAGE;
         }
     }
-    for (; optind < argc; optind++) {
-        if (nfiles == MAX_FILES)
-            return cli_usage_error(prog, "too many files");
-        files[nfiles++] = argv[optind];
-    }
+    if (cli_positional_files(files, &nfiles, MAX_FILES, argc, argv, prog))
+        return SK_EXIT_USAGE;
     if (nfiles == 0)
         return cli_usage_error(prog, "no input: give --file FILE");
     if (isnan(o.ttft_budget_s) && isnan(o.min_query_tokens_per_s) &&

@@ -542,18 +542,11 @@ int cmd_saturation(int argc, char **argv)
         default: return SK_EXIT_USAGE;
         }
     }
-    for (; optind < argc; optind++) {
-        if (nfiles == MAX_FILES)
-            return cli_usage_error(prog, "too many files");
-        files[nfiles++] = argv[optind];
-    }
-    if (nfiles == 0) {
-        if (isatty(STDIN_FILENO))
-            return cli_usage_error(prog, "no input: give --file FILE, or "
-                                         "pipe a summary CSV to standard "
-                                         "input");
-        files[nfiles++] = "-";
-    }
+    if (cli_positional_files(files, &nfiles, MAX_FILES, argc, argv, prog) ||
+        cli_stdin_unless_tty(files, &nfiles, prog,
+                             "give --file FILE, or pipe a summary CSV to "
+                             "standard input"))
+        return SK_EXIT_USAGE;
     gain = gain_pct / 100;
 
     if (fmt == SK_FORMAT_CSV)

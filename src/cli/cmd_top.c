@@ -36,7 +36,7 @@ static const cli_opt options[] = {
     {NULL, 0, 0, NULL, NULL}};
 
 int top_run(const char *prog, const char *err_prefix,
-            const sk_top_opts *opts, char **files, size_t nfiles,
+            const sk_top_opts *opts, const char **files, size_t nfiles,
             sk_format fmt)
 {
     sk_top *t = NULL;
@@ -61,8 +61,7 @@ int cmd_top(int argc, char **argv)
     sk_top_opts o = {0};
     sk_filter where[MAX_WHERE];
     char *columns[MAX_COLUMNS];
-    char *files[MAX_FILES];
-    char *stdin_only[] = {"-"};
+    const char *files[MAX_FILES];
     size_t nwhere = 0, nfiles = 0;
     sk_format fmt = SK_FORMAT_TABLE;
     int c, rc;
@@ -125,16 +124,10 @@ int cmd_top(int argc, char **argv)
     }
     o.filters = where;
     o.nfilters = nwhere;
-    for (; optind < argc; optind++) {
-        if (nfiles == MAX_FILES)
-            return cli_usage_error(prog, "too many files");
-        files[nfiles++] = argv[optind];
-    }
-    if (nfiles == 0) {
-        if (isatty(STDIN_FILENO))
-            return cli_usage_error(prog, "no input: give --file FILE, or "
-                                         "pipe a CSV to standard input");
-        return top_run(prog, prog, &o, stdin_only, 1, fmt);
-    }
+    if (cli_positional_files(files, &nfiles, MAX_FILES, argc, argv, prog) ||
+        cli_stdin_unless_tty(files, &nfiles, prog,
+                             "give --file FILE, or pipe a CSV to standard "
+                             "input"))
+        return SK_EXIT_USAGE;
     return top_run(prog, prog, &o, files, nfiles, fmt);
 }
