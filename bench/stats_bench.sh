@@ -12,39 +12,18 @@
 # the same run because the machine is shared and noisy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 rows=${1:-1000000}
 sk=${SK:-build/sweepkit}
 out=${OUT:-results/bench}
 mkdir -p "$out"
 csv=$out/per_query_${rows}.csv
 
-if [ ! -s "$csv" ]; then
-  # The generator of bench/top_bench.sh, unchanged (same file, same name):
-  # 13 columns as the collector writes them; a quoted prompt preview with
-  # commas and doubled quotes on every row.  Deterministic (awk's srand(1)).
-  awk -v n="$rows" 'BEGIN {
-    srand(1)
-    print "concurrency,query_id,prompt_preview,prompt_tokens,duration_s,ttft_s,output_tokens,tokens_per_s,decode_tokens,decode_s,decode_tokens_per_s,prefill_prompt_tokens_per_s,finish_reason"
-    for (i = 0; i < n; i++) {
-      c = 2 ^ (i % 8); d = 2 + 38 * rand(); t = 0.02 + 5 * rand()
-      printf "%d,%d,\"Explain the history of topic %d, with \"\"quotes\"\", in detail\",%d,%.6f,%.6f,512,%.6f,511,%.6f,%.6f,%.6f,length\n",
-        c, i, i % 128, 20 + int(40 * rand()), d, t, 512 / d, d - t, 511 / (d - t), 100 + 800 * rand()
-    }
-  }' >"$csv"
-fi
+gen_per_query "$rows" "$csv"
 bytes=$(stat -c %s "$csv")
 
 cc -O2 -o "$out/csv_floor" bench/csv_floor.c -lcsv
 
-best() { # best wall seconds of 5 runs of "$@", and the peak RSS in KB
-  local i t rss best_t=999999 best_rss=0
-  for i in 1 2 3 4 5; do
-    read -r t rss < <({ /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -n 1)
-    if awk -v a="$t" -v b="$best_t" 'BEGIN { exit !(a < b) }'; then best_t=$t; fi
-    [ "$rss" -gt "$best_rss" ] && best_rss=$rss
-  done
-  echo "$best_t $best_rss"
-}
 
 # A failing run would otherwise be timed as a fast one.
 "$sk" stats --file "$csv" --by concurrency \
