@@ -153,5 +153,10 @@ expect 0 "" "$SK" plot "$G" --out "$tmp/g.png"
 cmp -s "$tmp/g.png" "$tmp/g1.png" && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: plot is not deterministic"; }
 
+# --mark-saturation draws the knee the analysis found: the image changes.
+expect 0 "" "$SK" plot "$G" --mark-saturation --out "$tmp/knee.png"
+cmp -s "$tmp/knee.png" "$tmp/g.png" && { fail=$((fail + 1)); echo "FAIL: no knee drawn"; } ||
+  pass=$((pass + 1))
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

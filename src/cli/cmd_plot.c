@@ -4,6 +4,7 @@
 #include "sweepkit/chart.h"
 #include "sweepkit/error.h"
 #include "sweepkit/num.h"
+#include "sweepkit/saturation.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 #include "sweepkit/units.h"
@@ -27,6 +28,7 @@ enum {
     OPT_TTFT_BUDGET,
     OPT_TTFT_STAT,
     OPT_MARK_X,
+    OPT_MARK_SATURATION,
     OPT_WIDTH,
     OPT_HEIGHT,
     OPT_SCALE
@@ -51,6 +53,8 @@ static const cli_opt options[] = {
      "pareto x axis: avg, median or p90 (default p90)"},
     {"mark-x", required_argument, OPT_MARK_X, "X[:LABEL]",
      "vertical marker at concurrency X (repeatable)"},
+    {"mark-saturation", no_argument, OPT_MARK_SATURATION, NULL,
+     "mark each run's measured knee (sweepkit saturation, 10% rule)"},
     {"width", required_argument, OPT_WIDTH, "PX",
      "canvas width, 200 to 16384 (default 1600)"},
     {"height", required_argument, OPT_HEIGHT, "PX",
@@ -204,6 +208,35 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
+/* The knee comes from the analysis engine (saturation.h); the chart only
+ * draws it.  A run without a knee ("still scaling") gets a note. */
+static int mark_saturation(sk_chart *chart, const sk_sweep *s,
+                           const char *label, int several, const char *prog)
+{
+    struct sk_saturation_knee k;
+    const double *y;
+    char text[300];
+    int rc;
+
+    if (!s)
+        return 0;
+    if ((rc = sk_sweep_column(&y, s, "throughput_tokens_per_s")) != 0 ||
+        (rc = sk_saturation_knee(&k, sk_sweep_concurrency(s), y,
+                                 sk_sweep_levels(s),
+                                 SK_SATURATION_DEFAULT_GAIN)) != 0)
+        return rc;
+    if (!k.found) {
+        fprintf(stderr, "%s: note: %s: no knee (still scaling at the "
+                        "highest level measured)\n",
+                prog, sk_sweep_name(s));
+        return 0;
+    }
+    snprintf(text, sizeof(text), several ? "knee %g (%s)" : "knee %g", k.x,
+             label);
+    rc = sk_chart_mark_x(chart, "concurrency", k.x, text);
+    return rc == SK_ENOTFOUND ? 0 : rc; /* pareto: no concurrency axis */
+}
+
 static char *join(const char *const *v, size_t n, char *const *w, size_t m)
 {
     size_t len = 1, i;
@@ -280,6 +313,7 @@ static int plot(int argc, char **argv, char **orig)
     const char *files[MAX_RUNS];
     struct mark marks[MAX_MARKS];
     size_t npq = 0, nlabels = 0, nfiles = 0, nmarks = 0, nruns, i;
+    int mark_knee = 0;
     const char *output = NULL;
     char *command = NULL, *sources = NULL;
     sk_chart *chart = NULL;
@@ -337,6 +371,9 @@ static int plot(int argc, char **argv, char **orig)
                 return cli_usage_error(prog, "--ttft-stat: expected avg, "
                                              "median or p90");
             po.ttft_stat = optarg;
+            break;
+        case OPT_MARK_SATURATION:
+            mark_knee = 1;
             break;
         case OPT_MARK_X:
             if (nmarks == MAX_MARKS)
@@ -421,6 +458,8 @@ static int plot(int argc, char **argv, char **orig)
             rc = 0;
         }
     }
+    for (i = 0; i < nruns && mark_knee && rc == 0; i++)
+        rc = mark_saturation(chart, sweeps[i], labels[i], nruns > 1, prog);
     if (rc == 0 && (!(sources = join(files, nfiles, pq, npq)) ||
                     !(command = command_line(argc, orig))))
         rc = sk_error_set(SK_ENOMEM, "out of memory");
