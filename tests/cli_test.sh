@@ -143,6 +143,10 @@ expect 0 "sweepkit summarize: note: fixtures/per_query.csv has no start_s/end_s 
   "$SK" summarize fixtures/per_query.csv
 [ "$(wc -l <"$tmp/out")" -eq 4 ] && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: summarize should give 3 levels"; }
+expect 0 "sweepkit summarize: note: fixtures/per_query.csv has no start_s/end_s columns: wall_s and throughput_tokens_per_s are left empty" \
+  "$SK" summarize fixtures/per_query.csv --format json
+grep -q '^  {"concurrency": 1.0, "queries": 4.0, "wall_s": null, "total_output_tokens": 1024.0, ' "$tmp/out" &&
+  pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: summarize json"; head -3 "$tmp/out"; }
 expect 1 "sweepkit summarize: nope.csv: cannot open: No such file or directory" \
   "$SK" summarize nope.csv
 expect 0 "" "$SK" plot "$G" --out "$tmp/g.png"

@@ -56,7 +56,8 @@ int sk_top_add_buffer(sk_top *t, const char *name, const char *buf,
                       size_t len);
 
 /*
- * Print the selection.  With no data rows, table and markdown print
+ * Print the selection (json: numbers as numbers, text as strings, missing
+ * and empty cells as null).  With no data rows, table and markdown print
  * "CSV file is empty.", csv the header (if any) and json "[]".
  * Returns 0, or SK_EIO when writing failed.
  */

@@ -2,7 +2,9 @@
 #include "cli.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/format.h"
 #include "sweepkit/summarize.h"
+#include "sweepkit/top.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,7 +13,35 @@ static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE", "per-query CSV to summarise"},
     {"out", required_argument, 'o', "FILE",
      "write the summary here (default: standard output)"},
+    {"format", required_argument, 'F', "FMT",
+     "csv (default: the summary schema), table, json or markdown"},
     {NULL, 0, 0, NULL, NULL}};
+
+/* The other formats go through top's printers (one table writer for the
+ * whole tool): the CSV rendered in memory, all its rows in level order. */
+static int write_other(FILE *fp, const struct sk_level *lv, size_t n,
+                       sk_format fmt)
+{
+    sk_top_opts o = {0};
+    sk_top *t = NULL;
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&csv, &len);
+    int rc;
+
+    if (!mem)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    sk_summarize_write_csv(mem, lv, n);
+    fclose(mem);
+    o.field = "concurrency";
+    o.count = n;
+    if ((rc = sk_top_new(&t, &o)) == 0 &&
+        (rc = sk_top_add_buffer(t, "summary", csv, len)) == 0)
+        rc = sk_top_write(t, fp, fmt);
+    sk_top_free(t);
+    free(csv);
+    return rc;
+}
 
 int cmd_summarize(int argc, char **argv)
 {
@@ -20,6 +50,7 @@ int cmd_summarize(int argc, char **argv)
     const char *file = NULL, *out = NULL;
     size_t n = 0;
     int c, rc, has_times = 0;
+    sk_format fmt = SK_FORMAT_CSV;
     FILE *fp = stdout;
 
     optind = 1;
@@ -27,7 +58,7 @@ int cmd_summarize(int argc, char **argv)
         switch (c) {
         case 'h':
             cli_help(stdout, "sweepkit summarize --file per_query.csv "
-                             "[--out summary.csv]",
+                             "[--out summary.csv] [--format FMT]",
                      "Derive the summary CSV (one row per concurrency "
                      "level, the 14-column schema plus\np95_ttft_s and "
                      "p99_ttft_s) from per-query rows.",
@@ -35,6 +66,10 @@ int cmd_summarize(int argc, char **argv)
             return SK_EXIT_OK;
         case 'f': file = optarg; break;
         case 'o': out = optarg; break;
+        case 'F':
+            if (sk_format_parse(&fmt, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
         default: return SK_EXIT_USAGE;
         }
     }
@@ -56,9 +91,10 @@ int cmd_summarize(int argc, char **argv)
         sk_error_set(SK_EIO, "%s: cannot write", out);
         return cli_fail(prog, SK_EIO);
     }
-    sk_summarize_write_csv(fp, lv, n);
+    rc = fmt == SK_FORMAT_CSV ? (sk_summarize_write_csv(fp, lv, n), 0)
+                              : write_other(fp, lv, n, fmt);
     free(lv);
-    rc = ferror(fp) | (fp == stdout ? fflush(fp) : fclose(fp));
+    rc |= ferror(fp) | (fp == stdout ? fflush(fp) : fclose(fp));
     if (rc) {
         sk_error_set(SK_EIO, "%s: write failed", out ? out : "<stdout>");
         return cli_fail(prog, SK_EIO);

@@ -711,8 +711,8 @@ static void write_json(const sk_top *t, struct kept **rows, FILE *fp)
                 fputs(", ", fp);
             sk_format_json_string(fp, t->cols[j].name, t->cols[j].name_len);
             fputs(": ", fp);
-            if (rows[i]->len[j] == MISSING)
-                fputs("null", fp);
+            if (rows[i]->len[j] == MISSING || rows[i]->len[j] == 0)
+                fputs("null", fp); /* missing or empty: no value */
             else if (is_num && (strchr(s, 'n') || strchr(s, 'i')))
                 fputs("null", fp); /* "inf"/"nan": JSON has neither; a
                                       finite repr has no letter but e */
