@@ -36,7 +36,8 @@ done
 
 # The server: the built sweepkit if it has serve-sim, else a standalone
 # build of the same sources.
-if [ -x build/sweepkit ] && build/sweepkit serve-sim --help >/dev/null 2>&1; then
+if [ -x build/sweepkit ] &&
+  build/sweepkit serve-sim --help >/dev/null 2>&1; then
   srv=(build/sweepkit serve-sim)
 else
   printf 'int cmd_serve_sim(int argc, char **argv);\n%s\n' \
@@ -66,7 +67,17 @@ quantiles() {
       a[int((NR - 1) * 0.99) + 1] * 1000, a[NR] * 1000 }'
 }
 
-echo "serve-sim on one core: A=2 ms, B=0.004 ms, S=N, $tokens-token streams, ${secs} s a level"
+# A key=value figure of the level's client output.
+get() { sed -n "s/^$1=//p" "$out/client_$n.txt"; }
+# Lateness against the model (sent - scheduled) of completed requests:
+# columns $1 (sent) and $2 (model) of the level's log.
+late() {
+  awk -F, -v s="$1" -v m="$2" \
+    'NR > 1 && $8 == 200 { printf "%.6f\n", $s - $m }' "$log" | quantiles
+}
+
+echo "serve-sim on one core: A=2 ms, B=0.004 ms, S=N," \
+  "$tokens-token streams, ${secs} s a level"
 printf '%7s %10s %10s %6s %6s | %-20s | %-20s | %s\n' streams model_tps \
   client_tps ratio cpu% "first late p50/p99/max ms" "last late p50/p99/max ms" \
   "requests ok/failed"
@@ -96,11 +107,8 @@ for n in $levels; do
   t1=$(date +%s.%N)
   kill -INT "$pid"
   wait "$pid" || true
-  get() { sed -n "s/^$1=//p" "$out/client_$n.txt"; }
-  read -r f50 f99 fmax < <(awk -F, 'NR > 1 && $8 == 200 { print $4 - $9 }' \
-    "$log" | quantiles)
-  read -r l50 l99 lmax < <(awk -F, 'NR > 1 && $8 == 200 { print $5 - $10 }' \
-    "$log" | quantiles)
+  read -r f50 f99 fmax < <(late 4 9)
+  read -r l50 l99 lmax < <(late 5 10)
   awk -v n="$n" -v tps="$(get tokens_per_s)" -v c0="$c0" -v c1="$c1" \
     -v t0="$t0" -v t1="$t1" -v tck="$tck" -v f="$f50/$f99/$fmax" \
     -v l="$l50/$l99/$lmax" -v ok="$(get completed)" -v bad="$(get failed)" \

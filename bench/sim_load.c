@@ -124,8 +124,8 @@ int main(int argc, char **argv)
         grace = arg(argv[5], 0, MAX_SECONDS, "GRACE");
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
         rl.rlim_cur < (rlim_t)nconn + 64) {
-        rl.rlim_cur = (rlim_t)nconn + 64 < rl.rlim_max ? (rlim_t)nconn + 64
-                                                       : rl.rlim_max;
+        rl.rlim_cur =
+            (rlim_t)nconn + 64 < rl.rlim_max ? (rlim_t)nconn + 64 : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     snprintf(body, sizeof(body),

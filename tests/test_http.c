@@ -72,8 +72,7 @@ static int same(const struct result *a, const struct result *b)
            (a->rc < 0 || a->consumed == b->consumed) &&
            !strcmp(a->msg, b->msg) && !strcmp(a->method, b->method) &&
            !strcmp(a->target, b->target) && !strcmp(a->fields, b->fields) &&
-           a->body_len == b->body_len &&
-           !memcmp(a->body, b->body, a->body_len);
+           a->body_len == b->body_len && !memcmp(a->body, b->body, a->body_len);
 }
 
 /* The whole-input result, after checking every split gives it too. */
@@ -88,8 +87,9 @@ static void run_all(struct result *whole, const sk_http_limits *lim,
         run(&piece, lim, in, len, step);
         if (!same(whole, &piece)) {
             CHECK(!"split changes the result");
-            fprintf(stderr, "  input %.60s... step %zu: rc %d vs %d, "
-                            "msg '%s' vs '%s'\n",
+            fprintf(stderr,
+                    "  input %.60s... step %zu: rc %d vs %d, "
+                    "msg '%s' vs '%s'\n",
                     in, step, whole->rc, piece.rc, whole->msg, piece.msg);
             return;
         }
@@ -106,8 +106,8 @@ static void test_valid(void)
         const char *fields, *body;
         size_t consumed; /* 0: the whole input */
     } cases[] = {
-        {"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", "GET", "/health", 11,
-         1, "Host=x\n", "", 0},
+        {"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", "GET", "/health", 11, 1,
+         "Host=x\n", "", 0},
         {"POST /v1/completions HTTP/1.1\r\nContent-Length: 13\r\n"
          "Content-Type: application/json\r\n\r\n{\"prompt\":\"\"}",
          "POST", "/v1/completions", 11, 1,
@@ -115,26 +115,26 @@ static void test_valid(void)
          "{\"prompt\":\"\"}", 0},
         {"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
          "5;ext=1\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Trailer: 1\r\n\r\n",
-         "POST", "/c", 11, 1, "Transfer-Encoding=chunked\n",
-         "hello, world!!!", 0},
+         "POST", "/c", 11, 1, "Transfer-Encoding=chunked\n", "hello, world!!!",
+         0},
         {"POST /c HTTP/1.1\r\ntransfer-encoding: CHUNKED\r\n\r\n"
          "3 \r\nabc\r\n0\r\n\r\n",
          "POST", "/c", 11, 1, "transfer-encoding=CHUNKED\n", "abc", 0},
         {"GET / HTTP/1.0\r\n\r\n", "GET", "/", 10, 0, "", "", 0},
-        {"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", "GET", "/", 10,
-         1, "Connection=Keep-Alive\n", "", 0},
-        {"GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n", "GET", "/", 11,
-         0, "Connection=foo, close\n", "", 0},
+        {"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", "GET", "/", 10, 1,
+         "Connection=Keep-Alive\n", "", 0},
+        {"GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n", "GET", "/", 11, 0,
+         "Connection=foo, close\n", "", 0},
         {"GET /lf HTTP/1.1\nA: b\n\n", "GET", "/lf", 11, 1, "A=b\n", "", 0},
         {"\r\n\r\nGET / HTTP/1.1\r\n\r\n", "GET", "/", 11, 1, "", "", 0},
         {"GET / HTTP/1.1\r\nX-A: \t  spaced value \t\r\nX-B:\r\n\r\n", "GET",
          "/", 11, 1, "X-A=spaced value\nX-B=\n", "", 0},
         {"POST / HTTP/1.1\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n"
          "\r\nabc",
-         "POST", "/", 11, 1, "Content-Length=3, 3\nContent-Length=3\n",
-         "abc", 0},
-        {"GET /v1/models?x=1&y HTTP/1.9\r\n\r\n", "GET", "/v1/models?x=1&y",
-         11, 1, "", "", 0},
+         "POST", "/", 11, 1, "Content-Length=3, 3\nContent-Length=3\n", "abc",
+         0},
+        {"GET /v1/models?x=1&y HTTP/1.9\r\n\r\n", "GET", "/v1/models?x=1&y", 11,
+         1, "", "", 0},
         {"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n", "GET", "/a", 11, 1,
          "", "", 19},
         {"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nokGET / HTTP/1.1\r\n",
@@ -169,14 +169,11 @@ static void test_bad(void)
         int rc, status;
         const char *msg;
     } cases[] = {
-        {"GET  / HTTP/1.1\r\n\r\n", SK_EPARSE, 400,
-         "malformed request target"},
+        {"GET  / HTTP/1.1\r\n\r\n", SK_EPARSE, 400, "malformed request target"},
         {"GET /\r\n\r\n", SK_EPARSE, 400, "malformed request target"},
         {"G(T / HTTP/1.1\r\n\r\n", SK_EPARSE, 400, "malformed request line"},
-        {" GET / HTTP/1.1\r\n\r\n", SK_EPARSE, 400,
-         "malformed request line"},
-        {"GET / HTTP/1.1x\r\n\r\n", SK_EPARSE, 400,
-         "malformed HTTP version"},
+        {" GET / HTTP/1.1\r\n\r\n", SK_EPARSE, 400, "malformed request line"},
+        {"GET / HTTP/1.1x\r\n\r\n", SK_EPARSE, 400, "malformed HTTP version"},
         {"GET / http/1.1\r\n\r\n", SK_EPARSE, 400, "malformed HTTP version"},
         {"GET / HTTP/2.0\r\n\r\n", SK_EPARSE, 505,
          "HTTP version HTTP/2.0 not supported"},
@@ -343,10 +340,11 @@ static void test_large_body(void)
         return;
     for (i = 0; i < 70000; i++)
         body[i] = (char)('a' + i % 26);
-    snprintf(head, sizeof(head), "POST / HTTP/1.1\r\nContent-Length: %d\r\n"
-                                 "\r\n", 70000);
-    CHECK_INT(sk_http_parser_feed(p, &n, head, strlen(head)),
-              SK_HTTP_PARTIAL);
+    snprintf(head, sizeof(head),
+             "POST / HTTP/1.1\r\nContent-Length: %d\r\n"
+             "\r\n",
+             70000);
+    CHECK_INT(sk_http_parser_feed(p, &n, head, strlen(head)), SK_HTTP_PARTIAL);
     for (off = 0; off < 70000; off += n) {
         rc = sk_http_parser_feed(p, &n, body + off,
                                  70000 - off < 4096 ? 70000 - off : 4096);

@@ -173,8 +173,7 @@ static size_t read_log(const struct server *s, struct row *rows, size_t cap)
                 *p++ = '\0';
         }
         rows[n].id = atol(field[0]);
-        snprintf(rows[n].endpoint, sizeof(rows[n].endpoint), "%s",
-                 field[1]);
+        snprintf(rows[n].endpoint, sizeof(rows[n].endpoint), "%s", field[1]);
         rows[n].accept = num_or_nan(field[2]);
         rows[n].first = num_or_nan(field[3]);
         rows[n].last = num_or_nan(field[4]);
@@ -384,8 +383,7 @@ static size_t raw_read(int fd, char *buf, size_t cap, int ms, int *closed)
 }
 
 /* Send `req` on a new connection, read the reply until the close. */
-static size_t raw(int port, const char *req, char *buf, size_t cap,
-                  int *closed)
+static size_t raw(int port, const char *req, char *buf, size_t cap, int *closed)
 {
     int fd = raw_connect(port);
     size_t n;
@@ -505,8 +503,7 @@ static void test_endpoints(int port)
               "chat.completion");
     CHECK_STR(json_string_value(json_object_get(j, "model")), "m\"1");
     c = json_array_get(json_object_get(j, "choices"), 0);
-    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")),
-              "length");
+    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")), "length");
     s = json_string_value(
         json_object_get(json_object_get(c, "message"), "content"));
     CHECK(s != NULL);
@@ -515,8 +512,7 @@ static void test_endpoints(int port)
     CHECK_INT(n, 6); /* 7 words */
     u = json_object_get(j, "usage");
     CHECK_INT(json_integer_value(json_object_get(u, "prompt_tokens")), 10);
-    CHECK_INT(json_integer_value(json_object_get(u, "completion_tokens")),
-              7);
+    CHECK_INT(json_integer_value(json_object_get(u, "completion_tokens")), 7);
     CHECK_INT(json_integer_value(json_object_get(u, "total_tokens")), 17);
     json_decref(j);
 
@@ -529,22 +525,18 @@ static void test_endpoints(int port)
               "text_completion");
     c = json_array_get(json_object_get(j, "choices"), 0);
     CHECK(json_is_string(json_object_get(c, "text")));
-    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")),
-              "length");
+    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")), "length");
     u = json_object_get(j, "usage");
     CHECK_INT(json_integer_value(json_object_get(u, "prompt_tokens")), 2);
-    CHECK_INT(json_integer_value(json_object_get(u, "completion_tokens")),
-              130);
+    CHECK_INT(json_integer_value(json_object_get(u, "completion_tokens")), 130);
     json_decref(j);
     request(&x, port, "/v1/completions", "{\"prompt\":[1,2,3,4,5,6]}");
     j = body_json(&x);
     c = json_array_get(json_object_get(j, "choices"), 0);
-    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")),
-              "stop");
+    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")), "stop");
     u = json_object_get(j, "usage");
     CHECK_INT(json_integer_value(json_object_get(u, "prompt_tokens")), 6);
-    CHECK_INT(json_integer_value(json_object_get(u, "completion_tokens")),
-              130);
+    CHECK_INT(json_integer_value(json_object_get(u, "completion_tokens")), 130);
     json_decref(j);
 
     /* llama.cpp's /completion, not streamed. */
@@ -556,8 +548,8 @@ static void test_endpoints(int port)
     CHECK(json_is_true(json_object_get(j, "stop")));
     CHECK_INT(json_integer_value(json_object_get(j, "tokens_predicted")), 4);
     CHECK_INT(json_integer_value(json_object_get(j, "tokens_evaluated")), 2);
-    CHECK_INT(json_integer_value(json_object_get(
-                  json_object_get(j, "timings"), "predicted_n")),
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "timings"),
+                                                 "predicted_n")),
               4);
     json_decref(j);
     request(&x, port, "/completion", "{\"prompt\":\"x\",\"n_predict\":0}");
@@ -596,8 +588,7 @@ static void test_streams(int port)
     }
     j = event_json(&x, 5);
     c = json_array_get(json_object_get(j, "choices"), 0);
-    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")),
-              "length");
+    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")), "length");
     json_decref(j);
     j = event_json(&x, 6);
     CHECK_INT(json_array_size(json_object_get(j, "choices")), 0);
@@ -622,8 +613,7 @@ static void test_streams(int port)
     json_decref(j);
     j = event_json(&x, 3);
     c = json_array_get(json_object_get(j, "choices"), 0);
-    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")),
-              "length");
+    CHECK_STR(json_string_value(json_object_get(c, "finish_reason")), "length");
     CHECK(json_object_get(j, "usage") == NULL);
     json_decref(j);
     CHECK(event_is_done(&x, 4));
@@ -658,8 +648,7 @@ static void test_keep_alive(int port)
             "{\"prompt\":\"a\",\"max_tokens\":2,\"stream\":true}");
     curl_easy_getinfo(x.h, CURLINFO_NUM_CONNECTS, &conns);
     CHECK_INT(conns, 1);
-    request(&x, port, "/v1/completions",
-            "{\"prompt\":\"a\",\"max_tokens\":2}");
+    request(&x, port, "/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":2}");
     CHECK_INT(x.status, 200);
     curl_easy_getinfo(x.h, CURLINFO_NUM_CONNECTS, &conns);
     CHECK_INT(conns, 0);
@@ -682,8 +671,7 @@ static void test_errors(int port)
                 "invalid JSON in request body: ");
     check_error(&x, port, chat, "[1]", 400,
                 "the request body must be a JSON object");
-    check_error(&x, port, chat, "{}", 400,
-                "'messages' is a required property");
+    check_error(&x, port, chat, "{}", 400, "'messages' is a required property");
     check_error(&x, port, chat, "{\"messages\":[]}", 400,
                 "'messages' must be a non-empty array");
     check_error(&x, port, chat, "{\"messages\":[1]}", 400,
@@ -695,21 +683,19 @@ static void test_errors(int port)
                 "{\"messages\":[{\"content\":\"x\"}],\"max_tokens\":0}", 400,
                 "'max_tokens' must be an integer >= 1");
     check_error(&x, port, chat,
-                "{\"messages\":[{\"content\":\"x\"}],\"max_tokens\":2.5}",
-                400, "'max_tokens' must be an integer >= 1");
+                "{\"messages\":[{\"content\":\"x\"}],\"max_tokens\":2.5}", 400,
+                "'max_tokens' must be an integer >= 1");
     check_error(&x, port, chat,
-                "{\"messages\":[{\"content\":\"x\"}],\"stream\":\"yes\"}",
-                400, "'stream' must be a boolean");
-    check_error(&x, port, chat,
-                "{\"messages\":[{\"content\":\"x\"}],\"n\":2}", 400,
-                "'n' other than 1 is not supported");
+                "{\"messages\":[{\"content\":\"x\"}],\"stream\":\"yes\"}", 400,
+                "'stream' must be a boolean");
+    check_error(&x, port, chat, "{\"messages\":[{\"content\":\"x\"}],\"n\":2}",
+                400, "'n' other than 1 is not supported");
     check_error(&x, port, chat,
                 "{\"messages\":[{\"content\":\"x\"}],\"stream_options\":1}",
                 400, "'stream_options' must be an object");
     check_error(&x, port, "/v1/completions", "{\"max_tokens\":3}", 400,
                 "'prompt' is a required property");
-    check_error(&x, port, "/v1/completions", "{\"prompt\":[\"a\",\"b\"]}",
-                400,
+    check_error(&x, port, "/v1/completions", "{\"prompt\":[\"a\",\"b\"]}", 400,
                 "'prompt' must be a string or an array of token ids (or "
                 "of one string)");
     check_error(&x, port, "/completion", "{\"n_predict\":3}", 400,
@@ -767,8 +753,8 @@ static void test_raw(int port)
 
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         raw(port, bad[i].req, buf, sizeof(buf), &closed);
-        CHECK(strncmp(buf, bad[i].status_line,
-                      strlen(bad[i].status_line)) == 0);
+        CHECK(strncmp(buf, bad[i].status_line, strlen(bad[i].status_line)) ==
+              0);
         CHECK(strstr(buf, "Connection: close\r\n") != NULL);
         CHECK(strstr(buf, bad[i].msg) != NULL);
         CHECK(closed);
@@ -779,10 +765,10 @@ static void test_raw(int port)
         static const char *const piece[] = {"{\"prompt", "\":\"abcd\",",
                                             "\"max_tokens\":", "3}"};
         char req[512];
-        size_t k, n = (size_t)snprintf(
-            req, sizeof(req), "POST /v1/completions HTTP/1.1\r\n"
-                              "Transfer-Encoding: chunked\r\n"
-                              "Connection: close\r\n\r\n");
+        size_t k, n = (size_t)snprintf(req, sizeof(req),
+                                       "POST /v1/completions HTTP/1.1\r\n"
+                                       "Transfer-Encoding: chunked\r\n"
+                                       "Connection: close\r\n\r\n");
 
         for (k = 0; k < 4; k++)
             n += (size_t)snprintf(req + n, sizeof(req) - n, "%zx\r\n%s\r\n",
@@ -811,8 +797,9 @@ static void test_raw(int port)
             "{\"prompt\":\"a\",\"max_tokens\":2,\"stream\":true}";
         char req[256];
 
-        snprintf(req, sizeof(req), "POST /v1/completions HTTP/1.0\r\n"
-                                   "Content-Length: %zu\r\n\r\n%s",
+        snprintf(req, sizeof(req),
+                 "POST /v1/completions HTTP/1.0\r\n"
+                 "Content-Length: %zu\r\n\r\n%s",
                  strlen(body), body);
         raw(port, req, buf, sizeof(buf), &closed);
     }
@@ -853,8 +840,7 @@ static void test_stall(int port)
 
     CHECK(write(fd, part, sizeof(part) - 1) == sizeof(part) - 1);
     xfer_init(&x, NULL);
-    request(&x, port, "/v1/completions",
-            "{\"prompt\":\"a\",\"max_tokens\":2}");
+    request(&x, port, "/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":2}");
     CHECK_INT(x.status, 200);
     CHECK(mono() - t0 < 0.3);
     xfer_free(&x);
@@ -911,21 +897,21 @@ static void test_disconnect(struct server *s)
 }
 
 /* 400-byte prompts: 100 tokens, 1 ms of prefill at P = 0.01. */
-#define PROMPT400                                                          \
-    "{\"messages\":[{\"role\":\"user\",\"content\":\""                       \
-    "0123456789012345678901234567890123456789012345678901234567890123456789" \
-    "0123456789012345678901234567890123456789012345678901234567890123456789" \
-    "0123456789012345678901234567890123456789012345678901234567890123456789" \
-    "0123456789012345678901234567890123456789012345678901234567890123456789" \
-    "0123456789012345678901234567890123456789012345678901234567890123456789" \
-    "01234567890123456789012345678901234567890123456789\"}],"                \
+#define PROMPT400                                                              \
+    "{\"messages\":[{\"role\":\"user\",\"content\":\""                         \
+    "0123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "01234567890123456789012345678901234567890123456789\"}],"                  \
     "\"max_tokens\":128,\"stream\":true}"
 
 /* Rows of /v1/chat/completions with id > after, sorted by accept time.
  * A row is written once the response is out, which the client may see
  * first: wait up to 2 s for `cap` rows. */
-static size_t chat_rows(const struct server *s, long after,
-                        struct row *out, size_t cap)
+static size_t chat_rows(const struct server *s, long after, struct row *out,
+                        size_t cap)
 {
     struct row all[512];
     size_t n, i, j, k;
@@ -1113,13 +1099,28 @@ static void test_model_queue(struct server *s)
 
 int main(void)
 {
-    static const char *const fast[] = {
-        "--slots", "8", "--step-ms", "0.2", "--step-ms-per-seq", "0.02",
-        "--prefill-ms-per-token", "0.001", "--max-tokens-cap", "130",
-        "--idle-timeout", "500ms", NULL};
-    static const char *const timed[] = {
-        "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2",
-        "--prefill-ms-per-token", "0.01", NULL};
+    static const char *const fast[] = {"--slots",
+                                       "8",
+                                       "--step-ms",
+                                       "0.2",
+                                       "--step-ms-per-seq",
+                                       "0.02",
+                                       "--prefill-ms-per-token",
+                                       "0.001",
+                                       "--max-tokens-cap",
+                                       "130",
+                                       "--idle-timeout",
+                                       "500ms",
+                                       NULL};
+    static const char *const timed[] = {"--slots",
+                                        "8",
+                                        "--step-ms",
+                                        "2",
+                                        "--step-ms-per-seq",
+                                        "0.2",
+                                        "--prefill-ms-per-token",
+                                        "0.01",
+                                        NULL};
     struct server a, b;
 
     srand((unsigned)getpid());

@@ -67,19 +67,24 @@ static void test_params(void)
         const char *msg;
     } bad[] = {
         {0, 20, 2, 0.1, 4096, 0, 64, "slots: 0 is not in 1..65536"},
-        {65537, 20, 2, 0.1, 4096, 0, 70000, "slots: 65537 is not in "
-                                            "1..65536"},
+        {65537, 20, 2, 0.1, 4096, 0, 70000,
+         "slots: 65537 is not in "
+         "1..65536"},
         {8, -1, 2, 0.1, 4096, 0, 64, "step-ms: -1 is not in 0..1e+06"},
-        {8, 20, 2e6, 0.1, 4096, 0, 64, "step-ms-per-seq: 2e+06 is not in "
-                                       "0..1e+06"},
-        {8, 0, 0, 0.1, 4096, 0, 64, "step-ms + step-ms-per-seq must be at "
-                                    "least 1 ns"},
-        {8, 20, 2, -0.5, 4096, 0, 64, "prefill-ms-per-token: -0.5 is not "
-                                      "in 0..1e+06"},
+        {8, 20, 2e6, 0.1, 4096, 0, 64,
+         "step-ms-per-seq: 2e+06 is not in "
+         "0..1e+06"},
+        {8, 0, 0, 0.1, 4096, 0, 64,
+         "step-ms + step-ms-per-seq must be at "
+         "least 1 ns"},
+        {8, 20, 2, -0.5, 4096, 0, 64,
+         "prefill-ms-per-token: -0.5 is not "
+         "in 0..1e+06"},
         {8, 20, 2, 0.1, 0, 0, 64, "max-tokens-cap: 0 is not in 1..1000000"},
         {8, 20, 2, 0.1, 4096, 0.6, 64, "jitter: 0.6 is not in 0..0.5"},
-        {8, 20, 2, 0.1, 4096, 0, 4, "max-requests: 4 is not in "
-                                    "8..16777216"},
+        {8, 20, 2, 0.1, 4096, 0, 4,
+         "max-requests: 4 is not in "
+         "8..16777216"},
     };
     sk_sim_params p;
     sk_sim *s;
@@ -129,8 +134,7 @@ static void test_formulas(void)
     CHECK_NEAR(sk_sim_throughput_tokens_per_s(&p, 8), 8000.0 / 36, 1e-9);
     /* Flat beyond S slots. */
     CHECK_NEAR(sk_sim_throughput_tokens_per_s(&p, 16), 8000.0 / 36, 1e-9);
-    CHECK_NEAR(sk_sim_throughput_tokens_per_s(&p, 1000), 8000.0 / 36,
-               1e-9);
+    CHECK_NEAR(sk_sim_throughput_tokens_per_s(&p, 1000), 8000.0 / 36, 1e-9);
 
     CHECK_INT(sk_sim_prompt_tokens(0), 0);
     CHECK_INT(sk_sim_prompt_tokens(1), 1);
@@ -268,7 +272,7 @@ static void test_join_mid_step(void)
 {
     sk_sim *s = new_sim(8, 20, 2, 0);
 
-    sk_sim_submit(s, NULL, 0, 1, 0, 3);   /* tokens at 0, 22, 46 */
+    sk_sim_submit(s, NULL, 0, 1, 0, 3);      /* tokens at 0, 22, 46 */
     sk_sim_submit(s, NULL, 5 * MS, 2, 0, 3); /* 5, 46, 68 */
     sk_sim_advance(s, 1000 * MS);
     CHECK_INT(tok_t(1, 0), 0);

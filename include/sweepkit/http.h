@@ -29,9 +29,9 @@
 #include <stddef.h>
 
 typedef struct {
-    size_t max_head;    /* request line + fields, bytes (16 KiB) */
-    size_t max_fields;  /* header fields (100) */
-    size_t max_body;    /* de-chunked body, bytes (1 MiB) */
+    size_t max_head;   /* request line + fields, bytes (16 KiB) */
+    size_t max_fields; /* header fields (100) */
+    size_t max_body;   /* de-chunked body, bytes (1 MiB) */
 } sk_http_limits;
 
 /* What sk_http_parser_feed() returns besides errors. */
@@ -63,8 +63,8 @@ void sk_http_parser_reset(sk_http_parser *p);
  * sk_error_last() and the status in sk_http_status().  Once complete or
  * failed, the parser takes nothing more until it is reset.
  */
-int sk_http_parser_feed(sk_http_parser *p, size_t *consumed,
-                        const char *data, size_t len);
+int sk_http_parser_feed(sk_http_parser *p, size_t *consumed, const char *data,
+                        size_t len);
 
 /* The HTTP status the last error calls for (400, 413, 431, 501, 505), or
  * 0 when there was none. */

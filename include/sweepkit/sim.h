@@ -67,8 +67,7 @@ double sk_sim_stream_tokens_per_s(const sk_sim_params *p);
 
 /* Total decode throughput with `streams` concurrent streams: b = min(
  * streams, S), b * 1e9 / step_ns(b) tokens/s (0 for no streams). */
-double sk_sim_throughput_tokens_per_s(const sk_sim_params *p,
-                                      size_t streams);
+double sk_sim_throughput_tokens_per_s(const sk_sim_params *p, size_t streams);
 
 /* The documented prompt-token rule: ceil(bytes / 4). */
 size_t sk_sim_prompt_tokens(size_t bytes);
@@ -92,11 +91,11 @@ const char *sk_sim_token_text(uint64_t seed, uint64_t request, size_t index,
 
 /* One thing the scheduler did to a request. */
 typedef struct {
-    uint64_t tag;  /* what the caller passed to sk_sim_submit() */
-    int64_t t_ns;  /* virtual time of the event */
-    size_t index;  /* 0-based index of the token emitted */
-    int token;     /* 1: a token is emitted; 0: a 0-token request ended */
-    int last;      /* the request is complete; its slot is free */
+    uint64_t tag; /* what the caller passed to sk_sim_submit() */
+    int64_t t_ns; /* virtual time of the event */
+    size_t index; /* 0-based index of the token emitted */
+    int token;    /* 1: a token is emitted; 0: a 0-token request ended */
+    int last;     /* the request is complete; its slot is free */
 } sk_sim_event;
 
 /* Called for each event, in time order.  It must not call back into the

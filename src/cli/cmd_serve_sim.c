@@ -52,21 +52,24 @@
 #define OUT_INIT 4096
 #define OUT_MAX ((size_t)1 << 20) /* per-connection output cap */
 #define MAX_EVENTS 512
-#define SWEEP_NS 100000000LL  /* timeout sweep period: 100 ms */
+#define SWEEP_NS 100000000LL   /* timeout sweep period: 100 ms */
 #define LINGER_NS 2000000000LL /* read-and-discard after a close */
 #define MODEL_MAX 256          /* bytes of a model name echoed back */
 #define PRE_MAX (320 + 6 * MODEL_MAX)
 #define DEFAULT_MODEL "sweepkit-sim"
 
 enum { EP_NONE, EP_CHAT, EP_CMPL, EP_LLAMA, EP_MODELS, EP_HEALTH };
-static const char *const ep_name[] = {"-", "/v1/chat/completions",
-                                      "/v1/completions", "/completion",
-                                      "/v1/models", "/health"};
+static const char *const ep_name[] = {
+    "-",           "/v1/chat/completions", "/v1/completions",
+    "/completion", "/v1/models",           "/health"};
 /* What follows the token text in a streamed chunk. */
 static const char *const ep_post[] = {
-    "", "\"},\"finish_reason\":null}]}",
-    "\",\"logprobs\":null,\"finish_reason\":null}]}", "\",\"stop\":false}",
-    "", ""};
+    "",
+    "\"},\"finish_reason\":null}]}",
+    "\",\"logprobs\":null,\"finish_reason\":null}]}",
+    "\",\"stop\":false}",
+    "",
+    ""};
 
 enum { C_READ, C_ACTIVE, C_LINGER, C_CLOSED };
 
@@ -240,8 +243,8 @@ static const char *reason(int status)
 static void respond_json(struct conn *c, int status, json_t *j,
                          const char *extra)
 {
-    char *body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10))
-                   : NULL;
+    char *body =
+        j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     char head[256];
 
     json_decref(j);
@@ -255,8 +258,7 @@ static void respond_json(struct conn *c, int status, json_t *j,
              "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
              "Content-Length: %zu\r\n%s%s\r\n",
              status, reason(status), body ? strlen(body) : 0,
-             extra ? extra : "",
-             c->close_after ? "Connection: close\r\n" : "");
+             extra ? extra : "", c->close_after ? "Connection: close\r\n" : "");
     out_str(c, head);
     if (body)
         out_str(c, body);
@@ -265,9 +267,12 @@ static void respond_json(struct conn *c, int status, json_t *j,
     c->r.done = 1;
 }
 
+static void respond_error(struct conn *c, int status, const char *fmt, ...)
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 3, 4)))
 #endif
+    ;
+
 static void respond_error(struct conn *c, int status, const char *fmt, ...)
 {
     char msg[512];
@@ -276,17 +281,15 @@ static void respond_error(struct conn *c, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    respond_json(c, status,
-                 json_pack("{s:{s:s, s:s, s:n, s:i}}", "error", "message",
-                           msg, "type",
-                           status >= 500 ? "server_error"
-                                         : "invalid_request_error",
-                           "param", "code", status),
-                 status == 405 ? (c->r.ep == EP_MODELS ||
-                                          c->r.ep == EP_HEALTH
-                                      ? "Allow: GET\r\n"
-                                      : "Allow: POST\r\n")
-                               : NULL);
+    respond_json(
+        c, status,
+        json_pack("{s:{s:s, s:s, s:n, s:i}}", "error", "message", msg, "type",
+                  status >= 500 ? "server_error" : "invalid_request_error",
+                  "param", "code", status),
+        status == 405
+            ? (c->r.ep == EP_MODELS || c->r.ep == EP_HEALTH ? "Allow: GET\r\n"
+                                                            : "Allow: POST\r\n")
+            : NULL);
 }
 
 /* ---- the log --------------------------------------------------------- */
@@ -314,10 +317,9 @@ static void log_row(struct server *sv, const struct req *r)
         return;
     fprintf(sv->log, "%llu,%s,%s,%s,%s,%zu,%zu,%d,%s,%s\n",
             (unsigned long long)r->id, ep_name[r->ep],
-            secs(a, sizeof(a), r->accept_ns),
-            secs(f, sizeof(f), r->first_ns), secs(l, sizeof(l), r->last_ns),
-            r->prompt_tokens, r->emitted, r->status,
-            secs(sf, sizeof(sf), r->emitted ? r->sched_first : -1),
+            secs(a, sizeof(a), r->accept_ns), secs(f, sizeof(f), r->first_ns),
+            secs(l, sizeof(l), r->last_ns), r->prompt_tokens, r->emitted,
+            r->status, secs(sf, sizeof(sf), r->emitted ? r->sched_first : -1),
             secs(sl, sizeof(sl), r->emitted ? r->sched_last : -1));
     if (fflush(sv->log) != 0 || ferror(sv->log)) {
         sv->n.log_errors++;
@@ -459,9 +461,8 @@ static void on_event(void *ctx, const sk_sim_event *ev)
                 sk_sim_token_text(sv->o.model.seed, r->id, ev->index, &tl);
             size_t n = r->pre_len + tl + pl;
             char hex[24] = "";
-            int hl = r->chunked ? snprintf(hex, sizeof(hex), "%zx\r\n",
-                                           n + 8)
-                                : 0;
+            int hl =
+                r->chunked ? snprintf(hex, sizeof(hex), "%zx\r\n", n + 8) : 0;
 
             if (out_reserve(c, (size_t)hl + n + 12) != 0) {
                 c->overflow = 1;
@@ -478,8 +479,7 @@ static void on_event(void *ctx, const sk_sim_event *ev)
                 w += tl;
                 memcpy(w, ep_post[r->ep], pl);
                 w += pl;
-                memcpy(w, r->chunked ? "\n\n\r\n" : "\n\n",
-                       r->chunked ? 4 : 2);
+                memcpy(w, r->chunked ? "\n\n\r\n" : "\n\n", r->chunked ? 4 : 2);
                 w += r->chunked ? 4 : 2;
                 c->out_len = (size_t)(w - c->out);
             }
@@ -540,10 +540,10 @@ static json_t *usage_json(const struct req *r)
 static json_t *llama_json(const struct server *sv, const struct req *r,
                           const char *text, size_t text_len)
 {
-    double pms = (double)sk_sim_prefill_ns(&sv->o.model, r->prompt_tokens) /
-                 1e6;
-    double dms = r->emitted ? (double)(r->sched_last - r->sched_first) / 1e6
-                            : 0.0;
+    double pms =
+        (double)sk_sim_prefill_ns(&sv->o.model, r->prompt_tokens) / 1e6;
+    double dms =
+        r->emitted ? (double)(r->sched_last - r->sched_first) / 1e6 : 0.0;
     size_t dn = r->emitted > 1 ? r->emitted - 1 : 0;
 
     return json_pack(
@@ -556,11 +556,11 @@ static json_t *llama_json(const struct server *sv, const struct req *r,
         "prompt_n", (json_int_t)r->prompt_tokens, "prompt_ms", pms,
         "prompt_per_token_ms",
         r->prompt_tokens ? pms / (double)r->prompt_tokens : 0.0,
-        "prompt_per_second", pms > 0 ? (double)r->prompt_tokens * 1e3 / pms
-                                     : 0.0,
-        "predicted_n", (json_int_t)r->emitted, "predicted_ms", dms,
-        "predicted_per_token_ms", dn ? dms / (double)dn : 0.0,
-        "predicted_per_second", dms > 0 ? (double)dn * 1e3 / dms : 0.0);
+        "prompt_per_second",
+        pms > 0 ? (double)r->prompt_tokens * 1e3 / pms : 0.0, "predicted_n",
+        (json_int_t)r->emitted, "predicted_ms", dms, "predicted_per_token_ms",
+        dn ? dms / (double)dn : 0.0, "predicted_per_second",
+        dms > 0 ? (double)dn * 1e3 / dms : 0.0);
 }
 
 /* The end of a response, once the model is done with the request. */
@@ -573,8 +573,7 @@ static void finish_response(struct server *sv, struct conn *c)
     char *text;
 
     snprintf(id, sizeof(id), "%s-sim-%llu",
-             r->ep == EP_CHAT ? "chatcmpl" : "cmpl",
-             (unsigned long long)r->id);
+             r->ep == EP_CHAT ? "chatcmpl" : "cmpl", (unsigned long long)r->id);
     if (r->stream) {
         if (r->ep == EP_LLAMA) {
             out_json_event(c, j = llama_json(sv, r, "", 0));
@@ -583,20 +582,17 @@ static void finish_response(struct server *sv, struct conn *c)
             j = json_pack("{s:s, s:s, s:I, s:s}", "id", id, "object",
                           r->ep == EP_CHAT ? "chat.completion.chunk"
                                            : "text_completion",
-                          "created", (json_int_t)r->created, "model",
-                          r->model);
+                          "created", (json_int_t)r->created, "model", r->model);
             if (r->ep == EP_CHAT)
                 json_object_set_new(
                     j, "choices",
                     json_pack("[{s:i, s:{}, s:n, s:s}]", "index", 0, "delta",
-                              "logprobs", "finish_reason",
-                              finish_reason(r)));
+                              "logprobs", "finish_reason", finish_reason(r)));
             else
                 json_object_set_new(
                     j, "choices",
-                    json_pack("[{s:i, s:s, s:n, s:s}]", "index", 0, "text",
-                              "", "logprobs", "finish_reason",
-                              finish_reason(r)));
+                    json_pack("[{s:i, s:s, s:n, s:s}]", "index", 0, "text", "",
+                              "logprobs", "finish_reason", finish_reason(r)));
             out_json_event(c, j);
             if (r->include_usage) {
                 json_object_set_new(j, "choices", json_array());
@@ -622,8 +618,8 @@ static void finish_response(struct server *sv, struct conn *c)
                       "id", id, "object", "chat.completion", "created",
                       (json_int_t)r->created, "model", r->model, "choices",
                       "index", 0, "message", "role", "assistant", "content",
-                      text, len, "logprobs", "finish_reason",
-                      finish_reason(r), "usage", usage_json(r));
+                      text, len, "logprobs", "finish_reason", finish_reason(r),
+                      "usage", usage_json(r));
     else
         j = json_pack("{s:s, s:s, s:I, s:s, s:[{s:i, s:s%, s:n, s:s}], "
                       "s:o}",
@@ -654,8 +650,8 @@ static int get_bool(struct conn *c, json_t *o, const char *key, int *out)
 }
 
 /* *out stays as it is when the key is absent or null. */
-static int get_int(struct conn *c, json_t *o, const char *key,
-                   long long min, long long *out)
+static int get_int(struct conn *c, json_t *o, const char *key, long long min,
+                   long long *out)
 {
     json_t *v = json_object_get(o, key);
 
@@ -683,12 +679,15 @@ static int content_bytes(struct conn *c, json_t *m, size_t i, size_t *bytes)
         return 0;
     }
     if (json_is_array(v)) {
-        json_array_foreach(v, k, part) {
+        json_array_foreach(v, k, part)
+        {
             json_t *t = json_object_get(part, "text");
 
             if (!json_is_object(part)) {
-                respond_error(c, 400, "messages[%zu].content[%zu] must be "
-                                      "an object", i, k);
+                respond_error(c, 400,
+                              "messages[%zu].content[%zu] must be "
+                              "an object",
+                              i, k);
                 return -1;
             }
             if (json_is_string(t))
@@ -696,8 +695,10 @@ static int content_bytes(struct conn *c, json_t *m, size_t i, size_t *bytes)
         }
         return 0;
     }
-    respond_error(c, 400, "messages[%zu].content must be a string or an "
-                          "array of content parts", i);
+    respond_error(c, 400,
+                  "messages[%zu].content must be a string or an "
+                  "array of content parts",
+                  i);
     return -1;
 }
 
@@ -718,7 +719,8 @@ static int prompt_tokens(struct conn *c, json_t *body, size_t *out)
             respond_error(c, 400, "'messages' must be a non-empty array");
             return -1;
         }
-        json_array_foreach(v, i, m) {
+        json_array_foreach(v, i, m)
+        {
             if (!json_is_object(m)) {
                 respond_error(c, 400, "messages[%zu] must be an object", i);
                 return -1;
@@ -740,19 +742,21 @@ static int prompt_tokens(struct conn *c, json_t *body, size_t *out)
     }
     if (json_is_array(v) && json_array_size(v) == 1 &&
         json_is_string(json_array_get(v, 0)) && c->r.ep == EP_CMPL) {
-        *out = sk_sim_prompt_tokens(
-            json_string_length(json_array_get(v, 0)));
+        *out = sk_sim_prompt_tokens(json_string_length(json_array_get(v, 0)));
         return 0;
     }
     if (json_is_array(v) && json_array_size(v) > 0) {
-        json_array_foreach(v, i, m) if (!json_is_integer(m)) break;
-        if (i == json_array_size(v)) {
-            *out = i;
+        size_t ids = 0;
+
+        json_array_foreach(v, i, m) ids += json_is_integer(m) != 0;
+        if (ids == json_array_size(v)) {
+            *out = ids;
             return 0;
         }
     }
-    respond_error(c, 400, "'prompt' must be a string or an array of token "
-                          "ids%s",
+    respond_error(c, 400,
+                  "'prompt' must be a string or an array of token "
+                  "ids%s",
                   c->r.ep == EP_CMPL ? " (or of one string)" : "");
     return -1;
 }
@@ -773,16 +777,15 @@ static int make_prefix(struct conn *c)
     if (r->ep == EP_LLAMA)
         n = snprintf(r->pre, sizeof(r->pre), "{\"index\":0,\"content\":\"");
     else
-        n = snprintf(r->pre, sizeof(r->pre),
-                     "{\"id\":\"%s-sim-%llu\",\"object\":\"%s\","
-                     "\"created\":%lld,\"model\":%s,\"choices\":[{"
-                     "\"index\":0,\"%s\":\"",
-                     r->ep == EP_CHAT ? "chatcmpl" : "cmpl",
-                     (unsigned long long)r->id,
-                     r->ep == EP_CHAT ? "chat.completion.chunk"
-                                      : "text_completion",
-                     r->created, model,
-                     r->ep == EP_CHAT ? "delta\":{\"content" : "text");
+        n = snprintf(
+            r->pre, sizeof(r->pre),
+            "{\"id\":\"%s-sim-%llu\",\"object\":\"%s\","
+            "\"created\":%lld,\"model\":%s,\"choices\":[{"
+            "\"index\":0,\"%s\":\"",
+            r->ep == EP_CHAT ? "chatcmpl" : "cmpl", (unsigned long long)r->id,
+            r->ep == EP_CHAT ? "chat.completion.chunk" : "text_completion",
+            r->created, model,
+            r->ep == EP_CHAT ? "delta\":{\"content" : "text");
     if (n < 0 || (size_t)n >= sizeof(r->pre))
         return -1;
     r->pre_len = (size_t)n;
@@ -803,8 +806,9 @@ static void start_generation(struct server *sv, struct conn *c)
     size_t mark = c->out_len;
 
     if (!body) {
-        respond_error(c, 400, "invalid JSON in request body: %s (line %d, "
-                              "column %d)",
+        respond_error(c, 400,
+                      "invalid JSON in request body: %s (line %d, "
+                      "column %d)",
                       jerr.text, jerr.line, jerr.column);
         return;
     }
@@ -841,8 +845,10 @@ static void start_generation(struct server *sv, struct conn *c)
     v = json_object_get(body, "model");
     if (v && !json_is_null(v)) {
         if (!json_is_string(v) || json_string_length(v) > MODEL_MAX) {
-            respond_error(c, 400, "'model' must be a string of at most %d "
-                                  "bytes", MODEL_MAX);
+            respond_error(c, 400,
+                          "'model' must be a string of at most %d "
+                          "bytes",
+                          MODEL_MAX);
             goto done;
         }
         snprintf(r->model, sizeof(r->model), "%s", json_string_value(v));
@@ -887,6 +893,7 @@ static void dispatch(struct server *sv, struct conn *c)
     memset(r, 0, offsetof(struct req, model));
     snprintf(r->model, sizeof(r->model), "%s", DEFAULT_MODEL);
     tick(sv);
+    c->write_ns = sv->now; /* the stall clock starts with the request */
     r->live = 1;
     r->id = ++sv->next_id;
     r->accept_ns = sv->now;
@@ -905,27 +912,25 @@ static void dispatch(struct server *sv, struct conn *c)
     }
     post = r->ep == EP_CHAT || r->ep == EP_CMPL || r->ep == EP_LLAMA;
     if (strcmp(method, post ? "POST" : "GET") != 0) {
-        respond_error(c, 405, "method %.32s not allowed on %s (use %s)",
-                      method, ep_name[r->ep], post ? "POST" : "GET");
+        respond_error(c, 405, "method %.32s not allowed on %s (use %s)", method,
+                      ep_name[r->ep], post ? "POST" : "GET");
         return;
     }
     if (r->ep == EP_HEALTH) {
         size_t active = sk_sim_active(sv->sim);
 
-        respond_json(c, 200,
-                     json_pack("{s:s, s:I, s:I, s:I}", "status", "ok",
-                               "slots_idle",
-                               (json_int_t)(sv->o.model.slots - active),
-                               "slots_processing", (json_int_t)active,
-                               "requests_queued",
-                               (json_int_t)sk_sim_queued(sv->sim)),
-                     NULL);
+        respond_json(
+            c, 200,
+            json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "slots_idle",
+                      (json_int_t)(sv->o.model.slots - active),
+                      "slots_processing", (json_int_t)active, "requests_queued",
+                      (json_int_t)sk_sim_queued(sv->sim)),
+            NULL);
     } else if (r->ep == EP_MODELS) {
         respond_json(c, 200,
                      json_pack("{s:s, s:[{s:s, s:s, s:i, s:s}]}", "object",
-                               "list", "data", "id", DEFAULT_MODEL,
-                               "object", "model", "created", 0, "owned_by",
-                               "sweepkit"),
+                               "list", "data", "id", DEFAULT_MODEL, "object",
+                               "model", "created", 0, "owned_by", "sweepkit"),
                      NULL);
     } else {
         start_generation(sv, c);
@@ -1224,8 +1229,8 @@ static int listen_on(struct server *sv, char *url, size_t urlsz)
     if ((rc = getaddrinfo(sv->o.host, port, &hints, &ai)) != 0)
         return sk_error_set(SK_EINVAL, "--host '%s': %s", sv->o.host,
                             gai_strerror(rc));
-    sv->lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
-                                        SOCK_CLOEXEC, 0);
+    sv->lfd =
+        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (sv->lfd < 0) {
         freeaddrinfo(ai);
         return sys_fail("socket");
@@ -1267,8 +1272,7 @@ static int add_fd(struct server *sv, int fd, int *tag)
     return 0;
 }
 
-static int server_init(struct server *sv, int sigfd, char *url,
-                       size_t urlsz)
+static int server_init(struct server *sv, int sigfd, char *url, size_t urlsz)
 {
     int rc;
 
@@ -1465,6 +1469,7 @@ int cmd_serve_sim(int argc, char **argv)
     size_t v;
     double d;
     sigset_t mask, old;
+    struct sigaction ign, old_pipe;
     int c, rc, sigfd;
 
     memset(&sv, 0, sizeof(sv));
@@ -1490,9 +1495,7 @@ int cmd_serve_sim(int argc, char **argv)
                      "docs/serve-sim.md).  Stops on SIGINT or SIGTERM.",
                      options);
             return SK_EXIT_OK;
-        case OPT_HOST:
-            sv.o.host = optarg;
-            break;
+        case OPT_HOST: sv.o.host = optarg; break;
         case OPT_PORT:
             rc = sk_units_parse_count(&sv.o.port, optarg, 65535, "--port");
             break;
@@ -1522,9 +1525,7 @@ int cmd_serve_sim(int argc, char **argv)
         case OPT_JITTER:
             rc = parse_ms(&sv.o.model.jitter, optarg, "--jitter");
             break;
-        case OPT_LOG:
-            sv.o.log_path = optarg;
-            break;
+        case OPT_LOG: sv.o.log_path = optarg; break;
         case OPT_MAX_CONNS:
             rc = sk_units_parse_count(&sv.o.max_conns, optarg, 1000000,
                                       "--max-connections");
@@ -1535,13 +1536,14 @@ int cmd_serve_sim(int argc, char **argv)
         case OPT_IDLE:
             rc = sk_units_parse_duration(&d, optarg, "--idle-timeout");
             if (rc == 0 && (d < 0.001 || d > 86400))
-                rc = sk_error_set(SK_EINVAL, "--idle-timeout: '%s' is not "
-                                             "in 1ms..24h", optarg);
+                rc = sk_error_set(SK_EINVAL,
+                                  "--idle-timeout: '%s' is not "
+                                  "in 1ms..24h",
+                                  optarg);
             if (rc == 0)
                 sv.o.idle_ns = (int64_t)(d * 1e9);
             break;
-        default:
-            return SK_EXIT_USAGE;
+        default: return SK_EXIT_USAGE;
         }
         if (rc != 0)
             return cli_usage_error(prog, sk_error_last());
@@ -1552,8 +1554,12 @@ int cmd_serve_sim(int argc, char **argv)
         sv.o.model.max_requests = sv.o.max_conns;
     if (sv.o.model.slots > sv.o.model.max_requests)
         sv.o.model.max_requests = sv.o.model.slots;
-    if (sk_sim_params_check(&sv.o.model) != 0)
-        return cli_usage_error(prog, sk_error_last());
+    if (sk_sim_params_check(&sv.o.model) != 0) {
+        char msg[1100]; /* the model names its options without "--" */
+
+        snprintf(msg, sizeof(msg), "--%s", sk_error_last());
+        return cli_usage_error(prog, msg);
+    }
 
     /* SIGINT/SIGTERM arrive through a descriptor in the loop. */
     sigemptyset(&mask);
@@ -1561,6 +1567,10 @@ int cmd_serve_sim(int argc, char **argv)
     sigaddset(&mask, SIGTERM);
     sigprocmask(SIG_BLOCK, &mask, &old);
     sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    /* A closed stdout must not kill the server mid-run. */
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old_pipe);
     raise_nofile(sv.o.max_conns + 64);
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* on-time wake-ups */
     if (sigfd < 0)
@@ -1572,15 +1582,13 @@ int cmd_serve_sim(int argc, char **argv)
         printf("serve-sim: model: slots=%zu step_ms=%g step_ms_per_seq=%g "
                "prefill_ms_per_token=%g max_tokens_cap=%zu seed=%llu "
                "jitter=%g\n",
-               sv.o.model.slots, sv.o.model.step_ms,
-               sv.o.model.step_ms_per_seq, sv.o.model.prefill_ms_per_token,
-               sv.o.model.max_tokens_cap,
+               sv.o.model.slots, sv.o.model.step_ms, sv.o.model.step_ms_per_seq,
+               sv.o.model.prefill_ms_per_token, sv.o.model.max_tokens_cap,
                (unsigned long long)sv.o.model.seed, sv.o.model.jitter);
         printf("serve-sim: one stream %.2f tokens/s; %zu streams %.2f "
                "tokens/s in total\n",
                sk_sim_stream_tokens_per_s(&sv.o.model), sv.o.model.slots,
-               sk_sim_throughput_tokens_per_s(&sv.o.model,
-                                              sv.o.model.slots));
+               sk_sim_throughput_tokens_per_s(&sv.o.model, sv.o.model.slots));
         fflush(stdout);
         server_run(&sv);
         tick(&sv);
@@ -1601,5 +1609,6 @@ int cmd_serve_sim(int argc, char **argv)
     if (sigfd >= 0)
         close(sigfd);
     sigprocmask(SIG_SETMASK, &old, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     return rc ? cli_fail(prog, rc) : SK_EXIT_OK;
 }

@@ -14,6 +14,8 @@ static const cli_cmd commands[] = {
     {"recommend", cmd_recommend,
      "the concurrency to run at under TTFT, speed or throughput limits"},
     {"plot", cmd_plot, "draw sweep summaries as PNG, SVG or PDF charts"},
+    {"serve-sim", cmd_serve_sim,
+     "serve an OpenAI/llama.cpp-style API at a modelled speed"},
 };
 
 static void help(FILE *fp)

@@ -26,8 +26,8 @@ enum {
     S_BODY,       /* Content-Length body */
     S_CHUNK_SIZE, /* chunk size line */
     S_CHUNK_DATA,
-    S_CHUNK_END,  /* the CRLF after chunk data */
-    S_TRAILER,    /* trailer fields after the last chunk */
+    S_CHUNK_END, /* the CRLF after chunk data */
+    S_TRAILER,   /* trailer fields after the last chunk */
     S_DONE,
     S_ERROR
 };
@@ -118,9 +118,12 @@ void sk_http_parser_reset(sk_http_parser *p)
         p->body[0] = '\0';
 }
 
+static int fail(sk_http_parser *p, int status, int code, const char *fmt, ...)
 #if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 4, 5)))
 #endif
+    ;
+
 static int fail(sk_http_parser *p, int status, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -280,8 +283,9 @@ static int parse_head(sk_http_parser *p)
         if (bad)
             return fail(p, 400, SK_EPARSE, "stray CR in header field");
         if (is_ows(*s))
-            return fail(p, 400, SK_EPARSE, "obsolete line folding in "
-                                           "header field");
+            return fail(p, 400, SK_EPARSE,
+                        "obsolete line folding in "
+                        "header field");
         for (colon = s; is_tchar((unsigned char)*colon); colon++)
             ;
         if (colon == s || *colon != ':')
@@ -291,8 +295,10 @@ static int parse_head(sk_http_parser *p)
             ;
         for (e = v; *e; e++)
             if (!is_vbyte((unsigned char)*e))
-                return fail(p, 400, SK_EPARSE, "control character in "
-                                               "header field '%.40s'", s);
+                return fail(p, 400, SK_EPARSE,
+                            "control character in "
+                            "header field '%.40s'",
+                            s);
         while (e > v && is_ows(e[-1]))
             e--;
         *e = '\0';
@@ -312,14 +318,15 @@ static int parse_head(sk_http_parser *p)
             uint64_t n = 0;
 
             if (parse_length(v, &n) != 0 || (have_cl && n != cl))
-                return fail(p, 400, SK_EPARSE, "bad Content-Length '%.40s'",
-                            v);
+                return fail(p, 400, SK_EPARSE, "bad Content-Length '%.40s'", v);
             cl = n;
             have_cl = 1;
         } else if (strcasecmp(name, "transfer-encoding") == 0) {
             if (have_te || strcasecmp(v, "chunked") != 0)
-                return fail(p, 501, SK_EPARSE, "transfer coding '%.40s' "
-                                               "not supported", v);
+                return fail(p, 501, SK_EPARSE,
+                            "transfer coding '%.40s' "
+                            "not supported",
+                            v);
             have_te = 1;
         } else if (strcasecmp(name, "connection") == 0) {
             close |= has_token(v, "close");
@@ -329,8 +336,9 @@ static int parse_head(sk_http_parser *p)
         }
     }
     if (have_cl && have_te)
-        return fail(p, 400, SK_EPARSE, "both Content-Length and "
-                                       "Transfer-Encoding");
+        return fail(p, 400, SK_EPARSE,
+                    "both Content-Length and "
+                    "Transfer-Encoding");
     p->keep_alive = p->version == 11 ? !close : ka && !close;
     if (have_te) {
         p->chunked = 1;
@@ -338,8 +346,9 @@ static int parse_head(sk_http_parser *p)
         return 0;
     }
     if (cl > p->lim.max_body)
-        return fail(p, 413, SK_ELIMIT, "body of %llu bytes is over the "
-                                       "%zu-byte limit",
+        return fail(p, 413, SK_ELIMIT,
+                    "body of %llu bytes is over the "
+                    "%zu-byte limit",
                     (unsigned long long)cl, p->lim.max_body);
     if (reserve(&p->body, &p->body_cap, (size_t)cl + 1, p->lim.max_body + 1))
         return fail(p, 500, SK_ENOMEM, "out of memory for the body");
@@ -391,13 +400,14 @@ static int parse_chunk_size(sk_http_parser *p)
     while (is_ows(*s))
         s++;
     if (*s && *s != ';')
-        return fail(p, 400, SK_EPARSE, "bad chunk size line '%.40s'",
-                    p->line);
+        return fail(p, 400, SK_EPARSE, "bad chunk size line '%.40s'", p->line);
     if (strchr(s, '\r'))
         return fail(p, 400, SK_EPARSE, "stray CR in chunk size line");
     if (n > p->lim.max_body - p->body_len)
-        return fail(p, 413, SK_ELIMIT, "chunked body over the %zu-byte "
-                                       "limit", p->lim.max_body);
+        return fail(p, 413, SK_ELIMIT,
+                    "chunked body over the %zu-byte "
+                    "limit",
+                    p->lim.max_body);
     p->chunk_left = n;
     p->line_n = 0;
     p->state = n ? S_CHUNK_DATA : S_TRAILER;
@@ -405,8 +415,8 @@ static int parse_chunk_size(sk_http_parser *p)
     return 0;
 }
 
-int sk_http_parser_feed(sk_http_parser *p, size_t *consumed,
-                        const char *data, size_t len)
+int sk_http_parser_feed(sk_http_parser *p, size_t *consumed, const char *data,
+                        size_t len)
 {
     size_t i = 0;
     int rc;
@@ -422,8 +432,9 @@ int sk_http_parser_feed(sk_http_parser *p, size_t *consumed,
             if (c == '\r' || c == '\n') {
                 i++;
                 if (++p->skipped > p->lim.max_head)
-                    return fail(p, 431, SK_ELIMIT, "request head over "
-                                                   "%zu bytes",
+                    return fail(p, 431, SK_ELIMIT,
+                                "request head over "
+                                "%zu bytes",
                                 p->lim.max_head);
                 break;
             }
@@ -431,12 +442,15 @@ int sk_http_parser_feed(sk_http_parser *p, size_t *consumed,
             /* fall through */
         case S_HEAD:
             if (p->skipped + p->head_len >= p->lim.max_head)
-                return fail(p, 431, SK_ELIMIT, "request head over %zu "
-                                               "bytes", p->lim.max_head);
+                return fail(p, 431, SK_ELIMIT,
+                            "request head over %zu "
+                            "bytes",
+                            p->lim.max_head);
             if (reserve(&p->head, &p->head_cap, p->head_len + 2,
                         p->lim.max_head + 1))
-                return fail(p, 500, SK_ENOMEM, "out of memory for the "
-                                               "head");
+                return fail(p, 500, SK_ENOMEM,
+                            "out of memory for the "
+                            "head");
             p->head[p->head_len++] = c;
             i++;
             if (c == '\n') {

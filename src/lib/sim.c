@@ -74,14 +74,13 @@ static int bad_ms(double v)
 int sk_sim_params_check(const sk_sim_params *p)
 {
     if (p->slots < 1 || p->slots > MAX_SLOTS)
-        return sk_error_set(SK_EINVAL, "slots: %zu is not in 1..%d",
-                            p->slots, MAX_SLOTS);
+        return sk_error_set(SK_EINVAL, "slots: %zu is not in 1..%d", p->slots,
+                            MAX_SLOTS);
     if (bad_ms(p->step_ms))
         return sk_error_set(SK_EINVAL, "step-ms: %g is not in 0..%g",
                             p->step_ms, MAX_MS);
     if (bad_ms(p->step_ms_per_seq))
-        return sk_error_set(SK_EINVAL,
-                            "step-ms-per-seq: %g is not in 0..%g",
+        return sk_error_set(SK_EINVAL, "step-ms-per-seq: %g is not in 0..%g",
                             p->step_ms_per_seq, MAX_MS);
     if (llround(p->step_ms * 1e6) + llround(p->step_ms_per_seq * 1e6) < 1)
         return sk_error_set(SK_EINVAL, "step-ms + step-ms-per-seq must be "
@@ -97,8 +96,7 @@ int sk_sim_params_check(const sk_sim_params *p)
         return sk_error_set(SK_EINVAL, "jitter: %g is not in 0..0.5",
                             p->jitter);
     if (p->max_requests < p->slots || p->max_requests > MAX_REQUESTS)
-        return sk_error_set(SK_EINVAL,
-                            "max-requests: %zu is not in %zu..%zu",
+        return sk_error_set(SK_EINVAL, "max-requests: %zu is not in %zu..%zu",
                             p->max_requests, p->slots, MAX_REQUESTS);
     return 0;
 }
@@ -126,8 +124,7 @@ double sk_sim_stream_tokens_per_s(const sk_sim_params *p)
     return 1e9 / (double)sk_sim_step_ns(p, 1);
 }
 
-double sk_sim_throughput_tokens_per_s(const sk_sim_params *p,
-                                      size_t streams)
+double sk_sim_throughput_tokens_per_s(const sk_sim_params *p, size_t streams)
 {
     size_t b = streams < p->slots ? streams : p->slots;
 
@@ -289,8 +286,10 @@ int sk_sim_new(sk_sim **out, const sk_sim_params *p, sk_sim_event_fn fn,
     s->batch = calloc(p->slots, sizeof(uint32_t));
     if (!s->reqs || !s->heap || !s->join || !s->batch) {
         sk_sim_free(s);
-        return sk_error_set(SK_ENOMEM, "sim: out of memory for %zu "
-                                       "requests", p->max_requests);
+        return sk_error_set(SK_ENOMEM,
+                            "sim: out of memory for %zu "
+                            "requests",
+                            p->max_requests);
     }
     for (i = 0; i < p->max_requests; i++) {
         s->reqs[i].gen = 1;
@@ -314,8 +313,7 @@ void sk_sim_free(sk_sim *s)
     free(s);
 }
 
-static void emit(sk_sim *s, const struct req *r, int64_t t, int token,
-                 int last)
+static void emit(sk_sim *s, const struct req *r, int64_t t, int token, int last)
 {
     sk_sim_event ev;
 
@@ -488,8 +486,10 @@ int sk_sim_submit(sk_sim *s, uint64_t *handle, int64_t now_ns, uint64_t tag,
 
     sk_sim_advance(s, now_ns);
     if (s->free_head == NONE)
-        return sk_error_set(SK_ELIMIT, "sim: %zu requests already queued "
-                                       "or running", s->p.max_requests);
+        return sk_error_set(SK_ELIMIT,
+                            "sim: %zu requests already queued "
+                            "or running",
+                            s->p.max_requests);
     i = s->free_head;
     r = &s->reqs[i];
     s->free_head = r->next;
@@ -519,8 +519,8 @@ int sk_sim_cancel(sk_sim *s, uint64_t handle, int64_t now_ns)
     struct req *r;
 
     sk_sim_advance(s, now_ns);
-    if (i >= s->p.max_requests || s->reqs[i].gen != (uint32_t)(handle >> 32)
-        || s->reqs[i].state == R_FREE)
+    if (i >= s->p.max_requests || s->reqs[i].gen != (uint32_t)(handle >> 32) ||
+        s->reqs[i].state == R_FREE)
         return sk_error_set(SK_ENOTFOUND, "sim: request already ended");
     r = &s->reqs[i];
     switch (r->state) {
@@ -535,15 +535,9 @@ int sk_sim_cancel(sk_sim *s, uint64_t handle, int64_t now_ns)
             s->reqs[r->next].prev = r->prev;
         s->nqueued--;
         break;
-    case R_PREFILL:
-        heap_remove(s, r->pos);
-        break;
-    case R_JOIN:
-        list_remove(s, s->join, &s->njoin, r->pos);
-        break;
-    case R_BATCH:
-        list_remove(s, s->batch, &s->nbatch, r->pos);
-        break;
+    case R_PREFILL: heap_remove(s, r->pos); break;
+    case R_JOIN: list_remove(s, s->join, &s->njoin, r->pos); break;
+    case R_BATCH: list_remove(s, s->batch, &s->nbatch, r->pos); break;
     }
     release(s, i, now_ns);
     sk_sim_advance(s, now_ns);
