@@ -108,7 +108,7 @@ printf 'a,b\n1,2\n3,4,5\n' >"$tmp/long.csv"
 expect 1 "sweepkit top: $tmp/long.csv:3: row has 3 fields, header has 2" \
   "$SK" top "$tmp/long.csv" --field a
 printf 'a,b\n1,"2\n' >"$tmp/open.csv"
-expect 1 "sweepkit top: $tmp/open.csv:3: end of file inside a quoted field that no quote closes (the last complete row ends on line 1)" \
+expect 1 "sweepkit top: $tmp/open.csv:2: end of file inside a quoted field that no quote closes" \
   "$SK" top "$tmp/open.csv" --field a
 # The drop-in tolerates the long row (as the script does) and says so.
 expect 0 "analyze-data: warning: $tmp/long.csv:3: row has 3 fields, header has 2; extra cells ignored (1 row)" \
@@ -147,6 +147,8 @@ expect 0 "sweepkit summarize: note: fixtures/per_query.csv has no start_s/end_s 
   "$SK" summarize fixtures/per_query.csv --format json
 grep -q '^  {"concurrency": 1.0, "queries": 4.0, "wall_s": null, "total_output_tokens": 1024.0, ' "$tmp/out" &&
   pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: summarize json"; head -3 "$tmp/out"; }
+expect 2 "sweepkit summarize: summarize reads a file, not standard input (its header is read first)" \
+  "$SK" summarize -
 expect 1 "sweepkit summarize: nope.csv: cannot open: No such file or directory" \
   "$SK" summarize nope.csv
 expect 0 "" "$SK" plot "$G" --out "$tmp/g.png"

@@ -125,10 +125,9 @@ static const struct tcase cases[] = {
      "1:[a|a]\n2:[1|2]\n"},
     /* Malformed. */
     {"unterminated quote", S("a,b\n1,2\n\"3,4\n5,6\n"), 0, SK_EPARSE,
-     "t.csv:5: end of file inside a quoted field that no quote closes (the "
-     "last complete row ends on line 2)"},
+     "t.csv:3: end of file inside a quoted field that no quote closes"},
     {"unterminated quote in header", S("\"a,b\n"), 0, SK_EPARSE,
-     "t.csv:2: end of file inside a quoted field that no quote closes"},
+     "t.csv:1: end of file inside a quoted field that no quote closes"},
     {"quote inside unquoted field", S("a,b\n1,2\n3,x\"y\n"), 0, SK_EPARSE,
      "t.csv:3: bad quoting: a quote inside an unquoted field or text after "
      "a closing quote (quote the whole field, double inner quotes)"},

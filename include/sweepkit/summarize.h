@@ -29,8 +29,9 @@ struct sk_level {
  * Summarise the per-query CSV at `path` (not "-": the header is read
  * first).  *has_times says whether start_s/end_s were there.
  * Returns 0, or the stats loader's errors (unknown column, bad cell with
- * FILE:LINE), SK_EPARSE for a concurrency that is not a number > 0,
- * SK_ENODATA for no rows.
+ * FILE:LINE), SK_EPARSE for a concurrency that is not a number > 0 or one
+ * level written two ways ("1" and "1.0"), SK_ENODATA for no rows,
+ * SK_EINVAL for "-".
  */
 int sk_summarize_file(struct sk_level **out, size_t *nlevels,
                       int *has_times, const char *path);

@@ -6,7 +6,9 @@
 #include "sweepkit/summarize.h"
 #include "sweepkit/top.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <string.h>
 #include <stdlib.h>
 
 static const cli_opt options[] = {
@@ -88,7 +90,7 @@ int cmd_summarize(int argc, char **argv)
                 prog, file);
     if (out && !(fp = fopen(out, "w"))) {
         free(lv);
-        sk_error_set(SK_EIO, "%s: cannot write", out);
+        sk_error_set(SK_EIO, "%s: cannot write: %s", out, strerror(errno));
         return cli_fail(prog, SK_EIO);
     }
     rc = fmt == SK_FORMAT_CSV ? (sk_summarize_write_csv(fp, lv, n), 0)

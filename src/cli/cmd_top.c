@@ -78,8 +78,9 @@ int cmd_top(int argc, char **argv)
                      "[--order asc|desc] [--count N] [OPTIONS]",
                      "Sort the rows of sweep CSVs by one field and print "
                      "the first N, as analyze-data.py\n"
-                     "does (same output, byte for byte), in memory that "
-                     "does not grow with the file.",
+                     "does (same output, byte for byte, but for the "
+                     "decisions in docs/top.md), in memory\n"
+                     "that does not grow with the file.",
                      options);
             return SK_EXIT_OK;
         case 'f':

@@ -97,8 +97,17 @@ static int compose(struct sk_level **out, size_t *nlevels, int has_times,
         return sk_error_set(SK_ENODATA, "%s: no per-query rows", name);
     if (!(lv = calloc(n, sizeof(*lv))))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    for (i = 0; i < n && rc == 0; i++)
+    for (i = 0; i < n && rc == 0; i++) {
         rc = level(&lv[i], g, i, has_times, name);
+        /* Groups are keyed by text, sorted by value: "1" and "1.0" are
+         * two groups side by side but one level. */
+        if (rc == 0 && i > 0 && lv[i].concurrency == lv[i - 1].concurrency)
+            rc = sk_error_set(SK_EPARSE,
+                              "%s: concurrency '%s' and '%s' are the same "
+                              "level written two ways; write it one way",
+                              name, sk_stats_groups_key(g, i - 1, 0),
+                              sk_stats_groups_key(g, i, 0));
+    }
     if (rc) {
         free(lv);
         return rc;
@@ -129,6 +138,10 @@ int sk_summarize_file(struct sk_level **out, size_t *nlevels,
 
     *out = NULL;
     *has_times = 0;
+    if (strcmp(path, "-") == 0)
+        return sk_error_set(SK_EINVAL, "summarize reads a file, not "
+                                       "standard input (its header is read "
+                                       "first)");
     rc = sk_table_stream_file(path, NULL, peek_header, has_times);
     if (rc == 0)
         return sk_error_set(SK_ENODATA, "%s: empty file", path);

@@ -58,13 +58,15 @@ static int on_row(void *payload, const sk_row *row)
                 return sk_error_set(SK_ENOMEM, "out of memory");
         return sk_table_column(&s->conc, row, "concurrency");
     }
+    if (s->n == MAX_LEVELS)
+        return sk_error_set(SK_ELIMIT, "%s:%zu: more than %d levels",
+                            row->name, row->line, MAX_LEVELS);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         size_t *line;
 
         if (cap > MAX_LEVELS)
-            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %d levels",
-                                row->name, row->line, MAX_LEVELS);
+            cap = MAX_LEVELS;
         for (i = 0; i < s->ncols; i++) {
             double *v = realloc(s->cols[i].v, cap * sizeof(double));
 
@@ -102,30 +104,58 @@ static int on_row(void *payload, const sk_row *row)
     return 0;
 }
 
-/* Sort levels by concurrency (insertion sort: sweeps have few levels and
- * usually arrive sorted), then reject repeated levels. */
+/* qsort's comparison needs the keys: a file-static pointer is set just
+ * for the call (sort_levels is not reentrant on one sweep anyway). */
+static _Thread_local const double *sort_keys;
+static _Thread_local const size_t *sort_lines;
+
+/* By concurrency, then by line: stable, so the earlier of two repeated
+ * levels comes first. */
+static int by_level(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+    if (sort_keys[i] != sort_keys[j])
+        return sort_keys[i] < sort_keys[j] ? -1 : 1;
+    return (sort_lines[i] > sort_lines[j]) - (sort_lines[i] < sort_lines[j]);
+}
+
+/* Sort levels by concurrency (an index sort, then each column permuted
+ * once), then reject repeated levels. */
 static int sort_levels(sk_sweep *s)
 {
-    const double *x = s->cols[s->conc].v;
-    size_t i, j, k;
+    size_t *idx = NULL, *line = NULL, i, k;
+    double *tmp = NULL;
+    const double *x;
 
-    for (i = 1; i < s->n; i++) {
-        for (j = i; j > 0 && x[j - 1] > x[j]; j--) {
-            size_t tl = s->line[j];
-
-            for (k = 0; k < s->ncols; k++) {
-                double t = s->cols[k].v[j];
-
-                s->cols[k].v[j] = s->cols[k].v[j - 1];
-                s->cols[k].v[j - 1] = t;
-            }
-            s->line[j] = s->line[j - 1];
-            s->line[j - 1] = tl;
-        }
+    if (!(idx = malloc(s->n * sizeof(*idx))) ||
+        !(line = malloc(s->n * sizeof(*line))) ||
+        !(tmp = malloc(s->n * sizeof(*tmp)))) {
+        free(idx);
+        free(line);
+        return sk_error_set(SK_ENOMEM, "out of memory");
     }
+    for (i = 0; i < s->n; i++)
+        idx[i] = i;
+    sort_keys = s->cols[s->conc].v;
+    sort_lines = s->line;
+    qsort(idx, s->n, sizeof(*idx), by_level);
+    for (k = 0; k < s->ncols; k++) {
+        for (i = 0; i < s->n; i++)
+            tmp[i] = s->cols[k].v[idx[i]];
+        memcpy(s->cols[k].v, tmp, s->n * sizeof(*tmp));
+    }
+    for (i = 0; i < s->n; i++)
+        line[i] = s->line[idx[i]];
+    memcpy(s->line, line, s->n * sizeof(*line));
+    free(idx);
+    free(line);
+    free(tmp);
+
+    x = s->cols[s->conc].v;
     for (i = 1; i < s->n; i++)
         if (x[i] == x[i - 1])
-            /* The sort is stable: line[i - 1] came first in the file. */
+            /* Ties are in line order: line[i - 1] came first. */
             return sk_error_set(SK_EPARSE,
                                 "%s:%zu: concurrency %g appears twice (also "
                                 "line %zu); one summary row per level",

@@ -337,18 +337,12 @@ int sk_table_reader_finish(sk_table_reader *r)
     if (r->bom_seen > 0 && parse_segment(r, "\xEF\xBB\xBF",
                                          (size_t)r->bom_seen) != 0)
         return r->err;
-    if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err) {
-        if (r->rows == 0)
-            return fail(r, sk_error_set(SK_EPARSE,
-                                        "%s:%zu: end of file inside a "
-                                        "quoted field that no quote closes",
-                                        r->name, r->line));
+    if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err)
+        /* The open field's row starts after the last complete row. */
         return fail(r, sk_error_set(SK_EPARSE,
                                     "%s:%zu: end of file inside a quoted "
-                                    "field that no quote closes (the last "
-                                    "complete row ends on line %zu)",
-                                    r->name, r->line, r->last_row_line));
-    }
+                                    "field that no quote closes",
+                                    r->name, r->last_row_line + 1));
     return r->err;
 }
 
