@@ -204,9 +204,24 @@ static void axis_dispose(struct axis *a)
     free(a->fixed);
 }
 
+static void series_dispose(struct series *s)
+{
+    size_t j;
+
+    free(s->name);
+    free(s->x);
+    free(s->y);
+    free(s->hi);
+    free(s->lbox);
+    if (s->labels)
+        for (j = 0; j < s->n; j++)
+            free(s->labels[j]);
+    free(s->labels);
+}
+
 void sk_chart_free(sk_chart *c)
 {
-    size_t i, j;
+    size_t i;
 
     if (!c)
         return;
@@ -217,19 +232,8 @@ void sk_chart_free(sk_chart *c)
         axis_dispose(&c->p[i].y);
         axis_dispose(&c->p[i].y2);
     }
-    for (i = 0; i < c->ns; i++) {
-        struct series *s = &c->s[i];
-
-        free(s->name);
-        free(s->x);
-        free(s->y);
-        free(s->hi);
-        free(s->lbox);
-        if (s->labels)
-            for (j = 0; j < s->n; j++)
-                free(s->labels[j]);
-        free(s->labels);
-    }
+    for (i = 0; i < c->ns; i++)
+        series_dispose(&c->s[i]);
     free(c->s);
     for (i = 0; i < c->nm; i++)
         free(c->m[i].label);
@@ -353,20 +357,6 @@ int sk_chart_find_panel(size_t *panel, const sk_chart *c, const char *id)
     return sk_error_set(SK_ENOTFOUND, "no panel '%s'", id);
 }
 
-static void series_dispose(struct series *s)
-{
-    size_t j;
-
-    free(s->name);
-    free(s->x);
-    free(s->y);
-    free(s->hi);
-    free(s->lbox);
-    if (s->labels)
-        for (j = 0; j < s->n; j++)
-            free(s->labels[j]);
-    free(s->labels);
-}
 
 static int add(sk_chart *c, int kind, size_t panel, const sk_chart_style *st,
                const double *x, const double *y, const double *hi, size_t n)
