@@ -11,6 +11,7 @@
 #include "sweepkit/chart.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/stats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -342,24 +343,6 @@ static int dual_panel(struct ctx *x)
 
 /* ---- per-query --------------------------------------------------------- */
 
-/*
- * Quantile p of sorted v[0..n): linear interpolation between closest
- * ranks, h = (n - 1) p, v[floor h] + (h - floor h)(v[floor h + 1] -
- * v[floor h]) (numpy's default, GSL's gsl_stats_quantile_from_sorted_data).
- * The same definition as sk_stats_percentile() in stats.h, which landed
- * while this was written: call that instead once stats is in the build,
- * so the metric is defined once.
- */
-static double quantile_sorted(const double *v, size_t n, double p)
-{
-    double h = (double)(n - 1) * p;
-    size_t lo = (size_t)floor(h);
-
-    if (lo + 1 >= n)
-        return v[n - 1];
-    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
-}
-
 struct sample {
     double c, v;
 };
@@ -419,8 +402,10 @@ static int samples_series(struct ctx *x, size_t pi, size_t i, int legend_runs)
         }
         lv[nl] = s[a].c;
         mean[nl] = sum / (double)(b - a);
-        p10[nl] = quantile_sorted(vals, b - a, 0.10);
-        p90[nl] = quantile_sorted(vals, b - a, 0.90);
+        /* vals is sorted: the samples are ordered by (c, v). */
+        if ((rc = sk_stats_percentile(&p10[nl], vals, b - a, 10)) != 0 ||
+            (rc = sk_stats_percentile(&p90[nl], vals, b - a, 90)) != 0)
+            goto done;
         nl++;
     }
     st = run_style(i);
