@@ -164,5 +164,44 @@ expect 0 "" "$SK" plot "$G" --mark-saturation --out "$tmp/knee.png"
 cmp -s "$tmp/knee.png" "$tmp/g.png" && { fail=$((fail + 1)); echo "FAIL: no knee drawn"; } ||
   pass=$((pass + 1))
 
+# A TTFT budget marks the recommended level from the recommend module; a
+# budget no level meets gets a note instead.
+expect 0 "sweepkit plot: note: $G: median_ttft_s is empty; series skipped" \
+  "$SK" plot "$G" --kind ttft --ttft-budget 2.5 --out "$tmp/rec.png"
+expect 0 "sweepkit plot: note: $G: no level meets the 0.01 s avg TTFT budget" \
+  "$SK" plot "$G" --kind ttft --ttft-budget 10ms --out "$tmp/norec.png"
+cmp -s "$tmp/rec.png" "$tmp/norec.png" && { fail=$((fail + 1)); echo "FAIL: no recommended level drawn"; } ||
+  pass=$((pass + 1))
+
+# --batch: one chart per line in one process, the same bytes as one
+# process per chart; a failing line names FILE:LINE and the rest go on.
+{
+  echo "# the default chart, then one with a quoted title"
+  echo "$G --out $tmp/g.png"
+  echo "--kind nope $G -o $tmp/x.png"
+  echo ""
+  echo "$G --title 'Gemma \"1b\"' --out $tmp/t.png   # a comment"
+  echo "--title 'unterminated"
+} >"$tmp/jobs.txt"
+mv "$tmp/g.png" "$tmp/g1.png"
+expect 2 "sweepkit plot: $tmp/jobs.txt:3: unknown chart kind 'nope'; expected throughput, per-query, ttft, pareto or dashboard" \
+  "$SK" plot --batch "$tmp/jobs.txt"
+cmp -s "$tmp/g.png" "$tmp/g1.png" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: --batch chart differs from a single run"; }
+[ -s "$tmp/t.png" ] && [ ! -e "$tmp/x.png" ] && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: --batch did not go on after a failing line"; }
+grep -qxF "sweepkit plot: $tmp/jobs.txt:6: unterminated ' quote" "$tmp/err" &&
+  grep -qxF "sweepkit plot: $tmp/jobs.txt: 2 of 4 charts failed" "$tmp/err" &&
+  pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: --batch messages"; cat "$tmp/err"; }
+grep -a -qF 'Gemma "1b"' "$tmp/t.png" && pass=$((pass + 1)) ||
+  { fail=$((fail + 1)); echo "FAIL: --batch quoting"; }
+printf '# nothing\n\n' >"$tmp/empty.txt"
+expect 2 "sweepkit plot: $tmp/empty.txt: no charts (every line blank or a comment)" \
+  "$SK" plot --batch "$tmp/empty.txt"
+expect 1 "sweepkit plot: $tmp/none.txt: cannot read: No such file or directory" \
+  "$SK" plot --batch "$tmp/none.txt"
+expect 2 "sweepkit plot: --batch: give it alone: sweepkit plot --batch FILE" \
+  "$SK" plot "$G" --batch "$tmp/jobs.txt"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

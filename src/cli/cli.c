@@ -76,7 +76,10 @@ void cli_help(FILE *fp, const char *synopsis, const char *description,
 int cli_usage_error(const char *prog, const char *msg)
 {
     fprintf(stderr, "%s: %s\n", prog, msg);
-    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+    /* "sweepkit plot: jobs.txt:3" (a batch line) still hints at the
+     * command's own --help. */
+    fprintf(stderr, "Try '%.*s --help' for more information.\n",
+            (int)strcspn(prog, ":"), prog);
     return SK_EXIT_USAGE;
 }
 

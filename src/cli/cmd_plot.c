@@ -4,11 +4,13 @@
 #include "sweepkit/chart.h"
 #include "sweepkit/error.h"
 #include "sweepkit/num.h"
+#include "sweepkit/recommend.h"
 #include "sweepkit/saturation.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 #include "sweepkit/units.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +24,13 @@
 #define MAX_MARKS 32
 #define MAX_COMMAND ((size_t)64 << 10)
 
+#define MAX_BATCH_LINE ((size_t)64 << 10)
+#define MAX_BATCH_ARGS 256
+
+/* Message prefix: "sweepkit plot", or with --batch "sweepkit plot:
+ * jobs.txt:3" while that line's chart is made. */
+static const char *prog = "sweepkit plot";
+
 enum {
     OPT_LAYOUT = 256,
     OPT_PER_QUERY,
@@ -31,7 +40,8 @@ enum {
     OPT_MARK_SATURATION,
     OPT_WIDTH,
     OPT_HEIGHT,
-    OPT_SCALE
+    OPT_SCALE,
+    OPT_BATCH
 };
 
 static const cli_opt options[] = {
@@ -61,6 +71,8 @@ static const cli_opt options[] = {
      "canvas height, 200 to 16384 (default 1000)"},
     {"scale", required_argument, OPT_SCALE, "F",
      "PNG pixels per canvas pixel, for HiDPI (default 1)"},
+    {"batch", required_argument, OPT_BATCH, "FILE",
+     "make one chart per line of FILE (plot arguments), in one process"},
     {NULL, 0, 0, NULL, NULL}};
 
 /*
@@ -211,7 +223,7 @@ static char *command_line(int argc, char **argv)
 /* The knee comes from the analysis engine (saturation.h); the chart only
  * draws it.  A run without a knee ("still scaling") gets a note. */
 static int mark_saturation(sk_chart *chart, const sk_sweep *s,
-                           const char *label, int several, const char *prog)
+                           const char *label, int several)
 {
     struct sk_saturation_knee k;
     const double *y;
@@ -235,6 +247,51 @@ static int mark_saturation(sk_chart *chart, const sk_sweep *s,
              label);
     rc = sk_chart_mark_x(chart, "concurrency", k.x, text);
     return rc == SK_ENOTFOUND ? 0 : rc; /* pareto: no concurrency axis */
+}
+
+/*
+ * With a TTFT budget, the TTFT panel marks each run's recommended level:
+ * the highest level whose TTFT statistic (--ttft-stat, else the mean, as
+ * `sweepkit recommend` defaults) is within the budget, computed by the
+ * recommend module; the chart only draws it.  A run where no level meets
+ * the budget, or whose statistic is empty, gets a note.
+ */
+static int mark_recommended(sk_chart *chart, const sk_sweep *s,
+                            const char *label, int several,
+                            const sk_chart_plot_opts *po)
+{
+    sk_recommend_opts ro;
+    sk_recommend_result r;
+    size_t panel;
+    char text[300];
+    int rc;
+
+    if (!s || !(po->ttft_budget_s > 0) ||
+        sk_chart_find_panel(&panel, chart, "ttft") != 0)
+        return 0;
+    sk_recommend_opts_init(&ro);
+    ro.ttft_budget_s = po->ttft_budget_s;
+    if (po->ttft_stat &&
+        (rc = sk_recommend_stat_parse(&ro.ttft_stat, po->ttft_stat)) != 0)
+        return rc;
+    rc = sk_recommend_sweep(&r, s, &ro);
+    if (rc == SK_ENODATA || rc == SK_ENOTFOUND) {
+        fprintf(stderr, "%s: note: %s: no recommended level drawn: %s\n",
+                prog, sk_sweep_name(s), sk_error_last());
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (!r.found) {
+        fprintf(stderr,
+                "%s: note: %s: no level meets the %g s %s TTFT budget\n",
+                prog, sk_sweep_name(s), po->ttft_budget_s,
+                sk_recommend_stat_name(ro.ttft_stat));
+        return 0;
+    }
+    snprintf(text, sizeof(text), several ? "run at %g (%s)" : "run at %g",
+             r.concurrency, label);
+    return sk_chart_panel_mark_x(chart, panel, r.concurrency, text);
 }
 
 static char *join(const char *const *v, size_t n, char *const *w, size_t m)
@@ -296,8 +353,6 @@ static int parse_mark(struct mark *m, const char *arg)
     return 0;
 }
 
-static const char prog[] = "sweepkit plot";
-
 /* `argv` is a copy for getopt_long to permute; `orig` is the command line
  * as given, for the metadata. */
 static int plot(int argc, char **argv, char **orig)
@@ -322,7 +377,7 @@ static int plot(int argc, char **argv, char **orig)
     memset(&po, 0, sizeof(po));
     memset(&ro, 0, sizeof(ro));
     memset(samples, 0, sizeof(samples));
-    optind = 1;
+    optind = 0; /* glibc: start over, also after a batch line that failed */
     while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
         switch (c) {
         case 'h':
@@ -397,6 +452,9 @@ static int plot(int argc, char **argv, char **orig)
                 return cli_usage_error(prog, "--scale: expected a number "
                                              "above 0, at most 16");
             break;
+        case OPT_BATCH:
+            return cli_usage_error(prog, "--batch: give it alone: "
+                                         "sweepkit plot --batch FILE");
         default: return SK_EXIT_USAGE;
         }
     }
@@ -459,7 +517,9 @@ static int plot(int argc, char **argv, char **orig)
         }
     }
     for (i = 0; i < nruns && mark_knee && rc == 0; i++)
-        rc = mark_saturation(chart, sweeps[i], labels[i], nruns > 1, prog);
+        rc = mark_saturation(chart, sweeps[i], labels[i], nruns > 1);
+    for (i = 0; i < nruns && rc == 0; i++)
+        rc = mark_recommended(chart, sweeps[i], labels[i], nruns > 1, &po);
     if (rc == 0 && (!(sources = join(files, nfiles, pq, npq)) ||
                     !(command = command_line(argc, orig))))
         rc = sk_error_set(SK_ENOMEM, "out of memory");
@@ -485,7 +545,9 @@ static int plot(int argc, char **argv, char **orig)
     return status;
 }
 
-int cmd_plot(int argc, char **argv)
+/* getopt_long permutes its argv: give it a copy, keep `argv` for the
+ * metadata. */
+static int plot_argv(int argc, char **argv)
 {
     char **copy;
     int status;
@@ -496,4 +558,137 @@ int cmd_plot(int argc, char **argv)
     status = plot(argc, copy, argv);
     free(copy);
     return status;
+}
+
+/*
+ * Split one batch line into words in place, as a POSIX shell would for
+ * plain words and quotes: blanks separate words, '...' is literal, "..."
+ * keeps \" and \\ escapes, a backslash outside quotes escapes the next
+ * character, and a word starting with '#' starts a comment.  argv[0] is
+ * "plot".  Returns the word count, or -1 with a message in `err`.
+ */
+static int split_words(char **argv, char *line, char *err, size_t errcap)
+{
+    char *r = line, *w = line;
+    int argc = 0;
+
+    argv[argc++] = "plot";
+    for (;;) {
+        char quote = 0;
+
+        while (*r == ' ' || *r == '\t')
+            r++;
+        if (*r == '\0' || *r == '#')
+            break;
+        if (argc == MAX_BATCH_ARGS) {
+            snprintf(err, errcap, "more than %d words", MAX_BATCH_ARGS - 1);
+            return -1;
+        }
+        argv[argc++] = w;
+        for (; *r && (quote || (*r != ' ' && *r != '\t')); r++) {
+            if (quote == '\'' && *r == '\'')
+                quote = 0;
+            else if (quote == '"' && *r == '"')
+                quote = 0;
+            else if (!quote && (*r == '\'' || *r == '"'))
+                quote = *r;
+            else if (quote != '\'' && *r == '\\' && r[1] &&
+                     (!quote || r[1] == '"' || r[1] == '\\'))
+                *w++ = *++r;
+            else
+                *w++ = *r;
+        }
+        if (quote) {
+            snprintf(err, errcap, "unterminated %c quote", quote);
+            return -1;
+        }
+        if (*r)
+            r++;
+        *w++ = '\0';
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+/*
+ * --batch FILE: one chart per line, each line the arguments of one
+ * `sweepkit plot` (blank lines and # comments skipped), made in this one
+ * process so start-up and fontconfig's set-up are paid once.  A line that
+ * fails is reported with its FILE:LINE and the rest go on; the exit
+ * status is the worst of the lines'.
+ */
+static int batch(const char *path)
+{
+    static char where[4200];
+    char *line = NULL, *argv[MAX_BATCH_ARGS + 1], err[80];
+    size_t cap = 0, lineno = 0, jobs = 0, failed = 0;
+    ssize_t len;
+    int status = SK_EXIT_OK;
+    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+
+    if (!fp)
+        return cli_fail(prog, sk_error_set(SK_EIO, "%s: cannot read: %s",
+                                           path, strerror(errno)));
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        int argc, st;
+
+        lineno++;
+        jobs++;
+        if ((size_t)len > MAX_BATCH_LINE || memchr(line, '\0', (size_t)len)) {
+            fprintf(stderr, "%s: %s:%zu: %s\n", prog, path, lineno,
+                    (size_t)len > MAX_BATCH_LINE ? "line longer than 64 KiB"
+                                                 : "NUL byte in line");
+            status = SK_EXIT_USAGE;
+            failed++;
+            continue;
+        }
+        line[strcspn(line, "\r\n")] = '\0';
+        if ((argc = split_words(argv, line, err, sizeof(err))) < 0) {
+            fprintf(stderr, "%s: %s:%zu: %s\n", prog, path, lineno, err);
+            status = SK_EXIT_USAGE;
+            failed++;
+            continue;
+        }
+        if (argc == 1) {
+            jobs--; /* blank or a comment */
+            continue;
+        }
+        snprintf(where, sizeof(where), "sweepkit plot: %.4000s:%zu", path,
+                 lineno);
+        prog = where;
+        st = plot_argv(argc, argv);
+        prog = "sweepkit plot";
+        if (st != SK_EXIT_OK) {
+            failed++;
+            if (st > status)
+                status = st;
+        }
+    }
+    if (ferror(fp)) {
+        fprintf(stderr, "%s: %s: read error: %s\n", prog, path,
+                strerror(errno));
+        status = SK_EXIT_RUNTIME;
+    }
+    if (fp != stdin)
+        fclose(fp);
+    free(line);
+    if (failed)
+        fprintf(stderr, "%s: %s: %zu of %zu charts failed\n", prog, path,
+                failed, jobs);
+    else if (jobs == 0) {
+        fprintf(stderr, "%s: %s: no charts (every line blank or a "
+                        "comment)\n",
+                prog, path);
+        status = SK_EXIT_USAGE;
+    }
+    return status;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--batch") == 0)
+        return batch(argv[2]);
+    if (argc == 2 && strncmp(argv[1], "--batch=", 8) == 0)
+        return batch(argv[1] + 8);
+    return plot_argv(argc, argv);
 }
