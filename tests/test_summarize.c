@@ -24,22 +24,25 @@ static const char per_query[] =
  * p90 h=1.8 -> 20 + 0.8*5 = 24.  TTFT {1,2,3}: mean 2, median 2, p90 2.8,
  * p95 2.9, p99 2.98.  decode {25,30} (one empty): mean 27.5, median 27.5,
  * p90 25 + 0.9*5 = 29.5.
+ * p99 of tok/s h=1.98 -> 20 + 0.98*5 = 24.9.  Busy time 4 + 5 + 2.5 =
+ * 11.5 over wall 5: achieved concurrency 2.3.
  * Level 10: 2 queries, wall 5 - 0 = 5, tokens 220, throughput 44.
- * tok/s {40,50}: mean 45, median 45, p90 49.  TTFT {0.5,1}: 0.75, 0.75,
- * p90 0.95, p95 0.975, p99 0.995.  decode {50,66}: 58, 58, p90 64.4.
+ * tok/s {40,50}: mean 45, median 45, p90 49, p99 49.9.  TTFT {0.5,1}:
+ * 0.75, 0.75, p90 0.95, p95 0.975, p99 0.995.  decode {50,66}: 58, 58,
+ * p90 64.4.  Busy 2 + 3 = 5 over 5: 1.
  */
 static const char want[] =
     "concurrency,queries,wall_s,total_output_tokens,throughput_tokens_per_s,"
     "avg_query_tokens_per_s,median_query_tokens_per_s,p90_query_tokens_per_s,"
     "avg_ttft_s,median_ttft_s,p90_ttft_s,avg_decode_tokens_per_s,"
-    "median_decode_tokens_per_s,p90_decode_tokens_per_s,p95_ttft_s,"
-    "p99_ttft_s\n"
+    "median_decode_tokens_per_s,p90_decode_tokens_per_s,errors,"
+    "p99_ttft_s,p99_query_tokens_per_s,achieved_concurrency\n"
     "2,3,5.000000,250.000000,50.000000,21.666667,20.000000,24.000000,"
-    "2.000000,2.000000,2.800000,27.500000,27.500000,29.500000,2.900000,"
-    "2.980000\n"
+    "2.000000,2.000000,2.800000,27.500000,27.500000,29.500000,0,"
+    "2.980000,24.900000,2.300000\n"
     "10,2,5.000000,220.000000,44.000000,45.000000,45.000000,49.000000,"
-    "0.750000,0.750000,0.950000,58.000000,58.000000,64.400000,0.975000,"
-    "0.995000\n";
+    "0.750000,0.750000,0.950000,58.000000,58.000000,64.400000,0,"
+    "0.995000,49.900000,1.000000\n";
 
 static char *render(const struct sk_level *lv, size_t n)
 {
@@ -67,9 +70,42 @@ static void test_levels(void)
     CHECK_NEAR(lv[0].query_tps[0], 65.0 / 3, 1e-12);
     CHECK_NEAR(lv[0].ttft_s[2], 2.8, 1e-12);
     CHECK_NEAR(lv[1].decode_tps[2], 64.4, 1e-12);
+    CHECK_NEAR(lv[0].ttft_s[3], 2.9, 1e-12); /* p95, kept in the struct */
+    CHECK_NEAR(lv[0].achieved_concurrency, 2.3, 1e-12);
     out = render(lv, n);
     CHECK_STR(out, want);
     free(out);
+    free(lv);
+}
+
+/* A failed query (empty output_tokens, as the collector writes it) counts
+ * in queries, errors and the busy time, and in no statistic: tokens 300
+ * over wall 4 - 0 = 4 -> 75 tok/s; tok/s {100, 50}: mean 75; busy
+ * 2 + 4 + 1 = 7 over 4 = 1.75. */
+static void test_failed_query(void)
+{
+    static const char q[] =
+        "concurrency,output_tokens,tokens_per_s,ttft_s,decode_tokens_per_s,"
+        "start_s,end_s,error\n"
+        "2,200,100,0.1,110,0,2,\n"
+        "2,,,,,0.5,1.5,HTTP 500\n"
+        "2,100,50,0.4,60,0,4,\n";
+    struct sk_level *lv = NULL;
+    size_t n = 0;
+    int has_times = 0;
+
+    CHECK_INT(sk_summarize_buffer(&lv, &n, &has_times, "f.csv", q,
+                                  strlen(q)),
+              0);
+    CHECK_INT(n, 1);
+    CHECK_INT(lv[0].queries, 3);
+    CHECK_INT(lv[0].errors, 1);
+    CHECK_NEAR(lv[0].total_output_tokens, 300, 1e-9);
+    CHECK_NEAR(lv[0].wall_s, 4, 1e-12);
+    CHECK_NEAR(lv[0].throughput_tokens_per_s, 75, 1e-9);
+    CHECK_NEAR(lv[0].query_tps[0], 75, 1e-12);
+    CHECK_NEAR(lv[0].ttft_s[0], 0.25, 1e-12);
+    CHECK_NEAR(lv[0].achieved_concurrency, 1.75, 1e-12);
     free(lv);
 }
 
@@ -88,10 +124,11 @@ static void test_no_times(void)
               0);
     CHECK_INT(has_times, 0);
     out = render(lv, n);
-    /* wall_s and throughput empty, not invented. */
+    /* wall_s, throughput and achieved concurrency empty, not invented;
+     * p99 of tok/s {5, 7}: h = 0.99 -> 6.98. */
     CHECK(strstr(out, "\n1,2,,30.000000,,6.000000,6.000000,6.800000,"
                       "0.200000,0.200000,0.280000,7.000000,7.000000,"
-                      "7.800000,0.290000,0.298000\n") != NULL);
+                      "7.800000,0,0.298000,6.980000,\n") != NULL);
     free(out);
     free(lv);
 }
@@ -144,6 +181,7 @@ static void test_errors(void)
 int main(void)
 {
     test_levels();
+    test_failed_query();
     test_no_times();
     test_errors();
     return sk_test_done("summarize");

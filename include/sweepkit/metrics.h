@@ -30,4 +30,9 @@ double sk_metric_prefill_tokens_per_s(double prompt_tokens, double ttft_s);
  * (first request sent to last response finished). */
 double sk_metric_throughput(double total_output_tokens, double wall_s);
 
+/* Achieved concurrency of a level: the time-weighted mean of requests in
+ * flight, i.e. the sum over its queries of (end - start) over the level's
+ * wall time.  A closed loop that keeps up shows the configured level. */
+double sk_metric_achieved_concurrency(double busy_s, double wall_s);
+
 #endif

@@ -62,8 +62,9 @@ int cmd_summarize(int argc, char **argv)
             cli_help(stdout, "sweepkit summarize --file per_query.csv "
                              "[--out summary.csv] [--format FMT]",
                      "Derive the summary CSV (one row per concurrency "
-                     "level, the 14-column schema plus\np95_ttft_s and "
-                     "p99_ttft_s) from per-query rows.",
+                     "level, the 14-column schema plus\nerrors, p99_ttft_s, "
+                     "p99_query_tokens_per_s, achieved_concurrency) from "
+                     "per-query rows.",
                      options);
             return SK_EXIT_OK;
         case 'f': file = optarg; break;

@@ -35,3 +35,8 @@ double sk_metric_throughput(double total_output_tokens, double wall_s)
 {
     return ratio(total_output_tokens, wall_s);
 }
+
+double sk_metric_achieved_concurrency(double busy_s, double wall_s)
+{
+    return ratio(busy_s, wall_s);
+}

@@ -1,6 +1,7 @@
 #include "sweepkit/summarize.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/num.h"
 #include "sweepkit/stats.h"
@@ -32,16 +33,20 @@ static int peek_header(void *payload, const sk_row *row)
     return HEADER_SEEN;
 }
 
+const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
+    "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency"};
+
 static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
                  int has_times, const char *name)
 {
-    static const double p3[] = {50, 90}, p5[] = {50, 90, 95, 99};
+    static const double p3[] = {50, 90, 99}, p5[] = {50, 90, 95, 99};
     struct sk_stats_summary s;
     const char *key = sk_stats_groups_key(g, i, 0);
     double pct[4], start = NAN;
     int rc;
 
     memset(lv, 0, sizeof(*lv));
+    lv->achieved_concurrency = NAN;
     if (sk_num_parse(&lv->concurrency, key, strlen(key)) != 0 ||
         !(lv->concurrency > 0) || !isfinite(lv->concurrency))
         return sk_error_set(SK_EPARSE,
@@ -52,13 +57,13 @@ static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
                                         0)) != 0)
         return rc;
     lv->queries = s.count + s.missing;
+    lv->errors = s.missing;
     lv->total_output_tokens = s.count ? s.mean * (double)s.count : NAN;
 
-    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_QTPS, p3, 2)) != 0)
+    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_QTPS, p3, 3)) != 0)
         return rc;
     lv->query_tps[0] = s.mean;
-    lv->query_tps[1] = pct[0];
-    lv->query_tps[2] = pct[1];
+    memcpy(&lv->query_tps[1], pct, 3 * sizeof(double));
     if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_TTFT, p5, 4)) != 0)
         return rc;
     lv->ttft_s[0] = s.mean;
@@ -72,14 +77,21 @@ static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
 
     lv->wall_s = NAN;
     if (has_times) {
+        double busy;
+
         if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_START, NULL,
                                             0)) != 0)
             return rc;
         start = s.min;
+        busy = -s.mean * (double)s.count;
         if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_END, NULL,
                                             0)) != 0)
             return rc;
         lv->wall_s = s.max - start;
+        /* sum of (end - start) = sum of ends - sum of starts */
+        busy += s.mean * (double)s.count;
+        lv->achieved_concurrency =
+            sk_metric_achieved_concurrency(busy, lv->wall_s);
     }
     lv->throughput_tokens_per_s =
         sk_metric_throughput(lv->total_output_tokens, lv->wall_s);
@@ -185,27 +197,54 @@ static void cell(FILE *fp, double v, int first)
         fprintf(fp, "%.6f", v);
 }
 
-void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)
+void sk_summarize_write_header(FILE *fp, const char *const *labels,
+                               size_t nlabels)
 {
-    size_t i, c;
+    size_t c;
 
     for (c = 0; c < SK_SWEEP_NCOLUMNS; c++)
         fprintf(fp, "%s%s", c ? "," : "", sk_sweep_columns[c]);
-    fputs(",p95_ttft_s,p99_ttft_s\n", fp);
-    for (i = 0; i < n; i++) {
-        /* concurrency and queries are counts: no decimals. */
-        fprintf(fp, "%.15g,%zu", lv[i].concurrency, lv[i].queries);
-        cell(fp, lv[i].wall_s, 0);
-        cell(fp, lv[i].total_output_tokens, 0);
-        cell(fp, lv[i].throughput_tokens_per_s, 0);
-        for (c = 0; c < 3; c++)
-            cell(fp, lv[i].query_tps[c], 0);
-        for (c = 0; c < 3; c++)
-            cell(fp, lv[i].ttft_s[c], 0);
-        for (c = 0; c < 3; c++)
-            cell(fp, lv[i].decode_tps[c], 0);
-        cell(fp, lv[i].ttft_s[3], 0);
-        cell(fp, lv[i].ttft_s[4], 0);
-        fputc('\n', fp);
+    for (c = 0; c < SK_SUMMARIZE_NEXTRA; c++)
+        fprintf(fp, ",%s", sk_summarize_extra_columns[c]);
+    for (c = 0; c < nlabels; c++) {
+        fputc(',', fp);
+        sk_format_csv_field(fp, labels[c], strlen(labels[c]));
     }
+    fputc('\n', fp);
+}
+
+void sk_summarize_write_row(FILE *fp, const struct sk_level *lv,
+                            const char *const *values, size_t nvalues)
+{
+    size_t c;
+
+    /* concurrency, queries and errors are counts: no decimals. */
+    fprintf(fp, "%.15g,%zu", lv->concurrency, lv->queries);
+    cell(fp, lv->wall_s, 0);
+    cell(fp, lv->total_output_tokens, 0);
+    cell(fp, lv->throughput_tokens_per_s, 0);
+    for (c = 0; c < 3; c++)
+        cell(fp, lv->query_tps[c], 0);
+    for (c = 0; c < 3; c++)
+        cell(fp, lv->ttft_s[c], 0);
+    for (c = 0; c < 3; c++)
+        cell(fp, lv->decode_tps[c], 0);
+    fprintf(fp, ",%zu", lv->errors);
+    cell(fp, lv->ttft_s[4], 0);
+    cell(fp, lv->query_tps[3], 0);
+    cell(fp, lv->achieved_concurrency, 0);
+    for (c = 0; c < nvalues; c++) {
+        fputc(',', fp);
+        sk_format_csv_field(fp, values[c], strlen(values[c]));
+    }
+    fputc('\n', fp);
+}
+
+void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)
+{
+    size_t i;
+
+    sk_summarize_write_header(fp, NULL, 0);
+    for (i = 0; i < n; i++)
+        sk_summarize_write_row(fp, &lv[i], NULL, 0);
 }
