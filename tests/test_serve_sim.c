@@ -27,8 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The command under test (src/cli/cmd_serve_sim.c; also in cli.h). */
-int cmd_serve_sim(int argc, char **argv);
 
 #define MAX_EVENTS 512
 #define BODY_MAX (1 << 20)
@@ -48,88 +46,7 @@ static void pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* ---- the server process -------------------------------------------------- */
-
-struct server {
-    pid_t pid;
-    int out; /* the child's stdout */
-    int port;
-    char log[64];
-};
-
-static int start_server(struct server *s, const char *const *args)
-{
-    char *argv[40];
-    int fds[2], argc = 0;
-    char line[4096];
-    size_t n = 0;
-    double deadline = mono() + 10;
-
-    memset(s, 0, sizeof(*s));
-    snprintf(s->log, sizeof(s->log), "/tmp/sk_serve_sim_%d_%d.csv",
-             (int)getpid(), rand() % 100000);
-    argv[argc++] = "serve-sim";
-    for (; *args; args++)
-        argv[argc++] = (char *)*args;
-    argv[argc++] = "--log";
-    argv[argc++] = s->log;
-    argv[argc] = NULL;
-    if (pipe(fds) != 0)
-        return -1;
-    fflush(NULL);
-    s->pid = fork();
-    if (s->pid < 0)
-        return -1;
-    if (s->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the test */
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        exit(cmd_serve_sim(argc, argv));
-    }
-    close(fds[1]);
-    s->out = fds[0];
-    /* "serve-sim: listening on http://127.0.0.1:PORT" */
-    while (mono() < deadline && n < sizeof(line) - 1) {
-        struct pollfd p = {s->out, POLLIN, 0};
-        ssize_t r;
-        char *at;
-
-        if (poll(&p, 1, 100) <= 0)
-            continue;
-        if ((r = read(s->out, line + n, sizeof(line) - 1 - n)) <= 0)
-            break;
-        n += (size_t)r;
-        line[n] = '\0';
-        if ((at = strstr(line, "listening on http://127.0.0.1:")) &&
-            strchr(at, '\n')) {
-            s->port = atoi(at + strlen("listening on http://127.0.0.1:"));
-            CHECK(strstr(line, "serve-sim: model: slots=") != NULL);
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* SIGTERM; the exit status must be 0 and the summary printed. */
-static void stop_server(struct server *s)
-{
-    int status = -1;
-    char buf[8192];
-    size_t n = 0;
-    ssize_t r;
-
-    kill(s->pid, SIGTERM);
-    while (n < sizeof(buf) - 1 &&
-           (r = read(s->out, buf + n, sizeof(buf) - 1 - n)) > 0)
-        n += (size_t)r;
-    buf[n] = '\0';
-    waitpid(s->pid, &status, 0);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(strstr(buf, "serve-sim: stopped after") != NULL);
-    close(s->out);
-    unlink(s->log);
-}
+#include "sim_server.h"
 
 /* ---- the --log ground truth ---------------------------------------------- */
 
@@ -161,7 +78,8 @@ static size_t read_log(const struct server *s, struct row *rows, size_t cap)
     }
     CHECK_STR(line, "request_id,endpoint,accept_s,first_token_s,"
                     "last_token_s,prompt_tokens,output_tokens,status,"
-                    "sched_first_token_s,sched_last_token_s\n");
+                    "sched_first_token_s,sched_last_token_s,"
+                    "client_request_id\n");
     while (n < cap && fgets(line, sizeof(line), f)) {
         char *field[10], *p = line;
         int k;

@@ -64,7 +64,9 @@ int cmd_summarize(int argc, char **argv);
 int cmd_saturation(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_serve_sim(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 
 #include "sweepkit/format.h"
 #include "sweepkit/top.h"

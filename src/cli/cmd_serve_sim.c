@@ -24,6 +24,7 @@
 #include "sweepkit/units.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -83,6 +84,7 @@ struct req {
     int64_t accept_ns, first_ns, last_ns, sched_first, sched_last;
     long long created;
     char model[MODEL_MAX + 1];
+    char client_id[48]; /* the request's X-Request-Id, for the log */
     char pre[PRE_MAX]; /* a streamed chunk up to the token text */
     size_t pre_len;
 };
@@ -297,7 +299,7 @@ static void respond_error(struct conn *c, int status, const char *fmt, ...)
 static const char log_header[] =
     "request_id,endpoint,accept_s,first_token_s,last_token_s,"
     "prompt_tokens,output_tokens,status,sched_first_token_s,"
-    "sched_last_token_s\n";
+    "sched_last_token_s,client_request_id\n";
 
 static const char *secs(char *buf, size_t n, int64_t ns)
 {
@@ -315,12 +317,13 @@ static void log_row(struct server *sv, const struct req *r)
 
     if (!sv->log)
         return;
-    fprintf(sv->log, "%llu,%s,%s,%s,%s,%zu,%zu,%d,%s,%s\n",
+    fprintf(sv->log, "%llu,%s,%s,%s,%s,%zu,%zu,%d,%s,%s,%s\n",
             (unsigned long long)r->id, ep_name[r->ep],
             secs(a, sizeof(a), r->accept_ns), secs(f, sizeof(f), r->first_ns),
             secs(l, sizeof(l), r->last_ns), r->prompt_tokens, r->emitted,
             r->status, secs(sf, sizeof(sf), r->emitted ? r->sched_first : -1),
-            secs(sl, sizeof(sl), r->emitted ? r->sched_last : -1));
+            secs(sl, sizeof(sl), r->emitted ? r->sched_last : -1),
+            r->client_id);
     if (fflush(sv->log) != 0 || ferror(sv->log)) {
         sv->n.log_errors++;
         clearerr(sv->log);
@@ -882,6 +885,18 @@ done:
     json_decref(body);
 }
 
+/* The client's X-Request-Id as a CSV-safe word: letters, digits and
+ * "-_.:" kept, anything else dropped; "" when absent. */
+static void client_id(char *out, size_t cap, const char *v)
+{
+    size_t n = 0;
+
+    for (; v && *v && n + 1 < cap; v++)
+        if (isalnum((unsigned char)*v) || strchr("-_.:", *v))
+            out[n++] = *v;
+    out[n] = '\0';
+}
+
 static void dispatch(struct server *sv, struct conn *c)
 {
     struct req *r = &c->r;
@@ -892,6 +907,8 @@ static void dispatch(struct server *sv, struct conn *c)
 
     memset(r, 0, offsetof(struct req, model));
     snprintf(r->model, sizeof(r->model), "%s", DEFAULT_MODEL);
+    client_id(r->client_id, sizeof(r->client_id),
+              sk_http_header(c->http, "x-request-id"));
     tick(sv);
     c->write_ns = sv->now; /* the stall clock starts with the request */
     r->live = 1;
@@ -981,6 +998,7 @@ static int read_request(struct server *sv, struct conn *c)
         if (rc < 0) {
             sk_error_clear();
             memset(&c->r, 0, offsetof(struct req, model));
+            c->r.client_id[0] = '\0';
             c->r.live = 1;
             c->r.id = ++sv->next_id;
             c->r.accept_ns = sv->now;

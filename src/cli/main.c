@@ -14,6 +14,9 @@ static const cli_cmd commands[] = {
     {"recommend", cmd_recommend,
      "the concurrency to run at under TTFT, speed or throughput limits"},
     {"plot", cmd_plot, "draw sweep summaries as PNG, SVG or PDF charts"},
+    {"report", cmd_report, "a Markdown report, charts and JSON for sweeps"},
+    {"collect", cmd_collect,
+     "run a concurrency sweep against a server and write the CSVs"},
     {"serve-sim", cmd_serve_sim,
      "serve an OpenAI/llama.cpp-style API at a modelled speed"},
 };

@@ -1,0 +1,634 @@
+/* sweepkit collect: run a concurrency sweep against a server and write the
+ * per-query and summary CSVs (docs/collect.md).  The sweep itself is
+ * src/lib/collect.c; this file parses options, opens the files, shows
+ * progress and writes the sidecar. */
+#include "cli.h"
+
+#include "sweepkit/collect.h"
+#include "sweepkit/error.h"
+#include "sweepkit/units.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SK_VERSION
+#define SK_VERSION "dev"
+#endif
+
+#define MAX_HEADERS 32
+#define SK_EXIT_INTERRUPTED 130
+
+static const char prog[] = "sweepkit collect";
+
+enum {
+    OPT_URL = 256,
+    OPT_API,
+    OPT_MODEL,
+    OPT_PROMPTS,
+    OPT_QUERIES,
+    OPT_LEVELS,
+    OPT_MAX_TOKENS,
+    OPT_TEMPERATURE,
+    OPT_EXTRA_BODY,
+    OPT_HEADER,
+    OPT_API_KEY_ENV,
+    OPT_TIMEOUT,
+    OPT_WARMUP,
+    OPT_RETRIES,
+    OPT_LABEL,
+    OPT_OUT_DIR,
+    OPT_PREFIX,
+    OPT_PROGRESS
+};
+
+static const cli_opt options[] = {
+    {"url", required_argument, OPT_URL, "URL",
+     "server base URL (repeatable: round robin); required"},
+    {"api", required_argument, OPT_API, "API",
+     "openai-chat (default), openai-completions or llamacpp"},
+    {"model", required_argument, OPT_MODEL, "NAME",
+     "model name sent in the request (OpenAI APIs)"},
+    {"prompts-file", required_argument, OPT_PROMPTS, "F",
+     "JSON array, JSON Lines or text lines (default: 128 built in)"},
+    {"queries", required_argument, OPT_QUERIES, "N",
+     "queries per level (default 128)"},
+    {"concurrency-levels", required_argument, OPT_LEVELS, "LIST",
+     "comma-separated levels (default 1,2,4,8,16,32)"},
+    {"max-tokens", required_argument, OPT_MAX_TOKENS, "N",
+     "output tokens per query (default 256)"},
+    {"temperature", required_argument, OPT_TEMPERATURE, "T",
+     "sampling temperature (default 0)"},
+    {"extra-body", required_argument, OPT_EXTRA_BODY, "JSON",
+     "JSON object merged into every request body"},
+    {"header", required_argument, OPT_HEADER, "'K: V'",
+     "extra request header (repeatable)"},
+    {"api-key-env", required_argument, OPT_API_KEY_ENV, "VAR",
+     "send $VAR as a Bearer token (default OPENAI_API_KEY if set)"},
+    {"timeout", required_argument, OPT_TIMEOUT, "S",
+     "per-request timeout (default 300s)"},
+    {"warmup", required_argument, OPT_WARMUP, "N",
+     "requests before the first level, not recorded (default 0)"},
+    {"retries", required_argument, OPT_RETRIES, "N",
+     "retry 429/5xx and connection errors N times (default 0)"},
+    {"label", required_argument, OPT_LABEL, "K=V",
+     "add column K with value V to both CSVs (repeatable)"},
+    {"out-dir", required_argument, OPT_OUT_DIR, "DIR",
+     "where the CSVs go (default results)"},
+    {"prefix", required_argument, OPT_PREFIX, "NAME",
+     "file name prefix (default: the model, else 'sweep')"},
+    {"progress-interval", required_argument, OPT_PROGRESS, "S",
+     "progress line period when stderr is not a terminal (default 10s)"},
+    {NULL, 0, 0, NULL, NULL}};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+struct show {
+    int tty;
+    double interval_s, last_s;
+    double start_s;
+    FILE *table; /* the closing table, kept until the end */
+    char *table_buf;
+    size_t table_len;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void cell(FILE *fp, double v, int width, int prec)
+{
+    if (isfinite(v))
+        fprintf(fp, " %*.*f |", width, prec, v);
+    else
+        fprintf(fp, " %*s |", width, "-");
+}
+
+static void on_progress(void *payload, const struct sk_collect_progress *p)
+{
+    struct show *s = payload;
+    double t = now_s();
+    double rate = p->elapsed_s > 0 ? p->output_tokens / p->elapsed_s : 0;
+    double eta = p->done ? p->elapsed_s * (double)(p->total - p->done) /
+                               (double)p->done
+                         : NAN;
+
+    if (p->level_done) {
+        if (s->tty)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr,
+                "%s: level %zu done: %zu queries, %zu errors, %.1f s, "
+                "%.1f tok/s\n",
+                prog, p->concurrency, p->done, p->errors, p->elapsed_s,
+                p->summary[0]);
+        if (p->errors && p->errors == p->done)
+            fprintf(stderr,
+                    "%s: EVERY request at concurrency %zu failed: check the "
+                    "per-query CSV's error column\n",
+                    prog, p->concurrency);
+        fprintf(s->table, "| %4zu |", p->concurrency);
+        cell(s->table, p->summary[0], 17, 2);
+        cell(s->table, p->summary[1], 11, 3);
+        cell(s->table, p->summary[2], 17, 2);
+        cell(s->table, p->summary[3], 16, 2);
+        fprintf(s->table, " %6zu |\n", p->errors);
+        return;
+    }
+    if (s->tty) {
+        if (t - s->last_s < 0.1 && p->done != p->total)
+            return;
+        s->last_s = t;
+        fprintf(stderr,
+                "\r\033[Kconc %zu: %zu/%zu done, %zu errors, %.1f tok/s, "
+                "%.1f s elapsed, ETA %.0f s",
+                p->concurrency, p->done, p->total, p->errors, rate,
+                p->elapsed_s, isfinite(eta) ? eta : 0);
+        return;
+    }
+    if (t - s->last_s < s->interval_s)
+        return;
+    s->last_s = t;
+    fprintf(stderr,
+            "%s: conc %zu: %zu/%zu done, %zu errors, %.1f tok/s, %.1f s "
+            "elapsed\n",
+            prog, p->concurrency, p->done, p->total, p->errors, rate,
+            p->elapsed_s);
+}
+
+/* ---- output files ------------------------------------------------------- */
+
+/* "Qwen/Qwen3 4B" -> "Qwen_Qwen3_4B": a name safe in a file name. */
+static void safe_name(char *out, size_t cap, const char *s)
+{
+    size_t i = 0;
+
+    for (; *s && i + 1 < cap; s++)
+        out[i++] = (strchr("-_.", *s) || (*s >= '0' && *s <= '9') ||
+                    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+                       ? *s
+                       : '_';
+    out[i] = '\0';
+}
+
+/* Create `dir/prefix_kind_ts[-N].ext`, never over an existing file. */
+static FILE *create(char *path, size_t cap, const char *dir,
+                    const char *prefix, const char *kind, const char *ts,
+                    const char *suffix, const char *ext)
+{
+    int fd;
+
+    snprintf(path, cap, "%s/%s_%s_%s%s.%s", dir, prefix, kind, ts, suffix,
+             ext);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return NULL;
+    return fdopen(fd, "w");
+}
+
+static int mkdir_p(const char *dir)
+{
+    char buf[4096];
+    size_t i, n = strlen(dir);
+
+    if (n >= sizeof(buf))
+        return -1;
+    memcpy(buf, dir, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        buf[i] = dir[i];
+    }
+    return 0;
+}
+
+/* The sidecar: how the run was made (no secret: header values and the
+ * key are left out), written to a temporary name and renamed. */
+static int write_sidecar(const char *path, int argc, char **argv,
+                         const sk_collect_opts *o, const char *started,
+                         const char *status, const sk_collect_result *res,
+                         const char *const *files)
+{
+    json_t *j = json_object(), *a = json_array(), *u = json_array(),
+           *lv = json_array(), *h = json_array(), *f = json_object();
+    char tmp[4200];
+    size_t i;
+    int rc = -1, secret = 0;
+
+    for (i = 1; i < (size_t)argc; i++) {
+        /* --header values may hold credentials: keep the name only */
+        if (secret) {
+            const char *colon = strchr(argv[i], ':');
+
+            json_array_append_new(
+                a, json_sprintf("%.*s: <redacted>",
+                                (int)(colon ? colon - argv[i] : 0), argv[i]));
+            secret = 0;
+            continue;
+        }
+        secret = strcmp(argv[i], "--header") == 0;
+        if (strncmp(argv[i], "--header=", 9) == 0)
+            json_array_append_new(a, json_string("--header=<redacted>"));
+        else
+            json_array_append_new(a, json_string(argv[i]));
+    }
+    for (i = 0; i < o->nurls; i++)
+        json_array_append_new(u, json_string(o->urls[i]));
+    for (i = 0; i < o->nlevels; i++)
+        json_array_append_new(lv, json_integer((json_int_t)o->levels[i]));
+    for (i = 0; i < o->nheaders; i++) {
+        const char *colon = strchr(o->headers[i], ':');
+
+        json_array_append_new(
+            h, json_stringn(o->headers[i], colon ? (size_t)(colon -
+                                                            o->headers[i])
+                                                 : 0));
+    }
+    json_object_set_new(f, "summary", json_string(files[0]));
+    json_object_set_new(f, "per_query", json_string(files[1]));
+    json_object_set_new(j, "tool", json_string("sweepkit " SK_VERSION));
+    json_object_set_new(j, "command", a);
+    json_object_set_new(j, "urls", u);
+    json_object_set_new(j, "api", json_string(sk_api_name(o->api)));
+    json_object_set_new(j, "model", o->model ? json_string(o->model)
+                                             : json_null());
+    json_object_set_new(j, "levels", lv);
+    json_object_set_new(j, "queries_per_level",
+                        json_integer((json_int_t)o->queries));
+    json_object_set_new(j, "max_tokens", json_integer(o->max_tokens));
+    json_object_set_new(j, "header_names", h);
+    json_object_set_new(j, "api_key_sent", json_boolean(o->api_key != NULL));
+    json_object_set_new(j, "started", json_string(started));
+    json_object_set_new(j, "status", json_string(status));
+    json_object_set_new(j, "files", f);
+    if (res) {
+        json_t *faults = json_object();
+
+        for (i = 0; i < SK_FAULT_COUNT; i++)
+            json_object_set_new(faults, sk_collect_fault_name(i),
+                                json_integer((json_int_t)res->faults[i]));
+        json_object_set_new(j, "queries", json_integer((json_int_t)res->queries));
+        json_object_set_new(j, "errors", json_integer((json_int_t)res->errors));
+        json_object_set_new(j, "retried", json_integer((json_int_t)res->retried));
+        json_object_set_new(j, "faults", faults);
+        json_object_set_new(j, "levels_done",
+                            json_integer((json_int_t)res->levels_done));
+    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+        rename(tmp, path) == 0)
+        rc = 0;
+    json_decref(j);
+    return rc;
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+int cmd_collect(int argc, char **argv)
+{
+    sk_collect_opts o;
+    sk_collect_result res;
+    sk_prompts *prompts = NULL;
+    const char *urls[SK_COLLECT_MAX_URLS], *headers[MAX_HEADERS];
+    const char *lnames[SK_COLLECT_MAX_LABELS], *lvalues[SK_COLLECT_MAX_LABELS];
+    char *label_copy[SK_COLLECT_MAX_LABELS];
+    size_t levels[SK_COLLECT_MAX_LEVELS];
+    char levels_arg[1024] = "1,2,4,8,16,32";
+    const char *prompts_file = NULL, *key_env = NULL, *out_dir = "results",
+               *prefix_arg = NULL, *api_name = "openai-chat";
+    char prefix[128], ts[32], spath[4096], qpath[4096], jpath[4096];
+    char suffix[16] = "";
+    const char *files[2];
+    size_t nurls = 0, nheaders = 0, nlabels = 0, i;
+    FILE *sfp = NULL, *qfp = NULL;
+    struct show show;
+    struct sigaction sa, old_int, old_term;
+    time_t now;
+    struct tm tm;
+    char started[64];
+    int c, rc = 0, status = SK_EXIT_OK, signals_set = 0;
+
+    memset(&o, 0, sizeof(o));
+    memset(&show, 0, sizeof(show));
+    o.queries = 128;
+    o.max_tokens = 256;
+    o.timeout_s = 300;
+    show.interval_s = 10;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+        size_t v;
+
+        switch (c) {
+        case 'h':
+            cli_help(stdout,
+                     "sweepkit collect --url URL [OPTIONS]",
+                     "Run a closed-loop concurrency sweep against an "
+                     "OpenAI-compatible or llama.cpp server\n"
+                     "over its streaming API and write "
+                     "<prefix>_summary_<ts>.csv, <prefix>_per_query_<ts>.csv"
+                     "\nand a JSON sidecar into the output directory.  "
+                     "Exit status 130 when interrupted.",
+                     options);
+            return SK_EXIT_OK;
+        case OPT_URL:
+            if (nurls == SK_COLLECT_MAX_URLS)
+                return cli_usage_error(prog, "too many --url options");
+            urls[nurls++] = optarg;
+            break;
+        case OPT_API: api_name = optarg; break;
+        case OPT_MODEL: o.model = optarg; break;
+        case OPT_PROMPTS: prompts_file = optarg; break;
+        case OPT_QUERIES:
+            if (sk_units_parse_count(&o.queries, optarg, 10000000,
+                                     "--queries") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_LEVELS:
+            if (strlen(optarg) >= sizeof(levels_arg))
+                return cli_usage_error(prog, "--concurrency-levels: too "
+                                             "long");
+            strcpy(levels_arg, optarg);
+            break;
+        case OPT_MAX_TOKENS:
+            if (sk_units_parse_count(&v, optarg, 1000000, "--max-tokens") !=
+                0)
+                return cli_usage_error(prog, sk_error_last());
+            o.max_tokens = (unsigned)v;
+            break;
+        case OPT_TEMPERATURE:
+            if (sk_units_parse_double(&o.temperature, optarg,
+                                      "--temperature") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            if (o.temperature < 0)
+                return cli_usage_error(prog, "--temperature: expected a "
+                                             "number >= 0");
+            break;
+        case OPT_EXTRA_BODY: o.extra_body = optarg; break;
+        case OPT_HEADER:
+            if (nheaders == MAX_HEADERS)
+                return cli_usage_error(prog, "too many --header options");
+            if (!strchr(optarg, ':') || optarg[0] == ':' ||
+                strpbrk(optarg, "\r\n"))
+                return cli_usage_error(prog, "--header: expected 'Name: "
+                                             "value' on one line");
+            headers[nheaders++] = optarg;
+            break;
+        case OPT_API_KEY_ENV: key_env = optarg; break;
+        case OPT_TIMEOUT:
+            if (sk_units_parse_duration(&o.timeout_s, optarg, "--timeout") !=
+                0)
+                return cli_usage_error(prog, sk_error_last());
+            if (!(o.timeout_s > 0))
+                return cli_usage_error(prog, "--timeout: expected a "
+                                             "duration above 0");
+            break;
+        case OPT_WARMUP:
+            if (sk_units_parse_count(&o.warmup, optarg, 100000,
+                                     "--warmup") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_RETRIES:
+            if (sk_units_parse_count(&v, optarg, 20, "--retries") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            o.retries = (unsigned)v;
+            break;
+        case OPT_LABEL: {
+            const char *eq = strchr(optarg, '=');
+
+            if (nlabels == SK_COLLECT_MAX_LABELS)
+                return cli_usage_error(prog, "too many --label options");
+            if (!eq || eq == optarg)
+                return cli_usage_error(prog, "--label: expected "
+                                             "key=value");
+            lnames[nlabels] = optarg; /* cut at '=' below */
+            lvalues[nlabels] = eq + 1;
+            nlabels++;
+            break;
+        }
+        case OPT_OUT_DIR: out_dir = optarg; break;
+        case OPT_PREFIX: prefix_arg = optarg; break;
+        case OPT_PROGRESS:
+            if (sk_units_parse_duration(&show.interval_s, optarg,
+                                        "--progress-interval") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        default: return SK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(prog, "unexpected argument; every input is "
+                                     "an option");
+    if (nurls == 0)
+        return cli_usage_error(prog, "no server: give --url URL "
+                                     "(sweepkit serve-sim starts one)");
+    if (sk_api_parse(&o.api, api_name) != 0)
+        return cli_usage_error(prog, sk_error_last());
+    {
+        char *items[SK_COLLECT_MAX_LEVELS];
+        size_t n = 0;
+
+        if (sk_units_split_list(items, SK_COLLECT_MAX_LEVELS, &n, levels_arg,
+                                "--concurrency-levels") != 0)
+            return cli_usage_error(prog, sk_error_last());
+        for (i = 0; i < n; i++) {
+            if (sk_units_parse_count(&levels[i], items[i],
+                                     SK_COLLECT_MAX_CONCURRENCY,
+                                     "--concurrency-levels") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            if (levels[i] == 0)
+                return cli_usage_error(prog, "--concurrency-levels: levels "
+                                             "start at 1");
+        }
+        o.levels = levels;
+        o.nlevels = n;
+    }
+    for (i = 0; i < nlabels; i++) {
+        size_t k = (size_t)(lvalues[i] - 1 - lnames[i]);
+
+        if (!(label_copy[i] = strndup(lnames[i], k))) {
+            while (i--)
+                free(label_copy[i]);
+            return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
+        }
+        lnames[i] = label_copy[i];
+    }
+    if (!key_env && getenv("OPENAI_API_KEY"))
+        key_env = "OPENAI_API_KEY";
+    if (key_env) {
+        o.api_key = getenv(key_env);
+        if (!o.api_key || !*o.api_key) {
+            char msg[300];
+
+            snprintf(msg, sizeof(msg),
+                     "--api-key-env: $%.200s is not set or empty", key_env);
+            status = cli_usage_error(prog, msg);
+            goto done;
+        }
+    }
+    rc = prompts_file ? sk_prompts_load(&prompts, prompts_file)
+                      : sk_prompts_builtin(&prompts);
+    if (rc != 0)
+        goto done;
+
+    /* Output names: the start time, and a -N suffix should a file of that
+     * second exist already (never overwrite). */
+    safe_name(prefix, sizeof(prefix),
+              prefix_arg ? prefix_arg : o.model ? o.model : "sweep");
+    now = time(NULL);
+    localtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y%m%d_%H%M%S", &tm);
+    strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%S%z", &tm);
+    if (mkdir_p(out_dir) != 0) {
+        rc = sk_error_set(SK_EIO, "%s: cannot create: %s", out_dir,
+                          strerror(errno));
+        goto done;
+    }
+    for (i = 1; i < 100; i++) {
+        if ((sfp = create(spath, sizeof(spath), out_dir, prefix, "summary",
+                          ts, suffix, "csv")) &&
+            (qfp = create(qpath, sizeof(qpath), out_dir, prefix, "per_query",
+                          ts, suffix, "csv")))
+            break;
+        if (errno != EEXIST) {
+            rc = sk_error_set(SK_EIO, "%s: cannot create: %s",
+                              sfp ? qpath : spath, strerror(errno));
+            goto done;
+        }
+        if (sfp) {
+            fclose(sfp);
+            unlink(spath);
+            sfp = NULL;
+        }
+        snprintf(suffix, sizeof(suffix), "-%zu", i + 1);
+    }
+    if (!sfp || !qfp) {
+        rc = sk_error_set(SK_EIO, "%s: too many runs in one second", out_dir);
+        goto done;
+    }
+    snprintf(jpath, sizeof(jpath), "%s/%s_run_%s%s.json", out_dir, prefix,
+             ts, suffix);
+    files[0] = spath;
+    files[1] = qpath;
+
+    o.urls = urls;
+    o.nurls = nurls;
+    o.prompts = prompts;
+    o.headers = headers;
+    o.nheaders = nheaders;
+    o.label_names = lnames;
+    o.label_values = lvalues;
+    o.nlabels = nlabels;
+    o.per_query = qfp;
+    o.summary = sfp;
+    o.stop = &stop_flag;
+    o.progress = on_progress;
+    o.payload = &show;
+    show.tty = isatty(STDERR_FILENO);
+    show.start_s = show.last_s = now_s();
+    if (!(show.table = open_memstream(&show.table_buf, &show.table_len))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (write_sidecar(jpath, argc, argv, &o, started, "running", NULL,
+                      files) != 0) {
+        rc = sk_error_set(SK_EIO, "%s: cannot write: %s", jpath,
+                          strerror(errno));
+        goto done;
+    }
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    signals_set = 1;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        rc = sk_error_set(SK_EHTTP, "libcurl cannot start");
+        goto done;
+    }
+    rc = sk_collect_run(&res, &o);
+    curl_global_cleanup();
+    if (show.tty)
+        fputs("\r\033[K", stderr);
+    write_sidecar(jpath, argc, argv, &o, started,
+                  rc ? "failed"
+                     : res.interrupted ? "interrupted"
+                                       : res.gave_up ? "gave up" : "complete",
+                  &res, files);
+    fclose(show.table);
+    show.table = NULL;
+    if (show.table_len) {
+        fprintf(stderr,
+                "| conc | throughput(tok/s) | avg_ttft(s) | "
+                "avg_decode(tok/s) | avg_query(tok/s) | errors |\n"
+                "|-----:|------------------:|------------:|"
+                "------------------:|-----------------:|-------:|\n%s",
+                show.table_buf);
+    }
+    if (rc == 0) {
+        if (res.errors) {
+            fprintf(stderr, "%s: %zu of %zu queries failed:", prog,
+                    res.errors, res.queries);
+            for (i = 0; i < SK_FAULT_COUNT; i++)
+                if (res.faults[i])
+                    fprintf(stderr, " %s %zu", sk_collect_fault_name(i),
+                            res.faults[i]);
+            fputc('\n', stderr);
+        }
+        printf("%s\n%s\n%s\n", spath, qpath, jpath);
+        if (res.interrupted) {
+            fprintf(stderr, "%s: interrupted; the rows measured so far are "
+                            "written\n",
+                    prog);
+            status = SK_EXIT_INTERRUPTED;
+        } else if (res.gave_up) {
+            fprintf(stderr, "%s: gave up: every request failed at two "
+                            "levels\n",
+                    prog);
+            status = SK_EXIT_RUNTIME;
+        }
+    }
+done:
+    if (signals_set) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    if (rc != 0)
+        status = cli_fail(prog, rc);
+    if (show.table)
+        fclose(show.table);
+    free(show.table_buf);
+    if (sfp && fclose(sfp) != 0 && status == SK_EXIT_OK)
+        status = cli_fail(prog, sk_error_set(SK_EIO, "%s: %s", spath,
+                                             strerror(errno)));
+    if (qfp && fclose(qfp) != 0 && status == SK_EXIT_OK)
+        status = cli_fail(prog, sk_error_set(SK_EIO, "%s: %s", qpath,
+                                             strerror(errno)));
+    sk_prompts_free(prompts);
+    for (i = 0; i < nlabels; i++)
+        free(label_copy[i]);
+    return status;
+}

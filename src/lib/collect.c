@@ -1,0 +1,1094 @@
+/*
+ * The collector's event loop: libcurl multi over epoll
+ * (curl_multi_socket_action, as curl's docs/examples/ephiperfifo.c), a
+ * closed loop per level, rows written as queries finish.  See collect.h
+ * for what is measured and docs/collect.md for the columns.
+ */
+#include "sweepkit/collect.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/format.h"
+#include "sweepkit/metrics.h"
+#include "sweepkit/sse.h"
+#include "sweepkit/stats.h"
+#include "sweepkit/summarize.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SSE_CAP ((size_t)64 << 10) /* one event's data, per request */
+#define EXCERPT_MAX 160            /* error body bytes kept */
+#define MAX_EVENTS 256
+#define STAGGER 4 /* new requests started per turn of the loop */
+#define REQUEST_ID_WIDTH 32        /* "X-Request-Id: " value, fixed width */
+
+static const char *const fault_names[SK_FAULT_COUNT] = {
+    "connect", "timeout", "http", "parse", "stream", "other"};
+
+const char *sk_collect_fault_name(enum sk_collect_fault f)
+{
+    return (unsigned)f < SK_FAULT_COUNT ? fault_names[f] : "?";
+}
+
+/* The per-query columns after the 13 of the schema (docs/metrics.md). */
+static const char per_query_header[] =
+    "concurrency,query_id,prompt_preview,prompt_tokens,duration_s,ttft_s,"
+    "output_tokens,tokens_per_s,decode_tokens,decode_s,decode_tokens_per_s,"
+    "prefill_prompt_tokens_per_s,finish_reason,start_s,end_s,send_lag_s,"
+    "itl_mean_s,itl_p99_s,token_source,http_status,error,server_prompt_ms,"
+    "server_predicted_ms,server_predicted_n,request_id";
+
+struct run;
+
+/* One slot of the closed loop: everything a request needs, allocated
+ * before the first level and reused. */
+struct req {
+    struct run *run;
+    CURL *easy;
+    struct curl_slist *headers; /* shared lines + this slot's request id */
+    char *request_id;           /* inside `headers`: rewritten in place */
+    struct sk_sse sse;
+    char *sse_buf;
+    double *gaps; /* inter-chunk gaps, seconds */
+    size_t gap_cap;
+    char errbuf[CURL_ERROR_SIZE];
+
+    /* the query */
+    int busy, in_multi, warmup;
+    size_t qid;
+    unsigned attempt;
+    int64_t retry_at; /* > 0: waiting to be retried */
+
+    /* times, monotonic ns */
+    int64_t t_free, t_added, t_send, t_first, t_prev, t_last_chunk, t_end;
+
+    /* what the stream said */
+    long http_status;
+    int status_seen, ended, failed;
+    enum sk_collect_fault fault;
+    size_t chunks, ngaps;
+    long long prompt_tokens, completion_tokens;
+    long long server_predicted_n;
+    double server_prompt_ms, server_predicted_ms;
+    char finish_reason[32];
+    char error[CURL_ERROR_SIZE + EXCERPT_MAX + 64];
+    char excerpt[EXCERPT_MAX + 1];
+    size_t excerpt_len;
+};
+
+struct run {
+    const sk_collect_opts *o;
+    sk_collect_result *res;
+    CURLM *multi;
+    int ep;
+    int64_t timer_at; /* curl's timer, monotonic ns; -1 none */
+    size_t busy, waiting; /* slots with a query; of those, waiting for a
+                             retry */
+    struct req *reqs;
+    size_t nreqs;
+    char **urls;   /* full endpoint URLs */
+    char **bodies; /* one request body per prompt */
+    int64_t t0;
+    unsigned tag; /* in request ids */
+    int stopping;
+    int rc; /* a fatal error (I/O) */
+
+    /* the level in progress */
+    size_t level, concurrency, issued, done, errors;
+    double tokens;
+    int64_t level_start;
+    FILE *level_fp; /* this level's per-query rows, for summarize */
+    char *level_buf;
+    size_t level_len;
+    FILE *row_fp; /* one row, formatted once, written twice */
+    char *row_buf;
+    size_t row_len;
+};
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double secs(int64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+/* ---- requests: bodies and URLs ---------------------------------------- */
+
+static const char *api_path(enum sk_api api)
+{
+    switch (api) {
+    case SK_API_OPENAI_CHAT: return "/v1/chat/completions";
+    case SK_API_OPENAI_COMPLETIONS: return "/v1/completions";
+    case SK_API_LLAMACPP: return "/completion";
+    }
+    return "/";
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t m = strlen(suffix);
+
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* "http://h:8000" -> ".../v1/chat/completions"; a URL that already ends
+ * in the path, or in "/v1" for the OpenAI APIs, is completed, not
+ * doubled. */
+static char *endpoint(const char *base, enum sk_api api)
+{
+    const char *path = api_path(api);
+    size_t n = strlen(base);
+    char *s;
+
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    if (ends_with(base, n, path))
+        path = "";
+    else if (api != SK_API_LLAMACPP && ends_with(base, n, "/v1"))
+        path += 3;
+    if (!(s = malloc(n + strlen(path) + 1)))
+        return NULL;
+    memcpy(s, base, n);
+    strcpy(s + n, path);
+    return s;
+}
+
+static char *make_body(const sk_collect_opts *o, const char *prompt,
+                       size_t len, json_t *extra)
+{
+    json_t *b = json_object(), *msgs = NULL;
+    char *s = NULL;
+
+    if (!b)
+        return NULL;
+    if (o->model && o->api != SK_API_LLAMACPP)
+        json_object_set_new(b, "model", json_string(o->model));
+    switch (o->api) {
+    case SK_API_OPENAI_CHAT:
+        msgs = json_pack("[{s:s, s:s%}]", "role", "user", "content", prompt,
+                         len);
+        json_object_set_new(b, "messages", msgs);
+        /* fall through */
+    case SK_API_OPENAI_COMPLETIONS:
+        if (o->api == SK_API_OPENAI_COMPLETIONS)
+            json_object_set_new(b, "prompt", json_stringn(prompt, len));
+        json_object_set_new(b, "max_tokens", json_integer(o->max_tokens));
+        json_object_set_new(b, "stream_options",
+                            json_pack("{s:b}", "include_usage", 1));
+        break;
+    case SK_API_LLAMACPP:
+        json_object_set_new(b, "prompt", json_stringn(prompt, len));
+        json_object_set_new(b, "n_predict", json_integer(o->max_tokens));
+        break;
+    }
+    json_object_set_new(b, "temperature", json_real(o->temperature));
+    json_object_set_new(b, "stream", json_true());
+    if (extra && json_object_update(b, extra) != 0)
+        goto done;
+    s = json_dumps(b, JSON_COMPACT);
+done:
+    json_decref(b);
+    return s;
+}
+
+static int prepare(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    json_t *extra = NULL;
+    json_error_t jerr;
+    size_t i, np = sk_prompts_count(o->prompts);
+
+    if (o->extra_body) {
+        extra = json_loads(o->extra_body, 0, &jerr);
+        if (!extra)
+            return sk_error_set(SK_EINVAL,
+                                "--extra-body: not valid JSON: %s (column "
+                                "%d)",
+                                jerr.text, jerr.column);
+        if (!json_is_object(extra)) {
+            json_decref(extra);
+            return sk_error_set(SK_EINVAL,
+                                "--extra-body: expected a JSON object");
+        }
+    }
+    if (!(r->urls = calloc(o->nurls, sizeof(char *))) ||
+        !(r->bodies = calloc(np, sizeof(char *)))) {
+        json_decref(extra);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < o->nurls; i++)
+        if (!(r->urls[i] = endpoint(o->urls[i], o->api)))
+            goto oom;
+    for (i = 0; i < np; i++)
+        if (!(r->bodies[i] = make_body(o, sk_prompts_get(o->prompts, i),
+                                       sk_prompts_len(o->prompts, i),
+                                       extra)))
+            goto oom;
+    json_decref(extra);
+    return 0;
+oom:
+    json_decref(extra);
+    return sk_error_set(SK_ENOMEM, "out of memory building requests");
+}
+
+/* ---- the per-chunk path: no allocation, no I/O ------------------------- */
+
+static void fail(struct req *q, enum sk_collect_fault f, const char *fmt,
+                 const char *text)
+{
+    if (q->failed)
+        return;
+    q->failed = 1;
+    q->fault = f;
+    snprintf(q->error, sizeof(q->error), fmt, text);
+}
+
+static int on_event(void *payload, const char *event, const char *data,
+                    size_t len)
+{
+    struct req *q = payload;
+    struct sk_chunk c;
+    int64_t now = q->t_last_chunk; /* set by on_data for this read */
+
+    (void)event;
+    if (q->ended)
+        return 0; /* after the end marker: ignored */
+    if (sk_chunk_decode(&c, q->run->o->api, data, len) != 0) {
+        fail(q, SK_FAULT_PARSE, "%s", sk_error_last());
+        return 1;
+    }
+    if (c.done) {
+        q->ended = 1;
+        return 0;
+    }
+    if (c.error[0]) {
+        fail(q, SK_FAULT_HTTP, "error in stream: %s", c.error);
+        return 1;
+    }
+    if (c.text_bytes > 0) {
+        /* TTFT ends here; inter-token gaps are between chunks that
+         * carry text (several tokens in one chunk count as one gap). */
+        if (q->chunks == 0)
+            q->t_first = now;
+        else if (q->ngaps < q->gap_cap)
+            q->gaps[q->ngaps++] = secs(now - q->t_prev);
+        q->t_prev = now;
+        q->chunks++;
+    }
+    if (c.finish_reason[0])
+        memcpy(q->finish_reason, c.finish_reason, sizeof(q->finish_reason));
+    if (c.prompt_tokens >= 0)
+        q->prompt_tokens = c.prompt_tokens;
+    if (c.completion_tokens >= 0)
+        q->completion_tokens = c.completion_tokens;
+    if (!isnan(c.server_prompt_ms))
+        q->server_prompt_ms = c.server_prompt_ms;
+    if (!isnan(c.server_predicted_ms))
+        q->server_predicted_ms = c.server_predicted_ms;
+    if (c.server_predicted_n >= 0)
+        q->server_predicted_n = c.server_predicted_n;
+    if (c.stop && q->run->o->api == SK_API_LLAMACPP)
+        q->ended = 1;
+    return 0;
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    struct req *q = ud;
+    size_t len = size * n;
+
+    if (!q->status_seen) {
+        curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->http_status);
+        q->status_seen = 1;
+    }
+    if (q->http_status != 200) {
+        /* An error body: keep the start for the error text. */
+        size_t k = EXCERPT_MAX - q->excerpt_len;
+
+        if (k > len)
+            k = len;
+        memcpy(q->excerpt + q->excerpt_len, p, k);
+        q->excerpt_len += k;
+        return len;
+    }
+    if (q->failed)
+        return 0;
+    q->t_last_chunk = mono_ns();
+    switch (sk_sse_feed(&q->sse, p, len, on_event, q)) {
+    case 0: return len;
+    case SK_ELIMIT:
+        fail(q, SK_FAULT_PARSE, "%s", sk_error_last());
+        return 0;
+    default: return 0; /* on_event failed the query */
+    }
+}
+
+/* libcurl calls this once the connection is up, just before it writes
+ * the request: the request leaves the client now.  A query whose
+ * connection never came up keeps the time it was handed to libcurl. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port,
+                     int local_port)
+{
+    struct req *q = ud;
+
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    (void)local_port;
+    q->t_send = mono_ns();
+    return CURL_PREREQFUNC_OK;
+}
+
+/* ---- curl's socket and timer callbacks ---------------------------------- */
+
+static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
+{
+    struct run *r = ud;
+    struct epoll_event ev;
+
+    (void)e;
+    (void)sp;
+    memset(&ev, 0, sizeof(ev));
+    ev.data.fd = s;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
+        return 0;
+    }
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
+                (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+    if (epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+        epoll_ctl(r->ep, EPOLL_CTL_ADD, s, &ev);
+    return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *ud)
+{
+    struct run *r = ud;
+
+    (void)m;
+    r->timer_at = timeout_ms < 0 ? -1 : mono_ns() + timeout_ms * 1000000;
+    return 0;
+}
+
+/* ---- one query --------------------------------------------------------- */
+
+static void reset_query(struct req *q)
+{
+    q->t_send = q->t_first = q->t_prev = q->t_last_chunk = q->t_end = 0;
+    q->http_status = 0;
+    q->status_seen = q->ended = q->failed = 0;
+    q->fault = SK_FAULT_OTHER;
+    q->chunks = q->ngaps = 0;
+    q->prompt_tokens = q->completion_tokens = q->server_predicted_n = -1;
+    q->server_prompt_ms = q->server_predicted_ms = NAN;
+    q->finish_reason[0] = q->error[0] = '\0';
+    q->excerpt_len = 0;
+    q->errbuf[0] = '\0';
+    sk_sse_init(&q->sse, q->sse_buf, SSE_CAP);
+}
+
+static int add(struct run *r, struct req *q)
+{
+    const sk_collect_opts *o = r->o;
+    size_t np = sk_prompts_count(o->prompts);
+    size_t url = (q->warmup ? q->qid : r->level * o->queries + q->qid) %
+                 o->nurls;
+    char id[REQUEST_ID_WIDTH + 1];
+    CURLMcode mc;
+
+    reset_query(q);
+    /* Fixed width, so the header line allocated once is rewritten in
+     * place: "sk-<run>-<level>-<query>-<attempt>", the run a per-process
+     * tag so two runs against one server are told apart in its logs. */
+    snprintf(id, sizeof(id), "sk-%06x-%c%03zu-%08zu-%02u",
+             r->tag & 0xffffffu, q->warmup ? 'w' : 'l',
+             q->warmup ? 0 : r->level, q->qid, q->attempt % 100);
+    snprintf(q->request_id, REQUEST_ID_WIDTH + 1, "%-*s", REQUEST_ID_WIDTH,
+             id);
+    curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
+    curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, r->bodies[q->qid % np]);
+    q->retry_at = 0;
+    q->t_added = mono_ns();
+    if ((mc = curl_multi_add_handle(r->multi, q->easy)) != CURLM_OK)
+        return sk_error_set(SK_EHTTP, "libcurl: %s", curl_multi_strerror(mc));
+    q->in_multi = 1;
+    return 0;
+}
+
+static int retryable(const struct req *q)
+{
+    if (q->fault == SK_FAULT_CONNECT)
+        return 1;
+    if (q->fault == SK_FAULT_HTTP && q->http_status >= 400)
+        return q->http_status == 429 || q->http_status == 500 ||
+               q->http_status == 502 || q->http_status == 503 ||
+               q->http_status == 504;
+    return 0;
+}
+
+/* Printable, one line, and without the API key should a server echo it. */
+static void clean_text(char *s, const char *secret)
+{
+    char *p;
+
+    for (p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    if (secret && *secret)
+        while ((p = strstr(s, secret)) != NULL)
+            memset(p, '*', strlen(secret));
+}
+
+/* Classify how the transfer ended. */
+static void settle(struct req *q, CURLcode cc)
+{
+    const sk_collect_opts *o = q->run->o;
+
+    if (q->failed && q->fault != SK_FAULT_OTHER)
+        return; /* parse or in-stream error, already said */
+    if (cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_CONNECT ||
+        cc == CURLE_COULDNT_RESOLVE_PROXY) {
+        fail(q, SK_FAULT_CONNECT, "connect: %s",
+             q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc));
+    } else if (cc == CURLE_OPERATION_TIMEDOUT) {
+        char t[120];
+
+        snprintf(t, sizeof(t), "no complete response after %g s (%zu "
+                               "chunks received)",
+                 o->timeout_s, q->chunks);
+        fail(q, SK_FAULT_TIMEOUT, "timeout: %s", t);
+    } else if (q->http_status != 200 && q->http_status != 0) {
+        char t[EXCERPT_MAX + 32];
+
+        q->excerpt[q->excerpt_len] = '\0';
+        snprintf(t, sizeof(t), "%ld: %s", q->http_status, q->excerpt);
+        fail(q, SK_FAULT_HTTP, "HTTP %s", t);
+    } else if (cc != CURLE_OK) {
+        char t[CURL_ERROR_SIZE + 64];
+
+        snprintf(t, sizeof(t), "after %zu chunks: %s", q->chunks,
+                 q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc));
+        fail(q, q->status_seen ? SK_FAULT_STREAM : SK_FAULT_OTHER,
+             "stream cut %s", t);
+    } else if (!q->ended) {
+        char t[120];
+
+        snprintf(t, sizeof(t), "%s after %zu chunks",
+                 o->api == SK_API_LLAMACPP ? "the final stop event"
+                                           : "[DONE]",
+                 q->chunks);
+        fail(q, SK_FAULT_STREAM, "stream ended before %s", t);
+    }
+    if (q->failed)
+        clean_text(q->error, o->api_key);
+}
+
+/* ---- writing rows -------------------------------------------------------- */
+
+static void num(FILE *fp, double v)
+{
+    fputc(',', fp);
+    if (isfinite(v))
+        fprintf(fp, "%.6f", v);
+}
+
+static void count(FILE *fp, long long v)
+{
+    fputc(',', fp);
+    if (v >= 0)
+        fprintf(fp, "%lld", v);
+}
+
+static void text(FILE *fp, const char *s, size_t n)
+{
+    fputc(',', fp);
+    sk_format_csv_field(fp, s, n);
+}
+
+/* The first 60 bytes of the prompt, cut on a UTF-8 boundary, one line. */
+static void preview(FILE *fp, const char *s, size_t n)
+{
+    char buf[64];
+    size_t i, k = n < 60 ? n : 60;
+
+    while (k < n && k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+        k--;
+    for (i = 0; i < k; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 ? ' ' : s[i];
+    text(fp, buf, k);
+}
+
+static void labels(FILE *fp, const sk_collect_opts *o)
+{
+    size_t i;
+
+    for (i = 0; i < o->nlabels; i++)
+        text(fp, o->label_values[i], strlen(o->label_values[i]));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* One per-query row, into r->row_buf. */
+static void format_row(struct run *r, struct req *q)
+{
+    const sk_collect_opts *o = r->o;
+    FILE *fp = r->row_fp;
+    size_t np = sk_prompts_count(o->prompts);
+    const char *prompt = sk_prompts_get(o->prompts, q->qid % np);
+    int64_t t_send = q->t_send ? q->t_send : q->t_added;
+    double dur, ttft = NAN, tokens = NAN, itl_mean = NAN, itl_p99 = NAN;
+    int usage = q->completion_tokens >= 0;
+
+    dur = secs(q->t_end - t_send);
+    if (!q->failed) {
+        tokens = usage ? (double)q->completion_tokens : (double)q->chunks;
+        if (q->chunks)
+            ttft = secs(q->t_first - t_send);
+        if (q->ngaps) {
+            double p99 = 99;
+
+            qsort(q->gaps, q->ngaps, sizeof(double), cmp_double);
+            itl_mean = secs(q->t_prev - q->t_first) / (double)(q->chunks - 1);
+            sk_stats_percentile(&itl_p99, q->gaps, q->ngaps, p99);
+        }
+        r->tokens += tokens;
+    }
+    fseeko(fp, 0, SEEK_SET);
+    fprintf(fp, "%zu,%zu", r->concurrency, q->qid);
+    preview(fp, prompt, sk_prompts_len(o->prompts, q->qid % np));
+    if (q->failed) {
+        /* A failure's metric cells stay empty (summarize counts it as an
+         * error); its times and the reason are kept. */
+        fputs(",,,,,,,,,,", fp);
+    } else {
+        count(fp, q->prompt_tokens);
+        num(fp, dur);
+        num(fp, ttft);
+        num(fp, tokens);
+        num(fp, sk_metric_query_tokens_per_s(tokens, dur));
+        num(fp, tokens >= 1 ? tokens - 1 : NAN);
+        num(fp, sk_metric_decode_s(dur, ttft));
+        num(fp, sk_metric_decode_tokens_per_s(tokens, dur, ttft));
+        num(fp, q->prompt_tokens >= 0
+                    ? sk_metric_prefill_tokens_per_s(
+                          (double)q->prompt_tokens, ttft)
+                    : NAN);
+        text(fp, q->finish_reason, strlen(q->finish_reason));
+    }
+    num(fp, secs(t_send - r->t0));
+    num(fp, secs(q->t_end - r->t0));
+    num(fp, secs(t_send - q->t_free));
+    num(fp, itl_mean);
+    num(fp, itl_p99);
+    fputs(q->failed ? "," : usage ? ",usage" : ",chunks", fp);
+    count(fp, q->http_status ? q->http_status : -1);
+    text(fp, q->error, strlen(q->error));
+    num(fp, q->server_prompt_ms);
+    num(fp, q->server_predicted_ms);
+    count(fp, q->server_predicted_n);
+    text(fp, q->request_id, strcspn(q->request_id, " "));
+    labels(fp, o);
+    fputc('\n', fp);
+    fflush(fp);
+}
+
+static int io_fail(const char *what)
+{
+    return sk_error_set(SK_EIO, "cannot write the %s CSV: %s", what,
+                        strerror(errno));
+}
+
+static void progress(struct run *r, int level_done, const double *summary)
+{
+    struct sk_collect_progress p;
+
+    if (!r->o->progress)
+        return;
+    memset(&p, 0, sizeof(p));
+    p.level = r->level;
+    p.concurrency = r->concurrency;
+    p.done = r->done;
+    p.total = r->o->queries;
+    p.errors = r->errors;
+    p.elapsed_s = secs(mono_ns() - r->level_start);
+    p.output_tokens = r->tokens;
+    p.level_done = level_done;
+    p.summary = summary;
+    r->o->progress(r->o->payload, &p);
+}
+
+static void record(struct run *r, struct req *q)
+{
+    sk_collect_result *res = r->res;
+
+    r->done++;
+    if (q->failed) {
+        r->errors++;
+        res->errors++;
+        res->faults[q->fault]++;
+    }
+    res->queries++;
+    format_row(r, q);
+    if (r->rc == 0 &&
+        (fwrite(r->row_buf, 1, r->row_len, r->o->per_query) != r->row_len ||
+         fflush(r->o->per_query) != 0))
+        r->rc = io_fail("per-query");
+    fwrite(r->row_buf, 1, r->row_len, r->level_fp);
+    progress(r, 0, NULL);
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static int issue_next(struct run *r, struct req *q, int64_t freed, size_t n,
+                      int warmup)
+{
+    if (r->stopping || r->issued >= n)
+        return 0;
+    q->busy = 1;
+    r->busy++;
+    q->warmup = warmup;
+    q->qid = r->issued++;
+    q->attempt = 0;
+    q->t_free = freed;
+    return add(r, q);
+}
+
+static int64_t backoff_ns(unsigned attempt)
+{
+    /* 100 ms, 200 ms, 400 ms ... at most 5 s */
+    int64_t ms = 100LL << (attempt < 6 ? attempt : 6);
+
+    return (ms > 5000 ? 5000 : ms) * 1000000;
+}
+
+/* Transfers that ended: settle, retry or record, and refill the slot. */
+static int reap(struct run *r, size_t n, int warmup)
+{
+    CURLMsg *m;
+    int left, rc;
+
+    while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
+        struct req *q = NULL;
+
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+        q->t_end = mono_ns();
+        settle(q, m->data.result);
+        curl_multi_remove_handle(r->multi, q->easy);
+        q->in_multi = 0;
+        if (q->failed && q->attempt < r->o->retries && retryable(q) &&
+            !r->stopping) {
+            r->res->retried++;
+            q->retry_at = q->t_end + backoff_ns(q->attempt);
+            q->attempt++;
+            r->waiting++;
+            continue;
+        }
+        if (!warmup)
+            record(r, q);
+        q->busy = 0;
+        r->busy--;
+        if ((rc = issue_next(r, q, q->t_end, n, warmup)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int retry_due(struct run *r, int64_t now, int64_t *next)
+{
+    size_t i;
+    int rc;
+
+    *next = 0;
+    for (i = 0; r->waiting && i < r->nreqs; i++) {
+        struct req *q = &r->reqs[i];
+
+        if (!q->busy || q->in_multi || q->retry_at == 0)
+            continue;
+        if (q->retry_at <= now) {
+            r->waiting--;
+            if ((rc = add(r, q)) != 0)
+                return rc;
+        } else if (*next == 0 || q->retry_at < *next) {
+            *next = q->retry_at;
+        }
+    }
+    return 0;
+}
+
+/* Stop: every query in flight (or waiting for a retry) is recorded as
+ * interrupted, so every query issued is accounted for. */
+static void cancel_all(struct run *r, int warmup)
+{
+    size_t i;
+
+    for (i = 0; i < r->nreqs; i++) {
+        struct req *q = &r->reqs[i];
+
+        if (!q->busy)
+            continue;
+        if (q->in_multi)
+            curl_multi_remove_handle(r->multi, q->easy);
+        q->in_multi = 0;
+        q->t_end = mono_ns();
+        q->failed = 0;
+        fail(q, SK_FAULT_OTHER, "%s", "interrupted");
+        if (!warmup)
+            record(r, q);
+        q->busy = 0;
+    }
+    r->busy = r->waiting = 0;
+}
+
+/* Run n queries at concurrency c; warm-up queries are not recorded. */
+static int run_level(struct run *r, size_t c, size_t n, int warmup)
+{
+    struct epoll_event ev[MAX_EVENTS];
+    size_t i, started = 0;
+    int running = 0, rc = 0;
+
+    r->concurrency = c;
+    r->issued = r->done = r->errors = 0;
+    r->tokens = 0;
+    r->level_start = mono_ns();
+    while (rc == 0 && r->rc == 0) {
+        int64_t now, next, until;
+        int k, wait;
+
+        /* Start the level's first requests STAGGER at a time: 256 new
+         * connections at once keep the loop in connect() for ~5 ms, and
+         * the first tokens of the earliest requests would wait for it.
+         * Their send lag shows the stagger. */
+        for (k = 0; k < STAGGER && started < c && started < n && rc == 0;
+             k++)
+            rc = issue_next(r, &r->reqs[started++], r->level_start, n,
+                            warmup);
+        if (rc == 0)
+            rc = reap(r, n, warmup);
+        if (rc != 0)
+            break;
+        if (r->busy == 0 && (started >= c || started >= n))
+            break;
+        if (r->o->stop && *r->o->stop && !r->stopping) {
+            r->stopping = 1;
+            r->res->interrupted = 1;
+            cancel_all(r, warmup);
+            break;
+        }
+        now = mono_ns();
+        if ((rc = retry_due(r, now, &next)) != 0)
+            break;
+        if (r->timer_at >= 0 && r->timer_at <= now) {
+            /* curl's timer is due: it sets a new one from inside */
+            r->timer_at = -1;
+            curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0,
+                                     &running);
+            now = mono_ns();
+        }
+        /* sleep until curl's timer, a retry, or 200 ms (to see the stop
+         * flag promptly), whichever is first; round up to whole ms */
+        until = now + 200 * 1000000LL;
+        if (r->timer_at >= 0 && r->timer_at < until)
+            until = r->timer_at;
+        if (next && next < until)
+            until = next;
+        wait = started < c && started < n
+                   ? 0
+                   : (int)((until - now + 999999) / 1000000);
+        k = epoll_wait(r->ep, ev, MAX_EVENTS, wait);
+        if (k < 0 && errno != EINTR) {
+            rc = sk_error_set(SK_EIO, "epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (i = 0; k > 0 && i < (size_t)k; i++) {
+            int what = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                       (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                       (ev[i].events & (EPOLLERR | EPOLLHUP)
+                            ? CURL_CSELECT_ERR
+                            : 0);
+
+            curl_multi_socket_action(r->multi, ev[i].data.fd, what,
+                                     &running);
+        }
+    }
+    return rc ? rc : r->rc;
+}
+
+/* The level's summary row, from its own per-query rows through the
+ * summarize module: the same numbers `sweepkit summarize` gives for the
+ * per-query file. */
+static int summarize_level(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    struct sk_level *lv = NULL;
+    size_t n = 0;
+    int has_times, rc;
+    double shown[4];
+
+    if (r->done == 0)
+        return 0;
+    fflush(r->level_fp);
+    rc = sk_summarize_buffer(&lv, &n, &has_times, "collected rows",
+                             r->level_buf, r->level_len);
+    if (rc != 0)
+        return rc;
+    sk_summarize_write_row(o->summary, &lv[0], o->label_values, o->nlabels);
+    if (fflush(o->summary) != 0 || ferror(o->summary))
+        rc = io_fail("summary");
+    shown[0] = lv[0].throughput_tokens_per_s;
+    shown[1] = lv[0].ttft_s[0];
+    shown[2] = lv[0].decode_tps[0];
+    shown[3] = lv[0].query_tps[0];
+    free(lv);
+    r->res->levels_done++;
+    progress(r, 1, shown);
+    return rc;
+}
+
+static int level_buffer_reset(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+
+    if (r->level_fp)
+        fclose(r->level_fp);
+    free(r->level_buf);
+    r->level_buf = NULL;
+    r->level_len = 0;
+    if (!(r->level_fp = open_memstream(&r->level_buf, &r->level_len)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    fputs(per_query_header, r->level_fp);
+    labels(r->level_fp, o); /* any text: summarize reads no label */
+    fputc('\n', r->level_fp);
+    return 0;
+}
+
+static int check_opts(const sk_collect_opts *o)
+{
+    size_t i;
+
+    if (!o->nurls || o->nurls > SK_COLLECT_MAX_URLS)
+        return sk_error_set(SK_EINVAL, "--url: give 1 to %d URLs",
+                            SK_COLLECT_MAX_URLS);
+    if (!o->nlevels || o->nlevels > SK_COLLECT_MAX_LEVELS)
+        return sk_error_set(SK_EINVAL,
+                            "--concurrency-levels: give 1 to %d levels",
+                            SK_COLLECT_MAX_LEVELS);
+    for (i = 0; i < o->nlevels; i++)
+        if (o->levels[i] < 1 || o->levels[i] > SK_COLLECT_MAX_CONCURRENCY)
+            return sk_error_set(SK_EINVAL,
+                                "--concurrency-levels: %zu is outside 1 to "
+                                "%d",
+                                o->levels[i], SK_COLLECT_MAX_CONCURRENCY);
+    if (o->queries < 1)
+        return sk_error_set(SK_EINVAL, "--queries: expected at least 1");
+    if (o->max_tokens < 1)
+        return sk_error_set(SK_EINVAL, "--max-tokens: expected at least 1");
+    if (!(o->timeout_s > 0))
+        return sk_error_set(SK_EINVAL, "--timeout: expected a duration "
+                                       "above 0");
+    if (!o->prompts || !o->per_query || !o->summary)
+        return sk_error_set(SK_EINVAL, "no prompts or output files");
+    if (o->nlabels > SK_COLLECT_MAX_LABELS)
+        return sk_error_set(SK_EINVAL, "more than %d labels",
+                            SK_COLLECT_MAX_LABELS);
+    return 0;
+}
+
+static int setup_slots(struct run *r, size_t slots)
+{
+    const sk_collect_opts *o = r->o;
+    struct curl_slist *shared = NULL, *l;
+    char line[64 + REQUEST_ID_WIDTH];
+    size_t i, j;
+
+    r->nreqs = slots;
+    if (!(r->reqs = calloc(slots, sizeof(*r->reqs))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < slots; i++) {
+        struct req *q = &r->reqs[i];
+
+        q->run = r;
+        q->gap_cap = (size_t)o->max_tokens * 2 + 64;
+        if (!(q->easy = curl_easy_init()) ||
+            !(q->sse_buf = malloc(SSE_CAP)) ||
+            !(q->gaps = malloc(q->gap_cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        /* The header list: shared lines, then this slot's request id,
+         * whose text is rewritten in place for each query. */
+        snprintf(line, sizeof(line), "X-Request-Id: %-*s", REQUEST_ID_WIDTH,
+                 "");
+        shared = NULL;
+        if (!(shared = curl_slist_append(NULL, "Content-Type: "
+                                               "application/json")) ||
+            !(l = curl_slist_append(shared, "Accept: text/event-stream")) ||
+            !(l = curl_slist_append(shared, "Expect:")))
+            goto oom;
+        for (j = 0; j < o->nheaders; j++)
+            if (!(l = curl_slist_append(shared, o->headers[j])))
+                goto oom;
+        if (o->api_key) {
+            char *auth = malloc(strlen(o->api_key) + 32);
+
+            if (!auth)
+                goto oom;
+            sprintf(auth, "Authorization: Bearer %s", o->api_key);
+            l = curl_slist_append(shared, auth);
+            memset(auth, 0, strlen(auth));
+            free(auth);
+            if (!l)
+                goto oom;
+        }
+        if (!(l = curl_slist_append(shared, line)))
+            goto oom;
+        while (l->next)
+            l = l->next;
+        q->headers = shared;
+        q->request_id = l->data + strlen("X-Request-Id: ");
+
+        curl_easy_setopt(q->easy, CURLOPT_PRIVATE, (char *)q);
+        curl_easy_setopt(q->easy, CURLOPT_HTTPHEADER, q->headers);
+        curl_easy_setopt(q->easy, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(q->easy, CURLOPT_WRITEDATA, q);
+        curl_easy_setopt(q->easy, CURLOPT_PREREQFUNCTION, on_prereq);
+        curl_easy_setopt(q->easy, CURLOPT_PREREQDATA, q);
+        curl_easy_setopt(q->easy, CURLOPT_ERRORBUFFER, q->errbuf);
+        curl_easy_setopt(q->easy, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(q->easy, CURLOPT_HTTP_VERSION,
+                         (long)CURL_HTTP_VERSION_1_1);
+        curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS,
+                         (long)(o->timeout_s * 1000));
+        curl_easy_setopt(q->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                         (long)(o->timeout_s * 1000));
+        curl_easy_setopt(q->easy, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(q->easy, CURLOPT_USERAGENT,
+                         "sweepkit-collect");
+        /* no proxy from the environment: a sweep measures the server */
+        curl_easy_setopt(q->easy, CURLOPT_NOPROXY, "*");
+    }
+    return 0;
+oom:
+    curl_slist_free_all(shared);
+    return sk_error_set(SK_ENOMEM, "out of memory");
+}
+
+static void dispose(struct run *r)
+{
+    size_t i;
+
+    for (i = 0; r->reqs && i < r->nreqs; i++) {
+        struct req *q = &r->reqs[i];
+
+        if (q->in_multi)
+            curl_multi_remove_handle(r->multi, q->easy);
+        curl_easy_cleanup(q->easy);
+        curl_slist_free_all(q->headers);
+        free(q->sse_buf);
+        free(q->gaps);
+    }
+    free(r->reqs);
+    for (i = 0; r->urls && i < r->o->nurls; i++)
+        free(r->urls[i]);
+    free(r->urls);
+    for (i = 0; r->bodies && i < sk_prompts_count(r->o->prompts); i++)
+        free(r->bodies[i]);
+    free(r->bodies);
+    if (r->multi)
+        curl_multi_cleanup(r->multi);
+    if (r->ep >= 0)
+        close(r->ep);
+    if (r->level_fp)
+        fclose(r->level_fp);
+    free(r->level_buf);
+    if (r->row_fp)
+        fclose(r->row_fp);
+    free(r->row_buf);
+}
+
+int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
+{
+    struct run r;
+    size_t i, slots = 1, all_failed = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&r, 0, sizeof(r));
+    r.o = o;
+    r.res = out;
+    r.ep = -1;
+    r.timer_at = -1;
+    if ((rc = check_opts(o)) != 0)
+        return rc;
+    for (i = 0; i < o->nlevels; i++)
+        if (o->levels[i] > slots)
+            slots = o->levels[i];
+    if (o->warmup > slots)
+        slots = o->warmup;
+    if ((rc = prepare(&r)) != 0 || (rc = setup_slots(&r, slots)) != 0)
+        goto done;
+    if ((r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+        !(r.multi = curl_multi_init()) ||
+        !(r.row_fp = open_memstream(&r.row_buf, &r.row_len))) {
+        rc = sk_error_set(SK_EHTTP, "cannot set up the event loop: %s",
+                          strerror(errno));
+        goto done;
+    }
+    curl_multi_setopt(r.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(r.multi, CURLMOPT_SOCKETDATA, &r);
+    curl_multi_setopt(r.multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(r.multi, CURLMOPT_TIMERDATA, &r);
+    /* keep a connection per slot alive between queries and levels */
+    curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)slots + 16);
+    curl_multi_setopt(r.multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+
+    fprintf(o->per_query, "%s", per_query_header);
+    for (i = 0; i < o->nlabels; i++)
+        text(o->per_query, o->label_names[i], strlen(o->label_names[i]));
+    fputc('\n', o->per_query);
+    sk_summarize_write_header(o->summary, o->label_names, o->nlabels);
+    if (fflush(o->per_query) != 0 || fflush(o->summary) != 0) {
+        rc = io_fail("output");
+        goto done;
+    }
+    r.t0 = mono_ns();
+    r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
+    if (o->warmup) {
+        size_t c = o->warmup < o->levels[0] ? o->warmup : o->levels[0];
+
+        if ((rc = run_level(&r, c, o->warmup, 1)) != 0)
+            goto done;
+    }
+    for (i = 0; i < o->nlevels && !r.stopping; i++) {
+        r.level = i;
+        if ((rc = level_buffer_reset(&r)) != 0 ||
+            (rc = run_level(&r, o->levels[i], o->queries, 0)) != 0 ||
+            (rc = summarize_level(&r)) != 0)
+            goto done;
+        if (r.done && r.errors == r.done && ++all_failed == 2) {
+            out->gave_up = 1;
+            break;
+        }
+    }
+done:
+    dispose(&r);
+    return rc;
+}

@@ -1,0 +1,569 @@
+/*
+ * collect end to end: the real `sweepkit collect` binary ($SK_BIN) against
+ * serve-sim (ground truth: its --log, tied to each query by the
+ * X-Request-Id the collector sends) and against tests/fault_server.h's
+ * misbehaving servers.  Output files are read back with the table module.
+ *
+ * serve-sim runs scaled down (A = 2 ms, B = 0.2 ms, 0.01 ms of prefill per
+ * prompt token, S = 8) so the whole file takes about ten seconds.
+ */
+#include "harness.h"
+
+#include "fault_server.h"
+#include "sim_server.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/saturation.h"
+#include "sweepkit/stats.h"
+#include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_ROWS 4096
+#define MAX_COLS 48
+
+/* ---- a CSV read back through the table module ----------------------------- */
+
+struct csv {
+    size_t ncols, nrows;
+    char *head[MAX_COLS];
+    char **cell; /* nrows x ncols */
+};
+
+static int on_row(void *payload, const sk_row *row)
+{
+    struct csv *t = payload;
+    size_t i;
+
+    if (row->index == 0) {
+        t->ncols = row->nfields < MAX_COLS ? row->nfields : MAX_COLS;
+        for (i = 0; i < t->ncols; i++)
+            t->head[i] = strdup(row->field[i]);
+        return 0;
+    }
+    if (t->nrows == MAX_ROWS)
+        return SK_ELIMIT;
+    for (i = 0; i < t->ncols; i++)
+        t->cell[t->nrows * MAX_COLS + i] =
+            strdup(i < row->nfields ? row->field[i] : "");
+    t->nrows++;
+    return 0;
+}
+
+static int csv_load(struct csv *t, const char *path)
+{
+    memset(t, 0, sizeof(*t));
+    t->cell = calloc((size_t)MAX_ROWS * MAX_COLS, sizeof(char *));
+    return sk_table_stream_file(path, NULL, on_row, t);
+}
+
+static void csv_free(struct csv *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->ncols; i++)
+        free(t->head[i]);
+    for (i = 0; t->cell && i < (size_t)MAX_ROWS * MAX_COLS; i++)
+        free(t->cell[i]);
+    free(t->cell);
+}
+
+static int col(const struct csv *t, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < t->ncols; i++)
+        if (strcmp(t->head[i], name) == 0)
+            return (int)i;
+    fprintf(stderr, "no column %s\n", name);
+    return -1;
+}
+
+static const char *cell(const struct csv *t, size_t r, const char *name)
+{
+    int c = col(t, name);
+
+    return c < 0 ? "" : t->cell[r * MAX_COLS + (size_t)c];
+}
+
+static double cellf(const struct csv *t, size_t r, const char *name)
+{
+    const char *s = cell(t, r, name);
+
+    return *s ? strtod(s, NULL) : NAN;
+}
+
+/* ---- running the collector ------------------------------------------------ */
+
+struct outputs {
+    char summary[512], per_query[512], sidecar[512];
+    int status;
+    char err[8192]; /* its standard error */
+};
+
+static char tmpdir[64];
+
+/* Run `sweepkit collect ARGS --out-dir tmpdir/SUB`; the three paths come
+ * on stdout. */
+static void collect(struct outputs *o, const char *sub, const char *args)
+{
+    char cmd[4096], errpath[600];
+    FILE *p, *e;
+    size_t n;
+    const char *bin = getenv("SK_BIN");
+
+    memset(o, 0, sizeof(*o));
+    snprintf(errpath, sizeof(errpath), "%s/%s.err", tmpdir, sub);
+    snprintf(cmd, sizeof(cmd),
+             "'%s' collect %s --out-dir '%s/%s' --progress-interval 60 "
+             "2>'%s'",
+             bin ? bin : "build/sweepkit", args, tmpdir, sub, errpath);
+    p = popen(cmd, "r");
+    if (!p) {
+        o->status = -1;
+        return;
+    }
+    if (!fgets(o->summary, sizeof(o->summary), p) ||
+        !fgets(o->per_query, sizeof(o->per_query), p) ||
+        !fgets(o->sidecar, sizeof(o->sidecar), p))
+        o->summary[0] = '\0';
+    o->summary[strcspn(o->summary, "\n")] = '\0';
+    o->per_query[strcspn(o->per_query, "\n")] = '\0';
+    o->sidecar[strcspn(o->sidecar, "\n")] = '\0';
+    o->status = pclose(p);
+    o->status = WIFEXITED(o->status) ? WEXITSTATUS(o->status) : -1;
+    if ((e = fopen(errpath, "r"))) {
+        n = fread(o->err, 1, sizeof(o->err) - 1, e);
+        o->err[n] = '\0';
+        fclose(e);
+    }
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *s;
+    long n;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    s = malloc((size_t)n + 1);
+    s[fread(s, 1, (size_t)n, f)] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* ---- against serve-sim: the ground truth ----------------------------------- */
+
+struct truth {
+    char id[48];
+    double accept, first;
+    long output, status;
+};
+
+static size_t read_truth(const char *path, struct truth *t, size_t cap)
+{
+    struct csv c;
+    size_t i, n = 0;
+
+    if (csv_load(&c, path) != 0) {
+        csv_free(&c);
+        return 0;
+    }
+    for (i = 0; i < c.nrows && n < cap; i++, n++) {
+        snprintf(t[n].id, sizeof(t[n].id), "%s",
+                 cell(&c, i, "client_request_id"));
+        t[n].accept = cellf(&c, i, "accept_s");
+        t[n].first = cellf(&c, i, "first_token_s");
+        t[n].output = strtol(cell(&c, i, "output_tokens"), NULL, 10);
+        t[n].status = strtol(cell(&c, i, "status"), NULL, 10);
+    }
+    csv_free(&c);
+    return n;
+}
+
+static const struct truth *find_truth(const struct truth *t, size_t n,
+                                      const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(t[i].id, id) == 0)
+            return &t[i];
+    return NULL;
+}
+
+/*
+ * Every query of level index `li` (concurrency `c`, `nq` queries) is in
+ * the per-query CSV once, and in the server's log once with status 200;
+ * output tokens equal; and TTFT within 2 ms of what the server's own
+ * timestamps say.  The two clocks are both CLOCK_MONOTONIC but start at
+ * different times: aligned by the smallest (server accept - client send)
+ * of the level, the server's TTFT for a query is its first-token send
+ * minus the client's send on the server clock, which counts the time the
+ * request waited in the server's socket before it was read (the server's
+ * own latency: 256 requests at once take it a few ms to read) and leaves
+ * what the collector adds: the first token's way back and its reading.
+ */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void check_level(const struct csv *q, const struct truth *t,
+                        size_t nt, const char *run, size_t c, size_t nq)
+{
+    const struct truth *g[MAX_ROWS];
+    double diff[MAX_ROWS], p99 = NAN;
+    size_t i, seen = 0, nd = 0;
+    double offset = INFINITY, worst = 0;
+    size_t wi = 0;
+
+    for (i = 0; i < q->nrows && i < MAX_ROWS; i++) {
+        g[i] = NULL;
+        if (strtoul(cell(q, i, "concurrency"), NULL, 10) != c)
+            continue;
+        seen++;
+        CHECK_STR(cell(q, i, "run"), run);
+        g[i] = find_truth(t, nt, cell(q, i, "request_id"));
+        CHECK(g[i] != NULL);
+        if (!g[i])
+            continue;
+        CHECK_INT(g[i]->status, 200);
+        CHECK_STR(cell(q, i, "error"), "");
+        CHECK_STR(cell(q, i, "token_source"), "usage");
+        CHECK_NEAR(cellf(q, i, "output_tokens"), (double)g[i]->output, 0);
+        if (g[i]->accept - cellf(q, i, "start_s") < offset)
+            offset = g[i]->accept - cellf(q, i, "start_s");
+    }
+    CHECK_INT(seen, nq);
+    for (i = 0; i < q->nrows && i < MAX_ROWS; i++) {
+        double send, server_ttft, d;
+
+        if (!g[i])
+            continue;
+        send = cellf(q, i, "start_s") + offset; /* on the server clock */
+        server_ttft = g[i]->first - send;
+        d = fabs(cellf(q, i, "ttft_s") - server_ttft);
+        diff[nd++] = d;
+        if (d > worst) {
+            worst = d;
+            wi = i;
+        }
+    }
+    /* p99 within 2 ms (the issue's target, also in bench/collect_bench.sh),
+     * and no query off by 10 ms: on a shared 2-core machine a query or two
+     * of a 256-request burst can meet a scheduling hiccup */
+    qsort(diff, nd, sizeof(double), cmp_double);
+    CHECK_INT(sk_stats_percentile(&p99, diff, nd, 99), 0);
+    CHECK(p99 < 0.002);
+    CHECK(worst < 0.010);
+    fprintf(stderr,
+            "level %zu: TTFT p99 %.3f ms, at most %.3f ms from the "
+            "server's (worst: query %s, sent at %s s, TTFT %s s)\n",
+            c, p99 * 1e3, worst * 1e3, cell(q, wi, "query_id"),
+            cell(q, wi, "start_s"), cell(q, wi, "ttft_s"));
+}
+
+static void test_against_serve_sim(void)
+{
+    static const char *const args[] = {
+        "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2",
+        "--prefill-ms-per-token", "0.01", NULL};
+    static const size_t levels[] = {1, 2, 4, 8, 16, 32};
+    struct server s;
+    struct outputs o;
+    struct csv q, sum;
+    struct truth *t = calloc(MAX_ROWS, sizeof(*t));
+    char a[512];
+    size_t nt, i;
+    sk_sweep *sw = NULL;
+    const double *tput;
+    struct sk_saturation_knee k;
+
+    CHECK_INT(start_server(&s, args), 0);
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --queries 32 --max-tokens 32 "
+             "--concurrency-levels 1,2,4,8,16,32 --label run=sweep",
+             s.port);
+    collect(&o, "sim", a);
+    CHECK_INT(o.status, 0);
+    /* the closing table is printed */
+    CHECK(strstr(o.err, "| conc | throughput(tok/s) | avg_ttft(s) |") !=
+          NULL);
+
+    /* the 256-stream level runs separately, so its queueing (256 requests
+     * on 8 slots) does not slow the sweep above */
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --queries 256 --max-tokens 32 "
+             "--concurrency-levels 256 --warmup 256 --label run=burst",
+             s.port);
+    {
+        struct outputs o256;
+        struct csv q256;
+
+        collect(&o256, "sim256", a);
+        CHECK_INT(o256.status, 0);
+        nt = read_truth(s.log, t, MAX_ROWS); /* stop_server removes it */
+        stop_server(&s);
+        /* 6 levels of 32, 256 warm-up requests (not in the CSV) and a
+         * level of 256, nothing else */
+        CHECK_INT(nt, 6 * 32 + 256 + 256);
+        CHECK_INT(csv_load(&q256, o256.per_query), 0);
+        CHECK_INT(q256.nrows, 256);
+        check_level(&q256, t, nt, "burst", 256, 256);
+        csv_free(&q256);
+    }
+
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 6 * 32);
+    check_level(&q, t, nt, "sweep", 1, 32);
+    check_level(&q, t, nt, "sweep", 16, 32);
+    for (i = 0; i < q.nrows; i++) {
+        CHECK_STR(cell(&q, i, "finish_reason"), "length");
+    }
+    /* one stream: decode speed is the model's 1000 / (A + B) = 454.5 */
+    CHECK_NEAR(cellf(&q, 0, "decode_tokens_per_s"), 454.545, 454.545 * 0.05);
+
+    CHECK_INT(csv_load(&sum, o.summary), 0);
+    CHECK_INT(sum.nrows, 6);
+    for (i = 0; i < sum.nrows; i++) {
+        CHECK_NEAR(cellf(&sum, i, "concurrency"), (double)levels[i], 0);
+        CHECK_NEAR(cellf(&sum, i, "queries"), 32, 0);
+        CHECK_NEAR(cellf(&sum, i, "errors"), 0, 0);
+        CHECK_NEAR(cellf(&sum, i, "total_output_tokens"), 32 * 32, 1e-6);
+        CHECK_STR(cell(&sum, i, "run"), "sweep");
+        /* a client that keeps up holds the configured level (where 32
+         * queries are enough for a steady state: 4 per slot or more) */
+        if (levels[i] <= 8)
+            CHECK(cellf(&sum, i, "achieved_concurrency") >
+                  0.85 * (double)levels[i]);
+    }
+    csv_free(&sum);
+
+    /* The knee, by the analysis engine, is the simulator's slot count. */
+    CHECK_INT(sk_sweep_load(&sw, o.summary), 0);
+    if (sw) {
+        CHECK_INT(sk_sweep_column(&tput, sw, "throughput_tokens_per_s"), 0);
+        CHECK_INT(sk_saturation_knee(&k, sk_sweep_concurrency(sw), tput,
+                                     sk_sweep_levels(sw),
+                                     SK_SATURATION_DEFAULT_GAIN),
+                  0);
+        CHECK_INT(k.found, 1);
+        CHECK_NEAR(k.x, 8, 0);
+        /* 8 streams: 8 x 1000 / (2 + 0.2 x 8) = 2222 tok/s, within 5% */
+        CHECK_NEAR(tput[3], 2222.2, 2222.2 * 0.05);
+    }
+    sk_sweep_free(sw);
+    csv_free(&q);
+    free(t);
+}
+
+/* ---- against a misbehaving server ------------------------------------------ */
+
+/* Run 4 queries at concurrency 2 against a fault server in `mode`; every
+ * query must be in the CSV with `want` (a prefix) as its error, or none
+ * when want is NULL. */
+static void fault_case(const char *name, int mode, const char *extra,
+                       const char *want, size_t want_errors)
+{
+    struct fault_server fs;
+    struct outputs o;
+    struct csv q, sum;
+    char a[512];
+    size_t i, errors = 0;
+
+    CHECK_INT(fault_server_start(&fs, mode, 5), 0);
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --queries 4 --concurrency-levels 2 "
+             "--max-tokens 8 %s",
+             fs.port, extra);
+    collect(&o, name, a);
+    fault_server_stop(&fs);
+    CHECK_INT(o.status, 0);
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 4); /* every query accounted for */
+    for (i = 0; i < q.nrows; i++) {
+        const char *e = cell(&q, i, "error");
+
+        if (*e) {
+            errors++;
+            if (want && strncmp(e, want, strlen(want)) != 0) {
+                fprintf(stderr, "%s: error '%s', want '%s...'\n", name, e,
+                        want);
+                CHECK(0);
+            }
+            CHECK_STR(cell(&q, i, "output_tokens"), "");
+        } else {
+            CHECK_NEAR(cellf(&q, i, "output_tokens"), 5, 0);
+        }
+    }
+    CHECK_INT(errors, want_errors);
+    CHECK_INT(csv_load(&sum, o.summary), 0);
+    CHECK_INT(sum.nrows, 1);
+    CHECK_NEAR(cellf(&sum, 0, "queries"), 4, 0);
+    CHECK_NEAR(cellf(&sum, 0, "errors"), (double)want_errors, 0);
+    if (want_errors == 4)
+        CHECK(strstr(o.err, "EVERY request at concurrency 2 failed") !=
+              NULL);
+    csv_free(&sum);
+    csv_free(&q);
+}
+
+static void test_faults(void)
+{
+    fault_case("ok", FAULT_OK, "", NULL, 0);
+    fault_case("drop", FAULT_DROP_MID_STREAM, "",
+               "stream cut after 2 chunks: ", 4);
+    fault_case("500", FAULT_500_THEN_OK, "",
+               "HTTP 500: {\"error\":{\"message\":\"simulated overload\"", 2);
+    /* one at a time, each failed attempt's retry is the next (even)
+     * request, which succeeds */
+    fault_case("500retry", FAULT_500_THEN_OK,
+               "--retries 1 --concurrency-levels 1", NULL, 0);
+    fault_case("malformed", FAULT_MALFORMED_CHUNK, "", "malformed chunk: ",
+               4);
+    fault_case("stall", FAULT_STALL, "--timeout 500ms",
+               "timeout: no complete response after 0.5 s (1 chunks "
+               "received)",
+               4);
+    fault_case("html", FAULT_HTML_502, "",
+               "HTTP 502: <html><body><h1>502 Bad Gateway</h1>", 4);
+}
+
+/* Connection refused twice: the sweep stops after two levels where every
+ * request failed, with the rows written. */
+static void test_refused(void)
+{
+    struct outputs o;
+    struct csv q;
+    struct fault_server fs;
+    char a[256];
+    int port;
+
+    /* a port that was just free: start and stop a server on it */
+    CHECK_INT(fault_server_start(&fs, FAULT_OK, 1), 0);
+    port = fs.port;
+    fault_server_stop(&fs);
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --queries 2 --concurrency-levels "
+             "1,2,4",
+             port);
+    collect(&o, "refused", a);
+    CHECK_INT(o.status, 1);
+    CHECK(strstr(o.err, "gave up: every request failed at two levels") !=
+          NULL);
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 4); /* levels 1 and 2, not 4 */
+    CHECK(strncmp(cell(&q, 0, "error"), "connect: ", 9) == 0);
+    csv_free(&q);
+}
+
+/* The API key is sent as a Bearer token and written nowhere. */
+static void test_secret(void)
+{
+    static const char key[] = "sk-test-9f8e7d6c5b4a";
+    struct fault_server fs;
+    struct outputs o;
+    char a[512], *log, *s;
+    const char *paths[3];
+    int i;
+
+    setenv("SK_TEST_API_KEY", key, 1);
+    CHECK_INT(fault_server_start(&fs, FAULT_500_THEN_OK, 3), 0);
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --queries 2 --concurrency-levels 1 "
+             "--api-key-env SK_TEST_API_KEY --header 'X-Org: acme'",
+             fs.port);
+    collect(&o, "secret", a);
+    log = fault_server_log(&fs);
+    fault_server_stop(&fs);
+    CHECK_INT(o.status, 0);
+    CHECK(log && strstr(log, "Authorization: Bearer sk-test-9f8e7d6c5b4a"));
+    CHECK(log && strstr(log, "X-Org: acme"));
+    CHECK(log && strstr(log, "\"stream\":true"));
+    free(log);
+    paths[0] = o.summary;
+    paths[1] = o.per_query;
+    paths[2] = o.sidecar;
+    for (i = 0; i < 3; i++) {
+        s = slurp(paths[i]);
+        CHECK(s != NULL);
+        CHECK(s && !strstr(s, key));
+        CHECK(s && !strstr(s, "acme")); /* header values are redacted */
+        free(s);
+    }
+    CHECK(!strstr(o.err, key));
+    unsetenv("SK_TEST_API_KEY");
+}
+
+/* Bad command lines: one line, exit 2, nothing written. */
+static void test_usage(void)
+{
+    static const struct {
+        const char *args, *first_line;
+    } cases[] = {
+        {"", "sweepkit collect: no server: give --url URL (sweepkit "
+             "serve-sim starts one)"},
+        {"--url http://x --api grpc",
+         "sweepkit collect: unknown API 'grpc' (openai-chat, "
+         "openai-completions or llamacpp)"},
+        {"--url http://x --concurrency-levels 1,,2",
+         "sweepkit collect: --concurrency-levels: empty item in the list"},
+        {"--url http://x --concurrency-levels 0",
+         "sweepkit collect: --concurrency-levels: levels start at 1"},
+        {"--url http://x --label nokey",
+         "sweepkit collect: --label: expected key=value"},
+        {"--url http://x --header nocolon",
+         "sweepkit collect: --header: expected 'Name: value' on one line"},
+        {"--url http://x --timeout 0",
+         "sweepkit collect: --timeout: expected a duration above 0"},
+        {"--url http://x --api-key-env SK_NOT_SET_ANYWHERE",
+         "sweepkit collect: --api-key-env: $SK_NOT_SET_ANYWHERE is not set "
+         "or empty"},
+        {"--url http://x --extra-body '[1]'",
+         "sweepkit collect: --extra-body: expected a JSON object"},
+        {"--url http://x --prompts-file /nonexistent/p.txt",
+         "sweepkit collect: /nonexistent/p.txt: cannot open: No such file "
+         "or directory"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct outputs o;
+        char first[600];
+
+        collect(&o, "usage", cases[i].args);
+        snprintf(first, sizeof(first), "%.*s", (int)strcspn(o.err, "\n"),
+                 o.err);
+        CHECK_STR(first, cases[i].first_line);
+        CHECK(o.status == 1 || o.status == 2);
+    }
+}
+
+int main(void)
+{
+    char cmd[128];
+
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/sk_collect_%d", (int)getpid());
+    mkdir(tmpdir, 0755);
+    test_usage();
+    test_faults();
+    test_refused();
+    test_secret();
+    test_against_serve_sim();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (sk_test_failures == 0 && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return sk_test_done("collect");
+}
