@@ -1,0 +1,162 @@
+/*
+ * Runs: the sweep CSVs among a list of files and directories, recognised by
+ * their header (not their name), loaded, and paired into runs.  A run is a
+ * summary (sweep.h), a per-query file (summarize.h), or both when they come
+ * from the same sweep.  `sweepkit report` is built on it.
+ *
+ * Recognition (sk_runset_kind_of()): a header with `concurrency` and
+ * `throughput_tokens_per_s` is a summary; one with `concurrency`,
+ * `ttft_s`, `tokens_per_s` and `output_tokens` is a per-query file (a
+ * header with both sets counts as a summary); anything else is another
+ * CSV, skipped with a note.  Directories are read one level deep (no
+ * recursion): the entries whose name ends in ".csv" (any case) and does not
+ * start with '.', in byte order of their names.
+ *
+ * Pairing (sk_runset_load()), in this order:
+ * 1. by name: `<prefix>_per_query_<YYYYmmdd_HHMMSS>.csv` belongs to
+ *    `<prefix>_summary_<YYYYmmdd_HHMMSS>.csv` in the same directory, the
+ *    names the collector writes;
+ * 2. by counts: a per-query file left over belongs to the one summary left
+ *    over whose `concurrency` and `queries` columns equal its levels and
+ *    queries per level (sk_summarize_file()); summaries in its own
+ *    directory are preferred; when several still match, it is not paired
+ *    (a note says so).
+ * A per-query file with no summary is a run of its own: its summary is
+ * sk_summarize_file()'s, loaded back through sk_sweep_load_buffer() from
+ * sk_summarize_write_csv()'s text, so it holds exactly what `sweepkit
+ * summarize FILE` prints.
+ *
+ * Ownership: sk_runset_new() returns an object freed by sk_runset_free();
+ * runs, sweeps, arrays and strings it hands out are borrowed from it.
+ * Notes are kept for the caller to show (this module never prints).
+ * Thread-safety: one runset must not be used by two threads at once.
+ */
+#ifndef SWEEPKIT_RUNSET_H
+#define SWEEPKIT_RUNSET_H
+
+#include "sweepkit/summarize.h"
+#include "sweepkit/sweep.h"
+
+#include <stddef.h>
+
+/* Caps: files kept over all paths added, and notes kept. */
+#define SK_RUNSET_MAX_FILES 4096
+#define SK_RUNSET_MAX_NOTES 4096
+
+/* What a CSV holds, judged by its header. */
+typedef enum {
+    SK_RUNSET_OTHER = 0, /* not a sweep CSV */
+    SK_RUNSET_SUMMARY,   /* one row per level (sweep.h) */
+    SK_RUNSET_PER_QUERY  /* one row per query (summarize.h) */
+} sk_runset_kind;
+
+/* How a run's files were put together. */
+typedef enum {
+    SK_RUNSET_ALONE = 0, /* one file: a summary, or a per-query file */
+    SK_RUNSET_BY_NAME,   /* the collector's names, same directory */
+    SK_RUNSET_BY_COUNTS  /* equal levels and queries per level */
+} sk_runset_pairing;
+
+/* One run.  Every pointer is borrowed from the runset. */
+struct sk_runset_run {
+    const char *label;          /* a name for people, unique in the set:
+                                   the file name without ".csv" and a
+                                   "summary_" prefix; for collector names
+                                   "<prefix>_<stamp>" */
+    const char *summary_path;   /* as given or found; NULL: per-query only */
+    const char *per_query_path; /* NULL: summary only */
+    sk_runset_pairing pairing;
+    const sk_sweep *sweep; /* the summary; for a per-query run, the
+                              one summarised from its rows; never NULL */
+    int summarized;        /* 1: `sweep` was derived from per-query
+                              rows (no summary file) */
+    int has_times;         /* per-query file had start_s and end_s */
+    /* Per-query file only (else NULL / 0): its levels as
+     * sk_summarize_file() gives them, and every query's concurrency and
+     * tokens_per_s in file order (NaN for an empty tokens_per_s cell). */
+    const struct sk_level *levels;
+    size_t nlevels;
+    const double *sample_concurrency;
+    const double *sample_tokens_per_s;
+    size_t nsamples;
+};
+
+/* Collector file names (sk_runset_parse_name()). */
+struct sk_runset_name {
+    sk_runset_kind kind; /* SK_RUNSET_SUMMARY or SK_RUNSET_PER_QUERY */
+    size_t prefix_len;   /* bytes of the base name before "_summary_" or
+                            "_per_query_"; at least 1 */
+    char stamp[24];      /* "YYYYmmdd_HHMMSS", or "YYYYmmdd_HHMMSS-N" */
+};
+
+typedef struct sk_runset sk_runset;
+
+/*
+ * The kind of a CSV whose header has the `n` column names `names`.
+ * Pure; thread-safe.
+ */
+sk_runset_kind sk_runset_kind_of(const char *const *names, size_t n);
+
+/*
+ * Whether `base` (a file name without directories) is a collector name,
+ * `<prefix>_summary_<YYYYmmdd_HHMMSS>.csv` or
+ * `<prefix>_per_query_<YYYYmmdd_HHMMSS>.csv` (8 and 6 digits, non-empty
+ * prefix, ".csv" in lower case), the stamp optionally followed by "-N"
+ * (1 to 6 digits: the collector's second run in one second).  Returns 1
+ * and fills *out, or 0.  Pure.
+ */
+int sk_runset_parse_name(struct sk_runset_name *out, const char *base);
+
+/*
+ * Whether the per-query levels `lv[0..n)` have the concurrencies and
+ * query counts of summary `s` (its `concurrency` and `queries` columns,
+ * compared exactly, level by level).  0 when `s` has no `queries` column
+ * or a different number of levels.  Pure.
+ */
+int sk_runset_counts_match(const sk_sweep *s, const struct sk_level *lv,
+                           size_t n);
+
+/*
+ * Read `path`'s header only and classify it.  Returns 0 and sets *out
+ * (SK_RUNSET_OTHER for an empty file or one whose first row is not CSV,
+ * with the reason in sk_error_last()), SK_ENOTFOUND (no such file),
+ * SK_EIO, SK_ENOMEM.
+ */
+int sk_runset_kind_of_file(sk_runset_kind *out, const char *path);
+
+/* Returns 0 or SK_ENOMEM. */
+int sk_runset_new(sk_runset **out);
+
+/* Accepts NULL. */
+void sk_runset_free(sk_runset *rs);
+
+/*
+ * Add a file or a directory.  A file is classified by its header; a
+ * directory's ".csv" entries are (see the top of this file).  Other CSVs
+ * and a path met twice (same device and inode) are skipped with a note.
+ * Returns 0, SK_EINVAL ("-": standard input cannot be read twice),
+ * SK_ENOTFOUND ("nope: cannot open: No such file or directory"),
+ * SK_ENODATA (a directory holding no sweep CSV), SK_ELIMIT (more than
+ * SK_RUNSET_MAX_FILES files), SK_EIO, SK_ENOMEM.  Nothing is loaded yet.
+ */
+int sk_runset_add(sk_runset *rs, const char *path);
+
+/*
+ * Load every file added and pair them into runs, once, after the last
+ * sk_runset_add().  Returns 0, SK_ENODATA (no sweep CSV at all), or the
+ * loaders' errors with their FILE:LINE message (sk_sweep_load(),
+ * sk_summarize_file(), a per-query cell that is not a number).
+ */
+int sk_runset_load(sk_runset *rs);
+
+/* Runs, in the order their first file was added; valid after
+ * sk_runset_load(). */
+size_t sk_runset_count(const sk_runset *rs);
+const struct sk_runset_run *sk_runset_get(const sk_runset *rs, size_t i);
+
+/* Notes from adding and pairing ("x.csv: not a sweep CSV (no column
+ * 'concurrency'); skipped"), in order.  Borrowed. */
+size_t sk_runset_notes(const sk_runset *rs);
+const char *sk_runset_note(const sk_runset *rs, size_t i);
+
+#endif

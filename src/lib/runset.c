@@ -1,0 +1,806 @@
+#include "sweepkit/runset.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/num.h"
+#include "sweepkit/summarize.h"
+#include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Per-query rows kept for charts, per file. */
+#define MAX_SAMPLES ((size_t)1 << 24)
+#define HEADER_SEEN 1 /* stops a header peek; not an error code */
+
+struct file {
+    char *path;
+    sk_runset_kind kind;
+    dev_t dev, pdev; /* the file, and its directory */
+    ino_t ino, pino;
+    int named;
+    struct sk_runset_name name;
+    /* Loaded by sk_runset_load(). */
+    sk_sweep *sweep;
+    struct sk_level *levels;
+    size_t nlevels;
+    int has_times;
+    double *sc, *stps;
+    size_t ns, scap;
+    size_t partner; /* index of the other file of the run, or NONE */
+    sk_runset_pairing pairing;
+    int in_run;
+};
+
+#define NONE ((size_t)-1)
+
+struct sk_runset {
+    struct file *files;
+    size_t nfiles, cap;
+    struct sk_runset_run *runs;
+    char **labels;
+    size_t nruns;
+    char **notes;
+    size_t nnotes, notecap;
+    int loaded;
+};
+
+/* ---- pure helpers ------------------------------------------------------ */
+
+static int has(const char *const *names, size_t n, const char *want)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(names[i], want) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const summary_cols[] = {"concurrency",
+                                           "throughput_tokens_per_s"};
+static const char *const query_cols[] = {"concurrency", "ttft_s",
+                                         "tokens_per_s", "output_tokens"};
+
+static int has_all(const char *const *names, size_t n, const char *const *want,
+                   size_t nwant)
+{
+    size_t i;
+
+    for (i = 0; i < nwant; i++)
+        if (!has(names, n, want[i]))
+            return 0;
+    return 1;
+}
+
+sk_runset_kind sk_runset_kind_of(const char *const *names, size_t n)
+{
+    if (has_all(names, n, summary_cols, 2))
+        return SK_RUNSET_SUMMARY;
+    if (has_all(names, n, query_cols, 4))
+        return SK_RUNSET_PER_QUERY;
+    return SK_RUNSET_OTHER;
+}
+
+/* Why a header is neither kind, for the note. */
+static void why_other(char *buf, size_t cap, const char *const *names, size_t n)
+{
+    size_t i, k, used;
+
+    if (!has(names, n, "concurrency")) {
+        snprintf(buf, cap, "no column 'concurrency'");
+        return;
+    }
+    used = (size_t)snprintf(buf, cap,
+                            "not a summary (no throughput_tokens_per_s) "
+                            "nor a per-query file (no ");
+    for (i = 1, k = 0; i < 4 && used < cap; i++)
+        if (!has(names, n, query_cols[i]))
+            used += (size_t)snprintf(buf + used, cap - used, "%s%s",
+                                     k++ ? ", " : "", query_cols[i]);
+    if (used < cap)
+        snprintf(buf + used, cap - used, ")");
+}
+
+static int digits(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int sk_runset_parse_name(struct sk_runset_name *out, const char *base)
+{
+    static const struct {
+        const char *infix;
+        sk_runset_kind kind;
+    } kinds[] = {{"_summary_", SK_RUNSET_SUMMARY},
+                 {"_per_query_", SK_RUNSET_PER_QUERY}};
+    size_t n = strlen(base), k;
+    const char *end, *p, *stamp;
+
+    /* "<prefix>" + infix + 8 digits + "_" + 6 digits + ["-N"] + ".csv" */
+    if (n < 4 || strcmp(base + n - 4, ".csv") != 0)
+        return 0;
+    end = base + n - 4;
+    for (p = end; p > base && p[-1] >= '0' && p[-1] <= '9'; p--)
+        ;
+    if (p < end && end - p <= 6 && p > base && p[-1] == '-')
+        end = p - 1; /* the collector's "-2" for a second run */
+    if (end - base < 15)
+        return 0;
+    stamp = end - 15;
+    if (!digits(stamp, 8) || stamp[8] != '_' || !digits(stamp + 9, 6))
+        return 0;
+    for (k = 0; k < 2; k++) {
+        size_t il = strlen(kinds[k].infix);
+
+        if ((size_t)(stamp - base) > il &&
+            memcmp(stamp - il, kinds[k].infix, il) == 0) {
+            out->kind = kinds[k].kind;
+            out->prefix_len = (size_t)(stamp - base) - il;
+            snprintf(out->stamp, sizeof(out->stamp), "%.*s",
+                     (int)(base + n - 4 - stamp), stamp);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int sk_runset_counts_match(const sk_sweep *s, const struct sk_level *lv,
+                           size_t n)
+{
+    const double *conc = sk_sweep_concurrency(s), *queries;
+    size_t i;
+
+    if (sk_sweep_levels(s) != n)
+        return 0;
+    if (sk_sweep_column(&queries, s, "queries") != 0) {
+        sk_error_clear();
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        if (conc[i] != lv[i].concurrency ||
+            !(queries[i] == (double)lv[i].queries))
+            return 0;
+    return 1;
+}
+
+/* ---- classification ---------------------------------------------------- */
+
+struct peek {
+    sk_runset_kind kind;
+    char why[256];
+};
+
+static int on_header(void *payload, const sk_row *row)
+{
+    struct peek *p = payload;
+
+    p->kind = sk_runset_kind_of(row->field, row->nfields);
+    if (p->kind == SK_RUNSET_OTHER)
+        why_other(p->why, sizeof(p->why), row->field, row->nfields);
+    return HEADER_SEEN;
+}
+
+int sk_runset_kind_of_file(sk_runset_kind *out, const char *path)
+{
+    struct peek p;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    *out = SK_RUNSET_OTHER;
+    rc = sk_table_stream_file(path, NULL, on_header, &p);
+    if (rc == HEADER_SEEN) {
+        *out = p.kind;
+        if (p.kind == SK_RUNSET_OTHER)
+            sk_error_set(SK_ENODATA, "%s", p.why);
+        return 0;
+    }
+    if (rc == 0) {
+        sk_error_set(SK_ENODATA, "empty file");
+        return 0;
+    }
+    if (rc == SK_EPARSE || rc == SK_ELIMIT) {
+        /* Not CSV (a binary file, a broken first row): not ours. */
+        char msg[512];
+
+        snprintf(msg, sizeof(msg), "%s", sk_error_last());
+        sk_error_set(SK_ENODATA, "not read as CSV: %s", msg);
+        return 0;
+    }
+    return rc;
+}
+
+/* ---- the set ----------------------------------------------------------- */
+
+int sk_runset_new(sk_runset **out)
+{
+    if (!(*out = calloc(1, sizeof(**out))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return 0;
+}
+
+void sk_runset_free(sk_runset *rs)
+{
+    size_t i;
+
+    if (!rs)
+        return;
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *f = &rs->files[i];
+
+        free(f->path);
+        sk_sweep_free(f->sweep);
+        free(f->levels);
+        free(f->sc);
+        free(f->stps);
+    }
+    free(rs->files);
+    for (i = 0; i < rs->nruns; i++)
+        free(rs->labels[i]);
+    free(rs->labels);
+    free(rs->runs);
+    for (i = 0; i < rs->nnotes; i++)
+        free(rs->notes[i]);
+    free(rs->notes);
+    free(rs);
+}
+
+static int note(sk_runset *rs, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int note(sk_runset *rs, const char *fmt, ...)
+{
+    char buf[1024], *s;
+    va_list ap;
+
+    if (rs->nnotes == SK_RUNSET_MAX_NOTES)
+        return 0; /* past the cap, notes are dropped, not an error */
+    if (rs->nnotes == rs->notecap) {
+        size_t cap = rs->notecap ? 2 * rs->notecap : 16;
+        char **v = realloc(rs->notes, cap * sizeof(*v));
+
+        if (!v)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        rs->notes = v;
+        rs->notecap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (!(s = strdup(buf)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    rs->notes[rs->nnotes++] = s;
+    return 0;
+}
+
+size_t sk_runset_notes(const sk_runset *rs)
+{
+    return rs->nnotes;
+}
+
+const char *sk_runset_note(const sk_runset *rs, size_t i)
+{
+    return i < rs->nnotes ? rs->notes[i] : NULL;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+
+    return b ? b + 1 : path;
+}
+
+/* The directory part of `path` ("." when there is none), for stat(). */
+static int dir_of(char **out, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t n = b ? (size_t)(b - path) : 0;
+
+    if (b && n == 0)
+        n = 1; /* "/x.csv": the root */
+    if (!(*out = b ? strndup(path, n) : strdup(".")))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return 0;
+}
+
+/*
+ * Add one file whose stat is `st`.  *sweep_csv is set when it is a
+ * summary or per-query file (also when it duplicates one added before).
+ */
+static int add_file(sk_runset *rs, const char *path, const struct stat *st,
+                    int *sweep_csv)
+{
+    struct file *f;
+    struct stat pst;
+    sk_runset_kind kind;
+    char *dir = NULL;
+    size_t i;
+    int rc;
+
+    *sweep_csv = 0;
+    if ((rc = sk_runset_kind_of_file(&kind, path)) != 0)
+        return rc;
+    if (kind == SK_RUNSET_OTHER)
+        return note(rs, "%s: skipped: %s", path, sk_error_last());
+    *sweep_csv = 1;
+    for (i = 0; i < rs->nfiles; i++)
+        if (rs->files[i].dev == st->st_dev && rs->files[i].ino == st->st_ino)
+            return note(rs, "%s: the same file as %s; read once", path,
+                        rs->files[i].path);
+    if (rs->nfiles == SK_RUNSET_MAX_FILES)
+        return sk_error_set(SK_ELIMIT, "%s: more than %d sweep CSVs", path,
+                            SK_RUNSET_MAX_FILES);
+    if ((rc = dir_of(&dir, path)) != 0)
+        return rc;
+    if (stat(dir, &pst) != 0) {
+        rc = sk_error_set(SK_EIO, "%s: cannot stat: %s", dir, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    free(dir);
+    if (rs->nfiles == rs->cap) {
+        size_t cap = rs->cap ? 2 * rs->cap : 16;
+        struct file *v = realloc(rs->files, cap * sizeof(*v));
+
+        if (!v)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        rs->files = v;
+        rs->cap = cap;
+    }
+    f = &rs->files[rs->nfiles];
+    memset(f, 0, sizeof(*f));
+    if (!(f->path = strdup(path)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    rs->nfiles++;
+    f->kind = kind;
+    f->dev = st->st_dev;
+    f->ino = st->st_ino;
+    f->pdev = pst.st_dev;
+    f->pino = pst.st_ino;
+    f->partner = NONE;
+    f->named =
+        sk_runset_parse_name(&f->name, base_name(path)) && f->name.kind == kind;
+    return 0;
+}
+
+static int ends_csv(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 4 && name[n - 4] == '.' &&
+           (name[n - 3] == 'c' || name[n - 3] == 'C') &&
+           (name[n - 2] == 's' || name[n - 2] == 'S') &&
+           (name[n - 1] == 'v' || name[n - 1] == 'V');
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_dir(sk_runset *rs, const char *path)
+{
+    DIR *d = NULL;
+    struct dirent *e;
+    char **names = NULL, *full = NULL;
+    size_t n = 0, cap = 0, i, found = 0, looked = 0;
+    size_t plen = strlen(path);
+    int rc = 0;
+
+    if (!(d = opendir(path)))
+        return sk_error_set(SK_EIO, "%s: cannot read directory: %s", path,
+                            strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !ends_csv(e->d_name))
+            continue;
+        if (n == SK_RUNSET_MAX_FILES) {
+            rc = sk_error_set(SK_ELIMIT, "%s: more than %d .csv files", path,
+                              SK_RUNSET_MAX_FILES);
+            goto done;
+        }
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 32;
+            char **v = realloc(names, nc * sizeof(*v));
+
+            if (!v) {
+                rc = sk_error_set(SK_ENOMEM, "out of memory");
+                goto done;
+            }
+            names = v;
+            cap = nc;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+        n++;
+    }
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
+    for (i = 0; i < n && rc == 0; i++) {
+        struct stat st;
+        int sweep_csv;
+        size_t len = plen + 1 + strlen(names[i]) + 1;
+
+        free(full);
+        if (!(full = malloc(len))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            break;
+        }
+        snprintf(full, len, "%s%s%s", path,
+                 plen && path[plen - 1] == '/' ? "" : "/", names[i]);
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue; /* a subdirectory called x.csv, a dangling link */
+        looked++;
+        if ((rc = add_file(rs, full, &st, &sweep_csv)) == 0 && sweep_csv)
+            found++;
+    }
+    if (rc == 0 && found == 0)
+        rc = sk_error_set(SK_ENODATA,
+                          "%s: no sweep CSV here (%zu .csv file%s looked "
+                          "at; subdirectories are not read)",
+                          path, looked, looked == 1 ? "" : "s");
+done:
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(full);
+    closedir(d);
+    return rc;
+}
+
+int sk_runset_add(sk_runset *rs, const char *path)
+{
+    struct stat st;
+    int sweep_csv;
+
+    if (rs->loaded)
+        return sk_error_set(SK_EINVAL, "%s: the runset is already loaded",
+                            path);
+    if (strcmp(path, "-") == 0)
+        return sk_error_set(SK_EINVAL, "-: standard input cannot be read: "
+                                       "give files or directories");
+    if (stat(path, &st) != 0)
+        return sk_error_set(errno == ENOENT ? SK_ENOTFOUND : SK_EIO,
+                            "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return add_dir(rs, path);
+    if (!S_ISREG(st.st_mode))
+        return sk_error_set(SK_EINVAL, "%s: not a file or directory", path);
+    return add_file(rs, path, &st, &sweep_csv);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+struct samples {
+    struct file *f;
+    size_t ci, vi;
+};
+
+static int cell(double *out, const sk_row *row, size_t i, const char *name)
+{
+    if (row->len[i] == 0) {
+        *out = NAN;
+        return 0;
+    }
+    if (sk_num_parse(out, row->field[i], row->len[i]) != 0 || !isfinite(*out))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: column '%s': '%.60s' is not a finite "
+                            "number",
+                            row->name, row->line, name, row->field[i]);
+    return 0;
+}
+
+static int on_sample(void *payload, const sk_row *row)
+{
+    struct samples *s = payload;
+    struct file *f = s->f;
+    double c, v;
+    int rc;
+
+    if (row->index == 0) {
+        if ((rc = sk_table_column(&s->ci, row, "concurrency")) != 0)
+            return rc;
+        return sk_table_column(&s->vi, row, "tokens_per_s");
+    }
+    if ((rc = cell(&c, row, s->ci, "concurrency")) != 0 ||
+        (rc = cell(&v, row, s->vi, "tokens_per_s")) != 0)
+        return rc;
+    if (!(c > 0))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: concurrency must be a number > 0, got "
+                            "'%.60s'",
+                            row->name, row->line, row->field[s->ci]);
+    if (f->ns == f->scap) {
+        size_t cap = f->scap ? 2 * f->scap : 256;
+        double *nc, *nv;
+
+        if (f->ns == MAX_SAMPLES)
+            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
+                                row->name, row->line, MAX_SAMPLES);
+        if (cap > MAX_SAMPLES)
+            cap = MAX_SAMPLES;
+        if (!(nc = realloc(f->sc, cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        f->sc = nc;
+        if (!(nv = realloc(f->stps, cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        f->stps = nv;
+        f->scap = cap;
+    }
+    f->sc[f->ns] = c;
+    f->stps[f->ns] = v;
+    f->ns++;
+    return 0;
+}
+
+/* The summary of a per-query file as `sweepkit summarize` writes it, read
+ * back as a sweep. */
+static int summarized_sweep(struct file *f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    int rc, bad;
+
+    if (!fp)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    sk_summarize_write_csv(fp, f->levels, f->nlevels);
+    bad = ferror(fp);
+    if (fclose(fp) != 0 || bad) {
+        free(buf);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", f->path);
+    }
+    rc = sk_sweep_load_buffer(&f->sweep, f->path, buf, len);
+    free(buf);
+    return rc;
+}
+
+static int load_file(struct file *f)
+{
+    struct samples s;
+    int rc;
+
+    if (f->kind == SK_RUNSET_SUMMARY)
+        return sk_sweep_load(&f->sweep, f->path);
+    if ((rc = sk_summarize_file(&f->levels, &f->nlevels, &f->has_times,
+                                f->path)) != 0)
+        return rc;
+    memset(&s, 0, sizeof(s));
+    s.f = f;
+    return sk_table_stream_file(f->path, NULL, on_sample, &s);
+}
+
+static int same_dir(const struct file *a, const struct file *b)
+{
+    return a->pdev == b->pdev && a->pino == b->pino;
+}
+
+static void pair(struct file *q, size_t qi, struct file *s, size_t si,
+                 sk_runset_pairing how)
+{
+    q->partner = si;
+    s->partner = qi;
+    q->pairing = s->pairing = how;
+}
+
+static void pair_by_name(sk_runset *rs)
+{
+    size_t i, j;
+
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *q = &rs->files[i];
+
+        if (q->kind != SK_RUNSET_PER_QUERY || !q->named)
+            continue;
+        for (j = 0; j < rs->nfiles; j++) {
+            struct file *s = &rs->files[j];
+
+            if (s->kind == SK_RUNSET_SUMMARY && s->named &&
+                s->partner == NONE && same_dir(q, s) &&
+                q->name.prefix_len == s->name.prefix_len &&
+                memcmp(base_name(q->path), base_name(s->path),
+                       q->name.prefix_len) == 0 &&
+                strcmp(q->name.stamp, s->name.stamp) == 0) {
+                pair(q, i, s, j, SK_RUNSET_BY_NAME);
+                break;
+            }
+        }
+    }
+}
+
+static int pair_by_counts(sk_runset *rs)
+{
+    size_t i, j;
+    int rc;
+
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *q = &rs->files[i];
+        size_t near = 0, all = 0, near_j = NONE, all_j = NONE;
+
+        if (q->kind != SK_RUNSET_PER_QUERY || q->partner != NONE)
+            continue;
+        for (j = 0; j < rs->nfiles; j++) {
+            struct file *s = &rs->files[j];
+
+            if (s->kind != SK_RUNSET_SUMMARY || s->partner != NONE ||
+                !sk_runset_counts_match(s->sweep, q->levels, q->nlevels))
+                continue;
+            all++;
+            all_j = j;
+            if (same_dir(q, s)) {
+                near++;
+                near_j = j;
+            }
+        }
+        if (near == 1)
+            pair(q, i, &rs->files[near_j], near_j, SK_RUNSET_BY_COUNTS);
+        else if (near == 0 && all == 1)
+            pair(q, i, &rs->files[all_j], all_j, SK_RUNSET_BY_COUNTS);
+        else if (all > 1 &&
+                 (rc = note(rs,
+                            "%s: its levels and queries per level match "
+                            "%zu summaries; not paired, reported as a run "
+                            "of its own",
+                            q->path, near > 1 ? near : all)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* "summary_gemma.csv" -> "gemma"; "mlx_summary_20260128_202929.csv" ->
+ * "mlx_20260128_202929"; "per_query.csv" -> "per_query". */
+static int make_label(char **out, const struct file *f)
+{
+    const char *b = base_name(f->path);
+    size_t n = strlen(b);
+    char buf[512];
+
+    if (f->named) {
+        snprintf(buf, sizeof(buf), "%.*s_%s", (int)f->name.prefix_len, b,
+                 f->name.stamp);
+    } else {
+        if (n > 4 && ends_csv(b))
+            n -= 4;
+        if (n > 8 && strncmp(b, "summary_", 8) == 0) {
+            b += 8;
+            n -= 8;
+        }
+        snprintf(buf, sizeof(buf), "%.*s", (int)(n < 400 ? n : 400), b);
+    }
+    if (!(*out = strdup(buf)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Make label i unique among 0..i-1: "gemma", "gemma (2)", ... */
+static int unique_label(sk_runset *rs, size_t i)
+{
+    size_t k, j, len = strlen(rs->labels[i]) + 24;
+    char *try = NULL;
+
+    for (k = 1;; k++) {
+        const char *cand = rs->labels[i];
+        int clash = 0;
+
+        if (k > 1) {
+            free(try);
+            if (!(try = malloc(len)))
+                return sk_error_set(SK_ENOMEM, "out of memory");
+            snprintf(try, len, "%s (%zu)", rs->labels[i], k);
+            cand = try;
+        }
+        for (j = 0; j < i && !clash; j++)
+            clash = strcmp(rs->labels[j], cand) == 0;
+        if (!clash)
+            break;
+    }
+    if (try) {
+        free(rs->labels[i]);
+        rs->labels[i] = try;
+    }
+    return 0;
+}
+
+static int build_runs(sk_runset *rs)
+{
+    size_t i;
+    int rc;
+
+    if (!(rs->runs = calloc(rs->nfiles, sizeof(*rs->runs))) ||
+        !(rs->labels = calloc(rs->nfiles, sizeof(*rs->labels))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *f = &rs->files[i], *s, *q;
+        struct sk_runset_run *r = &rs->runs[rs->nruns];
+
+        if (f->in_run)
+            continue;
+        f->in_run = 1;
+        s = f->kind == SK_RUNSET_SUMMARY ? f : NULL;
+        q = f->kind == SK_RUNSET_PER_QUERY ? f : NULL;
+        if (f->partner != NONE) {
+            rs->files[f->partner].in_run = 1;
+            if (s)
+                q = &rs->files[f->partner];
+            else
+                s = &rs->files[f->partner];
+        }
+        if ((rc = make_label(&rs->labels[rs->nruns], s ? s : q)) != 0)
+            return rc;
+        rs->nruns++;
+        if ((rc = unique_label(rs, rs->nruns - 1)) != 0)
+            return rc;
+        r->label = rs->labels[rs->nruns - 1];
+        r->pairing = f->pairing;
+        if (s) {
+            r->summary_path = s->path;
+            r->sweep = s->sweep;
+        }
+        if (q) {
+            r->per_query_path = q->path;
+            r->has_times = q->has_times;
+            r->levels = q->levels;
+            r->nlevels = q->nlevels;
+            r->sample_concurrency = q->sc;
+            r->sample_tokens_per_s = q->stps;
+            r->nsamples = q->ns;
+            if (!s) {
+                r->sweep = q->sweep;
+                r->summarized = 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int sk_runset_load(sk_runset *rs)
+{
+    size_t i;
+    int rc;
+
+    if (rs->loaded)
+        return sk_error_set(SK_EINVAL, "the runset is already loaded");
+    rs->loaded = 1;
+    if (rs->nfiles == 0)
+        return sk_error_set(SK_ENODATA, "no sweep CSV (summary or "
+                                        "per-query) among the inputs");
+    for (i = 0; i < rs->nfiles; i++)
+        if ((rc = load_file(&rs->files[i])) != 0)
+            return rc;
+    pair_by_name(rs);
+    if ((rc = pair_by_counts(rs)) != 0)
+        return rc;
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *f = &rs->files[i];
+
+        if (f->kind == SK_RUNSET_PER_QUERY && f->partner == NONE &&
+            (rc = summarized_sweep(f)) != 0)
+            return rc;
+    }
+    return build_runs(rs);
+}
+
+size_t sk_runset_count(const sk_runset *rs)
+{
+    return rs->nruns;
+}
+
+const struct sk_runset_run *sk_runset_get(const sk_runset *rs, size_t i)
+{
+    return i < rs->nruns ? &rs->runs[i] : NULL;
+}
