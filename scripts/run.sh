@@ -1,39 +1,69 @@
 #!/usr/bin/env bash
-# Quick start, first command: set up, build, and run the main job on the
-# bundled data in fixtures/.
+# Quick start, first command: set up, build, and run the main job: a short
+# live sweep against the built-in server, then one report over that sweep
+# and the bundled data in fixtures/.
+#
+#   1. start `sweepkit serve-sim` on a free loopback port (in the
+#      background; stopped on every exit path),
+#   2. `sweepkit collect` against it at a few levels (about 15 s),
+#   3. `sweepkit report` over the new CSVs and fixtures/,
+#   4. print where report.md is.
+# A failing step says which and exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 sk=build/sweepkit
+stamp=$(date +%Y%m%d_%H%M%S)
+work=results/run_$stamp
+mkdir -p "$work"
 
-for f in fixtures/summary_*.csv; do
-  echo "== $f: best throughput (top 3 of $(($(wc -l <"$f") - 1)) levels)"
-  "$sk" top --file "$f" --field throughput_tokens_per_s --count 3 \
-    --columns concurrency,throughput_tokens_per_s,avg_ttft_s,avg_query_tokens_per_s
-  echo
+server=
+step=
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+}
+fail() {
+  echo "run.sh: step '$step' failed; see the messages above" >&2
+  exit 1
+}
+trap cleanup EXIT
+trap fail ERR
+
+step="start serve-sim"
+# A small continuous-batching model: 8 slots, 10 ms + 1 ms per sequence a
+# step (one stream 91 tok/s, 8 streams 444 tok/s), so the sweep saturates
+# at 8 within the levels below.
+"$sk" serve-sim --slots 8 --step-ms 10 --step-ms-per-seq 1 \
+  --log "$work/serve-sim.csv" >"$work/serve-sim.out" &
+server=$!
+url=
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve-sim.out" || true)
+  [ -n "$url" ] && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.05
 done
-out=results/run
-mkdir -p "$out"
-for f in fixtures/summary_*.csv; do
-  name=$(basename "$f" .csv)
-  name=${name#summary_}
-  echo "== $name: saturation and the concurrency for a 2.5 s TTFT budget"
-  "$sk" saturation "$f" | sed -n '3,4p'
-  "$sk" recommend --file "$f" --ttft-budget 2.5 | tail -n 1 | fold -s -w 78
-  # The fixtures publish no median/p90 TTFT: plot's notes about those
-  # empty series are expected here (a failure still stops the script).
-  "$sk" plot "$f" --kind dashboard --out "$out/dashboard_$name.png" 2>/dev/null
-  echo
-done
-"$sk" plot fixtures/summary_*.csv --out "$out/throughput_overlay.png" 2>/dev/null
-echo "== per-query percentiles (fixtures/per_query.csv)"
-"$sk" stats --file fixtures/per_query.csv --fields ttft_s,tokens_per_s \
-  --percentiles 50,90
+[ -n "$url" ] || { echo "run.sh: serve-sim did not start" >&2; false; }
+echo "== serve-sim at $url"
+
+step="collect"
+echo "== collect: 16 queries at concurrency 1, 2, 4, 8, 16 (32 tokens each)"
+"$sk" collect --url "$url" --model serve-sim --queries 16 --max-tokens 32 \
+  --concurrency-levels 1,2,4,8,16 --out-dir "$work/sweep" --prefix serve-sim \
+  --label source=live >"$work/collect.out"
+
+step="stop serve-sim"
+kill "$server"
+wait "$server" || true
+server=
+
+step="report"
+echo "== report over the live sweep and fixtures/"
+report=$("$sk" report "$work/sweep" fixtures/summary_*.csv \
+  fixtures/per_query.csv --out "$work/report")
 echo
-for f in fixtures/full_sweep.csv fixtures/round_robin.csv; do
-  echo "== $f: top 5 by throughput_tps, error-free runs only"
-  "$sk" top --file "$f" --where 'errors==0'
-  echo
-done
-echo "charts: $out/"
+echo "report: $report"
