@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+# Check a report written by `sweepkit report` against the other commands
+# (summarize, stats, saturation, recommend) run on the same files, its
+# charts against their stated size and report.json against report.md.
+# Used by report_test.sh and main_job_test.sh.
+# Usage: report_check.py SWEEPKIT REPORT_DIR BUDGETS STAT LABELS
+# Prints FAIL lines, then "PASSED FAILED".
+import csv, io, json, math, os, re, struct, subprocess, sys
+
+sk, out = sys.argv[1], sys.argv[2]
+budgets = [float(b) for b in sys.argv[3].split(',')]
+stat = sys.argv[4]
+expected = sys.argv[5].split(',')   # run labels, in order
+failures = []
+checks = 0
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+
+def run(*args):
+    p = subprocess.run([sk] + list(args), capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+def rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+def fl(s):
+    return float(s) if s not in ('', None) else math.nan
+
+DASH = '\u2013'
+
+# The report's number format: two decimals, three significant digits
+# below 0.1 (as sweepkit recommend prints), "–" for none.
+def num(x):
+    if x is None or x != x:
+        return DASH
+    return f'{x:.2f}' if abs(x) >= 0.1 or x == 0 else f'{x:.3g}'
+
+def g(x):
+    return f'{x:g}'
+
+# Equal numbers; None (JSON null), NaN and an empty CSV cell all mean
+# "no value".
+def same(a, b):
+    a = math.nan if a is None else a
+    b = math.nan if b is None else b
+    if a != a or b != b:
+        return a != a and b != b
+    return a == b
+
+md = open(os.path.join(out, 'report.md'), encoding='utf-8').read()
+rep = json.load(open(os.path.join(out, 'report.json'), encoding='utf-8'))
+
+# Sections: "## label" ... up to the next "## ".
+sections = {}
+for part in re.split(r'^## ', md, flags=re.M)[1:]:
+    head, _, body = part.partition('\n')
+    sections[head.strip()] = body
+
+def subsection(body, name):
+    m = re.search(r'^### ' + re.escape(name) + r'\n(.*?)(?=^### |\Z)',
+                  body, flags=re.M | re.S)
+    return m.group(1).strip() if m else ''
+
+def table(text):
+    t = [l for l in text.split('\n') if l.startswith('|')]
+    out = []
+    for l in t[2:]:
+        out.append([c.strip() for c in l.strip().strip('|').split(' | ')])
+    return out
+
+def anchor(h):
+    s = ''
+    for c in h:
+        if c.isascii() and c.isalnum() or c in '-_' or not c.isascii():
+            s += c.lower()
+        elif c == ' ':
+            s += '-'
+    return s
+
+# --- every run present, in order ------------------------------------------
+labels = [r['label'] for r in rep['runs']]
+check(labels == expected, f'runs {labels}, want {expected}')
+for r in rep['runs']:
+    check(r['label'] in sections, f'no section for {r["label"]}')
+    check(r['anchor'] == anchor(r['label']), f'anchor of {r["label"]}')
+    check(f'](#{r["anchor"]})' in sections.get('Overview', ''),
+          f'overview does not link {r["label"]}')
+check(rep['ttft_budgets_s'] == budgets, 'budgets in report.json')
+check(rep['ttft_stat'] == stat, 'ttft_stat in report.json')
+
+# --- charts: every link exists and is a PNG of the stated size -------------
+links = re.findall(r'!\[[^\]]*\]\(([^)]+)\)\n\n\*[^\n]*?(\d+)x(\d+) PNG\.\*', md)
+check(len(links) == md.count('!['), 'a chart without its stated size')
+for f, w, h in links:
+    p = os.path.join(out, f)
+    check(os.path.isfile(p) and '/' not in f, f'chart {f} missing')
+    if not os.path.isfile(p):
+        continue
+    b = open(p, 'rb').read(24)
+    check(b[:8] == b'\x89PNG\r\n\x1a\n' and b[12:16] == b'IHDR',
+          f'{f} is not a PNG')
+    pw, ph = struct.unpack('>II', b[16:24])
+    check((pw, ph) == (int(w), int(h)), f'{f} is {pw}x{ph}, says {w}x{h}')
+json_charts = [c['file'] for r in rep['runs'] for c in r['charts']]
+if rep['overlay']:
+    json_charts.insert(0, rep['overlay']['file'])
+check(json_charts == [f for f, _, _ in links], 'charts in json != md links')
+for r in rep['runs']:
+    for c in r['charts']:
+        check((c['width'], c['height']) == (1600, 1000), 'chart size json')
+
+for r in rep['runs']:
+    lab = r['label']
+    body = sections.get(lab, '')
+    src = r['summary_file']
+    summarized = r['summarized_from_per_query']
+
+    # --- the measurements: the summary's values, or summarize's ----------
+    if summarized:
+        rc, text, _ = run('summarize', r['per_query_file'])
+        check(rc == 0, f'summarize {r["per_query_file"]}')
+        want = rows(text)
+    else:
+        want = list(csv.DictReader(open(src, encoding='utf-8')))
+    t = table(subsection(body, 'Measurements'))
+    check(len(t) == len(want) == len(r['levels']), f'{lab}: level count')
+    cols = ['throughput_tokens_per_s', 'avg_ttft_s', 'p90_ttft_s',
+            'avg_decode_tokens_per_s', 'avg_query_tokens_per_s']
+    for row, w, jl in zip(t, want, r['levels']):
+        cells = [g(fl(w['concurrency']))] + [num(fl(w.get(c, ''))) for c in cols]
+        e = fl(w.get('errors', ''))
+        cells.append(DASH if e != e else g(e))
+        check(row == cells, f'{lab}: row {row} != {cells}')
+        jcells = [g(jl['concurrency'])] + [num(jl[c]) for c in cols]
+        jcells.append(DASH if jl['errors'] is None else g(jl['errors']))
+        check(row == jcells, f'{lab}: json level {jcells} != md {row}')
+
+    # --- percentiles: what sweepkit stats prints ---------------------------
+    pq = r['per_query_file']
+    pt = table(subsection(body, 'Per-query percentiles'))
+    if pq:
+        rc, text, _ = run('stats', '--file', pq, '--fields',
+                          'ttft_s,tokens_per_s,decode_tokens_per_s',
+                          '-p', '50,90,99', '--format', 'csv')
+        check(rc == 0, f'stats {pq}')
+        st = rows(text)
+        levels = []
+        for s in st:
+            if s['concurrency'] not in levels:
+                levels.append(s['concurrency'])
+        check(len(pt) == len(levels) == len(r['percentiles']),
+              f'{lab}: percentile levels')
+        for row, lev, jp in zip(pt, levels, r['percentiles']):
+            want_cells = [lev]
+            by = {s['field']: s for s in st if s['concurrency'] == lev}
+            n = int(by['ttft_s']['count']) + int(by['ttft_s']['missing'])
+            want_cells.append(str(n))
+            for f in ('ttft_s', 'tokens_per_s', 'decode_tokens_per_s'):
+                for p in ('p50', 'p90', 'p99'):
+                    want_cells.append(num(fl(by[f][p])))
+                    check(same(jp[f][p], fl(by[f][p])) or
+                          (jp[f][p] is None and by[f][p] == ''),
+                          f'{lab}: json {f} {p} at {lev}')
+            check(row == want_cells, f'{lab}: percentiles {row} != {want_cells}')
+    else:
+        check(pt == [] and r['percentiles'] is None,
+              f'{lab}: percentiles without a per-query file')
+
+    # --- saturation: what sweepkit saturation prints -----------------------
+    sat = subsection(body, 'Saturation')
+    js = r['saturation']
+    rc, text, err = (run('saturation', '--format', 'csv', src) if src
+                     else (1, '', ''))
+    if summarized:
+        check(js['error'] is not None and js['knee'] is None,
+              f'{lab}: saturation should be impossible')
+        check(sat.startswith('Not possible: throughput is unknown'),
+              f'{lab}: saturation text')
+    elif rc != 0:
+        # No answer: the report says why, in saturation's words.
+        why = err.strip().split(': ', 1)[1]
+        check(js['error'] == why, f'{lab}: saturation error {js["error"]}')
+        check(sat == f'Not possible: {why}.', f'{lab}: saturation text')
+    else:
+        s = rows(text)
+        knee = fl(s[0]['knee'])
+        check(same(js['knee'], knee), f'{lab}: knee {js["knee"]} != {knee}')
+        if knee == knee:
+            check(f'**Throughput stops scaling at {g(knee)}' in sat or
+                  f'**Throughput does not scale' in sat,
+                  f'{lab}: knee sentence')
+        else:
+            check('**Throughput keeps climbing' in sat, f'{lab}: no knee')
+        steps = table(sat)
+        check(len(steps) == len(s), f'{lab}: steps')
+        for row, step, jstep in zip(steps, s, js['steps']):
+            gain = fl(step['gain_per_doubling'])
+            check(row[2] == f'{100 * gain:+.1f}%', f'{lab}: gain {row}')
+            check(same(jstep['gain_per_doubling'], gain), f'{lab}: json gain')
+            check(row[0] == f'{g(fl(step["x_from"]))}\u2192{g(fl(step["x_to"]))}',
+                  f'{lab}: step {row[0]}')
+            marked = knee == knee and fl(step['x_from']) == knee
+            check((row[3] == '\u2190 knee') == marked, f'{lab}: knee mark')
+        u = js['usl']
+        for k in ('lambda', 'sigma', 'kappa', 'r2', 'peak_concurrency',
+                  'peak_throughput', 'asymptote_throughput', 'n90', 'n95'):
+            check(same(u[k], fl(s[0][k])), f'{lab}: usl {k}')
+        words = (f'λ = {u["lambda"]:.4g}, σ = {u["sigma"]:.4g}, '
+                 f'κ = {u["kappa"]:.4g} (R² = {u["r2"]:.4f})')
+        check(words in sat, f'{lab}: USL words "{words}"')
+        if u['peak_concurrency'] is not None:
+            check(f'peaks at concurrency {u["peak_concurrency"]:.1f}' in sat,
+                  f'{lab}: USL peak')
+        else:
+            check(f'rises towards {u["asymptote_throughput"]:.1f} tok/s' in sat,
+                  f'{lab}: USL asymptote')
+        check(f'90% of that{" peak" if u["peak_concurrency"] is not None else ""} at '
+              f'{"concurrency " if u["peak_concurrency"] is None else ""}'
+              f'{u["n90"]:.1f}' in sat, f'{lab}: USL n90')
+
+    # --- recommendations: what sweepkit recommend prints -------------------
+    rec = subsection(body, 'Recommendations')
+    rt = table(rec)
+    for i, b in enumerate(budgets):
+        jr = r['recommendations'][i]
+        check(jr['ttft_budget_s'] == b, f'{lab}: budget order')
+        bw = f'{b:g} s'
+        if summarized:
+            check(jr['error'] is not None and jr['found'] is None,
+                  f'{lab}: a recommendation without throughput')
+            check('No recommendation: ' in rec, f'{lab}: no-recommendation text')
+            continue
+        rc, text, err = run('recommend', '--ttft-budget', str(b),
+                            '--ttft-stat', stat, '--format', 'csv', src)
+        w = rows(text)
+        if not w:
+            check(jr['error'] is not None and
+                  jr['error'] == err.strip().split(': ', 1)[1],
+                  f'{lab}: recommend failed ({err.strip()}), report says {jr["error"]}')
+            continue
+        w = w[0]
+        check(rc == (0 if w['found'] == 'true' else 1), f'{lab}: recommend rc')
+        check(jr['found'] == (w['found'] == 'true'), f'{lab}: found at {bw}')
+        for k in ('concurrency', 'ttft_s', 'throughput_tokens_per_s',
+                  'peak_share', 'estimate_concurrency', 'neighbour_value'):
+            check(same(jr[k], fl(w[k])), f'{lab}: {k} at {bw}')
+        check(jr['binding'] == w['binding'], f'{lab}: binding at {bw}')
+        check(jr['summary'] == w['summary'], f'{lab}: paragraph at {bw}')
+        check(f'- **{bw}:** {w["summary"]}' in rec, f'{lab}: md paragraph at {bw}')
+        row = [x for x in rt if x[0] == bw]
+        check(len(row) == 1, f'{lab}: table row for {bw}')
+        if row:
+            c = fl(w['concurrency'])
+            want_c = g(c) if w['found'] == 'true' else f'none (closest: {g(c)})'
+            est = fl(w['estimate_concurrency'])
+            check(row[0][1] == want_c, f'{lab}: concurrency at {bw}: {row[0][1]}')
+            check(row[0][2] == num(fl(w['ttft_s'])), f'{lab}: ttft at {bw}')
+            check(row[0][4] == num(fl(w['throughput_tokens_per_s'])),
+                  f'{lab}: throughput at {bw}')
+            check(row[0][7] == (DASH if est != est else f'{est:.1f}'),
+                  f'{lab}: estimate at {bw}')
+
+    # --- the overview row agrees with the sections -------------------------
+    ov = [x for x in table(sections.get('Overview', ''))
+          if x[0].startswith(f'[{lab}]')]
+    check(len(ov) == 1, f'{lab}: overview row')
+    if ov:
+        k = js['knee']
+        want_k = g(k) if k is not None else ('none yet' if js['error'] is None else DASH)
+        check(ov[0][4] == want_k, f'{lab}: overview knee {ov[0][4]}')
+        for i, jr in enumerate(r['recommendations']):
+            want = (DASH if jr['error'] else
+                    g(jr['concurrency']) if jr['found'] else 'none')
+            check(ov[0][5 + i] == want, f'{lab}: overview at {budgets[i]}')
+
+for f in failures:
+    print('FAIL:', f)
+print(f'{checks - len(failures)} {len(failures)}')
