@@ -563,7 +563,7 @@ int main(void)
     test_secret();
     test_against_serve_sim();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (sk_test_failures == 0 && system(cmd) != 0)
+    if (sk_test_failures == 0 && !getenv("SK_KEEP") && system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);
     return sk_test_done("collect");
 }
