@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install every Debian package sweepkit needs (build, libraries, fonts for
-# charts, fuzzing and memory checking).  Idempotent, and silent when all is
+# charts, fuzzing and memory checking; python3 and procps for the
+# black-box tests' checkers).  Idempotent, and silent when all is
 # already present.  Runs apt as root, or through sudo when not root.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   libcsv-dev libgsl-dev libcairo2-dev libpng-dev libcurl4-openssl-dev
   libjansson-dev fonts-dejavu-core
   clang libclang-rt-14-dev valgrind time
+  python3 procps
 )
 
 missing=()
