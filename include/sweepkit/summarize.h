@@ -50,6 +50,22 @@ int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
                         int *has_times, const char *name, const char *buf,
                         size_t len);
 
+/* Most queries sk_summarize_samples() keeps (2^24). */
+#define SK_SUMMARIZE_MAX_SAMPLES ((size_t)1 << 24)
+
+/*
+ * Every query of the per-query CSV at `path`: its concurrency and
+ * tokens_per_s, in file order (NaN for an empty tokens_per_s cell), for
+ * charts that draw each query.  *conc and *tps are the caller's, freed
+ * with free().  Returns 0, SK_ENOTFOUND (no such file or column), SK_EPARSE
+ * ("FILE:LINE: column 'tokens_per_s': 'abc' is not a finite number", a
+ * concurrency that is not a number > 0), SK_ENODATA (no queries),
+ * SK_ELIMIT (more than SK_SUMMARIZE_MAX_SAMPLES), SK_EIO, SK_ENOMEM; on
+ * failure both are NULL.
+ */
+int sk_summarize_samples(double **conc, double **tps, size_t *n,
+                         const char *path);
+
 /* The columns written after the 14 of the schema, in order. */
 #define SK_SUMMARIZE_NEXTRA 4
 extern const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA];

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #define MAX_OPTS 64
+#define MAX_COMMAND ((size_t)64 << 10)
 
 int cli_getopt(int argc, char **argv, const cli_opt *opts, const char *prog)
 {
@@ -114,4 +115,44 @@ int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
     }
     files[(*n)++] = "-";
     return 0;
+}
+
+char *cli_command_line(int argc, char **argv)
+{
+    size_t cap = 64, n = 0, i;
+    char *s;
+    int j;
+
+    for (j = 0; j < argc; j++)
+        cap += 4 * strlen(argv[j]) + 3;
+    if (cap > MAX_COMMAND)
+        cap = MAX_COMMAND;
+    if (!(s = malloc(cap)))
+        return NULL;
+    n = (size_t)snprintf(s, cap, "sweepkit");
+    for (j = 0; j < argc && n + 8 < cap; j++) {
+        const char *a = argv[j];
+        int plain = *a != '\0';
+
+        for (i = 0; a[i]; i++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789_./:=,+-@%",
+                        a[i]))
+                plain = 0;
+        s[n++] = ' ';
+        if (!plain)
+            s[n++] = '\'';
+        for (i = 0; a[i] && n + 8 < cap; i++) {
+            if (a[i] == '\'' && !plain) {
+                memcpy(s + n, "'\\''", 4);
+                n += 4;
+            } else {
+                s[n++] = a[i];
+            }
+        }
+        if (!plain)
+            s[n++] = '\'';
+    }
+    s[n] = '\0';
+    return s;
 }

@@ -58,6 +58,11 @@ int cli_positional_files(const char **files, size_t *n, size_t cap, int argc,
 int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
                          const char *hint);
 
+/* "sweepkit ARGV..." with each argument shell-quoted when it needs to be,
+ * at most 64 KiB (cut beyond): the command line charts and reports record.
+ * The caller frees it; NULL when out of memory. */
+char *cli_command_line(int argc, char **argv);
+
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include "sweepkit/num.h"
 #include "sweepkit/recommend.h"
 #include "sweepkit/saturation.h"
+#include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 #include "sweepkit/units.h"
@@ -22,7 +23,6 @@
 
 #define MAX_RUNS 64
 #define MAX_MARKS 32
-#define MAX_COMMAND ((size_t)64 << 10)
 
 #define MAX_BATCH_LINE ((size_t)64 << 10)
 #define MAX_BATCH_ARGS 256
@@ -88,80 +88,11 @@ const char *__lsan_default_suppressions(void)
     return "leak:libfontconfig.so\n";
 }
 
-/* Per-query samples: the concurrency and tokens_per_s columns. */
+/* Per-query samples: every query's concurrency and tokens_per_s. */
 struct samples {
-    const char *path;
-    size_t ci, vi;
     double *c, *v;
-    size_t n, cap;
+    size_t n;
 };
-
-static int field_number(double *out, const sk_row *row, size_t i,
-                        const char *name)
-{
-    if (row->len[i] == 0) {
-        *out = NAN;
-        return 0;
-    }
-    if (sk_num_parse(out, row->field[i], row->len[i]) != 0 || !isfinite(*out))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: column '%s': '%.60s' is not a finite "
-                            "number",
-                            row->name, row->line, name, row->field[i]);
-    return 0;
-}
-
-static int on_sample(void *payload, const sk_row *row)
-{
-    struct samples *s = payload;
-    double c, v;
-    int rc;
-
-    if (row->index == 0) {
-        if ((rc = sk_table_column(&s->ci, row, "concurrency")) != 0)
-            return rc;
-        return sk_table_column(&s->vi, row, "tokens_per_s");
-    }
-    if ((rc = field_number(&c, row, s->ci, "concurrency")) != 0 ||
-        (rc = field_number(&v, row, s->vi, "tokens_per_s")) != 0)
-        return rc;
-    if (!(c > 0))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: concurrency must be a number > 0, got "
-                            "'%.60s'",
-                            row->name, row->line, row->field[s->ci]);
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        double *nc, *nv;
-
-        if (cap > SK_CHART_MAX_POINTS)
-            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
-                                row->name, row->line, SK_CHART_MAX_POINTS);
-        if (!(nc = realloc(s->c, cap * sizeof(double))))
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        s->c = nc;
-        if (!(nv = realloc(s->v, cap * sizeof(double))))
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        s->v = nv;
-        s->cap = cap;
-    }
-    s->c[s->n] = c;
-    s->v[s->n] = v;
-    s->n++;
-    return 0;
-}
-
-static int load_samples(struct samples *s, const char *path)
-{
-    int rc;
-
-    s->path = path;
-    if ((rc = sk_table_stream_file(path, NULL, on_sample, s)) != 0)
-        return rc;
-    if (s->n == 0)
-        return sk_error_set(SK_ENODATA, "%s: no queries", path);
-    return 0;
-}
 
 /* "results/summary_gemma.csv" -> "gemma"; "per_query.csv" -> "per_query". */
 static void label_from_path(char *buf, size_t cap, const char *path)
@@ -178,47 +109,6 @@ static void label_from_path(char *buf, size_t cap, const char *path)
     snprintf(buf, cap, "%.*s", (int)n, b);
 }
 
-/* The command line, each argument shell-quoted when it needs to be. */
-static char *command_line(int argc, char **argv)
-{
-    size_t cap = 64, i, n;
-    char *s, *p;
-    int j;
-
-    for (j = 0; j < argc; j++)
-        cap += 4 * strlen(argv[j]) + 3;
-    if (cap > MAX_COMMAND)
-        cap = MAX_COMMAND;
-    if (!(s = malloc(cap)))
-        return NULL;
-    p = s;
-    n = (size_t)snprintf(p, cap, "sweepkit");
-    for (j = 0; j < argc && n + 8 < cap; j++) {
-        const char *a = argv[j];
-        int plain = *a != '\0';
-
-        for (i = 0; a[i]; i++)
-            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                        "0123456789_./:=,+-@%",
-                        a[i]))
-                plain = 0;
-        s[n++] = ' ';
-        if (!plain)
-            s[n++] = '\'';
-        for (i = 0; a[i] && n + 8 < cap; i++) {
-            if (a[i] == '\'' && !plain) {
-                memcpy(s + n, "'\\''", 4);
-                n += 4;
-            } else {
-                s[n++] = a[i];
-            }
-        }
-        if (!plain)
-            s[n++] = '\'';
-    }
-    s[n] = '\0';
-    return s;
-}
 
 /* The knee comes from the analysis engine (saturation.h); the chart only
  * draws it.  A run without a knee ("still scaling") gets a note. */
@@ -492,7 +382,8 @@ static int plot(int argc, char **argv, char **orig)
         if (nfiles)
             rc = sk_sweep_load(&sweeps[i], files[i]);
         if (rc == 0 && i < npq)
-            rc = load_samples(&samples[i], pq[i]);
+            rc = sk_summarize_samples(&samples[i].c, &samples[i].v,
+                                      &samples[i].n, pq[i]);
         if (i < nlabels)
             snprintf(labels[i], sizeof(labels[i]), "%s", given[i]);
         else
@@ -521,7 +412,7 @@ static int plot(int argc, char **argv, char **orig)
     for (i = 0; i < nruns && rc == 0; i++)
         rc = mark_recommended(chart, sweeps[i], labels[i], nruns > 1, &po);
     if (rc == 0 && (!(sources = join(files, nfiles, pq, npq)) ||
-                    !(command = command_line(argc, orig))))
+                    !(command = cli_command_line(argc, orig))))
         rc = sk_error_set(SK_ENOMEM, "out of memory");
     if (rc == 0) {
         ro.software = "sweepkit " SK_VERSION;

@@ -42,7 +42,6 @@
 #define MAX_CHARTS 2
 #define MAX_OVERLAY 64 /* sk_chart_plot_new() draws 1..64 runs */
 #define MSG 600
-#define MAX_COMMAND ((size_t)64 << 10)
 
 static const char prog[] = "sweepkit report";
 static const char generator[] = "sweepkit report " SK_VERSION;
@@ -1717,46 +1716,6 @@ static int parse_budget(double *out, const char *s)
     return 0;
 }
 
-/* The command line, each argument shell-quoted when it needs to be. */
-static char *command_line(int argc, char **argv)
-{
-    size_t cap = 64, n = 0, i;
-    char *s;
-    int j;
-
-    for (j = 0; j < argc; j++)
-        cap += 4 * strlen(argv[j]) + 3;
-    if (cap > MAX_COMMAND)
-        cap = MAX_COMMAND;
-    if (!(s = malloc(cap)))
-        return NULL;
-    n = (size_t)snprintf(s, cap, "sweepkit");
-    for (j = 0; j < argc && n + 8 < cap; j++) {
-        const char *a = argv[j];
-        int plain = *a != '\0';
-
-        for (i = 0; a[i]; i++)
-            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                        "0123456789_./:=,+-@%",
-                        a[i]))
-                plain = 0;
-        s[n++] = ' ';
-        if (!plain)
-            s[n++] = '\'';
-        for (i = 0; a[i] && n + 8 < cap; i++) {
-            if (a[i] == '\'' && !plain) {
-                memcpy(s + n, "'\\''", 4);
-                n += 4;
-            } else {
-                s[n++] = a[i];
-            }
-        }
-        if (!plain)
-            s[n++] = '\'';
-    }
-    s[n] = '\0';
-    return s;
-}
 
 static char *join_sources(const struct sk_runset_run *run)
 {
@@ -1905,7 +1864,7 @@ static int report(int argc, char **argv, char **orig)
     if ((rc = outdir_check(&od, out)) != 0)
         goto done;
 
-    if (!(command = command_line(argc, orig))) {
+    if (!(command = cli_command_line(argc, orig))) {
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 
 /* Per-query rows kept for charts, per file. */
-#define MAX_SAMPLES ((size_t)1 << 24)
 #define HEADER_SEEN 1 /* stops a header peek; not an error code */
 
 struct file {
@@ -32,7 +31,7 @@ struct file {
     size_t nlevels;
     int has_times;
     double *sc, *stps;
-    size_t ns, scap;
+    size_t ns;
     size_t partner; /* index of the other file of the run, or NONE */
     sk_runset_pairing pairing;
     int in_run;
@@ -486,68 +485,6 @@ int sk_runset_add(sk_runset *rs, const char *path)
 
 /* ---- loading ----------------------------------------------------------- */
 
-struct samples {
-    struct file *f;
-    size_t ci, vi;
-};
-
-static int cell(double *out, const sk_row *row, size_t i, const char *name)
-{
-    if (row->len[i] == 0) {
-        *out = NAN;
-        return 0;
-    }
-    if (sk_num_parse(out, row->field[i], row->len[i]) != 0 || !isfinite(*out))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: column '%s': '%.60s' is not a finite "
-                            "number",
-                            row->name, row->line, name, row->field[i]);
-    return 0;
-}
-
-static int on_sample(void *payload, const sk_row *row)
-{
-    struct samples *s = payload;
-    struct file *f = s->f;
-    double c, v;
-    int rc;
-
-    if (row->index == 0) {
-        if ((rc = sk_table_column(&s->ci, row, "concurrency")) != 0)
-            return rc;
-        return sk_table_column(&s->vi, row, "tokens_per_s");
-    }
-    if ((rc = cell(&c, row, s->ci, "concurrency")) != 0 ||
-        (rc = cell(&v, row, s->vi, "tokens_per_s")) != 0)
-        return rc;
-    if (!(c > 0))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: concurrency must be a number > 0, got "
-                            "'%.60s'",
-                            row->name, row->line, row->field[s->ci]);
-    if (f->ns == f->scap) {
-        size_t cap = f->scap ? 2 * f->scap : 256;
-        double *nc, *nv;
-
-        if (f->ns == MAX_SAMPLES)
-            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
-                                row->name, row->line, MAX_SAMPLES);
-        if (cap > MAX_SAMPLES)
-            cap = MAX_SAMPLES;
-        if (!(nc = realloc(f->sc, cap * sizeof(double))))
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        f->sc = nc;
-        if (!(nv = realloc(f->stps, cap * sizeof(double))))
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        f->stps = nv;
-        f->scap = cap;
-    }
-    f->sc[f->ns] = c;
-    f->stps[f->ns] = v;
-    f->ns++;
-    return 0;
-}
-
 /* The summary of a per-query file as `sweepkit summarize` writes it, read
  * back as a sweep. */
 static int summarized_sweep(struct file *f)
@@ -572,7 +509,6 @@ static int summarized_sweep(struct file *f)
 
 static int load_file(struct file *f)
 {
-    struct samples s;
     int rc;
 
     if (f->kind == SK_RUNSET_SUMMARY)
@@ -580,9 +516,7 @@ static int load_file(struct file *f)
     if ((rc = sk_summarize_file(&f->levels, &f->nlevels, &f->has_times,
                                 f->path)) != 0)
         return rc;
-    memset(&s, 0, sizeof(s));
-    s.f = f;
-    return sk_table_stream_file(f->path, NULL, on_sample, &s);
+    return sk_summarize_samples(&f->sc, &f->stps, &f->ns, f->path);
 }
 
 static int same_dir(const struct file *a, const struct file *b)

@@ -189,6 +189,93 @@ int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
     return rc;
 }
 
+struct samples {
+    size_t ci, vi;
+    double *c, *v;
+    size_t n, cap;
+};
+
+static int sample_cell(double *out, const sk_row *row, size_t i,
+                       const char *name)
+{
+    if (row->len[i] == 0) {
+        *out = NAN;
+        return 0;
+    }
+    if (sk_num_parse(out, row->field[i], row->len[i]) != 0 || !isfinite(*out))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: column '%s': '%.60s' is not a finite "
+                            "number",
+                            row->name, row->line, name, row->field[i]);
+    return 0;
+}
+
+static int on_sample(void *payload, const sk_row *row)
+{
+    struct samples *s = payload;
+    double c, v;
+    int rc;
+
+    if (row->index == 0) {
+        if ((rc = sk_table_column(&s->ci, row, "concurrency")) != 0)
+            return rc;
+        return sk_table_column(&s->vi, row, "tokens_per_s");
+    }
+    if ((rc = sample_cell(&c, row, s->ci, "concurrency")) != 0 ||
+        (rc = sample_cell(&v, row, s->vi, "tokens_per_s")) != 0)
+        return rc;
+    if (!(c > 0))
+        return sk_error_set(SK_EPARSE,
+                            "%s:%zu: concurrency must be a number > 0, got "
+                            "'%.60s'",
+                            row->name, row->line, row->field[s->ci]);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        double *nc, *nv;
+
+        if (s->n == SK_SUMMARIZE_MAX_SAMPLES)
+            return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
+                                row->name, row->line,
+                                SK_SUMMARIZE_MAX_SAMPLES);
+        if (cap > SK_SUMMARIZE_MAX_SAMPLES)
+            cap = SK_SUMMARIZE_MAX_SAMPLES;
+        if (!(nc = realloc(s->c, cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        s->c = nc;
+        if (!(nv = realloc(s->v, cap * sizeof(double))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        s->v = nv;
+        s->cap = cap;
+    }
+    s->c[s->n] = c;
+    s->v[s->n] = v;
+    s->n++;
+    return 0;
+}
+
+int sk_summarize_samples(double **conc, double **tps, size_t *n,
+                         const char *path)
+{
+    struct samples s;
+    int rc;
+
+    memset(&s, 0, sizeof(s));
+    *conc = *tps = NULL;
+    *n = 0;
+    rc = sk_table_stream_file(path, NULL, on_sample, &s);
+    if (rc == 0 && s.n == 0)
+        rc = sk_error_set(SK_ENODATA, "%s: no queries", path);
+    if (rc != 0) {
+        free(s.c);
+        free(s.v);
+        return rc;
+    }
+    *conc = s.c;
+    *tps = s.v;
+    *n = s.n;
+    return 0;
+}
+
 static void cell(FILE *fp, double v, int first)
 {
     if (!first)
