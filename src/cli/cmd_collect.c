@@ -362,7 +362,7 @@ int cmd_collect(int argc, char **argv)
         case OPT_MODEL: o.model = optarg; break;
         case OPT_PROMPTS: prompts_file = optarg; break;
         case OPT_QUERIES:
-            if (sk_units_parse_count(&o.queries, optarg, 10000000,
+            if (sk_units_parse_count(&o.queries, optarg, 1000000,
                                      "--queries") != 0)
                 return cli_usage_error(prog, sk_error_last());
             break;
