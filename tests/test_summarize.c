@@ -146,15 +146,15 @@ static void test_errors(void)
          SK_ENODATA, "q.csv: no per-query rows"},
         {"concurrency,output_tokens,tokens_per_s,ttft_s,"
          "decode_tokens_per_s\n0,1,1,1,1\n",
-         SK_EPARSE, "q.csv: concurrency must be a number > 0, got '0'"},
+         SK_EPARSE, "q.csv:2: concurrency must be a number > 0, got '0'"},
         {"concurrency,output_tokens,tokens_per_s,ttft_s,"
          "decode_tokens_per_s\n1,1,x,1,1\n",
          SK_EPARSE, "q.csv:2: column 'tokens_per_s': 'x' is not a finite "
                     "number"},
         {"concurrency,output_tokens,tokens_per_s,ttft_s,"
          "decode_tokens_per_s\n1,1,1,1,1\n1.0,1,1,1,1\n2,1,1,1,1\n",
-         SK_EPARSE, "q.csv: concurrency '1' and '1.0' are the same level "
-                    "written two ways; write it one way"},
+         SK_EPARSE, "q.csv:3: concurrency '1.0' is the level written '1' "
+                    "on line 2; write each level one way"},
     };
     size_t i, n;
     int has_times;

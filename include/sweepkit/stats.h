@@ -129,6 +129,10 @@ const char *sk_stats_groups_key_name(const sk_stats_groups *g, size_t k);
 /* Text of key column k of group i (exactly as in the file).  Borrowed. */
 const char *sk_stats_groups_key(const sk_stats_groups *g, size_t i, size_t k);
 
+/* The 1-based line on which group i's first row starts: for messages
+ * about the group ("per_query.csv:14: ..."). */
+size_t sk_stats_groups_line(const sk_stats_groups *g, size_t i);
+
 /* Number of fields kept, and the name of field f.  Borrowed. */
 size_t sk_stats_groups_nfields(const sk_stats_groups *g);
 const char *sk_stats_groups_field_name(const sk_stats_groups *g, size_t f);

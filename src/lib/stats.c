@@ -228,6 +228,7 @@ struct group {
     struct series *s; /* per field */
     char *key;        /* the parts, each NUL-terminated, back to back */
     size_t key_len;   /* bytes, NULs included */
+    size_t line;      /* the line of the group's first row */
     uint64_t hash;
 };
 
@@ -444,6 +445,7 @@ static int add_group(sk_stats_groups *g, const sk_row *row, size_t len,
     if (len) /* no key columns: no scratch either */
         memcpy(gr->key, g->scratch, len);
     gr->key_len = len;
+    gr->line = row->line;
     gr->hash = h;
     for (k = 0, off = 0; k < g->nkeys; k++) {
         size_t n = strlen(gr->key + off);
@@ -715,6 +717,12 @@ const char *sk_stats_groups_key(const sk_stats_groups *g, size_t i, size_t k)
     while (k-- > 0)
         p += strlen(p) + 1;
     return p;
+}
+
+size_t sk_stats_groups_line(const sk_stats_groups *g, size_t i)
+{
+    assert(i < g->ngroups);
+    return g->groups[i].line;
 }
 
 size_t sk_stats_groups_nfields(const sk_stats_groups *g)

@@ -50,9 +50,9 @@ static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
     if (sk_num_parse(&lv->concurrency, key, strlen(key)) != 0 ||
         !(lv->concurrency > 0) || !isfinite(lv->concurrency))
         return sk_error_set(SK_EPARSE,
-                            "%s: concurrency must be a number > 0, got "
+                            "%s:%zu: concurrency must be a number > 0, got "
                             "'%.40s'",
-                            name, key);
+                            name, sk_stats_groups_line(g, i), key);
     if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_TOKENS, NULL,
                                         0)) != 0)
         return rc;
@@ -113,12 +113,24 @@ static int compose(struct sk_level **out, size_t *nlevels, int has_times,
         rc = level(&lv[i], g, i, has_times, name);
         /* Groups are keyed by text, sorted by value: "1" and "1.0" are
          * two groups side by side but one level. */
-        if (rc == 0 && i > 0 && lv[i].concurrency == lv[i - 1].concurrency)
+        if (rc == 0 && i > 0 &&
+            lv[i].concurrency == lv[i - 1].concurrency) {
+            /* Name the later spelling's line, and the earlier one. */
+            size_t early = sk_stats_groups_line(g, i - 1) <
+                                   sk_stats_groups_line(g, i)
+                               ? i - 1
+                               : i;
+            size_t late = early == i ? i - 1 : i;
+
             rc = sk_error_set(SK_EPARSE,
-                              "%s: concurrency '%s' and '%s' are the same "
-                              "level written two ways; write it one way",
-                              name, sk_stats_groups_key(g, i - 1, 0),
-                              sk_stats_groups_key(g, i, 0));
+                              "%s:%zu: concurrency '%s' is the level "
+                              "written '%s' on line %zu; write each level "
+                              "one way",
+                              name, sk_stats_groups_line(g, late),
+                              sk_stats_groups_key(g, late, 0),
+                              sk_stats_groups_key(g, early, 0),
+                              sk_stats_groups_line(g, early));
+        }
     }
     if (rc) {
         free(lv);
