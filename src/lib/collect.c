@@ -460,6 +460,10 @@ static void settle(struct req *q, CURLcode cc)
 
     if (q->failed && q->fault != SK_FAULT_OTHER)
         return; /* parse or in-stream error, already said */
+    if (!q->status_seen)
+        /* No body byte came (a 500 with an empty body, or a 200 head and
+         * then the end): the status line may still have arrived. */
+        curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->http_status);
     if (cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_CONNECT ||
         cc == CURLE_COULDNT_RESOLVE_PROXY) {
         fail(q, SK_FAULT_CONNECT, "connect: %s",
