@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -356,6 +357,18 @@ int cmd_collect(int argc, char **argv)
         case OPT_URL:
             if (nurls == SK_COLLECT_MAX_URLS)
                 return cli_usage_error(prog, "too many --url options");
+            /* libcurl would also try ftp://, file://, ...; without a
+             * scheme it assumes http. */
+            if (strstr(optarg, "://") &&
+                strncasecmp(optarg, "http://", 7) != 0 &&
+                strncasecmp(optarg, "https://", 8) != 0) {
+                char msg[300];
+
+                snprintf(msg, sizeof(msg),
+                         "--url: '%.200s' is not an http:// or https:// URL",
+                         optarg);
+                return cli_usage_error(prog, msg);
+            }
             urls[nurls++] = optarg;
             break;
         case OPT_API: api_name = optarg; break;
