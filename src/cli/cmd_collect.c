@@ -461,7 +461,7 @@ int cmd_collect(int argc, char **argv)
         return cli_usage_error(prog, sk_error_last());
     {
         char *items[SK_COLLECT_MAX_LEVELS];
-        size_t n = 0;
+        size_t n = 0, k;
 
         if (sk_units_split_list(items, SK_COLLECT_MAX_LEVELS, &n, levels_arg,
                                 "--concurrency-levels") != 0)
@@ -474,6 +474,18 @@ int cmd_collect(int argc, char **argv)
             if (levels[i] == 0)
                 return cli_usage_error(prog, "--concurrency-levels: levels "
                                              "start at 1");
+            /* The summary holds one row per level: its readers refuse a
+             * level twice. */
+            for (k = 0; k < i; k++)
+                if (levels[k] == levels[i]) {
+                    char msg[128];
+
+                    snprintf(msg, sizeof(msg),
+                             "--concurrency-levels: level %zu is given "
+                             "twice",
+                             levels[i]);
+                    return cli_usage_error(prog, msg);
+                }
         }
         o.levels = levels;
         o.nlevels = n;
