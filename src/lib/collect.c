@@ -26,8 +26,9 @@
 
 #define SSE_CAP ((size_t)64 << 10) /* one event's data, per request */
 #define EXCERPT_MAX 160            /* error body bytes kept */
-#define MAX_EVENTS 256
-#define STAGGER 4 /* new requests started per turn of the loop */
+#define MAX_EVENTS 4096 /* one epoll_wait sees a whole decode step */
+#define STAGGER 4 /* requests (re)issued per turn of the loop */
+#define REAP_MAX 8 /* finished requests recorded per turn of the loop */
 #define REQUEST_ID_WIDTH 32        /* "X-Request-Id: " value, fixed width */
 
 static const char *const fault_names[SK_FAULT_COUNT] = {
@@ -92,6 +93,10 @@ struct run {
     int64_t timer_at; /* curl's timer, monotonic ns; -1 none */
     size_t busy, waiting; /* slots with a query; of those, waiting for a
                              retry */
+    struct req **ready;   /* free slots waiting to send, FIFO ring */
+    size_t ready_head, ready_n;
+    int unflushed;        /* per-query rows written since the last flush */
+    int msgs_left;        /* curl may hold more ended transfers */
     struct req *reqs;
     size_t nreqs;
     char **urls;   /* full endpoint URLs */
@@ -358,12 +363,16 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port,
 static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
 {
     struct run *r = ud;
+    struct req *q = NULL;
     struct epoll_event ev;
 
-    (void)e;
     (void)sp;
     memset(&ev, 0, sizeof(ev));
-    ev.data.fd = s;
+    /* the socket and the slot whose transfer uses it now (a kept-alive
+     * connection serves another slot's query next: curl tells us again) */
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
+    ev.data.u64 = (uint64_t)(uint32_t)s |
+                  (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
         return 0;
@@ -653,27 +662,58 @@ static void record(struct run *r, struct req *q)
     res->queries++;
     format_row(r, q);
     if (r->rc == 0 &&
-        (fwrite(r->row_buf, 1, r->row_len, r->o->per_query) != r->row_len ||
-         fflush(r->o->per_query) != 0))
+        fwrite(r->row_buf, 1, r->row_len, r->o->per_query) != r->row_len)
         r->rc = io_fail("per-query");
+    r->unflushed = 1;
     fwrite(r->row_buf, 1, r->row_len, r->level_fp);
     progress(r, 0, NULL);
 }
 
+/* Rows are flushed once per turn of the loop, after the turn's finished
+ * queries are written: a crash loses at most that turn's rows. */
+static void flush_rows(struct run *r)
+{
+    if (!r->unflushed)
+        return;
+    r->unflushed = 0;
+    if (fflush(r->o->per_query) != 0 && r->rc == 0)
+        r->rc = io_fail("per-query");
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
-static int issue_next(struct run *r, struct req *q, int64_t freed, size_t n,
-                      int warmup)
+/* A slot is free at `freed`: queue it to send the level's next query
+ * (when one is left to issue). */
+static void slot_free(struct run *r, struct req *q, int64_t freed, size_t n)
 {
-    if (r->stopping || r->issued >= n)
-        return 0;
-    q->busy = 1;
-    r->busy++;
-    q->warmup = warmup;
-    q->qid = r->issued++;
-    q->attempt = 0;
+    if (r->stopping || r->issued + r->ready_n >= n)
+        return;
     q->t_free = freed;
-    return add(r, q);
+    r->ready[(r->ready_head + r->ready_n++) % r->nreqs] = q;
+}
+
+/* Send the next queries from free slots, at most STAGGER this turn: a
+ * burst of 1,024 queries finishing at once would otherwise keep the loop
+ * re-sending for ~50 ms while other streams' tokens wait to be read.
+ * Reading comes first; the wait shows in each query's send_lag_s. */
+static int issue_ready(struct run *r, int warmup)
+{
+    int k, rc;
+
+    for (k = 0; k < STAGGER && r->ready_n > 0; k++) {
+        struct req *q = r->ready[r->ready_head];
+
+        r->ready_head = (r->ready_head + 1) % r->nreqs;
+        r->ready_n--;
+        q->busy = 1;
+        r->busy++;
+        q->warmup = warmup;
+        q->qid = r->issued++;
+        q->attempt = 0;
+        if ((rc = add(r, q)) != 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int64_t backoff_ns(unsigned attempt)
@@ -688,16 +728,24 @@ static int64_t backoff_ns(unsigned attempt)
 static int reap(struct run *r, size_t n, int warmup)
 {
     CURLMsg *m;
-    int left, rc;
+    int left = 0, k;
 
-    while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
+    /* At most REAP_MAX a turn, so a burst of endings does not keep the
+     * loop from reading (an ending's time is its last byte's, taken when
+     * it was read, so a later turn does not lengthen it). */
+    for (k = 0; k < REAP_MAX &&
+                (m = curl_multi_info_read(r->multi, &left)) != NULL;
+         k++) {
         struct req *q = NULL;
 
         if (m->msg != CURLMSG_DONE)
             continue;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
-        q->t_end = mono_ns();
         settle(q, m->data.result);
+        /* end: the last byte of a complete response; for a failure, the
+         * moment the failure was seen */
+        q->t_end = !q->failed && q->t_last_chunk ? q->t_last_chunk
+                                                 : mono_ns();
         curl_multi_remove_handle(r->multi, q->easy);
         q->in_multi = 0;
         if (q->failed && q->attempt < r->o->retries && retryable(q) &&
@@ -712,9 +760,10 @@ static int reap(struct run *r, size_t n, int warmup)
             record(r, q);
         q->busy = 0;
         r->busy--;
-        if ((rc = issue_next(r, q, q->t_end, n, warmup)) != 0)
-            return rc;
+        slot_free(r, q, q->t_end, n);
     }
+    r->msgs_left = k == REAP_MAX ? 1 : 0; /* look again before sleeping */
+    flush_rows(r);
     return 0;
 }
 
@@ -761,37 +810,35 @@ static void cancel_all(struct run *r, int warmup)
             record(r, q);
         q->busy = 0;
     }
-    r->busy = r->waiting = 0;
+    r->busy = r->waiting = r->ready_n = 0;
+    flush_rows(r);
 }
 
 /* Run n queries at concurrency c; warm-up queries are not recorded. */
 static int run_level(struct run *r, size_t c, size_t n, int warmup)
 {
     struct epoll_event ev[MAX_EVENTS];
-    size_t i, started = 0;
+    size_t i;
     int running = 0, rc = 0;
 
     r->concurrency = c;
     r->issued = r->done = r->errors = 0;
+    r->ready_head = r->ready_n = 0;
     r->tokens = 0;
     r->level_start = mono_ns();
+    /* every slot of the level is free at its start (opening 256 new
+     * connections at once would also keep the loop in connect() for
+     * ~5 ms: issue_ready() spreads them too) */
+    for (i = 0; i < c; i++)
+        slot_free(r, &r->reqs[i], r->level_start, n);
     while (rc == 0 && r->rc == 0) {
         int64_t now, next, until;
-        int k, wait;
+        int k, wait, pass;
 
-        /* Start the level's first requests STAGGER at a time: 256 new
-         * connections at once keep the loop in connect() for ~5 ms, and
-         * the first tokens of the earliest requests would wait for it.
-         * Their send lag shows the stagger. */
-        for (k = 0; k < STAGGER && started < c && started < n && rc == 0;
-             k++)
-            rc = issue_next(r, &r->reqs[started++], r->level_start, n,
-                            warmup);
-        if (rc == 0)
-            rc = reap(r, n, warmup);
-        if (rc != 0)
+        if ((rc = issue_ready(r, warmup)) != 0 ||
+            (rc = reap(r, n, warmup)) != 0)
             break;
-        if (r->busy == 0 && (started >= c || started >= n))
+        if (r->busy == 0 && r->ready_n == 0)
             break;
         if (r->o->stop && *r->o->stop && !r->stopping) {
             r->stopping = 1;
@@ -816,7 +863,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             until = r->timer_at;
         if (next && next < until)
             until = next;
-        wait = started < c && started < n
+        wait = r->ready_n || r->msgs_left
                    ? 0
                    : (int)((until - now + 999999) / 1000000);
         k = epoll_wait(r->ep, ev, MAX_EVENTS, wait);
@@ -824,16 +871,29 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             rc = sk_error_set(SK_EIO, "epoll_wait: %s", strerror(errno));
             break;
         }
-        for (i = 0; k > 0 && i < (size_t)k; i++) {
-            int what = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-                       (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-                       (ev[i].events & (EPOLLERR | EPOLLHUP)
-                            ? CURL_CSELECT_ERR
-                            : 0);
+        /* Two passes: first the sockets of queries still waiting for
+         * their first token, then the rest.  At a decode step 1,024
+         * streams' tokens arrive together and reading them all takes
+         * ~10 ms; a TTFT is read, and timed, before the others' next
+         * tokens. */
+        for (pass = 0; pass < 2; pass++)
+            for (i = 0; k > 0 && i < (size_t)k; i++) {
+                uint64_t d = ev[i].data.u64;
+                size_t slot = (size_t)(d >> 32);
+                int first = slot && r->reqs[slot - 1].busy &&
+                            r->reqs[slot - 1].chunks == 0;
+                int what = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                           (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                           (ev[i].events & (EPOLLERR | EPOLLHUP)
+                                ? CURL_CSELECT_ERR
+                                : 0);
 
-            curl_multi_socket_action(r->multi, ev[i].data.fd, what,
-                                     &running);
-        }
+                if (first != (pass == 0))
+                    continue;
+                curl_multi_socket_action(r->multi,
+                                         (curl_socket_t)(uint32_t)d, what,
+                                         &running);
+            }
     }
     return rc ? rc : r->rc;
 }
@@ -926,7 +986,8 @@ static int setup_slots(struct run *r, size_t slots)
     size_t i, j;
 
     r->nreqs = slots;
-    if (!(r->reqs = calloc(slots, sizeof(*r->reqs))))
+    if (!(r->reqs = calloc(slots, sizeof(*r->reqs))) ||
+        !(r->ready = calloc(slots, sizeof(*r->ready))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < slots; i++) {
         struct req *q = &r->reqs[i];
@@ -1010,6 +1071,7 @@ static void dispose(struct run *r)
         free(q->gaps);
     }
     free(r->reqs);
+    free(r->ready);
     for (i = 0; r->urls && i < r->o->nurls; i++)
         free(r->urls[i]);
     free(r->urls);
