@@ -1321,8 +1321,8 @@ static int server_init(struct server *sv, int sigfd, char *url, size_t urlsz)
         return rc;
     if (sv->o.log_path) {
         if (!(sv->log = fopen(sv->o.log_path, "w")))
-            return sk_error_set(SK_EIO, "%s: %s", sv->o.log_path,
-                                strerror(errno));
+            return sk_error_set(SK_EIO, "%s: cannot create: %s",
+                                sv->o.log_path, strerror(errno));
         fputs(log_header, sv->log);
         fflush(sv->log);
     }
