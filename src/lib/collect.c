@@ -29,6 +29,7 @@
 #define MAX_EVENTS 4096 /* one epoll_wait sees a whole decode step */
 #define STAGGER 4 /* requests (re)issued per turn of the loop */
 #define REAP_MAX 8 /* finished requests recorded per turn of the loop */
+#define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define REQUEST_ID_WIDTH 32        /* "X-Request-Id: " value, fixed width */
 
 static const char *const fault_names[SK_FAULT_COUNT] = {
@@ -97,6 +98,7 @@ struct run {
     size_t ready_head, ready_n;
     int unflushed;        /* per-query rows written since the last flush */
     int msgs_left;        /* curl may hold more ended transfers */
+    int more_ready;       /* sockets were left unread last turn */
     struct req *reqs;
     size_t nreqs;
     char **urls;   /* full endpoint URLs */
@@ -833,7 +835,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
         slot_free(r, &r->reqs[i], r->level_start, n);
     while (rc == 0 && r->rc == 0) {
         int64_t now, next, until;
-        int k, wait, pass;
+        int k, wait, pass, nread;
 
         if ((rc = issue_ready(r, warmup)) != 0 ||
             (rc = reap(r, n, warmup)) != 0)
@@ -863,7 +865,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             until = r->timer_at;
         if (next && next < until)
             until = next;
-        wait = r->ready_n || r->msgs_left
+        wait = r->ready_n || r->msgs_left || r->more_ready
                    ? 0
                    : (int)((until - now + 999999) / 1000000);
         k = epoll_wait(r->ep, ev, MAX_EVENTS, wait);
@@ -872,11 +874,13 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             break;
         }
         /* Two passes: first the sockets of queries still waiting for
-         * their first token, then the rest.  At a decode step 1,024
-         * streams' tokens arrive together and reading them all takes
-         * ~10 ms; a TTFT is read, and timed, before the others' next
-         * tokens. */
-        for (pass = 0; pass < 2; pass++)
+         * their first token, then at most READ_MAX others.  At a decode
+         * step 1,024 streams' tokens arrive together and reading them all
+         * takes ~10 ms; a first token is read, and timed, within a turn
+         * of arriving.  Sockets left unread are ready again at the next
+         * (level-triggered) epoll_wait. */
+        r->more_ready = 0;
+        for (pass = 0, nread = 0; pass < 2; pass++)
             for (i = 0; k > 0 && i < (size_t)k; i++) {
                 uint64_t d = ev[i].data.u64;
                 size_t slot = (size_t)(d >> 32);
@@ -890,6 +894,10 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
 
                 if (first != (pass == 0))
                     continue;
+                if (!first && nread++ == READ_MAX) {
+                    r->more_ready = 1;
+                    break;
+                }
                 curl_multi_socket_action(r->multi,
                                          (curl_socket_t)(uint32_t)d, what,
                                          &running);
