@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libcsv-dev libgsl-dev libcairo2-dev libpng-dev libcurl4-openssl-dev
+  libcsv-dev libgsl-dev libcairo2-dev libfontconfig-dev libpng-dev libcurl4-openssl-dev
   libjansson-dev fonts-dejavu-core
   clang libclang-rt-14-dev valgrind time
   python3 procps

@@ -305,4 +305,12 @@ typedef struct {
 int sk_chart_plot_new(sk_chart **out, const sk_chart_plot_run *runs,
                       size_t nruns, const sk_chart_plot_opts *opts);
 
+/*
+ * Free the process-wide caches Cairo and fontconfig keep (font faces,
+ * the parsed fonts.conf), so that memory checkers see no leak at exit.
+ * Call once, at the end of a program that drew charts, after every chart
+ * is freed; no chart call may follow.  Not thread-safe.
+ */
+void sk_chart_shutdown(void);
+
 #endif

@@ -75,19 +75,6 @@ static const cli_opt options[] = {
      "make one chart per line of FILE (plot arguments), in one process"},
     {NULL, 0, 0, NULL, NULL}};
 
-/*
- * LeakSanitizer hook, read only in -fsanitize=address builds (scripts/
- * sanitize.sh runs with detect_leaks=1).  Fontconfig parses fonts.conf
- * once per process into global state that only FcFini() frees, so every
- * program that draws text with Cairo ends with the same ~300 bytes
- * "leaked" inside libfontconfig.  Suppress exactly those.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
-}
-
 /* Per-query samples: every query's concurrency and tokens_per_s. */
 struct samples {
     double *c, *v;

@@ -1,6 +1,8 @@
 /* sweepkit: dispatch to one subcommand per source file (cmd_*.c). */
 #include "cli.h"
 
+#include "sweepkit/chart.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -50,8 +52,14 @@ int main(int argc, char **argv)
         return SK_EXIT_OK;
     }
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int status = commands[i].fn(argc - 1, argv + 1);
+
+            /* Cairo's and fontconfig's caches, freed for memory
+             * checkers (valgrind, LeakSanitizer) */
+            sk_chart_shutdown();
+            return status;
+        }
     {
         char msg[300];
 

@@ -21,6 +21,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <png.h>
 
 #include <errno.h>
@@ -2514,4 +2515,10 @@ int sk_chart_write(sk_chart *c, const char *path, const sk_chart_render_opts *o)
         unlink(tmp);
     free(tmp);
     return rc;
+}
+
+void sk_chart_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
