@@ -69,7 +69,10 @@ void cli_help(FILE *fp, const char *synopsis, const char *description,
         else
             snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
                      opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-        fprintf(fp, "  %-28s %s\n", left, opts[i].help);
+        if (strlen(left) > 27) /* a long option: its text on the next line */
+            fprintf(fp, "  %s\n  %-28s %s\n", left, "", opts[i].help);
+        else
+            fprintf(fp, "  %-28s %s\n", left, opts[i].help);
     }
     fprintf(fp, "  %-28s %s\n", "-h, --help", "show this help and exit");
 }

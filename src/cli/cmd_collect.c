@@ -80,7 +80,7 @@ static const cli_opt options[] = {
     {"warmup", required_argument, OPT_WARMUP, "N",
      "requests before the first level, not recorded (default 0)"},
     {"retries", required_argument, OPT_RETRIES, "N",
-     "retry 429/5xx and connection errors N times (default 0)"},
+     "retry 429, 500, 502-504, connection errors N times (default 0)"},
     {"label", required_argument, OPT_LABEL, "K=V",
      "add column K with value V to both CSVs (repeatable)"},
     {"out-dir", required_argument, OPT_OUT_DIR, "DIR",

@@ -60,7 +60,7 @@ static const cli_opt options[] = {
     {"ttft-budget", required_argument, OPT_TTFT_BUDGET, "S",
      "draw a TTFT budget line at S seconds (\"2\", \"500ms\")"},
     {"ttft-stat", required_argument, OPT_TTFT_STAT, "STAT",
-     "pareto x axis: avg, median or p90 (default p90)"},
+     "avg, median or p90: pareto x (default p90), budget (avg)"},
     {"mark-x", required_argument, OPT_MARK_X, "X[:LABEL]",
      "vertical marker at concurrency X (repeatable)"},
     {"mark-saturation", no_argument, OPT_MARK_SATURATION, NULL,

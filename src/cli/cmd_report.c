@@ -1803,7 +1803,7 @@ static int report(int argc, char **argv, char **orig)
         case 'h':
             cli_help(stdout,
                      "sweepkit report [FILE|DIR]... [--out DIR] "
-                     "[--ttft-budget S]... [--ttft-stat STAT] [--title T]",
+                     "[--ttft-budget S]... [--ttft-stat STAT] [--title TEXT]",
                      "Write one Markdown page (report.md), its PNG charts "
                      "and report.json for the sweeps\n"
                      "found among FILEs and in DIRs (not their "
