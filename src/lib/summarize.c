@@ -113,13 +113,12 @@ static int compose(struct sk_level **out, size_t *nlevels, int has_times,
         rc = level(&lv[i], g, i, has_times, name);
         /* Groups are keyed by text, sorted by value: "1" and "1.0" are
          * two groups side by side but one level. */
-        if (rc == 0 && i > 0 &&
-            lv[i].concurrency == lv[i - 1].concurrency) {
+        if (rc == 0 && i > 0 && lv[i].concurrency == lv[i - 1].concurrency) {
             /* Name the later spelling's line, and the earlier one. */
-            size_t early = sk_stats_groups_line(g, i - 1) <
-                                   sk_stats_groups_line(g, i)
-                               ? i - 1
-                               : i;
+            size_t early =
+                sk_stats_groups_line(g, i - 1) < sk_stats_groups_line(g, i)
+                    ? i - 1
+                    : i;
             size_t late = early == i ? i - 1 : i;
 
             rc = sk_error_set(SK_EPARSE,
