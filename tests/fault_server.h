@@ -89,7 +89,13 @@ enum fault_mode {
     FAULT_MALFORMED_CHUNK,
     FAULT_STALL,
     FAULT_HTML_502,
-    FAULT_SLOW_CHUNKS
+    FAULT_SLOW_CHUNKS,
+    /* a server that echoes the client's credentials back: a 401 whose
+     * body holds the Authorization value, after 150 bytes of text (so a
+     * cut at 160 bytes splits it); and a 200 stream whose error event
+     * holds it */
+    FAULT_ECHO_KEY_401,
+    FAULT_ECHO_KEY_IN_STREAM
 };
 
 #define FAULT_DEFAULT_K 5
@@ -351,12 +357,38 @@ static inline void fault__handle(int fd, int mode, int k, int delay_ms,
     int one = 1;
 
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    char echo[1024] = "";
+    const char *auth;
+    size_t alen = 0;
+
     if (fault__read_request(fd, &req, &len) != 0)
         return;
     fault__log_append(log, req, len);
+    if ((auth = fault__header(req, len, "Authorization:", &alen)) &&
+        alen > 7 && strncmp(auth, "Bearer ", 7) == 0)
+        snprintf(echo, sizeof(echo), "%.*s", (int)(alen - 7), auth + 7);
     free(req);
 
     switch (mode) {
+    case FAULT_ECHO_KEY_401: {
+        char body[1400];
+
+        snprintf(body, sizeof(body),
+                 "{\"error\":{\"message\":\"%-120s key %s is not "
+                 "valid\"}}",
+                 "Incorrect API key provided.", echo);
+        fault__plain(fd, "401 Unauthorized", "application/json", body);
+        break;
+    }
+    case FAULT_ECHO_KEY_IN_STREAM: {
+        char ev[1200];
+
+        snprintf(ev, sizeof(ev),
+                 "{\"error\":{\"message\":\"invalid api key: %s\"}}", echo);
+        if (fault__stream_head(fd) == 0)
+            fault__event(fd, ev);
+        break;
+    }
     case FAULT_OK:
         fault__stream_ok(fd, k, 0);
         break;

@@ -431,6 +431,28 @@ static void test_faults(void)
      * request, which succeeds */
     fault_case("500retry", FAULT_500_THEN_OK,
                "--retries 1 --concurrency-levels 1", NULL, 0);
+    {
+        /* a retried query's send lag starts after its 100 ms backoff */
+        struct csv q;
+        char path[600];
+        FILE *p;
+        size_t i;
+
+        snprintf(path, sizeof(path), "ls %s/500retry/*_per_query_*.csv",
+                 tmpdir);
+        p = popen(path, "r");
+        if (p && fgets(path, sizeof(path), p)) {
+            path[strcspn(path, "\n")] = '\0';
+            CHECK_INT(csv_load(&q, path), 0);
+            for (i = 0; i < q.nrows; i++)
+                CHECK(cellf(&q, i, "send_lag_s") < 0.05);
+            csv_free(&q);
+        } else {
+            CHECK(0);
+        }
+        if (p)
+            pclose(p);
+    }
     fault_case("malformed", FAULT_MALFORMED_CHUNK, "", "malformed chunk: ",
                4);
     fault_case("stall", FAULT_STALL, "--timeout 500ms",
@@ -507,6 +529,79 @@ static void test_secret(void)
     unsetenv("SK_TEST_API_KEY");
 }
 
+/* A server that echoes the key back, in an error body cut at 160 bytes
+ * and in an error event: no output file holds the key or its start. */
+static void test_secret_echo(void)
+{
+    static const char key[] = "sk-echo-0123456789abcdefghijkl";
+    static const int modes[] = {FAULT_ECHO_KEY_401, FAULT_ECHO_KEY_IN_STREAM};
+    static const char *const want[] = {"HTTP 401: {\"error\"",
+                                       "error in stream: invalid api key: "
+                                       "******"};
+    size_t m;
+
+    setenv("SK_TEST_API_KEY", key, 1);
+    for (m = 0; m < 2; m++) {
+        struct fault_server fs;
+        struct outputs o;
+        struct csv q;
+        char a[512], *s;
+        const char *paths[3];
+        int i;
+
+        CHECK_INT(fault_server_start(&fs, modes[m], 3), 0);
+        snprintf(a, sizeof(a),
+                 "--url http://127.0.0.1:%d --queries 2 "
+                 "--concurrency-levels 1 --api-key-env SK_TEST_API_KEY",
+                 fs.port);
+        collect(&o, m ? "echo_stream" : "echo_401", a);
+        fault_server_stop(&fs);
+        CHECK_INT(o.status, 0);
+        CHECK_INT(csv_load(&q, o.per_query), 0);
+        CHECK_INT(q.nrows, 2);
+        if (q.nrows)
+            CHECK(strncmp(cell(&q, 0, "error"), want[m], strlen(want[m])) ==
+                  0);
+        csv_free(&q);
+        paths[0] = o.summary;
+        paths[1] = o.per_query;
+        paths[2] = o.sidecar;
+        for (i = 0; i < 3; i++) {
+            s = slurp(paths[i]);
+            CHECK(s != NULL);
+            CHECK(s && !strstr(s, "sk-echo")); /* not even its start */
+            free(s);
+        }
+        CHECK(!strstr(o.err, "sk-echo"));
+    }
+    unsetenv("SK_TEST_API_KEY");
+}
+
+/* Header values and URL credentials stay out of the sidecar, also when
+ * the option is abbreviated. */
+static void test_sidecar_redaction(void)
+{
+    struct fault_server fs;
+    struct outputs o;
+    char a[512], *s;
+
+    CHECK_INT(fault_server_start(&fs, FAULT_OK, 2), 0);
+    snprintf(a, sizeof(a),
+             "--ur http://user:pw-hunter3@127.0.0.1:%d --queries 1 "
+             "--concurrency-levels 1 --head 'X-Secret: hunter2' "
+             "--header='X-Other: hunter4'",
+             fs.port);
+    collect(&o, "redact", a);
+    fault_server_stop(&fs);
+    CHECK_INT(o.status, 0);
+    s = slurp(o.sidecar);
+    CHECK(s != NULL);
+    CHECK(s && !strstr(s, "hunter")); /* hunter2, 3 and 4 */
+    CHECK(s && strstr(s, "X-Secret: <redacted>"));
+    CHECK(s && strstr(s, "http://127.0.0.1:"));
+    free(s);
+}
+
 /* Bad command lines: one line, exit 2, nothing written. */
 static void test_usage(void)
 {
@@ -533,6 +628,13 @@ static void test_usage(void)
          "or empty"},
         {"--url http://x --extra-body '[1]'",
          "sweepkit collect: --extra-body: expected a JSON object"},
+        {"--url http://x --label start_s=1",
+         "sweepkit collect: --label start_s: 'start_s' is a column of the "
+         "CSVs already; pick another name"},
+        {"--url http://x --label a=1 --label a=2",
+         "sweepkit collect: --label a: given twice"},
+        {"--url http://x --timeout 0.5ms",
+         "sweepkit collect: --timeout: expected at least 1ms"},
         {"--url http://x --prompts-file /nonexistent/p.txt",
          "sweepkit collect: /nonexistent/p.txt: cannot open: No such file "
          "or directory"},
@@ -549,6 +651,142 @@ static void test_usage(void)
         CHECK_STR(first, cases[i].first_line);
         CHECK(o.status == 1 || o.status == 2);
     }
+    {
+        /* no case made an output file */
+        char cmd[300];
+
+        snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s/usage' 2>/dev/null)\"",
+                 tmpdir);
+        CHECK(system(cmd) == 0);
+    }
+}
+
+/* llama.cpp's native API: usage from tokens_predicted and the server's
+ * timings in their columns; two servers given, queries alternate. */
+static void test_llamacpp_and_round_robin(void)
+{
+    static const char *const args[] = {
+        "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2", NULL};
+    struct server s1, s2;
+    struct outputs o;
+    struct csv q;
+    struct truth *t = calloc(64, sizeof(*t));
+    char a[512];
+    size_t i;
+
+    CHECK_INT(start_server(&s1, args), 0);
+    CHECK_INT(start_server(&s2, args), 0);
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --url http://127.0.0.1:%d/completion "
+             "--api llamacpp --queries 8 --concurrency-levels 2 "
+             "--max-tokens 16",
+             s1.port, s2.port);
+    collect(&o, "llama", a);
+    CHECK_INT(o.status, 0);
+    CHECK_INT(read_truth(s1.log, t, 64), 4); /* round robin: 4 each */
+    CHECK_INT(read_truth(s2.log, t, 64), 4);
+    stop_server(&s1);
+    stop_server(&s2);
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 8);
+    for (i = 0; i < q.nrows; i++) {
+        CHECK_STR(cell(&q, i, "error"), "");
+        CHECK_STR(cell(&q, i, "token_source"), "usage");
+        CHECK_STR(cell(&q, i, "finish_reason"), "length");
+        CHECK_NEAR(cellf(&q, i, "output_tokens"), 16, 0);
+        CHECK_NEAR(cellf(&q, i, "server_predicted_n"), 16, 0);
+        CHECK(cellf(&q, i, "server_predicted_ms") > 0);
+        CHECK(!isnan(cellf(&q, i, "server_prompt_ms")));
+    }
+    csv_free(&q);
+    free(t);
+}
+
+/* SIGINT mid-level: exit 130, every query issued in the CSV (finished
+ * ones as they were, the cut ones as "interrupted"), the level's summary
+ * row from the finished ones, the sidecar says so. */
+static void test_interrupt(void)
+{
+    static const char *const args[] = {
+        "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2", NULL};
+    struct server s;
+    struct csv q, sum;
+    char port[16], dir[128], cmd[700], *side;
+    const char *bin = getenv("SK_BIN");
+    pid_t pid;
+    int status = 0;
+    size_t i, cut = 0;
+    FILE *p;
+    char path[600] = "";
+
+    CHECK_INT(start_server(&s, args), 0);
+    snprintf(port, sizeof(port), "%d", s.port);
+    snprintf(dir, sizeof(dir), "%s/interrupt", tmpdir);
+    snprintf(cmd, sizeof(cmd), "http://127.0.0.1:%s", port);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(bin ? bin : "build/sweepkit", "sweepkit", "collect", "--url",
+              cmd, "--queries", "64", "--concurrency-levels", "2",
+              "--max-tokens", "64", "--out-dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    {
+        /* 64 tokens take ~0.15 s: a few queries finish */
+        struct timespec ts = {0, 700000000L};
+
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGINT);
+    waitpid(pid, &status, 0);
+    stop_server(&s);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+
+    snprintf(cmd, sizeof(cmd), "ls %s/*_per_query_*.csv", dir);
+    if ((p = popen(cmd, "r"))) {
+        if (!fgets(path, sizeof(path), p))
+            path[0] = '\0';
+        pclose(p);
+    }
+    path[strcspn(path, "\n")] = '\0';
+    CHECK_INT(csv_load(&q, path), 0);
+    for (i = 0; i < q.nrows; i++)
+        if (strcmp(cell(&q, i, "error"), "interrupted") == 0)
+            cut++;
+        else
+            CHECK_STR(cell(&q, i, "error"), "");
+    CHECK(cut >= 1 && cut <= 2);     /* at most the two in flight */
+    CHECK(q.nrows - cut >= 2);       /* some had finished */
+    CHECK(q.nrows < 64);             /* the rest were never sent */
+    {
+        /* the summary row counts what finished: no error, no cut query */
+        char sp[600];
+        char *at = strstr(path, "_per_query_");
+
+        snprintf(sp, sizeof(sp), "%.*s_summary_%s", (int)(at - path), path,
+                 at + strlen("_per_query_"));
+        CHECK_INT(csv_load(&sum, sp), 0);
+        CHECK_INT(sum.nrows, 1);
+        if (sum.nrows) {
+            CHECK_NEAR(cellf(&sum, 0, "queries"), (double)(q.nrows - cut), 0);
+            CHECK_NEAR(cellf(&sum, 0, "errors"), 0, 0);
+        }
+        csv_free(&sum);
+    }
+    csv_free(&q);
+    side = NULL;
+    snprintf(cmd, sizeof(cmd), "cat %s/*_run_*.json", dir);
+    if ((p = popen(cmd, "r"))) {
+        char buf[8192];
+        size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+
+        buf[n] = '\0';
+        side = strdup(buf);
+        pclose(p);
+    }
+    CHECK(side && strstr(side, "\"status\": \"interrupted\""));
+    free(side);
 }
 
 int main(void)
@@ -561,6 +799,10 @@ int main(void)
     test_faults();
     test_refused();
     test_secret();
+    test_secret_echo();
+    test_sidecar_redaction();
+    test_llamacpp_and_round_robin();
+    test_interrupt();
     test_against_serve_sim();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (sk_test_failures == 0 && !getenv("SK_KEEP") && system(cmd) != 0)

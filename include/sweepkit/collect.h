@@ -65,6 +65,7 @@ struct sk_collect_progress {
     double elapsed_s;    /* since the level started */
     double output_tokens;/* output tokens of this level so far */
     int level_done;      /* 1 on the last call of a level */
+    int interrupted;     /* the run is stopping (opts->stop) */
     const double *summary; /* level_done: throughput, avg TTFT, avg
                             * decode tok/s, avg query tok/s (NaN when
                             * undefined); else NULL */
@@ -94,14 +95,18 @@ typedef struct {
                                  written anywhere; NULL: none */
     double timeout_s;         /* per request, > 0 */
     size_t warmup;            /* requests before the first level, not
-                                 recorded */
+                                 recorded; at most the highest level at
+                                 once */
     unsigned retries;         /* 429/500/502/503/504 and connection
                                  errors are retried this many times */
     const char *const *label_names; /* extra columns of both files */
     const char *const *label_values;
     size_t nlabels;
-    FILE *per_query;          /* rows appended and flushed per query */
+    FILE *per_query;          /* rows appended as queries finish, flushed
+                                 once per turn of the event loop */
     FILE *summary;            /* a row appended and flushed per level */
+    const char *per_query_name; /* the files' names, for messages */
+    const char *summary_name;
     const volatile sig_atomic_t *stop; /* set (by a signal handler): stop
                                           issuing, cancel what is in
                                           flight, write what is measured */
@@ -114,12 +119,24 @@ typedef struct {
     size_t queries;        /* recorded (warm-up excluded) */
     size_t errors;         /* of those, failed */
     size_t retried;        /* attempts that were retried */
+    size_t warmup_errors;  /* warm-up requests that failed (not in the
+                              CSVs) */
     size_t faults[SK_FAULT_COUNT];
     size_t levels_done;    /* levels with a summary row written */
     int interrupted;       /* stopped by opts->stop */
     int gave_up;           /* stopped after two levels where every query
                               failed */
 } sk_collect_result;
+
+/*
+ * Check the options without touching the network or the files: levels,
+ * queries, tokens, a timeout of at least 1 ms, --model in UTF-8,
+ * --extra-body a JSON object, label names neither a column of the CSVs
+ * nor given twice.  Returns 0 or SK_EINVAL with a message naming the
+ * option.  sk_collect_run() calls it too; a caller that creates the
+ * output files calls it first.
+ */
+int sk_collect_check(const sk_collect_opts *opts);
 
 /*
  * Run the sweep.  Writes the headers of both CSVs, then rows as queries

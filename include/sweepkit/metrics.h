@@ -14,6 +14,10 @@
  * last byte), TTFT included. */
 double sk_metric_query_tokens_per_s(double output_tokens, double duration_s);
 
+/* Decode tokens: output tokens after the first one (which belongs to
+ * TTFT); NaN with no output token. */
+double sk_metric_decode_tokens(double output_tokens);
+
 /* Decode time: duration minus TTFT, the time spent after the first token. */
 double sk_metric_decode_s(double duration_s, double ttft_s);
 
@@ -22,8 +26,8 @@ double sk_metric_decode_s(double duration_s, double ttft_s);
 double sk_metric_decode_tokens_per_s(double output_tokens, double duration_s,
                                      double ttft_s);
 
-/* Prefill speed: prompt tokens over TTFT (an upper bound on queueing-free
- * prefill: TTFT includes any wait for a batch slot). */
+/* Prefill speed: prompt tokens over TTFT (a lower bound on the server's
+ * prefill speed: TTFT also holds any wait for a batch slot). */
 double sk_metric_prefill_tokens_per_s(double prompt_tokens, double ttft_s);
 
 /* Throughput of a level: all output tokens of the level over its wall time

@@ -138,12 +138,12 @@ static void on_progress(void *payload, const struct sk_collect_progress *p)
     if (p->level_done) {
         if (s->tty)
             fputs("\r\033[K", stderr);
-        fprintf(stderr,
-                "%s: level %zu done: %zu queries, %zu errors, %.1f s, "
-                "%.1f tok/s\n",
-                prog, p->concurrency, p->done, p->errors, p->elapsed_s,
-                p->summary[0]);
-        if (p->errors && p->errors == p->done)
+        fprintf(stderr, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
+                prog, p->concurrency, p->done, p->errors, p->elapsed_s);
+        if (isfinite(p->summary[0]))
+            fprintf(stderr, ", %.1f tok/s", p->summary[0]);
+        fputc('\n', stderr);
+        if (p->errors && p->errors == p->done && !p->interrupted)
             fprintf(stderr,
                     "%s: EVERY request at concurrency %zu failed: check the "
                     "per-query CSV's error column\n",
@@ -228,7 +228,26 @@ static int mkdir_p(const char *dir)
 
 /* The sidecar: how the run was made (no secret: header values and the
  * key are left out), written to a temporary name and renamed. */
+/* `s` with a URL's "user:password@" left out: the whole of `s` when it is
+ * a URL, or what follows `prefix` ("--url=") when it starts with it. */
+static json_t *public_url(const char *s, size_t prefix)
+{
+    const char *host = strstr(s + prefix, "://"), *at, *end;
+
+    host = host ? host + 3 : s + prefix;
+    end = host + strcspn(host, "/?#");
+    at = memchr(host, '@', (size_t)(end - host));
+    if (!at)
+        return json_string(s);
+    return json_sprintf("%.*s%s", (int)(host - s), s, at + 1);
+}
+
+/* The sidecar: how the run was made (no secret: --header values, the
+ * key and URL credentials are left out), written to a temporary name and
+ * renamed.  `header_args` are the --header values as getopt found them
+ * (pointers into argv, also for "--head=..."). */
 static int write_sidecar(const char *path, int argc, char **argv,
+                         const char *const *header_args,
                          const sk_collect_opts *o, const char *started,
                          const char *status, const sk_collect_result *res,
                          const char *const *files)
@@ -236,28 +255,31 @@ static int write_sidecar(const char *path, int argc, char **argv,
     json_t *j = json_object(), *a = json_array(), *u = json_array(),
            *lv = json_array(), *h = json_array(), *f = json_object();
     char tmp[4200];
-    size_t i;
-    int rc = -1, secret = 0;
+    size_t i, k;
+    int rc = -1;
 
     for (i = 1; i < (size_t)argc; i++) {
-        /* --header values may hold credentials: keep the name only */
-        if (secret) {
-            const char *colon = strchr(argv[i], ':');
+        const char *arg = argv[i], *end = arg + strlen(arg);
+        json_t *v = NULL;
 
-            json_array_append_new(
-                a, json_sprintf("%.*s: <redacted>",
-                                (int)(colon ? colon - argv[i] : 0), argv[i]));
-            secret = 0;
-            continue;
-        }
-        secret = strcmp(argv[i], "--header") == 0;
-        if (strncmp(argv[i], "--header=", 9) == 0)
-            json_array_append_new(a, json_string("--header=<redacted>"));
-        else
-            json_array_append_new(a, json_string(argv[i]));
+        for (k = 0; k < o->nheaders && !v; k++)
+            if (header_args[k] >= arg && header_args[k] <= end) {
+                const char *colon = strchr(header_args[k], ':');
+
+                /* keep the option and the header's name */
+                v = json_sprintf("%.*s: <redacted>",
+                                 (int)((colon ? colon : header_args[k]) -
+                                       arg),
+                                 arg);
+            }
+        if (!v && i > 1 && strncmp(argv[i - 1], "--u", 3) == 0)
+            v = public_url(arg, 0); /* --url URL (or an abbreviation) */
+        if (!v && strncmp(arg, "--u", 3) == 0 && strchr(arg, '='))
+            v = public_url(arg, (size_t)(strchr(arg, '=') + 1 - arg));
+        json_array_append_new(a, v ? v : json_string(arg));
     }
     for (i = 0; i < o->nurls; i++)
-        json_array_append_new(u, json_string(o->urls[i]));
+        json_array_append_new(u, public_url(o->urls[i], 0));
     for (i = 0; i < o->nlevels; i++)
         json_array_append_new(lv, json_integer((json_int_t)o->levels[i]));
     for (i = 0; i < o->nheaders; i++) {
@@ -407,7 +429,7 @@ int cmd_collect(int argc, char **argv)
                 strpbrk(optarg, "\r\n"))
                 return cli_usage_error(prog, "--header: expected 'Name: "
                                              "value' on one line");
-            headers[nheaders++] = optarg;
+            headers[nheaders++] = optarg; /* also where it is in argv */
             break;
         case OPT_API_KEY_ENV: key_env = optarg; break;
         case OPT_TIMEOUT:
@@ -500,7 +522,7 @@ int cmd_collect(int argc, char **argv)
         }
         lnames[i] = label_copy[i];
     }
-    if (!key_env && getenv("OPENAI_API_KEY"))
+    if (!key_env && getenv("OPENAI_API_KEY") && *getenv("OPENAI_API_KEY"))
         key_env = "OPENAI_API_KEY";
     if (key_env) {
         o.api_key = getenv(key_env);
@@ -517,6 +539,17 @@ int cmd_collect(int argc, char **argv)
                       : sk_prompts_builtin(&prompts);
     if (rc != 0)
         goto done;
+    o.urls = urls;
+    o.nurls = nurls;
+    o.prompts = prompts;
+    o.headers = headers;
+    o.nheaders = nheaders;
+    o.label_names = lnames;
+    o.label_values = lvalues;
+    o.nlabels = nlabels;
+    /* every option is checked before any file is made */
+    if ((rc = sk_collect_check(&o)) != 0)
+        goto done;
 
     /* Output names: the start time, and a -N suffix should a file of that
      * second exist already (never overwrite). */
@@ -532,15 +565,27 @@ int cmd_collect(int argc, char **argv)
         goto done;
     }
     for (i = 1; i < 100; i++) {
+        FILE *jfp = NULL;
+
         if ((sfp = create(spath, sizeof(spath), out_dir, prefix, "summary",
                           ts, suffix, "csv")) &&
             (qfp = create(qpath, sizeof(qpath), out_dir, prefix, "per_query",
-                          ts, suffix, "csv")))
+                          ts, suffix, "csv")) &&
+            (jfp = create(jpath, sizeof(jpath), out_dir, prefix, "run", ts,
+                          suffix, "json"))) {
+            fclose(jfp); /* claimed; written through a temporary file */
             break;
+        }
         if (errno != EEXIST) {
             rc = sk_error_set(SK_EIO, "%s: cannot create: %s",
-                              sfp ? qpath : spath, strerror(errno));
+                              !sfp ? spath : !qfp ? qpath : jpath,
+                              strerror(errno));
             goto done;
+        }
+        if (qfp) {
+            fclose(qfp);
+            unlink(qpath);
+            qfp = NULL;
         }
         if (sfp) {
             fclose(sfp);
@@ -553,20 +598,12 @@ int cmd_collect(int argc, char **argv)
         rc = sk_error_set(SK_EIO, "%s: too many runs in one second", out_dir);
         goto done;
     }
-    snprintf(jpath, sizeof(jpath), "%s/%s_run_%s%s.json", out_dir, prefix,
-             ts, suffix);
     files[0] = spath;
     files[1] = qpath;
 
-    o.urls = urls;
-    o.nurls = nurls;
-    o.prompts = prompts;
-    o.headers = headers;
-    o.nheaders = nheaders;
-    o.label_names = lnames;
-    o.label_values = lvalues;
-    o.nlabels = nlabels;
     o.per_query = qfp;
+    o.per_query_name = qpath;
+    o.summary_name = spath;
     o.summary = sfp;
     o.stop = &stop_flag;
     o.progress = on_progress;
@@ -577,8 +614,8 @@ int cmd_collect(int argc, char **argv)
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
-    if (write_sidecar(jpath, argc, argv, &o, started, "running", NULL,
-                      files) != 0) {
+    if (write_sidecar(jpath, argc, argv, headers, &o, started, "running",
+                      NULL, files) != 0) {
         rc = sk_error_set(SK_EIO, "%s: cannot write: %s", jpath,
                           strerror(errno));
         goto done;
@@ -598,11 +635,15 @@ int cmd_collect(int argc, char **argv)
     curl_global_cleanup();
     if (show.tty)
         fputs("\r\033[K", stderr);
-    write_sidecar(jpath, argc, argv, &o, started,
-                  rc ? "failed"
-                     : res.interrupted ? "interrupted"
-                                       : res.gave_up ? "gave up" : "complete",
-                  &res, files);
+    if (write_sidecar(jpath, argc, argv, headers, &o, started,
+                      rc ? "failed"
+                         : res.interrupted ? "interrupted"
+                                           : res.gave_up ? "gave up"
+                                                         : "complete",
+                      &res, files) != 0 &&
+        rc == 0)
+        rc = sk_error_set(SK_EIO, "%s: cannot write: %s", jpath,
+                          strerror(errno));
     fclose(show.table);
     show.table = NULL;
     if (show.table_len) {
@@ -614,6 +655,9 @@ int cmd_collect(int argc, char **argv)
                 show.table_buf);
     }
     if (rc == 0) {
+        if (res.warmup_errors)
+            fprintf(stderr, "%s: note: %zu of %zu warm-up requests failed\n",
+                    prog, res.warmup_errors, o.warmup);
         if (res.errors) {
             fprintf(stderr, "%s: %zu of %zu queries failed:", prog,
                     res.errors, res.queries);

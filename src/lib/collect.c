@@ -12,11 +12,15 @@
 #include "sweepkit/sse.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
+#include "sweepkit/sweep.h"
 
 #include <curl/curl.h>
+#include <assert.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +34,7 @@
 #define STAGGER 4 /* requests (re)issued per turn of the loop */
 #define REAP_MAX 8 /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
-#define REQUEST_ID_WIDTH 32        /* "X-Request-Id: " value, fixed width */
+#define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
 
 static const char *const fault_names[SK_FAULT_COUNT] = {
     "connect", "timeout", "http", "parse", "stream", "other"};
@@ -55,8 +59,11 @@ struct run;
 struct req {
     struct run *run;
     CURL *easy;
-    struct curl_slist *headers; /* shared lines + this slot's request id */
-    char *request_id;           /* inside `headers`: rewritten in place */
+    /* The request's headers: this slot's X-Request-Id line, rewritten in
+     * place for each query, then the run's shared lines. */
+    struct curl_slist id_node;
+    char id_line[64];
+    const char *request_id; /* inside id_line */
     struct sk_sse sse;
     char *sse_buf;
     double *gaps; /* inter-chunk gaps, seconds */
@@ -77,6 +84,8 @@ struct req {
     int status_seen, ended, failed;
     enum sk_collect_fault fault;
     size_t chunks, ngaps;
+    double tokens; /* output tokens, once recorded */
+    int interrupted; /* cancelled by a stop: not in the level's summary */
     long long prompt_tokens, completion_tokens;
     long long server_predicted_n;
     double server_prompt_ms, server_predicted_ms;
@@ -94,11 +103,14 @@ struct run {
     int64_t timer_at; /* curl's timer, monotonic ns; -1 none */
     size_t busy, waiting; /* slots with a query; of those, waiting for a
                              retry */
+    struct curl_slist *headers; /* every request's shared lines */
     struct req **ready;   /* free slots waiting to send, FIFO ring */
     size_t ready_head, ready_n;
     int unflushed;        /* per-query rows written since the last flush */
     int msgs_left;        /* curl may hold more ended transfers */
     int more_ready;       /* sockets were left unread last turn */
+    int64_t last_progress;
+    size_t cut; /* queries of the level a stop interrupted */
     struct req *reqs;
     size_t nreqs;
     char **urls;   /* full endpoint URLs */
@@ -219,19 +231,9 @@ static int prepare(struct run *r)
     json_error_t jerr;
     size_t i, np = sk_prompts_count(o->prompts);
 
-    if (o->extra_body) {
-        extra = json_loads(o->extra_body, 0, &jerr);
-        if (!extra)
-            return sk_error_set(SK_EINVAL,
-                                "--extra-body: not valid JSON: %s (column "
-                                "%d)",
-                                jerr.text, jerr.column);
-        if (!json_is_object(extra)) {
-            json_decref(extra);
-            return sk_error_set(SK_EINVAL,
-                                "--extra-body: expected a JSON object");
-        }
-    }
+    if (o->extra_body && !(extra = json_loads(o->extra_body, 0, &jerr)))
+        return sk_error_set(SK_EINVAL, "--extra-body: not valid JSON: %s",
+                            jerr.text); /* sk_collect_check() said more */
     if (!(r->urls = calloc(o->nurls, sizeof(char *))) ||
         !(r->bodies = calloc(np, sizeof(char *)))) {
         json_decref(extra);
@@ -254,14 +256,20 @@ oom:
 
 /* ---- the per-chunk path: no allocation, no I/O ------------------------- */
 
-static void fail(struct req *q, enum sk_collect_fault f, const char *fmt,
-                 const char *text)
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void fail(struct req *q, enum sk_collect_fault f, const char *fmt, ...)
 {
+    va_list ap;
+
     if (q->failed)
         return;
     q->failed = 1;
     q->fault = f;
-    snprintf(q->error, sizeof(q->error), fmt, text);
+    va_start(ap, fmt);
+    vsnprintf(q->error, sizeof(q->error), fmt, ap);
+    va_end(ap);
 }
 
 static int on_event(void *payload, const char *event, const char *data,
@@ -404,6 +412,7 @@ static void reset_query(struct req *q)
     q->status_seen = q->ended = q->failed = 0;
     q->fault = SK_FAULT_OTHER;
     q->chunks = q->ngaps = 0;
+    q->interrupted = 0;
     q->prompt_tokens = q->completion_tokens = q->server_predicted_n = -1;
     q->server_prompt_ms = q->server_predicted_ms = NAN;
     q->finish_reason[0] = q->error[0] = '\0';
@@ -418,18 +427,16 @@ static int add(struct run *r, struct req *q)
     size_t np = sk_prompts_count(o->prompts);
     size_t url = (q->warmup ? q->qid : r->level * o->queries + q->qid) %
                  o->nurls;
-    char id[REQUEST_ID_WIDTH + 1];
     CURLMcode mc;
 
     reset_query(q);
-    /* Fixed width, so the header line allocated once is rewritten in
-     * place: "sk-<run>-<level>-<query>-<attempt>", the run a per-process
-     * tag so two runs against one server are told apart in its logs. */
-    snprintf(id, sizeof(id), "sk-%06x-%c%03zu-%08zu-%02u",
-             r->tag & 0xffffffu, q->warmup ? 'w' : 'l',
-             q->warmup ? 0 : r->level, q->qid, q->attempt % 100);
-    snprintf(q->request_id, REQUEST_ID_WIDTH + 1, "%-*s", REQUEST_ID_WIDTH,
-             id);
+    /* "sk-<run>-<level>-<query>-<attempt>", the run a per-process tag so
+     * two runs against one server are told apart in its logs */
+    snprintf(q->id_line, sizeof(q->id_line),
+             "X-Request-Id: sk-%06x-%c%03zu-%08zu-%02u", r->tag & 0xffffffu,
+             q->warmup ? 'w' : 'l', q->warmup ? 0 : r->level, q->qid,
+             q->attempt % 100);
+    q->request_id = q->id_line + strlen("X-Request-Id: ");
     curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
     curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, r->bodies[q->qid % np]);
     q->retry_at = 0;
@@ -451,23 +458,36 @@ static int retryable(const struct req *q)
     return 0;
 }
 
-/* Printable, one line, and without the API key should a server echo it. */
-static void clean_text(char *s, const char *secret)
+/*
+ * Server text written to a row (error, finish reason): one printable line,
+ * and without the API key should a server echo it: every occurrence, and
+ * a start of it where the text was cut (an error body is kept to 160
+ * bytes), are overwritten with '*'.
+ */
+static void redact(char *s, const char *secret)
 {
+    size_t n = strlen(s), k = secret ? strlen(secret) : 0, i;
     char *p;
 
     for (p = s; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
-    if (secret && *secret)
-        while ((p = strstr(s, secret)) != NULL)
-            memset(p, '*', strlen(secret));
+    if (k == 0)
+        return;
+    while ((p = strstr(s, secret)) != NULL)
+        memset(p, '*', k);
+    for (i = k - 1; i >= 4; i--) /* the key's first i bytes end the text */
+        if (n >= i && memcmp(s + n - i, secret, i) == 0) {
+            memset(s + n - i, '*', i);
+            break;
+        }
 }
 
 /* Classify how the transfer ended. */
 static void settle(struct req *q, CURLcode cc)
 {
     const sk_collect_opts *o = q->run->o;
+    const char *why = q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc);
 
     if (q->failed && q->fault != SK_FAULT_OTHER)
         return; /* parse or in-stream error, already said */
@@ -475,41 +495,31 @@ static void settle(struct req *q, CURLcode cc)
         /* No body byte came (a 500 with an empty body, or a 200 head and
          * then the end): the status line may still have arrived. */
         curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->http_status);
+    if (q->ended && q->http_status == 200)
+        return; /* complete; a reset after the end marker loses nothing */
     if (cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_CONNECT ||
-        cc == CURLE_COULDNT_RESOLVE_PROXY) {
-        fail(q, SK_FAULT_CONNECT, "connect: %s",
-             q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc));
+        cc == CURLE_COULDNT_RESOLVE_PROXY ||
+        (q->http_status == 0 &&
+         (cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
+          cc == CURLE_SEND_ERROR))) {
+        /* refused, unknown host, or closed before any answer */
+        fail(q, SK_FAULT_CONNECT, "connect: %s", why);
     } else if (cc == CURLE_OPERATION_TIMEDOUT) {
-        char t[120];
-
-        snprintf(t, sizeof(t), "no complete response after %g s (%zu "
-                               "chunks received)",
-                 o->timeout_s, q->chunks);
-        fail(q, SK_FAULT_TIMEOUT, "timeout: %s", t);
+        fail(q, SK_FAULT_TIMEOUT,
+             "timeout: no complete response after %g s (%zu chunks "
+             "received)",
+             o->timeout_s, q->chunks);
     } else if (q->http_status != 200 && q->http_status != 0) {
-        char t[EXCERPT_MAX + 32];
-
         q->excerpt[q->excerpt_len] = '\0';
-        snprintf(t, sizeof(t), "%ld: %s", q->http_status, q->excerpt);
-        fail(q, SK_FAULT_HTTP, "HTTP %s", t);
+        fail(q, SK_FAULT_HTTP, "HTTP %ld: %s", q->http_status, q->excerpt);
     } else if (cc != CURLE_OK) {
-        char t[CURL_ERROR_SIZE + 64];
-
-        snprintf(t, sizeof(t), "after %zu chunks: %s", q->chunks,
-                 q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc));
-        fail(q, q->status_seen ? SK_FAULT_STREAM : SK_FAULT_OTHER,
-             "stream cut %s", t);
+        fail(q, q->http_status ? SK_FAULT_STREAM : SK_FAULT_OTHER,
+             "stream cut after %zu chunks: %s", q->chunks, why);
     } else if (!q->ended) {
-        char t[120];
-
-        snprintf(t, sizeof(t), "%s after %zu chunks",
-                 o->api == SK_API_LLAMACPP ? "the final stop event"
-                                           : "[DONE]",
-                 q->chunks);
-        fail(q, SK_FAULT_STREAM, "stream ended before %s", t);
+        fail(q, SK_FAULT_STREAM, "stream ended before %s after %zu chunks",
+             o->api == SK_API_LLAMACPP ? "the final stop event" : "[DONE]",
+             q->chunks);
     }
-    if (q->failed)
-        clean_text(q->error, o->api_key);
 }
 
 /* ---- writing rows -------------------------------------------------------- */
@@ -555,13 +565,6 @@ static void labels(FILE *fp, const sk_collect_opts *o)
         text(fp, o->label_values[i], strlen(o->label_values[i]));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* One per-query row, into r->row_buf. */
 static void format_row(struct run *r, struct req *q)
 {
@@ -573,20 +576,24 @@ static void format_row(struct run *r, struct req *q)
     double dur, ttft = NAN, tokens = NAN, itl_mean = NAN, itl_p99 = NAN;
     int usage = q->completion_tokens >= 0;
 
+    redact(q->error, o->api_key);
+    redact(q->finish_reason, o->api_key);
     dur = secs(q->t_end - t_send);
     if (!q->failed) {
         tokens = usage ? (double)q->completion_tokens : (double)q->chunks;
         if (q->chunks)
             ttft = secs(q->t_first - t_send);
         if (q->ngaps) {
-            double p99 = 99;
+            /* mean and p99 of the same gaps (at most gap_cap kept) */
+            struct sk_stats_summary st;
+            static const double p99 = 99;
 
-            qsort(q->gaps, q->ngaps, sizeof(double), cmp_double);
-            itl_mean = secs(q->t_prev - q->t_first) / (double)(q->chunks - 1);
-            sk_stats_percentile(&itl_p99, q->gaps, q->ngaps, p99);
+            if (sk_stats_summarize(&st, &itl_p99, q->gaps, q->ngaps, &p99,
+                                   1) == 0)
+                itl_mean = st.mean;
         }
-        r->tokens += tokens;
     }
+    q->tokens = tokens;
     fseeko(fp, 0, SEEK_SET);
     fprintf(fp, "%zu,%zu", r->concurrency, q->qid);
     preview(fp, prompt, sk_prompts_len(o->prompts, q->qid % np));
@@ -600,7 +607,7 @@ static void format_row(struct run *r, struct req *q)
         num(fp, ttft);
         num(fp, tokens);
         num(fp, sk_metric_query_tokens_per_s(tokens, dur));
-        num(fp, tokens >= 1 ? tokens - 1 : NAN);
+        num(fp, sk_metric_decode_tokens(tokens));
         num(fp, sk_metric_decode_s(dur, ttft));
         num(fp, sk_metric_decode_tokens_per_s(tokens, dur, ttft));
         num(fp, q->prompt_tokens >= 0
@@ -620,16 +627,16 @@ static void format_row(struct run *r, struct req *q)
     num(fp, q->server_prompt_ms);
     num(fp, q->server_predicted_ms);
     count(fp, q->server_predicted_n);
-    text(fp, q->request_id, strcspn(q->request_id, " "));
+    text(fp, q->request_id, strlen(q->request_id));
     labels(fp, o);
     fputc('\n', fp);
     fflush(fp);
 }
 
-static int io_fail(const char *what)
+static int io_fail(const char *path, int err)
 {
-    return sk_error_set(SK_EIO, "cannot write the %s CSV: %s", what,
-                        strerror(errno));
+    return sk_error_set(SK_EIO, "%s: cannot write: %s", path,
+                        strerror(err));
 }
 
 static void progress(struct run *r, int level_done, const double *summary)
@@ -647,7 +654,9 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.elapsed_s = secs(mono_ns() - r->level_start);
     p.output_tokens = r->tokens;
     p.level_done = level_done;
+    p.interrupted = r->stopping;
     p.summary = summary;
+    r->last_progress = mono_ns();
     r->o->progress(r->o->payload, &p);
 }
 
@@ -663,12 +672,15 @@ static void record(struct run *r, struct req *q)
     }
     res->queries++;
     format_row(r, q);
+    if (!q->failed)
+        r->tokens += q->tokens;
     if (r->rc == 0 &&
         fwrite(r->row_buf, 1, r->row_len, r->o->per_query) != r->row_len)
-        r->rc = io_fail("per-query");
+        r->rc = io_fail(r->o->per_query_name, errno);
     r->unflushed = 1;
-    fwrite(r->row_buf, 1, r->row_len, r->level_fp);
-    progress(r, 0, NULL);
+    /* the level's summary counts what finished, not what a stop cut */
+    if (!q->interrupted)
+        fwrite(r->row_buf, 1, r->row_len, r->level_fp);
 }
 
 /* Rows are flushed once per turn of the loop, after the turn's finished
@@ -679,7 +691,7 @@ static void flush_rows(struct run *r)
         return;
     r->unflushed = 0;
     if (fflush(r->o->per_query) != 0 && r->rc == 0)
-        r->rc = io_fail("per-query");
+        r->rc = io_fail(r->o->per_query_name, errno);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -727,15 +739,15 @@ static int64_t backoff_ns(unsigned attempt)
 }
 
 /* Transfers that ended: settle, retry or record, and refill the slot. */
-static int reap(struct run *r, size_t n, int warmup)
+static int reap(struct run *r, size_t n, int warmup, int most)
 {
     CURLMsg *m;
     int left = 0, k;
 
-    /* At most REAP_MAX a turn, so a burst of endings does not keep the
-     * loop from reading (an ending's time is its last byte's, taken when
-     * it was read, so a later turn does not lengthen it). */
-    for (k = 0; k < REAP_MAX &&
+    /* At most `most` a turn (REAP_MAX), so a burst of endings does not
+     * keep the loop from reading (an ending's time is its last byte's,
+     * taken when it was read, so a later turn does not lengthen it). */
+    for (k = 0; k < most &&
                 (m = curl_multi_info_read(r->multi, &left)) != NULL;
          k++) {
         struct req *q = NULL;
@@ -752,7 +764,8 @@ static int reap(struct run *r, size_t n, int warmup)
         q->in_multi = 0;
         if (q->failed && q->attempt < r->o->retries && retryable(q) &&
             !r->stopping) {
-            r->res->retried++;
+            if (!warmup)
+                r->res->retried++;
             q->retry_at = q->t_end + backoff_ns(q->attempt);
             q->attempt++;
             r->waiting++;
@@ -760,11 +773,13 @@ static int reap(struct run *r, size_t n, int warmup)
         }
         if (!warmup)
             record(r, q);
+        else if (q->failed)
+            r->res->warmup_errors++;
         q->busy = 0;
         r->busy--;
         slot_free(r, q, q->t_end, n);
     }
-    r->msgs_left = k == REAP_MAX ? 1 : 0; /* look again before sleeping */
+    r->msgs_left = left > 0; /* look again before sleeping */
     flush_rows(r);
     return 0;
 }
@@ -782,6 +797,8 @@ static int retry_due(struct run *r, int64_t now, int64_t *next)
             continue;
         if (q->retry_at <= now) {
             r->waiting--;
+            /* the retry's send lag counts from the end of the backoff */
+            q->t_free = q->retry_at;
             if ((rc = add(r, q)) != 0)
                 return rc;
         } else if (*next == 0 || q->retry_at < *next) {
@@ -791,23 +808,33 @@ static int retry_due(struct run *r, int64_t now, int64_t *next)
     return 0;
 }
 
-/* Stop: every query in flight (or waiting for a retry) is recorded as
- * interrupted, so every query issued is accounted for. */
-static void cancel_all(struct run *r, int warmup)
+/* Stop: what has ended is recorded as it ended; a query still in flight
+ * (or waiting for a retry) whose stream is complete is recorded as
+ * complete, any other as interrupted, so every query issued is accounted
+ * for. */
+static void cancel_all(struct run *r, size_t n, int warmup)
 {
     size_t i;
 
+    reap(r, n, warmup, INT_MAX);
     for (i = 0; i < r->nreqs; i++) {
         struct req *q = &r->reqs[i];
+        int complete = q->in_multi && q->ended && !q->failed &&
+                       q->http_status == 200;
 
         if (!q->busy)
             continue;
         if (q->in_multi)
             curl_multi_remove_handle(r->multi, q->easy);
         q->in_multi = 0;
-        q->t_end = mono_ns();
-        q->failed = 0;
-        fail(q, SK_FAULT_OTHER, "%s", "interrupted");
+        q->t_end = complete ? q->t_last_chunk : mono_ns();
+        if (!complete) {
+            q->failed = 0;
+            fail(q, SK_FAULT_OTHER, "interrupted");
+            q->interrupted = 1;
+            if (!warmup)
+                r->cut++;
+        }
         if (!warmup)
             record(r, q);
         q->busy = 0;
@@ -824,7 +851,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
     int running = 0, rc = 0;
 
     r->concurrency = c;
-    r->issued = r->done = r->errors = 0;
+    r->issued = r->done = r->errors = r->cut = 0;
     r->ready_head = r->ready_n = 0;
     r->tokens = 0;
     r->level_start = mono_ns();
@@ -837,18 +864,20 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
         int64_t now, next, until;
         int k, wait, pass, nread;
 
-        if ((rc = issue_ready(r, warmup)) != 0 ||
-            (rc = reap(r, n, warmup)) != 0)
-            break;
-        if (r->busy == 0 && r->ready_n == 0)
-            break;
         if (r->o->stop && *r->o->stop && !r->stopping) {
             r->stopping = 1;
             r->res->interrupted = 1;
-            cancel_all(r, warmup);
+            cancel_all(r, n, warmup);
             break;
         }
+        if ((rc = issue_ready(r, warmup)) != 0 ||
+            (rc = reap(r, n, warmup, REAP_MAX)) != 0)
+            break;
+        if (r->busy == 0 && r->ready_n == 0)
+            break;
         now = mono_ns();
+        if (!warmup && now - r->last_progress >= PROGRESS_NS)
+            progress(r, 0, NULL);
         if ((rc = retry_due(r, now, &next)) != 0)
             break;
         if (r->timer_at >= 0 && r->timer_at <= now) {
@@ -865,7 +894,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             until = r->timer_at;
         if (next && next < until)
             until = next;
-        wait = r->ready_n || r->msgs_left || r->more_ready
+        wait = r->ready_n || r->msgs_left || r->more_ready || until <= now
                    ? 0
                    : (int)((until - now + 999999) / 1000000);
         k = epoll_wait(r->ep, ev, MAX_EVENTS, wait);
@@ -884,20 +913,22 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             for (i = 0; k > 0 && i < (size_t)k; i++) {
                 uint64_t d = ev[i].data.u64;
                 size_t slot = (size_t)(d >> 32);
-                int first = slot && r->reqs[slot - 1].busy &&
-                            r->reqs[slot - 1].chunks == 0;
                 int what = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                            (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                            (ev[i].events & (EPOLLERR | EPOLLHUP)
                                 ? CURL_CSELECT_ERR
                                 : 0);
 
-                if (first != (pass == 0))
+                if (ev[i].events == 0)
+                    continue; /* read in the first pass */
+                if (pass == 0 && !(slot && r->reqs[slot - 1].busy &&
+                                   r->reqs[slot - 1].chunks == 0))
                     continue;
-                if (!first && nread++ == READ_MAX) {
+                if (pass == 1 && nread++ == READ_MAX) {
                     r->more_ready = 1;
                     break;
                 }
+                ev[i].events = 0;
                 curl_multi_socket_action(r->multi,
                                          (curl_socket_t)(uint32_t)d, what,
                                          &running);
@@ -916,17 +947,19 @@ static int summarize_level(struct run *r)
     size_t n = 0;
     int has_times, rc;
     double shown[4];
+    char name[64];
 
-    if (r->done == 0)
-        return 0;
+    if (r->done == 0 || r->done == r->cut)
+        return 0; /* nothing finished at this level */
     fflush(r->level_fp);
-    rc = sk_summarize_buffer(&lv, &n, &has_times, "collected rows",
-                             r->level_buf, r->level_len);
+    snprintf(name, sizeof(name), "the rows of level %zu", r->concurrency);
+    rc = sk_summarize_buffer(&lv, &n, &has_times, name, r->level_buf,
+                             r->level_len);
     if (rc != 0)
         return rc;
     sk_summarize_write_row(o->summary, &lv[0], o->label_values, o->nlabels);
     if (fflush(o->summary) != 0 || ferror(o->summary))
-        rc = io_fail("summary");
+        rc = io_fail(o->summary_name, errno);
     shown[0] = lv[0].throughput_tokens_per_s;
     shown[1] = lv[0].ttft_s[0];
     shown[2] = lv[0].decode_tps[0];
@@ -937,10 +970,19 @@ static int summarize_level(struct run *r)
     return rc;
 }
 
+/* The per-query CSV's header: the fixed columns, then the labels. */
+static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
+{
+    size_t i;
+
+    fputs(per_query_header, fp);
+    for (i = 0; i < o->nlabels; i++)
+        text(fp, o->label_names[i], strlen(o->label_names[i]));
+    fputc('\n', fp);
+}
+
 static int level_buffer_reset(struct run *r)
 {
-    const sk_collect_opts *o = r->o;
-
     if (r->level_fp)
         fclose(r->level_fp);
     free(r->level_buf);
@@ -948,15 +990,37 @@ static int level_buffer_reset(struct run *r)
     r->level_len = 0;
     if (!(r->level_fp = open_memstream(&r->level_buf, &r->level_len)))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    fputs(per_query_header, r->level_fp);
-    labels(r->level_fp, o); /* any text: summarize reads no label */
-    fputc('\n', r->level_fp);
+    per_query_header_write(r->level_fp, r->o);
     return 0;
 }
 
-static int check_opts(const sk_collect_opts *o)
+/* Is `name` a column of the per-query or the summary CSV? */
+static int fixed_column(const char *name)
 {
-    size_t i;
+    const char *p = per_query_header;
+    size_t n = strlen(name), i;
+
+    for (;;) {
+        size_t k = strcspn(p, ",");
+
+        if (k == n && memcmp(p, name, n) == 0)
+            return 1;
+        if (!p[k])
+            break;
+        p += k + 1;
+    }
+    for (i = 0; i < SK_SWEEP_NCOLUMNS; i++)
+        if (strcmp(name, sk_sweep_columns[i]) == 0)
+            return 1;
+    for (i = 0; i < SK_SUMMARIZE_NEXTRA; i++)
+        if (strcmp(name, sk_summarize_extra_columns[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int sk_collect_check(const sk_collect_opts *o)
+{
+    size_t i, j;
 
     if (!o->nurls || o->nurls > SK_COLLECT_MAX_URLS)
         return sk_error_set(SK_EINVAL, "--url: give 1 to %d URLs",
@@ -975,28 +1039,92 @@ static int check_opts(const sk_collect_opts *o)
         return sk_error_set(SK_EINVAL, "--queries: expected at least 1");
     if (o->max_tokens < 1)
         return sk_error_set(SK_EINVAL, "--max-tokens: expected at least 1");
-    if (!(o->timeout_s > 0))
-        return sk_error_set(SK_EINVAL, "--timeout: expected a duration "
-                                       "above 0");
-    if (!o->prompts || !o->per_query || !o->summary)
-        return sk_error_set(SK_EINVAL, "no prompts or output files");
+    if (!(o->timeout_s >= 0.001))
+        return sk_error_set(SK_EINVAL, "--timeout: expected at least 1ms");
+    if (o->model) {
+        json_t *m = json_string(o->model);
+
+        json_decref(m);
+        if (!m)
+            return sk_error_set(SK_EINVAL, "--model: not valid UTF-8");
+    }
+    if (o->extra_body) {
+        json_error_t jerr;
+        json_t *extra = json_loads(o->extra_body, 0, &jerr);
+        int object = json_is_object(extra);
+
+        json_decref(extra);
+        if (!extra)
+            return sk_error_set(SK_EINVAL,
+                                "--extra-body: not valid JSON: %s (column "
+                                "%d)",
+                                jerr.text, jerr.column);
+        if (!object)
+            return sk_error_set(SK_EINVAL,
+                                "--extra-body: expected a JSON object");
+    }
     if (o->nlabels > SK_COLLECT_MAX_LABELS)
-        return sk_error_set(SK_EINVAL, "more than %d labels",
+        return sk_error_set(SK_EINVAL, "--label: more than %d labels",
                             SK_COLLECT_MAX_LABELS);
+    for (i = 0; i < o->nlabels; i++) {
+        if (fixed_column(o->label_names[i]))
+            return sk_error_set(SK_EINVAL,
+                                "--label %s: '%s' is a column of the CSVs "
+                                "already; pick another name",
+                                o->label_names[i], o->label_names[i]);
+        for (j = 0; j < i; j++)
+            if (strcmp(o->label_names[i], o->label_names[j]) == 0)
+                return sk_error_set(SK_EINVAL, "--label %s: given twice",
+                                    o->label_names[i]);
+    }
+    return 0;
+}
+
+/* The header lines every request carries, built once. */
+static int shared_headers(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    struct curl_slist *l;
+    size_t j;
+
+    if (!(l = curl_slist_append(NULL, "Content-Type: application/json")))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    r->headers = l; /* freed by dispose() from here on */
+    if (!curl_slist_append(l, "Accept: text/event-stream") ||
+        !curl_slist_append(l, "Expect:"))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (j = 0; j < o->nheaders; j++)
+        if (!curl_slist_append(l, o->headers[j]))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+    if (o->api_key) {
+        size_t n = strlen(o->api_key) + 32;
+        char *auth = malloc(n);
+        int ok;
+
+        if (!auth)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        snprintf(auth, n, "Authorization: Bearer %s", o->api_key);
+        ok = curl_slist_append(l, auth) != NULL;
+        memset(auth, 0, n);
+        free(auth);
+        if (!ok)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
 static int setup_slots(struct run *r, size_t slots)
 {
     const sk_collect_opts *o = r->o;
-    struct curl_slist *shared = NULL, *l;
-    char line[64 + REQUEST_ID_WIDTH];
-    size_t i, j;
+    size_t i;
+    int rc;
 
     r->nreqs = slots;
     if (!(r->reqs = calloc(slots, sizeof(*r->reqs))) ||
         !(r->ready = calloc(slots, sizeof(*r->ready))))
         return sk_error_set(SK_ENOMEM, "out of memory");
+    if ((rc = shared_headers(r)) != 0)
+        return rc;
     for (i = 0; i < slots; i++) {
         struct req *q = &r->reqs[i];
 
@@ -1006,40 +1134,12 @@ static int setup_slots(struct run *r, size_t slots)
             !(q->sse_buf = malloc(SSE_CAP)) ||
             !(q->gaps = malloc(q->gap_cap * sizeof(double))))
             return sk_error_set(SK_ENOMEM, "out of memory");
-        /* The header list: shared lines, then this slot's request id,
-         * whose text is rewritten in place for each query. */
-        snprintf(line, sizeof(line), "X-Request-Id: %-*s", REQUEST_ID_WIDTH,
-                 "");
-        shared = NULL;
-        if (!(shared = curl_slist_append(NULL, "Content-Type: "
-                                               "application/json")) ||
-            !(l = curl_slist_append(shared, "Accept: text/event-stream")) ||
-            !(l = curl_slist_append(shared, "Expect:")))
-            goto oom;
-        for (j = 0; j < o->nheaders; j++)
-            if (!(l = curl_slist_append(shared, o->headers[j])))
-                goto oom;
-        if (o->api_key) {
-            char *auth = malloc(strlen(o->api_key) + 32);
-
-            if (!auth)
-                goto oom;
-            sprintf(auth, "Authorization: Bearer %s", o->api_key);
-            l = curl_slist_append(shared, auth);
-            memset(auth, 0, strlen(auth));
-            free(auth);
-            if (!l)
-                goto oom;
-        }
-        if (!(l = curl_slist_append(shared, line)))
-            goto oom;
-        while (l->next)
-            l = l->next;
-        q->headers = shared;
-        q->request_id = l->data + strlen("X-Request-Id: ");
+        /* this slot's X-Request-Id line, then the shared lines */
+        q->id_node.data = q->id_line;
+        q->id_node.next = r->headers;
 
         curl_easy_setopt(q->easy, CURLOPT_PRIVATE, (char *)q);
-        curl_easy_setopt(q->easy, CURLOPT_HTTPHEADER, q->headers);
+        curl_easy_setopt(q->easy, CURLOPT_HTTPHEADER, &q->id_node);
         curl_easy_setopt(q->easy, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(q->easy, CURLOPT_WRITEDATA, q);
         curl_easy_setopt(q->easy, CURLOPT_PREREQFUNCTION, on_prereq);
@@ -1048,20 +1148,17 @@ static int setup_slots(struct run *r, size_t slots)
         curl_easy_setopt(q->easy, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(q->easy, CURLOPT_HTTP_VERSION,
                          (long)CURL_HTTP_VERSION_1_1);
+        /* --timeout is at least 1 ms (sk_collect_check) */
         curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS,
-                         (long)(o->timeout_s * 1000));
+                         (long)ceil(o->timeout_s * 1000));
         curl_easy_setopt(q->easy, CURLOPT_CONNECTTIMEOUT_MS,
-                         (long)(o->timeout_s * 1000));
+                         (long)ceil(o->timeout_s * 1000));
         curl_easy_setopt(q->easy, CURLOPT_TCP_NODELAY, 1L);
-        curl_easy_setopt(q->easy, CURLOPT_USERAGENT,
-                         "sweepkit-collect");
+        curl_easy_setopt(q->easy, CURLOPT_USERAGENT, "sweepkit-collect");
         /* no proxy from the environment: a sweep measures the server */
         curl_easy_setopt(q->easy, CURLOPT_NOPROXY, "*");
     }
     return 0;
-oom:
-    curl_slist_free_all(shared);
-    return sk_error_set(SK_ENOMEM, "out of memory");
 }
 
 static void dispose(struct run *r)
@@ -1074,12 +1171,12 @@ static void dispose(struct run *r)
         if (q->in_multi)
             curl_multi_remove_handle(r->multi, q->easy);
         curl_easy_cleanup(q->easy);
-        curl_slist_free_all(q->headers);
         free(q->sse_buf);
         free(q->gaps);
     }
     free(r->reqs);
     free(r->ready);
+    curl_slist_free_all(r->headers);
     for (i = 0; r->urls && i < r->o->nurls; i++)
         free(r->urls[i]);
     free(r->urls);
@@ -1110,20 +1207,21 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     r.res = out;
     r.ep = -1;
     r.timer_at = -1;
-    if ((rc = check_opts(o)) != 0)
+    assert(o->prompts && o->per_query && o->summary);
+    if ((rc = sk_collect_check(o)) != 0)
         return rc;
     for (i = 0; i < o->nlevels; i++)
         if (o->levels[i] > slots)
             slots = o->levels[i];
-    if (o->warmup > slots)
-        slots = o->warmup;
     if ((rc = prepare(&r)) != 0 || (rc = setup_slots(&r, slots)) != 0)
         goto done;
-    if ((r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-        !(r.multi = curl_multi_init()) ||
+    if ((r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+        rc = sk_error_set(SK_EIO, "epoll_create1: %s", strerror(errno));
+        goto done;
+    }
+    if (!(r.multi = curl_multi_init()) ||
         !(r.row_fp = open_memstream(&r.row_buf, &r.row_len))) {
-        rc = sk_error_set(SK_EHTTP, "cannot set up the event loop: %s",
-                          strerror(errno));
+        rc = sk_error_set(SK_ENOMEM, "out of memory setting up libcurl");
         goto done;
     }
     curl_multi_setopt(r.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -1134,19 +1232,22 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)slots + 16);
     curl_multi_setopt(r.multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
 
-    fprintf(o->per_query, "%s", per_query_header);
-    for (i = 0; i < o->nlabels; i++)
-        text(o->per_query, o->label_names[i], strlen(o->label_names[i]));
-    fputc('\n', o->per_query);
+    per_query_header_write(o->per_query, o);
     sk_summarize_write_header(o->summary, o->label_names, o->nlabels);
-    if (fflush(o->per_query) != 0 || fflush(o->summary) != 0) {
-        rc = io_fail("output");
+    if (fflush(o->per_query) != 0) {
+        rc = io_fail(o->per_query_name, errno);
+        goto done;
+    }
+    if (fflush(o->summary) != 0) {
+        rc = io_fail(o->summary_name, errno);
         goto done;
     }
     r.t0 = mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
     if (o->warmup) {
-        size_t c = o->warmup < o->levels[0] ? o->warmup : o->levels[0];
+        /* at most the highest level at once: `--warmup` that level opens
+         * every connection the sweep will use */
+        size_t c = o->warmup < slots ? o->warmup : slots;
 
         if ((rc = run_level(&r, c, o->warmup, 1)) != 0)
             goto done;

@@ -26,6 +26,11 @@ double sk_metric_decode_tokens_per_s(double output_tokens, double duration_s,
     return ratio(output_tokens - 1, sk_metric_decode_s(duration_s, ttft_s));
 }
 
+double sk_metric_decode_tokens(double output_tokens)
+{
+    return output_tokens >= 1 ? output_tokens - 1 : NAN;
+}
+
 double sk_metric_prefill_tokens_per_s(double prompt_tokens, double ttft_s)
 {
     return ratio(prompt_tokens, ttft_s);
