@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -516,9 +517,21 @@ static void settle(struct req *q, CURLcode cc)
         fail(q, q->http_status ? SK_FAULT_STREAM : SK_FAULT_OTHER,
              "stream cut after %zu chunks: %s", q->chunks, why);
     } else if (!q->ended) {
-        fail(q, SK_FAULT_STREAM, "stream ended before %s after %zu chunks",
-             o->api == SK_API_LLAMACPP ? "the final stop event" : "[DONE]",
-             q->chunks);
+        char *type = NULL;
+
+        curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &type);
+        if (q->chunks == 0 && type &&
+            strncasecmp(type, "text/event-stream", 17) != 0)
+            fail(q, SK_FAULT_STREAM,
+                 "not an event stream (Content-Type: %.60s): does the "
+                 "server stream this API?",
+                 type);
+        else
+            fail(q, SK_FAULT_STREAM,
+                 "stream ended before %s after %zu chunks",
+                 o->api == SK_API_LLAMACPP ? "the final stop event"
+                                           : "[DONE]",
+                 q->chunks);
     }
 }
 
