@@ -282,8 +282,9 @@ static int parse_segment(sk_table_reader *r, const char *s, size_t n)
     if (r->err)
         return r->err;
     /* A field still open (no delimiter yet) that already passed its cap:
-     * stop here rather than buffer the rest of it. */
-    if (r->csv.entry_pos > r->max_field_bytes)
+     * stop here rather than buffer the rest of it.  + 1: libcsv holds a
+     * quoted field's closing quote there until the next byte. */
+    if (r->csv.entry_pos > r->max_field_bytes + 1)
         return fail(r, sk_error_set(SK_ELIMIT,
                                     "%s:%zu: field over the limit of %zu "
                                     "bytes",
