@@ -246,10 +246,9 @@ static void test_directory(void)
     int rc;
 
     sub("d");
-    /* By name: the counts differ (3 + 3 queries against 2 + 2), the names
-     * decide. */
+    /* By name (and the counts agree: 2 + 2 queries). */
     summary("d/a_summary_20260101_000000.csv", 2, 2);
-    per_query("d/a_per_query_20260101_000000.csv", 3, 3);
+    per_query("d/a_per_query_20260101_000000.csv", 2, 2);
     /* By counts. */
     summary("d/x.csv", 2, 2);
     per_query("d/y.csv", 2, 2);
@@ -285,10 +284,10 @@ static void test_directory(void)
     CHECK(strstr(r->per_query_path, "/a_per_query_") != NULL);
     CHECK_INT(r->summarized, 0);
     CHECK_INT(r->nlevels, 2);
-    CHECK_INT(r->levels[0].queries, 3);
-    CHECK_INT(r->nsamples, 6);
-    CHECK_NEAR(r->sample_concurrency[5], 2, 0);
-    CHECK_NEAR(r->sample_tokens_per_s[5], 55, 0);
+    CHECK_INT(r->levels[0].queries, 2);
+    CHECK_INT(r->nsamples, 4);
+    CHECK_NEAR(r->sample_concurrency[3], 2, 0);
+    CHECK_NEAR(r->sample_tokens_per_s[3], 53, 0);
     CHECK_INT(sk_sweep_levels(r->sweep), 2);
 
     r = sk_runset_get(rs, 1);
@@ -310,7 +309,10 @@ static void test_directory(void)
     CHECK_NEAR(v[0], 1, 0);
     CHECK_INT(sk_sweep_column(&v, r->sweep, "throughput_tokens_per_s"), 0);
     CHECK(isnan(v[0])); /* no start_s/end_s */
-    CHECK_STR(sk_sweep_name(r->sweep), r->per_query_path);
+    /* named apart: its lines are the summary text's, not the file's */
+    CHECK(strncmp(sk_sweep_name(r->sweep), r->per_query_path,
+                  strlen(r->per_query_path)) == 0 &&
+          strstr(sk_sweep_name(r->sweep), " (summarised)") != NULL);
     CHECK(sk_runset_get(rs, 3) == NULL);
     for (i = 0; i < sk_runset_count(rs); i++)
         CHECK(sk_runset_get(rs, i)->sweep != NULL);
@@ -319,6 +321,31 @@ done:
 }
 
 /* One per-query file that two summaries match: not paired, a note. */
+/* Collector names whose files disagree on counts (renamed or mixed up)
+ * are not paired: a note, and two runs. */
+static void test_name_mismatch(void)
+{
+    sk_runset *rs = NULL;
+
+    sub("nm");
+    summary("nm/b_summary_20260101_000000.csv", 2, 2);
+    per_query("nm/b_per_query_20260101_000000.csv", 3, 3);
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("nm")), 0);
+    CHECK_INT(sk_runset_load(rs), 0);
+    CHECK_INT(sk_runset_count(rs), 2);
+    CHECK_INT(sk_runset_notes(rs), 1);
+    CHECK(sk_runset_note(rs, 0) &&
+          strstr(sk_runset_note(rs, 0),
+                 "b_per_query_20260101_000000.csv: named as the per-query "
+                 "file of ") != NULL);
+    if (sk_runset_count(rs) == 2) {
+        CHECK_INT(sk_runset_get(rs, 0)->pairing, SK_RUNSET_ALONE);
+        CHECK_INT(sk_runset_get(rs, 1)->pairing, SK_RUNSET_ALONE);
+    }
+    sk_runset_free(rs);
+}
+
 static void test_ambiguous(void)
 {
     sk_runset *rs = NULL;
@@ -449,6 +476,7 @@ int main(void)
     test_counts_match();
     test_kind_of_file();
     test_directory();
+    test_name_mismatch();
     test_ambiguous();
     test_labels();
     test_errors();

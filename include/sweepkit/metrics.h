@@ -10,6 +10,8 @@
 #ifndef SWEEPKIT_METRICS_H
 #define SWEEPKIT_METRICS_H
 
+#include <stddef.h>
+
 /* Per-query tok/s: output tokens over the whole request duration (send to
  * last byte), TTFT included. */
 double sk_metric_query_tokens_per_s(double output_tokens, double duration_s);
@@ -33,6 +35,11 @@ double sk_metric_prefill_tokens_per_s(double prompt_tokens, double ttft_s);
 /* Throughput of a level: all output tokens of the level over its wall time
  * (first request sent to last response finished). */
 double sk_metric_throughput(double total_output_tokens, double wall_s);
+
+/* The peak of a sweep: the index of the highest throughput in y[0..n)
+ * (the first, on a tie; NaN values skipped), or n when no value is a
+ * number.  The level every "share of the peak" is measured against. */
+size_t sk_metric_peak(const double *y, size_t n);
 
 /* Achieved concurrency of a level: the time-weighted mean of requests in
  * flight, i.e. the sum over its queries of (end - start) over the level's

@@ -9,6 +9,7 @@
 
 #include "sweepkit/chart.h"
 #include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
 #include "sweepkit/format.h"
 #include "sweepkit/num.h"
 #include "sweepkit/recommend.h"
@@ -848,18 +849,6 @@ static void write_intro(FILE *fp, const struct report *rep)
             sk_recommend_stat_name(rep->stat));
 }
 
-/* The first recommendation with an answer carries the run's peak. */
-static const sk_recommend_result *peak_of(const struct run_rep *rr,
-                                          const struct report *rep)
-{
-    size_t b;
-
-    for (b = 0; b < rep->nbudgets; b++)
-        if (rr->rec[b].ok)
-            return &rr->rec[b].r;
-    return NULL;
-}
-
 static const char *data_words(const struct sk_runset_run *run)
 {
     if (run->summary_path && run->per_query_path)
@@ -884,16 +873,15 @@ static void write_overview(FILE *fp, const struct report *rep)
     fputc('\n', fp);
     for (i = 0; i < rep->nruns; i++) {
         const struct run_rep *rr = &rep->runs[i];
-        const sk_recommend_result *pk = peak_of(rr, rep);
+        size_t pk = rr->tput ? sk_metric_peak(rr->tput, rr->n) : rr->n;
 
         fprintf(fp, "| [");
         md_cell(fp, rr->run->label);
         fprintf(fp, "](#%s) | %s | %zu | ", rr->anchor, data_words(rr->run),
                 rr->n);
-        if (pk)
-            fprintf(fp, "%s at %g",
-                    num(x, sizeof(x), pk->peak_throughput_tokens_per_s),
-                    pk->peak_concurrency);
+        if (pk < rr->n) /* the measured peak, whatever the budgets say */
+            fprintf(fp, "%s at %g", num(x, sizeof(x), rr->tput[pk]),
+                    rr->conc[pk]);
         else
             fputs(dash, fp);
         fputs(" | ", fp);
@@ -1525,47 +1513,55 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
-/* A name this command writes into a report directory. */
-static int ours(const char *name)
-{
-    size_t n = strlen(name);
-
-    return strcmp(name, "report.md") == 0 || strcmp(name, "report.json") == 0 ||
-           (n > 4 && strcmp(name + n - 4, ".png") == 0);
-}
-
-/* Is DIR empty (1), an earlier report (2), or something else (0)? */
+/*
+ * Is DIR empty (1), an earlier report (2), or something else (0)?  An
+ * earlier report holds only regular files this command writes: report.md,
+ * report.json (from "sweepkit report") and PNG charts whose names that
+ * report.json gives; anything else (a file of the user's, a directory, a
+ * link) makes it something else, never replaced.
+ */
 static int dir_state(const char *dir)
 {
-    DIR *d = opendir(dir);
+    DIR *d;
     struct dirent *e;
-    int entries = 0, foreign = 0, state = 0;
+    char path[4096], *listed = NULL;
+    json_t *j, *g;
+    int entries = 0, foreign = 0;
 
-    if (!d)
+    snprintf(path, sizeof(path), "%s/report.json", dir);
+    if ((j = json_load_file(path, 0, NULL)) != NULL) {
+        g = json_object_get(j, "generator");
+        if (json_is_string(g) &&
+            strncmp(json_string_value(g), "sweepkit report", 15) == 0)
+            listed = json_dumps(j, JSON_COMPACT);
+        json_decref(j);
+    }
+    if (!(d = opendir(dir))) {
+        free(listed);
         return 0;
+    }
     while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        char quoted[600];
+        size_t n = strlen(e->d_name);
+
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         entries++;
-        foreign += !ours(e->d_name);
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        snprintf(quoted, sizeof(quoted), "\"%s\"", e->d_name);
+        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+            !(strcmp(e->d_name, "report.md") == 0 ||
+              strcmp(e->d_name, "report.json") == 0 ||
+              (n > 4 && strcmp(e->d_name + n - 4, ".png") == 0 && listed &&
+               strstr(listed, quoted))))
+            foreign++;
     }
     closedir(d);
+    free(listed);
     if (entries == 0)
         return 1;
-    if (!foreign) {
-        char path[4096];
-        json_t *j, *g;
-
-        snprintf(path, sizeof(path), "%s/report.json", dir);
-        if ((j = json_load_file(path, 0, NULL)) != NULL) {
-            g = json_object_get(j, "generator");
-            if (json_is_string(g) &&
-                strncmp(json_string_value(g), "sweepkit report", 15) == 0)
-                state = 2;
-            json_decref(j);
-        }
-    }
-    return state;
+    return !foreign && listed != NULL ? 2 : 0;
 }
 
 /* Remove a directory this command wrote (files only) and the directory. */
@@ -1619,11 +1615,16 @@ static int outdir_check(struct outdir *o, const char *target)
         return sk_error_set(SK_ENOMEM, "out of memory");
     base = slash ? slash + 1 : o->path;
     if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-        return sk_error_set(SK_EIO,
+        return sk_error_set(SK_EINVAL,
                             "%s: give the report a directory of its "
                             "own (--out DIR)",
                             target);
-    if (stat(o->path, &st) == 0) {
+    if (lstat(o->path, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return sk_error_set(SK_EINVAL,
+                                "%s: is a symbolic link; give the directory "
+                                "it points to",
+                                o->path);
         if (!S_ISDIR(st.st_mode))
             return sk_error_set(SK_EIO, "%s: exists and is not a directory",
                                 o->path);
@@ -1850,12 +1851,20 @@ static int report(int argc, char **argv, char **orig)
         memcpy(rep.budgets, default_budgets, sizeof(default_budgets));
     }
     if (!out) {
+        /* a new directory, never an earlier one: -2, -3 ... within a
+         * second */
         time_t now = time(NULL);
         struct tm tm;
+        char stamp[32];
+        struct stat st;
 
         localtime_r(&now, &tm);
-        strftime(default_out, sizeof(default_out),
-                 "results/report_%Y%m%d_%H%M%S", &tm);
+        strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+        snprintf(default_out, sizeof(default_out), "results/report_%s",
+                 stamp);
+        for (i = 2; lstat(default_out, &st) == 0 && i < 1000; i++)
+            snprintf(default_out, sizeof(default_out),
+                     "results/report_%s-%zu", stamp, i);
         out = default_out;
     }
     rep.inputs = inputs;

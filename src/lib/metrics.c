@@ -45,3 +45,13 @@ double sk_metric_achieved_concurrency(double busy_s, double wall_s)
 {
     return ratio(busy_s, wall_s);
 }
+
+size_t sk_metric_peak(const double *y, size_t n)
+{
+    size_t i, best = n;
+
+    for (i = 0; i < n; i++)
+        if (!isnan(y[i]) && (best == n || y[i] > y[best]))
+            best = i;
+    return best;
+}

@@ -1,6 +1,7 @@
 #include "sweepkit/recommend.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
@@ -253,9 +254,7 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.neighbour_concurrency = NAN;
     r.neighbour_value = NAN;
     r.estimate_concurrency = NAN;
-    for (i = 1; i < n; i++)
-        if (tput[i] > tput[peak])
-            peak = i;
+    peak = sk_metric_peak(tput, n); /* tput holds no NaN (required) */
 
     /* The answer: the highest passing level, or the lowest for a goal
      * alone (more concurrency only adds latency once the goal is met). */

@@ -502,7 +502,14 @@ static int summarized_sweep(struct file *f)
         free(buf);
         return sk_error_set(SK_ENOMEM, "%s: out of memory", f->path);
     }
-    rc = sk_sweep_load_buffer(&f->sweep, f->path, buf, len);
+    /* its own name: its lines are those of the summary text, not of the
+     * per-query file */
+    {
+        char name[4200];
+
+        snprintf(name, sizeof(name), "%s (summarised)", f->path);
+        rc = sk_sweep_load_buffer(&f->sweep, name, buf, len);
+    }
     free(buf);
     return rc;
 }
@@ -532,9 +539,13 @@ static void pair(struct file *q, size_t qi, struct file *s, size_t si,
     q->pairing = s->pairing = how;
 }
 
-static void pair_by_name(sk_runset *rs)
+/* The collector's names pair a per-query file with its summary when the
+ * two also agree on levels and queries per level: files renamed or mixed
+ * up are told apart, with a note, and reported as runs of their own. */
+static int pair_by_name(sk_runset *rs)
 {
     size_t i, j;
+    int rc;
 
     for (i = 0; i < rs->nfiles; i++) {
         struct file *q = &rs->files[i];
@@ -550,11 +561,19 @@ static void pair_by_name(sk_runset *rs)
                 memcmp(base_name(q->path), base_name(s->path),
                        q->name.prefix_len) == 0 &&
                 strcmp(q->name.stamp, s->name.stamp) == 0) {
-                pair(q, i, s, j, SK_RUNSET_BY_NAME);
+                if (sk_runset_counts_match(s->sweep, q->levels, q->nlevels))
+                    pair(q, i, s, j, SK_RUNSET_BY_NAME);
+                else if ((rc = note(rs,
+                                    "%s: named as the per-query file of "
+                                    "%s, but their levels or queries per "
+                                    "level differ; not paired",
+                                    q->path, s->path)) != 0)
+                    return rc;
                 break;
             }
         }
     }
+    return 0;
 }
 
 static int pair_by_counts(sk_runset *rs)
@@ -716,8 +735,7 @@ int sk_runset_load(sk_runset *rs)
     for (i = 0; i < rs->nfiles; i++)
         if ((rc = load_file(&rs->files[i])) != 0)
             return rc;
-    pair_by_name(rs);
-    if ((rc = pair_by_counts(rs)) != 0)
+    if ((rc = pair_by_name(rs)) != 0 || (rc = pair_by_counts(rs)) != 0)
         return rc;
     for (i = 0; i < rs->nfiles; i++) {
         struct file *f = &rs->files[i];
