@@ -65,7 +65,7 @@ check() {
   pass=$((pass + ${1:-0}))
   fail=$((fail + ${2:-1}))
 }
-check "$tmp/r" 1,2.5,5 avg "per_query,$Q4,$Q80,$G"
+check "$tmp/r" 1,2.5,5 avg "$Q4,$Q80,$G,per_query"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/r/report.json" &&
   ok || bad "report.json does not parse"
 

@@ -1894,8 +1894,25 @@ static int report(int argc, char **argv, char **orig)
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
-    for (i = 0; i < rep.nruns && rc == 0; i++)
-        rc = analyse_run(&rep.runs[i], sk_runset_get(rs, i), &rep);
+    {
+        /* runs with a measured throughput first, in the order found, then
+         * those without (per-query files with no times): a reader meets
+         * the answers before the gaps */
+        size_t k = 0, pass;
+
+        for (pass = 0; pass < 2 && rc == 0; pass++)
+            for (i = 0; i < rep.nruns && rc == 0; i++) {
+                const struct sk_runset_run *run = sk_runset_get(rs, i);
+                const double *t = NULL;
+                int has = sk_sweep_column(&t, run->sweep,
+                                          "throughput_tokens_per_s") == 0 &&
+                          sk_metric_peak(t, sk_sweep_levels(run->sweep)) <
+                              sk_sweep_levels(run->sweep);
+
+                if (has == (pass == 0))
+                    rc = analyse_run(&rep.runs[k++], run, &rep);
+            }
+    }
     if (rc != 0)
         goto done;
     name_runs(&rep);
