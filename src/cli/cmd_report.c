@@ -846,7 +846,9 @@ static void write_intro(FILE *fp, const struct report *rep)
     fprintf(fp,
             " on the %s TTFT. Terms are explained at the "
             "[end](#how-to-read-this-report).\n\n",
-            sk_recommend_stat_name(rep->stat));
+            rep->stat == SK_TTFT_AVG      ? "mean"
+            : rep->stat == SK_TTFT_MEDIAN ? "median"
+                                          : sk_recommend_stat_name(rep->stat));
 }
 
 static const char *data_words(const struct sk_runset_run *run)
