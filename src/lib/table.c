@@ -47,6 +47,7 @@ struct sk_table_reader {
     size_t nfields, fields_cap;
 
     size_t line;          /* current physical line, 1-based */
+    size_t fed;           /* bytes given to parse_segment() so far */
     size_t row_line;      /* first line of the row being assembled */
     size_t last_row_line; /* last line of the last complete row */
     size_t header_fields;
@@ -265,14 +266,24 @@ void sk_table_reader_free(sk_table_reader *r)
 }
 
 /* Hand one segment (no '\n' except possibly as its last byte) to libcsv. */
-static int parse_segment(sk_table_reader *r, const char *s, size_t n)
+/*
+ * Parse one segment: bytes up to a '\n', a SEGMENT_BYTES boundary of the
+ * whole input, or the end of a feed.  What a bad input gives must not
+ * depend on where feeds end, so a NUL is met where it stands (the bytes
+ * before it are parsed first), and the cap on a field still open is
+ * tested only where the segment ends for a reason of the input's own
+ * (`own_end`: a '\n' or an absolute SEGMENT_BYTES boundary), which also
+ * bounds what an open field can buffer.
+ */
+static int parse_segment(sk_table_reader *r, const char *s, size_t n,
+                         int own_end)
 {
-    if (memchr(s, '\0', n))
-        return fail(r, sk_error_set(SK_EPARSE,
-                                    "%s:%zu: NUL byte in the data (is this "
-                                    "a binary file?)",
-                                    r->name, r->line));
-    if (csv_parse(&r->csv, s, n, on_field, on_row, r) != n && !r->err)
+    const char *nul = memchr(s, '\0', n);
+    size_t k = nul ? (size_t)(nul - s) : n;
+
+    r->fed += n;
+    if (k > 0 && csv_parse(&r->csv, s, k, on_field, on_row, r) != k &&
+        !r->err)
         return fail(r, sk_error_set(SK_EPARSE,
                                     "%s:%zu: bad quoting: a quote inside an "
                                     "unquoted field or text after a closing "
@@ -281,10 +292,15 @@ static int parse_segment(sk_table_reader *r, const char *s, size_t n)
                                     r->name, r->line));
     if (r->err)
         return r->err;
+    if (nul)
+        return fail(r, sk_error_set(SK_EPARSE,
+                                    "%s:%zu: NUL byte in the data (is this "
+                                    "a binary file?)",
+                                    r->name, r->line));
     /* A field still open (no delimiter yet) that already passed its cap:
      * stop here rather than buffer the rest of it.  + 1: libcsv holds a
      * quoted field's closing quote there until the next byte. */
-    if (r->csv.entry_pos > r->max_field_bytes + 1)
+    if (own_end && r->csv.entry_pos > r->max_field_bytes + 1)
         return fail(r, sk_error_set(SK_ELIMIT,
                                     "%s:%zu: field over the limit of %zu "
                                     "bytes",
@@ -306,7 +322,7 @@ int sk_table_reader_feed(sk_table_reader *r, const char *data, size_t len)
             int matched = r->bom_seen;
 
             r->bom_seen = -1;
-            if (matched && parse_segment(r, bom, (size_t)matched) != 0)
+            if (matched && parse_segment(r, bom, (size_t)matched, 0) != 0)
                 return r->err;
             break;
         }
@@ -318,12 +334,13 @@ int sk_table_reader_feed(sk_table_reader *r, const char *data, size_t len)
         r->bom_seen = -1;
 
     while (len > 0) {
-        size_t seg = len < SEGMENT_BYTES ? len : SEGMENT_BYTES;
+        size_t room = SEGMENT_BYTES - r->fed % SEGMENT_BYTES;
+        size_t seg = len < room ? len : room;
         const char *nl = memchr(data, '\n', seg);
 
         if (nl)
             seg = (size_t)(nl - data) + 1;
-        if (parse_segment(r, data, seg) != 0)
+        if (parse_segment(r, data, seg, nl != NULL || seg == room) != 0)
             return r->err;
         data += seg;
         len -= seg;
@@ -336,7 +353,7 @@ int sk_table_reader_finish(sk_table_reader *r)
     if (r->err)
         return r->err;
     if (r->bom_seen > 0 && parse_segment(r, "\xEF\xBB\xBF",
-                                         (size_t)r->bom_seen) != 0)
+                                         (size_t)r->bom_seen, 0) != 0)
         return r->err;
     if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err)
         /* The open field's row starts after the last complete row. */
