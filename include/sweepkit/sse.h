@@ -44,6 +44,8 @@ struct sk_sse {
 /*
  * The function sk_sse_feed() calls for each event: `event` is its type,
  * `data` its data, len bytes plus a NUL (the data may hold NUL bytes too).
+ * The type has no length: a type holding a NUL byte ("event:\0x") reads
+ * as the text before it, here "" (not "message").
  * Both are borrowed from the parser and valid only during the call.
  * Return 0 to go on; anything else stops the feed, which returns it.
  */
