@@ -63,6 +63,10 @@ int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
  * The caller frees it; NULL when out of memory. */
 char *cli_command_line(int argc, char **argv);
 
+/* mkdir -p: create `path` and its missing parents.  Returns 0, or SK_EIO
+ * with "PART: cannot create directory: REASON" (SK_EINVAL when too long). */
+int cli_mkdir_p(const char *path);
+
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);

@@ -207,25 +207,6 @@ static FILE *create(char *path, size_t cap, const char *dir,
     return fdopen(fd, "w");
 }
 
-static int mkdir_p(const char *dir)
-{
-    char buf[4096];
-    size_t i, n = strlen(dir);
-
-    if (n >= sizeof(buf))
-        return -1;
-    memcpy(buf, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        buf[i] = dir[i];
-    }
-    return 0;
-}
-
 /* The sidecar: how the run was made (no secret: header values and the
  * key are left out), written to a temporary name and renamed. */
 /* `s` with a URL's "user:password@" left out: the whole of `s` when it is
@@ -559,11 +540,8 @@ int cmd_collect(int argc, char **argv)
     localtime_r(&now, &tm);
     strftime(ts, sizeof(ts), "%Y%m%d_%H%M%S", &tm);
     strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%S%z", &tm);
-    if (mkdir_p(out_dir) != 0) {
-        rc = sk_error_set(SK_EIO, "%s: cannot create: %s", out_dir,
-                          strerror(errno));
+    if ((rc = cli_mkdir_p(out_dir)) != 0)
         goto done;
-    }
     for (i = 1; i < 100; i++) {
         FILE *jfp = NULL;
 

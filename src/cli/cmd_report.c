@@ -1495,26 +1495,6 @@ struct outdir {
     int replace;   /* the target is an earlier report */
 };
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    size_t i, n = strlen(path);
-
-    if (n >= sizeof(buf))
-        return sk_error_set(SK_EINVAL, "%s: path too long", path);
-    memcpy(buf, path, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return sk_error_set(SK_EIO, "%s: cannot create directory: %s", buf,
-                                strerror(errno));
-        buf[i] = i < n ? '/' : '\0';
-    }
-    return 0;
-}
-
 /*
  * Is DIR empty (1), an earlier report (2), or something else (0)?  An
  * earlier report holds only regular files this command writes: report.md,
@@ -1653,7 +1633,7 @@ static int outdir_open(struct outdir *o)
     int rc;
 
     base = base ? base + 1 : o->path;
-    if ((rc = mkdir_p(o->parent)) != 0)
+    if ((rc = cli_mkdir_p(o->parent)) != 0)
         return rc;
     if (!(o->staging = malloc(strlen(o->parent) + strlen(base) + 16)))
         return sk_error_set(SK_ENOMEM, "out of memory");
