@@ -38,6 +38,7 @@
 #        build/sweepkit).  Loopback only; every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 tokens=${1:-128}
 shift || true
 levels=${*:-1 64 256 1024}
@@ -74,7 +75,6 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
   pin_srv=(taskset -c 0) pin_cli=(taskset -c 1)
 fi
 tck=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # analyze C PER_QUERY SUMMARY LOG "USER SYS WALL" SRV_CPU: one table row
 # on stdout, and key=value figures on fd 3.
@@ -177,18 +177,7 @@ for c in $levels; do
     --step-ms-per-seq "$B" --prefill-ms-per-token 0 \
     --max-connections $((c + 100)) --log "$log" >"$out/server_$c.txt" &
   pid=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' \
-      "$out/server_$c.txt")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  if [ -z "$port" ]; then
-    echo "collect_bench: the server did not start" >&2
-    kill "$pid" 2>/dev/null || true
-    exit 1
-  fi
+  port=$(serve_sim_port "$out/server_$c.txt" "$pid" collect_bench) || exit 1
   c0=$(cpu_ticks "$pid")
   t0=$(date +%s.%N)
   rc=0

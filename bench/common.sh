@@ -27,3 +27,24 @@ best() {
   done
   echo "$best_t $best_rss"
 }
+
+# cpu_ticks PID: user + system clock ticks the process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# serve_sim_port FILE PID NAME: the port serve-sim (PID) printed in FILE,
+# within 5 s; otherwise "NAME: the server did not start", PID killed, and
+# the calling script exits 1.
+serve_sim_port() {
+  local port= _
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$1")
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  if [ -z "$port" ]; then
+    echo "$3: the server did not start" >&2
+    kill "$2" 2>/dev/null || true
+    exit 1
+  fi
+  echo "$port"
+}

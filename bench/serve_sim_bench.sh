@@ -16,6 +16,7 @@
 #        20000 streams a level)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 secs=${1:-6}
 shift || true
 levels=${*:-100 250 500 1000 2000}
@@ -57,7 +58,6 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
   pin_srv=(taskset -c 0) pin_cli=(taskset -c 1)
 fi
 tck=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # "p50 p99 max" in ms of a column of seconds.
 quantiles() {
@@ -87,18 +87,7 @@ for n in $levels; do
     --step-ms-per-seq 0.004 --prefill-ms-per-token 0 \
     --max-connections $((n + 100)) --log "$log" >"$out/server_$n.txt" &
   pid=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' \
-      "$out/server_$n.txt")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  if [ -z "$port" ]; then
-    echo "serve_sim_bench: the server did not start" >&2
-    kill "$pid" 2>/dev/null || true
-    exit 1
-  fi
+  port=$(serve_sim_port "$out/server_$n.txt" "$pid" serve_sim_bench) || exit 1
   c0=$(cpu_ticks "$pid")
   t0=$(date +%s.%N)
   "${pin_cli[@]}" "$out/sim_load" "$port" "$n" "$tokens" "$secs" 10 \
