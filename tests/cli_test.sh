@@ -6,28 +6,7 @@ set -u
 SK=$1
 AD=$2
 cd "$3" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-# expect STATUS STDERR_FIRST_LINE CMD...  (stdout saved in $tmp/out)
-expect() {
-  local want_rc=$1 want_err=$2 rc err
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  err=$(head -n 1 "$tmp/err")
-  if [ "$rc" -eq "$want_rc" ] && [ "$err" = "$want_err" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-    echo "  status $rc (want $want_rc)"
-    echo "  stderr '$err'"
-    echo "    want '$want_err'"
-  fi
-}
+. tests/lib.sh
 
 # same_as FILE: stdout of the last expect equals FILE
 same_as() {
@@ -203,5 +182,4 @@ expect 1 "sweepkit plot: $tmp/none.txt: cannot read: No such file or directory" 
 expect 2 "sweepkit plot: --batch: give it alone: sweepkit plot --batch FILE" \
   "$SK" plot "$G" --batch "$tmp/jobs.txt"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

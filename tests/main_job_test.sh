@@ -10,12 +10,7 @@
 set -u
 SK=$1
 cd "$2" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/lib.sh
 
 scripts/main_job.sh "$SK" "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -47,5 +42,4 @@ set -- $(echo "$res" | tail -n 1)
 pass=$((pass + ${1:-0}))
 fail=$((fail + ${2:-1}))
 
-echo "main_job: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish main_job

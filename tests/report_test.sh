@@ -8,30 +8,7 @@
 set -u
 SK=$1
 cd "$2" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect STATUS STDERR_FIRST_LINE CMD...  (stdout in $tmp/out)
-expect() {
-  local want_rc=$1 want_err=$2 rc err
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  err=$(head -n 1 "$tmp/err")
-  if [ "$rc" -eq "$want_rc" ] && [ "$err" = "$want_err" ]; then
-    ok
-  else
-    bad "$*"
-    echo "  status $rc (want $want_rc)"
-    echo "  stderr '$err'"
-    echo "    want '$want_err'"
-  fi
-}
+. tests/lib.sh
 
 # no_leftovers DIR: no half-built report (.NAME.tmp.*) in DIR
 no_leftovers() {
@@ -168,5 +145,4 @@ expect 2 "sweepkit report: -: standard input cannot be read: give files or direc
 expect 0 "" "$SK" report --help
 grep -q -- '--ttft-budget S' "$tmp/out" && ok || bad "--help lacks --ttft-budget"
 
-echo "report: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish report

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,7 +103,6 @@ static void on_signal(int sig)
 struct show {
     int tty;
     double interval_s, last_s;
-    double start_s;
     FILE *table; /* the closing table, kept until the end */
     char *table_buf;
     size_t table_len;
@@ -587,7 +585,7 @@ int cmd_collect(int argc, char **argv)
     o.progress = on_progress;
     o.payload = &show;
     show.tty = isatty(STDERR_FILENO);
-    show.start_s = show.last_s = now_s();
+    show.last_s = now_s();
     if (!(show.table = open_memstream(&show.table_buf, &show.table_len))) {
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
