@@ -9,11 +9,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Every exit status sweepkit uses. */
+/* Every exit status sweepkit uses (docs/robustness.md, "Exit statuses"). */
 enum {
-    SK_EXIT_OK = 0,      /* success */
-    SK_EXIT_RUNTIME = 1, /* bad input data, I/O or server failure */
-    SK_EXIT_USAGE = 2    /* bad command line */
+    SK_EXIT_OK = 0,          /* success */
+    SK_EXIT_RUNTIME = 1,     /* bad input data, I/O or server failure */
+    SK_EXIT_USAGE = 2,       /* bad command line */
+    SK_EXIT_SKIPPED = 3,     /* done, but an input file was skipped (each
+                                skip has a note on stderr) */
+    SK_EXIT_DETACHED = 4,    /* collect: the sweep ran to its end after the
+                                terminal was lost (hang-up, closed stderr);
+                                the sidecar says when */
+    SK_EXIT_INTERRUPTED = 130 /* collect: stopped by SIGINT or SIGTERM; the
+                                 rows measured so far are written */
 };
 
 typedef struct {

@@ -26,7 +26,6 @@
 #endif
 
 #define MAX_HEADERS 32
-#define SK_EXIT_INTERRUPTED 130
 
 static const char prog[] = "sweepkit collect";
 
