@@ -43,6 +43,7 @@ static void check_absent(const struct sk_chunk *c)
     CHECK_STR(c->finish_reason, "");
     CHECK_INT(c->prompt_tokens, -1);
     CHECK_INT(c->completion_tokens, -1);
+    CHECK(isnan(c->completion_tokens_given));
     CHECK_INT(c->stop, 0);
     CHECK(isnan(c->server_prompt_ms));
     CHECK(isnan(c->server_predicted_ms));
@@ -194,7 +195,22 @@ static void test_openai_chat(void)
                   "\"completion_tokens\":-9223372036854775808}}"),
               0);
     CHECK_INT(c.prompt_tokens, LLONG_MAX);
-    CHECK(c.completion_tokens == LLONG_MIN);
+    /* A completion count that is no count: -1, and the value as given,
+     * for the collector to say so. */
+    CHECK_INT(c.completion_tokens, -1);
+    CHECK(c.completion_tokens_given == -9223372036854775808.0);
+    CHECK_INT(dec(&c, CHAT, "{\"usage\":{\"completion_tokens\":2.5}}"), 0);
+    CHECK_INT(c.completion_tokens, -1);
+    CHECK(c.completion_tokens_given == 2.5);
+    CHECK_INT(dec(&c, CHAT, "{\"usage\":{\"completion_tokens\":-7}}"), 0);
+    CHECK_INT(c.completion_tokens, -1);
+    CHECK(c.completion_tokens_given == -7);
+    CHECK_INT(dec(&c, LLAMA, "{\"tokens_predicted\":1e300}"), 0);
+    CHECK_INT(c.completion_tokens, -1);
+    CHECK(c.completion_tokens_given == 1e300);
+    CHECK_INT(dec(&c, CHAT, "{\"usage\":{\"completion_tokens\":128}}"), 0);
+    CHECK_INT(c.completion_tokens, 128);
+    CHECK(c.completion_tokens_given == 128);
     CHECK_INT(dec(&c, CHAT, "{\"usage\":{\"prompt_tokens\":9007199254740993}}"),
               0);
     CHECK_INT(c.prompt_tokens, 9007199254740993LL);
@@ -517,7 +533,7 @@ static void test_wrong_types(void)
         const char *msg;
     } cases[] = {
         {CHAT, "{\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":\"x\"}}",
-         "malformed chunk: usage.completion_tokens: expected an integer, got "
+         "malformed chunk: usage.completion_tokens: expected a number, got "
          "a string at byte 49"},
         {CMPL, "{\"usage\":{\"prompt_tokens\":1.5}}",
          "malformed chunk: usage.prompt_tokens: expected an integer, got 1.5 "
@@ -572,7 +588,7 @@ static void test_wrong_types(void)
         {LLAMA, "{\"stop\":1}",
          "malformed chunk: stop: expected true or false, got 1 at byte 8"},
         {LLAMA, "{\"tokens_predicted\":\"128\"}",
-         "malformed chunk: tokens_predicted: expected an integer, got a "
+         "malformed chunk: tokens_predicted: expected a number, got a "
          "string at byte 20"},
         {LLAMA, "{\"tokens_evaluated\":[12]}",
          "malformed chunk: tokens_evaluated: expected an integer, got an "

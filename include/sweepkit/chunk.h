@@ -67,8 +67,12 @@ struct sk_chunk {
     /* usage.prompt_tokens or llama's tokens_evaluated; -1 when absent. */
     long long prompt_tokens;
     /* usage.completion_tokens or llama's tokens_predicted; -1 when
-     * absent. */
+     * absent or not an integer >= 0. */
     long long completion_tokens;
+    /* The same count as given, any JSON number (2.5, -7, 1e9); NaN when
+     * absent.  The collector checks it (docs/collect.md, "Token
+     * counts"). */
+    double completion_tokens_given;
     /* llama.cpp: "stop": true (the final event); 0 otherwise. */
     int stop;
     /* timings.prompt_ms and timings.predicted_ms; NaN when absent. */

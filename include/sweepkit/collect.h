@@ -33,7 +33,6 @@
 
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 
 /* Hard limits. */
 #define SK_COLLECT_MAX_CONCURRENCY 65536
@@ -64,6 +63,10 @@ struct sk_collect_progress {
     size_t errors;       /* failed queries at this level so far */
     double elapsed_s;    /* since the level started */
     double output_tokens;/* output tokens of this level so far */
+    size_t retried;      /* attempts of this level that were retried */
+    size_t resent;       /* requests of this level sent again on a fresh
+                          * connection (a reused one died unanswered) */
+    size_t warnings;     /* queries of this level with a warning */
     int level_done;      /* 1 on the last call of a level */
     int interrupted;     /* the run is stopping (opts->stop) */
     const double *summary; /* level_done: throughput, avg TTFT, avg
@@ -102,10 +105,12 @@ typedef struct {
     const char *const *label_names; /* extra columns of both files */
     const char *const *label_values;
     size_t nlabels;
-    FILE *per_query;          /* rows appended as queries finish, flushed
-                                 once per turn of the event loop */
-    FILE *summary;            /* a row appended and flushed per level */
-    const char *per_query_name; /* the files' names, for messages */
+    int per_query_fd;         /* opened O_APPEND: a row written whole
+                                 (rowfile.h) as each query finishes */
+    int summary_fd;           /* O_APPEND: a row per level */
+    const char *per_query_name; /* the files' paths: messages, and the
+                                   check at each level's end that they
+                                   are still the files opened */
     const char *summary_name;
     const volatile sig_atomic_t *stop; /* set (by a signal handler): stop
                                           issuing, cancel what is in
@@ -119,6 +124,16 @@ typedef struct {
     size_t queries;        /* recorded (warm-up excluded) */
     size_t errors;         /* of those, failed */
     size_t retried;        /* attempts that were retried */
+    size_t resent;         /* requests sent again at once on a fresh
+                              connection: a reused keep-alive connection
+                              died before any answer byte (not a retry,
+                              not an error) */
+    size_t usage_rejected; /* queries whose usage count was not believed
+                              (token_source chunks, with a warning) */
+    size_t chunks_over;    /* queries with more chunks than --max-tokens
+                              allows (a warning) */
+    size_t level_retried[SK_COLLECT_MAX_LEVELS]; /* per level, in run */
+    size_t level_resent[SK_COLLECT_MAX_LEVELS];  /* order */
     size_t warmup_errors;  /* warm-up requests that failed (not in the
                               CSVs) */
     size_t faults[SK_FAULT_COUNT];

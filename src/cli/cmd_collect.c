@@ -89,7 +89,8 @@ static const cli_opt options[] = {
      "progress line period when stderr is not a terminal (default 10s)"},
     {NULL, 0, 0, NULL, NULL}};
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, hangup_flag;
+static struct timespec hangup_at; /* CLOCK_REALTIME, set before the flag */
 
 static void on_signal(int sig)
 {
@@ -97,10 +98,22 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+/* The terminal is gone: the sweep goes on, silent (docs/collect.md). */
+static void on_hangup(int sig)
+{
+    (void)sig;
+    if (!hangup_flag)
+        clock_gettime(CLOCK_REALTIME, &hangup_at); /* async-signal-safe */
+    hangup_flag = 1;
+}
+
 /* ---- progress ------------------------------------------------------------ */
 
 struct show {
     int tty;
+    int lost;            /* the terminal is gone: nothing more goes to it */
+    char lost_at[64];    /* when, ISO 8601 local time */
+    const char *lost_why;
     double interval_s, last_s;
     FILE *table; /* the closing table, kept until the end */
     char *table_buf;
@@ -123,6 +136,39 @@ static void cell(FILE *fp, double v, int width, int prec)
         fprintf(fp, " %*s |", width, "-");
 }
 
+static void iso_time(char *buf, size_t cap, time_t t)
+{
+    struct tm tm;
+
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+/* Stop writing to the terminal, and remember when and why. */
+static void lose_terminal(struct show *s, const char *why, time_t when)
+{
+    if (s->lost)
+        return;
+    s->lost = 1;
+    s->lost_why = why;
+    iso_time(s->lost_at, sizeof(s->lost_at), when);
+}
+
+/* Is the terminal still there?  A hang-up (SIGHUP) or a failed write to
+ * standard error (EPIPE: the reader of a pipe left; EIO: the terminal
+ * closed) detach the run. */
+static int terminal(struct show *s)
+{
+    if (hangup_flag)
+        lose_terminal(s, "hang-up (SIGHUP)", hangup_at.tv_sec);
+    else if (ferror(stderr))
+        lose_terminal(s,
+                      errno == EPIPE ? "standard error closed (broken pipe)"
+                                     : "standard error cannot be written",
+                      time(NULL));
+    return !s->lost;
+}
+
 static void on_progress(void *payload, const struct sk_collect_progress *p)
 {
     struct show *s = payload;
@@ -133,26 +179,37 @@ static void on_progress(void *payload, const struct sk_collect_progress *p)
                          : NAN;
 
     if (p->level_done) {
-        if (s->tty)
-            fputs("\r\033[K", stderr);
-        fprintf(stderr, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
-                prog, p->concurrency, p->done, p->errors, p->elapsed_s);
-        if (isfinite(p->summary[0]))
-            fprintf(stderr, ", %.1f tok/s", p->summary[0]);
-        fputc('\n', stderr);
-        if (p->errors && p->errors == p->done && !p->interrupted)
-            fprintf(stderr,
-                    "%s: EVERY request at concurrency %zu failed: check the "
-                    "per-query CSV's error column\n",
-                    prog, p->concurrency);
         fprintf(s->table, "| %4zu |", p->concurrency);
         cell(s->table, p->summary[0], 17, 2);
         cell(s->table, p->summary[1], 11, 3);
         cell(s->table, p->summary[2], 17, 2);
         cell(s->table, p->summary[3], 16, 2);
         fprintf(s->table, " %6zu |\n", p->errors);
+        if (!terminal(s))
+            return;
+        if (s->tty)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
+                prog, p->concurrency, p->done, p->errors, p->elapsed_s);
+        if (isfinite(p->summary[0]))
+            fprintf(stderr, ", %.1f tok/s", p->summary[0]);
+        if (p->retried)
+            fprintf(stderr, ", %zu retried", p->retried);
+        if (p->resent)
+            fprintf(stderr, ", %zu resent", p->resent);
+        if (p->warnings)
+            fprintf(stderr, ", %zu with warnings", p->warnings);
+        fputc('\n', stderr);
+        if (p->errors && p->errors == p->done && !p->interrupted)
+            fprintf(stderr,
+                    "%s: EVERY request at concurrency %zu failed: check the "
+                    "per-query CSV's error column\n",
+                    prog, p->concurrency);
+        terminal(s);
         return;
     }
+    if (!terminal(s))
+        return;
     if (s->tty) {
         if (t - s->last_s < 0.1 && p->done != p->total)
             return;
@@ -162,16 +219,20 @@ static void on_progress(void *payload, const struct sk_collect_progress *p)
                 "%.1f s elapsed, ETA %.0f s",
                 p->concurrency, p->done, p->total, p->errors, rate,
                 p->elapsed_s, isfinite(eta) ? eta : 0);
+        if (p->retried)
+            fprintf(stderr, ", %zu retried", p->retried);
+        terminal(s);
         return;
     }
     if (t - s->last_s < s->interval_s)
         return;
     s->last_s = t;
     fprintf(stderr,
-            "%s: conc %zu: %zu/%zu done, %zu errors, %.1f tok/s, %.1f s "
-            "elapsed\n",
-            prog, p->concurrency, p->done, p->total, p->errors, rate,
-            p->elapsed_s);
+            "%s: conc %zu: %zu/%zu done, %zu errors, %zu retried, %.1f "
+            "tok/s, %.1f s elapsed\n",
+            prog, p->concurrency, p->done, p->total, p->errors, p->retried,
+            rate, p->elapsed_s);
+    terminal(s);
 }
 
 /* ---- output files ------------------------------------------------------- */
@@ -189,23 +250,18 @@ static void safe_name(char *out, size_t cap, const char *s)
     out[i] = '\0';
 }
 
-/* Create `dir/prefix_kind_ts[-N].ext`, never over an existing file. */
-static FILE *create(char *path, size_t cap, const char *dir,
-                    const char *prefix, const char *kind, const char *ts,
-                    const char *suffix, const char *ext)
+/* Create `dir/prefix_kind_ts[-N].ext` for appending, never over an
+ * existing file; -1 on failure (errno says why). */
+static int create(char *path, size_t cap, const char *dir,
+                  const char *prefix, const char *kind, const char *ts,
+                  const char *suffix, const char *ext)
 {
-    int fd;
-
     snprintf(path, cap, "%s/%s_%s_%s%s.%s", dir, prefix, kind, ts, suffix,
              ext);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return NULL;
-    return fdopen(fd, "w");
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+                0644);
 }
 
-/* The sidecar: how the run was made (no secret: header values and the
- * key are left out), written to a temporary name and renamed. */
 /* `s` with a URL's "user:password@" left out: the whole of `s` when it is
  * a URL, or what follows `prefix` ("--url=") when it starts with it. */
 static json_t *public_url(const char *s, size_t prefix)
@@ -220,21 +276,59 @@ static json_t *public_url(const char *s, size_t prefix)
     return json_sprintf("%.*s%s", (int)(host - s), s, at + 1);
 }
 
+/* Write `j` to `path` whole: through a temporary file renamed over it,
+ * or, when that cannot be written (a full disk), in place (the old text's
+ * blocks are freed first).  Returns 0, or SK_EIO with the reason; no
+ * temporary file is left behind. */
+static int json_replace(json_t *j, const char *path)
+{
+    char tmp[4200];
+    const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+    char *text = json_dumps(j, flags);
+    size_t n = text ? strlen(text) : 0;
+    int fd, err = ENOMEM;
+
+    if (!text)
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", path);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (json_dump_file(j, tmp, flags) == 0 && rename(tmp, path) == 0) {
+        free(text);
+        return 0;
+    }
+    unlink(tmp);
+    fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t k = write(fd, text, n);
+
+        err = k == (ssize_t)n ? 0 : k < 0 ? errno : ENOSPC;
+        if (close(fd) != 0 && err == 0)
+            err = errno;
+    } else {
+        err = errno;
+    }
+    free(text);
+    if (err)
+        return sk_error_set(SK_EIO, "%s: cannot write: %s", path,
+                            strerror(err));
+    return 0;
+}
+
 /* The sidecar: how the run was made (no secret: --header values, the
- * key and URL credentials are left out), written to a temporary name and
- * renamed.  `header_args` are the --header values as getopt found them
- * (pointers into argv, also for "--head=..."). */
+ * key and URL credentials are left out), how it ended and why, and when
+ * the terminal was lost.  `header_args` are the --header values as getopt
+ * found them (pointers into argv, also for "--head=..."). */
 static int write_sidecar(const char *path, int argc, char **argv,
                          const char *const *header_args,
                          const sk_collect_opts *o, const char *started,
-                         const char *status, const sk_collect_result *res,
+                         const char *status, const char *reason,
+                         const struct show *show,
+                         const sk_collect_result *res,
                          const char *const *files)
 {
     json_t *j = json_object(), *a = json_array(), *u = json_array(),
            *lv = json_array(), *h = json_array(), *f = json_object();
-    char tmp[4200];
     size_t i, k;
-    int rc = -1;
+    int rc;
 
     for (i = 1; i < (size_t)argc; i++) {
         const char *arg = argv[i], *end = arg + strlen(arg);
@@ -284,9 +378,15 @@ static int write_sidecar(const char *path, int argc, char **argv,
     json_object_set_new(j, "api_key_sent", json_boolean(o->api_key != NULL));
     json_object_set_new(j, "started", json_string(started));
     json_object_set_new(j, "status", json_string(status));
+    if (reason)
+        json_object_set_new(j, "reason", json_string(reason));
+    if (show && show->lost)
+        json_object_set_new(j, "terminal_lost",
+                            json_pack("{s:s, s:s}", "at", show->lost_at,
+                                      "why", show->lost_why));
     json_object_set_new(j, "files", f);
     if (res) {
-        json_t *faults = json_object();
+        json_t *faults = json_object(), *per = json_array();
 
         for (i = 0; i < SK_FAULT_COUNT; i++)
             json_object_set_new(faults, sk_collect_fault_name(i),
@@ -294,14 +394,23 @@ static int write_sidecar(const char *path, int argc, char **argv,
         json_object_set_new(j, "queries", json_integer((json_int_t)res->queries));
         json_object_set_new(j, "errors", json_integer((json_int_t)res->errors));
         json_object_set_new(j, "retried", json_integer((json_int_t)res->retried));
+        json_object_set_new(j, "resent", json_integer((json_int_t)res->resent));
+        json_object_set_new(j, "usage_rejected",
+                            json_integer((json_int_t)res->usage_rejected));
+        json_object_set_new(j, "chunks_over",
+                            json_integer((json_int_t)res->chunks_over));
         json_object_set_new(j, "faults", faults);
         json_object_set_new(j, "levels_done",
                             json_integer((json_int_t)res->levels_done));
+        for (i = 0; i < o->nlevels; i++)
+            json_array_append_new(
+                per, json_pack("{s:I, s:I, s:I}", "concurrency",
+                               (json_int_t)o->levels[i], "retried",
+                               (json_int_t)res->level_retried[i], "resent",
+                               (json_int_t)res->level_resent[i]));
+        json_object_set_new(j, "per_level", per);
     }
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
-        rename(tmp, path) == 0)
-        rc = 0;
+    rc = json_replace(j, path);
     json_decref(j);
     return rc;
 }
@@ -324,9 +433,10 @@ int cmd_collect(int argc, char **argv)
     char suffix[16] = "";
     const char *files[2];
     size_t nurls = 0, nheaders = 0, nlabels = 0, i;
-    FILE *sfp = NULL, *qfp = NULL;
+    int sfd = -1, qfd = -1;
+    char why[1024];
     struct show show;
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, old_int, old_term, old_hup, old_pipe;
     time_t now;
     struct tm tm;
     char started[64];
@@ -540,46 +650,46 @@ int cmd_collect(int argc, char **argv)
     if ((rc = cli_mkdir_p(out_dir)) != 0)
         goto done;
     for (i = 1; i < 100; i++) {
-        FILE *jfp = NULL;
+        int jfd = -1;
 
-        if ((sfp = create(spath, sizeof(spath), out_dir, prefix, "summary",
-                          ts, suffix, "csv")) &&
-            (qfp = create(qpath, sizeof(qpath), out_dir, prefix, "per_query",
-                          ts, suffix, "csv")) &&
-            (jfp = create(jpath, sizeof(jpath), out_dir, prefix, "run", ts,
-                          suffix, "json"))) {
-            fclose(jfp); /* claimed; written through a temporary file */
+        if ((sfd = create(spath, sizeof(spath), out_dir, prefix, "summary",
+                          ts, suffix, "csv")) >= 0 &&
+            (qfd = create(qpath, sizeof(qpath), out_dir, prefix, "per_query",
+                          ts, suffix, "csv")) >= 0 &&
+            (jfd = create(jpath, sizeof(jpath), out_dir, prefix, "run", ts,
+                          suffix, "json")) >= 0) {
+            close(jfd); /* claimed; written through a temporary file */
             break;
         }
         if (errno != EEXIST) {
             rc = sk_error_set(SK_EIO, "%s: cannot create: %s",
-                              !sfp ? spath : !qfp ? qpath : jpath,
+                              sfd < 0 ? spath : qfd < 0 ? qpath : jpath,
                               strerror(errno));
             goto done;
         }
-        if (qfp) {
-            fclose(qfp);
+        if (qfd >= 0) {
+            close(qfd);
             unlink(qpath);
-            qfp = NULL;
+            qfd = -1;
         }
-        if (sfp) {
-            fclose(sfp);
+        if (sfd >= 0) {
+            close(sfd);
             unlink(spath);
-            sfp = NULL;
+            sfd = -1;
         }
         snprintf(suffix, sizeof(suffix), "-%zu", i + 1);
     }
-    if (!sfp || !qfp) {
+    if (sfd < 0 || qfd < 0) {
         rc = sk_error_set(SK_EIO, "%s: too many runs in one second", out_dir);
         goto done;
     }
     files[0] = spath;
     files[1] = qpath;
 
-    o.per_query = qfp;
+    o.per_query_fd = qfd;
     o.per_query_name = qpath;
+    o.summary_fd = sfd;
     o.summary_name = spath;
-    o.summary = sfp;
     o.stop = &stop_flag;
     o.progress = on_progress;
     o.payload = &show;
@@ -589,18 +699,22 @@ int cmd_collect(int argc, char **argv)
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
-    if (write_sidecar(jpath, argc, argv, headers, &o, started, "running",
-                      NULL, files) != 0) {
-        rc = sk_error_set(SK_EIO, "%s: cannot write: %s", jpath,
-                          strerror(errno));
+    if ((rc = write_sidecar(jpath, argc, argv, headers, &o, started,
+                            "running", NULL, NULL, NULL, files)) != 0)
         goto done;
-    }
 
+    /* SIGINT and SIGTERM stop the sweep; losing the terminal does not
+     * (SIGHUP detaches; SIGPIPE is ignored, so a closed standard error is
+     * an EPIPE that detaches too). */
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sa.sa_handler = on_hangup;
+    sigaction(SIGHUP, &sa, &old_hup);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, &old_pipe);
     signals_set = 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         rc = sk_error_set(SK_EHTTP, "libcurl cannot start");
@@ -608,28 +722,34 @@ int cmd_collect(int argc, char **argv)
     }
     rc = sk_collect_run(&res, &o);
     curl_global_cleanup();
-    if (show.tty)
+    if (rc != 0)
+        snprintf(why, sizeof(why), "%s", sk_error_last());
+    if (terminal(&show) && show.tty)
         fputs("\r\033[K", stderr);
     if (write_sidecar(jpath, argc, argv, headers, &o, started,
                       rc ? "failed"
                          : res.interrupted ? "interrupted"
                                            : res.gave_up ? "gave up"
                                                          : "complete",
-                      &res, files) != 0 &&
-        rc == 0)
-        rc = sk_error_set(SK_EIO, "%s: cannot write: %s", jpath,
-                          strerror(errno));
+                      rc ? why : NULL, &show, &res, files) != 0) {
+        if (rc != 0 && terminal(&show)) /* the run's own error first */
+            fprintf(stderr, "%s: %s\n", prog, why);
+        rc = SK_EIO; /* the sidecar's error, in sk_error_last() */
+    } else if (rc != 0) {
+        sk_error_set(rc, "%s", why);
+    }
     fclose(show.table);
     show.table = NULL;
-    if (show.table_len) {
+    if (!terminal(&show))
+        ; /* nothing more to say: the sidecar says it */
+    else if (show.table_len)
         fprintf(stderr,
                 "| conc | throughput(tok/s) | avg_ttft(s) | "
                 "avg_decode(tok/s) | avg_query(tok/s) | errors |\n"
                 "|-----:|------------------:|------------:|"
                 "------------------:|-----------------:|-------:|\n%s",
                 show.table_buf);
-    }
-    if (rc == 0) {
+    if (rc == 0 && terminal(&show)) {
         if (res.warmup_errors)
             fprintf(stderr, "%s: note: %zu of %zu warm-up requests failed\n",
                     prog, res.warmup_errors, o.warmup);
@@ -642,35 +762,48 @@ int cmd_collect(int argc, char **argv)
                             res.faults[i]);
             fputc('\n', stderr);
         }
+        if (res.usage_rejected || res.chunks_over)
+            fprintf(stderr,
+                    "%s: warning: %zu queries with a usage count not "
+                    "believed, %zu with more chunks than --max-tokens: see "
+                    "the per-query CSV's warning column\n",
+                    prog, res.usage_rejected, res.chunks_over);
         printf("%s\n%s\n%s\n", spath, qpath, jpath);
+        fflush(stdout);
+    }
+    if (rc == 0) {
         if (res.interrupted) {
-            fprintf(stderr, "%s: interrupted; the rows measured so far are "
-                            "written\n",
-                    prog);
+            if (terminal(&show))
+                fprintf(stderr, "%s: interrupted; the rows measured so far "
+                                "are written\n",
+                        prog);
             status = SK_EXIT_INTERRUPTED;
         } else if (res.gave_up) {
-            fprintf(stderr, "%s: gave up: every request failed at two "
-                            "levels\n",
-                    prog);
+            if (terminal(&show))
+                fprintf(stderr, "%s: gave up: every request failed at two "
+                                "levels\n",
+                        prog);
             status = SK_EXIT_RUNTIME;
+        } else if (!terminal(&show)) {
+            status = SK_EXIT_DETACHED;
         }
     }
 done:
-    if (signals_set) {
+    if (rc != 0)
+        status = show.lost ? SK_EXIT_RUNTIME : cli_fail(prog, rc);
+    if (signals_set) { /* after the last word to the terminal */
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGHUP, &old_hup, NULL);
+        sigaction(SIGPIPE, &old_pipe, NULL);
     }
-    if (rc != 0)
-        status = cli_fail(prog, rc);
     if (show.table)
         fclose(show.table);
     free(show.table_buf);
-    if (sfp && fclose(sfp) != 0 && status == SK_EXIT_OK)
-        status = cli_fail(prog, sk_error_set(SK_EIO, "%s: %s", spath,
-                                             strerror(errno)));
-    if (qfp && fclose(qfp) != 0 && status == SK_EXIT_OK)
-        status = cli_fail(prog, sk_error_set(SK_EIO, "%s: %s", qpath,
-                                             strerror(errno)));
+    if (sfd >= 0)
+        close(sfd); /* every row was written and synced: rowfile.h */
+    if (qfd >= 0)
+        close(qfd);
     sk_prompts_free(prompts);
     for (i = 0; i < nlabels; i++)
         free(label_copy[i]);

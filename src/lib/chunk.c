@@ -96,13 +96,13 @@ static const struct node {
     [N_USAGE] = {N_ROOT, "usage", OAI, T_OBJ, "usage"},
     [N_USAGE_PROMPT] = {N_USAGE, "prompt_tokens", OAI, T_INT,
                         "usage.prompt_tokens"},
-    [N_USAGE_COMPLETION] = {N_USAGE, "completion_tokens", OAI, T_INT,
+    [N_USAGE_COMPLETION] = {N_USAGE, "completion_tokens", OAI, T_NUM,
                             "usage.completion_tokens"},
     [N_CONTENT] = {N_ROOT, "content", LLAMA, T_STR, "content"},
     [N_STOP] = {N_ROOT, "stop", LLAMA, T_BOOL, "stop"},
     [N_TOKENS_EVALUATED] = {N_ROOT, "tokens_evaluated", LLAMA, T_INT,
                             "tokens_evaluated"},
-    [N_TOKENS_PREDICTED] = {N_ROOT, "tokens_predicted", LLAMA, T_INT,
+    [N_TOKENS_PREDICTED] = {N_ROOT, "tokens_predicted", LLAMA, T_NUM,
                             "tokens_predicted"},
     [N_STOP_TYPE] = {N_ROOT, "stop_type", LLAMA, T_STR, "stop_type"},
     [N_TIMINGS] = {N_ROOT, "timings", ALL, T_OBJ, "timings"},
@@ -159,6 +159,7 @@ static void absent(struct sk_chunk *c)
     memset(c, 0, sizeof(*c));
     c->prompt_tokens = c->completion_tokens = -1;
     c->server_prompt_ms = c->server_predicted_ms = NAN;
+    c->completion_tokens_given = NAN;
     c->server_predicted_n = c->server_prompt_n = -1;
 }
 
@@ -490,7 +491,8 @@ static void put_string(struct scan *sc, int node, const char *raw, size_t n)
     }
 }
 
-static void put_number(struct scan *sc, int node, long long i, double d)
+static void put_number(struct scan *sc, int node, long long i, double d,
+                       unsigned t)
 {
     struct sk_chunk *c = &sc->c;
 
@@ -498,7 +500,12 @@ static void put_number(struct scan *sc, int node, long long i, double d)
     case N_USAGE_PROMPT:
     case N_TOKENS_EVALUATED: c->prompt_tokens = i; break;
     case N_USAGE_COMPLETION:
-    case N_TOKENS_PREDICTED: c->completion_tokens = i; break;
+    case N_TOKENS_PREDICTED:
+        /* any number is taken, so that the collector can say what was
+         * wrong with it (sk_chunk.completion_tokens_given) */
+        c->completion_tokens = (t & T_INT) && i >= 0 ? i : -1;
+        c->completion_tokens_given = d;
+        break;
     case N_PROMPT_N: c->server_prompt_n = i; break;
     case N_PREDICTED_N: c->server_predicted_n = i; break;
     case N_PROMPT_MS: c->server_prompt_ms = d; break;
@@ -577,7 +584,7 @@ static int number(struct scan *sc, int node)
     }
     if (check(sc, node, t, start, n))
         return SK_EPARSE;
-    put_number(sc, node, v, d);
+    put_number(sc, node, v, d, t);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
+#include "sweepkit/rowfile.h"
 #include "sweepkit/sse.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
@@ -51,7 +52,7 @@ static const char per_query_header[] =
     "output_tokens,tokens_per_s,decode_tokens,decode_s,decode_tokens_per_s,"
     "prefill_prompt_tokens_per_s,finish_reason,start_s,end_s,send_lag_s,"
     "itl_mean_s,itl_p99_s,token_source,http_status,error,server_prompt_ms,"
-    "server_predicted_ms,server_predicted_n,request_id";
+    "server_predicted_ms,server_predicted_n,request_id,warning";
 
 struct run;
 
@@ -75,6 +76,8 @@ struct req {
     int busy, in_multi, warmup;
     size_t qid;
     unsigned attempt;
+    int resent; /* 1: to be sent again on a fresh connection; 2: was */
+    int final;  /* a failure no retry can mend (TLS) */
     int64_t retry_at; /* > 0: waiting to be retried */
 
     /* times, monotonic ns */
@@ -88,12 +91,14 @@ struct req {
     double tokens; /* output tokens, once recorded */
     int interrupted; /* cancelled by a stop: not in the level's summary */
     long long prompt_tokens, completion_tokens;
+    double completion_given; /* the count as the server gave it */
     long long server_predicted_n;
     double server_prompt_ms, server_predicted_ms;
     char finish_reason[32];
     char error[CURL_ERROR_SIZE + EXCERPT_MAX + 64];
     char excerpt[EXCERPT_MAX + 1];
     size_t excerpt_len;
+    char warning[192];
 };
 
 struct run {
@@ -107,7 +112,6 @@ struct run {
     struct curl_slist *headers; /* every request's shared lines */
     struct req **ready;   /* free slots waiting to send, FIFO ring */
     size_t ready_head, ready_n;
-    int unflushed;        /* per-query rows written since the last flush */
     int msgs_left;        /* curl may hold more ended transfers */
     int more_ready;       /* sockets were left unread last turn */
     int64_t last_progress;
@@ -121,8 +125,10 @@ struct run {
     int stopping;
     int rc; /* a fatal error (I/O) */
 
+    sk_rowfile pq, sm; /* the per-query and summary CSVs */
+
     /* the level in progress */
-    size_t level, concurrency, issued, done, errors;
+    size_t level, concurrency, issued, done, errors, warnings;
     double tokens;
     int64_t level_start;
     FILE *level_fp; /* this level's per-query rows, for summarize */
@@ -309,8 +315,10 @@ static int on_event(void *payload, const char *event, const char *data,
         memcpy(q->finish_reason, c.finish_reason, sizeof(q->finish_reason));
     if (c.prompt_tokens >= 0)
         q->prompt_tokens = c.prompt_tokens;
-    if (c.completion_tokens >= 0)
+    if (!isnan(c.completion_tokens_given)) {
         q->completion_tokens = c.completion_tokens;
+        q->completion_given = c.completion_tokens_given;
+    }
     if (!isnan(c.server_prompt_ms))
         q->server_prompt_ms = c.server_prompt_ms;
     if (!isnan(c.server_predicted_ms))
@@ -410,13 +418,14 @@ static void reset_query(struct req *q)
 {
     q->t_send = q->t_first = q->t_prev = q->t_last_chunk = q->t_end = 0;
     q->http_status = 0;
-    q->status_seen = q->ended = q->failed = 0;
+    q->status_seen = q->ended = q->failed = q->final = 0;
     q->fault = SK_FAULT_OTHER;
     q->chunks = q->ngaps = 0;
     q->interrupted = 0;
     q->prompt_tokens = q->completion_tokens = q->server_predicted_n = -1;
+    q->completion_given = NAN;
     q->server_prompt_ms = q->server_predicted_ms = NAN;
-    q->finish_reason[0] = q->error[0] = '\0';
+    q->finish_reason[0] = q->error[0] = q->warning[0] = '\0';
     q->excerpt_len = 0;
     q->errbuf[0] = '\0';
     sk_sse_init(&q->sse, q->sse_buf, SSE_CAP);
@@ -440,6 +449,10 @@ static int add(struct run *r, struct req *q)
     q->request_id = q->id_line + strlen("X-Request-Id: ");
     curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
     curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, r->bodies[q->qid % np]);
+    /* a resend goes on a new connection, which is kept for later queries */
+    curl_easy_setopt(q->easy, CURLOPT_FRESH_CONNECT, (long)(q->resent == 1));
+    if (q->resent == 1)
+        q->resent = 2;
     q->retry_at = 0;
     q->t_added = mono_ns();
     if ((mc = curl_multi_add_handle(r->multi, q->easy)) != CURLM_OK)
@@ -450,6 +463,8 @@ static int add(struct run *r, struct req *q)
 
 static int retryable(const struct req *q)
 {
+    if (q->final)
+        return 0;
     if (q->fault == SK_FAULT_CONNECT)
         return 1;
     if (q->fault == SK_FAULT_HTTP && q->http_status >= 400)
@@ -498,6 +513,26 @@ static void settle(struct req *q, CURLcode cc)
         curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->http_status);
     if (q->ended && q->http_status == 200)
         return; /* complete; a reset after the end marker loses nothing */
+    if (cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_PEER_FAILED_VERIFICATION ||
+        cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_CACERT_BADFILE) {
+        /* A plain-HTTP server answers a ClientHello with an HTTP error
+         * (OpenSSL: "wrong version number") or closes (an EOF). */
+        int plain = cc == CURLE_SSL_CONNECT_ERROR &&
+                    (strstr(why, "wrong version number") ||
+                     strstr(why, "unexpected eof") ||
+                     strstr(why, "SSL_ERROR_SYSCALL") ||
+                     strstr(why, "packet length too long"));
+
+        q->final = 1;
+        if (plain)
+            fail(q, SK_FAULT_CONNECT,
+                 "TLS handshake failed: the server does not speak TLS "
+                 "(use http://): %s",
+                 why);
+        else
+            fail(q, SK_FAULT_CONNECT, "TLS handshake failed: %s", why);
+        return;
+    }
     if (cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_CONNECT ||
         cc == CURLE_COULDNT_RESOLVE_PROXY ||
         (q->http_status == 0 &&
@@ -578,6 +613,49 @@ static void labels(FILE *fp, const sk_collect_opts *o)
         text(fp, o->label_values[i], strlen(o->label_values[i]));
 }
 
+/* Most content chunks a query may carry: --max-tokens and 5% (a server
+ * may split a token's text over two chunks), plus one. */
+static size_t chunk_limit(unsigned max_tokens)
+{
+    return (size_t)max_tokens + max_tokens / 20 + 1;
+}
+
+/*
+ * The output tokens of a complete query: the server's usage count when it
+ * is believable, else the content chunks.  Not believed: below 1, not a
+ * whole number, or above 1.05 x max(chunks, --max-tokens).  Each doubt is
+ * a warning in the row and a count on the terminal.
+ */
+static double output_tokens(struct run *r, struct req *q, int *usage)
+{
+    const sk_collect_opts *o = r->o;
+    double given = q->completion_given,
+           most = 1.05 * (double)(q->chunks > o->max_tokens ? q->chunks
+                                                            : o->max_tokens);
+    size_t n = 0;
+
+    *usage = 0;
+    if (q->chunks > chunk_limit(o->max_tokens)) {
+        n = (size_t)snprintf(q->warning, sizeof(q->warning),
+                             "%zu content chunks for --max-tokens %u", q->chunks,
+                             o->max_tokens);
+        r->res->chunks_over++;
+    }
+    if (isnan(given))
+        return (double)q->chunks;
+    if (given >= 1 && given == floor(given) && given <= most &&
+        q->completion_tokens >= 0) {
+        *usage = 1;
+        return given;
+    }
+    snprintf(q->warning + n, sizeof(q->warning) - n,
+             "%susage says %.17g output tokens for %zu content chunks at "
+             "--max-tokens %u: counted the chunks",
+             n ? "; " : "", given, q->chunks, o->max_tokens);
+    r->res->usage_rejected++;
+    return (double)q->chunks;
+}
+
 /* One per-query row, into r->row_buf. */
 static void format_row(struct run *r, struct req *q)
 {
@@ -587,13 +665,13 @@ static void format_row(struct run *r, struct req *q)
     const char *prompt = sk_prompts_get(o->prompts, q->qid % np);
     int64_t t_send = q->t_send ? q->t_send : q->t_added;
     double dur, ttft = NAN, tokens = NAN, itl_mean = NAN, itl_p99 = NAN;
-    int usage = q->completion_tokens >= 0;
+    int usage = 0;
 
     redact(q->error, o->api_key);
     redact(q->finish_reason, o->api_key);
     dur = secs(q->t_end - t_send);
     if (!q->failed) {
-        tokens = usage ? (double)q->completion_tokens : (double)q->chunks;
+        tokens = output_tokens(r, q, &usage);
         if (q->chunks)
             ttft = secs(q->t_first - t_send);
         if (q->ngaps) {
@@ -641,15 +719,10 @@ static void format_row(struct run *r, struct req *q)
     num(fp, q->server_predicted_ms);
     count(fp, q->server_predicted_n);
     text(fp, q->request_id, strlen(q->request_id));
+    text(fp, q->warning, strlen(q->warning));
     labels(fp, o);
     fputc('\n', fp);
     fflush(fp);
-}
-
-static int io_fail(const char *path, int err)
-{
-    return sk_error_set(SK_EIO, "%s: cannot write: %s", path,
-                        strerror(err));
 }
 
 static void progress(struct run *r, int level_done, const double *summary)
@@ -664,6 +737,9 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.done = r->done;
     p.total = r->o->queries;
     p.errors = r->errors;
+    p.retried = r->res->level_retried[r->level];
+    p.resent = r->res->level_resent[r->level];
+    p.warnings = r->warnings;
     p.elapsed_s = secs(mono_ns() - r->level_start);
     p.output_tokens = r->tokens;
     p.level_done = level_done;
@@ -687,24 +763,15 @@ static void record(struct run *r, struct req *q)
     format_row(r, q);
     if (!q->failed)
         r->tokens += q->tokens;
-    if (r->rc == 0 &&
-        fwrite(r->row_buf, 1, r->row_len, r->o->per_query) != r->row_len)
-        r->rc = io_fail(r->o->per_query_name, errno);
-    r->unflushed = 1;
+    if (q->warning[0])
+        r->warnings++;
+    /* one write() a row, as the query ends: a crash loses no finished
+     * query, and a full disk leaves no torn row */
+    if (r->rc == 0)
+        r->rc = sk_rowfile_write(&r->pq, r->row_buf, r->row_len);
     /* the level's summary counts what finished, not what a stop cut */
     if (!q->interrupted)
         fwrite(r->row_buf, 1, r->row_len, r->level_fp);
-}
-
-/* Rows are flushed once per turn of the loop, after the turn's finished
- * queries are written: a crash loses at most that turn's rows. */
-static void flush_rows(struct run *r)
-{
-    if (!r->unflushed)
-        return;
-    r->unflushed = 0;
-    if (fflush(r->o->per_query) != 0 && r->rc == 0)
-        r->rc = io_fail(r->o->per_query_name, errno);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -737,18 +804,47 @@ static int issue_ready(struct run *r, int warmup)
         q->warmup = warmup;
         q->qid = r->issued++;
         q->attempt = 0;
+        q->resent = 0;
         if ((rc = add(r, q)) != 0)
             return rc;
     }
     return 0;
 }
 
-static int64_t backoff_ns(unsigned attempt)
+/* The wait before retry `attempt` (0 = the first): what the answer's
+ * Retry-After asks (seconds or an HTTP-date; libcurl parses both), at
+ * most --timeout; else 100 ms, 200 ms, 400 ms ... at most 5 s. */
+static int64_t backoff_ns(const struct req *q, unsigned attempt)
 {
-    /* 100 ms, 200 ms, 400 ms ... at most 5 s */
     int64_t ms = 100LL << (attempt < 6 ? attempt : 6);
+    curl_off_t after = 0;
 
+    if (curl_easy_getinfo(q->easy, CURLINFO_RETRY_AFTER, &after) ==
+            CURLE_OK &&
+        after > 0) {
+        double s = (double)after < q->run->o->timeout_s
+                       ? (double)after
+                       : q->run->o->timeout_s;
+
+        return (int64_t)(s * 1e9);
+    }
     return (ms > 5000 ? 5000 : ms) * 1000000;
+}
+
+/* Did the request die, unanswered, on a connection kept alive from an
+ * earlier query?  Servers close idle keep-alive connections (llama-server
+ * after a few requests) and one sent as the server closes never reached
+ * it: it is sent again at once on a new connection, once. */
+static int died_on_reused(const struct req *q, CURLcode cc)
+{
+    long fresh = 1;
+
+    if (q->resent || q->http_status != 0 || q->chunks != 0 ||
+        !(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
+          cc == CURLE_SEND_ERROR))
+        return 0;
+    curl_easy_getinfo(q->easy, CURLINFO_NUM_CONNECTS, &fresh);
+    return fresh == 0;
 }
 
 /* Transfers that ended: settle, retry or record, and refill the slot. */
@@ -773,17 +869,34 @@ static int reap(struct run *r, size_t n, int warmup, int most)
          * moment the failure was seen */
         q->t_end = !q->failed && q->t_last_chunk ? q->t_last_chunk
                                                  : mono_ns();
-        curl_multi_remove_handle(r->multi, q->easy);
-        q->in_multi = 0;
+        if (q->failed && !r->stopping && died_on_reused(q, m->data.result)) {
+            curl_multi_remove_handle(r->multi, q->easy);
+            q->in_multi = 0;
+            if (!warmup) {
+                r->res->resent++;
+                r->res->level_resent[r->level]++;
+            }
+            q->resent = 1;
+            /* its send lag counts the lost attempt; TTFT starts anew */
+            if (add(r, q) != 0)
+                return SK_EHTTP;
+            continue;
+        }
         if (q->failed && q->attempt < r->o->retries && retryable(q) &&
             !r->stopping) {
-            if (!warmup)
+            curl_multi_remove_handle(r->multi, q->easy);
+            q->in_multi = 0;
+            if (!warmup) {
                 r->res->retried++;
-            q->retry_at = q->t_end + backoff_ns(q->attempt);
+                r->res->level_retried[r->level]++;
+            }
+            q->retry_at = q->t_end + backoff_ns(q, q->attempt);
             q->attempt++;
             r->waiting++;
             continue;
         }
+        curl_multi_remove_handle(r->multi, q->easy);
+        q->in_multi = 0;
         if (!warmup)
             record(r, q);
         else if (q->failed)
@@ -793,7 +906,6 @@ static int reap(struct run *r, size_t n, int warmup, int most)
         slot_free(r, q, q->t_end, n);
     }
     r->msgs_left = left > 0; /* look again before sleeping */
-    flush_rows(r);
     return 0;
 }
 
@@ -853,7 +965,6 @@ static void cancel_all(struct run *r, size_t n, int warmup)
         q->busy = 0;
     }
     r->busy = r->waiting = r->ready_n = 0;
-    flush_rows(r);
 }
 
 /* Run n queries at concurrency c; warm-up queries are not recorded. */
@@ -864,7 +975,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
     int running = 0, rc = 0;
 
     r->concurrency = c;
-    r->issued = r->done = r->errors = r->cut = 0;
+    r->issued = r->done = r->errors = r->warnings = r->cut = 0;
     r->ready_head = r->ready_n = 0;
     r->tokens = 0;
     r->level_start = mono_ns();
@@ -950,6 +1061,17 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
     return rc ? rc : r->rc;
 }
 
+/* The per-query CSV's header: the fixed columns, then the labels. */
+static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
+{
+    size_t i;
+
+    fputs(per_query_header, fp);
+    for (i = 0; i < o->nlabels; i++)
+        text(fp, o->label_names[i], strlen(o->label_names[i]));
+    fputc('\n', fp);
+}
+
 /* The level's summary row, from its own per-query rows through the
  * summarize module: the same numbers `sweepkit summarize` gives for the
  * per-query file. */
@@ -970,28 +1092,51 @@ static int summarize_level(struct run *r)
                              r->level_len);
     if (rc != 0)
         return rc;
-    sk_summarize_write_row(o->summary, &lv[0], o->label_values, o->nlabels);
-    if (fflush(o->summary) != 0 || ferror(o->summary))
-        rc = io_fail(o->summary_name, errno);
+    fseeko(r->row_fp, 0, SEEK_SET);
+    sk_summarize_write_row(r->row_fp, &lv[0], o->label_values, o->nlabels);
+    fflush(r->row_fp);
+    rc = sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
     shown[0] = lv[0].throughput_tokens_per_s;
     shown[1] = lv[0].ttft_s[0];
     shown[2] = lv[0].decode_tps[0];
     shown[3] = lv[0].query_tps[0];
     free(lv);
-    r->res->levels_done++;
+    if (rc == 0)
+        r->res->levels_done++;
     progress(r, 1, shown);
     return rc;
 }
 
-/* The per-query CSV's header: the fixed columns, then the labels. */
-static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
+/* At each level's end both files go to the disk and are checked to be
+ * still the files opened: rows written to a removed file would be lost
+ * without a word. */
+static int level_end(struct run *r)
 {
-    size_t i;
+    int rc;
 
-    fputs(per_query_header, fp);
-    for (i = 0; i < o->nlabels; i++)
-        text(fp, o->label_names[i], strlen(o->label_names[i]));
-    fputc('\n', fp);
+    if ((rc = sk_rowfile_sync(&r->pq)) != 0 ||
+        (rc = sk_rowfile_sync(&r->sm)) != 0 ||
+        (rc = sk_rowfile_check(&r->pq)) != 0 ||
+        (rc = sk_rowfile_check(&r->sm)) != 0)
+        return rc;
+    return 0;
+}
+
+/* The headers of both files, each written whole. */
+static int headers_write(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    int rc;
+
+    fseeko(r->row_fp, 0, SEEK_SET);
+    per_query_header_write(r->row_fp, o);
+    fflush(r->row_fp);
+    if ((rc = sk_rowfile_write(&r->pq, r->row_buf, r->row_len)) != 0)
+        return rc;
+    fseeko(r->row_fp, 0, SEEK_SET);
+    sk_summarize_write_header(r->row_fp, o->label_names, o->nlabels);
+    fflush(r->row_fp);
+    return sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
 }
 
 static int level_buffer_reset(struct run *r)
@@ -1220,8 +1365,11 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     r.res = out;
     r.ep = -1;
     r.timer_at = -1;
-    assert(o->prompts && o->per_query && o->summary);
-    if ((rc = sk_collect_check(o)) != 0)
+    assert(o->prompts && o->per_query_name && o->summary_name);
+    if ((rc = sk_collect_check(o)) != 0 ||
+        (rc = sk_rowfile_open(&r.pq, o->per_query_fd, o->per_query_name)) !=
+            0 ||
+        (rc = sk_rowfile_open(&r.sm, o->summary_fd, o->summary_name)) != 0)
         return rc;
     for (i = 0; i < o->nlevels; i++)
         if (o->levels[i] > slots)
@@ -1245,16 +1393,8 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)slots + 16);
     curl_multi_setopt(r.multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
 
-    per_query_header_write(o->per_query, o);
-    sk_summarize_write_header(o->summary, o->label_names, o->nlabels);
-    if (fflush(o->per_query) != 0) {
-        rc = io_fail(o->per_query_name, errno);
+    if ((rc = headers_write(&r)) != 0)
         goto done;
-    }
-    if (fflush(o->summary) != 0) {
-        rc = io_fail(o->summary_name, errno);
-        goto done;
-    }
     r.t0 = mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
     if (o->warmup) {
@@ -1269,7 +1409,7 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         r.level = i;
         if ((rc = level_buffer_reset(&r)) != 0 ||
             (rc = run_level(&r, o->levels[i], o->queries, 0)) != 0 ||
-            (rc = summarize_level(&r)) != 0)
+            (rc = summarize_level(&r)) != 0 || (rc = level_end(&r)) != 0)
             goto done;
         if (r.done && r.errors == r.done && ++all_failed == 2) {
             out->gave_up = 1;
