@@ -1,0 +1,324 @@
+/*
+ * collect under hang-ups, full disks, kills and lying servers (issue 12;
+ * docs/robustness.md lists each guarantee with the test here that checks
+ * it).  The real `sweepkit collect` binary ($SK_BIN) against serve-sim
+ * and tests/fault_server.h's servers.
+ */
+#include "harness.h"
+
+#include "collect_harness.h"
+#include "fault_server.h"
+#include "sim_server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+static const char *const sim_args[] = {
+    "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2", NULL};
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* Start `sweepkit collect ARGS --out-dir DIR` in the background, its
+ * standard output and error on the given descriptors (-1: /dev/null). */
+static pid_t spawn(const char *args, const char *dir, int out, int err)
+{
+    const char *bin = getenv("SK_BIN");
+    char cmd[8192];
+    pid_t pid;
+
+    snprintf(cmd, sizeof(cmd),
+             "exec '%s' collect %s --out-dir '%s' --progress-interval 60",
+             bin ? bin : "build/sweepkit", args, dir);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        int null = open("/dev/null", O_WRONLY);
+
+        dup2(out >= 0 ? out : null, 1);
+        dup2(err >= 0 ? err : null, 2);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+    int st = 0;
+
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The one file in `dir` whose name holds `kind`, into path. */
+static int find(char *path, size_t cap, const char *dir, const char *kind)
+{
+    char cmd[700];
+    FILE *p;
+    int ok = 0;
+
+    snprintf(cmd, sizeof(cmd), "ls '%s'/*%s* 2>/dev/null", dir, kind);
+    path[0] = '\0';
+    if ((p = popen(cmd, "r"))) {
+        ok = fgets(path, (int)cap, p) != NULL;
+        pclose(p);
+    }
+    path[strcspn(path, "\n")] = '\0';
+    return ok;
+}
+
+/* Every line of the CSV ends with a newline and has the header's count
+ * of fields (the cells here hold no newline); returns the data rows, or
+ * -1 when a row is torn. */
+static long whole_rows(const char *path)
+{
+    char *s = slurp(path), *p, *nl;
+    long rows = -1, fields = -1;
+
+    if (!s)
+        return -1;
+    if (*s && s[strlen(s) - 1] != '\n') {
+        free(s);
+        return -1;
+    }
+    for (p = s; *p; p = nl + 1) {
+        long n = 1;
+        int quoted = 0;
+        char *c;
+
+        nl = strchr(p, '\n');
+        for (c = p; c < nl; c++)
+            if (*c == '"')
+                quoted = !quoted;
+            else if (*c == ',' && !quoted)
+                n++;
+        if (fields < 0)
+            fields = n;
+        else if (n != fields) {
+            free(s);
+            return -1;
+        }
+        rows++;
+    }
+    free(s);
+    return rows;
+}
+
+static int file_holds(const char *path, const char *needle)
+{
+    char *s = slurp(path);
+    int yes = s && strstr(s, needle) != NULL;
+
+    free(s);
+    return yes;
+}
+
+/* ---- losing the terminal ------------------------------------------------- */
+
+/* A hang-up mid-level, and standard error into a pipe whose reader
+ * leaves after the first line: the sweep runs to its end, every query has
+ * its row, the sidecar says when and why the terminal was lost, exit 4. */
+static void test_detach(void)
+{
+    struct server s;
+    char dir[128], args[256], path[600];
+    int how;
+
+    CHECK_INT(start_server(&s, sim_args), 0);
+    snprintf(args, sizeof(args),
+             "--url http://127.0.0.1:%d --queries 16 --concurrency-levels "
+             "1,2,4 --max-tokens 16",
+             s.port);
+    for (how = 0; how < 2; how++) {
+        int fds[2] = {-1, -1};
+        pid_t pid;
+        int st;
+
+        snprintf(dir, sizeof(dir), "%s/detach%d", tmpdir, how);
+        if (how == 0) {
+            pid = spawn(args, dir, -1, -1);
+            sleep_ms(300); /* inside level 1 (16 queries, ~0.7 s) */
+            kill(pid, SIGHUP);
+        } else {
+            char line[512];
+            FILE *r;
+
+            CHECK_INT(pipe(fds), 0);
+            fcntl(fds[0], F_SETFD, FD_CLOEXEC); /* the child holds none */
+            pid = spawn(args, dir, -1, fds[1]);
+            close(fds[1]);
+            r = fdopen(fds[0], "r");
+            CHECK(r && fgets(line, sizeof(line), r)); /* level 1 done */
+            CHECK(strstr(line, "level 1 done: 16 queries") != NULL);
+            fclose(r); /* the reader leaves: the next write is an EPIPE */
+        }
+        st = wait_status(pid);
+        CHECK_INT(st, 4);
+        CHECK(find(path, sizeof(path), dir, "_per_query_"));
+        CHECK_INT(whole_rows(path), 48);
+        CHECK(find(path, sizeof(path), dir, "_summary_"));
+        CHECK_INT(whole_rows(path), 3);
+        CHECK(find(path, sizeof(path), dir, "_run_"));
+        CHECK(file_holds(path, "\"status\": \"complete\""));
+        CHECK(file_holds(path, "\"terminal_lost\""));
+        CHECK(file_holds(path, how == 0 ? "hang-up (SIGHUP)"
+                                        : "standard error closed (broken "
+                                          "pipe)"));
+    }
+    stop_server(&s);
+}
+
+/* ---- the output files ---------------------------------------------------- */
+
+/* A disk that fills mid-run: the message names the file and the reason,
+ * exit 1, no torn row, the sidecar says failed and why, no .tmp left.
+ * Needs root to mount a small tmpfs (CI runs as root). */
+static void test_full_disk(void)
+{
+    struct server s;
+    char dir[128], out[160], args[1200], path[600], label[700], *err;
+    int errfd;
+
+    snprintf(dir, sizeof(dir), "%s/tmpfs", tmpdir);
+    mkdir(dir, 0755);
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=64k") != 0) {
+        fprintf(stderr, "SKIP full disk: cannot mount a tmpfs (%s): run "
+                        "as root\n",
+                strerror(errno));
+        return;
+    }
+    CHECK_INT(start_server(&s, sim_args), 0);
+    /* rows of ~700 bytes: 64 KiB fill after ~90 of the 200 */
+    memset(label, 'x', 500);
+    label[500] = '\0';
+    snprintf(args, sizeof(args),
+             "--url http://127.0.0.1:%d --queries 100 --concurrency-levels "
+             "4,8 --max-tokens 4 --label note=%s",
+             s.port, label);
+    snprintf(out, sizeof(out), "%s/o", dir);
+    snprintf(path, sizeof(path), "%s/tmpfs.err", tmpdir);
+    errfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CHECK_INT(wait_status(spawn(args, out, -1, errfd)), 1);
+    close(errfd);
+    stop_server(&s);
+    err = slurp(path);
+    CHECK(err && strstr(err, "/o/sweep_per_query_") &&
+          strstr(err, ": cannot write: No space left on device; the file "
+                      "ends at its last whole row"));
+    free(err);
+    CHECK(find(path, sizeof(path), out, "_per_query_"));
+    CHECK(whole_rows(path) > 10);
+    CHECK(find(path, sizeof(path), out, "_run_"));
+    CHECK(file_holds(path, "\"status\": \"failed\""));
+    CHECK(file_holds(path, "No space left on device"));
+    CHECK(!find(path, sizeof(path), out, ".tmp"));
+    umount(dir);
+}
+
+/* The per-query file removed, or replaced, mid-run: an error at the
+ * level's end, not exit 0. */
+static void test_file_removed(void)
+{
+    struct server s;
+    char dir[128], args[256], path[600], cmd[800];
+    int how;
+
+    CHECK_INT(start_server(&s, sim_args), 0);
+    snprintf(args, sizeof(args),
+             "--url http://127.0.0.1:%d --queries 16 --concurrency-levels "
+             "1,2 --max-tokens 16",
+             s.port);
+    for (how = 0; how < 2; how++) {
+        int fds[2];
+        pid_t pid;
+        char err[2048];
+        ssize_t n, k = 0;
+
+        snprintf(dir, sizeof(dir), "%s/removed%d", tmpdir, how);
+        CHECK_INT(pipe(fds), 0);
+        pid = spawn(args, dir, -1, fds[1]);
+        close(fds[1]);
+        sleep_ms(300);
+        CHECK(find(path, sizeof(path), dir, "_per_query_"));
+        snprintf(cmd, sizeof(cmd),
+                 how == 0 ? "rm '%s'" : "mv '%s' '%s.old' && touch '%s'",
+                 path, path, path);
+        CHECK(system(cmd) == 0);
+        while ((n = read(fds[0], err + k, sizeof(err) - 1 - (size_t)k)) > 0)
+            k += n;
+        err[k] = '\0';
+        close(fds[0]);
+        CHECK_INT(wait_status(pid), 1);
+        CHECK(strstr(err, how == 0 ? ": removed while the sweep ran"
+                                   : ": replaced by another file while the "
+                                     "sweep ran") != NULL);
+        CHECK(find(path, sizeof(path), dir, "_run_"));
+        CHECK(file_holds(path, "\"status\": \"failed\""));
+    }
+    stop_server(&s);
+}
+
+/* SIGKILL at a random moment, 20 times, with rows wider than a page: the
+ * file never holds a torn row, and summarize reads it. */
+static void test_kill_wide_rows(void)
+{
+    struct server s;
+    char dir[128], args[12000], path[600], cmd[900];
+    size_t i, off;
+    int trial, torn = 0;
+
+    CHECK_INT(start_server(&s, sim_args), 0);
+    off = (size_t)snprintf(args, sizeof(args),
+                           "--url http://127.0.0.1:%d --queries 1000 "
+                           "--concurrency-levels 8 --max-tokens 4",
+                           s.port);
+    for (i = 0; i < 32; i++) /* 32 labels of 200 bytes: 6.6 KB rows */
+        off += (size_t)snprintf(args + off, sizeof(args) - off,
+                                " --label l%02zu=%0200zu", i, i);
+    srand(12);
+    for (trial = 0; trial < 20; trial++) {
+        pid_t pid;
+        long rows;
+
+        snprintf(dir, sizeof(dir), "%s/kill%02d", tmpdir, trial);
+        pid = spawn(args, dir, -1, -1);
+        sleep_ms(60 + rand() % 200);
+        kill(pid, SIGKILL);
+        CHECK_INT(wait_status(pid), 128 + SIGKILL);
+        if (!find(path, sizeof(path), dir, "_per_query_"))
+            continue; /* killed before the files were made */
+        rows = whole_rows(path);
+        if (rows < 0)
+            torn++;
+        snprintf(cmd, sizeof(cmd),
+                 "'%s' summarize '%s' >/dev/null 2>&1",
+                 getenv("SK_BIN") ? getenv("SK_BIN") : "build/sweepkit",
+                 path);
+        if (rows > 0)
+            CHECK(system(cmd) == 0);
+    }
+    CHECK_INT(torn, 0);
+    stop_server(&s);
+}
+
+int main(void)
+{
+    char cmd[128];
+
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/sk_robust_%d", (int)getpid());
+    mkdir(tmpdir, 0755);
+    test_detach();
+    test_full_disk();
+    test_file_removed();
+    test_kill_wide_rows();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (sk_test_failures == 0 && !getenv("SK_KEEP") && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return sk_test_done("collect_robust");
+}
