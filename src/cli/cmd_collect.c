@@ -461,8 +461,9 @@ int cmd_collect(int argc, char **argv)
                      "over its streaming API and write "
                      "<prefix>_summary_<ts>.csv, <prefix>_per_query_<ts>.csv"
                      "\nand a JSON sidecar into the output directory.  "
-                     "Exit status 130 when interrupted, 4 when the sweep ran on after the\n"
-                     "terminal was lost (a hang-up or a closed stderr).",
+                     "Exit status 130 when interrupted,\n"
+                     "4 when the sweep ran to its end after the terminal "
+                     "was lost (a hang-up, a closed stderr).",
                      options);
             return SK_EXIT_OK;
         case OPT_URL:
