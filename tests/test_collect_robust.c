@@ -307,6 +307,38 @@ static void test_kill_wide_rows(void)
     stop_server(&s);
 }
 
+/* https:// to serve-sim, which speaks plain HTTP: every query fails at
+ * once, named, not after the timeout. */
+static void test_tls_to_plain(void)
+{
+    struct server s;
+    struct outputs o;
+    struct csv q;
+    char args[256];
+    double t0;
+    size_t i;
+
+    CHECK_INT(start_server(&s, sim_args), 0);
+    snprintf(args, sizeof(args),
+             "--url https://127.0.0.1:%d --queries 2 --concurrency-levels "
+             "1,2 --timeout 30s",
+             s.port);
+    t0 = sim_mono();
+    collect(&o, "tls", args);
+    CHECK(sim_mono() - t0 < 2.0);
+    stop_server(&s);
+    CHECK_INT(o.status, 1); /* gave up: two levels where all failed */
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 4);
+    for (i = 0; i < q.nrows; i++)
+        CHECK(strncmp(cell(&q, i, "error"),
+                      "TLS handshake failed: the server does not speak TLS "
+                      "(use http://)",
+                      67) == 0);
+    csv_free(&q);
+    CHECK(strstr(o.err, "4 of 4 queries failed: connect 4") != NULL);
+}
+
 int main(void)
 {
     char cmd[128];
@@ -317,6 +349,7 @@ int main(void)
     test_full_disk();
     test_file_removed();
     test_kill_wide_rows();
+    test_tls_to_plain();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (sk_test_failures == 0 && !getenv("SK_KEEP") && system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);

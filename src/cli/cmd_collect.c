@@ -227,11 +227,11 @@ static void on_progress(void *payload, const struct sk_collect_progress *p)
     if (t - s->last_s < s->interval_s)
         return;
     s->last_s = t;
-    fprintf(stderr,
-            "%s: conc %zu: %zu/%zu done, %zu errors, %zu retried, %.1f "
-            "tok/s, %.1f s elapsed\n",
-            prog, p->concurrency, p->done, p->total, p->errors, p->retried,
-            rate, p->elapsed_s);
+    fprintf(stderr, "%s: conc %zu: %zu/%zu done, %zu errors", prog,
+            p->concurrency, p->done, p->total, p->errors);
+    if (p->retried)
+        fprintf(stderr, ", %zu retried", p->retried);
+    fprintf(stderr, ", %.1f tok/s, %.1f s elapsed\n", rate, p->elapsed_s);
     terminal(s);
 }
 
