@@ -1015,6 +1015,89 @@ static void test_model_queue(struct server *s)
     }
 }
 
+/* https:// to this plain-HTTP server: the connection is closed at once,
+ * without an answer, so a TLS client fails in well under its timeout
+ * instead of waiting for a ServerHello; nothing is logged, and plain
+ * requests go on.  libcurl (OpenSSL) sees the close during SSL_connect:
+ * CURLE_SSL_CONNECT_ERROR. */
+static void test_tls(const struct server *s)
+{
+    static const char *const paths[] = {"/v1/models", "/v1/chat/completions"};
+    /* An SSLv2-style ClientHello (length 0x2e, type 1, version 3.1) and a
+     * TLS record header sent alone, one byte first. */
+    static const unsigned char v2[] = {0x80, 0x2e, 0x01, 0x03, 0x01, 0x00};
+    static const unsigned char rec[] = {0x16, 0x03, 0x01, 0x02, 0x00};
+    long before = last_id(s);
+    struct xfer x;
+    char url[128], buf[256];
+    size_t i;
+    int fd, closed;
+    double t0, dt;
+
+    for (i = 0; i < 2; i++) {
+        xfer_init(&x, NULL);
+        snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", s->port,
+                 paths[i]);
+        curl_easy_setopt(x.h, CURLOPT_URL, url);
+        curl_easy_setopt(x.h, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(x.h, CURLOPT_WRITEDATA, &x);
+        curl_easy_setopt(x.h, CURLOPT_TIMEOUT, 30L);
+        if (i == 1)
+            curl_easy_setopt(x.h, CURLOPT_POSTFIELDS,
+                             "{\"messages\":[{\"role\":\"user\","
+                             "\"content\":\"a\"}],\"max_tokens\":2}");
+        t0 = mono();
+        x.rc = curl_easy_perform(x.h);
+        dt = mono() - t0;
+        fprintf(stderr, "  https %s: %s after %.3f s\n", paths[i],
+                curl_easy_strerror(x.rc), dt);
+        CHECK_INT(x.rc, CURLE_SSL_CONNECT_ERROR);
+        CHECK(dt < 2.0);
+        CHECK_INT(x.len, 0);
+        xfer_free(&x);
+    }
+    for (i = 0; i < 2; i++) {
+        fd = raw_connect(s->port);
+        t0 = mono();
+        if (i == 0) {
+            CHECK(write(fd, v2, sizeof(v2)) == (ssize_t)sizeof(v2));
+        } else {
+            CHECK(write(fd, rec, 1) == 1);
+            pause_ms(20);
+            (void)!write(fd, rec + 1, sizeof(rec) - 1); /* may be reset */
+        }
+        CHECK_INT(raw_read(fd, buf, sizeof(buf), 3000, &closed), 0);
+        CHECK(closed);
+        CHECK(mono() - t0 < 1.0);
+        close(fd);
+    }
+    CHECK_INT(last_id(s), before); /* no request, no log row */
+    xfer_init(&x, NULL);
+    request(&x, s->port, "/v1/models", NULL);
+    CHECK_INT(x.rc, CURLE_OK);
+    CHECK_INT(x.status, 200);
+    xfer_free(&x);
+    CHECK_INT(last_id(s), before + 1);
+}
+
+/* stop_server(), and the summary line it printed into buf. */
+static void stop_server_summary(struct server *s, char *buf, size_t cap)
+{
+    int status = -1;
+    size_t n = 0;
+    ssize_t r;
+
+    kill(s->pid, SIGTERM);
+    while (n < cap - 1 && (r = read(s->out, buf + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
+    buf[n] = '\0';
+    waitpid(s->pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(strstr(buf, "serve-sim: stopped after") != NULL);
+    close(s->out);
+    unlink(s->log);
+}
+
 int main(void)
 {
     static const char *const fast[] = {"--slots",
@@ -1040,6 +1123,7 @@ int main(void)
                                         "0.01",
                                         NULL};
     struct server a, b;
+    char summary[8192];
 
     srand((unsigned)getpid());
     test_cli();
@@ -1053,7 +1137,9 @@ int main(void)
         test_errors(a.port);
         test_raw(a.port);
         test_stall(a.port);
-        stop_server(&a);
+        test_tls(&a);
+        stop_server_summary(&a, summary, sizeof(summary));
+        CHECK(strstr(summary, ", 4 TLS handshakes closed\n") != NULL);
     }
     if (b.port > 0) {
         test_disconnect(&b);

@@ -91,6 +91,7 @@ struct req {
 
 struct conn {
     int fd, state, in_dirty, overflow, close_after, sent_continue;
+    int fresh; /* no byte read yet: the first ones may be TLS */
     size_t live_idx, dirty_idx;
     sk_http_parser *http;
     char *out;
@@ -113,7 +114,8 @@ struct opts {
 
 struct counters {
     unsigned long long accepted, refused, accept_errors, requests,
-        error_responses, disconnects, slow_clients, timeouts, log_errors;
+        error_responses, disconnects, slow_clients, timeouts, log_errors,
+        tls;
 };
 
 struct server {
@@ -435,6 +437,40 @@ static void linger(struct server *sv, struct conn *c)
         conn_close(sv, c);
         return;
     }
+}
+
+/* ---- TLS on a plain-HTTP port ------------------------------------------ */
+
+/*
+ * Do a connection's first bytes open a TLS handshake?  A TLS record header
+ * is content type 22 (handshake), then version 3.0-3.4 (SSL 3.0 ... TLS
+ * 1.3's legacy field); an SSLv2-style ClientHello has the top bit of a
+ * two-byte length set, then message type 1.  Neither first byte can start
+ * an HTTP request (a method is a token), so one byte 0x16 is enough.
+ */
+static int tls_hello(const unsigned char *d, size_t len)
+{
+    if (d[0] == 0x16)
+        return (len < 2 || d[1] == 0x03) && (len < 3 || d[2] <= 0x04);
+    return (d[0] & 0x80) && len >= 3 && d[2] == 0x01;
+}
+
+/* A TLS client (https:// to this port) would wait for its ServerHello
+ * until its timeout: end the connection at once, with no answer (no
+ * HTTP error either, which it could not read).  Closed like a framing
+ * error, reading and discarding, so the close is a FIN, not a reset over
+ * unread bytes.  Not a request: not logged; counted, noted once. */
+static void refuse_tls(struct server *sv, struct conn *c)
+{
+    if (sv->n.tls++ == 0)
+        fprintf(stderr, "serve-sim: note: a client began a TLS handshake "
+                        "(https://?); this server speaks plain HTTP (use "
+                        "http://): connection closed without an answer "
+                        "(noted once; the count is in the summary)\n");
+    shutdown(c->fd, SHUT_WR);
+    c->state = C_LINGER;
+    c->deadline = sv->now + LINGER_NS;
+    linger(sv, c);
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -979,6 +1015,13 @@ static int read_request(struct server *sv, struct conn *c)
             }
             data = sv->rbuf;
             len = (size_t)n;
+            if (c->fresh) {
+                c->fresh = 0;
+                if (tls_hello((const unsigned char *)data, len)) {
+                    refuse_tls(sv, c);
+                    return 0;
+                }
+            }
         }
         rc = sk_http_parser_feed(c->http, &used, data, len);
         if (rc < 0)
@@ -1146,6 +1189,7 @@ static void accept_all(struct server *sv)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         c->fd = fd;
         c->in_dirty = c->overflow = c->close_after = 0;
+        c->fresh = 1;
         c->out_off = c->out_len = c->pend_len = 0;
         memset(&c->r, 0, offsetof(struct req, model));
         c->live_idx = sv->nlive;
@@ -1614,13 +1658,13 @@ int cmd_serve_sim(int argc, char **argv)
                "tokens in %llu steps; %llu connections (%llu refused); "
                "faults: %llu error responses, %llu disconnects, %llu slow "
                "clients, %llu timeouts, %llu accept errors, %llu log "
-               "errors\n",
+               "errors, %llu TLS handshakes closed\n",
                (double)sv.now / 1e9, sv.n.requests,
                (unsigned long long)sk_sim_tokens(sv.sim),
                (unsigned long long)sk_sim_steps(sv.sim), sv.n.accepted,
                sv.n.refused, sv.n.error_responses, sv.n.disconnects,
                sv.n.slow_clients, sv.n.timeouts, sv.n.accept_errors,
-               sv.n.log_errors);
+               sv.n.log_errors, sv.n.tls);
         fflush(stdout);
     }
     server_dispose(&sv);
