@@ -10,6 +10,7 @@
 #include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/rowfile.h"
+#include "sweepkit/scrub.h"
 #include "sweepkit/sse.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
@@ -126,6 +127,7 @@ struct run {
     int rc; /* a fatal error (I/O) */
 
     sk_rowfile pq, sm; /* the per-query and summary CSVs */
+    sk_scrub *scrub;   /* every secret the user gave, for server text */
 
     /* the level in progress */
     size_t level, concurrency, issued, done, errors, warnings;
@@ -237,7 +239,19 @@ static int prepare(struct run *r)
     json_t *extra = NULL;
     json_error_t jerr;
     size_t i, np = sk_prompts_count(o->prompts);
+    int rc;
 
+    /* the secrets, however given, kept out of every server text written */
+    if ((rc = sk_scrub_new(&r->scrub)) != 0 ||
+        (o->api_key && (rc = sk_scrub_add_secret(r->scrub, o->api_key,
+                                                 strlen(o->api_key))) != 0))
+        return rc;
+    for (i = 0; i < o->nheaders; i++)
+        if ((rc = sk_scrub_add_header(r->scrub, o->headers[i])) != 0)
+            return rc;
+    for (i = 0; i < o->nurls; i++)
+        if ((rc = sk_scrub_add_url(r->scrub, o->urls[i])) != 0)
+            return rc;
     if (o->extra_body && !(extra = json_loads(o->extra_body, 0, &jerr)))
         return sk_error_set(SK_EINVAL, "--extra-body: not valid JSON: %s",
                             jerr.text); /* sk_collect_check() said more */
@@ -474,31 +488,6 @@ static int retryable(const struct req *q)
     return 0;
 }
 
-/*
- * Server text written to a row (error, finish reason): one printable line,
- * and without the API key should a server echo it: every occurrence, and
- * a start of it where the text was cut (an error body is kept to 160
- * bytes), are overwritten with '*'.
- */
-static void redact(char *s, const char *secret)
-{
-    size_t n = strlen(s), k = secret ? strlen(secret) : 0, i;
-    char *p;
-
-    for (p = s; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    if (k == 0)
-        return;
-    while ((p = strstr(s, secret)) != NULL)
-        memset(p, '*', k);
-    for (i = k - 1; i >= 4; i--) /* the key's first i bytes end the text */
-        if (n >= i && memcmp(s + n - i, secret, i) == 0) {
-            memset(s + n - i, '*', i);
-            break;
-        }
-}
-
 /* Classify how the transfer ended. */
 static void settle(struct req *q, CURLcode cc)
 {
@@ -666,9 +655,14 @@ static void format_row(struct run *r, struct req *q)
     int64_t t_send = q->t_send ? q->t_send : q->t_added;
     double dur, ttft = NAN, tokens = NAN, itl_mean = NAN, itl_p99 = NAN;
     int usage = 0;
+    /* server text: scrubbed of secrets, one line of valid UTF-8 */
+    char error[3 * sizeof(q->error)], finish[3 * sizeof(q->finish_reason)];
+    size_t nerror = sk_scrub_text(error, sizeof(error), r->scrub, q->error,
+                                  strlen(q->error));
+    size_t nfinish = sk_scrub_text(finish, sizeof(finish), r->scrub,
+                                   q->finish_reason,
+                                   strlen(q->finish_reason));
 
-    redact(q->error, o->api_key);
-    redact(q->finish_reason, o->api_key);
     dur = secs(q->t_end - t_send);
     if (!q->failed) {
         tokens = output_tokens(r, q, &usage);
@@ -705,7 +699,7 @@ static void format_row(struct run *r, struct req *q)
                     ? sk_metric_prefill_tokens_per_s(
                           (double)q->prompt_tokens, ttft)
                     : NAN);
-        text(fp, q->finish_reason, strlen(q->finish_reason));
+        text(fp, finish, nfinish);
     }
     num(fp, secs(t_send - r->t0));
     num(fp, secs(q->t_end - r->t0));
@@ -714,7 +708,7 @@ static void format_row(struct run *r, struct req *q)
     num(fp, itl_p99);
     fputs(q->failed ? "," : usage ? ",usage" : ",chunks", fp);
     count(fp, q->http_status ? q->http_status : -1);
-    text(fp, q->error, strlen(q->error));
+    text(fp, error, nerror);
     num(fp, q->server_prompt_ms);
     num(fp, q->server_predicted_ms);
     count(fp, q->server_predicted_n);
@@ -811,23 +805,50 @@ static int issue_ready(struct run *r, int warmup)
     return 0;
 }
 
+/* What the answer's Retry-After asks, in seconds (a count, or an
+ * HTTP-date taken against the real-time clock to the millisecond: libcurl's
+ * own CURLINFO_RETRY_AFTER rounds a date to whole seconds); -1 when it
+ * has none or it cannot be read. */
+static double retry_after_s(const struct req *q)
+{
+    struct curl_header *h = NULL;
+    struct timespec now;
+    const char *v;
+    char *end;
+    double s;
+    time_t date;
+
+    if (curl_easy_header(q->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+            CURLHE_OK ||
+        !h || !h->value)
+        return -1;
+    v = h->value;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (*v >= '0' && *v <= '9') {
+        s = strtod(v, &end);
+        return end != v ? s : -1;
+    }
+    if ((date = curl_getdate(v, NULL)) < 0)
+        return -1;
+    clock_gettime(CLOCK_REALTIME, &now);
+    s = (double)date - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
+    return s > 0 ? s : 0;
+}
+
 /* The wait before retry `attempt` (0 = the first): what the answer's
- * Retry-After asks (seconds or an HTTP-date; libcurl parses both), at
- * most --timeout; else 100 ms, 200 ms, 400 ms ... at most 5 s. */
+ * Retry-After asks, at most --timeout; else 100 ms, 200 ms, 400 ms ...
+ * at most 5 s. */
 static int64_t backoff_ns(const struct req *q, unsigned attempt)
 {
     int64_t ms = 100LL << (attempt < 6 ? attempt : 6);
-    curl_off_t after = 0;
+    double after = retry_after_s(q);
 
-    if (curl_easy_getinfo(q->easy, CURLINFO_RETRY_AFTER, &after) ==
-            CURLE_OK &&
-        after > 0) {
-        double s = (double)after < q->run->o->timeout_s
-                       ? (double)after
-                       : q->run->o->timeout_s;
-
-        return (int64_t)(s * 1e9);
-    }
+    if (after >= 0)
+        return (int64_t)((after < q->run->o->timeout_s
+                              ? after
+                              : q->run->o->timeout_s) *
+                         1e9);
     return (ms > 5000 ? 5000 : ms) * 1000000;
 }
 
@@ -1351,6 +1372,7 @@ static void dispose(struct run *r)
     if (r->row_fp)
         fclose(r->row_fp);
     free(r->row_buf);
+    sk_scrub_free(r->scrub);
 }
 
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
