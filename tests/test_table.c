@@ -9,6 +9,7 @@
 #include "sweepkit/table.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Rows rendered as "LINE:[a|b|c]\n", so a case states what it expects
  * in one string. */
@@ -51,6 +52,17 @@ static int on_row(void *payload, const sk_row *row)
     return 0;
 }
 
+/* Notes go into the same dump, as "note: MESSAGE", in their place among
+ * the rows. */
+static void on_note(void *payload, const char *note)
+{
+    struct dump *d = payload;
+
+    put(d, "note: ", 6);
+    put(d, note, strlen(note));
+    put(d, "\n", 1);
+}
+
 struct outcome {
     int rc;
     char msg[512];
@@ -66,6 +78,7 @@ static void run(struct outcome *o, const char *buf, size_t len,
     memset(o, 0, sizeof(*o));
     put(&o->rows, "", 0);
     sk_error_clear();
+    sk_table_set_note_fn(on_note, &o->rows);
     o->rc = sk_table_reader_new(&r, "t.csv", opts, on_row, &o->rows);
     while (o->rc == 0 && at < len) {
         size_t n = chunk && len - at > chunk ? chunk : len - at;
@@ -76,6 +89,7 @@ static void run(struct outcome *o, const char *buf, size_t len,
     if (o->rc == 0)
         o->rc = sk_table_reader_finish(r);
     sk_table_reader_free(r);
+    sk_table_set_note_fn(NULL, NULL);
     snprintf(o->msg, sizeof(o->msg), "%s", o->rc ? sk_error_last() : "");
 }
 
@@ -123,7 +137,65 @@ static const struct tcase cases[] = {
      "1:[a]\n2:[1|2]\n"},
     {"duplicate names with flag", S("a,a\n1,2\n"), SK_TABLE_DUP_NAMES, 0,
      "1:[a|a]\n2:[1|2]\n"},
+    /* A torn last row: no line end after it, begun on the last line,
+     * incomplete.  Skipped with a note. */
+#define TORN(n) "note: t.csv:" #n ": incomplete last row, probably cut by " \
+                "a crash; skipped\n"
+    {"torn: open quote at end of file", S("a,b,c\n1,2,3\n4,\"5"), 0, 0,
+     "1:[a|b|c]\n2:[1|2|3]\n" TORN(3)},
+    {"torn: open quote in the first field", S("a,b\n1,2\n\"3,4"), 0, 0,
+     "1:[a|b]\n2:[1|2]\n" TORN(3)},
+    {"torn: open quote right after the quote", S("a,b\n1,2\n3,\""), 0, 0,
+     "1:[a|b]\n2:[1|2]\n" TORN(3)},
+    {"torn: short row", S("a,b,c\n1,2,3\n4,5"), 0, 0,
+     "1:[a|b|c]\n2:[1|2|3]\n" TORN(3)},
+    {"torn: short row, one field", S("a,b,c\n1,2,3\n4"), 0, 0,
+     "1:[a|b|c]\n2:[1|2|3]\n" TORN(3)},
+    {"torn: short row even when short rows are allowed",
+     S("a,b,c\n1\n4,5"), SK_TABLE_SHORT_ROWS, 0,
+     "1:[a|b|c]\n2:[1]\n" TORN(3)},
+    {"torn: after blank lines", S("a,b\n1,2\n\n\n3"), 0, 0,
+     "1:[a|b]\n2:[1|2]\n" TORN(5)},
+    {"torn: crlf file", S("a,b\r\n1,2\r\n3"), 0, 0,
+     "1:[a|b]\n2:[1|2]\n" TORN(3)},
+    {"torn: the only data row", S("a,b\n1"), 0, 0, "1:[a|b]\n" TORN(2)},
+    {"torn: after a bom", S("\xEF\xBB\xBF" "a,b\n1,\"x"), 0, 0,
+     "1:[a|b]\n" TORN(2)},
+    {"not torn: complete, empty last cell", S("a,b,c\n1,2,"), 0, 0,
+     "1:[a|b|c]\n2:[1|2|]\n"},
+    {"not torn: closed quote at end of file", S("a,b\n1,\"2\""), 0, 0,
+     "1:[a|b]\n2:[1|2]\n"},
+    {"strict end: short last row delivered with the flag",
+     S("a,b,c\n1,2,3\n4,5"), SK_TABLE_STRICT_END | SK_TABLE_SHORT_ROWS, 0,
+     "1:[a|b|c]\n2:[1|2|3]\n3:[4|5]\n"},
     /* Malformed. */
+    {"strict end: short last row", S("a,b,c\n1,2,3\n4,5"),
+     SK_TABLE_STRICT_END, SK_EPARSE, "t.csv:3: row has 2 fields, header has 3"},
+    {"strict end: open quote at end of file", S("a,b\n1,\"2"),
+     SK_TABLE_STRICT_END, SK_EPARSE,
+     "t.csv:2: end of file inside a quoted field that no quote closes"},
+    {"open quote, then a final newline", S("a,b,c\n1,2,3\n4,\"5\n"), 0,
+     SK_EPARSE,
+     "t.csv:3: end of file inside a quoted field that no quote closes"},
+    {"short last row, then a final newline", S("a,b,c\n1,2,3\n4,5\n"), 0,
+     SK_EPARSE, "t.csv:3: row has 2 fields, header has 3"},
+    {"short last row, then a final CR", S("a,b,c\n1,2,3\n4,5\r"), 0,
+     SK_EPARSE, "t.csv:3: row has 2 fields, header has 3"},
+    {"open quote, then a final CR", S("a,b\n1,\"2\r"), 0, SK_EPARSE,
+     "t.csv:2: end of file inside a quoted field that no quote closes"},
+    {"short row in the middle", S("a,b,c\n1,2\n3,4,5"), 0, SK_EPARSE,
+     "t.csv:2: row has 2 fields, header has 3"},
+    {"short row in the middle and a torn last row", S("a,b,c\n1,2\n3,4"), 0,
+     SK_EPARSE, "t.csv:2: row has 2 fields, header has 3"},
+    {"open quote spanning lines to end of file",
+     S("a,b\n1,2\n3,\"x\n4,5\n6,7"), 0, SK_EPARSE,
+     "t.csv:3: end of file inside a quoted field that no quote closes"},
+    {"short last row begun on an earlier line", S("a,b,c\n1,\"x\ny\""), 0,
+     SK_EPARSE, "t.csv:2: row has 2 fields, header has 3"},
+    {"header cut: open quote", S("a,\"b"), 0, SK_EPARSE,
+     "t.csv:1: end of file inside a quoted field that no quote closes"},
+    {"long last row without a final newline", S("a,b\n1,2,3"), 0, SK_EPARSE,
+     "t.csv:2: row has 3 fields, header has 2"},
     {"unterminated quote", S("a,b\n1,2\n\"3,4\n5,6\n"), 0, SK_EPARSE,
      "t.csv:3: end of file inside a quoted field that no quote closes"},
     {"unterminated quote in header", S("\"a,b\n"), 0, SK_EPARSE,
@@ -294,6 +366,36 @@ static void test_files(void)
     CHECK_INT(rc, SK_ENOTFOUND);
     CHECK_STR(sk_error_last(),
               "/nonexistent/x.csv: cannot open: No such file or directory");
+    /* A torn last row of a file read in pieces: the same note. */
+    {
+        char tmpl[] = "/tmp/sk_table_XXXXXX";
+        const char in[] = "a,b\n1,2\n3";
+        int fd = mkstemp(tmpl);
+        struct dump notes = {0};
+
+        CHECK(fd >= 0 && write(fd, in, strlen(in)) == (ssize_t)strlen(in));
+        close(fd);
+        put(&d, "", 0);
+        put(&notes, "", 0);
+        sk_table_set_note_fn(on_note, &notes);
+        CHECK_INT(sk_table_stream_file(tmpl, NULL, on_row, &d), 0);
+        sk_table_set_note_fn(NULL, NULL);
+        CHECK_STR(d.s, "1:[a|b]\n2:[1|2]\n");
+        snprintf(path, sizeof(path),
+                 "note: %s:3: incomplete last row, probably cut by a crash; "
+                 "skipped\n",
+                 tmpl);
+        CHECK_STR(notes.s, path);
+        /* No note function: the row is still skipped, silently. */
+        d.len = 0;
+        CHECK_INT(sk_table_stream_file(tmpl, NULL, on_row, &d), 0);
+        CHECK_STR(d.s, "1:[a|b]\n2:[1|2]\n");
+        unlink(tmpl);
+        free(notes.s);
+        free(d.s);
+        d.s = NULL;
+        d.len = d.cap = 0;
+    }
     if (!dir)
         return;
     snprintf(path, sizeof(path), "%s/per_query.csv", dir);

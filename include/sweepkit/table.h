@@ -11,6 +11,21 @@
  * count differs from the header's (unless the options allow it), a
  * duplicate column name (unless allowed).
  *
+ * A torn last row is skipped, with a note: when the input does not end
+ * in a line end ('\n' or '\r') and its last row, begun on its last line,
+ * is incomplete (a quoted field that no quote closes, or fewer fields
+ * than the header, whatever SK_TABLE_SHORT_ROWS says), that row is left
+ * out and the note "FILE:LINE: incomplete last row, probably cut by a
+ * crash; skipped" goes to the note function (sk_table_set_note_fn()):
+ * what a crash or a full disk leaves at the end of a file being written.
+ * Everything else about such a line is as for any other: a complete last
+ * row without a line end is delivered; an incomplete one that ends in a
+ * line end, or that began on an earlier line (a quoted line end inside:
+ * it cannot be told from a stray quote), or the header, is an error.
+ * SK_TABLE_STRICT_END turns the skip off (analyze-data, which must fail
+ * where analyze-data.py does).  Whole or in pieces, the input gives the
+ * same rows, the same note and the same outcome.
+ *
  * Ownership: every pointer an sk_row hands out is borrowed from the reader
  * and valid only during the callback that receives it; copy what you keep.
  * Thread-safety: a stream call uses only its own state.
@@ -28,7 +43,10 @@
 enum {
     SK_TABLE_SHORT_ROWS = 1 << 0, /* deliver rows with fewer fields */
     SK_TABLE_LONG_ROWS = 1 << 1,  /* deliver rows with more fields */
-    SK_TABLE_DUP_NAMES = 1 << 2   /* allow repeated header names */
+    SK_TABLE_DUP_NAMES = 1 << 2,  /* allow repeated header names */
+    SK_TABLE_STRICT_END = 1 << 3  /* no torn-last-row skip: a last row
+                                     without a line end is read (or
+                                     rejected) as any other */
 };
 
 typedef struct {
@@ -53,6 +71,20 @@ typedef struct {
  * last-error message first). */
 typedef int (*sk_row_fn)(void *payload, const sk_row *row);
 
+/*
+ * Notes: what the reader tolerated and the user should hear of, one line
+ * each without a newline ("runs.csv:57: incomplete last row, probably cut
+ * by a crash; skipped"; the only note so far).  The library never prints:
+ * each note is handed to the function set here for the calling thread,
+ * during the feed or finish call that meets it; none set (the default),
+ * notes are dropped.  A file read twice gives its note twice: the caller
+ * drops repeats.  `note` is valid only during the call.
+ */
+typedef void (*sk_table_note_fn)(void *payload, const char *note);
+
+/* Set (or with NULL clear) this thread's note function. */
+void sk_table_set_note_fn(sk_table_note_fn fn, void *payload);
+
 /* An incremental reader, for input that arrives in pieces. */
 typedef struct sk_table_reader sk_table_reader;
 
@@ -71,7 +103,8 @@ int sk_table_reader_new(sk_table_reader **out, const char *name,
 int sk_table_reader_feed(sk_table_reader *r, const char *data, size_t len);
 
 /* Signal end of input: delivers a last row without a line end, and fails
- * on a quoted field left open. */
+ * on a quoted field left open (unless it is a torn last row, skipped with
+ * a note: see the top of this file). */
 int sk_table_reader_finish(sk_table_reader *r);
 
 /* Accepts NULL. */

@@ -31,8 +31,10 @@ typedef struct {
     const sk_filter *filters;   /* rows must match all of them */
     size_t nfilters;
     /* analyze-data.py's csv.DictReader rules: a repeated header name is one
-     * column holding its last occurrence's cell, and cells beyond the
-     * header are ignored (with a warning) instead of rejected. */
+     * column holding its last occurrence's cell, cells beyond the header
+     * are ignored (with a warning) instead of rejected, and a torn last
+     * row is read as any other (without compat it is skipped with a note,
+     * table.h). */
     int compat;
 } sk_top_opts;
 

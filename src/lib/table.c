@@ -9,6 +9,12 @@
  * segments that end at each '\n'; the physical line advances after each
  * such segment.  A row's first line is the line on which its first field
  * ends minus the line feeds inside that field.
+ *
+ * A torn last row (table.h) is told by three facts only the end of input
+ * shows: the last byte fed is no line end, libcsv's row is the one
+ * csv_fini() submits (or the quoted field it refuses to close), and that
+ * row began on the last line.  All three are the same however the input
+ * was cut into feeds.
  */
 #include "sweepkit/table.h"
 
@@ -53,8 +59,39 @@ struct sk_table_reader {
     size_t header_fields;
     size_t rows;          /* rows delivered, the header included */
     int bom_seen;         /* bytes of a leading byte-order mark matched */
+    int ends_line;        /* the last byte parsed is '\n' or '\r' */
     int err;              /* sticky first error */
 };
+
+static _Thread_local sk_table_note_fn note_fn;
+static _Thread_local void *note_payload;
+
+void sk_table_set_note_fn(sk_table_note_fn fn, void *payload)
+{
+    note_fn = fn;
+    note_payload = payload;
+}
+
+/* The one place the torn-row note is worded. */
+static void note_torn(const sk_table_reader *r, size_t line)
+{
+    char msg[1200];
+
+    if (!note_fn)
+        return;
+    snprintf(msg, sizeof(msg),
+             "%s:%zu: incomplete last row, probably cut by a crash; skipped",
+             r->name, line);
+    note_fn(note_payload, msg);
+}
+
+/* Whether a row left incomplete at the end of input, begun on line
+ * `start`, is a torn last row to skip (table.h). */
+static int torn(const sk_table_reader *r, size_t start)
+{
+    return !(r->flags & SK_TABLE_STRICT_END) && r->rows > 0 &&
+           !r->ends_line && start == r->line;
+}
 
 static int never_space(unsigned char c)
 {
@@ -187,9 +224,15 @@ static void on_row(int c, void *data)
     size_t i;
     int rc;
 
-    (void)c;
     if (r->err || r->nfields == 0)
         return;
+    /* c == -1: the row csv_fini() submits, which had no line end. */
+    if (c == -1 && r->nfields < r->header_fields && torn(r, r->row_line)) {
+        note_torn(r, r->row_line);
+        r->nfields = 0;
+        r->buf_len = 0;
+        return;
+    }
     for (i = 0; i < r->nfields; i++)
         r->ptr[i] = r->buf + r->off[i];
 
@@ -305,6 +348,7 @@ static int parse_segment(sk_table_reader *r, const char *s, size_t n,
                                     "%s:%zu: field over the limit of %zu "
                                     "bytes",
                                     r->name, r->line, r->max_field_bytes));
+    r->ends_line = s[n - 1] == '\n' || s[n - 1] == '\r';
     if (s[n - 1] == '\n')
         r->line++;
     return 0;
@@ -355,12 +399,28 @@ int sk_table_reader_finish(sk_table_reader *r)
     if (r->bom_seen > 0 && parse_segment(r, "\xEF\xBB\xBF",
                                          (size_t)r->bom_seen, 0) != 0)
         return r->err;
-    if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err)
+    if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err) {
+        /* A quoted field left open; its row began on row_line when an
+         * earlier field of it was delivered, else where the open field
+         * began. */
+        size_t start = r->row_line;
+
+        if (r->nfields == 0)
+            start = r->line - (r->csv.entry_pos
+                                   ? count_lf((const char *)r->csv.entry_buf,
+                                              r->csv.entry_pos)
+                                   : 0);
+
+        if (torn(r, start)) {
+            note_torn(r, start);
+            return 0;
+        }
         /* The open field's row starts after the last complete row. */
         return fail(r, sk_error_set(SK_EPARSE,
                                     "%s:%zu: end of file inside a quoted "
                                     "field that no quote closes",
                                     r->name, r->last_row_line + 1));
+    }
     return r->err;
 }
 

@@ -504,10 +504,13 @@ static sk_table_opts table_opts(const sk_top *t)
     sk_table_opts topts = {0};
 
     /* Short rows show None, as analyze-data.py prints them; long rows and
-     * repeated names are errors unless emulating csv.DictReader. */
+     * repeated names are errors unless emulating csv.DictReader, which
+     * also reads a torn last row as any other (the table core skips it
+     * with a note otherwise). */
     topts.flags = SK_TABLE_SHORT_ROWS;
     if (t->opts->compat)
-        topts.flags |= SK_TABLE_LONG_ROWS | SK_TABLE_DUP_NAMES;
+        topts.flags |= SK_TABLE_LONG_ROWS | SK_TABLE_DUP_NAMES |
+                       SK_TABLE_STRICT_END;
     return topts;
 }
 

@@ -3,12 +3,17 @@
  *
  * Input: byte 0 picks the options (bits 0-2: SK_TABLE_SHORT_ROWS,
  * LONG_ROWS, DUP_NAMES; bit 3: small caps, 64-byte fields and 8 fields,
- * so the limit paths are reached), byte 1 the piece size for the
- * incremental feed (1..256); the rest is the CSV.
+ * so the limit paths are reached; bit 4: SK_TABLE_STRICT_END), byte 1 the
+ * piece size for the incremental feed (1..256); the rest is the CSV.
  *
  * Checked (table.h): sk_table_stream_buffer() and a reader fed the same
  * bytes in pieces deliver the same rows (fields, lengths, line numbers,
- * indexes) and the same return code, and for SK_EPARSE the same line;
+ * indexes), the same notes (a torn last row skipped) in the same place
+ * among the rows, and the same return code, and for SK_EPARSE the same
+ * line; a note comes only without SK_TABLE_STRICT_END, at most once, at
+ * the end (no row after it), for input whose last byte is no line end,
+ * and reads "fuzz.csv:LINE: incomplete last row, ..." with LINE at or
+ * after the last row's;
  * every field is NUL-terminated at len and holds no NUL; rows are indexed
  * 0, 1, 2 ... with non-decreasing lines; without the row flags every data
  * row has the header's field count; no row exceeds the caps.
@@ -32,6 +37,8 @@ struct sink {
     size_t last_line;
     int check_num;
     size_t rows_len; /* bytes of log before the outcome */
+    size_t notes;
+    int ends_line;   /* the input's last byte is '\n' or '\r' */
     int rc;
     char msg[256];
 };
@@ -65,6 +72,7 @@ static int on_row(void *payload, const sk_row *row)
     size_t max_field = k->opts->max_field_bytes ? k->opts->max_field_bytes
                                                 : SK_TABLE_MAX_FIELD_BYTES;
 
+    FZ_CHECK(k->notes == 0, "row %zu after a torn-row note", row->index);
     FZ_CHECK(row->index == k->next_index, "index %zu, expected %zu",
              row->index, k->next_index);
     FZ_CHECK(row->line >= 1 && row->line >= k->last_line,
@@ -105,6 +113,29 @@ static int on_row(void *payload, const sk_row *row)
     }
     fz_put(&k->log, "\n", 1);
     return 0;
+}
+
+static void on_note(void *payload, const char *note)
+{
+    static const char what[] =
+        ": incomplete last row, probably cut by a crash; skipped";
+    struct sink *k = payload;
+    size_t n = strlen(note), head = sizeof("fuzz.csv:") - 1, line;
+    char *end;
+
+    FZ_CHECK(!(k->opts->flags & SK_TABLE_STRICT_END),
+             "note with SK_TABLE_STRICT_END: %s", note);
+    FZ_CHECK(k->notes++ == 0, "second note: %s", note);
+    FZ_CHECK(!k->ends_line, "note for input ending in a line end: %s", note);
+    FZ_CHECK(n > head + sizeof(what) - 1 &&
+                 memcmp(note, "fuzz.csv:", head) == 0 &&
+                 strcmp(note + n - (sizeof(what) - 1), what) == 0,
+             "note '%s'", note);
+    line = strtoul(note + head, &end, 10);
+    FZ_CHECK(end == note + n - (sizeof(what) - 1) && line >= 1 &&
+                 line >= k->last_line,
+             "note line in '%s' (last row at %zu)", note, k->last_line);
+    fz_printf(&k->log, "note:%s\n", note);
 }
 
 /* The return code, and for SK_EPARSE the "FILE:LINE:" its message starts
@@ -172,6 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     opts.flags = data[0] & 7u;
+    if (data[0] & 16u)
+        opts.flags |= SK_TABLE_STRICT_END;
     if (data[0] & 8u) {
         opts.max_field_bytes = 64;
         opts.max_fields = 8;
@@ -182,8 +215,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     whole.opts = pieces.opts = &opts;
     whole.check_num = 1;
+    whole.ends_line = pieces.ends_line =
+        len > 0 && (csv[len - 1] == '\n' || csv[len - 1] == '\r');
+    sk_table_set_note_fn(on_note, &whole);
     rc = sk_table_stream_buffer("fuzz.csv", csv, len, &opts, on_row, &whole);
     outcome(&whole, rc);
+    FZ_CHECK(whole.notes == 0 || rc == 0, "a note, then error %d", rc);
+    sk_table_set_note_fn(on_note, &pieces);
 
     FZ_CHECK(sk_table_reader_new(&r, "fuzz.csv", &opts, on_row, &pieces) == 0,
              "reader_new");
@@ -203,6 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      sk_table_reader_finish(r) == rc,
                  "error %d is not sticky", rc);
     sk_table_reader_free(r);
+    sk_table_set_note_fn(NULL, NULL);
     outcome(&pieces, rc);
 
     if (!fz_log_eq(&whole.log, &pieces.log) &&

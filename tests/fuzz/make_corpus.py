@@ -132,6 +132,12 @@ def table():
         opts = [0x00, 0x08 | 0x03, 0x04][i % 3]
         step = [0, 2, 6, 63][i % 4]
         seeds.append(bytes([opts, step]) + b)
+    # torn last rows (open quote, short row, and near misses), with the
+    # skip on and off (0x10: SK_TABLE_STRICT_END)
+    torn = [b'a,b,c\n1,2,3\n4,"5', b"a,b,c\n1,2,3\n4,5", b'a,b\n1,"x\ny',
+            b"a,b,c\n1,2,3\n4,5\r"]
+    for i, b in enumerate(torn):
+        seeds.append(bytes([[0x00, 0x11][i % 2], [0, 2][i % 2]]) + b)
     write("table", seeds)
 
 
