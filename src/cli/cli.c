@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/table.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -180,4 +181,44 @@ int cli_mkdir_p(const char *path)
         buf[i] = i < n ? '/' : '\0';
     }
     return 0;
+}
+
+/* Notes printed so far, kept to print each once (a per-query file is read
+ * by several loaders); past the cap, repeats may print again. */
+#define MAX_NOTES_SEEN 256
+
+static struct {
+    const char *prog;
+    char *seen[MAX_NOTES_SEEN];
+    size_t nseen;
+} notes;
+
+static void print_note(void *payload, const char *note)
+{
+    size_t i;
+
+    (void)payload;
+    for (i = 0; i < notes.nseen; i++)
+        if (strcmp(notes.seen[i], note) == 0)
+            return;
+    fprintf(stderr, "%s: note: %s\n", notes.prog, note);
+    if (notes.nseen < MAX_NOTES_SEEN &&
+        (notes.seen[notes.nseen] = strdup(note)) != NULL)
+        notes.nseen++;
+}
+
+void cli_notes_begin(const char *prog)
+{
+    notes.prog = prog;
+    sk_table_set_note_fn(print_note, NULL);
+}
+
+void cli_notes_end(void)
+{
+    size_t i;
+
+    sk_table_set_note_fn(NULL, NULL);
+    for (i = 0; i < notes.nseen; i++)
+        free(notes.seen[i]);
+    notes.nseen = 0;
 }

@@ -74,6 +74,14 @@ char *cli_command_line(int argc, char **argv);
  * with "PART: cannot create directory: REASON" (SK_EINVAL when too long). */
 int cli_mkdir_p(const char *path);
 
+/* From now on, print each note of the table core (a torn last row
+ * skipped: table.h) on stderr as "PROG: note: NOTE", once however often
+ * the file is read.  `prog` must outlive the matching cli_notes_end(). */
+void cli_notes_begin(const char *prog);
+
+/* Stop printing notes and forget those printed. */
+void cli_notes_end(void);
+
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);

@@ -53,7 +53,13 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
-            int status = commands[i].fn(argc - 1, argv + 1);
+            char prog[64];
+            int status;
+
+            snprintf(prog, sizeof(prog), "sweepkit %s", commands[i].name);
+            cli_notes_begin(prog);
+            status = commands[i].fn(argc - 1, argv + 1);
+            cli_notes_end();
 
             /* Cairo's and fontconfig's caches, freed for memory
              * checkers (valgrind, LeakSanitizer) */
