@@ -801,6 +801,54 @@ static void test_random_decimals(void)
     CHECK(short_cases > RANDOM_CASES / 2); /* the fast path was exercised */
 }
 
+/* The level rule every reader shares, and its one message. */
+static void test_level(void)
+{
+    static const struct {
+        const char *s;
+        double want; /* 0: rejected */
+    } cases[] = {{"1", 1},     {"16", 16},   {"2.0", 2},  {" 4 ", 4},
+                 {"0.5", 0.5}, {"1e3", 1000}, {"0", 0},   {"-0.0", 0},
+                 {"-4", 0},    {"", 0},      {"abc", 0},  {"nan", 0},
+                 {"inf", 0},   {"1e999", 0}, {"1_0", 10}};
+    char msg[160];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        double v = -1;
+        int rc = sk_num_level(&v, cases[i].s, strlen(cases[i].s), "q.csv", 7);
+
+        if (cases[i].want > 0) {
+            CHECK_INT(rc, 0);
+            CHECK_NEAR(v, cases[i].want, 0);
+        } else {
+            CHECK_INT(rc, SK_EPARSE);
+            CHECK_NEAR(v, -1, 0); /* untouched */
+            snprintf(msg, sizeof(msg),
+                     "q.csv:7: concurrency must be a number > 0, got '%s'",
+                     cases[i].s);
+            CHECK_STR(sk_error_last(), msg);
+        }
+    }
+    /* long text is cut at 60 bytes, on a character boundary */
+    CHECK_INT(sk_num_level(&(double){0},
+                           "012345678901234567890123456789012345678901234567"
+                           "890123456789\xc3\xa9xyz",
+                           64, "q.csv", 2),
+              SK_EPARSE);
+    CHECK_STR(sk_error_last(),
+              "q.csv:2: concurrency must be a number > 0, got "
+              "'012345678901234567890123456789012345678901234567890123456789'");
+    CHECK_INT(sk_num_level(&(double){0},
+                           "01234567890123456789012345678901234567890123456"
+                           "789012345678\xc3\xa9xyz",
+                           64, "q.csv", 2),
+              SK_EPARSE);
+    CHECK_STR(sk_error_last(),
+              "q.csv:2: concurrency must be a number > 0, got "
+              "'01234567890123456789012345678901234567890123456789012345678'");
+}
+
 int main(void)
 {
     test_parse_table();
@@ -810,5 +858,6 @@ int main(void)
     test_long_inputs();
     test_random_doubles();
     test_random_decimals();
+    test_level();
     return sk_test_done("num");
 }

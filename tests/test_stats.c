@@ -614,6 +614,21 @@ static void test_errors(void)
          "t.csv: empty file: no header row"},
         {"concurrency,ttft_s\n1,0.5\n2\n", NULL, NULL, 0, 0, SK_EPARSE,
          "t.csv:3: row has 1 fields, header has 2"},
+        /* a `concurrency` key holds levels: numbers > 0, as every sweep
+         * reader requires; only when it is a key */
+        {"concurrency,ttft_s\n1,0.5\n0,0.5\n", NULL, NULL, 0, 0, SK_EPARSE,
+         "t.csv:3: concurrency must be a number > 0, got '0'"},
+        {"concurrency,ttft_s\n-4,0.5\n", "concurrency", NULL, 0, 0,
+         SK_EPARSE, "t.csv:2: concurrency must be a number > 0, got '-4'"},
+        {"model,concurrency,ttft_s\na,1,0.5\nb,abc,0.5\n",
+         "model concurrency", NULL, 0, 0, SK_EPARSE,
+         "t.csv:3: concurrency must be a number > 0, got 'abc'"},
+        {"concurrency,ttft_s\n,0.5\n", NULL, NULL, 0, 0, SK_EPARSE,
+         "t.csv:2: concurrency must be a number > 0, got ''"},
+        {"concurrency,ttft_s\ninf,0.5\n", NULL, NULL, 0, 0, SK_EPARSE,
+         "t.csv:2: concurrency must be a number > 0, got 'inf'"},
+        {"concurrency,ttft_s\n0.5,0.5\n", NULL, NULL, 0, 0, 0, NULL},
+        {"concurrency,m,ttft_s\n0,a,0.5\n-4,a,1\n", "m", NULL, 0, 0, 0, NULL},
         /* caps: values over all groups and fields, groups */
         {"c,v,w\n1,1,1\n2,,2\n3,3,3\n", "c", "v w", 4, 0, SK_ELIMIT,
          "t.csv:4: more than 4 values to keep"},

@@ -6,7 +6,8 @@
  * `top` must agree with analyze-data.py.  One printer: Python's repr(float),
  * the shortest decimal that reads back to the same double.
  *
- * All functions are pure and thread-safe; none allocates.
+ * All functions are thread-safe and none allocates; all are pure but
+ * sk_num_level(), which sets the last-error message.
  */
 #ifndef SWEEPKIT_NUM_H
 #define SWEEPKIT_NUM_H
@@ -49,5 +50,16 @@ size_t sk_num_repr(char *buf, size_t cap, double x);
  * alone, without converting to binary and back.
  */
 int sk_num_scan(const char *s, size_t len, double *value, size_t *repr_len);
+
+/*
+ * A concurrency level, the rule every sweep reader applies to the
+ * `concurrency` column (sweep.h, summarize.h, stats.h): `s[0..len)` must
+ * be a finite number > 0 by sk_num_parse()'s grammar.  Returns 0 and
+ * stores it in *out, or SK_EPARSE with "NAME:LINE: concurrency must be a
+ * number > 0, got 'TEXT'" (TEXT cut at 60 bytes) as the last-error
+ * message, the one wording of that rule.
+ */
+int sk_num_level(double *out, const char *s, size_t len, const char *name,
+                 size_t line);
 
 #endif

@@ -92,7 +92,9 @@ int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
  * the key columns and keeping the chosen fields' values per group.  Key
  * text is compared exactly; groups are ordered by key, part by part:
  * numbers (sk_num_parse(), NaN excluded) by value before text, text by
- * bytes, equal numbers ("1", "1.0") by bytes.  An empty cell in a chosen
+ * bytes, equal numbers ("1", "1.0") by bytes.  A key column called
+ * `concurrency` holds levels: each of its cells must be a number > 0, as
+ * every sweep reader requires (sk_num_level()).  An empty cell in a chosen
  * field is counted as missing; any other cell must be a finite number.
  * `opts` may be NULL for the defaults.
  *
@@ -100,7 +102,8 @@ int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
  * SK_ENOTFOUND for a column the header lacks (the message lists the
  * available ones), SK_EINVAL for a column named twice, SK_EPARSE for a cell
  * that is not a finite number ("FILE:LINE: column 'ttft_s': 'abc' is not a
- * finite number") or malformed CSV, SK_ENODATA for a file without a header,
+ * finite number"), a level that is not a number > 0 ("FILE:LINE:
+ * concurrency must be a number > 0, got '0'") or malformed CSV, SK_ENODATA for a file without a header,
  * SK_ELIMIT past a cap, SK_EIO, SK_ENOMEM.  *out is NULL on failure.
  * A header with no data rows gives zero groups.
  */

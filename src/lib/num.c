@@ -625,3 +625,21 @@ int sk_num_scan(const char *s, size_t len, double *value, size_t *repr_len)
         return 1;
     return scan_slow(s, len, value, repr_len);
 }
+
+int sk_num_level(double *out, const char *s, size_t len, const char *name,
+                 size_t line)
+{
+    double v;
+    size_t n = len < 60 ? len : 60;
+
+    if (sk_num_parse(&v, s, len) == 0 && isfinite(v) && v > 0) {
+        *out = v;
+        return 0;
+    }
+    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* cut at a UTF-8 character boundary */
+    return sk_error_set(SK_EPARSE,
+                        "%s:%zu: concurrency must be a number > 0, got "
+                        "'%.*s'",
+                        name, line, (int)n, s);
+}

@@ -512,6 +512,17 @@ static int find_group(sk_stats_groups *g, const sk_row *row, size_t *idx)
             }
         }
     }
+    /* A new key: a `concurrency` key holds levels, which every sweep
+     * reader requires to be numbers > 0 (num.h). */
+    for (k = 0; k < g->nkeys; k++) {
+        size_t c = g->key_col[k];
+        double level;
+
+        if (strcmp(g->key_name[k], default_key) == 0 &&
+            (rc = sk_num_level(&level, row->field[c], row->len[c], row->name,
+                               row->line)) != 0)
+            return rc;
+    }
     if ((rc = add_group(g, row, len, h, idx)) != 0)
         return rc;
     g->last = *idx + 1;

@@ -47,12 +47,9 @@ static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
 
     memset(lv, 0, sizeof(*lv));
     lv->achieved_concurrency = NAN;
-    if (sk_num_parse(&lv->concurrency, key, strlen(key)) != 0 ||
-        !(lv->concurrency > 0) || !isfinite(lv->concurrency))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: concurrency must be a number > 0, got "
-                            "'%.40s'",
-                            name, sk_stats_groups_line(g, i), key);
+    if ((rc = sk_num_level(&lv->concurrency, key, strlen(key), name,
+                           sk_stats_groups_line(g, i))) != 0)
+        return rc;
     if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_TOKENS, NULL,
                                         0)) != 0)
         return rc;
@@ -235,11 +232,9 @@ static int on_sample(void *payload, const sk_row *row)
     if ((rc = sample_cell(&c, row, s->ci, "concurrency")) != 0 ||
         (rc = sample_cell(&v, row, s->vi, "tokens_per_s")) != 0)
         return rc;
-    if (!(c > 0))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: concurrency must be a number > 0, got "
-                            "'%.60s'",
-                            row->name, row->line, row->field[s->ci]);
+    if ((rc = sk_num_level(&c, row->field[s->ci], row->len[s->ci],
+                           row->name, row->line)) != 0)
+        return rc;
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 256;
         double *nc, *nv;

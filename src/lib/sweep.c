@@ -48,6 +48,7 @@ static int on_row(void *payload, const sk_row *row)
 {
     sk_sweep *s = payload;
     size_t i;
+    int rc;
 
     if (row->index == 0) {
         if (!(s->cols = calloc(row->nfields, sizeof(*s->cols))))
@@ -95,11 +96,9 @@ static int on_row(void *payload, const sk_row *row)
         }
         c->v[s->n] = x;
     }
-    if (!(s->cols[s->conc].v[s->n] > 0))
-        return sk_error_set(SK_EPARSE,
-                            "%s:%zu: concurrency must be a number > 0, got "
-                            "'%.60s'",
-                            row->name, row->line, row->field[s->conc]);
+    if ((rc = sk_num_level(&s->cols[s->conc].v[s->n], row->field[s->conc],
+                           row->len[s->conc], row->name, row->line)) != 0)
+        return rc;
     s->line[s->n++] = row->line;
     return 0;
 }
