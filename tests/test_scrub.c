@@ -334,7 +334,8 @@ static void test_invalid_utf8(void)
         {"a\xE2\x82", "a" FFFD},           /* truncated at the end */
         {"a\xFF\xFEz", "a" FFFD FFFD "z"},
         {"a\xF8\x88\x80\x80\x80z", "a" FFFD FFFD FFFD FFFD FFFD "z"},
-        {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"},
+        {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", /* valid: kept */
+         "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"},
         {"%C3%A9 %FF %E2%82", "\xC3\xA9 " FFFD " " FFFD}, /* decoded first */
         {"\\ud83d\\ude00 \\ud800x \\udc00", "\xF0\x9F\x98\x80 " FFFD "x " FFFD},
     };

@@ -126,7 +126,7 @@ int sk_scrub_add_url(sk_scrub *sc, const char *url);
  * `out` must not overlap `in`; cap must be at least 1.  Returns the
  * output's length (strlen(out): it holds no NUL).  Allocates nothing.
  */
-size_t sk_scrub_text(char *out, size_t cap, const sk_scrub *sc,
-                     const char *in, size_t n);
+size_t sk_scrub_text(char *out, size_t cap, const sk_scrub *sc, const char *in,
+                     size_t n);
 
 #endif

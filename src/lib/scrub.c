@@ -47,6 +47,31 @@ static void wipe_free(void *p, size_t n)
     }
 }
 
+/* The UTF-8 bytes of code point cp (at most U+10FFFF) into d. */
+static size_t encode(unsigned char *d, uint32_t cp)
+{
+    if (cp < 0x80) {
+        d[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        d[0] = (unsigned char)(0xc0 | cp >> 6);
+        d[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        d[0] = (unsigned char)(0xe0 | cp >> 12);
+        d[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+        d[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    d[0] = (unsigned char)(0xf0 | cp >> 18);
+    d[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+    d[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    d[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
 /* ---- stage 1: escapes ------------------------------------------------- */
 
 struct src {
@@ -114,29 +139,6 @@ static int cut_u_escape(const struct src *r, size_t at)
     return k < 2 || hex_to_end(r, at + 2);
 }
 
-static void put_cp(struct src *r, uint32_t cp)
-{
-    if (cp < 0x80) {
-        r->buf[0] = (unsigned char)cp;
-        r->len = 1;
-    } else if (cp < 0x800) {
-        r->buf[0] = (unsigned char)(0xc0 | cp >> 6);
-        r->buf[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        r->len = 2;
-    } else if (cp < 0x10000) {
-        r->buf[0] = (unsigned char)(0xe0 | cp >> 12);
-        r->buf[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        r->buf[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        r->len = 3;
-    } else {
-        r->buf[0] = (unsigned char)(0xf0 | cp >> 18);
-        r->buf[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-        r->buf[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        r->buf[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        r->len = 4;
-    }
-}
-
 /* A byte kept as it is; `junk` when it starts an escape cut short. */
 static void literal(struct src *r, int junk)
 {
@@ -192,7 +194,8 @@ static int fill(struct src *r)
         if (v >= 0xd800 && v <= 0xdbff) {
             if (hex_at(r, r->i + 8, 4, &lo) && r->s[r->i + 6] == '\\' &&
                 r->s[r->i + 7] == 'u' && lo >= 0xdc00 && lo <= 0xdfff) {
-                put_cp(r, 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00));
+                r->len = (unsigned)encode(
+                    r->buf, 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00));
                 r->i += 12;
                 return 1;
             }
@@ -204,7 +207,7 @@ static int fill(struct src *r)
         } else if (v >= 0xdc00 && v <= 0xdfff) {
             v = 0xfffd;
         }
-        put_cp(r, v);
+        r->len = (unsigned)encode(r->buf, v);
         r->i += 6;
         return 1;
     default: literal(r, 0); return 1;
@@ -281,30 +284,6 @@ static int is_bidi(uint32_t cp)
 {
     return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-static size_t encode(unsigned char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (unsigned char)(0xc0 | cp >> 6);
-        d[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (unsigned char)(0xe0 | cp >> 12);
-        d[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        d[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    d[0] = (unsigned char)(0xf0 | cp >> 18);
-    d[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-    d[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-    d[3] = (unsigned char)(0x80 | (cp & 0x3f));
-    return 4;
 }
 
 /*
@@ -385,8 +364,8 @@ static void mask(const sk_scrub *sc, char *s, size_t len, size_t tail)
     }
 }
 
-size_t sk_scrub_text(char *out, size_t cap, const sk_scrub *sc,
-                     const char *in, size_t n)
+size_t sk_scrub_text(char *out, size_t cap, const sk_scrub *sc, const char *in,
+                     size_t n)
 {
     size_t len, tail;
     int cut;
@@ -539,8 +518,10 @@ int sk_scrub_add_secret(sk_scrub *sc, const char *s, size_t n)
     if (n < SK_SCRUB_MIN_SECRET)
         return 0;
     if (n > SK_SCRUB_MAX_SECRET)
-        return sk_error_set(SK_ELIMIT, "scrub: a secret of %zu bytes "
-                            "(at most %d)", n, SK_SCRUB_MAX_SECRET);
+        return sk_error_set(SK_ELIMIT,
+                            "scrub: a secret of %zu bytes "
+                            "(at most %d)",
+                            n, SK_SCRUB_MAX_SECRET);
     buf = malloc(bufsz); /* render() makes at most 3 bytes of one */
     tmp = malloc(n + 2);
     enc = malloc(encsz);
@@ -722,8 +703,8 @@ static size_t pct_decode(char *d, const char *s, size_t n)
 static int scheme_char(char c, int first)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (!first && ((c >= '0' && c <= '9') || c == '+' || c == '-' ||
-                       c == '.'));
+           (!first &&
+            ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
 }
 
 int sk_scrub_add_url(sk_scrub *sc, const char *url)
@@ -749,8 +730,10 @@ int sk_scrub_add_url(sk_scrub *sc, const char *url)
         return 0;
     n = (size_t)(at - start);
     if (n > SK_SCRUB_MAX_SECRET)
-        return sk_error_set(SK_ELIMIT, "scrub: URL credentials of %zu bytes "
-                            "(at most %d)", n, SK_SCRUB_MAX_SECRET);
+        return sk_error_set(SK_ELIMIT,
+                            "scrub: URL credentials of %zu bytes "
+                            "(at most %d)",
+                            n, SK_SCRUB_MAX_SECRET);
     d = malloc(n + 1);
     if (!d)
         return sk_error_set(SK_ENOMEM, "scrub: out of memory");
