@@ -111,6 +111,73 @@ cp -r fixtures "$tmp/cwd/"
 grep -qE '^results/report_[0-9]{8}_[0-9]{6}/report.md$' "$tmp/out" &&
   [ -f "$tmp/cwd/$(cat "$tmp/out")" ] && ok || bad "default --out: $(cat "$tmp/out")"
 
+# --- a directory with entries that cannot be read --------------------------------
+# Each is skipped with a note naming it and why, the report is written from
+# the rest; a file that looked like sweep data and could not be read or was
+# malformed makes the exit status 3.  Nothing is opened before lstat/stat
+# (the FIFO would block: `timeout` turns a hang into a failure).
+mkdir -p "$tmp/skips"
+cp "fixtures/summary_$G.csv" "$tmp/skips/"
+ln -s gone.csv "$tmp/skips/dangling.csv"
+ln -s loop.csv "$tmp/skips/loop.csv"
+mkfifo "$tmp/skips/fifo.csv"
+mkdir "$tmp/skips/sub.csv"
+ln -s /proc/self/mem "$tmp/skips/mem.csv" # a read that fails, even for root
+printf 'concurrency,throughput_tokens_per_s\n1,10\n2,20,7\n3,30\n' >"$tmp/skips/ragged.csv"
+{ cat "fixtures/summary_$Q4.csv"; printf '512,12'; } >"$tmp/skips/torn.csv"
+cp "fixtures/summary_$Q80.csv" "$tmp/skips/noperm.csv"
+chmod 000 "$tmp/skips/noperm.csv"
+AS=
+mkdir -p "$tmp/skips_out"
+if [ "$(id -u)" -eq 0 ]; then
+  # chmod 000 does not stop root: read the directory as nobody, if we can
+  if command -v setpriv >/dev/null; then
+    AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    chmod 755 "$tmp" "$tmp/skips"
+    chmod 777 "$tmp/skips_out"
+  else
+    echo "report_test: root without setpriv: noperm.csv is read as root (its note is not checked)"
+  fi
+fi
+$AS timeout 20 "$SK" report --out "$tmp/skips_out/r" "$tmp/skips" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 3 ] && ok || { bad "report over a directory with skipped files: status $rc, want 3"; cat "$tmp/err"; }
+[ -s "$tmp/skips_out/r/report.md" ] && [ "$(cat "$tmp/out")" = "$tmp/skips_out/r/report.md" ] && ok ||
+  bad "report over a directory with skipped files: no report.md"
+for n in \
+  "dangling.csv: skipped: dangling link (to 'gone.csv', which does not exist)" \
+  "loop.csv: skipped: link loop" \
+  "fifo.csv: skipped: not a regular file (a FIFO)" \
+  "sub.csv: skipped: a directory (subdirectories are not read)" \
+  "mem.csv: skipped: unreadable: read failed: Input/output error" \
+  "ragged.csv: skipped: malformed: $tmp/skips/ragged.csv:3: row has 3 fields, header has 2" \
+  "torn.csv:10: incomplete last row, probably cut by a crash; skipped"; do
+  grep -qxF "sweepkit report: note: $tmp/skips/$n" "$tmp/err" && ok ||
+    { bad "no note '$n'"; cat "$tmp/err"; }
+done
+if [ "$(id -u)" -ne 0 ] || [ -n "$AS" ]; then
+  grep -qxF "sweepkit report: note: $tmp/skips/noperm.csv: skipped: unreadable: cannot open: Permission denied" "$tmp/err" &&
+    ok || { bad "no note for the unreadable file"; cat "$tmp/err"; }
+fi
+python3 - "$tmp/skips_out/r/report.json" "$G" <<'PY' && ok || bad "the runs read around the skipped files"
+import json, sys
+labels = [x['label'] for x in json.load(open(sys.argv[1]))['runs']]
+assert sys.argv[2] in labels and 'torn' in labels, labels
+assert not {'ragged', 'mem', 'dangling', 'loop', 'fifo', 'sub'} & set(labels), labels
+PY
+# Entries that are simply not sweep files (a link to nothing, a FIFO) are
+# noted but leave the status 0.
+mkdir -p "$tmp/links"
+cp "fixtures/summary_$G.csv" "$tmp/links/"
+ln -s gone.csv "$tmp/links/dangling.csv"
+mkfifo "$tmp/links/fifo.csv"
+expect 0 "sweepkit report: note: $tmp/links/dangling.csv: skipped: dangling link (to 'gone.csv', which does not exist)" \
+  timeout 20 "$SK" report --out "$tmp/links_out" "$tmp/links"
+# A malformed file named as an argument is still an error (status 1).
+expect 1 "sweepkit report: $tmp/skips/ragged.csv:3: row has 3 fields, header has 2" \
+  "$SK" report --out "$tmp/e5" "$tmp/skips/ragged.csv"
+chmod 644 "$tmp/skips/noperm.csv"
+
 # --- errors ------------------------------------------------------------------------
 expect 1 "sweepkit report: nope.csv: cannot open: No such file or directory" \
   "$SK" report --out "$tmp/e1" nope.csv
@@ -125,7 +192,7 @@ expect 1 "sweepkit report: note: fixtures/round_robin.csv: skipped: not a summar
 printf 'concurrency,queries,throughput_tokens_per_s\n1,4,10\n2,4,20\n1,4,30\n' >"$tmp/dup.csv"
 expect 1 "sweepkit report: $tmp/dup.csv:4: concurrency 1 appears twice (also line 2); one summary row per level" \
   "$SK" report --out "$tmp/e4" "$tmp/dup.csv"
-for d in e1 e2 e3 e4; do
+for d in e1 e2 e3 e4 e5; do
   [ ! -e "$tmp/$d" ] && ok || bad "a failed run left $tmp/$d"
 done
 no_leftovers "$tmp"

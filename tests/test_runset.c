@@ -452,6 +452,125 @@ static void test_errors(void)
     sk_runset_free(NULL);
 }
 
+/* The note that starts with ROOT/`name`, or NULL. */
+static const char *note_for(const sk_runset *rs, const char *name)
+{
+    const char *path = at(name);
+    size_t i;
+
+    for (i = 0; i < sk_runset_notes(rs); i++)
+        if (strncmp(sk_runset_note(rs, i), path, strlen(path)) == 0)
+            return sk_runset_note(rs, i);
+    return NULL;
+}
+
+static void check_note(const sk_runset *rs, const char *name,
+                       const char *rest)
+{
+    const char *n = note_for(rs, name);
+    char want[700];
+
+    snprintf(want, sizeof(want), "%s: skipped: %s", at(name), rest);
+    CHECK(n != NULL);
+    CHECK_STR(n ? n : "(no note)", want);
+}
+
+/* A directory's entries that are not regular files, or cannot be read or
+ * loaded: each skipped with a note saying why, the rest read; the
+ * unreadable and malformed ones counted.  None is opened before lstat()
+ * and stat() say it is a regular file (a FIFO would block). */
+static void test_directory_skips(void)
+{
+    sk_runset *rs = NULL;
+    char path[600], want[700];
+    int root_user = geteuid() == 0, rc;
+
+    sub("s");
+    summary("s/good.csv", 2, 2);
+    put("s/dup.csv", "concurrency,throughput_tokens_per_s\n1,10\n2,20\n1,30\n");
+    put("s/badq.csv", "concurrency,ttft_s,tokens_per_s,output_tokens,"
+                      "decode_tokens_per_s\n1,0.1,fast,10,5\n");
+    /* a torn last row is the table core's business: read, no skip */
+    put("s/torn.csv", "concurrency,throughput_tokens_per_s\n1,10\n2,2");
+    put("s/noperm.csv", "concurrency,throughput_tokens_per_s\n1,10\n");
+    CHECK(chmod(at("s/noperm.csv"), 0) == 0);
+    CHECK(symlink("gone.csv", at("s/dangling.csv")) == 0);
+    CHECK(symlink("loop.csv", at("s/loop.csv")) == 0);
+    /* a regular file whose read fails, even for root */
+    CHECK(symlink("/proc/self/mem", at("s/mem.csv")) == 0);
+    CHECK(mkfifo(at("s/fifo.csv"), 0600) == 0);
+    sub("s/sub.csv");
+
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("s")), 0);
+    rc = sk_runset_load(rs);
+    CHECK_INT(rc, 0);
+    if (rc) {
+        fprintf(stderr, "  %s\n", sk_error_last());
+        goto done;
+    }
+    check_note(rs, "s/dangling.csv",
+               "dangling link (to 'gone.csv', which does not exist)");
+    check_note(rs, "s/loop.csv", "link loop");
+    check_note(rs, "s/fifo.csv", "not a regular file (a FIFO)");
+    check_note(rs, "s/sub.csv", "a directory (subdirectories are not read)");
+    check_note(rs, "s/mem.csv", "unreadable: read failed: Input/output error");
+    snprintf(want, sizeof(want),
+             "malformed: %s:4: concurrency 1 appears twice (also line 2); "
+             "one summary row per level",
+             at("s/dup.csv"));
+    check_note(rs, "s/dup.csv", want);
+    snprintf(want, sizeof(want),
+             "malformed: %s:2: column 'tokens_per_s': 'fast' is not a finite "
+             "number",
+             at("s/badq.csv"));
+    check_note(rs, "s/badq.csv", want);
+    CHECK(note_for(rs, "s/good.csv") == NULL);
+    CHECK(note_for(rs, "s/torn.csv") == NULL);
+    if (root_user) { /* chmod 000 does not stop root: read as any other */
+        fprintf(stderr, "test_runset: as root, s/noperm.csv is readable; "
+                        "its skip is checked by report_test.sh as nobody\n");
+        CHECK(note_for(rs, "s/noperm.csv") == NULL);
+        CHECK_INT(sk_runset_skipped(rs), 3);
+        CHECK_INT(sk_runset_count(rs), 3); /* good, noperm, torn */
+    } else {
+        check_note(rs, "s/noperm.csv", "unreadable: cannot open: Permission "
+                                       "denied");
+        CHECK_INT(sk_runset_skipped(rs), 4);
+        CHECK_INT(sk_runset_count(rs), 2);
+    }
+    CHECK_STR(sk_runset_get(rs, 0)->label, "good");
+done:
+    sk_runset_free(rs);
+
+    /* The same malformed file named as an argument is an error. */
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("s/good.csv")), 0);
+    CHECK_INT(sk_runset_add(rs, at("s/dup.csv")), 0);
+    CHECK_INT(sk_runset_load(rs), SK_EPARSE);
+    sk_runset_free(rs);
+
+    /* A directory where nothing could be read: an error that says so. */
+    sub("u");
+    put("u/dup.csv", "concurrency,throughput_tokens_per_s\n1,10\n1,30\n");
+    CHECK(symlink("/proc/self/mem", at("u/mem.csv")) == 0);
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("u")), 0); /* dup.csv: a sweep header */
+    CHECK_INT(sk_runset_load(rs), SK_ENODATA);
+    CHECK_STR(sk_error_last(), "no sweep CSV could be read (2 skipped)");
+    CHECK_INT(sk_runset_skipped(rs), 2);
+    sk_runset_free(rs);
+    sub("v");
+    CHECK(symlink("/proc/self/mem", at("v/mem.csv")) == 0);
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("v")), SK_ENODATA);
+    snprintf(path, sizeof(path), "%s: no sweep CSV could be read here (1 "
+                                 "skipped)",
+             at("v"));
+    CHECK_STR(sk_error_last(), path);
+    sk_runset_free(rs);
+}
+
 static void cleanup(const char *dir)
 {
     char cmd[600];
@@ -476,6 +595,7 @@ int main(void)
     test_counts_match();
     test_kind_of_file();
     test_directory();
+    test_directory_skips();
     test_name_mismatch();
     test_ambiguous();
     test_labels();

@@ -10,7 +10,15 @@
  * header with both sets counts as a summary); anything else is another
  * CSV, skipped with a note.  Directories are read one level deep (no
  * recursion): the entries whose name ends in ".csv" (any case) and does not
- * start with '.', in byte order of their names.
+ * start with '.', in byte order of their names.  Each entry is looked at
+ * with lstat()/stat() before it is opened; one that is not a regular file
+ * (a dangling link, a link loop, a subdirectory, a FIFO, a device, a
+ * socket: never opened) is skipped with a note saying which, and so is a
+ * regular file that cannot be read ("unreadable: ...") or whose loader
+ * fails ("malformed: " and the reader's FILE:LINE error): the rest are
+ * read.  The last two are counted (sk_runset_skipped()): files that
+ * looked like sweep data and are left out.  A file named as an argument
+ * is never skipped: its failure is the caller's error.
  *
  * Pairing (sk_runset_load()), in this order:
  * 1. by name: `<prefix>_per_query_<YYYYmmdd_HHMMSS>.csv` belongs to
@@ -133,21 +141,33 @@ void sk_runset_free(sk_runset *rs);
 /*
  * Add a file or a directory.  A file is classified by its header; a
  * directory's ".csv" entries are (see the top of this file).  Other CSVs
- * and a path met twice (same device and inode) are skipped with a note.
+ * and a path met twice (same device and inode) are skipped with a note,
+ * and so are a directory's entries that are not regular files or cannot
+ * be read (see the top of this file).
  * Returns 0, SK_EINVAL ("-": standard input cannot be read twice),
  * SK_ENOTFOUND ("nope: cannot open: No such file or directory"),
- * SK_ENODATA (a directory holding no sweep CSV), SK_ELIMIT (more than
+ * SK_ENODATA (a directory holding no sweep CSV, or none that could be
+ * read), SK_ELIMIT (more than
  * SK_RUNSET_MAX_FILES files), SK_EIO, SK_ENOMEM.  Nothing is loaded yet.
  */
 int sk_runset_add(sk_runset *rs, const char *path);
 
 /*
  * Load every file added and pair them into runs, once, after the last
- * sk_runset_add().  Returns 0, SK_ENODATA (no sweep CSV at all), or the
- * loaders' errors with their FILE:LINE message (sk_sweep_load(),
- * sk_summarize_file(), a per-query cell that is not a number).
+ * sk_runset_add().  A file found in a directory whose loader fails is
+ * skipped with a note ("DIR/x.csv: skipped: malformed: DIR/x.csv:4: row
+ * has 5 fields, header has 14") and counted in sk_runset_skipped().
+ * Returns 0, SK_ENODATA (no sweep CSV at all, or none left), or for a
+ * file named as an argument the loaders' errors with their FILE:LINE
+ * message (sk_sweep_load(), sk_summarize_file(), a per-query cell that is
+ * not a number).
  */
 int sk_runset_load(sk_runset *rs);
+
+/* Files that looked like sweep data (a directory's ".csv" entry, a sweep
+ * header) and were skipped because they could not be read or loaded;
+ * each has a note. */
+size_t sk_runset_skipped(const sk_runset *rs);
 
 /* Runs, in the order their first file was added; valid after
  * sk_runset_load(). */

@@ -1794,7 +1794,9 @@ static int report(int argc, char **argv, char **orig)
                      "header: summaries and per-query CSVs, paired into "
                      "runs.  With no arguments, the\n"
                      "bundled data in ./fixtures/.  Prints the path of "
-                     "report.md.",
+                     "report.md.  A file in a DIR that\n"
+                     "cannot be read or is malformed is skipped with a "
+                     "note (exit status 3).",
                      options);
             return SK_EXIT_OK;
         case 'o': out = optarg; break;
@@ -1911,6 +1913,9 @@ done:
     if (rc != 0)
         status = cli_fail(prog, rc) == SK_EXIT_USAGE ? SK_EXIT_USAGE
                                                      : SK_EXIT_RUNTIME;
+    else if (sk_runset_skipped(rs) > 0)
+        status = SK_EXIT_SKIPPED; /* written, but without a file it found
+                                     that it could not read: each noted */
     outdir_dispose(&od);
     for (i = 0; rep.runs && i < rep.nruns; i++) {
         sk_stats_groups_free(rep.runs[i].groups);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Per-query rows kept for charts, per file. */
 #define HEADER_SEEN 1 /* stops a header peek; not an error code */
@@ -35,6 +36,8 @@ struct file {
     size_t partner; /* index of the other file of the run, or NONE */
     sk_runset_pairing pairing;
     int in_run;
+    int from_dir; /* found in a directory: skipped, not fatal, when it
+                     cannot be read or loaded */
 };
 
 #define NONE ((size_t)-1)
@@ -47,6 +50,7 @@ struct sk_runset {
     size_t nruns;
     char **notes;
     size_t nnotes, notecap;
+    size_t skipped; /* sweep-looking files skipped: unreadable, malformed */
     int loaded;
 };
 
@@ -296,6 +300,33 @@ const char *sk_runset_note(const sk_runset *rs, size_t i)
     return i < rs->nnotes ? rs->notes[i] : NULL;
 }
 
+size_t sk_runset_skipped(const sk_runset *rs)
+{
+    return rs->skipped;
+}
+
+/* The last error without a leading "PATH: " (the note names the path). */
+static const char *after_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+
+    return strncmp(msg, path, n) == 0 && strncmp(msg + n, ": ", 2) == 0
+               ? msg + n + 2
+               : msg;
+}
+
+/* A file that looked like sweep data and could not be read or loaded:
+ * noted, counted, left out.  `why` is "unreadable" or "malformed". */
+static int skip_file(sk_runset *rs, const char *path, const char *why,
+                     const char *msg)
+{
+    char copy[1024]; /* note() may overwrite the last error */
+
+    snprintf(copy, sizeof(copy), "%s", msg);
+    rs->skipped++;
+    return note(rs, "%s: skipped: %s: %s", path, why, copy);
+}
+
 static const char *base_name(const char *path)
 {
     const char *b = strrchr(path, '/');
@@ -319,9 +350,11 @@ static int dir_of(char **out, const char *path)
 /*
  * Add one file whose stat is `st`.  *sweep_csv is set when it is a
  * summary or per-query file (also when it duplicates one added before).
+ * A file found in a directory (`from_dir`) that cannot be read is skipped
+ * with a note; one given by name is an error.
  */
 static int add_file(sk_runset *rs, const char *path, const struct stat *st,
-                    int *sweep_csv)
+                    int from_dir, int *sweep_csv)
 {
     struct file *f;
     struct stat pst;
@@ -331,8 +364,12 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
     int rc;
 
     *sweep_csv = 0;
-    if ((rc = sk_runset_kind_of_file(&kind, path)) != 0)
+    if ((rc = sk_runset_kind_of_file(&kind, path)) != 0) {
+        if (from_dir && (rc == SK_EIO || rc == SK_ENOTFOUND))
+            return skip_file(rs, path, "unreadable",
+                             after_path(sk_error_last(), path));
         return rc;
+    }
     if (kind == SK_RUNSET_OTHER)
         return note(rs, "%s: skipped: %s", path, sk_error_last());
     *sweep_csv = 1;
@@ -371,6 +408,7 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
     f->pdev = pst.st_dev;
     f->pino = pst.st_ino;
     f->partner = NONE;
+    f->from_dir = from_dir;
     f->named =
         sk_runset_parse_name(&f->name, base_name(path)) && f->name.kind == kind;
     return 0;
@@ -386,6 +424,49 @@ static int ends_csv(const char *name)
            (name[n - 1] == 'v' || name[n - 1] == 'V');
 }
 
+/*
+ * What a directory entry is, told by lstat() and stat() without opening
+ * it (opening a FIFO would block).  Returns 1 for a regular file (or a
+ * link to one) with its stat in *st, 0 for an entry skipped with a note,
+ * or an error (SK_ENOMEM).
+ */
+static int regular_entry(sk_runset *rs, const char *path, struct stat *st)
+{
+    struct stat lst;
+    char target[1024];
+    ssize_t n;
+
+    if (lstat(path, &lst) != 0) /* gone since readdir() */
+        return skip_file(rs, path, "unreadable", strerror(errno));
+    if (!S_ISLNK(lst.st_mode)) {
+        *st = lst;
+    } else if (stat(path, st) != 0) {
+        int err = errno;
+
+        if (err == ELOOP)
+            return note(rs, "%s: skipped: link loop", path);
+        if (err != ENOENT && err != ENOTDIR)
+            return skip_file(rs, path, "unreadable", strerror(err));
+        n = readlink(path, target, sizeof(target) - 1);
+        target[n > 0 ? (size_t)n : 0] = '\0';
+        return note(rs, "%s: skipped: dangling link (to '%s', which does "
+                        "not exist)",
+                    path, target);
+    }
+    if (S_ISREG(st->st_mode))
+        return 1;
+    if (S_ISDIR(st->st_mode))
+        return note(rs, "%s: skipped: a directory (subdirectories are not "
+                        "read)",
+                    path);
+    return note(rs, "%s: skipped: not a regular file (%s)", path,
+                S_ISFIFO(st->st_mode)  ? "a FIFO"
+                : S_ISCHR(st->st_mode) ? "a character device"
+                : S_ISBLK(st->st_mode) ? "a block device"
+                : S_ISSOCK(st->st_mode) ? "a socket"
+                                        : "an unknown kind");
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -397,7 +478,7 @@ static int add_dir(sk_runset *rs, const char *path)
     struct dirent *e;
     char **names = NULL, *full = NULL;
     size_t n = 0, cap = 0, i, found = 0, looked = 0;
-    size_t plen = strlen(path);
+    size_t plen = strlen(path), skipped_before = rs->skipped;
     int rc = 0;
 
     if (!(d = opendir(path)))
@@ -442,13 +523,19 @@ static int add_dir(sk_runset *rs, const char *path)
         }
         snprintf(full, len, "%s%s%s", path,
                  plen && path[plen - 1] == '/' ? "" : "/", names[i]);
-        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
-            continue; /* a subdirectory called x.csv, a dangling link */
+        if ((rc = regular_entry(rs, full, &st)) != 1)
+            continue; /* skipped with a note, or an error (rc < 0) */
+        rc = 0;
         looked++;
-        if ((rc = add_file(rs, full, &st, &sweep_csv)) == 0 && sweep_csv)
+        if ((rc = add_file(rs, full, &st, 1, &sweep_csv)) == 0 && sweep_csv)
             found++;
     }
-    if (rc == 0 && found == 0)
+    if (rc == 0 && found == 0 && rs->skipped > skipped_before)
+        rc = sk_error_set(SK_ENODATA,
+                          "%s: no sweep CSV could be read here (%zu "
+                          "skipped)",
+                          path, rs->skipped - skipped_before);
+    else if (rc == 0 && found == 0)
         rc = sk_error_set(SK_ENODATA,
                           "%s: no sweep CSV here (%zu .csv file%s looked "
                           "at; subdirectories are not read)",
@@ -480,7 +567,7 @@ int sk_runset_add(sk_runset *rs, const char *path)
         return add_dir(rs, path);
     if (!S_ISREG(st.st_mode))
         return sk_error_set(SK_EINVAL, "%s: not a file or directory", path);
-    return add_file(rs, path, &st, &sweep_csv);
+    return add_file(rs, path, &st, 0, &sweep_csv);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -524,6 +611,59 @@ static int load_file(struct file *f)
                                 f->path)) != 0)
         return rc;
     return sk_summarize_samples(&f->sc, &f->stps, &f->ns, f->path);
+}
+
+static void unload_file(struct file *f)
+{
+    sk_sweep_free(f->sweep);
+    free(f->levels);
+    free(f->sc);
+    free(f->stps);
+    f->sweep = NULL;
+    f->levels = NULL;
+    f->sc = f->stps = NULL;
+    f->nlevels = f->ns = 0;
+}
+
+/* Load every file; one found in a directory that fails is skipped with a
+ * note (its reader's error) and left out, a named one fails the load. */
+static int load_files(sk_runset *rs)
+{
+    size_t i, kept = 0;
+    int rc;
+
+    /* A skipped file keeps its slot (path NULL, nothing loaded) until
+     * all are loaded, so that an error on the way leaves a set
+     * sk_runset_free() can walk. */
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *f = &rs->files[i];
+
+        if ((rc = load_file(f)) == 0)
+            continue;
+        if (!f->from_dir || rc == SK_ENOMEM)
+            return rc;
+        unload_file(f);
+        /* a read that failed, or a file gone since it was added */
+        if (rc == SK_EIO || (rc == SK_ENOTFOUND &&
+                             strstr(sk_error_last(), ": cannot open: ")))
+            rc = skip_file(rs, f->path, "unreadable",
+                           after_path(sk_error_last(), f->path));
+        else
+            rc = skip_file(rs, f->path, "malformed", sk_error_last());
+        free(f->path);
+        f->path = NULL;
+        if (rc != 0)
+            return rc;
+    }
+    for (i = 0; i < rs->nfiles; i++)
+        if (rs->files[i].path)
+            rs->files[kept++] = rs->files[i];
+    rs->nfiles = kept;
+    if (kept == 0)
+        return sk_error_set(SK_ENODATA, "no sweep CSV could be read (%zu "
+                                        "skipped)",
+                            rs->skipped);
+    return 0;
 }
 
 static int same_dir(const struct file *a, const struct file *b)
@@ -732,9 +872,8 @@ int sk_runset_load(sk_runset *rs)
     if (rs->nfiles == 0)
         return sk_error_set(SK_ENODATA, "no sweep CSV (summary or "
                                         "per-query) among the inputs");
-    for (i = 0; i < rs->nfiles; i++)
-        if ((rc = load_file(&rs->files[i])) != 0)
-            return rc;
+    if ((rc = load_files(rs)) != 0)
+        return rc;
     if ((rc = pair_by_name(rs)) != 0 || (rc = pair_by_counts(rs)) != 0)
         return rc;
     for (i = 0; i < rs->nfiles; i++) {
