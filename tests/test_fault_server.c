@@ -1,11 +1,8 @@
 /*
  * A self-test of tests/fault_server.h's newer modes, with raw sockets and
- * libcurl (no sweepkit code).  Not registered with ctest (only
- * tests/test_*.c are); build and run it by hand:
- *
- *   cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -O2 -Itests \
- *      tests/keepalive_fault_selftest.c -lcurl -o /tmp/fault_selftest &&
- *   /tmp/fault_selftest
+ * libcurl (no sweepkit code), so that the collector's tests
+ * (test_collect_robust.c) stand on servers known to misbehave as
+ * documented.
  *
  * It checks: FAULT_KEEPALIVE_DROP answers 3 requests on one connection
  * without `Connection: close` and resets the 4th unanswered and unlogged,
@@ -450,5 +447,5 @@ int main(void)
     test_echo();
     test_usage_chunks_text();
     curl_global_cleanup();
-    return sk_test_done("keepalive_fault_selftest");
+    return sk_test_done("fault_server");
 }
