@@ -46,7 +46,7 @@ else
     >"$out/main.c"
   # shellcheck disable=SC2046
   cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc/cli \
-    src/lib/error.c src/lib/units.c src/lib/sim.c src/lib/http.c \
+    src/lib/util/error.c src/lib/util/units.c src/lib/sim/sim.c src/lib/sim/http.c \
     src/cli/cli.c src/cli/cmd_serve_sim.c "$out/main.c" \
     $(pkg-config --cflags --libs jansson) -lm -o "$out/serve-sim"
   srv=("$out/serve-sim")

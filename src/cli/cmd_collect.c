@@ -1,6 +1,6 @@
 /* sweepkit collect: run a concurrency sweep against a server and write the
  * per-query and summary CSVs (docs/collect.md).  The sweep itself is
- * src/lib/collect.c; this file parses options, opens the files, shows
+ * src/lib/collect/collect.c; this file parses options, opens the files, shows
  * progress and writes the sidecar. */
 #include "cli.h"
 
