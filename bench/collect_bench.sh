@@ -22,7 +22,7 @@
 #     first send to last end, ramp-up and drain included).
 #   - TTFT error: |client ttft_s - server ttft| over the level's queries,
 #     matched by request_id = the log's client_request_id; the clocks are
-#     aligned as tests/test_collect.c's check_level() does (offset = min of
+#     aligned as tests/unit/test_collect.c's check_level() does (offset = min of
 #     server accept_s - client start_s; server ttft = first_token_s -
 #     (start_s + offset)).
 #     `end lag99`: p99 of how late the collector read a query's end after

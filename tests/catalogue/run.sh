@@ -12,7 +12,7 @@
 # name bare file names), with inputs whose name starts with '@' made here
 # (big, unreadable or directory inputs that do not belong in git).  Cases
 # whose command holds {url} or {collect} run `sweepkit collect` against
-# tests/canned_server.c answering with the input's bytes and check the
+# tests/catalogue/canned_server.c answering with the input's bytes and check the
 # per-query CSV's error cells; the others check the first line of standard
 # error.  Either way the exit status must match, and no sanitizer report
 # may appear anywhere on standard error.  See tests/catalogue/README.md.

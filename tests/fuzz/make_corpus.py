@@ -2,7 +2,7 @@
 """Rebuild the seed corpora in tests/fuzz/corpus/<harness>/.
 
 Seeds come from three places: slices of fixtures/, the string literals of
-the unit tests (tests/test_<module>.c: every run of adjacent C string
+the unit tests (tests/unit/test_<module>.c: every run of adjacent C string
 literals is one candidate input), and the malformed cases listed below.
 Harnesses that read option bytes first (table, sse, http) get each seed
 behind a few option prefixes.  Output is deterministic; each corpus stays
@@ -112,7 +112,7 @@ def write(harness, seeds):
 
 
 def test_lits(module):
-    return literals(os.path.join(ROOT, "tests", f"test_{module}.c"))
+    return literals(os.path.join(ROOT, "tests", "unit", f"test_{module}.c"))
 
 
 def table():

@@ -1,5 +1,5 @@
 /*
- * A self-test of tests/fault_server.h's newer modes, with raw sockets and
+ * A self-test of tests/unit/fault_server.h's newer modes, with raw sockets and
  * libcurl (no sweepkit code), so that the collector's tests
  * (test_collect_robust.c) stand on servers known to misbehave as
  * documented.

@@ -6,7 +6,7 @@ set -u
 SK=$1
 AD=$2
 cd "$3" || exit 1
-. tests/lib.sh
+. tests/cli/lib.sh
 
 # same_as FILE: stdout of the last expect equals FILE
 same_as() {
@@ -24,12 +24,12 @@ while IFS='|' read -r name args; do
   case "$name" in '#'*|'') continue ;; esac
   # shellcheck disable=SC2086
   expect 0 "" "$AD" $args
-  same_as "tests/golden/$name.out"
+  same_as "tests/cli/golden/$name.out"
   # sweepkit top without options beyond the script's prints the same.
   # shellcheck disable=SC2086
   expect 0 "" "$SK" top $args
-  same_as "tests/golden/$name.out"
-done <tests/golden/cases.txt
+  same_as "tests/cli/golden/$name.out"
+done <tests/cli/golden/cases.txt
 
 # --- analyze-data: its failures go to stderr with a status ----------------
 expect 2 "analyze-data: the following arguments are required: --file" "$AD"
@@ -49,7 +49,7 @@ grep -q -- '--count COUNT' "$tmp/out" && pass=$((pass + 1)) ||
 # argparse-style abbreviations and --opt=value work; --fi is ambiguous.
 expect 2 "analyze-data: unknown or ambiguous option '--fi=x'" "$AD" --fi=x
 expect 0 "" "$AD" --fil=fixtures/full_sweep.csv --cou 100
-same_as tests/golden/full_all.out
+same_as tests/cli/golden/full_all.out
 
 # --- sweepkit ---------------------------------------------------------------
 expect 0 "" "$SK" --help

@@ -2,7 +2,7 @@
 # End to end, the README's main job (scripts/main_job.sh: serve-sim in the
 # background, collect against it, report over the new CSVs and fixtures/)
 # into a temporary directory; then the report is checked like
-# report_test.sh checks one (tests/report_check.py: every run present,
+# report_test.sh checks one (tests/cli/report_check.py: every run present,
 # tables equal to the CSVs, knee and recommendations as the analysis
 # commands give them, every chart a PNG of the stated size, report.json
 # agreeing with report.md), and no server may be left running.
@@ -10,7 +10,7 @@
 set -u
 SK=$1
 cd "$2" || exit 1
-. tests/lib.sh
+. tests/cli/lib.sh
 
 scripts/main_job.sh "$SK" "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -35,7 +35,7 @@ knee=$("$SK" saturation "$summary" --format csv | awk -F, 'NR == 2 { print $10 }
 G=gemma-3-1b-it-qat-4bit
 Q4=Qwen3-4B-Instruct-2507-MLX-4bit
 Q80=Qwen3-Next-80B-A3B-Instruct-MLX-4bit
-res=$(python3 tests/report_check.py "$SK" "$tmp/run/report" 1,2.5,5 avg \
+res=$(python3 tests/cli/report_check.py "$SK" "$tmp/run/report" 1,2.5,5 avg \
   "$run,$Q4,$Q80,$G,per_query")
 echo "$res" | grep '^FAIL' | head -n 20
 set -- $(echo "$res" | tail -n 1)

@@ -1,7 +1,7 @@
 /*
  * collect end to end: the real `sweepkit collect` binary ($SK_BIN) against
  * serve-sim (ground truth: its --log, tied to each query by the
- * X-Request-Id the collector sends) and against tests/fault_server.h's
+ * X-Request-Id the collector sends) and against tests/unit/fault_server.h's
  * misbehaving servers.  Output files are read back with the table module.
  *
  * serve-sim runs scaled down (A = 2 ms, B = 0.2 ms, 0.01 ms of prefill per

@@ -8,7 +8,7 @@
 set -u
 SK=$1
 cd "$2" || exit 1
-. tests/lib.sh
+. tests/cli/lib.sh
 
 # no_leftovers DIR: no half-built report (.NAME.tmp.*) in DIR
 no_leftovers() {
@@ -36,7 +36,7 @@ Q80=Qwen3-Next-80B-A3B-Instruct-MLX-4bit
 # check DIR BUDGETS STAT LABELS: add the Python checker's counts
 check() {
   local res
-  res=$(python3 tests/report_check.py "$SK" "$@")
+  res=$(python3 tests/cli/report_check.py "$SK" "$@")
   echo "$res" | grep '^FAIL' | head -n 20
   set -- $(echo "$res" | tail -n 1)
   pass=$((pass + ${1:-0}))

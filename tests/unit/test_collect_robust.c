@@ -2,7 +2,7 @@
  * collect under hang-ups, full disks, kills and lying servers (issue 12;
  * docs/robustness.md lists each guarantee with the test here that checks
  * it).  The real `sweepkit collect` binary ($SK_BIN) against serve-sim
- * and tests/fault_server.h's servers.
+ * and tests/unit/fault_server.h's servers.
  */
 #include "harness.h"
 
