@@ -715,6 +715,8 @@ int cmd_collect(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     sa.sa_handler = on_hangup;
     sigaction(SIGHUP, &sa, &old_hup);
+    if (old_hup.sa_handler == SIG_IGN) /* under nohup: the user's choice */
+        sigaction(SIGHUP, &old_hup, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, &old_pipe);
     signals_set = 1;
@@ -770,6 +772,8 @@ int cmd_collect(int argc, char **argv)
                     "believed, %zu with more chunks than --max-tokens: see "
                     "the per-query CSV's warning column\n",
                     prog, res.usage_rejected, res.chunks_over);
+    }
+    if (rc == 0) { /* stdout may outlive stderr; SIGPIPE is still ignored */
         printf("%s\n%s\n%s\n", spath, qpath, jpath);
         fflush(stdout);
     }

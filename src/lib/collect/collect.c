@@ -844,11 +844,12 @@ static int64_t backoff_ns(const struct req *q, unsigned attempt)
     int64_t ms = 100LL << (attempt < 6 ? attempt : 6);
     double after = retry_after_s(q);
 
-    if (after >= 0)
-        return (int64_t)((after < q->run->o->timeout_s
-                              ? after
-                              : q->run->o->timeout_s) *
-                         1e9);
+    if (after >= 0) {
+        double s = after < q->run->o->timeout_s ? after
+                                                 : q->run->o->timeout_s;
+
+        return (int64_t)((s < 1e6 ? s : 1e6) * 1e9); /* no overflow */
+    }
     return (ms > 5000 ? 5000 : ms) * 1000000;
 }
 
