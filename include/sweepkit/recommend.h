@@ -19,9 +19,11 @@
 #ifndef SWEEPKIT_RECOMMEND_H
 #define SWEEPKIT_RECOMMEND_H
 
+#include "sweepkit/format.h"
 #include "sweepkit/sweep.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Which TTFT statistic a budget applies to. */
 enum sk_ttft_stat {
@@ -160,5 +162,31 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
  */
 int sk_recommend_paragraph(char *buf, size_t cap,
                            const sk_recommend_result *r);
+
+/* One input's recommendation as the writers print it. */
+struct sk_recommend_entry {
+    const char *file;       /* as shown ("<stdin>" for "-"); borrowed */
+    sk_recommend_result r;  /* sk_recommend_sweep()'s result */
+    char text[SK_RECOMMEND_PARAGRAPH_MAX]; /* sk_recommend_paragraph(r) */
+};
+
+/*
+ * Write `n` entries to `fp` in `fmt` (docs/recommend.md).  Table and
+ * Markdown: one row per entry (file, found, concurrency, the `stat` TTFT,
+ * query and throughput tok/s, share of peak, binding limit, estimate),
+ * then each entry's paragraph after a blank line.  CSV and JSON: one
+ * record per entry with every field of the result, numbers as the
+ * shortest round trip (empty / null when unknown), and the paragraph as
+ * "summary".  Flushes `fp`.
+ * Returns 0, or SK_EIO ("writing the output failed") when a write to `fp`
+ * fails.
+ */
+int sk_recommend_write(FILE *fp, const struct sk_recommend_entry *recs,
+                       size_t n, enum sk_ttft_stat stat, sk_format fmt);
+
+/* Write the line for an entry where nothing qualifies (e->r.found == 0):
+ * "FILE: no measured level meets every constraint (closest: concurrency
+ * C)" and a newline.  Write errors show in ferror(fp). */
+void sk_recommend_write_miss(FILE *fp, const struct sk_recommend_entry *e);
 
 #endif

@@ -20,7 +20,10 @@
 #ifndef SWEEPKIT_STATS_H
 #define SWEEPKIT_STATS_H
 
+#include "sweepkit/format.h"
+
 #include <stddef.h>
+#include <stdio.h>
 
 /* Default cap on the numeric values one load keeps, over all groups and
  * fields (2^28 values = 2 GiB); past it a load fails with SK_ELIMIT. */
@@ -149,5 +152,21 @@ const char *sk_stats_groups_field_name(const sk_stats_groups *g, size_t f);
 int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
                               sk_stats_groups *g, size_t i, size_t f,
                               const double *p, size_t np);
+
+/*
+ * Write the stats report of `g` to `fp` in `fmt` (docs/stats.md): one row
+ * per (group, field), group-major, with the key columns ("group" = "all"
+ * when ungrouped), field, count, missing, mean, stddev, min, max and one
+ * column "p<P>" per p[k], k < np.  Statistics print as %.6f in the table
+ * and Markdown ("-" when undefined), as the shortest round trip in CSV
+ * (empty when undefined) and JSON (null when undefined or infinite).  Each
+ * group's values are sorted in place (sk_stats_groups_summarize()).
+ * Flushes `fp`.
+ * Returns 0; SK_EINVAL for a p[k] outside [0, 100]; SK_ENOMEM; SK_EIO
+ * ("writing the output failed") when a write to `fp` fails.  Whatever
+ * was written before a failure stays written.
+ */
+int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
+                   sk_format fmt);
 
 #endif

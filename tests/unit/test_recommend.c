@@ -9,7 +9,9 @@
 
 #include <gsl/gsl_errno.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The three fixtures (fixtures/summary_*.csv), as published. */
 static const double conc[8] = {1, 2, 4, 8, 16, 32, 64, 128};
@@ -572,6 +574,116 @@ static void test_sweep(void)
     sk_sweep_free(s);
 }
 
+/* ---- the writers --------------------------------------------------------- */
+
+static char *write_to_buffer(const struct sk_recommend_entry *e, size_t n,
+                             sk_format fmt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+
+    if (!fp)
+        return NULL;
+    CHECK_INT(sk_recommend_write(fp, e, n, SK_TTFT_AVG, fmt), 0);
+    fclose(fp);
+    return buf;
+}
+
+/* sk_recommend_write() in each format, byte for byte, from a result filled
+ * by hand (a found level whose TTFT binds; the estimate between it and its
+ * neighbour), and the line for an entry where nothing qualifies. */
+static void test_write(void)
+{
+    static const struct {
+        sk_format fmt;
+        const char *want;
+    } cases[] = {
+        {SK_FORMAT_TABLE,
+         "file  | found | concurrency | avg TTFT s | query tok/s | "
+         "throughput tok/s | of peak | binds | estimate\n"
+         "-------------------------------------------------------------"
+         "-----------------------------------------\n"
+         "r.csv | yes   |           2 |       0.50 |       90.00 | "
+         "          180.00 |   90.0% | ttft  |      2.5\n"
+         "\nr.csv: Paragraph.\n"},
+        {SK_FORMAT_MARKDOWN,
+         "| file | found | concurrency | avg TTFT s | query tok/s | "
+         "throughput tok/s | of peak | binds | estimate |\n"
+         "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n"
+         "| r.csv | yes | 2 | 0.50 | 90.00 | 180.00 | 90.0% | ttft | 2.5 |\n"
+         "\n**r.csv**: Paragraph.\n"},
+        {SK_FORMAT_CSV,
+         "file,found,concurrency,ttft_stat,ttft_s,ttft_budget_s,"
+         "avg_query_tokens_per_s,min_query_tokens_per_s,"
+         "throughput_tokens_per_s,throughput_goal_tokens_per_s,"
+         "peak_throughput_tokens_per_s,peak_concurrency,peak_share,binding,"
+         "neighbour_concurrency,neighbour_value,estimate_concurrency,"
+         "summary\n"
+         "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
+         "2.0,2.5,Paragraph.\n"},
+        {SK_FORMAT_JSON,
+         "[\n  {\"file\": \"r.csv\", \"found\": true, \"concurrency\": 2.0, "
+         "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "
+         "\"avg_query_tokens_per_s\": 90.0, \"min_query_tokens_per_s\": "
+         "null, \"throughput_tokens_per_s\": 180.0, "
+         "\"throughput_goal_tokens_per_s\": null, "
+         "\"peak_throughput_tokens_per_s\": 200.0, \"peak_concurrency\": "
+         "4.0, \"peak_share\": 0.9, \"binding\": \"ttft\", "
+         "\"neighbour_concurrency\": 4.0, \"neighbour_value\": 2.0, "
+         "\"estimate_concurrency\": 2.5, \"summary\": \"Paragraph.\"}\n]\n"},
+    };
+    struct sk_recommend_entry e;
+    char *buf = NULL;
+    size_t i, len = 0;
+    FILE *fp;
+
+    memset(&e, 0, sizeof(e));
+    e.file = "r.csv";
+    strcpy(e.text, "Paragraph.");
+    e.r.opts = opts(1.0, NAN, NAN);
+    e.r.found = 1;
+    e.r.index = 1;
+    e.r.concurrency = 2;
+    e.r.ttft_s = 0.5;
+    e.r.query_tokens_per_s = 90;
+    e.r.throughput_tokens_per_s = 180;
+    e.r.peak_throughput_tokens_per_s = 200;
+    e.r.peak_concurrency = 4;
+    e.r.peak_share = 0.9;
+    e.r.binding = SK_LIMIT_TTFT;
+    e.r.neighbour_concurrency = 4;
+    e.r.neighbour_value = 2;
+    e.r.estimate_concurrency = 2.5;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = write_to_buffer(&e, 1, cases[i].fmt);
+
+        CHECK_STR(got, cases[i].want);
+        free(got);
+    }
+    /* no entries: the table's head alone, an empty JSON array */
+    buf = write_to_buffer(&e, 0, SK_FORMAT_JSON);
+    CHECK_STR(buf, "[]\n");
+    free(buf);
+
+    e.r.found = 0;
+    e.r.concurrency = 1;
+    fp = open_memstream(&buf, &len);
+    if (fp) {
+        sk_recommend_write_miss(fp, &e);
+        fclose(fp);
+        CHECK_STR(buf, "r.csv: no measured level meets every constraint "
+                       "(closest: concurrency 1)\n");
+        free(buf);
+    }
+    fp = fopen("/dev/full", "w");
+    if (fp) {
+        CHECK_INT(sk_recommend_write(fp, &e, 1, SK_TTFT_AVG, SK_FORMAT_CSV),
+                  SK_EIO);
+        fclose(fp);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -584,5 +696,6 @@ int main(void)
     test_errors();
     test_stat_names();
     test_sweep();
+    test_write();
     return sk_test_done("recommend");
 }

@@ -705,6 +705,95 @@ static void test_fixture(void)
     CHECK(g == NULL);
 }
 
+/* ---- the report writer ------------------------------------------------- */
+
+/* sk_stats_write() in each format, byte for byte: a group with two values
+ * (sd defined), a group whose one cell is empty (every statistic
+ * undefined). */
+static void test_write(void)
+{
+    static const char csv[] = "concurrency,ttft_s\n1,0.25\n1,0.75\n2,\n";
+    static const char *const fields[] = {"ttft_s"};
+    static const double p[] = {50};
+    static const struct {
+        sk_format fmt;
+        const char *want;
+    } cases[] = {
+        {SK_FORMAT_TABLE,
+         "concurrency | field  | count | missing |     mean |   stddev |"
+         "      min |      max |      p50\n"
+         "-------------------------------------------------------------"
+         "--------------------------------\n"
+         "          1 | ttft_s |     2 |       0 | 0.500000 | 0.353553 |"
+         " 0.250000 | 0.750000 | 0.500000\n"
+         "          2 | ttft_s |     0 |       1 |        - |        - |"
+         "        - |        - |        -\n"},
+        {SK_FORMAT_CSV,
+         "concurrency,field,count,missing,mean,stddev,min,max,p50\n"
+         "1,ttft_s,2,0,0.5,0.3535533905932738,0.25,0.75,0.5\n"
+         "2,ttft_s,0,1,,,,,\n"},
+        {SK_FORMAT_JSON,
+         "[\n  {\"concurrency\": 1, \"field\": \"ttft_s\", \"count\": 2, "
+         "\"missing\": 0, \"mean\": 0.5, \"stddev\": 0.3535533905932738, "
+         "\"min\": 0.25, \"max\": 0.75, \"p50\": 0.5},\n"
+         "  {\"concurrency\": 2, \"field\": \"ttft_s\", \"count\": 0, "
+         "\"missing\": 1, \"mean\": null, \"stddev\": null, \"min\": null, "
+         "\"max\": null, \"p50\": null}\n]\n"},
+        {SK_FORMAT_MARKDOWN,
+         "| concurrency | field | count | missing | mean | stddev | min | "
+         "max | p50 |\n"
+         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+         "| 1 | ttft_s | 2 | 0 | 0.500000 | 0.353553 | 0.250000 | "
+         "0.750000 | 0.500000 |\n"
+         "| 2 | ttft_s | 0 | 1 | - | - | - | - | - |\n"},
+    };
+    sk_stats_opts o = {0};
+    size_t i;
+
+    o.fields = fields;
+    o.nfields = 1;
+    for (i = 0; i < N(cases); i++) {
+        sk_stats_groups *g = load(csv, &o);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+
+        CHECK(g != NULL && fp != NULL);
+        if (!g || !fp)
+            return;
+        CHECK_INT(sk_stats_write(fp, g, p, N(p), cases[i].fmt), 0);
+        fclose(fp);
+        CHECK_STR(buf, cases[i].want);
+        free(buf);
+        sk_stats_groups_free(g);
+    }
+    /* no data rows: a header, and an empty JSON array */
+    {
+        sk_stats_groups *g = load("ttft_s\n", &o);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+
+        CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_JSON), 0);
+        fclose(fp);
+        CHECK_STR(buf, "[]\n");
+        free(buf);
+        sk_stats_groups_free(g);
+    }
+    /* a failed write is SK_EIO */
+    {
+        sk_stats_groups *g = load(csv, &o);
+        FILE *fp = fopen("/dev/full", "w");
+
+        if (fp) {
+            CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_CSV), SK_EIO);
+            CHECK_STR(sk_error_last(), "writing the output failed");
+            fclose(fp);
+        }
+        sk_stats_groups_free(g);
+    }
+}
+
 int main(void)
 {
     test_percentile_values();
@@ -720,6 +809,7 @@ int main(void)
     test_defaults();
     test_errors();
     test_fixture();
+    test_write();
     sk_stats_groups_free(NULL);
     return sk_test_done("stats");
 }

@@ -1,0 +1,367 @@
+/*
+ * The stats report: one row per (group, field), summarised as it is
+ * written, in the four output formats (docs/stats.md).  Moved from the
+ * CLI's cmd_stats.c (issue 13); the text is unchanged.
+ */
+#include "sweepkit/stats.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/format.h"
+#include "sweepkit/num.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The fixed columns after the key columns. */
+#define NFIXED 7
+/* Printed width of any one cell of ours: a %.6f of DBL_MAX is 316 bytes. */
+#define CELL_MAX 400
+
+static const char *const fixed_names[NFIXED] = {
+    "field", "count", "missing", "mean", "stddev", "min", "max"};
+
+/* The report: one row per (group, field), group-major, each summarised
+ * when it is printed (the table format's width pass summarises twice; a
+ * group's values are sorted only once). */
+struct report {
+    sk_stats_groups *g;
+    size_t nfields, nrows;
+    size_t nkeys; /* key columns shown: 1 ("group") when ungrouped */
+    const double *p;
+    size_t np;
+    char (*pct_names)[32]; /* "p50", ... */
+    sk_format fmt;
+    /* the row last loaded by load_row() */
+    size_t group, field;
+    struct sk_stats_summary s;
+    double *pct;
+};
+
+static int load_row(struct report *r, size_t i)
+{
+    r->group = i / r->nfields;
+    r->field = i % r->nfields;
+    return sk_stats_groups_summarize(&r->s, r->pct, r->g, r->group, r->field,
+                                     r->p, r->np);
+}
+
+static size_t ncols(const struct report *r)
+{
+    return r->nkeys + NFIXED + r->np;
+}
+
+static const char *col_name(const struct report *r, size_t c)
+{
+    if (c < r->nkeys)
+        return sk_stats_groups_nkeys(r->g) ? sk_stats_groups_key_name(r->g, c)
+                                           : "group";
+    c -= r->nkeys;
+    return c < NFIXED ? fixed_names[c] : r->pct_names[c - NFIXED];
+}
+
+/* A JSON number literal, exactly: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
+static int is_json_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (*s == '0')
+        s++;
+    else if (*s >= '1' && *s <= '9')
+        while (*s >= '0' && *s <= '9')
+            s++;
+    else
+        return 0;
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9'))
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+/* A statistic as printed: %.6f for people, the shortest round trip for
+ * machines.  NaN (undefined) is "-", an empty CSV cell, JSON null. */
+static const char *number(char *buf, double v, sk_format fmt)
+{
+    if (fmt == SK_FORMAT_TABLE || fmt == SK_FORMAT_MARKDOWN) {
+        if (isnan(v))
+            return "-";
+        snprintf(buf, CELL_MAX, "%.6f", v);
+        return buf;
+    }
+    if (isnan(v))
+        return fmt == SK_FORMAT_JSON ? "null" : "";
+    if (isinf(v) && fmt == SK_FORMAT_JSON)
+        return "null"; /* an sd can overflow; JSON has no inf */
+    sk_num_repr(buf, CELL_MAX, v);
+    return buf;
+}
+
+/* Key cell k of group i: the file's text.  *num: sk_num_parse() reads it
+ * (in JSON: it is a JSON number, printed bare). */
+static const char *key_cell(const struct report *r, size_t i, size_t k,
+                            int *num)
+{
+    const char *s;
+    double v;
+
+    if (!sk_stats_groups_nkeys(r->g)) {
+        *num = 0;
+        return "all";
+    }
+    s = sk_stats_groups_key(r->g, i, k);
+    *num = r->fmt == SK_FORMAT_JSON ? is_json_number(s)
+                                    : sk_num_parse(&v, s, strlen(s)) == 0;
+    return s;
+}
+
+/* Cell c of the loaded row as printed; *num: a number (right-aligned, bare
+ * in JSON). */
+static const char *cell(const struct report *r, size_t c, char *buf, int *num)
+{
+    if (c < r->nkeys)
+        return key_cell(r, r->group, c, num);
+    *num = 1;
+    switch (c -= r->nkeys) {
+    case 0: *num = 0; return sk_stats_groups_field_name(r->g, r->field);
+    case 1: snprintf(buf, CELL_MAX, "%zu", r->s.count); return buf;
+    case 2: snprintf(buf, CELL_MAX, "%zu", r->s.missing); return buf;
+    case 3: return number(buf, r->s.mean, r->fmt);
+    case 4: return number(buf, r->s.sd, r->fmt);
+    case 5: return number(buf, r->s.min, r->fmt);
+    case 6: return number(buf, r->s.max, r->fmt);
+    default: return number(buf, r->pct[c - NFIXED], r->fmt);
+    }
+}
+
+/* Whether column c is right-aligned: every cell a number.  The field
+ * column never is; the statistics always are. */
+static int col_numeric(const struct report *r, size_t c)
+{
+    size_t i, ng = sk_stats_groups_count(r->g);
+    int num = 1;
+
+    if (c == r->nkeys)
+        return 0;
+    if (c > r->nkeys)
+        return 1;
+    for (i = 0; i < ng && num; i++)
+        key_cell(r, i, c, &num);
+    return num;
+}
+
+static size_t text_width(const char *s)
+{
+    size_t n = strlen(s), w, at;
+
+    return sk_utf8_width(&w, &at, s, n) == 0 ? w : n;
+}
+
+/* Cells padded to the column's width, numbers on the right; no trailing
+ * spaces after the last column. */
+static void put_cell(const char *s, size_t width, int right, int last, FILE *fp)
+{
+    size_t pad = width - text_width(s);
+
+    sk_format_padded(fp, s, strlen(s), last && !right ? 0 : pad, right);
+}
+
+static int write_table(struct report *r, FILE *fp)
+{
+    size_t nc = ncols(r), *width, i, c, line = 0;
+    char buf[CELL_MAX];
+    int num, *right, rc = 0;
+
+    width = calloc(nc, sizeof(*width));
+    right = calloc(nc, sizeof(*right));
+    if (!width || !right) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (c = 0; c < nc; c++) {
+        width[c] = text_width(col_name(r, c));
+        right[c] = col_numeric(r, c);
+    }
+    for (i = 0; i < r->nrows; i++) {
+        if ((rc = load_row(r, i)) != 0)
+            goto done;
+        for (c = 0; c < nc; c++) {
+            size_t w = text_width(cell(r, c, buf, &num));
+
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    for (c = 0; c < nc; c++) {
+        if (c)
+            fputs(" | ", fp);
+        put_cell(col_name(r, c), width[c], right[c], c + 1 == nc, fp);
+        line += width[c] + (c ? 3 : 0);
+    }
+    fputc('\n', fp);
+    for (i = 0; i < line; i++)
+        fputc('-', fp);
+    fputc('\n', fp);
+    for (i = 0; i < r->nrows; i++) {
+        if ((rc = load_row(r, i)) != 0)
+            goto done;
+        for (c = 0; c < nc; c++) {
+            if (c)
+                fputs(" | ", fp);
+            put_cell(cell(r, c, buf, &num), width[c], right[c], c + 1 == nc,
+                     fp);
+        }
+        fputc('\n', fp);
+    }
+
+done:
+    free(width);
+    free(right);
+    return rc;
+}
+
+static int write_markdown(struct report *r, FILE *fp)
+{
+    size_t nc = ncols(r), i, c;
+    char buf[CELL_MAX];
+    int num, rc;
+
+    fputc('|', fp);
+    for (c = 0; c < nc; c++) {
+        const char *s = col_name(r, c);
+
+        fputc(' ', fp);
+        sk_format_markdown_cell(fp, s, strlen(s));
+        fputs(" |", fp);
+    }
+    fputs("\n|", fp);
+    for (c = 0; c < nc; c++)
+        fputs(col_numeric(r, c) ? " ---: |" : " --- |", fp);
+    fputc('\n', fp);
+    for (i = 0; i < r->nrows; i++) {
+        if ((rc = load_row(r, i)) != 0)
+            return rc;
+        fputc('|', fp);
+        for (c = 0; c < nc; c++) {
+            const char *s = cell(r, c, buf, &num);
+
+            fputc(' ', fp);
+            sk_format_markdown_cell(fp, s, strlen(s));
+            fputs(" |", fp);
+        }
+        fputc('\n', fp);
+    }
+    return 0;
+}
+
+static int write_csv(struct report *r, FILE *fp)
+{
+    size_t nc = ncols(r), i, c;
+    char buf[CELL_MAX];
+    int num, rc;
+
+    for (c = 0; c < nc; c++) {
+        const char *s = col_name(r, c);
+
+        if (c)
+            fputc(',', fp);
+        sk_format_csv_field(fp, s, strlen(s));
+    }
+    fputc('\n', fp);
+    for (i = 0; i < r->nrows; i++) {
+        if ((rc = load_row(r, i)) != 0)
+            return rc;
+        for (c = 0; c < nc; c++) {
+            const char *s = cell(r, c, buf, &num);
+
+            if (c)
+                fputc(',', fp);
+            sk_format_csv_field(fp, s, strlen(s));
+        }
+        fputc('\n', fp);
+    }
+    return 0;
+}
+
+static int write_json(struct report *r, FILE *fp)
+{
+    size_t nc = ncols(r), i, c;
+    char buf[CELL_MAX];
+    int num, rc;
+
+    fputc('[', fp);
+    for (i = 0; i < r->nrows; i++) {
+        if ((rc = load_row(r, i)) != 0)
+            return rc;
+        fputs(i ? ",\n  {" : "\n  {", fp);
+        for (c = 0; c < nc; c++) {
+            const char *s = col_name(r, c);
+
+            if (c)
+                fputs(", ", fp);
+            sk_format_json_string(fp, s, strlen(s));
+            fputs(": ", fp);
+            s = cell(r, c, buf, &num);
+            if (num)
+                fputs(s, fp);
+            else
+                sk_format_json_string(fp, s, strlen(s));
+        }
+        fputc('}', fp);
+    }
+    fputs(r->nrows ? "\n]\n" : "]\n", fp);
+    return 0;
+}
+
+int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
+                   sk_format fmt)
+{
+    struct report r;
+    size_t ng = sk_stats_groups_count(g), k;
+    int rc = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.g = g;
+    r.nfields = sk_stats_groups_nfields(g);
+    r.p = p;
+    r.np = np;
+    r.fmt = fmt;
+    r.nkeys = sk_stats_groups_nkeys(g) ? sk_stats_groups_nkeys(g) : 1;
+    if (r.nfields && ng > SIZE_MAX / r.nfields)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    r.nrows = ng * r.nfields;
+    r.pct_names = calloc(np ? np : 1, sizeof(*r.pct_names));
+    r.pct = calloc(np ? np : 1, sizeof(*r.pct));
+    if (!r.pct_names || !r.pct) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (k = 0; k < np; k++)
+        snprintf(r.pct_names[k], sizeof(r.pct_names[k]), "p%.15g", p[k]);
+    switch (fmt) {
+    case SK_FORMAT_TABLE: rc = write_table(&r, fp); break;
+    case SK_FORMAT_MARKDOWN: rc = write_markdown(&r, fp); break;
+    case SK_FORMAT_CSV: rc = write_csv(&r, fp); break;
+    case SK_FORMAT_JSON: rc = write_json(&r, fp); break;
+    }
+    if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
+        rc = sk_error_set(SK_EIO, "writing the output failed");
+
+done:
+    free(r.pct_names);
+    free(r.pct);
+    return rc;
+}
