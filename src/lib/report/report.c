@@ -1,0 +1,542 @@
+/*
+ * The report's model (report.h): the runs found among the inputs, each
+ * with its analysis (saturation, one recommendation per budget, per-query
+ * percentiles), a file-name slug and a heading anchor; and the output
+ * directory it is written into.  Every number comes from the analysis
+ * modules (runset, summarize, stats, saturation, recommend); the writers
+ * are report_charts.c, report_json.c and report_md.c.
+ */
+#include "report_int.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
+#include "sweepkit/sweep.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const double default_budgets[] = {1.0, 2.5, 5.0};
+
+const double sk_report__pcts[3] = {50, 90, 99};
+const char *const sk_report__pct_fields[3] = {"ttft_s", "tokens_per_s",
+                                              "decode_tokens_per_s"};
+
+/* What an earlier report's directory holds (outdir.h). */
+static const char *const owned_files[] = {"report.md", NULL};
+static const sk_outdir_owner owner = {"report", "report.json",
+                                      "sweepkit report", owned_files, ".png"};
+
+/* ---- the analysis of one run --------------------------------------------- */
+
+/* A column of the summary, or NULL when the summary does not have it. */
+static int opt_column(const double **out, const sk_sweep *s, const char *name)
+{
+    int rc = sk_sweep_column(out, s, name);
+
+    if (rc == SK_ENOTFOUND) {
+        *out = NULL;
+        sk_error_clear();
+        return 0;
+    }
+    return rc;
+}
+
+int sk_report__any_value(const double *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++)
+        if (!isnan(v[i]))
+            return 1;
+    return 0;
+}
+
+void sk_report__copy_error(char *buf)
+{
+    snprintf(buf, MSG, "%s", sk_error_last());
+}
+
+double sk_report__at(const double *v, size_t i)
+{
+    return v ? v[i] : NAN;
+}
+
+double sk_report__step_gain(const struct run_rep *rr, size_t i)
+{
+    return sk_saturation_gain(rr->conc[i], rr->tput[i], rr->conc[i + 1],
+                              rr->tput[i + 1]);
+}
+
+/* Notes are not cut: one longer than the buffer is formatted again into
+ * memory of its size (dropped only when there is none). */
+void sk_report__note(const struct sk_report *rep, const char *fmt, ...)
+{
+    char buf[1024], *big = NULL;
+    va_list ap;
+    int n;
+
+    if (!rep->note)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(buf)) {
+        if (!(big = malloc((size_t)n + 1)))
+            return;
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    rep->note(rep->note_payload, big ? big : buf);
+    free(big);
+}
+
+/* The knee and the USL fit (saturation.h) of throughput by concurrency. */
+static void analyse_saturation(struct run_rep *rr)
+{
+    struct sat *st = &rr->sat;
+    const sk_sweep *s = rr->run->sweep;
+    size_t i;
+
+    if (!rr->tput) {
+        snprintf(st->error, MSG, "%s: no column 'throughput_tokens_per_s'",
+                 sk_sweep_name(s));
+        return;
+    }
+    if (!sk_report__any_value(rr->tput, rr->n) && rr->run->summarized &&
+        !rr->run->has_times) {
+        snprintf(st->error, MSG,
+                 "throughput is unknown: the per-query file has no "
+                 "start_s/end_s columns, so no level has a wall time");
+        return;
+    }
+    /* The message `sweepkit saturation` gives for the same file. */
+    for (i = 0; i < rr->n; i++)
+        if (isnan(rr->tput[i])) {
+            snprintf(st->error, MSG,
+                     "%s:%zu: no throughput_tokens_per_s value at "
+                     "concurrency %g (empty cell)",
+                     sk_sweep_name(s), sk_sweep_line(s, i), rr->conc[i]);
+            return;
+        }
+    if (sk_saturation_knee(&st->knee, rr->conc, rr->tput, rr->n,
+                           SK_SATURATION_DEFAULT_GAIN) != 0) {
+        sk_report__copy_error(st->error);
+        return;
+    }
+    st->ok = 1;
+    if (sk_saturation_usl_fit(&st->usl, rr->conc, rr->tput, rr->n) == 0)
+        st->usl_ok = 1;
+    else
+        sk_report__copy_error(st->usl_error);
+}
+
+/* One recommendation per budget (recommend.h).  A run without an answer
+ * keeps the reason; only running out of memory stops the report. */
+static int analyse_budgets(struct run_rep *rr, const struct sk_report *rep)
+{
+    size_t b;
+    int rc;
+
+    for (b = 0; b < rep->nbudgets; b++) {
+        struct rec *x = &rr->rec[b];
+        sk_recommend_opts o;
+
+        sk_recommend_opts_init(&o);
+        o.ttft_budget_s = rep->budgets[b];
+        o.ttft_stat = rep->stat;
+        rc = sk_recommend_sweep(&x->r, rr->run->sweep, &o);
+        if (rc == 0)
+            rc = sk_recommend_paragraph(x->text, sizeof(x->text), &x->r);
+        if (rc == SK_ENOMEM)
+            return rc;
+        if (rc == 0)
+            x->ok = 1;
+        else
+            sk_report__copy_error(x->error);
+    }
+    return 0;
+}
+
+/* p50/p90/p99 per level of the per-query columns (stats.h). */
+static int analyse_percentiles(struct run_rep *rr)
+{
+    static const char *const by[] = {"concurrency"};
+    const struct sk_runset_run *run = rr->run;
+    sk_stats_opts so;
+    size_t i, f;
+    int rc;
+
+    if (!run->per_query_path)
+        return 0;
+    memset(&so, 0, sizeof(so));
+    so.by = by;
+    so.nby = 1;
+    so.fields = sk_report__pct_fields;
+    so.nfields = 3;
+    if ((rc = sk_stats_groups_from_file(&rr->groups, run->per_query_path,
+                                        &so)) != 0)
+        return rc;
+    rr->npct = sk_stats_groups_count(rr->groups);
+    if (rr->npct != run->nlevels)
+        return sk_error_set(SK_EPARSE,
+                            "%s: %zu groups of queries but %zu levels",
+                            run->per_query_path, rr->npct, run->nlevels);
+    if (!(rr->pct = calloc(rr->npct ? rr->npct : 1, sizeof(*rr->pct))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < rr->npct; i++) {
+        rr->pct[i].key = sk_stats_groups_key(rr->groups, i, 0);
+        rr->pct[i].queries = run->levels[i].queries;
+        for (f = 0; f < 3; f++) {
+            struct sk_stats_summary s;
+
+            if ((rc = sk_stats_groups_summarize(&s, rr->pct[i].v[f], rr->groups,
+                                                i, f, sk_report__pcts, 3)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* "gemma-3-1b" as a file name part: [A-Za-z0-9._-], the rest '_'. */
+static void slugify(char *buf, size_t cap, const char *label)
+{
+    size_t i, n = 0;
+
+    for (i = 0; label[i] && n + 1 < cap && n < 100; i++) {
+        char c = label[i];
+
+        buf[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')
+                       ? c
+                       : '_';
+    }
+    if (n == 0 || buf[0] == '.')
+        buf[n == 0 ? n++ : 0] = 'r';
+    buf[n] = '\0';
+}
+
+/* GitHub's heading anchor: lower case, spaces to '-', other punctuation
+ * but '-' and '_' dropped (bytes >= 0x80 kept). */
+static void anchor_of(char *buf, size_t cap, const char *heading)
+{
+    size_t i, n = 0;
+
+    for (i = 0; heading[i] && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)heading[i];
+
+        if (c >= 'A' && c <= 'Z')
+            buf[n++] = (char)(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '_' || c >= 0x80)
+            buf[n++] = (char)c;
+        else if (c == ' ')
+            buf[n++] = '-';
+    }
+    buf[n] = '\0';
+}
+
+static int analyse_run(struct run_rep *rr, const struct sk_runset_run *run,
+                       const struct sk_report *rep)
+{
+    const sk_sweep *s = run->sweep;
+    size_t k;
+    int rc;
+
+    rr->run = run;
+    rr->n = sk_sweep_levels(s);
+    rr->conc = sk_sweep_concurrency(s);
+    if ((rc = opt_column(&rr->queries, s, "queries")) != 0 ||
+        (rc = opt_column(&rr->tput, s, "throughput_tokens_per_s")) != 0 ||
+        (rc = opt_column(&rr->avg_ttft, s, "avg_ttft_s")) != 0 ||
+        (rc = opt_column(&rr->p90_ttft, s, "p90_ttft_s")) != 0 ||
+        (rc = opt_column(&rr->avg_decode, s, "avg_decode_tokens_per_s")) != 0 ||
+        (rc = opt_column(&rr->avg_query, s, "avg_query_tokens_per_s")) != 0)
+        return rc;
+    for (k = 0; k < NEXTRA; k++)
+        if ((rc = opt_column(&rr->extra[k], s, extra_cols[k])) != 0)
+            return rc;
+    analyse_saturation(rr);
+    if ((rc = analyse_budgets(rr, rep)) != 0)
+        return rc;
+    return analyse_percentiles(rr);
+}
+
+/* Unique file-name slugs and heading anchors for every run. */
+static void name_runs(struct sk_report *rep)
+{
+    size_t i, j, k;
+
+    for (i = 0; i < rep->nruns; i++) {
+        struct run_rep *rr = &rep->runs[i];
+        char base[120];
+
+        slugify(base, sizeof(base), rr->run->label);
+        snprintf(rr->slug, sizeof(rr->slug), "%s", base);
+        for (k = 2;; k++) {
+            int clash = 0;
+
+            for (j = 0; j < i && !clash; j++)
+                clash = strcmp(rep->runs[j].slug, rr->slug) == 0;
+            if (!clash)
+                break;
+            snprintf(rr->slug, sizeof(rr->slug), "%.100s-%zu", base, k);
+        }
+        anchor_of(rr->anchor, sizeof(rr->anchor), rr->run->label);
+    }
+}
+
+/* Every run, analysed: runs with a measured throughput first, in the
+ * order found, then those without (per-query files with no times): a
+ * reader meets the answers before the gaps. */
+static int analyse_runs(struct sk_report *rep)
+{
+    size_t i, k = 0, pass;
+    int rc = 0;
+
+    rep->nruns = sk_runset_count(rep->rs);
+    if (!(rep->runs = calloc(rep->nruns, sizeof(*rep->runs))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (pass = 0; pass < 2 && rc == 0; pass++)
+        for (i = 0; i < rep->nruns && rc == 0; i++) {
+            const struct sk_runset_run *run = sk_runset_get(rep->rs, i);
+            const double *t = NULL;
+            int has = sk_sweep_column(&t, run->sweep,
+                                      "throughput_tokens_per_s") == 0 &&
+                      sk_metric_peak(t, sk_sweep_levels(run->sweep)) <
+                          sk_sweep_levels(run->sweep);
+
+            if (has == (pass == 0))
+                rc = analyse_run(&rep->runs[k++], run, rep);
+        }
+    if (rc != 0)
+        return rc;
+    name_runs(rep);
+    return 0;
+}
+
+/* ---- the report object --------------------------------------------------- */
+
+void sk_report_opts_init(sk_report_opts *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->ttft_stat = SK_TTFT_AVG;
+}
+
+/* results/report_<time>: a new directory, never an earlier one: -2, -3 ...
+ * within a second */
+static void default_out(char *buf, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32];
+    struct stat st;
+    size_t i;
+
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+    snprintf(buf, cap, "results/report_%s", stamp);
+    for (i = 2; lstat(buf, &st) == 0 && i < 1000; i++)
+        snprintf(buf, cap, "results/report_%s-%zu", stamp, i);
+}
+
+static int check_opts(const sk_report_opts *o)
+{
+    size_t i;
+
+    if (!o->inputs || o->ninputs == 0)
+        return sk_error_set(SK_EINVAL, "no input: give files or directories");
+    if (o->nbudgets > MAX_BUDGETS)
+        return sk_error_set(SK_EINVAL,
+                            "too many --ttft-budget values (at most %d)",
+                            MAX_BUDGETS);
+    for (i = 0; o->ttft_budgets_s && i < o->nbudgets; i++)
+        if (!(o->ttft_budgets_s[i] > 0))
+            return sk_error_set(SK_EINVAL, "--ttft-budget: must be > 0, got %g",
+                                o->ttft_budgets_s[i]);
+    return 0;
+}
+
+static int load(struct sk_report *rep)
+{
+    size_t i;
+    int rc;
+
+    if ((rc = sk_runset_new(&rep->rs)) != 0)
+        return rc;
+    for (i = 0; i < rep->ninputs && rc == 0; i++)
+        rc = sk_runset_add(rep->rs, rep->inputs[i]);
+    if (rc == 0)
+        rc = sk_runset_load(rep->rs);
+    for (i = 0; i < sk_runset_notes(rep->rs); i++)
+        if (rep->note)
+            rep->note(rep->note_payload, sk_runset_note(rep->rs, i));
+    return rc;
+}
+
+int sk_report_new(sk_report **out, const sk_report_opts *opts)
+{
+    struct sk_report *rep = NULL;
+    char dflt[64];
+    const char *dir = opts->out_dir;
+    size_t n;
+    int rc;
+
+    *out = NULL;
+    if ((rc = check_opts(opts)) != 0)
+        return rc;
+    if (!(rep = calloc(1, sizeof(*rep))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    rep->title = opts->title ? opts->title : "Sweep report";
+    rep->command = opts->command ? opts->command : "sweepkit report";
+    rep->version = opts->version ? opts->version : "dev";
+    rep->stat = opts->ttft_stat;
+    rep->inputs = opts->inputs;
+    rep->ninputs = opts->ninputs;
+    rep->note = opts->note;
+    rep->note_payload = opts->note_payload;
+    if (opts->nbudgets == 0 || !opts->ttft_budgets_s) {
+        rep->nbudgets = sizeof(default_budgets) / sizeof(default_budgets[0]);
+        memcpy(rep->budgets, default_budgets, sizeof(default_budgets));
+    } else {
+        rep->nbudgets = opts->nbudgets;
+        memcpy(rep->budgets, opts->ttft_budgets_s,
+               opts->nbudgets * sizeof(rep->budgets[0]));
+    }
+    if (!dir) {
+        default_out(dflt, sizeof(dflt));
+        dir = dflt;
+    }
+    /* The output directory is judged before any input is read. */
+    if ((rc = sk_outdir_new(&rep->od, dir, &owner)) != 0)
+        goto done;
+    n = strlen(sk_outdir_path(rep->od)) + sizeof("/report.md");
+    if (!(rep->md_path = malloc(n))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    snprintf(rep->md_path, n, "%s/report.md", sk_outdir_path(rep->od));
+    if ((rc = load(rep)) != 0 || (rc = analyse_runs(rep)) != 0)
+        goto done;
+    *out = rep;
+    rep = NULL;
+done:
+    sk_report_free(rep);
+    return rc;
+}
+
+void sk_report_free(sk_report *rep)
+{
+    size_t i;
+
+    if (!rep)
+        return;
+    sk_outdir_free(rep->od);
+    for (i = 0; rep->runs && i < rep->nruns; i++) {
+        sk_stats_groups_free(rep->runs[i].groups);
+        free(rep->runs[i].pct);
+    }
+    free(rep->runs);
+    sk_runset_free(rep->rs);
+    free(rep->md_path);
+    free(rep);
+}
+
+const char *sk_report_md_path(const sk_report *rep)
+{
+    return rep->md_path;
+}
+
+size_t sk_report_skipped(const sk_report *rep)
+{
+    return sk_runset_skipped(rep->rs);
+}
+
+size_t sk_report_runs(const sk_report *rep)
+{
+    return rep->nruns;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+int sk_report_write_json(const sk_report *rep, FILE *fp)
+{
+    json_t *root;
+    int rc = 0;
+
+    if (!(root = sk_report__json(rep)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+        ferror(fp))
+        rc = sk_error_set(SK_EIO, "report.json: cannot write");
+    json_decref(root);
+    return rc;
+}
+
+int sk_report_write_md(const sk_report *rep, FILE *fp)
+{
+    sk_report__md(fp, rep);
+    if (ferror(fp))
+        return sk_error_set(SK_EIO, "report.md: cannot write");
+    return 0;
+}
+
+/* The charts, report.json, then report.md, into the staging directory. */
+static int write_outputs(struct sk_report *rep, const char *dir)
+{
+    char md[4096], tmp[4096], js[4096];
+    json_t *root = NULL;
+    FILE *fp = NULL;
+    int rc = 0, bad;
+
+    if ((rc = sk_report__draw_charts(rep, dir)) != 0)
+        return rc;
+
+    snprintf(js, sizeof(js), "%s/report.json", dir);
+    if (!(root = sk_report__json(rep)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (json_dump_file(root, js, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+        rc = sk_error_set(SK_EIO, "%s: cannot write", js);
+    json_decref(root);
+    if (rc != 0)
+        return rc;
+
+    /* report.md last, under a temporary name first. */
+    snprintf(md, sizeof(md), "%s/report.md", dir);
+    snprintf(tmp, sizeof(tmp), "%s/report.md.tmp", dir);
+    if (!(fp = fopen(tmp, "w")))
+        return sk_error_set(SK_EIO, "%s: cannot write: %s", tmp,
+                            strerror(errno));
+    sk_report__md(fp, rep);
+    bad = ferror(fp);
+    if (fclose(fp) != 0 || bad)
+        rc = sk_error_set(SK_EIO, "%s: cannot write: %s", md, strerror(errno));
+    if (rc == 0 && rename(tmp, md) != 0)
+        rc = sk_error_set(SK_EIO, "%s: cannot write: %s", md, strerror(errno));
+    if (rc != 0)
+        unlink(tmp);
+    return rc;
+}
+
+int sk_report_write(sk_report *rep)
+{
+    int rc;
+
+    if (rep->written)
+        return sk_error_set(SK_EINVAL, "the report is written already");
+    rep->written = 1;
+    if ((rc = sk_outdir_open(rep->od)) != 0 ||
+        (rc = write_outputs(rep, sk_outdir_staging(rep->od))) != 0 ||
+        (rc = sk_outdir_commit(rep->od)) != 0)
+        return rc;
+    return 0;
+}

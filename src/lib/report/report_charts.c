@@ -1,0 +1,356 @@
+/*
+ * The report's charts (chart_sweep.h): per run a dashboard when it has a
+ * throughput, else its per-query samples and TTFT; and one overlay of
+ * every run's throughput.  The budgets that gave a recommendation and the
+ * knees come in as marker lines.  Each chart's notes go to the caller.
+ */
+#include "report_int.h"
+
+#include "sweepkit/chart_sweep.h"
+#include "sweepkit/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OVERLAY 64 /* sk_chart_plot_new() draws 1..64 runs */
+
+/* The chart's notes (a series or point left out) to the caller. */
+static void chart_notes(const struct sk_report *rep, const sk_chart *c)
+{
+    size_t i;
+
+    for (i = 0; rep->note && c && i < sk_chart_notes(c); i++)
+        rep->note(rep->note_payload, sk_chart_note(c, i));
+}
+
+/* The statistic the pareto panel puts on its x axis: the report's when the
+ * chart has it, else p90 (which falls back to avg with a note). */
+static const char *pareto_stat(enum sk_ttft_stat s)
+{
+    return s == SK_TTFT_P99 ? "p90" : sk_recommend_stat_name(s);
+}
+
+/* Budget lines on the TTFT panel and, for a dashboard, the pareto panel,
+ * labelled "2.5 s" (the axis is TTFT in seconds), for the budgets that
+ * gave the run a recommendation: a budget the data cannot be judged
+ * against would only squash the curve. */
+static int mark_budgets(sk_chart *c, const struct run_rep *rr,
+                        const struct sk_report *rep)
+{
+    size_t b, pi;
+    char label[64];
+    int rc;
+
+    for (b = 0; b < rep->nbudgets; b++) {
+        if (!rr->rec[b].ok)
+            continue;
+        snprintf(label, sizeof(label), "%g s", rep->budgets[b]);
+        if (sk_chart_find_panel(&pi, c, "ttft") == 0 &&
+            (rc = sk_chart_panel_mark_y(c, pi, 0, rep->budgets[b], label)) != 0)
+            return rc;
+        if (sk_chart_find_panel(&pi, c, "pareto") == 0 &&
+            (rc = sk_chart_panel_mark_x(c, pi, rep->budgets[b], label)) != 0)
+            return rc;
+    }
+    sk_error_clear();
+    return 0;
+}
+
+static int any_rec(const struct run_rep *rr, const struct sk_report *rep)
+{
+    size_t b;
+
+    for (b = 0; b < rep->nbudgets; b++)
+        if (rr->rec[b].ok)
+            return 1;
+    return 0;
+}
+
+static int mark_knee(sk_chart *c, const struct run_rep *rr)
+{
+    char label[64];
+    int rc;
+
+    if (!rr->sat.ok || !rr->sat.knee.found)
+        return 0;
+    snprintf(label, sizeof(label), "knee %g", rr->sat.knee.x);
+    rc = sk_chart_mark_x(c, "concurrency", rr->sat.knee.x, label);
+    return rc == SK_ENOTFOUND ? 0 : rc;
+}
+
+/* The overlay's knees: one line per distinct level, naming its runs
+ * ("knee 64 (every run)", "knee 32 (a, b)", "knee 16 (4 runs)"). */
+static int mark_knees(sk_chart *c, struct run_rep *const *in, size_t n)
+{
+    char label[200];
+    size_t i, j, with, used;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        double x = in[i]->sat.knee.x;
+        int first = 1;
+
+        if (!in[i]->sat.ok || !in[i]->sat.knee.found)
+            continue;
+        for (j = 0; j < i && first; j++)
+            first = !(in[j]->sat.ok && in[j]->sat.knee.found &&
+                      in[j]->sat.knee.x == x);
+        if (!first)
+            continue;
+        for (j = i, with = 0; j < n; j++)
+            with += in[j]->sat.ok && in[j]->sat.knee.found &&
+                    in[j]->sat.knee.x == x;
+        used = (size_t)snprintf(label, sizeof(label), "knee %g (", x);
+        if (with == n)
+            snprintf(label + used, sizeof(label) - used, "all %zu runs)", n);
+        else
+            for (j = i; j < n && used < sizeof(label); j++)
+                if (in[j]->sat.ok && in[j]->sat.knee.found &&
+                    in[j]->sat.knee.x == x)
+                    used += (size_t)snprintf(label + used, sizeof(label) - used,
+                                             "%s%s", j == i ? "" : ", ",
+                                             in[j]->run->label);
+        if (with < n && (used >= sizeof(label) - 1 || used > 70))
+            snprintf(label, sizeof(label), "knee %g (%zu runs)", x, with);
+        else if (with < n)
+            snprintf(label + used, sizeof(label) - used, ")");
+        if ((rc = sk_chart_mark_x(c, "concurrency", x, label)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const char *kind_name(sk_chart_plot_kind k)
+{
+    return k == SK_CHART_PLOT_DASHBOARD   ? "dashboard"
+           : k == SK_CHART_PLOT_PER_QUERY ? "per-query"
+                                          : "TTFT";
+}
+
+struct render {
+    const char *dir; /* the staging directory */
+    sk_chart_render_opts ro;
+};
+
+/* Draw `c` into DIR/FILE and describe it in *ref. */
+static int write_chart(struct chart_ref *ref, sk_chart *c,
+                       const struct render *rd)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", rd->dir, ref->file);
+    ref->width = SK_CHART_WIDTH;
+    ref->height = SK_CHART_HEIGHT;
+    return sk_chart_write(c, path, &rd->ro);
+}
+
+/* The run's charts: a dashboard when it has throughput, else the
+ * per-query samples and TTFT.  A chart with nothing to draw is left out
+ * with its reason; other failures stop the report. */
+static int run_charts(struct run_rep *rr, const struct sk_report *rep,
+                      const struct render *rd)
+{
+    const struct sk_runset_run *run = rr->run;
+    sk_chart_plot_run pr;
+    sk_chart_plot_opts po;
+    sk_chart_plot_kind kinds[2];
+    size_t nk = 0, k;
+    int rc = 0;
+
+    memset(&pr, 0, sizeof(pr));
+    pr.sweep = run->sweep;
+    pr.label = run->label;
+    pr.query_concurrency = run->sample_concurrency;
+    pr.query_tokens_per_s = run->sample_tokens_per_s;
+    pr.nqueries = run->nsamples;
+    if (sk_report__any_value(rr->tput, rr->n)) {
+        kinds[nk++] = SK_CHART_PLOT_DASHBOARD;
+    } else {
+        if (run->nsamples)
+            kinds[nk++] = SK_CHART_PLOT_PER_QUERY;
+        kinds[nk++] = SK_CHART_PLOT_TTFT;
+    }
+    for (k = 0; k < nk; k++) {
+        struct chart_ref *ref = &rr->charts[rr->ncharts];
+        sk_chart *c = NULL;
+
+        memset(&po, 0, sizeof(po));
+        po.kind = kinds[k];
+        po.ttft_stat = pareto_stat(rep->stat);
+        rc = sk_chart_plot_new(&c, &pr, 1, &po);
+        if (rc == 0)
+            rc = mark_budgets(c, rr, rep);
+        if (rc == 0)
+            rc = mark_knee(c, rr);
+        if (rc == 0) {
+            switch (kinds[k]) {
+            case SK_CHART_PLOT_DASHBOARD:
+                ref->kind = "dashboard";
+                snprintf(ref->file, sizeof(ref->file), "%s_dashboard.png",
+                         rr->slug);
+                snprintf(ref->alt, sizeof(ref->alt),
+                         "Dashboard of %s: throughput, per-query speed, "
+                         "TTFT, and throughput against TTFT",
+                         run->label);
+                snprintf(ref->caption, sizeof(ref->caption),
+                         "Total throughput (top left), %s (top right), "
+                         "time to first token (bottom left) and "
+                         "throughput against %s TTFT (bottom right, points "
+                         "labelled with their concurrency). %s%s",
+                         run->nsamples ? "every query's speed with the "
+                                         "mean and the p10 to p90 band"
+                                       : "mean per-query speed",
+                         pareto_stat(rep->stat),
+                         rr->sat.ok && rr->sat.knee.found
+                             ? "The dashed vertical line marks the knee. "
+                             : "",
+                         any_rec(rr, rep) ? "Dashed lines across the TTFT "
+                                            "panels mark the budgets."
+                                          : "");
+                break;
+            case SK_CHART_PLOT_PER_QUERY:
+                ref->kind = "per-query";
+                snprintf(ref->file, sizeof(ref->file), "%s_per_query.png",
+                         rr->slug);
+                snprintf(ref->alt, sizeof(ref->alt),
+                         "Per-query speed of %s against concurrency",
+                         run->label);
+                snprintf(ref->caption, sizeof(ref->caption),
+                         "Every query's speed (tokens over its whole "
+                         "duration) at its concurrency, the mean per level "
+                         "as a line and the p10 to p90 range as a band.");
+                break;
+            default:
+                ref->kind = "ttft";
+                snprintf(ref->file, sizeof(ref->file), "%s_ttft.png", rr->slug);
+                snprintf(ref->alt, sizeof(ref->alt),
+                         "Time to first token of %s against concurrency",
+                         run->label);
+                snprintf(ref->caption, sizeof(ref->caption),
+                         "Mean, median and p90 time to first token per "
+                         "level%s.",
+                         any_rec(rr, rep) ? "; dashed horizontal lines mark "
+                                            "the budgets"
+                                          : "");
+                break;
+            }
+            rc = write_chart(ref, c, rd);
+        }
+        chart_notes(rep, c);
+        sk_chart_free(c);
+        if (rc == SK_ENODATA || rc == SK_ENOTFOUND) {
+            /* Nothing to draw (a column the chart needs is empty or
+             * missing) is a fact about the data, not a failure. */
+            sk_report__copy_error(rr->chart_error);
+            sk_report__note(rep, "%s: no %s chart: %s", run->label,
+                            kind_name(kinds[k]), rr->chart_error);
+            rc = 0;
+            continue;
+        }
+        if (rc != 0)
+            return rc;
+        rr->ncharts++;
+    }
+    return 0;
+}
+
+/* Throughput of every run that has it, overlaid, each knee marked. */
+static int overlay_chart(struct sk_report *rep, const struct render *rd)
+{
+    sk_chart_plot_run pr[MAX_OVERLAY];
+    struct run_rep *in[MAX_OVERLAY];
+    sk_chart_plot_opts po;
+    sk_chart *c = NULL;
+    size_t i, n = 0, with = 0;
+    int rc;
+
+    memset(pr, 0, sizeof(pr));
+    for (i = 0; i < rep->nruns; i++) {
+        struct run_rep *rr = &rep->runs[i];
+
+        if (!sk_report__any_value(rr->tput, rr->n))
+            continue;
+        with++;
+        if (n == MAX_OVERLAY)
+            continue;
+        in[n] = rr;
+        pr[n].sweep = rr->run->sweep;
+        pr[n].label = rr->run->label;
+        n++;
+    }
+    if (with > MAX_OVERLAY)
+        snprintf(rep->overlay_note, MSG,
+                 "The overlay shows the first %d of the %zu runs with a "
+                 "throughput.",
+                 MAX_OVERLAY, with);
+    if (n < 2)
+        return 0;
+    memset(&po, 0, sizeof(po));
+    po.kind = SK_CHART_PLOT_THROUGHPUT;
+    po.title = "Throughput vs concurrency, all runs";
+    rc = sk_chart_plot_new(&c, pr, n, &po);
+    if (rc == 0)
+        rc = mark_knees(c, in, n);
+    if (rc == 0) {
+        struct chart_ref *ref = &rep->overlay;
+
+        ref->kind = "throughput";
+        snprintf(ref->file, sizeof(ref->file), "throughput_overlay.png");
+        snprintf(ref->alt, sizeof(ref->alt),
+                 "Total throughput and mean per-query speed of %zu runs "
+                 "against concurrency",
+                 n);
+        snprintf(ref->caption, sizeof(ref->caption),
+                 "Total throughput (top) and mean per-query speed (bottom) "
+                 "of every run with a measured throughput, one colour and "
+                 "marker shape per run; dashed vertical lines mark the "
+                 "knees.");
+        rc = write_chart(ref, c, rd);
+    }
+    chart_notes(rep, c);
+    sk_chart_free(c);
+    if (rc == 0)
+        rep->has_overlay = 1;
+    return rc;
+}
+
+/* "a.csv, b.csv": the files a chart was drawn from. */
+static char *join_sources(const struct sk_runset_run *run)
+{
+    const char *a = run->summary_path, *b = run->per_query_path;
+    size_t n = (a ? strlen(a) : 0) + (b ? strlen(b) : 0) + 3;
+    char *s = malloc(n);
+
+    if (s)
+        snprintf(s, n, "%s%s%s", a ? a : "", a && b ? ", " : "", b ? b : "");
+    return s;
+}
+
+int sk_report__draw_charts(struct sk_report *rep, const char *dir)
+{
+    char software[256];
+    struct render rd;
+    size_t i;
+    int rc = 0;
+
+    memset(&rd, 0, sizeof(rd));
+    snprintf(software, sizeof(software), "sweepkit %s", rep->version);
+    rd.dir = dir;
+    rd.ro.software = software;
+    rd.ro.command = rep->command;
+    for (i = 0; i < rep->nruns && rc == 0; i++) {
+        char *src = join_sources(rep->runs[i].run);
+
+        if (!src)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        rd.ro.sources = src;
+        rc = run_charts(&rep->runs[i], rep, &rd);
+        free(src);
+    }
+    if (rc == 0) {
+        rd.ro.sources = "all runs";
+        rc = overlay_chart(rep, &rd);
+    }
+    return rc;
+}

@@ -1,0 +1,142 @@
+/*
+ * The report's layout, shared by the files of src/lib/report/ only:
+ * report.c (the model: one analysis per run, names, the output
+ * directory), report_charts.c (the charts and their markers),
+ * report_md.c (report.md and the sentences) and report_json.c
+ * (report.json).
+ */
+#ifndef SK_REPORT_INT_H
+#define SK_REPORT_INT_H
+
+#include "sweepkit/outdir.h"
+#include "sweepkit/recommend.h"
+#include "sweepkit/report.h"
+#include "sweepkit/runset.h"
+#include "sweepkit/saturation.h"
+#include "sweepkit/stats.h"
+#include "sweepkit/summarize.h"
+
+#include <jansson.h>
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define MAX_BUDGETS SK_REPORT_MAX_BUDGETS
+#define MAX_CHARTS 2
+#define MSG 600
+
+#define DASH "\xE2\x80\x93" /* "–": no value */
+
+/* The per-query percentile table: p50, p90, p99 of three columns. */
+extern const double sk_report__pcts[3];
+extern const char *const sk_report__pct_fields[3];
+
+/* Summary columns beyond the 14, used when present (the collector and
+ * `summarize` write them): sk_summarize_extra_columns, errors first. */
+#define NEXTRA SK_SUMMARIZE_NEXTRA
+#define extra_cols sk_summarize_extra_columns
+
+/* ---- the analysis of one run --------------------------------------------- */
+
+struct sat {
+    int ok;
+    char error[MSG];
+    struct sk_saturation_knee knee;
+    int usl_ok;
+    char usl_error[MSG];
+    struct sk_saturation_usl usl;
+};
+
+struct rec {
+    int ok;
+    char error[MSG];
+    sk_recommend_result r;
+    char text[SK_RECOMMEND_PARAGRAPH_MAX];
+};
+
+struct pct_level {
+    const char *key; /* the concurrency as written, borrowed */
+    size_t queries;
+    double v[3][3]; /* pct_fields x pcts; NaN when a column is empty */
+};
+
+struct chart_ref {
+    char file[160]; /* in the report directory */
+    const char *kind;
+    unsigned width, height;
+    char alt[400], caption[600];
+};
+
+struct run_rep {
+    const struct sk_runset_run *run;
+    char slug[120];
+    char anchor[200];
+    size_t n;
+    const double *conc, *queries, *tput, *avg_ttft, *p90_ttft, *avg_decode,
+        *avg_query;
+    const double *extra[NEXTRA];
+    struct sat sat;
+    struct rec rec[MAX_BUDGETS];
+    sk_stats_groups *groups;
+    struct pct_level *pct;
+    size_t npct;
+    struct chart_ref charts[MAX_CHARTS];
+    size_t ncharts;
+    char chart_error[MSG];
+};
+
+struct sk_report {
+    const char *title, *command, *version;
+    double budgets[MAX_BUDGETS];
+    size_t nbudgets;
+    enum sk_ttft_stat stat;
+    const char *const *inputs;
+    size_t ninputs;
+    struct run_rep *runs;
+    size_t nruns;
+    struct chart_ref overlay;
+    int has_overlay;
+    char overlay_note[MSG];
+    sk_report_note_fn note;
+    void *note_payload;
+    sk_runset *rs;
+    sk_outdir *od;
+    char *md_path; /* DIR/report.md */
+    int written;
+};
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+/* Any value of v[0..n) that is not NaN (v may be NULL). */
+int sk_report__any_value(const double *v, size_t n);
+
+/* Value i of a column that may be absent. */
+double sk_report__at(const double *v, size_t i);
+
+/* Gain per doubling of throughput from level i to i + 1. */
+double sk_report__step_gain(const struct run_rep *rr, size_t i);
+
+/* Copy sk_error_last() into a MSG-byte buffer. */
+void sk_report__copy_error(char *buf);
+
+/* Tell the caller one note, printf-style. */
+void sk_report__note(const struct sk_report *rep, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Draw every run's charts and the overlay into `dir` (report_charts.c). */
+int sk_report__draw_charts(struct sk_report *rep, const char *dir);
+
+/* The knee and the USL fit in words (report_md.c). */
+void sk_report__knee_sentence(char *buf, size_t cap, const struct run_rep *rr);
+void sk_report__usl_sentence(char *buf, size_t cap, const struct run_rep *rr);
+
+/* report.md's text into fp; errors are left in ferror(fp) (report_md.c). */
+void sk_report__md(FILE *fp, const struct sk_report *rep);
+
+/* report.json's tree, or NULL when out of memory (report_json.c). */
+json_t *sk_report__json(const struct sk_report *rep);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * report.json (report.h): the same numbers as report.md at full precision,
+ * for programs (docs/report.md lists the keys).
+ */
+#include "report_int.h"
+
+#include "sweepkit/num.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Built with jansson.  A constructor that returns NULL (out of memory)
+ * makes the set or append that takes it fail; every failure is counted
+ * in the writer and checked once, at the end. */
+struct jw {
+    int failures;
+};
+
+static json_t *jnum(double v)
+{
+    return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static void jset(struct jw *w, json_t *o, const char *key, json_t *v)
+{
+    if (json_object_set_new(o, key, v) != 0)
+        w->failures++;
+}
+
+static void jappend(struct jw *w, json_t *a, json_t *v)
+{
+    if (json_array_append_new(a, v) != 0)
+        w->failures++;
+}
+
+static json_t *json_levels(struct jw *w, const struct run_rep *rr)
+{
+    json_t *a = json_array();
+    size_t i, k;
+
+    for (i = 0; a && i < rr->n; i++) {
+        json_t *o = json_object();
+
+        jset(w, o, "concurrency", jnum(rr->conc[i]));
+        jset(w, o, "queries", jnum(sk_report__at(rr->queries, i)));
+        jset(w, o, "throughput_tokens_per_s", jnum(sk_report__at(rr->tput, i)));
+        jset(w, o, "avg_ttft_s", jnum(sk_report__at(rr->avg_ttft, i)));
+        jset(w, o, "p90_ttft_s", jnum(sk_report__at(rr->p90_ttft, i)));
+        jset(w, o, "avg_decode_tokens_per_s",
+             jnum(sk_report__at(rr->avg_decode, i)));
+        jset(w, o, "avg_query_tokens_per_s",
+             jnum(sk_report__at(rr->avg_query, i)));
+        for (k = 0; k < NEXTRA; k++)
+            jset(w, o, extra_cols[k], jnum(sk_report__at(rr->extra[k], i)));
+        jappend(w, a, o);
+    }
+    return a;
+}
+
+static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
+{
+    static const char *const pname[3] = {"p50", "p90", "p99"};
+    json_t *a;
+    size_t i, f, p;
+
+    if (!rr->pct)
+        return json_null();
+    if (!(a = json_array()))
+        return NULL;
+    for (i = 0; i < rr->npct; i++) {
+        json_t *o = json_object();
+        double c = NAN;
+
+        sk_num_parse(&c, rr->pct[i].key, strlen(rr->pct[i].key));
+        jset(w, o, "concurrency", jnum(c));
+        jset(w, o, "queries", json_integer((json_int_t)rr->pct[i].queries));
+        for (f = 0; f < 3; f++) {
+            json_t *q = json_object();
+
+            for (p = 0; p < 3; p++)
+                jset(w, q, pname[p], jnum(rr->pct[i].v[f][p]));
+            jset(w, o, sk_report__pct_fields[f], q);
+        }
+        jappend(w, a, o);
+    }
+    return a;
+}
+
+static json_t *json_saturation(struct jw *w, const struct run_rep *rr)
+{
+    const struct sat *st = &rr->sat;
+    const struct sk_saturation_usl *u = &st->usl;
+    json_t *o = json_object(), *steps, *usl;
+    char line[1200];
+    size_t i;
+
+    /* The same keys whether or not there is an answer: null when not. */
+    jset(w, o, "error", st->ok ? json_null() : json_string(st->error));
+    jset(w, o, "gain_threshold", json_real(SK_SATURATION_DEFAULT_GAIN));
+    jset(w, o, "knee", st->ok ? jnum(st->knee.x) : json_null());
+    if (st->ok)
+        sk_report__knee_sentence(line, sizeof(line), rr);
+    jset(w, o, "knee_sentence", st->ok ? json_string(line) : json_null());
+    steps = json_array();
+    for (i = 0; st->ok && i + 1 < rr->n; i++) {
+        json_t *s = json_object();
+
+        jset(w, s, "x_from", jnum(rr->conc[i]));
+        jset(w, s, "x_to", jnum(rr->conc[i + 1]));
+        jset(w, s, "y_from", jnum(rr->tput[i]));
+        jset(w, s, "y_to", jnum(rr->tput[i + 1]));
+        jset(w, s, "gain_per_doubling", jnum(sk_report__step_gain(rr, i)));
+        jappend(w, steps, s);
+    }
+    jset(w, o, "steps", steps);
+    if (!st->usl_ok) {
+        jset(w, o, "usl", json_null());
+        jset(w, o, "usl_error",
+             st->ok ? json_string(st->usl_error) : json_null());
+        return o;
+    }
+    usl = json_object();
+    jset(w, usl, "lambda", jnum(u->lambda));
+    jset(w, usl, "sigma", jnum(u->sigma));
+    jset(w, usl, "kappa", jnum(u->kappa));
+    jset(w, usl, "r2", jnum(u->r2));
+    jset(w, usl, "peak_concurrency", jnum(u->peak_n));
+    jset(w, usl, "peak_throughput", jnum(u->peak_x));
+    jset(w, usl, "asymptote_throughput", jnum(u->asymptote_x));
+    jset(w, usl, "n90", jnum(u->n90));
+    jset(w, usl, "n95", jnum(u->n95));
+    jset(w, usl, "levels", json_integer((json_int_t)u->levels));
+    sk_report__usl_sentence(line, sizeof(line), rr);
+    jset(w, usl, "sentence", json_string(line));
+    jset(w, o, "usl", usl);
+    jset(w, o, "usl_error", json_null());
+    return o;
+}
+
+static json_t *json_recs(struct jw *w, const struct run_rep *rr,
+                         const struct sk_report *rep)
+{
+    json_t *a = json_array();
+    size_t b;
+
+    for (b = 0; a && b < rep->nbudgets; b++) {
+        const struct rec *x = &rr->rec[b];
+        const sk_recommend_result *r = &x->r;
+        json_t *o = json_object();
+
+        jset(w, o, "ttft_budget_s", json_real(rep->budgets[b]));
+        jset(w, o, "ttft_stat", json_string(sk_recommend_stat_name(rep->stat)));
+        jset(w, o, "error", x->ok ? json_null() : json_string(x->error));
+        if (!x->ok) {
+            static const char *const keys[] = {"found",
+                                               "concurrency",
+                                               "ttft_s",
+                                               "avg_query_tokens_per_s",
+                                               "throughput_tokens_per_s",
+                                               "peak_throughput_tokens_per_s",
+                                               "peak_concurrency",
+                                               "peak_share",
+                                               "binding",
+                                               "neighbour_concurrency",
+                                               "neighbour_value",
+                                               "estimate_concurrency",
+                                               "summary"};
+            size_t k;
+
+            for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+                jset(w, o, keys[k], json_null());
+        } else {
+            jset(w, o, "found", json_boolean(r->found));
+            jset(w, o, "concurrency", jnum(r->concurrency));
+            jset(w, o, "ttft_s", jnum(r->ttft_s));
+            jset(w, o, "avg_query_tokens_per_s", jnum(r->query_tokens_per_s));
+            jset(w, o, "throughput_tokens_per_s",
+                 jnum(r->throughput_tokens_per_s));
+            jset(w, o, "peak_throughput_tokens_per_s",
+                 jnum(r->peak_throughput_tokens_per_s));
+            jset(w, o, "peak_concurrency", jnum(r->peak_concurrency));
+            jset(w, o, "peak_share", jnum(r->peak_share));
+            jset(w, o, "binding",
+                 json_string(sk_recommend_limit_name(r->binding)));
+            jset(w, o, "neighbour_concurrency", jnum(r->neighbour_concurrency));
+            jset(w, o, "neighbour_value", jnum(r->neighbour_value));
+            jset(w, o, "estimate_concurrency", jnum(r->estimate_concurrency));
+            jset(w, o, "summary", json_string(x->text));
+        }
+        jappend(w, a, o);
+    }
+    return a;
+}
+
+static json_t *json_chart(struct jw *w, const struct chart_ref *c)
+{
+    json_t *o = json_object();
+
+    jset(w, o, "kind", json_string(c->kind));
+    jset(w, o, "file", json_string(c->file));
+    jset(w, o, "format", json_string("png"));
+    jset(w, o, "width", json_integer(c->width));
+    jset(w, o, "height", json_integer(c->height));
+    return o;
+}
+
+static const char *pairing_name(sk_runset_pairing p)
+{
+    return p == SK_RUNSET_BY_NAME     ? "name"
+           : p == SK_RUNSET_BY_COUNTS ? "counts"
+                                      : "alone";
+}
+
+json_t *sk_report__json(const struct sk_report *rep)
+{
+    struct jw jw = {0}, *w = &jw;
+    json_t *root = json_object(), *a, *runs = json_array();
+    char generator[256];
+    size_t i, k;
+
+    snprintf(generator, sizeof(generator), "sweepkit report %s", rep->version);
+    jset(w, root, "generator", json_string(generator));
+    jset(w, root, "title", json_string(rep->title));
+    jset(w, root, "command", json_string(rep->command));
+    a = json_array();
+    for (i = 0; i < rep->ninputs; i++)
+        jappend(w, a, json_string(rep->inputs[i]));
+    jset(w, root, "inputs", a);
+    jset(w, root, "ttft_stat", json_string(sk_recommend_stat_name(rep->stat)));
+    a = json_array();
+    for (i = 0; i < rep->nbudgets; i++)
+        jappend(w, a, json_real(rep->budgets[i]));
+    jset(w, root, "ttft_budgets_s", a);
+    jset(w, root, "gain_threshold", json_real(SK_SATURATION_DEFAULT_GAIN));
+    jset(w, root, "overlay",
+         rep->has_overlay ? json_chart(w, &rep->overlay) : json_null());
+    for (i = 0; runs && i < rep->nruns; i++) {
+        const struct run_rep *rr = &rep->runs[i];
+        json_t *o = json_object(), *ch = json_array();
+
+        jset(w, o, "label", json_string(rr->run->label));
+        jset(w, o, "anchor", json_string(rr->anchor));
+        jset(w, o, "summary_file", jstr(rr->run->summary_path));
+        jset(w, o, "per_query_file", jstr(rr->run->per_query_path));
+        jset(w, o, "pairing", json_string(pairing_name(rr->run->pairing)));
+        jset(w, o, "summarized_from_per_query",
+             json_boolean(rr->run->summarized));
+        jset(w, o, "levels", json_levels(w, rr));
+        jset(w, o, "percentiles", json_percentiles(w, rr));
+        jset(w, o, "saturation", json_saturation(w, rr));
+        jset(w, o, "recommendations", json_recs(w, rr, rep));
+        for (k = 0; k < rr->ncharts; k++)
+            jappend(w, ch, json_chart(w, &rr->charts[k]));
+        jset(w, o, "charts", ch);
+        jset(w, o, "chart_error",
+             rr->chart_error[0] ? json_string(rr->chart_error) : json_null());
+        jappend(w, runs, o);
+    }
+    jset(w, root, "runs", runs);
+    if (w->failures || !root) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}

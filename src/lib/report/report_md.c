@@ -1,0 +1,566 @@
+/*
+ * report.md (report.h): the page for people.  Numbers are printed as the
+ * summaries publish them; the knee and the USL fit are told in sentences
+ * (also in report.json).
+ */
+#include "report_int.h"
+
+#include "sweepkit/format.h"
+#include "sweepkit/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- numbers for people ---------------------------------------------------
+ */
+
+/* Two decimals as the summaries are published, three significant digits
+ * below 0.1 (as `sweepkit recommend` prints); "–" for no value. */
+static const char *num(char *buf, size_t cap, double x)
+{
+    if (isnan(x))
+        return DASH;
+    snprintf(buf, cap, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.3g", x);
+    return buf;
+}
+
+/* "1 s", "2.5 s", "0.5 s" */
+static void budget_words(char *buf, size_t cap, double b)
+{
+    snprintf(buf, cap, "%g s", b);
+}
+
+static const char *limit_words(enum sk_recommend_limit l)
+{
+    switch (l) {
+    case SK_LIMIT_TTFT: return "TTFT budget";
+    case SK_LIMIT_QUERY_TPS: return "per-query speed";
+    case SK_LIMIT_THROUGHPUT: return "throughput goal";
+    case SK_LIMIT_NONE: break;
+    }
+    return "nothing within the sweep";
+}
+
+/* " (extrapolated: beyond 128)" for a fitted value past the last level. */
+static const char *beyond(char *buf, size_t cap, const struct run_rep *rr,
+                          double v)
+{
+    if (v > rr->conc[rr->n - 1])
+        snprintf(buf, cap, " (extrapolated: beyond %g)", rr->conc[rr->n - 1]);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* "+6.5%" of a gain per doubling (a fraction). */
+static void gain_words(char *buf, size_t cap, double g)
+{
+    snprintf(buf, cap, "%+.1f%%", 100 * g);
+}
+
+/* Step i in words: "doubling to 128 adds 6.5%" when it is a doubling,
+ * else "going from 8 to 12 gains 6.5% per doubling". */
+static void step_words(char *buf, size_t cap, const struct run_rep *rr,
+                       size_t i)
+{
+    char g[32];
+    double gain = sk_report__step_gain(rr, i);
+
+    if (rr->conc[i + 1] == 2 * rr->conc[i]) {
+        snprintf(g, sizeof(g), "%.1f%%", 100 * fabs(gain));
+        snprintf(buf, cap, "doubling from %g to %g %s %s", rr->conc[i],
+                 rr->conc[i + 1], gain < 0 ? "loses" : "adds", g);
+    } else {
+        gain_words(g, sizeof(g), gain);
+        snprintf(buf, cap, "going from %g to %g gains %s per doubling",
+                 rr->conc[i], rr->conc[i + 1], g);
+    }
+}
+
+/* The measured knee in plain words: one or two sentences. */
+void sk_report__knee_sentence(char *buf, size_t cap, const struct run_rep *rr)
+{
+    const struct sk_saturation_knee *k = &rr->sat.knee;
+    double g = 100 * k->threshold;
+    char step[160];
+
+    step_words(step, sizeof(step), rr, k->max_step);
+    if (!k->found)
+        snprintf(buf, cap,
+                 "**Throughput keeps climbing to %g**, the highest level "
+                 "measured: %s, still at least the %g%% per doubling that "
+                 "counts as scaling. The knee lies beyond this sweep; "
+                 "measure higher concurrency to find it.",
+                 rr->conc[rr->n - 1], step, g);
+    else if (k->index == 0)
+        snprintf(buf, cap,
+                 "**Throughput does not scale with concurrency here:** no "
+                 "step from %g on gains %g%% per doubling (the best: %s).",
+                 k->x, g, step);
+    else if (k->index + 2 == rr->n)
+        snprintf(buf, cap,
+                 "**Throughput stops scaling at %g:** %s, less than the "
+                 "%g%% per doubling that counts as scaling.",
+                 k->x, step, g);
+    else
+        snprintf(buf, cap,
+                 "**Throughput stops scaling at %g:** no later step gains "
+                 "%g%% per doubling (the best: %s).",
+                 k->x, g, step);
+}
+
+/* The USL fit in words. */
+void sk_report__usl_sentence(char *buf, size_t cap, const struct run_rep *rr)
+{
+    const struct sk_saturation_usl *u = &rr->sat.usl;
+    char head[300], e1[64], e2[64], e3[64];
+
+    snprintf(head, sizeof(head),
+             "A Universal Scalability Law fit, X(N) = λN / (1 + σ(N − 1) + "
+             "κN(N − 1)), over the %zu levels gives λ = %.4g, σ = %.4g, "
+             "κ = %.4g (R² = %.4f).",
+             u->levels, u->lambda, u->sigma, u->kappa, u->r2);
+    if (!isnan(u->peak_n))
+        snprintf(buf, cap,
+                 "%s The fitted curve peaks at concurrency %.1f%s with "
+                 "%.1f tok/s and reaches 90%% of that peak at %.1f%s, 95%% "
+                 "at %.1f%s.",
+                 head, u->peak_n, beyond(e1, sizeof(e1), rr, u->peak_n),
+                 u->peak_x, u->n90, beyond(e2, sizeof(e2), rr, u->n90), u->n95,
+                 beyond(e3, sizeof(e3), rr, u->n95));
+    else if (!isnan(u->asymptote_x))
+        snprintf(buf, cap,
+                 "%s It has no peak (κ = 0): throughput rises towards "
+                 "%.1f tok/s, reaching 90%% of that at concurrency %.1f%s "
+                 "and 95%% at %.1f%s.",
+                 head, u->asymptote_x, u->n90,
+                 beyond(e1, sizeof(e1), rr, u->n90), u->n95,
+                 beyond(e2, sizeof(e2), rr, u->n95));
+    else
+        snprintf(buf, cap, "%s %s", head,
+                 u->sigma >= 1 ? "The fitted curve never rises above X(1)."
+                               : "The fit is linear scaling (σ = κ = 0): "
+                                 "no peak and no asymptote.");
+}
+
+/* ---- report.md ---------------------------------------------------------- */
+
+static void md_cell(FILE *fp, const char *s)
+{
+    sk_format_markdown_cell(fp, s, strlen(s));
+}
+
+static void md_code(FILE *fp, const char *s)
+{
+    fprintf(fp, "`%s`", s);
+}
+
+static void write_intro(FILE *fp, const struct sk_report *rep)
+{
+    size_t i;
+    char b[32];
+
+    fprintf(fp, "# ");
+    md_cell(fp, rep->title);
+    fprintf(fp, "\n\n%zu run%s from ", rep->nruns, rep->nruns == 1 ? "" : "s");
+    for (i = 0; i < rep->ninputs; i++) {
+        fprintf(fp, "%s", i == 0 ? "" : i + 1 == rep->ninputs ? " and " : ", ");
+        md_code(fp, rep->inputs[i]);
+    }
+    fprintf(fp, ". Each run is one concurrency sweep: the same load sent "
+                "with 1, 2, 4 ... requests in flight at once, one row of "
+                "measurements per level. For each run the page gives the "
+                "measurements, where throughput stops growing with "
+                "concurrency (the knee), and the concurrency to run at "
+                "under a time-to-first-token (TTFT) budget of ");
+    for (i = 0; i < rep->nbudgets; i++) {
+        budget_words(b, sizeof(b), rep->budgets[i]);
+        fprintf(fp, "%s%s",
+                i == 0                   ? ""
+                : i + 1 == rep->nbudgets ? " or "
+                                         : ", ",
+                b);
+    }
+    fprintf(fp,
+            " on the %s TTFT. Terms are explained at the "
+            "[end](#how-to-read-this-report).\n\n",
+            rep->stat == SK_TTFT_AVG      ? "mean"
+            : rep->stat == SK_TTFT_MEDIAN ? "median"
+                                          : sk_recommend_stat_name(rep->stat));
+}
+
+static const char *data_words(const struct sk_runset_run *run)
+{
+    if (run->summary_path && run->per_query_path)
+        return "summary + per-query";
+    return run->summary_path ? "summary" : "per-query";
+}
+
+static void write_overview(FILE *fp, const struct sk_report *rep)
+{
+    size_t i, b;
+    char x[64], bw[32];
+
+    fprintf(fp, "## Overview\n\n| run | data | levels | peak throughput "
+                "(tok/s) | knee |");
+    for (b = 0; b < rep->nbudgets; b++) {
+        budget_words(bw, sizeof(bw), rep->budgets[b]);
+        fprintf(fp, " %s budget |", bw);
+    }
+    fprintf(fp, "\n|---|---|---:|---:|---:|");
+    for (b = 0; b < rep->nbudgets; b++)
+        fprintf(fp, "---:|");
+    fputc('\n', fp);
+    for (i = 0; i < rep->nruns; i++) {
+        const struct run_rep *rr = &rep->runs[i];
+        size_t pk = rr->tput ? sk_metric_peak(rr->tput, rr->n) : rr->n;
+
+        fprintf(fp, "| [");
+        md_cell(fp, rr->run->label);
+        fprintf(fp, "](#%s) | %s | %zu | ", rr->anchor, data_words(rr->run),
+                rr->n);
+        if (pk < rr->n) /* the measured peak, whatever the budgets say */
+            fprintf(fp, "%s at %g", num(x, sizeof(x), rr->tput[pk]),
+                    rr->conc[pk]);
+        else
+            fputs(DASH, fp);
+        fputs(" | ", fp);
+        if (rr->sat.ok && rr->sat.knee.found)
+            fprintf(fp, "%g", rr->sat.knee.x);
+        else
+            fputs(rr->sat.ok ? "none yet" : DASH, fp);
+        fputs(" |", fp);
+        for (b = 0; b < rep->nbudgets; b++) {
+            const struct rec *r = &rr->rec[b];
+
+            if (!r->ok)
+                fprintf(fp, " %s |", DASH);
+            else if (r->r.found)
+                fprintf(fp, " %g |", r->r.concurrency);
+            else
+                fprintf(fp, " none |");
+        }
+        fputc('\n', fp);
+    }
+    fprintf(fp,
+            "\nPeak throughput is the highest measured. The budget "
+            "column%s give%s the recommended concurrency under each %s "
+            "TTFT budget (\"none\": no measured level meets it). "
+            "\"none yet\" for the knee: throughput was still growing "
+            "at the highest level measured.\n\n",
+            rep->nbudgets == 1 ? "" : "s", rep->nbudgets == 1 ? "s" : "",
+            sk_recommend_stat_name(rep->stat));
+    if (rep->has_overlay)
+        fprintf(fp, "![%s](%s)\n\n*%s %ux%u PNG.*\n\n", rep->overlay.alt,
+                rep->overlay.file, rep->overlay.caption, rep->overlay.width,
+                rep->overlay.height);
+    if (rep->overlay_note[0])
+        fprintf(fp, "%s\n\n", rep->overlay_note);
+}
+
+static void write_sources(FILE *fp, const struct run_rep *rr)
+{
+    const struct sk_runset_run *run = rr->run;
+    size_t i, nq = 0;
+
+    for (i = 0; i < run->nlevels; i++)
+        nq += run->levels[i].queries;
+    if (run->summary_path) {
+        fprintf(fp, "Summary ");
+        md_code(fp, run->summary_path);
+        fprintf(fp, ", %zu level%s from %g to %g requests in flight.", rr->n,
+                rr->n == 1 ? "" : "s", rr->conc[0], rr->conc[rr->n - 1]);
+        if (!run->per_query_path)
+            fprintf(fp, " No per-query file was found for this run, so "
+                        "there are no per-query percentiles.");
+        else {
+            fprintf(fp, " Per-query file ");
+            md_code(fp, run->per_query_path);
+            fprintf(fp, ", %zu queries, paired with it %s.", nq,
+                    run->pairing == SK_RUNSET_BY_NAME
+                        ? "by the collector's file names"
+                        : "because its levels and queries per level "
+                          "equal the summary's");
+        }
+    } else {
+        fprintf(fp, "Per-query file ");
+        md_code(fp, run->per_query_path);
+        fprintf(fp,
+                ", %zu queries over %zu level%s from %g to %g requests "
+                "in flight, with no summary: the measurements below "
+                "are summarised from its rows (what `sweepkit "
+                "summarize` prints).",
+                nq, rr->n, rr->n == 1 ? "" : "s", rr->conc[0],
+                rr->conc[rr->n - 1]);
+        if (!run->has_times)
+            fprintf(fp, " It has no start_s/end_s columns, so the wall "
+                        "time of a level, and with it throughput, is "
+                        "unknown: no saturation analysis or recommendation "
+                        "is possible.");
+    }
+    fprintf(fp, "\n\n");
+}
+
+static void write_measurements(FILE *fp, const struct run_rep *rr)
+{
+    size_t i;
+    char b[6][64];
+
+    fprintf(fp, "### Measurements\n\n"
+                "| conc | throughput (tok/s) | avg TTFT (s) | p90 TTFT (s) "
+                "| avg decode (tok/s) | avg query (tok/s) | errors |\n"
+                "|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (i = 0; i < rr->n; i++) {
+        double e = sk_report__at(rr->extra[0], i);
+
+        if (isnan(e))
+            snprintf(b[5], sizeof(b[5]), "%s", DASH);
+        else
+            snprintf(b[5], sizeof(b[5]), "%g", e);
+        fprintf(fp, "| %g | %s | %s | %s | %s | %s | %s |\n", rr->conc[i],
+                num(b[0], 64, sk_report__at(rr->tput, i)),
+                num(b[1], 64, sk_report__at(rr->avg_ttft, i)),
+                num(b[2], 64, sk_report__at(rr->p90_ttft, i)),
+                num(b[3], 64, sk_report__at(rr->avg_decode, i)),
+                num(b[4], 64, sk_report__at(rr->avg_query, i)), b[5]);
+    }
+    fprintf(fp, "\n\"%s\": not in the data.%s\n\n", DASH,
+            rr->extra[0] ? "" : " This summary has no errors column.");
+}
+
+static void write_percentiles(FILE *fp, const struct run_rep *rr)
+{
+    size_t i, f, p, small = 0;
+    char b[64];
+
+    if (!rr->pct)
+        return;
+    fprintf(fp, "### Per-query percentiles\n\n"
+                "From the rows of ");
+    md_code(fp, rr->run->per_query_path);
+    fprintf(fp, ", per level: p50 (the median), p90 and p99.\n\n"
+                "| conc | queries | TTFT p50 (s) | TTFT p90 | TTFT p99 | "
+                "query p50 (tok/s) | query p90 | query p99 | decode p50 "
+                "(tok/s) | decode p90 | decode p99 |\n"
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (i = 0; i < rr->npct; i++) {
+        fprintf(fp, "| ");
+        md_cell(fp, rr->pct[i].key);
+        fprintf(fp, " | %zu |", rr->pct[i].queries);
+        for (f = 0; f < 3; f++)
+            for (p = 0; p < 3; p++)
+                fprintf(fp, " %s |", num(b, sizeof(b), rr->pct[i].v[f][p]));
+        fputc('\n', fp);
+        small += rr->pct[i].queries < 100;
+    }
+    fprintf(fp,
+            "\nPercentiles interpolate linearly between the two closest "
+            "ranks (numpy's default).%s\n\n",
+            small ? " With fewer than 100 queries at a level, its p99 lies "
+                    "between the two largest values."
+                  : "");
+}
+
+static void write_saturation(FILE *fp, const struct run_rep *rr)
+{
+    const struct sat *st = &rr->sat;
+    char line[1200], a[64], b[64], g[32];
+    size_t i;
+
+    fprintf(fp, "### Saturation\n\n");
+    if (!st->ok) {
+        fprintf(fp, "Not possible: ");
+        md_cell(fp, st->error);
+        fprintf(fp, ".\n\n");
+        return;
+    }
+    sk_report__knee_sentence(line, sizeof(line), rr);
+    fprintf(fp,
+            "%s\n\n| step | throughput (tok/s) | gain per doubling | |\n"
+            "|---|---:|---:|---|\n",
+            line);
+    for (i = 0; i + 1 < rr->n; i++) {
+        gain_words(g, sizeof(g), sk_report__step_gain(rr, i));
+        fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", rr->conc[i],
+                rr->conc[i + 1], num(a, sizeof(a), rr->tput[i]),
+                num(b, sizeof(b), rr->tput[i + 1]), g,
+                st->knee.found && i == st->knee.index ? "← knee" : "");
+    }
+    fputc('\n', fp);
+    if (st->usl_ok) {
+        sk_report__usl_sentence(line, sizeof(line), rr);
+        fprintf(fp, "%s\n\n", line);
+    } else {
+        fprintf(fp, "No Universal Scalability Law fit: ");
+        md_cell(fp, st->usl_error);
+        fprintf(fp, ".\n\n");
+    }
+}
+
+/* Every budget failed for one reason (a column the data lacks). */
+static int same_errors(const struct run_rep *rr, const struct sk_report *rep)
+{
+    size_t b;
+
+    for (b = 1; b < rep->nbudgets; b++)
+        if (strcmp(rr->rec[b].error, rr->rec[0].error) != 0)
+            return 0;
+    return 1;
+}
+
+static void write_recommendations(FILE *fp, const struct run_rep *rr,
+                                  const struct sk_report *rep)
+{
+    const char *stat = sk_recommend_stat_name(rep->stat);
+    size_t b, ok = 0;
+    char c[7][64], bw[32];
+
+    fprintf(fp, "### Recommendations\n\n");
+    for (b = 0; b < rep->nbudgets; b++)
+        ok += rr->rec[b].ok;
+    if (ok)
+        fprintf(fp,
+                "| %s TTFT budget | concurrency | %s TTFT (s) | "
+                "per-query (tok/s) | throughput (tok/s) | of peak | "
+                "limited by | crossing near |\n"
+                "|---:|---:|---:|---:|---:|---:|---|---:|\n",
+                stat, stat);
+    for (b = 0; b < rep->nbudgets && ok; b++) {
+        const struct rec *x = &rr->rec[b];
+
+        budget_words(bw, sizeof(bw), rep->budgets[b]);
+        if (!x->ok) {
+            fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", bw, DASH,
+                    DASH, DASH, DASH, DASH, DASH, DASH);
+            continue;
+        }
+        if (x->r.found)
+            snprintf(c[0], 64, "%g", x->r.concurrency);
+        else
+            snprintf(c[0], 64, "none (closest: %g)", x->r.concurrency);
+        if (isnan(x->r.peak_share))
+            snprintf(c[4], 64, "%s", DASH);
+        else
+            snprintf(c[4], 64, "%.1f%%", 100 * x->r.peak_share);
+        if (isnan(x->r.estimate_concurrency))
+            snprintf(c[5], 64, "%s", DASH);
+        else
+            snprintf(c[5], 64, "%.1f", x->r.estimate_concurrency);
+        fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", bw, c[0],
+                num(c[1], 64, x->r.ttft_s),
+                num(c[2], 64, x->r.query_tokens_per_s),
+                num(c[3], 64, x->r.throughput_tokens_per_s), c[4],
+                x->r.found ? limit_words(x->r.binding)
+                           : "no level meets the budget",
+                c[5]);
+    }
+    if (ok)
+        fputc('\n', fp);
+    if (!ok && same_errors(rr, rep)) {
+        fprintf(fp, "No recommendation: ");
+        md_cell(fp, rr->rec[0].error);
+        fprintf(fp, ".\n\n");
+        return;
+    }
+    for (b = 0; b < rep->nbudgets; b++) {
+        const struct rec *x = &rr->rec[b];
+
+        budget_words(bw, sizeof(bw), rep->budgets[b]);
+        fprintf(fp, "- **%s:** ", bw);
+        if (x->ok) {
+            md_cell(fp, x->text);
+        } else {
+            fprintf(fp, "no recommendation: ");
+            md_cell(fp, x->error);
+            fputc('.', fp);
+        }
+        fputc('\n', fp);
+    }
+    fputc('\n', fp);
+}
+
+static void write_charts(FILE *fp, const struct run_rep *rr)
+{
+    size_t i;
+
+    fprintf(fp, "### Charts\n\n");
+    for (i = 0; i < rr->ncharts; i++) {
+        const struct chart_ref *c = &rr->charts[i];
+
+        fprintf(fp, "![%s](%s)\n\n*%s %ux%u PNG.*\n\n", c->alt, c->file,
+                c->caption, c->width, c->height);
+    }
+    if (rr->chart_error[0]) {
+        fprintf(fp, "Not drawn: ");
+        md_cell(fp, rr->chart_error);
+        fprintf(fp, ".\n\n");
+    }
+}
+
+static void write_glossary(FILE *fp, const struct sk_report *rep)
+{
+    fprintf(fp,
+            "## How to read this report\n\n"
+            "- **Concurrency (conc)**: requests kept in flight at once. The "
+            "load is a closed loop: a new request is sent only when one "
+            "finishes.\n"
+            "- **Throughput**: all output tokens of a level divided by its "
+            "wall time, from the first request sent to the last response "
+            "finished. It is what the server delivers in total.\n"
+            "- **TTFT** (time to first token): from sending a request to "
+            "the first piece of generated text. avg is the mean over the "
+            "level's queries, p90 the value 90%% of them stay under.\n"
+            "- **Decode speed**: tokens after the first one divided by the "
+            "time after the first token; **query speed**: one query's "
+            "output tokens divided by its whole duration, TTFT included. "
+            "Both are what a single user sees.\n"
+            "- **Gain per doubling**: how much throughput grows when "
+            "concurrency doubles (a step that is not a doubling is scaled "
+            "to one). The **knee** is the lowest level after which every "
+            "step gains less than %g%% per doubling: past it, more "
+            "concurrency mostly adds waiting.\n"
+            "- **USL fit**: the Universal Scalability Law curve "
+            "X(N) = λN / (1 + σ(N − 1) + κN(N − 1)) fitted to throughput; "
+            "σ measures contention, κ crosstalk. Read it with its R²; "
+            "where it disagrees with the measured knee, trust the "
+            "measurements.\n"
+            "- **Recommendation**: the highest measured level whose %s "
+            "TTFT is within the budget (limits inclusive). \"Crossing "
+            "near\" is where the TTFT curve, interpolated between the "
+            "measured levels, meets the budget: a reading of the curve, "
+            "not a measurement. \"Of peak\" is its throughput as a share "
+            "of the highest throughput measured.\n"
+            "- **Closed loop**: when the server slows down, this kind of "
+            "client slows down with it, so the latencies here describe the "
+            "sweep, not what users arriving on their own schedule would "
+            "see at the same throughput.\n\n",
+            100 * SK_SATURATION_DEFAULT_GAIN,
+            sk_recommend_stat_name(rep->stat));
+    fprintf(fp, "---\n\nMade by sweepkit %s with `", rep->version);
+    md_cell(fp, rep->command);
+    fprintf(fp, "`. `report.json` next to this page holds the same numbers "
+                "at full precision.\n");
+}
+
+void sk_report__md(FILE *fp, const struct sk_report *rep)
+{
+    size_t i;
+
+    write_intro(fp, rep);
+    write_overview(fp, rep);
+    for (i = 0; i < rep->nruns; i++) {
+        const struct run_rep *rr = &rep->runs[i];
+
+        fprintf(fp, "## ");
+        md_cell(fp, rr->run->label);
+        fprintf(fp, "\n\n");
+        write_sources(fp, rr);
+        write_measurements(fp, rr);
+        write_percentiles(fp, rr);
+        write_saturation(fp, rr);
+        write_recommendations(fp, rr, rep);
+        write_charts(fp, rr);
+    }
+    write_glossary(fp, rep);
+}
