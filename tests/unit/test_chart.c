@@ -690,6 +690,95 @@ static void test_ticks(void)
     sk_chart_free(c);
 }
 
+/*
+ * Tick edge cases, table-driven, on the left y axis of a 600x400 chart:
+ * all-equal data, steps below 1 and above a million, negative values,
+ * a fixed range, log axes over several decades and under one.  Stacked
+ * labels keep 1.5 em apart, a rule on the font size alone, so the ticks
+ * chosen here do not depend on the installed fonts.
+ */
+static void test_tick_edges(void)
+{
+    static const struct {
+        const char *what;
+        sk_chart_scale scale;
+        double y0, y1;   /* the data: two points */
+        double min, max; /* fixed range when min < max */
+        int include_zero;
+        const char *want; /* every tick label, in order */
+    } cases[] = {
+        {"all equal", SK_CHART_LINEAR, 5, 5, 0, 0, 0, "2 3 4 5 6 7 8"},
+        {"all equal, from zero", SK_CHART_LINEAR, 5, 5, 0, 0, 1,
+         "0 1 2 3 4 5 6"},
+        {"step below 1: the step's decimals", SK_CHART_LINEAR, 0.001, 0.004, 0,
+         0, 0,
+         "0.0005 0.0010 0.0015 0.0020 0.0025 0.0030 0.0035 0.0040 0.0045"},
+        {"millions", SK_CHART_LINEAR, 0, 2.5e6, 0, 0, 1,
+         "0 500k 1M 1.5M 2M 2.5M 3M"},
+        {"negative, through zero", SK_CHART_LINEAR, -3, 7, 0, 0, 1,
+         "-4 -2 0 2 4 6 8"},
+        {"fixed range", SK_CHART_LINEAR, -3, 7, -5, 12, 0,
+         "-4 -2 0 2 4 6 8 10 12"},
+        {"log2: powers of two", SK_CHART_LOG2, 1, 1000, 0, 0, 0,
+         "1 2 4 8 16 32 64 128 256 512 1024"},
+        {"log2, all equal", SK_CHART_LOG2, 5, 5, 0, 0, 0, "4 8"},
+        {"log10: 1-2-5", SK_CHART_LOG10, 1, 1000, 0, 0, 0,
+         "1 2 5 10 20 50 100 200 500 1000"},
+        {"log10 under a decade: linear steps", SK_CHART_LOG10, 3, 7, 0, 0, 0,
+         "4 6"},
+        {"log10, thousands", SK_CHART_LOG10, 1e5, 3e5, 0, 0, 0, "100k 200k"},
+    };
+    static const double x[2] = {1, 2};
+    size_t k;
+
+    for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        double y[2] = {cases[k].y0, cases[k].y1}, v, prev = -INFINITY;
+        sk_chart_panel_opts p;
+        sk_chart_style st;
+        sk_chart_render_opts ro;
+        sk_chart *c = NULL;
+        const char *label;
+        char got[256] = "";
+        size_t i;
+
+        memset(&p, 0, sizeof(p));
+        p.y.scale = cases[k].scale;
+        p.y.min = cases[k].min;
+        p.y.max = cases[k].max;
+        p.y.include_zero = cases[k].include_zero;
+        memset(&st, 0, sizeof(st));
+        st.marker = SK_CHART_CIRCLE;
+        memset(&ro, 0, sizeof(ro));
+        ro.width = 600;
+        ro.height = 400;
+        CHECK_INT(sk_chart_new(&c, NULL), 0);
+        CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+        CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, 2), 0);
+        CHECK_INT(sk_chart_layout(c, &ro), 0);
+        for (i = 0; sk_chart_tick(&v, &label, NULL, c, 0, 1, i) == 0; i++) {
+            CHECK(v > prev); /* ascending */
+            prev = v;
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+                     i ? " " : "", label);
+        }
+        if (strcmp(got, cases[k].want) != 0)
+            fprintf(stderr, "tick edges: %s\n", cases[k].what);
+        CHECK_STR(got, cases[k].want);
+        /* A linear axis: an automatic range reaches the enclosing ticks,
+         * a fixed one has its ticks inside it. */
+        if (cases[k].scale == SK_CHART_LINEAR) {
+            double first;
+
+            CHECK_INT(sk_chart_tick(&first, NULL, NULL, c, 0, 1, 0), 0);
+            if (cases[k].min < cases[k].max)
+                CHECK(first >= cases[k].min && prev <= cases[k].max);
+            else
+                CHECK(first <= cases[k].y0 && prev >= cases[k].y1);
+        }
+        sk_chart_free(c);
+    }
+}
+
 /* Log axes: values <= 0 are left out with a note; all of them: error. */
 static void test_log_axis(void)
 {
@@ -1421,6 +1510,7 @@ int main(void)
     test_outputs();
     test_legend();
     test_ticks();
+    test_tick_edges();
     test_log_axis();
     test_errors();
     test_plot_throughput();

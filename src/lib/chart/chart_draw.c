@@ -1,0 +1,430 @@
+/*
+ * Drawing: one laid-out chart onto any Cairo context (image, SVG or PDF
+ * surface) in logical px: grid, bands, lines, markers, point labels,
+ * marker lines, axes, tick labels, titles and legends.
+ *
+ * Clipping: lines and bands stop at the plot area's edge; a marker whose
+ * centre is inside the plot area is drawn whole, so it may overhang the
+ * edge by its own size; a marker centred outside is not drawn.
+ */
+#include "chart_int.h"
+
+#include <math.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+
+#define C_BG 0xFFFFFF
+#define C_TEXT 0x222222
+#define C_TICK 0x4D4D4D
+#define C_AXIS 0x8C8C8C
+#define C_GRID 0xE6E6E6
+#define C_MARK 0x555555
+#define C_EDGE 0xCCCCCC
+
+static void set_rgb(cairo_t *cr, uint32_t rgb, double alpha)
+{
+    cairo_set_source_rgba(cr, ((rgb >> 16) & 255) / 255.0,
+                          ((rgb >> 8) & 255) / 255.0, (rgb & 255) / 255.0,
+                          alpha);
+}
+
+/* Centre a line of device width `lw` logical px on whole device pixels, so
+ * 1 px grid lines are crisp at any scale. */
+static double snap(const sk_chart *c, double v, double lw)
+{
+    double d = floor(v * c->scale + 0.5);
+    long w = lround(lw * c->scale);
+
+    if (w % 2)
+        d += 0.5;
+    return d / c->scale;
+}
+
+static void set_dash(cairo_t *cr, sk_chart_dash dash, double lw)
+{
+    double d[2];
+
+    cairo_set_line_cap(cr, dash == SK_CHART_DASHED ? CAIRO_LINE_CAP_BUTT
+                                                   : CAIRO_LINE_CAP_ROUND);
+    if (dash == SK_CHART_DASHED) {
+        d[0] = 3.2 * lw;
+        d[1] = 2.2 * lw;
+        cairo_set_dash(cr, d, 2, 0);
+    } else if (dash == SK_CHART_DOTTED) {
+        d[0] = 0;
+        d[1] = 2.2 * lw;
+        cairo_set_dash(cr, d, 2, 0);
+    } else {
+        cairo_set_dash(cr, NULL, 0, 0);
+    }
+}
+
+static void marker_path(cairo_t *cr, sk_chart_marker m, double x, double y,
+                        double r)
+{
+    switch (m) {
+    case SK_CHART_SQUARE:
+        cairo_rectangle(cr, x - 0.9 * r, y - 0.9 * r, 1.8 * r, 1.8 * r);
+        break;
+    case SK_CHART_TRIANGLE:
+        cairo_move_to(cr, x, y - 1.25 * r);
+        cairo_line_to(cr, x + 1.1 * r, y + 0.7 * r);
+        cairo_line_to(cr, x - 1.1 * r, y + 0.7 * r);
+        cairo_close_path(cr);
+        break;
+    case SK_CHART_DIAMOND:
+        cairo_move_to(cr, x, y - 1.25 * r);
+        cairo_line_to(cr, x + 1.25 * r, y);
+        cairo_line_to(cr, x, y + 1.25 * r);
+        cairo_line_to(cr, x - 1.25 * r, y);
+        cairo_close_path(cr);
+        break;
+    default:
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, x, y, r, 0, 2 * PI);
+        break;
+    }
+}
+
+/* A filled marker; opaque markers of a readable size get a white rim that
+ * separates them from lines and each other. */
+static void draw_marker(const sk_chart *c, cairo_t *cr,
+                        const sk_chart_style *st, double x, double y, double r)
+{
+    double alpha = st->alpha > 0 ? st->alpha : 1;
+
+    marker_path(cr, st->marker, x, y, r);
+    set_rgb(cr, st->rgb, alpha);
+    if (alpha >= 1 && r >= 3.5 * c->k) {
+        cairo_fill_preserve(cr);
+        set_rgb(cr, C_BG, 1);
+        cairo_set_dash(cr, NULL, 0, 0);
+        cairo_set_line_width(cr, 1.25 * c->k);
+        cairo_stroke(cr);
+    } else {
+        cairo_fill(cr);
+    }
+}
+
+static void draw_band(const sk_chart *c, cairo_t *cr, const struct series *s)
+{
+    const struct panel *p = &c->p[s->panel];
+    const struct axis *ya = s->st.y2 ? &p->y2 : &p->y;
+    size_t j = 0, a, b;
+
+    set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 0.2);
+    while (j < s->n) {
+        /* One polygon per run of points with both edges placeable. */
+        for (; j < s->n; j++)
+            if (!isnan(sk_chart__ax_px(&p->x, s->x[j])) &&
+                !isnan(sk_chart__ax_px(ya, s->y[j])) &&
+                !isnan(sk_chart__ax_px(ya, s->hi[j])))
+                break;
+        for (a = b = j; b < s->n; b++)
+            if (isnan(sk_chart__ax_px(&p->x, s->x[b])) ||
+                isnan(sk_chart__ax_px(ya, s->y[b])) ||
+                isnan(sk_chart__ax_px(ya, s->hi[b])))
+                break;
+        if (b > a) {
+            size_t q;
+
+            for (q = a; q < b; q++)
+                cairo_line_to(cr, sk_chart__ax_px(&p->x, s->x[q]),
+                              sk_chart__ax_px(ya, s->hi[q]));
+            for (q = b; q > a; q--)
+                cairo_line_to(cr, sk_chart__ax_px(&p->x, s->x[q - 1]),
+                              sk_chart__ax_px(ya, s->y[q - 1]));
+            cairo_close_path(cr);
+            cairo_fill(cr);
+        }
+        j = b;
+    }
+}
+
+static void draw_series(const sk_chart *c, cairo_t *cr, const struct series *s)
+{
+    size_t j;
+    double x, y;
+    int pen = 0;
+
+    if (s->st.line) {
+        double lw = line_w(c, s);
+
+        cairo_set_line_width(cr, lw);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        set_dash(cr, s->st.dash, lw);
+        set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 1);
+        for (j = 0; j < s->n; j++) {
+            if (!sk_chart__point_px(c, s, j, &x, &y)) {
+                pen = 0;
+                continue;
+            }
+            if (pen)
+                cairo_line_to(cr, x, y);
+            else
+                cairo_move_to(cr, x, y);
+            pen = 1;
+        }
+        cairo_stroke(cr);
+    }
+}
+
+/* Markers whose centre is in the plot area, drawn whole even when they
+ * overhang its edge (a TTFT near zero sits on the x axis). */
+static void draw_markers(const sk_chart *c, cairo_t *cr, const struct series *s)
+{
+    const struct panel *p = &c->p[s->panel];
+    double x, y, r = marker_r(c, s), e = 0.01;
+    size_t j;
+
+    if (!s->st.marker)
+        return;
+    for (j = 0; j < s->n; j++)
+        if (sk_chart__point_px(c, s, j, &x, &y) && x >= p->x0 - e &&
+            x <= p->x1 + e && y >= p->y0 - e && y <= p->y1 + e)
+            draw_marker(c, cr, &s->st, x, y, r);
+}
+
+static void draw_legend(const sk_chart *c, cairo_t *cr, size_t pi)
+{
+    const struct panel *p = &c->p[pi];
+    double k = c->k, row = legend_row(c), y, sx;
+    size_t i;
+
+    cairo_rectangle(cr, p->lg[0], p->lg[1], p->lg[2] - p->lg[0],
+                    p->lg[3] - p->lg[1]);
+    set_rgb(cr, C_BG, 0.92);
+    cairo_fill_preserve(cr);
+    set_rgb(cr, C_EDGE, 1);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+    y = p->lg[1] + 6 * k + row / 2;
+    sx = p->lg[0] + 10 * k;
+    for (i = 0; i < c->ns; i++) {
+        const struct series *s = &c->s[i];
+
+        if (s->panel != pi || !s->name)
+            continue;
+        if (s->kind == S_BAND) {
+            set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 0.2);
+            cairo_rectangle(cr, sx, y - 0.33 * row, 34 * k, 0.66 * row);
+            cairo_fill(cr);
+        }
+        if (s->st.line) {
+            double lw = fmin(line_w(c, s), 3 * k);
+
+            cairo_set_line_width(cr, lw);
+            set_dash(cr, s->st.dash, lw);
+            set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 1);
+            cairo_move_to(cr, sx, y);
+            cairo_line_to(cr, sx + 34 * k, y);
+            cairo_stroke(cr);
+        }
+        if (s->st.marker)
+            draw_marker(c, cr, &s->st, sx + 17 * k, y,
+                        fmin(marker_r(c, s), 5.5 * k));
+        set_rgb(cr, C_TEXT, 1);
+        sk_chart__text_at(cr, s->name, sx + 42 * k, y, c->fs.legend, 0, 0, 0.5);
+        y += row;
+    }
+}
+
+static void draw_ticks(const sk_chart *c, cairo_t *cr, const struct panel *p)
+{
+    const struct axis *ax[3] = {&p->x, &p->y, &p->y2};
+    size_t a, i;
+
+    set_rgb(cr, C_TICK, 1);
+    for (a = 0; a < 3; a++)
+        for (i = 0; i < ax[a]->ntk; i++) {
+            const struct tick *t = &ax[a]->tk[i];
+
+            if (!isnan(t->box[0]))
+                sk_chart__text_at(cr, t->text, t->box[0], t->box[1], c->fs.tick,
+                                  0, 0, 0);
+        }
+}
+
+static void draw_titles(const sk_chart *c, cairo_t *cr, const struct panel *p)
+{
+    const struct fonts *fs = &c->fs;
+    double k = c->k;
+    char buf[MAX_TEXT + 8];
+
+    set_rgb(cr, C_TEXT, 1);
+    if (p->show_x && p->x.label) {
+        sk_chart__fit_text(cr, buf, sizeof(buf), p->x.label, fs->label, 0,
+                           p->x1 - p->x0);
+        sk_chart__text_at(cr, buf, (p->x0 + p->x1) / 2,
+                          p->y1 + 9 * k + fs->tick + 12 * k, fs->label, 0, 0.5,
+                          0);
+    }
+    if (p->y.label) {
+        sk_chart__fit_text(cr, buf, sizeof(buf), p->y.label, fs->label, 0,
+                           p->y1 - p->y0);
+        cairo_save(cr);
+        cairo_translate(cr, p->cx0 + 0.55 * fs->label, (p->y0 + p->y1) / 2);
+        cairo_rotate(cr, -PI / 2);
+        sk_chart__text_at(cr, buf, 0, 0, fs->label, 0, 0.5, 0.5);
+        cairo_restore(cr);
+    }
+    if (p->y2.used && p->y2.label) {
+        sk_chart__fit_text(cr, buf, sizeof(buf), p->y2.label, fs->label, 0,
+                           p->y1 - p->y0);
+        cairo_save(cr);
+        cairo_translate(
+            cr, p->x1 + 10 * k + p->y2.label_w + 12 * k + 0.55 * fs->label,
+            (p->y0 + p->y1) / 2);
+        cairo_rotate(cr, PI / 2);
+        sk_chart__text_at(cr, buf, 0, 0, fs->label, 0, 0.5, 0.5);
+        cairo_restore(cr);
+    }
+    if (p->title) {
+        sk_chart__fit_text(cr, buf, sizeof(buf), p->title, fs->panel, 1,
+                           p->cx1 - p->x0);
+        sk_chart__text_at(cr, buf, p->x0, p->y0 - 12 * k, fs->panel, 1, 0, 1);
+    }
+}
+
+static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
+{
+    const struct panel *p = &c->p[pi];
+    double k = c->k;
+    size_t i;
+
+    /* Grid, on the left axis's ticks only. */
+    cairo_set_line_width(cr, 1);
+    cairo_set_dash(cr, NULL, 0, 0);
+    set_rgb(cr, C_GRID, 1);
+    for (i = 0; i < p->y.ntk; i++) {
+        double y = snap(c, sk_chart__ax_px(&p->y, p->y.tk[i].v), 1);
+
+        cairo_move_to(cr, p->x0, y);
+        cairo_line_to(cr, p->x1, y);
+    }
+    for (i = 0; i < p->x.ntk; i++) {
+        double x = snap(c, sk_chart__ax_px(&p->x, p->x.tk[i].v), 1);
+
+        cairo_move_to(cr, x, p->y0);
+        cairo_line_to(cr, x, p->y1);
+    }
+    cairo_stroke(cr);
+
+    cairo_save(cr);
+    cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0);
+    cairo_clip(cr);
+    for (i = 0; i < c->ns; i++)
+        if (c->s[i].panel == pi && c->s[i].kind == S_BAND)
+            draw_band(c, cr, &c->s[i]);
+    set_rgb(cr, C_MARK, 1);
+    cairo_set_line_width(cr, 1.5 * k);
+    set_dash(cr, SK_CHART_DASHED, 1.5 * k);
+    for (i = 0; i < c->nm; i++) {
+        const struct mark *m = &c->m[i];
+
+        if (m->panel != pi)
+            continue;
+        if (m->horizontal) {
+            double y = sk_chart__ax_px(m->y2 ? &p->y2 : &p->y, m->v);
+
+            cairo_move_to(cr, p->x0, y);
+            cairo_line_to(cr, p->x1, y);
+        } else {
+            double x = sk_chart__ax_px(&p->x, m->v);
+
+            cairo_move_to(cr, x, p->y0);
+            cairo_line_to(cr, x, p->y1);
+        }
+    }
+    cairo_stroke(cr);
+    for (i = 0; i < c->ns; i++)
+        if (c->s[i].panel == pi && c->s[i].kind == S_SERIES)
+            draw_series(c, cr, &c->s[i]);
+    cairo_restore(cr);
+    {
+        double grow = 0;
+
+        for (i = 0; i < c->ns; i++)
+            if (c->s[i].panel == pi && c->s[i].st.marker)
+                grow = fmax(grow, 1.3 * marker_r(c, &c->s[i]) + 2 * k);
+        cairo_save(cr);
+        cairo_rectangle(cr, p->x0 - grow, p->y0 - grow,
+                        p->x1 - p->x0 + 2 * grow, p->y1 - p->y0 + 2 * grow);
+        cairo_clip(cr);
+    }
+    for (i = 0; i < c->ns; i++)
+        if (c->s[i].panel == pi && c->s[i].kind == S_SERIES)
+            draw_markers(c, cr, &c->s[i]);
+    cairo_restore(cr);
+    cairo_save(cr);
+    cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0);
+    cairo_clip(cr);
+    set_rgb(cr, C_TEXT, 1);
+    for (i = 0; i < c->ns; i++) {
+        const struct series *s = &c->s[i];
+        size_t j;
+
+        if (s->panel != pi || !s->labels)
+            continue;
+        for (j = 0; j < s->n; j++)
+            if (s->labels[j] && !isnan(s->lbox[4 * j]))
+                sk_chart__text_at(cr, s->labels[j], s->lbox[4 * j] + 2 * k,
+                                  s->lbox[4 * j + 1] + 2 * k, c->fs.small, 0, 0,
+                                  0);
+    }
+    cairo_restore(cr);
+
+    /* Axis lines: left and bottom, right when there is a right axis. */
+    set_rgb(cr, C_AXIS, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_move_to(cr, snap(c, p->x0, 1), p->y0);
+    cairo_line_to(cr, snap(c, p->x0, 1), snap(c, p->y1, 1));
+    cairo_line_to(cr, p->x1, snap(c, p->y1, 1));
+    if (p->y2.used) {
+        cairo_move_to(cr, snap(c, p->x1, 1), p->y0);
+        cairo_line_to(cr, snap(c, p->x1, 1), snap(c, p->y1, 1));
+    }
+    cairo_stroke(cr);
+
+    draw_ticks(c, cr, p);
+    draw_titles(c, cr, p);
+    for (i = 0; i < c->nm; i++) {
+        const struct mark *m = &c->m[i];
+
+        if (m->panel != pi || !m->label)
+            continue;
+        cairo_rectangle(cr, m->box[0], m->box[1], m->box[2] - m->box[0],
+                        m->box[3] - m->box[1]);
+        set_rgb(cr, C_BG, 0.85);
+        cairo_fill(cr);
+        set_rgb(cr, C_MARK, 1);
+        sk_chart__text_at(cr, m->label, m->box[0] + 4 * k, m->box[1] + 4 * k,
+                          c->fs.small, 0, 0, 0);
+    }
+    if (p->nlegend)
+        draw_legend(c, cr, pi);
+}
+
+/* Everything, in logical px; the caller has scaled the context. */
+void sk_chart__draw(const sk_chart *c, cairo_t *cr)
+{
+    size_t i;
+
+    sk_chart__text_options(cr);
+    set_rgb(cr, C_BG, 1);
+    cairo_paint(cr);
+    if (c->title) {
+        char buf[MAX_TEXT + 8];
+        double margin = 22 * c->k;
+
+        sk_chart__fit_text(cr, buf, sizeof(buf), c->title, c->fs.title, 1,
+                           c->w - 2 * margin);
+        set_rgb(cr, C_TEXT, 1);
+        sk_chart__text_at(cr, buf, c->w / 2, margin, c->fs.title, 1, 0.5, 0);
+    }
+    for (i = 0; i < c->np; i++)
+        draw_panel(c, cr, i);
+}
