@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include "sweepkit/chart.h"
+#include "sweepkit/chart_sweep.h"
 #include "sweepkit/error.h"
 #include "sweepkit/sweep.h"
 

@@ -1,6 +1,7 @@
 /*
- * The sweep charts `sweepkit plot` draws, built on the public chart API
- * from loaded summaries (sweep.h) and per-query samples.  No analysis
+ * The sweep charts of chart_sweep.h (`sweepkit plot`, the report), built
+ * on the public chart API from loaded summaries (sweep.h) and per-query
+ * samples.  No analysis
  * happens here: knees and recommended levels arrive as markers.
  *
  * Looks shared by every kind: run i is drawn in palette colour i with
@@ -8,7 +9,7 @@
  * concurrency axis is log2 with a tick at every measured level; tok/s and
  * TTFT axes start at zero.
  */
-#include "sweepkit/chart.h"
+#include "sweepkit/chart_sweep.h"
 
 #include "sweepkit/error.h"
 #include "sweepkit/stats.h"
