@@ -8,6 +8,7 @@
  */
 #include "harness.h"
 
+#include "sweepkit/chart.h"
 #include "sweepkit/error.h"
 #include "sweepkit/report.h"
 
@@ -586,5 +587,6 @@ int main(void)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", root);
+    sk_chart_shutdown(); /* fontconfig's caches, for memory checkers */
     return sk_test_done("report");
 }
