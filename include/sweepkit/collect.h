@@ -33,12 +33,15 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <time.h>
 
 /* Hard limits. */
 #define SK_COLLECT_MAX_CONCURRENCY 65536
 #define SK_COLLECT_MAX_LEVELS 64
 #define SK_COLLECT_MAX_URLS 64
 #define SK_COLLECT_MAX_LABELS 32
+#define SK_COLLECT_MAX_HEADERS 32 /* --header options of sk_collect_args */
 
 /* Failure categories, counted per run (wrk's error counters). */
 enum sk_collect_fault {
@@ -161,5 +164,203 @@ int sk_collect_check(const sk_collect_opts *opts);
  * cannot be set up.  *out is written in every case.
  */
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *opts);
+
+/* ---- options as text (src/lib/collect/args.c) --------------------------- */
+
+/*
+ * A run's options as `sweepkit collect` takes them: text, one option at a
+ * time, each checked as it comes.  sk_collect_args_init(), then
+ * sk_collect_args_set() per option, sk_collect_args_finish() when they
+ * are all given, sk_collect_args_load() for the prompts; `opts` is then
+ * ready for sk_collect_run() (the caller adds the files, stop flag and
+ * progress callback).  `opts` points into the struct itself: do not copy
+ * or move it once finished.  Values are borrowed (the command line's
+ * strings; the sidecar finds --header values in argv by address), except
+ * label names, copied.  Release with sk_collect_args_dispose().
+ */
+typedef struct {
+    sk_collect_opts opts; /* defaults: 128 queries, 256 max tokens, 300 s
+                             timeout, levels 1,2,4,8,16,32, openai-chat */
+    const char *urls[SK_COLLECT_MAX_URLS];
+    const char *headers[SK_COLLECT_MAX_HEADERS];
+    const char *label_names[SK_COLLECT_MAX_LABELS];
+    const char *label_values[SK_COLLECT_MAX_LABELS];
+    char *label_copy[SK_COLLECT_MAX_LABELS]; /* owned */
+    size_t levels[SK_COLLECT_MAX_LEVELS];
+    char levels_text[1024];
+    const char *api_name;
+    const char *prompts_file; /* NULL: the built-in prompts */
+    sk_prompts *prompts;      /* owned, from sk_collect_args_load() */
+    size_t nurls, nheaders, nlabels;
+} sk_collect_args;
+
+/* Zero `a` and set the defaults.  Allocates nothing. */
+void sk_collect_args_init(sk_collect_args *a);
+
+/*
+ * Set option `name` (a long option of `sweepkit collect` without the
+ * dashes: url, api, model, prompts-file, queries, concurrency-levels,
+ * max-tokens, temperature, extra-body, header, timeout, warmup, retries,
+ * label) to `value`, checked at once: a count or a number where one is
+ * expected, an http(s) URL, a "Name: value" header on one line, a "K=V"
+ * label, at most the limits above of the repeatable ones.  `value` is
+ * borrowed.  Returns 0 or SK_EINVAL with a message naming the option
+ * ("--temperature: expected a number >= 0").
+ */
+int sk_collect_args_set(sk_collect_args *a, const char *name,
+                        const char *value);
+
+/*
+ * After the last sk_collect_args_set(): read the API name and the levels
+ * (numbers from 1, none twice), copy the label names, and point `opts` at
+ * the lists.  Returns 0, SK_EINVAL (a message naming the option) or
+ * SK_ENOMEM.
+ */
+int sk_collect_args_finish(sk_collect_args *a);
+
+/* Load the prompts (the --prompts-file or the built-in ones) and check
+ * the options with sk_collect_check().  Returns 0 or their errors. */
+int sk_collect_args_load(sk_collect_args *a);
+
+/* Free what `a` owns (label names, prompts); `a` may be disposed of
+ * whatever its state after sk_collect_args_init(). */
+void sk_collect_args_dispose(sk_collect_args *a);
+
+/* ---- what the command shows (src/lib/collect/progress.c) ---------------- */
+
+/*
+ * The progress line for `p`.  At a level's end: "PROG: level C done: N
+ * queries, E errors, T s" with tok/s, retried, resent and warnings when
+ * there are any, a newline, and a second line when every query of the
+ * level failed (not when interrupted).  Otherwise, on a terminal (`tty`):
+ * "conc C: D/N done, ..., ETA S s" after "\r\033[K" (the line is rewritten
+ * in place; no newline); else "PROG: conc C: D/N done, ..." and a newline.
+ * At a level's end on a terminal the rewritten line is cleared first.
+ * Write errors show in ferror(fp).
+ */
+void sk_collect_progress_write(FILE *fp, const char *prog,
+                               const struct sk_collect_progress *p, int tty);
+
+/*
+ * The notes after a run that returned 0, one line each, only those that
+ * apply: warm-up requests that failed (of `warmup`), failed queries with
+ * their count per fault category, queries whose usage count was not
+ * believed or which ran over --max-tokens.  Each line starts "PROG: ".
+ */
+void sk_collect_notes_write(FILE *fp, const char *prog,
+                            const sk_collect_result *res, size_t warmup);
+
+/* The line for a run that returned 0 but stopped early: interrupted
+ * ("PROG: interrupted; the rows measured so far are written") or given up;
+ * nothing for a complete run. */
+void sk_collect_end_write(FILE *fp, const char *prog,
+                          const sk_collect_result *res);
+
+/*
+ * The progress display of a run: the progress line of
+ * sk_collect_progress_write() on `fp` at most every 0.1 s on a terminal
+ * (`tty`), every `interval_s` otherwise, and at each level's end; and
+ * each level's row of the closing table, kept until
+ * sk_collect_display_table().  `alive` (or NULL) says whether `fp` is
+ * still there: asked before each line (nothing is written when it says
+ * no; the table is still kept) and after it (so that the caller notices
+ * a failed write at once).  Set the public fields, then
+ * sk_collect_display_init(); pass sk_collect_display_progress as
+ * opts->progress with the display as opts->payload.
+ */
+typedef struct {
+    FILE *fp;
+    const char *prog;      /* prefixes the lines ("sweepkit collect") */
+    int tty;
+    double interval_s;
+    int (*alive)(void *payload);
+    void *payload;
+    double last_s;         /* private from here */
+    FILE *table;
+    char *table_buf;
+    size_t table_len;
+} sk_collect_display;
+
+/* Start the display's clock and its table buffer.  Returns 0 or
+ * SK_ENOMEM.  Release with sk_collect_display_dispose(). */
+int sk_collect_display_init(sk_collect_display *d);
+
+/* An sk_collect_progress_fn: `display` is the sk_collect_display. */
+void sk_collect_display_progress(void *display,
+                                 const struct sk_collect_progress *p);
+
+/* Write the closing table to `fp`: its head and one row per level ended
+ * (nothing when none did).  Call once, at the end. */
+void sk_collect_display_table(sk_collect_display *d, FILE *fp);
+
+/* Free the table buffer; accepts a display never initialised if it was
+ * zeroed. */
+void sk_collect_display_dispose(sk_collect_display *d);
+
+/* How a run ended, as the sidecar says it: "failed" when sk_collect_run()
+ * returned rc != 0, else "interrupted", "gave up" or "complete". */
+const char *sk_collect_status(int rc, const sk_collect_result *res);
+
+/* ---- the output files (src/lib/collect/runfiles.c, sidecar.c) --------- */
+
+/* A run's three files. */
+struct sk_collect_files {
+    char summary[4096];   /* DIR/PREFIX_summary_TS[-N].csv */
+    char per_query[4096]; /* DIR/PREFIX_per_query_TS[-N].csv */
+    char sidecar[4096];   /* DIR/PREFIX_run_TS[-N].json */
+    int summary_fd;       /* open O_WRONLY | O_APPEND | O_CLOEXEC */
+    int per_query_fd;
+    char started[64];     /* the start time, ISO 8601 local time */
+};
+
+/*
+ * Create a run's three files in the existing directory `dir`, never over
+ * an existing file.  PREFIX is `name` with every byte other than A-Z,
+ * a-z, 0-9, '-', '_' and '.' made '_' (at most 127 bytes); TS is the
+ * start time `started` in local time ("20250131_142501", also kept as
+ * out->started in ISO 8601); "-2" ... "-99" is added when a file of that
+ * name exists already.  The two CSVs are left open for
+ * sk_collect_opts; the sidecar is created empty and closed (written by
+ * sk_collect_sidecar_write()).
+ * Returns 0 with both descriptors open (the caller closes them), or
+ * SK_EIO ("PATH: cannot create: REASON", "DIR: too many runs in one
+ * second") with both set to -1; a file made before the failing one stays.
+ */
+int sk_collect_files_create(struct sk_collect_files *out, const char *dir,
+                            const char *name, time_t started);
+
+/* What the sidecar records.  Every pointer is borrowed. */
+struct sk_collect_sidecar {
+    const char *tool;   /* "sweepkit 1.2.3" */
+    int argc;           /* the command line, argv[0] left out; values of */
+    char *const *argv;  /* --header and URL credentials are redacted */
+    const char *const *header_args; /* the --header values as pointers into
+                                       argv (found there by address);
+                                       NULL: opts->headers */
+    const sk_collect_opts *opts;
+    const char *summary_path, *per_query_path;
+    const char *started; /* ISO 8601 local time */
+    const char *status;  /* "running", or sk_collect_status() */
+    const char *reason;  /* why it failed, or NULL */
+    const char *lost_at; /* when the terminal was lost (ISO 8601), or NULL */
+    const char *lost_why;
+    const sk_collect_result *result; /* NULL while running */
+};
+
+/*
+ * Write the sidecar JSON (docs/collect.md) to `path` whole: through
+ * PATH.tmp renamed over it or, when that cannot be written (a full disk),
+ * in place.  Keys in order: tool, command, urls (credentials left out),
+ * api, model, levels, queries_per_level, max_tokens, header_names (values
+ * left out), api_key_sent, started, status, reason (when given),
+ * terminal_lost {at, why} (when lost_at is set), files {summary,
+ * per_query}, and with a result: queries, errors, retried, resent,
+ * usage_rejected, chunks_over, faults {by category}, levels_done,
+ * per_level [{concurrency, retried, resent}].
+ * Returns 0, SK_EIO ("PATH: cannot write: REASON") or SK_ENOMEM; no
+ * temporary file is left behind.
+ */
+int sk_collect_sidecar_write(const char *path,
+                             const struct sk_collect_sidecar *sc);
 
 #endif

@@ -13,17 +13,20 @@
 #include "fault_server.h"
 #include "sim_server.h"
 
+#include "sweepkit/collect.h"
 #include "sweepkit/error.h"
 #include "sweepkit/saturation.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- against serve-sim: the ground truth ----------------------------------- */
 
@@ -642,12 +645,219 @@ static void test_interrupt(void)
     free(side);
 }
 
+/* ---- the library's writers, in process ---------------------------------- */
+
+static char *text_of(FILE *fp, char **buf)
+{
+    fclose(fp);
+    return *buf;
+}
+
+/* sk_collect_sidecar_write(): the keys and values from filled structs,
+ * secrets left out, and no temporary file left behind. */
+static void test_sidecar_write(void)
+{
+    static const char *const urls[] = {"http://u:pw@h:1/v1"};
+    static const size_t levels[] = {1, 4};
+    char a0[] = "collect", a1[] = "--header", a2[] = "X-Key: s3cret",
+         a3[] = "--url", a4[] = "http://u:pw@h:1/v1";
+    char *argv[] = {a0, a1, a2, a3, a4, NULL};
+    const char *headers[] = {a2};
+    sk_collect_opts o;
+    sk_collect_result res;
+    struct sk_collect_sidecar sc;
+    char path[128], tmp[140], *s;
+    json_t *j;
+
+    memset(&o, 0, sizeof(o));
+    memset(&res, 0, sizeof(res));
+    memset(&sc, 0, sizeof(sc));
+    o.urls = urls;
+    o.nurls = 1;
+    o.api = SK_API_LLAMACPP;
+    o.levels = levels;
+    o.nlevels = 2;
+    o.queries = 3;
+    o.max_tokens = 7;
+    o.headers = headers;
+    o.nheaders = 1;
+    res.queries = 6;
+    res.errors = 1;
+    res.faults[SK_FAULT_TIMEOUT] = 1;
+    res.levels_done = 2;
+    res.level_retried[1] = 2;
+    sc = (struct sk_collect_sidecar){
+        .tool = "sweepkit t", .argc = 5, .argv = argv, .opts = &o,
+        .summary_path = "s.csv", .per_query_path = "q.csv",
+        .started = "2025-01-01T00:00:00+0000", .status = "complete",
+        .lost_at = "2025-01-01T00:00:05+0000", .lost_why = "hang-up (SIGHUP)",
+        .result = &res};
+    snprintf(path, sizeof(path), "%s/sidecar.json", tmpdir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    CHECK_INT(sk_collect_sidecar_write(path, &sc), 0);
+    CHECK(access(tmp, F_OK) != 0);
+    s = slurp(path);
+    CHECK(s && !strstr(s, "s3cret") && !strstr(s, "pw@"));
+    CHECK(s && strncmp(s, "{\n  \"tool\": \"sweepkit t\",\n  \"command\": [",
+                       40) == 0);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+    CHECK(j != NULL);
+    if (j) {
+        json_t *cmd = json_object_get(j, "command");
+
+        CHECK_STR(json_string_value(json_array_get(cmd, 1)),
+                  "X-Key: <redacted>");
+        CHECK_STR(json_string_value(json_array_get(cmd, 3)), "http://h:1/v1");
+        CHECK_STR(json_string_value(
+                      json_array_get(json_object_get(j, "urls"), 0)),
+                  "http://h:1/v1");
+        CHECK_STR(json_string_value(json_object_get(j, "api")), "llamacpp");
+        CHECK(json_is_null(json_object_get(j, "model")));
+        CHECK_INT(json_array_size(json_object_get(j, "levels")), 2);
+        CHECK_INT(json_integer_value(json_object_get(j, "queries_per_level")),
+                  3);
+        CHECK_INT(json_integer_value(json_object_get(j, "max_tokens")), 7);
+        CHECK_STR(json_string_value(json_array_get(
+                      json_object_get(j, "header_names"), 0)),
+                  "X-Key");
+        CHECK(json_is_false(json_object_get(j, "api_key_sent")));
+        CHECK_STR(json_string_value(json_object_get(j, "status")),
+                  "complete");
+        CHECK(json_object_get(j, "reason") == NULL);
+        CHECK_STR(json_string_value(json_object_get(
+                      json_object_get(j, "terminal_lost"), "why")),
+                  "hang-up (SIGHUP)");
+        CHECK_STR(json_string_value(json_object_get(
+                      json_object_get(j, "files"), "per_query")),
+                  "q.csv");
+        CHECK_INT(json_integer_value(json_object_get(j, "queries")), 6);
+        CHECK_INT(json_integer_value(json_object_get(
+                      json_object_get(j, "faults"), "timeout")),
+                  1);
+        CHECK_INT(json_integer_value(json_object_get(
+                      json_array_get(json_object_get(j, "per_level"), 1),
+                      "retried")),
+                  2);
+        json_decref(j);
+    }
+    free(s);
+
+    /* while running: no result keys; a failure's reason */
+    sc.result = NULL;
+    sc.lost_at = NULL;
+    sc.status = "failed";
+    sc.reason = "why not";
+    CHECK_INT(sk_collect_sidecar_write(path, &sc), 0);
+    s = slurp(path);
+    CHECK(s && strstr(s, "\"reason\": \"why not\""));
+    CHECK(s && !strstr(s, "\"queries\":") && !strstr(s, "terminal_lost"));
+    free(s);
+    CHECK(access(tmp, F_OK) != 0);
+    unlink(path);
+    /* a directory that does not exist: SK_EIO, nothing left */
+    CHECK_INT(sk_collect_sidecar_write("/nonexistent/x.json", &sc), SK_EIO);
+}
+
+/* The progress lines, the end-of-run notes and the status, exactly. */
+static void test_progress_text(void)
+{
+    static const double summary[4] = {123.456, 0.5, NAN, 40};
+    struct sk_collect_progress p;
+    sk_collect_result res;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp;
+
+    memset(&p, 0, sizeof(p));
+    p.concurrency = 4;
+    p.done = 2;
+    p.total = 8;
+    p.errors = 1;
+    p.elapsed_s = 2;
+    p.output_tokens = 50;
+    p.retried = 3;
+    fp = open_memstream(&buf, &len);
+    sk_collect_progress_write(fp, "P", &p, 0);
+    sk_collect_progress_write(fp, "P", &p, 1);
+    p.level_done = 1;
+    p.done = p.errors = 8;
+    p.summary = summary;
+    sk_collect_progress_write(fp, "P", &p, 0);
+    CHECK_STR(text_of(fp, &buf),
+              "P: conc 4: 2/8 done, 1 errors, 3 retried, 25.0 tok/s, 2.0 s "
+              "elapsed\n"
+              "\r\033[Kconc 4: 2/8 done, 1 errors, 25.0 tok/s, 2.0 s "
+              "elapsed, ETA 6 s, 3 retried"
+              "P: level 4 done: 8 queries, 8 errors, 2.0 s, 123.5 tok/s, 3 "
+              "retried\n"
+              "P: EVERY request at concurrency 4 failed: check the "
+              "per-query CSV's error column\n");
+    free(buf);
+
+    memset(&res, 0, sizeof(res));
+    res.queries = 10;
+    res.errors = 3;
+    res.faults[SK_FAULT_CONNECT] = 1;
+    res.faults[SK_FAULT_HTTP] = 2;
+    res.warmup_errors = 1;
+    res.chunks_over = 2;
+    res.interrupted = 1;
+    fp = open_memstream(&buf, &len);
+    sk_collect_notes_write(fp, "P", &res, 4);
+    sk_collect_end_write(fp, "P", &res);
+    CHECK_STR(text_of(fp, &buf),
+              "P: note: 1 of 4 warm-up requests failed\n"
+              "P: 3 of 10 queries failed: connect 1 http 2\n"
+              "P: warning: 0 queries with a usage count not believed, 2 "
+              "with more chunks than --max-tokens: see the per-query CSV's "
+              "warning column\n"
+              "P: interrupted; the rows measured so far are written\n");
+    free(buf);
+    CHECK_STR(sk_collect_status(0, &res), "interrupted");
+    CHECK_STR(sk_collect_status(SK_EIO, &res), "failed");
+    res.interrupted = 0;
+    CHECK_STR(sk_collect_status(0, &res), "complete");
+}
+
+/* sk_collect_args: values checked as they come, with the CLI's words. */
+static void test_args(void)
+{
+    sk_collect_args a;
+
+    sk_collect_args_init(&a);
+    CHECK_INT(sk_collect_args_set(&a, "url", "ftp://x"), SK_EINVAL);
+    CHECK_STR(sk_error_last(),
+              "--url: 'ftp://x' is not an http:// or https:// URL");
+    CHECK_INT(sk_collect_args_set(&a, "url", "http://h:1"), 0);
+    CHECK_INT(sk_collect_args_set(&a, "label", "run=a"), 0);
+    CHECK_INT(sk_collect_args_set(&a, "header", "X: y"), 0);
+    CHECK_INT(sk_collect_args_set(&a, "max-tokens", "9"), 0);
+    CHECK_INT(sk_collect_args_set(&a, "temperature", "-1"), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "--temperature: expected a number >= 0");
+    CHECK_INT(sk_collect_args_set(&a, "concurrency-levels", "2,1,2"), 0);
+    CHECK_INT(sk_collect_args_finish(&a), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "--concurrency-levels: level 2 is given twice");
+    CHECK_INT(sk_collect_args_set(&a, "concurrency-levels", "2,1"), 0);
+    CHECK_INT(sk_collect_args_finish(&a), 0);
+    CHECK_INT(a.opts.nlevels, 2);
+    CHECK_INT(a.opts.max_tokens, 9);
+    CHECK_INT(a.opts.queries, 128);
+    CHECK_STR(a.opts.label_names[0], "run");
+    CHECK_STR(a.opts.label_values[0], "a");
+    CHECK_INT(sk_collect_args_load(&a), 0);
+    CHECK(a.opts.prompts != NULL);
+    sk_collect_args_dispose(&a);
+}
+
 int main(void)
 {
     char cmd[128];
 
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/sk_collect_%d", (int)getpid());
     mkdir(tmpdir, 0755);
+    test_sidecar_write();
+    test_progress_text();
+    test_args();
     test_usage();
     test_faults();
     test_refused();

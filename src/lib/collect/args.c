@@ -1,0 +1,202 @@
+/*
+ * A collect run's options given as text, one at a time, as `sweepkit
+ * collect` reads them from its command line: each value is read and
+ * checked as it comes, so the first bad one is the one reported, with a
+ * message naming the option.  Moved from the CLI's cmd_collect.c (issue
+ * 13); the messages are unchanged.
+ */
+#include "sweepkit/collect.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/units.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void sk_collect_args_init(sk_collect_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->opts.queries = 128;
+    a->opts.max_tokens = 256;
+    a->opts.timeout_s = 300;
+    strcpy(a->levels_text, "1,2,4,8,16,32");
+    a->api_name = "openai-chat";
+}
+
+static int set_url(sk_collect_args *a, const char *v)
+{
+    if (a->nurls == SK_COLLECT_MAX_URLS)
+        return sk_error_set(SK_EINVAL, "too many --url options");
+    /* libcurl would also try ftp://, file://, ...; without a scheme it
+     * assumes http. */
+    if (strstr(v, "://") && strncasecmp(v, "http://", 7) != 0 &&
+        strncasecmp(v, "https://", 8) != 0)
+        return sk_error_set(SK_EINVAL,
+                            "--url: '%.200s' is not an http:// or https:// "
+                            "URL",
+                            v);
+    a->urls[a->nurls++] = v;
+    return 0;
+}
+
+static int set_header(sk_collect_args *a, const char *v)
+{
+    if (a->nheaders == SK_COLLECT_MAX_HEADERS)
+        return sk_error_set(SK_EINVAL, "too many --header options");
+    if (!strchr(v, ':') || v[0] == ':' || strpbrk(v, "\r\n"))
+        return sk_error_set(SK_EINVAL, "--header: expected 'Name: value' "
+                                       "on one line");
+    a->headers[a->nheaders++] = v; /* also where it is in argv */
+    return 0;
+}
+
+static int set_label(sk_collect_args *a, const char *v)
+{
+    const char *eq = strchr(v, '=');
+
+    if (a->nlabels == SK_COLLECT_MAX_LABELS)
+        return sk_error_set(SK_EINVAL, "too many --label options");
+    if (!eq || eq == v)
+        return sk_error_set(SK_EINVAL, "--label: expected key=value");
+    a->label_names[a->nlabels] = v; /* cut at '=' by _finish() */
+    a->label_values[a->nlabels] = eq + 1;
+    a->nlabels++;
+    return 0;
+}
+
+int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
+{
+    sk_collect_opts *o = &a->opts;
+    size_t n;
+    int rc;
+
+    if (strcmp(name, "url") == 0)
+        return set_url(a, v);
+    if (strcmp(name, "header") == 0)
+        return set_header(a, v);
+    if (strcmp(name, "label") == 0)
+        return set_label(a, v);
+    if (strcmp(name, "api") == 0)
+        a->api_name = v;
+    else if (strcmp(name, "model") == 0)
+        o->model = v;
+    else if (strcmp(name, "prompts-file") == 0)
+        a->prompts_file = v;
+    else if (strcmp(name, "extra-body") == 0)
+        o->extra_body = v;
+    else if (strcmp(name, "queries") == 0)
+        return sk_units_parse_count(&o->queries, v, 1000000, "--queries");
+    else if (strcmp(name, "concurrency-levels") == 0) {
+        if (strlen(v) >= sizeof(a->levels_text))
+            return sk_error_set(SK_EINVAL, "--concurrency-levels: too "
+                                           "long");
+        strcpy(a->levels_text, v);
+    } else if (strcmp(name, "max-tokens") == 0) {
+        if ((rc = sk_units_parse_count(&n, v, 1000000, "--max-tokens")) != 0)
+            return rc;
+        o->max_tokens = (unsigned)n;
+    } else if (strcmp(name, "temperature") == 0) {
+        if ((rc = sk_units_parse_double(&o->temperature, v,
+                                        "--temperature")) != 0)
+            return rc;
+        if (o->temperature < 0)
+            return sk_error_set(SK_EINVAL, "--temperature: expected a "
+                                           "number >= 0");
+    } else if (strcmp(name, "timeout") == 0) {
+        if ((rc = sk_units_parse_duration(&o->timeout_s, v, "--timeout")) !=
+            0)
+            return rc;
+        if (!(o->timeout_s > 0))
+            return sk_error_set(SK_EINVAL, "--timeout: expected a "
+                                           "duration above 0");
+    } else if (strcmp(name, "warmup") == 0)
+        return sk_units_parse_count(&o->warmup, v, 100000, "--warmup");
+    else if (strcmp(name, "retries") == 0) {
+        if ((rc = sk_units_parse_count(&n, v, 20, "--retries")) != 0)
+            return rc;
+        o->retries = (unsigned)n;
+    } else
+        return sk_error_set(SK_EINVAL, "--%s: not an option of a run", name);
+    return 0;
+}
+
+/* The concurrency levels: numbers from 1, none twice (the summary holds
+ * one row per level: its readers refuse a level twice). */
+static int parse_levels(sk_collect_args *a)
+{
+    char *items[SK_COLLECT_MAX_LEVELS];
+    size_t n = 0, i, k;
+    int rc;
+
+    if ((rc = sk_units_split_list(items, SK_COLLECT_MAX_LEVELS, &n,
+                                  a->levels_text, "--concurrency-levels")) != 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        if ((rc = sk_units_parse_count(&a->levels[i], items[i],
+                                       SK_COLLECT_MAX_CONCURRENCY,
+                                       "--concurrency-levels")) != 0)
+            return rc;
+        if (a->levels[i] == 0)
+            return sk_error_set(SK_EINVAL, "--concurrency-levels: levels "
+                                           "start at 1");
+        for (k = 0; k < i; k++)
+            if (a->levels[k] == a->levels[i])
+                return sk_error_set(SK_EINVAL,
+                                    "--concurrency-levels: level %zu is "
+                                    "given twice",
+                                    a->levels[i]);
+    }
+    a->opts.levels = a->levels;
+    a->opts.nlevels = n;
+    return 0;
+}
+
+int sk_collect_args_finish(sk_collect_args *a)
+{
+    sk_collect_opts *o = &a->opts;
+    size_t i;
+    int rc;
+
+    if ((rc = sk_api_parse(&o->api, a->api_name)) != 0 ||
+        (rc = parse_levels(a)) != 0)
+        return rc;
+    for (i = 0; i < a->nlabels; i++) {
+        size_t k = (size_t)(a->label_values[i] - 1 - a->label_names[i]);
+
+        if (!(a->label_copy[i] = strndup(a->label_names[i], k)))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        a->label_names[i] = a->label_copy[i];
+    }
+    o->urls = a->urls;
+    o->nurls = a->nurls;
+    o->headers = a->headers;
+    o->nheaders = a->nheaders;
+    o->label_names = a->label_names;
+    o->label_values = a->label_values;
+    o->nlabels = a->nlabels;
+    return 0;
+}
+
+int sk_collect_args_load(sk_collect_args *a)
+{
+    int rc = a->prompts_file ? sk_prompts_load(&a->prompts, a->prompts_file)
+                             : sk_prompts_builtin(&a->prompts);
+
+    if (rc != 0)
+        return rc;
+    a->opts.prompts = a->prompts;
+    return sk_collect_check(&a->opts);
+}
+
+void sk_collect_args_dispose(sk_collect_args *a)
+{
+    size_t i;
+
+    for (i = 0; i < SK_COLLECT_MAX_LABELS; i++) {
+        free(a->label_copy[i]);
+        a->label_copy[i] = NULL;
+    }
+    sk_prompts_free(a->prompts);
+    a->prompts = NULL;
+}

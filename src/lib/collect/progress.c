@@ -1,0 +1,192 @@
+/*
+ * What collect says about a run while it goes and at its end: the
+ * progress lines, the closing table, the end-of-run notes
+ * (docs/collect.md).  Moved from the CLI's cmd_collect.c (issue 13); the
+ * text is unchanged.  Where the text goes, and whether the terminal is
+ * still there, is the caller's business.
+ */
+#include "sweepkit/collect.h"
+
+#include "sweepkit/error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static void cell(FILE *fp, double v, int width, int prec)
+{
+    if (isfinite(v))
+        fprintf(fp, " %*.*f |", width, prec, v);
+    else
+        fprintf(fp, " %*s |", width, "-");
+}
+
+static void table_head(FILE *fp)
+{
+    fputs("| conc | throughput(tok/s) | avg_ttft(s) | "
+          "avg_decode(tok/s) | avg_query(tok/s) | errors |\n"
+          "|-----:|------------------:|------------:|"
+          "------------------:|-----------------:|-------:|\n",
+          fp);
+}
+
+static void table_row(FILE *fp, const struct sk_collect_progress *p)
+{
+    fprintf(fp, "| %4zu |", p->concurrency);
+    cell(fp, p->summary[0], 17, 2);
+    cell(fp, p->summary[1], 11, 3);
+    cell(fp, p->summary[2], 17, 2);
+    cell(fp, p->summary[3], 16, 2);
+    fprintf(fp, " %6zu |\n", p->errors);
+}
+
+void sk_collect_progress_write(FILE *fp, const char *prog,
+                               const struct sk_collect_progress *p, int tty)
+{
+    double rate = p->elapsed_s > 0 ? p->output_tokens / p->elapsed_s : 0;
+    double eta = p->done ? p->elapsed_s * (double)(p->total - p->done) /
+                               (double)p->done
+                         : NAN;
+
+    if (p->level_done) {
+        if (tty)
+            fputs("\r\033[K", fp);
+        fprintf(fp, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
+                prog, p->concurrency, p->done, p->errors, p->elapsed_s);
+        if (isfinite(p->summary[0]))
+            fprintf(fp, ", %.1f tok/s", p->summary[0]);
+        if (p->retried)
+            fprintf(fp, ", %zu retried", p->retried);
+        if (p->resent)
+            fprintf(fp, ", %zu resent", p->resent);
+        if (p->warnings)
+            fprintf(fp, ", %zu with warnings", p->warnings);
+        fputc('\n', fp);
+        if (p->errors && p->errors == p->done && !p->interrupted)
+            fprintf(fp,
+                    "%s: EVERY request at concurrency %zu failed: check the "
+                    "per-query CSV's error column\n",
+                    prog, p->concurrency);
+        return;
+    }
+    if (tty) {
+        fprintf(fp,
+                "\r\033[Kconc %zu: %zu/%zu done, %zu errors, %.1f tok/s, "
+                "%.1f s elapsed, ETA %.0f s",
+                p->concurrency, p->done, p->total, p->errors, rate,
+                p->elapsed_s, isfinite(eta) ? eta : 0);
+        if (p->retried)
+            fprintf(fp, ", %zu retried", p->retried);
+        return;
+    }
+    fprintf(fp, "%s: conc %zu: %zu/%zu done, %zu errors", prog,
+            p->concurrency, p->done, p->total, p->errors);
+    if (p->retried)
+        fprintf(fp, ", %zu retried", p->retried);
+    fprintf(fp, ", %.1f tok/s, %.1f s elapsed\n", rate, p->elapsed_s);
+}
+
+void sk_collect_notes_write(FILE *fp, const char *prog,
+                            const sk_collect_result *res, size_t warmup)
+{
+    size_t i;
+
+    if (res->warmup_errors)
+        fprintf(fp, "%s: note: %zu of %zu warm-up requests failed\n", prog,
+                res->warmup_errors, warmup);
+    if (res->errors) {
+        fprintf(fp, "%s: %zu of %zu queries failed:", prog, res->errors,
+                res->queries);
+        for (i = 0; i < SK_FAULT_COUNT; i++)
+            if (res->faults[i])
+                fprintf(fp, " %s %zu", sk_collect_fault_name(i),
+                        res->faults[i]);
+        fputc('\n', fp);
+    }
+    if (res->usage_rejected || res->chunks_over)
+        fprintf(fp,
+                "%s: warning: %zu queries with a usage count not "
+                "believed, %zu with more chunks than --max-tokens: see "
+                "the per-query CSV's warning column\n",
+                prog, res->usage_rejected, res->chunks_over);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int alive(const sk_collect_display *d)
+{
+    return !d->alive || d->alive(d->payload);
+}
+
+int sk_collect_display_init(sk_collect_display *d)
+{
+    d->last_s = now_s();
+    if (!(d->table = open_memstream(&d->table_buf, &d->table_len)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return 0;
+}
+
+void sk_collect_display_progress(void *display,
+                                 const struct sk_collect_progress *p)
+{
+    sk_collect_display *d = display;
+    double t = now_s();
+
+    if (p->level_done)
+        table_row(d->table, p);
+    if (!alive(d))
+        return;
+    if (!p->level_done) {
+        if (d->tty ? t - d->last_s < 0.1 && p->done != p->total
+                   : t - d->last_s < d->interval_s)
+            return;
+        d->last_s = t;
+    }
+    sk_collect_progress_write(d->fp, d->prog, p, d->tty);
+    alive(d);
+}
+
+void sk_collect_display_table(sk_collect_display *d, FILE *fp)
+{
+    if (d->table)
+        fclose(d->table);
+    d->table = NULL;
+    if (!d->table_len)
+        return;
+    table_head(fp);
+    fputs(d->table_buf, fp);
+}
+
+void sk_collect_display_dispose(sk_collect_display *d)
+{
+    if (d->table)
+        fclose(d->table);
+    free(d->table_buf);
+    d->table = NULL;
+    d->table_buf = NULL;
+}
+
+void sk_collect_end_write(FILE *fp, const char *prog,
+                          const sk_collect_result *res)
+{
+    if (res->interrupted)
+        fprintf(fp, "%s: interrupted; the rows measured so far are written\n",
+                prog);
+    else if (res->gave_up)
+        fprintf(fp, "%s: gave up: every request failed at two levels\n",
+                prog);
+}
+
+const char *sk_collect_status(int rc, const sk_collect_result *res)
+{
+    return rc ? "failed"
+              : res->interrupted ? "interrupted"
+                                 : res->gave_up ? "gave up" : "complete";
+}
