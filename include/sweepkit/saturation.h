@@ -1,8 +1,10 @@
 /*
  * Where a concurrency sweep saturates: the measured knee and a Universal
- * Scalability Law fit.  Pure functions over caller-supplied arrays (no file
- * I/O); results go into caller-owned structs, so the caller allocates
- * nothing.  See docs/saturation.md for the words behind each definition.
+ * Scalability Law fit.  Pure functions over caller-supplied arrays or a
+ * loaded summary (no file I/O); results go into caller-owned structs, so
+ * the caller allocates nothing.  The writers print one summary's answer
+ * as `sweepkit saturation` does.  See docs/saturation.md for the words
+ * behind each definition.
  *
  * Inputs: x[i] is the concurrency of level i (finite, > 0, strictly
  * ascending, as sk_sweep_concurrency() returns it) and y[i] its throughput
@@ -19,7 +21,11 @@
 #ifndef SWEEPKIT_SATURATION_H
 #define SWEEPKIT_SATURATION_H
 
+#include "sweepkit/format.h"
+#include "sweepkit/sweep.h"
+
 #include <stddef.h>
+#include <stdio.h>
 
 /* The default knee threshold: a doubling must gain at least 10%. */
 #define SK_SATURATION_DEFAULT_GAIN 0.10
@@ -100,5 +106,72 @@ int sk_saturation_usl_fit(struct sk_saturation_usl *out, const double *x,
 
 /* X(N) of a fitted curve.  Pure; thread-safe. */
 double sk_saturation_usl_eval(const struct sk_saturation_usl *fit, double n);
+
+/* One summary's answer, as the writers print it. */
+struct sk_saturation_result {
+    const char *file;   /* the summary's name (sk_sweep_name()); borrowed */
+    const char *xname;  /* the x and y columns' names; borrowed */
+    const char *yname;
+    const double *x;    /* the n levels' x and y; borrowed from the sweep */
+    const double *y;
+    size_t n;
+    double gain_pct;    /* knee threshold in percent, as given (10 = 10%
+                           per doubling); the sentences print it */
+    struct sk_saturation_knee knee;
+    struct sk_saturation_usl usl;
+    int usl_ok;         /* 1: usl holds a fit; 0: usl_error says why not */
+    char usl_error[256];
+};
+
+/*
+ * Take the x and y columns named `xname` and `yname` of the loaded
+ * summary `s` into *out (zeroed first; the names and arrays are borrowed
+ * from the caller and `s`, which must outlive *out).
+ * Returns 0, SK_ENOTFOUND (no such column, from sk_sweep_column()) or
+ * SK_ENODATA for an empty cell ("FILE:LINE: no NAME value at concurrency
+ * C (empty cell)").  Thread-safe.
+ */
+int sk_saturation_input(struct sk_saturation_result *out, const sk_sweep *s,
+                        const char *xname, const char *yname);
+
+/*
+ * The answer for the levels sk_saturation_input() took: the knee with
+ * threshold `gain_pct` percent (a doubling must gain at least gain_pct /
+ * 100), and the USL fit.  A fit that is not possible is part of the
+ * answer (usl_ok = 0, its message in usl_error), not a failure.
+ * Returns 0, or sk_saturation_knee()'s SK_EINVAL / SK_ENODATA with its
+ * message, which names neither the file nor the columns (callers say
+ * "FILE: Y by X: MESSAGE").  Thread-safe.
+ */
+int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct);
+
+/*
+ * The writers (docs/saturation.md).  For one command's output call
+ * sk_saturation_write_begin() once, sk_saturation_write() once per
+ * summary (`first` = 1 for the first one written), then
+ * sk_saturation_write_end() with the number written.
+ *   table      the knee sentence, the table of steps with their gain per
+ *              doubling, the USL block; a blank line between summaries
+ *   markdown   the same as a "### FILE" section with two tables
+ *   csv        a header, then one row per step with the summary's knee
+ *              and fit repeated on each (empty cells when unknown)
+ *   json       an array of one object per summary (null when unknown)
+ * Numbers for machines print as the shortest round trip (Python repr).
+ * Each returns 0, or SK_EIO ("writing the output failed") when `fp`
+ * shows a write error (ferror); they do not flush.
+ */
+int sk_saturation_write_begin(FILE *fp, sk_format fmt);
+int sk_saturation_write(FILE *fp, const struct sk_saturation_result *r,
+                        sk_format fmt, int first);
+int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written);
+
+/*
+ * The knee in plain words, one sentence without a final period, into
+ * `buf` ("throughput stops paying for concurrency at 64: every further
+ * doubling gains less than 10% (64→128: +6.5%)"; cut to fit `cap`).
+ * Pure; thread-safe.
+ */
+void sk_saturation_knee_sentence(char *buf, size_t cap,
+                                 const struct sk_saturation_result *r);
 
 #endif

@@ -3,8 +3,11 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/saturation.h"
+#include "sweepkit/sweep.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static const double conc8[8] = {1, 2, 4, 8, 16, 32, 64, 128};
 
@@ -364,6 +367,252 @@ static void test_errors(void)
     }
 }
 
+/* --- the writers (saturation_write.c) ------------------------------------
+ * Expected text: `sweepkit saturation` of the same CSV before the writers
+ * moved into the library (issue 13).  The 2-level sweep has no fit, so
+ * every format is exact; the 4-level one is checked in the formats that
+ * round the fit (four significant digits). */
+
+static const char csv2[] =
+    "concurrency,throughput_tokens_per_s\n1,100\n2,190\n";
+static const char csv4[] =
+    "concurrency,throughput_tokens_per_s\n1,100\n2,190\n4,300\n8,310\n";
+
+static const char s2_table[] =
+    "s2.csv: throughput_tokens_per_s by concurrency, 2 levels\n"
+    "\n"
+    "knee: none\n"
+    "  still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\n"
+    "\n"
+    "  concurrency  throughput_tokens_per_s  gain per doubling\n"
+    "  1→2                        100 → 190             +90.0%\n"
+    "\n"
+    "USL fit: not possible: need at least 3 levels for a USL fit, have 2\n";
+
+static const char s2_csv[] =
+    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error\n"
+    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\"\n";
+
+static const char s2_json[] =
+    "[\n"
+    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\",\n"
+    "   \"gain_threshold\": 0.1, \"knee\": null,\n"
+    "   \"steps\": [\n"
+    "    {\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}],\n"
+    "   \"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
+    "]\n";
+
+static const char s2_md[] =
+    "### s2.csv\n"
+    "\n"
+    "**No knee.** Still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency.\n"
+    "\n"
+    "| concurrency | throughput_tokens_per_s | gain per doubling | |\n"
+    "|---|---:|---:|---|\n"
+    "| 1→2 | 100 → 190 | +90.0% |  |\n"
+    "\n"
+    "USL fit not possible: need at least 3 levels for a USL fit, have 2.\n";
+
+static const char s4_table[] =
+    "s4.csv: throughput_tokens_per_s by concurrency, 4 levels\n"
+    "\n"
+    "knee: 4\n"
+    "  throughput stops paying for concurrency at 4: every further doubling gains less than 10% (4→8: +3.3%)\n"
+    "\n"
+    "  concurrency  throughput_tokens_per_s  gain per doubling\n"
+    "  1→2                        100 → 190             +90.0%\n"
+    "  2→4                        190 → 300             +57.9%\n"
+    "  4→8                        300 → 310              +3.3%  ← knee\n"
+    "\n"
+    "USL fit: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)), least squares over 4 levels\n"
+    "  λ (throughput_tokens_per_s per unit of concurrency)  100.5\n"
+    "  σ (contention)                                       0\n"
+    "  κ (coherency)                                        0.02841\n"
+    "  R²                                                   1.0000\n"
+    "  peak at N* = sqrt((1 − σ) / κ)                       5.9\n"
+    "  peak throughput_tokens_per_s X(N*)                   325.4\n"
+    "  90% of peak reached at N                             3.8\n"
+    "  95% of peak reached at N                             4.4\n";
+
+static const char s4_md[] =
+    "### s4.csv\n"
+    "\n"
+    "**Knee: 4.** Throughput stops paying for concurrency at 4: every further doubling gains less than 10% (4→8: +3.3%).\n"
+    "\n"
+    "| concurrency | throughput_tokens_per_s | gain per doubling | |\n"
+    "|---|---:|---:|---|\n"
+    "| 1→2 | 100 → 190 | +90.0% |  |\n"
+    "| 2→4 | 190 → 300 | +57.9% |  |\n"
+    "| 4→8 | 300 → 310 | +3.3% | ← knee |\n"
+    "\n"
+    "| USL fit: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)), 4 levels | |\n"
+    "|---|---:|\n"
+    "| λ (throughput_tokens_per_s per unit of concurrency) | 100.5 |\n"
+    "| σ (contention) | 0 |\n"
+    "| κ (coherency) | 0.02841 |\n"
+    "| R² | 1.0000 |\n"
+    "| peak at N* = sqrt((1 − σ) / κ) | 5.9 |\n"
+    "| peak throughput_tokens_per_s X(N*) | 325.4 |\n"
+    "| 90% of peak reached at N | 3.8 |\n"
+    "| 95% of peak reached at N | 4.4 |\n";
+
+static const char two_json[] =
+    "[\n"
+    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\",\n"
+    "   \"gain_threshold\": 0.1, \"knee\": null,\n"
+    "   \"steps\": [\n"
+    "    {\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}],\n"
+    "   \"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"},\n"
+    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\",\n"
+    "   \"gain_threshold\": 0.1, \"knee\": null,\n"
+    "   \"steps\": [\n"
+    "    {\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}],\n"
+    "   \"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
+    "]\n";
+
+static const char two_table[] =
+    "s2.csv: throughput_tokens_per_s by concurrency, 2 levels\n"
+    "\n"
+    "knee: 1\n"
+    "  throughput stops paying for concurrency at 1: every further doubling gains less than 95% (1→2: +90.0%)\n"
+    "\n"
+    "  concurrency  throughput_tokens_per_s  gain per doubling\n"
+    "  1→2                        100 → 190             +90.0%  ← knee\n"
+    "\n"
+    "USL fit: not possible: need at least 3 levels for a USL fit, have 2\n"
+    "\n"
+    "s2.csv: throughput_tokens_per_s by concurrency, 2 levels\n"
+    "\n"
+    "knee: 1\n"
+    "  throughput stops paying for concurrency at 1: every further doubling gains less than 95% (1→2: +90.0%)\n"
+    "\n"
+    "  concurrency  throughput_tokens_per_s  gain per doubling\n"
+    "  1→2                        100 → 190             +90.0%  ← knee\n"
+    "\n"
+    "USL fit: not possible: need at least 3 levels for a USL fit, have 2\n";
+
+static const char two_md[] =
+    "### s2.csv\n"
+    "\n"
+    "**No knee.** Still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency.\n"
+    "\n"
+    "| concurrency | throughput_tokens_per_s | gain per doubling | |\n"
+    "|---|---:|---:|---|\n"
+    "| 1→2 | 100 → 190 | +90.0% |  |\n"
+    "\n"
+    "USL fit not possible: need at least 3 levels for a USL fit, have 2.\n"
+    "\n"
+    "### s2.csv\n"
+    "\n"
+    "**No knee.** Still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency.\n"
+    "\n"
+    "| concurrency | throughput_tokens_per_s | gain per doubling | |\n"
+    "|---|---:|---:|---|\n"
+    "| 1→2 | 100 → 190 | +90.0% |  |\n"
+    "\n"
+    "USL fit not possible: need at least 3 levels for a USL fit, have 2.\n";
+
+/* Load `csv` as `name`, compute with `gain_pct`, and write `nfiles`
+ * copies in `fmt`, begin to end, into a string compared with `want`. */
+static void check_write(const char *name, const char *csv, double gain_pct,
+                        sk_format fmt, size_t nfiles, const char *want)
+{
+    struct sk_saturation_result r;
+    sk_sweep *s = NULL;
+    char *buf = NULL;
+    size_t len = 0, i;
+    FILE *fp = open_memstream(&buf, &len);
+
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    CHECK_INT(sk_sweep_load_buffer(&s, name, csv, strlen(csv)), 0);
+    CHECK_INT(sk_saturation_input(&r, s, "concurrency",
+                                  "throughput_tokens_per_s"),
+              0);
+    CHECK_INT(sk_saturation_compute(&r, gain_pct), 0);
+    CHECK_INT(sk_saturation_write_begin(fp, fmt), 0);
+    for (i = 0; i < nfiles; i++)
+        CHECK_INT(sk_saturation_write(fp, &r, fmt, i == 0), 0);
+    CHECK_INT(sk_saturation_write_end(fp, fmt, nfiles), 0);
+    fclose(fp);
+    CHECK_STR(buf, want);
+    free(buf);
+    sk_sweep_free(s);
+}
+
+static void test_write(void)
+{
+    check_write("s2.csv", csv2, 10, SK_FORMAT_TABLE, 1, s2_table);
+    check_write("s2.csv", csv2, 10, SK_FORMAT_CSV, 1, s2_csv);
+    check_write("s2.csv", csv2, 10, SK_FORMAT_JSON, 1, s2_json);
+    check_write("s2.csv", csv2, 10, SK_FORMAT_MARKDOWN, 1, s2_md);
+    check_write("s4.csv", csv4, 10, SK_FORMAT_TABLE, 1, s4_table);
+    check_write("s4.csv", csv4, 10, SK_FORMAT_MARKDOWN, 1, s4_md);
+    /* Separators between files, and the threshold as given. */
+    check_write("s2.csv", csv2, 10, SK_FORMAT_JSON, 2, two_json);
+    check_write("s2.csv", csv2, 95, SK_FORMAT_TABLE, 2, two_table);
+    check_write("s2.csv", csv2, 10, SK_FORMAT_MARKDOWN, 2, two_md);
+    /* Nothing written: an empty JSON array. */
+    check_write("s2.csv", csv2, 10, SK_FORMAT_JSON, 0, "[]\n");
+}
+
+static void test_write_errors(void)
+{
+    static const char empty_cell[] =
+        "concurrency,throughput_tokens_per_s\n1,100\n2,\n4,300\n";
+    static const char one[] = "concurrency,throughput_tokens_per_s\n1,100\n";
+    struct sk_saturation_result r;
+    sk_sweep *s = NULL;
+    char line[512];
+    FILE *fp;
+
+    /* An empty cell is named with its line. */
+    CHECK_INT(sk_sweep_load_buffer(&s, "e.csv", empty_cell,
+                                   strlen(empty_cell)),
+              0);
+    CHECK_INT(sk_saturation_input(&r, s, "concurrency",
+                                  "throughput_tokens_per_s"),
+              SK_ENODATA);
+    CHECK_STR(sk_error_last(), "e.csv:3: no throughput_tokens_per_s value "
+                               "at concurrency 2 (empty cell)");
+    CHECK(sk_saturation_input(&r, s, "concurrency", "nope") == SK_ENOTFOUND);
+    sk_sweep_free(s);
+
+    /* A knee that cannot be measured: the message names no file. */
+    s = NULL;
+    CHECK_INT(sk_sweep_load_buffer(&s, "one.csv", one, strlen(one)), 0);
+    CHECK_INT(sk_saturation_input(&r, s, "concurrency",
+                                  "throughput_tokens_per_s"),
+              0);
+    CHECK_STR(r.file, "one.csv");
+    CHECK_INT(sk_saturation_compute(&r, 10), SK_ENODATA);
+    CHECK_STR(sk_error_last(),
+              "need at least 2 levels to measure a gain, have 1");
+    sk_sweep_free(s);
+
+    /* The knee sentence on its own. */
+    s = NULL;
+    CHECK_INT(sk_sweep_load_buffer(&s, "s4.csv", csv4, strlen(csv4)), 0);
+    CHECK_INT(sk_saturation_input(&r, s, "concurrency",
+                                  "throughput_tokens_per_s"),
+              0);
+    CHECK_INT(sk_saturation_compute(&r, 10), 0);
+    sk_saturation_knee_sentence(line, sizeof(line), &r);
+    CHECK_STR(line, "throughput stops paying for concurrency at 4: every "
+                    "further doubling gains less than 10% (4→8: +3.3%)");
+
+    /* A stream that cannot be written: SK_EIO. */
+    fp = fopen("/dev/null", "r");
+    CHECK(fp != NULL);
+    if (fp) {
+        CHECK_INT(sk_saturation_write(fp, &r, SK_FORMAT_TABLE, 1), SK_EIO);
+        CHECK_STR(sk_error_last(), "writing the output failed");
+        fclose(fp);
+    }
+    sk_sweep_free(s);
+}
+
 int main(void)
 {
     test_gain();
@@ -374,5 +623,7 @@ int main(void)
     test_usl_shapes();
     test_usl_fixtures();
     test_errors();
+    test_write();
+    test_write_errors();
     return sk_test_done("saturation");
 }

@@ -7,7 +7,9 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <threads.h>
 
 /* Fit settings.  Tolerances are on the scaled problem (y / max y), where
@@ -348,4 +350,46 @@ done:
         gsl_multifit_nlinear_free(w);
     free(ys);
     return rc;
+}
+
+int sk_saturation_input(struct sk_saturation_result *out, const sk_sweep *s,
+                        const char *xname, const char *yname)
+{
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = sk_sweep_column(&out->x, s, xname)) != 0 ||
+        (rc = sk_sweep_column(&out->y, s, yname)) != 0)
+        return rc;
+    out->file = sk_sweep_name(s);
+    out->xname = xname;
+    out->yname = yname;
+    out->n = sk_sweep_levels(s);
+    /* A missing cell gets its line here; the knee only knows x. */
+    for (i = 0; i < out->n; i++) {
+        const char *col = isnan(out->x[i]) ? xname : yname;
+
+        if (isnan(out->x[i]) || isnan(out->y[i]))
+            return sk_error_set(SK_ENODATA,
+                                "%s:%zu: no %s value at concurrency %g "
+                                "(empty cell)",
+                                out->file, sk_sweep_line(s, i), col,
+                                sk_sweep_concurrency(s)[i]);
+    }
+    return 0;
+}
+
+int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct)
+{
+    int rc;
+
+    r->gain_pct = gain_pct;
+    if ((rc = sk_saturation_knee(&r->knee, r->x, r->y, r->n,
+                                 gain_pct / 100)) != 0)
+        return rc;
+    r->usl_ok = sk_saturation_usl_fit(&r->usl, r->x, r->y, r->n) == 0;
+    if (!r->usl_ok)
+        snprintf(r->usl_error, sizeof(r->usl_error), "%s", sk_error_last());
+    return 0;
 }

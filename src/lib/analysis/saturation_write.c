@@ -1,0 +1,445 @@
+/*
+ * saturation's writers: the table and Markdown for people, CSV and JSON
+ * for machines (docs/saturation.md).  Moved from the CLI's
+ * cmd_saturation.c (issue 13); the text is unchanged.
+ */
+#include "sweepkit/saturation.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/format.h"
+#include "sweepkit/num.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CELL 128
+
+static double step_gain(const struct sk_saturation_result *r, size_t i)
+{
+    return sk_saturation_gain(r->x[i], r->y[i], r->x[i + 1], r->y[i + 1]);
+}
+
+/* Display width in code points (names come from validated UTF-8). */
+static size_t width(const char *s)
+{
+    size_t w, at;
+
+    return sk_utf8_width(&w, &at, s, strlen(s)) == 0 ? w : strlen(s);
+}
+
+static void pad(FILE *fp, const char *s, size_t w, int right)
+{
+    size_t sw = width(s);
+
+    sk_format_padded(fp, s, strlen(s), w > sw ? w - sw : 0, right);
+}
+
+/* A number for people: six significant digits ("2011.85", "0.21"). */
+static void num6(char *buf, size_t cap, double v)
+{
+    snprintf(buf, cap, "%.6g", v);
+}
+
+/* "+6.5%" */
+static void pct(char *buf, size_t cap, double g)
+{
+    snprintf(buf, cap, "%+.1f%%", 100 * g);
+}
+
+/* "64→128: +6.5%" for step i. */
+static void step_words(char *buf, size_t cap,
+                       const struct sk_saturation_result *r, size_t i)
+{
+    char g[32];
+
+    pct(g, sizeof(g), step_gain(r, i));
+    snprintf(buf, cap, "%g→%g: %s", r->x[i], r->x[i + 1], g);
+}
+
+/* The knee in plain words, one sentence. */
+void sk_saturation_knee_sentence(char *buf, size_t cap,
+                                 const struct sk_saturation_result *r)
+{
+    double gain_pct = r->gain_pct;
+    const struct sk_saturation_knee *k = &r->knee;
+    char step[96];
+
+    step_words(step, sizeof(step), r, k->max_step);
+    if (!k->found)
+        snprintf(buf, cap,
+                 "still scaling at the highest level measured: the last "
+                 "doubling gains at least %g%% (%s); no knee yet, measure "
+                 "higher %s",
+                 gain_pct, step, r->xname);
+    else
+        snprintf(buf, cap,
+                 "throughput stops paying for %s at %g: every further "
+                 "doubling gains less than %g%% (%s%s)",
+                 r->xname, k->x, gain_pct,
+                 k->index + 2 == r->n ? "" : "largest: ", step);
+}
+
+/* Widest y as num6() prints it, so "a → b" cells line up. */
+static int y_width(const struct sk_saturation_result *r)
+{
+    char buf[32];
+    size_t i, w = 0;
+
+    for (i = 0; i < r->n; i++) {
+        num6(buf, sizeof(buf), r->y[i]);
+        if (strlen(buf) > w)
+            w = strlen(buf);
+    }
+    return (int)w;
+}
+
+/* The cells of the step table: row 0 is the header, row i + 1 step i;
+ * y values padded to `yw`. */
+static void step_cells(char cells[4][CELL],
+                       const struct sk_saturation_result *r, size_t row,
+                       int yw)
+{
+    size_t i = row - 1;
+    char a[32], b[32];
+
+    if (row == 0) {
+        snprintf(cells[0], CELL, "%s", r->xname);
+        snprintf(cells[1], CELL, "%s", r->yname);
+        snprintf(cells[2], CELL, "gain per doubling");
+        cells[3][0] = '\0';
+        return;
+    }
+    snprintf(cells[0], CELL, "%g→%g", r->x[i], r->x[i + 1]);
+    num6(a, sizeof(a), r->y[i]);
+    num6(b, sizeof(b), r->y[i + 1]);
+    snprintf(cells[1], CELL, "%*s → %*s", yw, a, yw, b);
+    pct(cells[2], CELL, step_gain(r, i));
+    snprintf(cells[3], CELL, "%s",
+             r->knee.found && i == r->knee.index ? "← knee" : "");
+}
+
+/* " (extrapolated: beyond 128)" when v lies past the highest level. */
+static void beyond(char *buf, size_t cap,
+                   const struct sk_saturation_result *r, double v)
+{
+    if (v > r->x[r->n - 1])
+        snprintf(buf, cap, " (extrapolated: beyond %g)", r->x[r->n - 1]);
+    else
+        buf[0] = '\0';
+}
+
+/* The USL block as label/value pairs, shared by table and markdown. */
+static size_t usl_pairs(char (*lab)[CELL], char (*val)[CELL],
+                        const struct sk_saturation_result *r)
+{
+    const struct sk_saturation_usl *u = &r->usl;
+    const char *top = isnan(u->peak_n) ? "asymptote" : "peak";
+    char ex[64];
+    size_t m = 0;
+
+    snprintf(lab[m], CELL, "λ (%s per unit of %s)", r->yname, r->xname);
+    snprintf(val[m++], CELL, "%.4g", u->lambda);
+    snprintf(lab[m], CELL, "σ (contention)");
+    snprintf(val[m++], CELL, "%.4g", u->sigma);
+    snprintf(lab[m], CELL, "κ (coherency)");
+    snprintf(val[m++], CELL, "%.4g", u->kappa);
+    snprintf(lab[m], CELL, "R²");
+    snprintf(val[m++], CELL, "%.4f", u->r2);
+    if (!isnan(u->peak_n)) {
+        beyond(ex, sizeof(ex), r, u->peak_n);
+        snprintf(lab[m], CELL, "peak at N* = sqrt((1 − σ) / κ)");
+        snprintf(val[m++], CELL, "%.1f%s", u->peak_n, ex);
+        snprintf(lab[m], CELL, "peak %s X(N*)", r->yname);
+        snprintf(val[m++], CELL, "%.1f", u->peak_x);
+    } else if (!isnan(u->asymptote_x)) {
+        snprintf(lab[m], CELL, "no peak (κ = 0): asymptote λ / σ");
+        snprintf(val[m++], CELL, "%.1f", u->asymptote_x);
+    } else {
+        snprintf(lab[m], CELL, "no peak, no asymptote");
+        snprintf(val[m++], CELL, "%s",
+                 u->sigma >= 1 ? "the fit never rises above X(1)"
+                               : "the fit is linear (σ = κ = 0)");
+    }
+    if (!isnan(u->n90)) {
+        beyond(ex, sizeof(ex), r, u->n90);
+        snprintf(lab[m], CELL, "90%% of %s reached at N", top);
+        snprintf(val[m++], CELL, "%.1f%s", u->n90, ex);
+        beyond(ex, sizeof(ex), r, u->n95);
+        snprintf(lab[m], CELL, "95%% of %s reached at N", top);
+        snprintf(val[m++], CELL, "%.1f%s", u->n95, ex);
+    }
+    return m;
+}
+
+static const char usl_formula[] = "X(N) = λN / (1 + σ(N − 1) + κN(N − 1))";
+
+static void write_table(FILE *fp, const struct sk_saturation_result *r,
+                        int first)
+{
+    char cells[4][CELL], lab[8][CELL], val[8][CELL], line[512];
+    size_t w[4] = {0, 0, 0, 0}, i, c, m;
+    int yw = y_width(r);
+
+    if (!first)
+        fputc('\n', fp);
+    fprintf(fp, "%s: %s by %s, %zu levels\n\n", r->file, r->yname, r->xname,
+            r->n);
+    sk_saturation_knee_sentence(line, sizeof(line), r);
+    if (r->knee.found)
+        fprintf(fp, "knee: %g\n  %s\n\n", r->knee.x, line);
+    else
+        fprintf(fp, "knee: none\n  %s\n\n", line);
+
+    for (i = 0; i < r->n; i++) {
+        step_cells(cells, r, i, yw);
+        for (c = 0; c < 4; c++)
+            if (width(cells[c]) > w[c])
+                w[c] = width(cells[c]);
+    }
+    for (i = 0; i < r->n; i++) {
+        step_cells(cells, r, i, yw);
+        fputs("  ", fp);
+        pad(fp, cells[0], w[0], 0);
+        fputs("  ", fp);
+        pad(fp, cells[1], w[1], 1);
+        fputs("  ", fp);
+        pad(fp, cells[2], w[2], 1);
+        if (cells[3][0])
+            fprintf(fp, "  %s", cells[3]);
+        fputc('\n', fp);
+    }
+
+    fputc('\n', fp);
+    if (!r->usl_ok) {
+        fprintf(fp, "USL fit: not possible: %s\n", r->usl_error);
+        return;
+    }
+    fprintf(fp, "USL fit: %s, least squares over %zu levels\n", usl_formula,
+            r->usl.levels);
+    m = usl_pairs(lab, val, r);
+    for (i = 0, w[0] = 0; i < m; i++)
+        if (width(lab[i]) > w[0])
+            w[0] = width(lab[i]);
+    for (i = 0; i < m; i++) {
+        fputs("  ", fp);
+        pad(fp, lab[i], w[0], 0);
+        fprintf(fp, "  %s\n", val[i]);
+    }
+}
+
+static void md(FILE *fp, const char *s)
+{
+    sk_format_markdown_cell(fp, s, strlen(s));
+}
+
+static void write_markdown(FILE *fp, const struct sk_saturation_result *r,
+                           int first)
+{
+    char cells[4][CELL], lab[8][CELL], val[8][CELL], line[512];
+    size_t i, m;
+    int yw = 0; /* Markdown aligns by itself */
+
+    if (!first)
+        fputc('\n', fp);
+    fprintf(fp, "### ");
+    md(fp, r->file);
+    fprintf(fp, "\n\n");
+    sk_saturation_knee_sentence(line, sizeof(line), r);
+    if (line[0] >= 'a' && line[0] <= 'z') /* a sentence of its own here */
+        line[0] = (char)(line[0] - 'a' + 'A');
+    if (r->knee.found)
+        fprintf(fp, "**Knee: %g.** ", r->knee.x);
+    else
+        fprintf(fp, "**No knee.** ");
+    md(fp, line);
+    fprintf(fp, ".\n\n");
+
+    step_cells(cells, r, 0, 0);
+    fprintf(fp, "| ");
+    md(fp, cells[0]);
+    fprintf(fp, " | ");
+    md(fp, cells[1]);
+    fprintf(fp, " | %s | |\n|---|---:|---:|---|\n", cells[2]);
+    for (i = 1; i < r->n; i++) {
+        step_cells(cells, r, i, yw);
+        fprintf(fp, "| %s | %s | %s | %s |\n", cells[0], cells[1], cells[2],
+                cells[3]);
+    }
+
+    fputc('\n', fp);
+    if (!r->usl_ok) {
+        fprintf(fp, "USL fit not possible: ");
+        md(fp, r->usl_error);
+        fprintf(fp, ".\n");
+        return;
+    }
+    fprintf(fp, "| USL fit: %s, %zu levels | |\n|---|---:|\n", usl_formula,
+            r->usl.levels);
+    m = usl_pairs(lab, val, r);
+    for (i = 0; i < m; i++) {
+        fprintf(fp, "| ");
+        md(fp, lab[i]);
+        fprintf(fp, " | ");
+        md(fp, val[i]);
+        fprintf(fp, " |\n");
+    }
+}
+
+/* A number for machines: Python repr (shortest round trip), or `null_as`
+ * for NaN (empty cell in CSV, null in JSON). */
+static void put_num(FILE *fp, double v, const char *null_as)
+{
+    char buf[SK_NUM_REPR_MAX];
+
+    if (isnan(v)) {
+        fputs(null_as, fp);
+        return;
+    }
+    sk_num_repr(buf, sizeof(buf), v);
+    fputs(buf, fp);
+}
+
+static const char csv_header[] =
+    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,"
+    "gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,"
+    "peak_throughput,asymptote_throughput,n90,n95,usl_error\n";
+
+/* One row per step; the file's knee and fit repeated on each. */
+static void write_csv(FILE *fp, const struct sk_saturation_result *r)
+{
+    double gain = r->knee.threshold;
+    const struct sk_saturation_usl *u = &r->usl;
+    size_t i;
+
+    for (i = 0; i + 1 < r->n; i++) {
+        const double after[] = {u->lambda,      u->sigma,  u->kappa,
+                                u->r2,          u->peak_n, u->peak_x,
+                                u->asymptote_x, u->n90,    u->n95};
+        size_t j;
+
+        sk_format_csv_field(fp, r->file, strlen(r->file));
+        fputc(',', fp);
+        sk_format_csv_field(fp, r->xname, strlen(r->xname));
+        fputc(',', fp);
+        sk_format_csv_field(fp, r->yname, strlen(r->yname));
+        fputc(',', fp);
+        put_num(fp, gain, "");
+        fputc(',', fp);
+        put_num(fp, r->x[i], "");
+        fputc(',', fp);
+        put_num(fp, r->x[i + 1], "");
+        fputc(',', fp);
+        put_num(fp, r->y[i], "");
+        fputc(',', fp);
+        put_num(fp, r->y[i + 1], "");
+        fputc(',', fp);
+        put_num(fp, step_gain(r, i), "");
+        fputc(',', fp);
+        put_num(fp, r->knee.x, "");
+        for (j = 0; j < sizeof(after) / sizeof(after[0]); j++) {
+            fputc(',', fp);
+            put_num(fp, r->usl_ok ? after[j] : NAN, "");
+        }
+        fputc(',', fp);
+        if (!r->usl_ok)
+            sk_format_csv_field(fp, r->usl_error, strlen(r->usl_error));
+        fputc('\n', fp);
+    }
+}
+
+static void json_key(FILE *fp, const char *key, double v)
+{
+    fprintf(fp, "\"%s\": ", key);
+    put_num(fp, v, "null");
+}
+
+static void write_json(FILE *fp, const struct sk_saturation_result *r,
+                       int first)
+{
+    double gain = r->knee.threshold;
+    const struct sk_saturation_usl *u = &r->usl;
+    size_t i;
+
+    fprintf(fp, "%s\n  {\"file\": ", first ? "" : ",");
+    sk_format_json_string(fp, r->file, strlen(r->file));
+    fprintf(fp, ", \"x_column\": ");
+    sk_format_json_string(fp, r->xname, strlen(r->xname));
+    fprintf(fp, ", \"y_column\": ");
+    sk_format_json_string(fp, r->yname, strlen(r->yname));
+    fprintf(fp, ",\n   ");
+    json_key(fp, "gain_threshold", gain);
+    fprintf(fp, ", ");
+    json_key(fp, "knee", r->knee.x);
+    fprintf(fp, ",\n   \"steps\": [");
+    for (i = 0; i + 1 < r->n; i++) {
+        fprintf(fp, "%s\n    {", i ? "," : "");
+        json_key(fp, "x_from", r->x[i]);
+        fprintf(fp, ", ");
+        json_key(fp, "x_to", r->x[i + 1]);
+        fprintf(fp, ", ");
+        json_key(fp, "y_from", r->y[i]);
+        fprintf(fp, ", ");
+        json_key(fp, "y_to", r->y[i + 1]);
+        fprintf(fp, ", ");
+        json_key(fp, "gain_per_doubling", step_gain(r, i));
+        fprintf(fp, "}");
+    }
+    fprintf(fp, "],\n   \"usl\": ");
+    if (!r->usl_ok) {
+        fprintf(fp, "null, \"usl_error\": ");
+        sk_format_json_string(fp, r->usl_error, strlen(r->usl_error));
+        fprintf(fp, "}");
+        return;
+    }
+    fprintf(fp, "{");
+    json_key(fp, "lambda", u->lambda);
+    fprintf(fp, ", ");
+    json_key(fp, "sigma", u->sigma);
+    fprintf(fp, ", ");
+    json_key(fp, "kappa", u->kappa);
+    fprintf(fp, ", ");
+    json_key(fp, "r2", u->r2);
+    fprintf(fp, ",\n           ");
+    json_key(fp, "peak_concurrency", u->peak_n);
+    fprintf(fp, ", ");
+    json_key(fp, "peak_throughput", u->peak_x);
+    fprintf(fp, ", ");
+    json_key(fp, "asymptote_throughput", u->asymptote_x);
+    fprintf(fp, ",\n           ");
+    json_key(fp, "n90", u->n90);
+    fprintf(fp, ", ");
+    json_key(fp, "n95", u->n95);
+    fprintf(fp, ", \"levels\": %zu}, \"usl_error\": null}", u->levels);
+}
+
+int sk_saturation_write_begin(FILE *fp, sk_format fmt)
+{
+    if (fmt == SK_FORMAT_CSV)
+        fputs(csv_header, fp);
+    else if (fmt == SK_FORMAT_JSON)
+        fputs("[", fp);
+    return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
+                      : 0;
+}
+
+int sk_saturation_write(FILE *fp, const struct sk_saturation_result *r,
+                        sk_format fmt, int first)
+{
+    switch (fmt) {
+    case SK_FORMAT_TABLE: write_table(fp, r, first); break;
+    case SK_FORMAT_MARKDOWN: write_markdown(fp, r, first); break;
+    case SK_FORMAT_CSV: write_csv(fp, r); break;
+    case SK_FORMAT_JSON: write_json(fp, r, first); break;
+    }
+    return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
+                      : 0;
+}
+
+int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written)
+{
+    if (fmt == SK_FORMAT_JSON)
+        fputs(written ? "\n]\n" : "]\n", fp);
+    return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
+                      : 0;
+}

@@ -1,0 +1,401 @@
+/*
+ * sweepkit plot's work behind its options: the runs, their labels, the
+ * markers, the chart file, and --batch job files.  Moved from the CLI's
+ * cmd_plot.c (issue 13); the notes, messages and charts are unchanged.
+ */
+#include "sweepkit/plot.h"
+
+#include "sweepkit/error.h"
+#include "sweepkit/recommend.h"
+#include "sweepkit/saturation.h"
+#include "sweepkit/summarize.h"
+#include "sweepkit/sweep.h"
+#include "sweepkit/units.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BATCH_LINE ((size_t)64 << 10)
+#define MAX_BATCH_ARGS 256
+
+/* Per-query samples: every query's concurrency and tokens_per_s. */
+struct samples {
+    double *c, *v;
+    size_t n;
+};
+
+/* Hand one printf-style note to the caller, however long. */
+static void note(const sk_plot_opts *o, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void note(const sk_plot_opts *o, const char *fmt, ...)
+{
+    char small[512], *buf = small;
+    va_list ap;
+    int n;
+
+    if (!o->note)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof(small) && (buf = malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    o->note(o->note_payload, buf ? buf : small);
+    if (buf != small)
+        free(buf);
+}
+
+/* "results/summary_gemma.csv" -> "gemma"; "per_query.csv" -> "per_query". */
+static void label_from_path(char *buf, size_t cap, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t n;
+
+    b = b ? b + 1 : path;
+    if (strncmp(b, "summary_", 8) == 0 && b[8] && strcmp(b + 8, ".csv"))
+        b += 8;
+    n = strlen(b);
+    if (n > 4 && strcmp(b + n - 4, ".csv") == 0)
+        n -= 4;
+    snprintf(buf, cap, "%.*s", (int)n, b);
+}
+
+/* The knee comes from the analysis engine (saturation.h); the chart only
+ * draws it.  A run without a knee ("still scaling") gets a note. */
+static int mark_saturation(sk_chart *chart, const sk_sweep *s,
+                           const char *label, int several,
+                           const sk_plot_opts *o)
+{
+    struct sk_saturation_knee k;
+    const double *y;
+    char text[300];
+    int rc;
+
+    if (!s)
+        return 0;
+    if ((rc = sk_sweep_column(&y, s, "throughput_tokens_per_s")) != 0 ||
+        (rc = sk_saturation_knee(&k, sk_sweep_concurrency(s), y,
+                                 sk_sweep_levels(s),
+                                 SK_SATURATION_DEFAULT_GAIN)) != 0)
+        return rc;
+    if (!k.found) {
+        note(o, "%s: no knee (still scaling at the highest level measured)",
+             sk_sweep_name(s));
+        return 0;
+    }
+    snprintf(text, sizeof(text), several ? "knee %g (%s)" : "knee %g", k.x,
+             label);
+    rc = sk_chart_mark_x(chart, "concurrency", k.x, text);
+    return rc == SK_ENOTFOUND ? 0 : rc; /* pareto: no concurrency axis */
+}
+
+/*
+ * With a TTFT budget, the TTFT panel marks each run's recommended level:
+ * the highest level whose TTFT statistic (--ttft-stat, else the mean, as
+ * `sweepkit recommend` defaults) is within the budget, computed by the
+ * recommend module; the chart only draws it.  A run where no level meets
+ * the budget, or whose statistic is empty, gets a note.
+ */
+static int mark_recommended(sk_chart *chart, const sk_sweep *s,
+                            const char *label, int several,
+                            const sk_plot_opts *o)
+{
+    const sk_chart_plot_opts *po = &o->plot;
+    sk_recommend_opts ro;
+    sk_recommend_result r;
+    size_t panel;
+    char text[300];
+    int rc;
+
+    if (!s || !(po->ttft_budget_s > 0) ||
+        sk_chart_find_panel(&panel, chart, "ttft") != 0)
+        return 0;
+    sk_recommend_opts_init(&ro);
+    ro.ttft_budget_s = po->ttft_budget_s;
+    if (po->ttft_stat &&
+        (rc = sk_recommend_stat_parse(&ro.ttft_stat, po->ttft_stat)) != 0)
+        return rc;
+    rc = sk_recommend_sweep(&r, s, &ro);
+    if (rc == SK_ENODATA || rc == SK_ENOTFOUND) {
+        note(o, "%s: no recommended level drawn: %s", sk_sweep_name(s),
+             sk_error_last());
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (!r.found) {
+        note(o, "%s: no level meets the %g s %s TTFT budget",
+             sk_sweep_name(s), po->ttft_budget_s,
+             sk_recommend_stat_name(ro.ttft_stat));
+        return 0;
+    }
+    snprintf(text, sizeof(text), several ? "run at %g (%s)" : "run at %g",
+             r.concurrency, label);
+    return sk_chart_panel_mark_x(chart, panel, r.concurrency, text);
+}
+
+static char *join(const char *const *v, size_t n, const char *const *w,
+                  size_t m)
+{
+    size_t len = 1, i;
+    char *s;
+
+    for (i = 0; i < n; i++)
+        len += strlen(v[i]) + 2;
+    for (i = 0; i < m; i++)
+        len += strlen(w[i]) + 2;
+    if (!(s = malloc(len)))
+        return NULL;
+    s[0] = '\0';
+    for (i = 0; i < n + m; i++) {
+        if (i)
+            strcat(s, ", ");
+        strcat(s, i < n ? v[i] : w[i - n]);
+    }
+    return s;
+}
+
+int sk_plot_size_parse(unsigned *out, const char *s, const char *what)
+{
+    size_t v;
+    int rc;
+
+    if ((rc = sk_units_parse_count(&v, s, 16384, what)) != 0)
+        return rc;
+    if (v < 200)
+        return sk_error_set(SK_EINVAL, "%s: expected 200 to 16384, got '%s'",
+                            what, s);
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* "X[:LABEL]"; the label points into `arg`, which is left unchanged. */
+int sk_plot_mark_parse(struct sk_plot_mark *m, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    char num[64];
+    int rc;
+
+    m->label = NULL;
+    snprintf(num, sizeof(num), "%.*s",
+             (int)(colon ? (size_t)(colon - arg) : strlen(arg)), arg);
+    if (colon && colon[1])
+        m->label = colon + 1;
+    if ((rc = sk_units_parse_double(&m->x, num, "--mark-x")) != 0)
+        return rc;
+    if (!(m->x > 0))
+        return sk_error_set(SK_EINVAL,
+                            "--mark-x: expected a concurrency above 0, got "
+                            "'%s'",
+                            num);
+    return 0;
+}
+
+void sk_plot_opts_init(sk_plot_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
+int sk_plot_write(const sk_plot_opts *o)
+{
+    sk_chart_plot_run runs[SK_PLOT_MAX_RUNS];
+    sk_sweep *sweeps[SK_PLOT_MAX_RUNS] = {NULL};
+    struct samples samples[SK_PLOT_MAX_RUNS];
+    char labels[SK_PLOT_MAX_RUNS][256];
+    size_t nfiles = o->nfiles, npq = o->nper_query, nruns, i;
+    sk_chart_render_opts ro = o->render;
+    char *sources = NULL;
+    sk_chart *chart = NULL;
+    int rc = 0;
+
+    nruns = nfiles ? nfiles : npq;
+    if (nruns == 0 || nruns > SK_PLOT_MAX_RUNS || npq > SK_PLOT_MAX_RUNS)
+        return sk_error_set(SK_EINVAL, "a chart draws 1 to %d runs",
+                            SK_PLOT_MAX_RUNS);
+    memset(samples, 0, sizeof(samples));
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < nruns && rc == 0; i++) {
+        const char *path = nfiles ? o->files[i] : o->per_query[i];
+
+        if (nfiles)
+            rc = sk_sweep_load(&sweeps[i], o->files[i]);
+        if (rc == 0 && i < npq)
+            rc = sk_summarize_samples(&samples[i].c, &samples[i].v,
+                                      &samples[i].n, o->per_query[i]);
+        if (i < o->nlabels)
+            snprintf(labels[i], sizeof(labels[i]), "%s", o->labels[i]);
+        else
+            label_from_path(labels[i], sizeof(labels[i]), path);
+        runs[i].sweep = sweeps[i];
+        runs[i].label = labels[i];
+        runs[i].query_concurrency = samples[i].c;
+        runs[i].query_tokens_per_s = samples[i].v;
+        runs[i].nqueries = samples[i].n;
+    }
+    if (rc == 0)
+        rc = sk_chart_plot_new(&chart, runs, nruns, &o->plot);
+    for (i = 0; i < o->nmarks && rc == 0; i++) {
+        rc = sk_chart_mark_x(chart, "concurrency", o->marks[i].x,
+                             o->marks[i].label);
+        if (rc == SK_ENOTFOUND) {
+            /* The pareto chart has no concurrency axis to mark. */
+            note(o,
+                 "--mark-x %g: this chart has no concurrency axis; not "
+                 "drawn",
+                 o->marks[i].x);
+            rc = 0;
+        }
+    }
+    for (i = 0; i < nruns && o->mark_saturation && rc == 0; i++)
+        rc = mark_saturation(chart, sweeps[i], labels[i], nruns > 1, o);
+    for (i = 0; i < nruns && rc == 0; i++)
+        rc = mark_recommended(chart, sweeps[i], labels[i], nruns > 1, o);
+    if (rc == 0 && !(sources = join(o->files, nfiles, o->per_query, npq)))
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+    if (rc == 0) {
+        ro.sources = sources;
+        rc = sk_chart_write(chart, o->output, &ro);
+    }
+    if (chart)
+        for (i = 0; i < sk_chart_notes(chart); i++)
+            note(o, "%s", sk_chart_note(chart, i));
+    sk_chart_free(chart);
+    for (i = 0; i < SK_PLOT_MAX_RUNS; i++) {
+        sk_sweep_free(sweeps[i]);
+        free(samples[i].c);
+        free(samples[i].v);
+    }
+    free(sources);
+    return rc;
+}
+
+struct sk_plot_batch {
+    FILE *fp;
+    char *line;
+    size_t cap, lineno;
+    int done;
+    char *argv[MAX_BATCH_ARGS + 1];
+};
+
+int sk_plot_batch_open(sk_plot_batch **out, const char *path)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+
+    *out = NULL;
+    if (!fp)
+        return sk_error_set(SK_EIO, "%s: cannot read: %s", path,
+                            strerror(errno));
+    if (!(*out = calloc(1, sizeof(**out)))) {
+        if (fp != stdin)
+            fclose(fp);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    (*out)->fp = fp;
+    return 0;
+}
+
+void sk_plot_batch_free(sk_plot_batch *b)
+{
+    if (!b)
+        return;
+    if (b->fp && b->fp != stdin)
+        fclose(b->fp);
+    free(b->line);
+    free(b);
+}
+
+size_t sk_plot_batch_line(const sk_plot_batch *b)
+{
+    return b->lineno;
+}
+
+/*
+ * Split one batch line into words in place, as a POSIX shell would for
+ * plain words and quotes: blanks separate words, '...' is literal, "..."
+ * keeps \" and \\ escapes, a backslash outside quotes escapes the next
+ * character, and a word starting with '#' starts a comment.  argv[0] is
+ * "plot".  Returns the word count, or -1 with a message in `err`.
+ */
+static int split_words(char **argv, char *line, char *err, size_t errcap)
+{
+    char *r = line, *w = line;
+    int argc = 0;
+
+    argv[argc++] = "plot";
+    for (;;) {
+        char quote = 0;
+
+        while (*r == ' ' || *r == '\t')
+            r++;
+        if (*r == '\0' || *r == '#')
+            break;
+        if (argc == MAX_BATCH_ARGS) {
+            snprintf(err, errcap, "more than %d words", MAX_BATCH_ARGS - 1);
+            return -1;
+        }
+        argv[argc++] = w;
+        for (; *r && (quote || (*r != ' ' && *r != '\t')); r++) {
+            if (quote == '\'' && *r == '\'')
+                quote = 0;
+            else if (quote == '"' && *r == '"')
+                quote = 0;
+            else if (!quote && (*r == '\'' || *r == '"'))
+                quote = *r;
+            else if (quote != '\'' && *r == '\\' && r[1] &&
+                     (!quote || r[1] == '"' || r[1] == '\\'))
+                *w++ = *++r;
+            else
+                *w++ = *r;
+        }
+        if (quote) {
+            snprintf(err, errcap, "unterminated %c quote", quote);
+            return -1;
+        }
+        if (*r)
+            r++;
+        *w++ = '\0';
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+int sk_plot_batch_next(sk_plot_batch *b, int *argc, char ***argv)
+{
+    char err[80];
+    ssize_t len;
+    int n;
+
+    while (!b->done && (len = getline(&b->line, &b->cap, b->fp)) >= 0) {
+        b->lineno++;
+        if ((size_t)len > MAX_BATCH_LINE ||
+            memchr(b->line, '\0', (size_t)len))
+            return sk_error_set(SK_EINVAL, "%s",
+                                (size_t)len > MAX_BATCH_LINE
+                                    ? "line longer than 64 KiB"
+                                    : "NUL byte in line");
+        b->line[strcspn(b->line, "\r\n")] = '\0';
+        if ((n = split_words(b->argv, b->line, err, sizeof(err))) < 0)
+            return sk_error_set(SK_EINVAL, "%s", err);
+        if (n == 1)
+            continue; /* blank or a comment */
+        *argc = n;
+        *argv = b->argv;
+        return 1;
+    }
+    if (b->done)
+        return 0;
+    b->done = 1;
+    if (ferror(b->fp))
+        return sk_error_set(SK_EIO, "read error: %s", strerror(errno));
+    return 0;
+}
