@@ -1,8 +1,10 @@
 /*
- * serve-sim end to end: the test forks, the child runs cmd_serve_sim() on
- * port 0 (its stdout piped back, so the printed URL gives the port), the
- * parent talks to it with libcurl and raw sockets, then stops it with
- * SIGTERM and checks it exits 0.
+ * serve-sim end to end, in one process: each server (sweepkit/server.h)
+ * listens on port 0 and runs sk_server_run() on a thread of its own; the
+ * test talks to it with libcurl and raw sockets, then stops it with
+ * sk_server_stop(), joins the thread and checks the run ended cleanly.
+ * Two servers run at once throughout.  The command's exit statuses are
+ * checked on the sweepkit binary ($SK_BIN).
  *
  * Model checks use scaled-down times (A = 2 ms, B = 0.2 ms: the default
  * A = 20, B = 2 divided by 10) to keep the run to a few seconds; exact
@@ -11,22 +13,27 @@
  */
 #include "harness.h"
 
+#include "sweepkit/error.h"
+#include "sweepkit/server.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
 
 #define MAX_EVENTS 512
 #define BODY_MAX (1 << 20)
@@ -46,7 +53,89 @@ static void pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-#include "sim_server.h"
+/* ---- the server, in process ---------------------------------------------- */
+
+struct server {
+    sk_server *sv;
+    pthread_t thread;
+    int rc; /* sk_server_run()'s */
+    int port;
+    char log[64];
+    int notes; /* notes said, and the last one */
+    char note[512];
+};
+
+static void on_note(void *ctx, const char *note)
+{
+    struct server *s = ctx; /* on the server's thread; read after join */
+
+    s->notes++;
+    snprintf(s->note, sizeof(s->note), "%s", note);
+}
+
+static void *run_thread(void *arg)
+{
+    struct server *s = arg;
+
+    s->rc = sk_server_run(s->sv);
+    return NULL;
+}
+
+/* Options as serve-sim's command line gives them ("--slots", "8", ...),
+ * with --log added; port 0.  Returns 0 once the server runs. */
+static int start_server(struct server *s, const char *const *args)
+{
+    sk_server_opts o;
+    int rc = 0;
+
+    memset(s, 0, sizeof(*s));
+    snprintf(s->log, sizeof(s->log), "/tmp/sk_serve_sim_%d_%d.csv",
+             (int)getpid(), rand() % 100000);
+    sk_server_opts_init(&o);
+    for (; rc == 0 && args[0] && args[1]; args += 2)
+        rc = sk_server_opts_set(&o, args[0] + 2, args[1]);
+    if (rc == 0)
+        rc = sk_server_opts_set(&o, "log", s->log);
+    o.note = on_note;
+    o.note_ctx = s;
+    if (rc == 0)
+        rc = sk_server_opts_finish(&o);
+    if (rc == 0)
+        rc = sk_server_new(&s->sv, &o);
+    if (rc != 0) {
+        fprintf(stderr, "start_server: %s\n", sk_error_last());
+        return -1;
+    }
+    s->port = sk_server_port(s->sv);
+    if (pthread_create(&s->thread, NULL, run_thread, s) != 0) {
+        sk_server_free(s->sv);
+        return -1;
+    }
+    return 0;
+}
+
+/* sk_server_stop() from this thread: the run ends at once (well under its
+ * 100 ms poll period) and cleanly; then the counts, and free. */
+static void stop_server_stats(struct server *s, sk_server_stats *st)
+{
+    double t0 = mono();
+
+    sk_server_stop(s->sv);
+    pthread_join(s->thread, NULL);
+    CHECK(mono() - t0 < 1.0);
+    CHECK_INT(s->rc, 0);
+    sk_server_get_stats(s->sv, st);
+    sk_server_free(s->sv);
+    s->sv = NULL;
+    unlink(s->log);
+}
+
+static void stop_server(struct server *s)
+{
+    sk_server_stats st;
+
+    stop_server_stats(s, &st);
+}
 
 /* ---- the --log ground truth ---------------------------------------------- */
 
@@ -344,43 +433,67 @@ static void check_error(struct xfer *x, int port, const char *path,
     json_decref(j);
 }
 
+/* The command's exit statuses, on the binary; and the same options'
+ * outcome in the library: SK_EINVAL from sk_server_opts_set() or
+ * sk_server_opts_finish() for the usage errors (2), SK_EIO from
+ * sk_server_new() for a log that cannot be created (1). */
 static void test_cli(void)
 {
     static const struct {
         const char *args[4];
         int status;
+        int lib_rc; /* the library's answer; 0: the command line's own */
     } cases[] = {
-        {{"--help", NULL}, 0},
-        {{"--slots", "0", NULL}, 2},
-        {{"--port", "70000", NULL}, 2},
-        {{"--step-ms", "-1", NULL}, 2},
-        {{"--step-ms", "x", NULL}, 2},
-        {{"--jitter", "0.9", NULL}, 2},
-        {{"--idle-timeout", "0s", NULL}, 2},
-        {{"--bogus", NULL}, 2},
-        {{"extra", NULL}, 2},
-        {{"--log", "/nonexistent/dir/log.csv", NULL}, 1},
+        {{"--help", NULL}, 0, 0},
+        {{"--slots", "0", NULL}, 2, SK_EINVAL},
+        {{"--port", "70000", NULL}, 2, SK_EINVAL},
+        {{"--step-ms", "-1", NULL}, 2, SK_EINVAL},
+        {{"--step-ms", "x", NULL}, 2, SK_EINVAL},
+        {{"--jitter", "0.9", NULL}, 2, SK_EINVAL},
+        {{"--idle-timeout", "0s", NULL}, 2, SK_EINVAL},
+        {{"--bogus", NULL}, 2, 0},
+        {{"extra", NULL}, 2, 0},
+        {{"--log", "/nonexistent/dir/log.csv", NULL}, 1, SK_EIO},
     };
+    const char *bin = getenv("SK_BIN");
     size_t i;
 
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *argv[6] = {"serve-sim"};
-        int argc = 1, status = -1;
+    CHECK(bin != NULL);
+    for (i = 0; bin && i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *argv[7] = {(char *)bin, "serve-sim"};
+        int argc = 2, status = -1;
+        posix_spawn_file_actions_t fa;
         pid_t pid;
 
-        while (cases[i].args[argc - 1])
-            argv[argc] = (char *)cases[i].args[argc - 1], argc++;
-        fflush(NULL);
-        if ((pid = fork()) == 0) {
-            int null = open("/dev/null", O_WRONLY);
-
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-            exit(cmd_serve_sim(argc, argv));
-        }
+        while (cases[i].args[argc - 2])
+            argv[argc] = (char *)cases[i].args[argc - 2], argc++;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
+                                         O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+                                         O_WRONLY, 0);
+        CHECK_INT(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+        posix_spawn_file_actions_destroy(&fa);
         waitpid(pid, &status, 0);
         CHECK(WIFEXITED(status));
         CHECK_INT(WEXITSTATUS(status), cases[i].status);
+    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sk_server_opts o;
+        sk_server *sv = NULL;
+        int rc;
+
+        if (!cases[i].lib_rc)
+            continue;
+        sk_server_opts_init(&o);
+        rc = sk_server_opts_set(&o, cases[i].args[0] + 2, cases[i].args[1]);
+        if (rc == 0)
+            rc = sk_server_opts_finish(&o);
+        if (rc == 0)
+            rc = sk_server_new(&sv, &o);
+        CHECK_INT(rc, cases[i].lib_rc);
+        CHECK(sv == NULL);
+        CHECK(*sk_error_last() != '\0');
     }
 }
 
@@ -1036,8 +1149,7 @@ static void test_tls(const struct server *s)
 
     for (i = 0; i < 2; i++) {
         xfer_init(&x, NULL);
-        snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", s->port,
-                 paths[i]);
+        snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", s->port, paths[i]);
         curl_easy_setopt(x.h, CURLOPT_URL, url);
         curl_easy_setopt(x.h, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(x.h, CURLOPT_WRITEDATA, &x);
@@ -1080,22 +1192,122 @@ static void test_tls(const struct server *s)
     CHECK_INT(last_id(s), before + 1);
 }
 
-/* stop_server(), and the summary line it printed into buf. */
-static void stop_server_summary(struct server *s, char *buf, size_t cap)
+/* Per-object state: two more servers at once, each answering on its own
+ * port, numbering its own requests from 1 into its own log, counting its
+ * own; a and b (already running) too. */
+static void test_two_at_once(const struct server *a, const struct server *b)
 {
-    int status = -1;
-    size_t n = 0;
-    ssize_t r;
+    static const char *const args[] = {"--slots", "2", NULL};
+    struct server c, d;
+    struct xfer xs[4];
+    struct row rows[4];
+    sk_server_stats st;
+    long a0 = last_id(a), b0 = last_id(b);
+    size_t i;
 
-    kill(s->pid, SIGTERM);
-    while (n < cap - 1 && (r = read(s->out, buf + n, cap - 1 - n)) > 0)
-        n += (size_t)r;
-    buf[n] = '\0';
-    waitpid(s->pid, &status, 0);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(strstr(buf, "serve-sim: stopped after") != NULL);
-    close(s->out);
-    unlink(s->log);
+    CHECK_INT(start_server(&c, args), 0);
+    CHECK_INT(start_server(&d, args), 0);
+    CHECK(c.port != d.port && c.port != a->port && d.port != b->port);
+    for (i = 0; i < 4; i++) {
+        const int port[] = {c.port, d.port, a->port, b->port};
+
+        xfer_init(&xs[i], NULL);
+        xfer_setup(&xs[i], port[i], i < 2 ? "/v1/completions" : "/health",
+                   i < 2 ? "{\"prompt\":\"a\",\"max_tokens\":3}" : NULL);
+    }
+    run_multi(xs, 4);
+    for (i = 0; i < 4; i++) {
+        CHECK_INT(xs[i].status, 200);
+        xfer_free(&xs[i]);
+    }
+    /* A row is written once the response is out: give it a moment. */
+    pause_ms(50);
+    CHECK_INT(read_log(&c, rows, 4), 1);
+    CHECK_INT(rows[0].id, 1);
+    CHECK_INT(rows[0].output, 3);
+    CHECK_INT(read_log(&d, rows, 4), 1);
+    CHECK_INT(rows[0].id, 1);
+    CHECK_STR(rows[0].endpoint, "/v1/completions");
+    CHECK_INT(last_id(a), a0 + 1);
+    CHECK_INT(last_id(b), b0 + 1);
+    stop_server_stats(&c, &st);
+    CHECK_INT(st.requests, 1);
+    CHECK_INT(st.tokens, 3);
+    CHECK_INT(st.accepted, 1);
+    stop_server_stats(&d, &st);
+    CHECK_INT(st.requests, 1);
+    CHECK_INT(st.tokens, 3);
+}
+
+/* sk_server_stop(): before the run (the run returns at once), on an idle
+ * server (the eventfd wakes the loop: well under its 100 ms poll), with a
+ * stream in flight (the run returns; sk_server_free() withdraws the
+ * request and logs it with 503), and after a stop the server serves
+ * again. */
+static void test_stop(void)
+{
+    static const char *const args[] = {"--step-ms", "2", NULL};
+    sk_server_opts o;
+    struct server s;
+    struct row rows[4];
+    char buf[4096];
+    double t0;
+    int fd, closed, i;
+    long idle_ms = 0;
+
+    sk_server_stop(NULL); /* accepted */
+    sk_server_opts_init(&o);
+    o.host = "127.0.0.1";
+    CHECK_INT(sk_server_new(&s.sv, &o), 0);
+    CHECK(sk_server_port(s.sv) > 0);
+    CHECK(strncmp(sk_server_url(s.sv), "http://127.0.0.1:", 17) == 0);
+    sk_server_stop(s.sv);
+    t0 = mono();
+    CHECK_INT(sk_server_run(s.sv), 0);
+    CHECK(mono() - t0 < 0.05);
+    sk_server_free(s.sv);
+    sk_server_free(NULL);
+
+    CHECK_INT(start_server(&s, args), 0);
+    /* Idle: stop and join, three times over (the run is restarted). */
+    for (i = 0; i < 3; i++) {
+        pause_ms(20);
+        t0 = mono();
+        sk_server_stop(s.sv);
+        pthread_join(s.thread, NULL);
+        idle_ms += (long)((mono() - t0) * 1e3);
+        CHECK_INT(s.rc, 0);
+        CHECK_INT(pthread_create(&s.thread, NULL, run_thread, &s), 0);
+    }
+    fprintf(stderr, "  stop of an idle server: %ld ms for 3\n", idle_ms);
+    CHECK(idle_ms < 3 * 90);
+    CHECK_INT(health(s.port, "slots_idle"), 8); /* serves after a stop */
+
+    /* A 4096-token stream (8 s at 2 ms a step) in flight. */
+    fd = raw_connect(s.port);
+    {
+        static const char req[] =
+            "POST /v1/completions HTTP/1.1\r\nContent-Length: 46\r\n\r\n"
+            "{\"prompt\":\"a\",\"max_tokens\":4096,\"stream\":true}";
+
+        CHECK(write(fd, req, sizeof(req) - 1) == sizeof(req) - 1);
+    }
+    raw_read(fd, buf, sizeof(buf), 100, &closed);
+    CHECK(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0);
+    t0 = mono();
+    sk_server_stop(s.sv);
+    pthread_join(s.thread, NULL);
+    CHECK(mono() - t0 < 0.09);
+    CHECK_INT(s.rc, 0);
+    sk_server_free(s.sv);
+    raw_read(fd, buf, sizeof(buf), 1000, &closed);
+    CHECK(closed);
+    close(fd);
+    CHECK_INT(read_log(&s, rows, 4), 2);
+    CHECK_STR(rows[1].endpoint, "/v1/completions");
+    CHECK_INT(rows[1].status, 503);
+    CHECK(rows[1].output > 0 && rows[1].output < 4096);
+    unlink(s.log);
 }
 
 int main(void)
@@ -1123,9 +1335,10 @@ int main(void)
                                         "0.01",
                                         NULL};
     struct server a, b;
-    char summary[8192];
+    sk_server_stats st;
 
     srand((unsigned)getpid());
+    signal(SIGPIPE, SIG_IGN); /* writes to sockets the server closed */
     test_cli();
     CHECK_INT(start_server(&a, fast), 0);
     CHECK_INT(start_server(&b, timed), 0);
@@ -1138,8 +1351,14 @@ int main(void)
         test_raw(a.port);
         test_stall(a.port);
         test_tls(&a);
-        stop_server_summary(&a, summary, sizeof(summary));
-        CHECK(strstr(summary, ", 4 TLS handshakes closed\n") != NULL);
+        test_two_at_once(&a, &b);
+        stop_server_stats(&a, &st);
+        CHECK_INT(st.tls, 4);  /* the summary's "4 TLS handshakes closed" */
+        CHECK_INT(a.notes, 1); /* noted once */
+        CHECK_STR(a.note, "a client began a TLS handshake (https://?); this "
+                          "server speaks plain HTTP (use http://): "
+                          "connection closed without an answer (noted "
+                          "once; the count is in the summary)");
     }
     if (b.port > 0) {
         test_disconnect(&b);
@@ -1148,6 +1367,7 @@ int main(void)
         test_model_queue(&b);
         stop_server(&b);
     }
+    test_stop();
     curl_global_cleanup();
     return sk_test_done("test_serve_sim");
 }
