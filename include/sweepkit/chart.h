@@ -3,9 +3,9 @@
  * x axis, a left and an optional right y axis, series, bands and marker
  * lines) drawn by one Cairo backend into PNG, SVG or PDF.
  *
- * The description knows nothing of CSV: callers hand it arrays of doubles.
- * sk_chart_plot_new() at the end of this header builds the sweep charts
- * `sweepkit plot` draws from loaded summaries (sweep.h).
+ * The description knows nothing of CSV or of sweeps: callers hand it
+ * arrays of doubles.  The sweep charts `sweepkit plot` and the report draw
+ * from loaded summaries are built on it in chart_sweep.h.
  *
  * Coordinates: a chart is laid out on a canvas of width x height logical
  * pixels; a PNG has scale * width x scale * height device pixels, SVG and
@@ -20,16 +20,14 @@
  * centre is inside the plot area is drawn whole, so it may overhang the
  * edge by its own size; a marker centred outside is not drawn.
  *
- * Ownership: sk_chart_new() and sk_chart_plot_new() return an object freed
- * by sk_chart_free().  Every string and array passed in is copied.  Strings
- * returned are borrowed from the chart.
+ * Ownership: sk_chart_new() (and chart_sweep.h's sk_chart_plot_new())
+ * return an object freed by sk_chart_free().  Every string and array
+ * passed in is copied.  Strings returned are borrowed from the chart.
  * Thread-safety: one chart must not be used by two threads at once;
  * separate charts may be drawn concurrently.
  */
 #ifndef SWEEPKIT_CHART_H
 #define SWEEPKIT_CHART_H
-
-#include "sweepkit/sweep.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -252,58 +250,6 @@ int sk_chart_legend_area(double rect[4], const sk_chart *c, size_t panel);
  */
 int sk_chart_tick(double *value, const char **label, double box[4],
                   const sk_chart *c, size_t panel, int axis, size_t i);
-
-/* ------------------------------------------------------------------------
- * Sweep charts: what `sweepkit plot` draws.  The builders take values from
- * loaded summaries and compute no analysis (knees and recommendations
- * come in as markers from their own modules).
- */
-
-typedef enum {
-    SK_CHART_PLOT_THROUGHPUT = 0, /* total and mean per-query tok/s */
-    SK_CHART_PLOT_PER_QUERY,      /* every query's tok/s, mean, p10-p90 */
-    SK_CHART_PLOT_TTFT,           /* mean, median, p90 TTFT per level */
-    SK_CHART_PLOT_PARETO,         /* total tok/s against TTFT */
-    SK_CHART_PLOT_DASHBOARD       /* the four in one image */
-} sk_chart_plot_kind;
-
-/* "throughput", "per-query", "ttft", "pareto", "dashboard" into *out;
- * SK_EINVAL otherwise. */
-int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
-
-/* One run drawn in its own colour. */
-typedef struct {
-    const sk_sweep *sweep; /* the summary; NULL only for a run that has
-                              just per-query samples (per-query kind) */
-    const char *label;     /* legend name */
-    const double *query_concurrency; /* per-query samples, or NULL */
-    const double *query_tokens_per_s;
-    size_t nqueries;
-} sk_chart_plot_run;
-
-typedef struct {
-    sk_chart_plot_kind kind;
-    int dual;              /* throughput: one panel, left and right y
-                              axes, instead of two stacked panels */
-    const char *title;     /* NULL: from the kind and the labels */
-    double ttft_budget_s;  /* > 0: horizontal budget line on TTFT */
-    const char *ttft_stat; /* pareto x: "avg", "median" or "p90" (NULL:
-                              p90; a run whose column is empty falls back
-                              to avg, with a note) */
-} sk_chart_plot_opts;
-
-/*
- * Build the chart `opts->kind` names from `nruns` runs (1..64).  Panels
- * get the ids "throughput", "per-query-mean" (stacked throughput and the
- * dashboard without samples), "per-query", "ttft", "pareto"; every
- * concurrency axis has the key "concurrency" for sk_chart_mark_x().
- * A series whose column is empty is skipped with a note.
- * Returns 0, SK_EINVAL (bad options, per-query kind without samples),
- * SK_ENOTFOUND / SK_EPARSE (a required column is missing or holds text,
- * with the sweep's message), SK_ENODATA (nothing to draw), SK_ENOMEM.
- */
-int sk_chart_plot_new(sk_chart **out, const sk_chart_plot_run *runs,
-                      size_t nruns, const sk_chart_plot_opts *opts);
 
 /*
  * Free the process-wide caches Cairo and fontconfig keep (font faces,

@@ -1,12 +1,65 @@
 /*
- * Sweep charts: what `sweepkit plot` and `report` draw from loaded
- * summaries (sweep.h) on the general chart model (chart.h).
- * (Issue 13: the declarations move here from chart.h.)
+ * Sweep charts: what `sweepkit plot` and the report draw from loaded
+ * summaries (sweep.h) on the general chart model (chart.h).  The builders
+ * take values from the summaries and compute no analysis (knees and
+ * recommendations come in as markers from their own modules, through
+ * sk_chart_mark_x()).
+ *
+ * Ownership: sk_chart_plot_new() returns a chart freed by sk_chart_free();
+ * the runs and options are read during the call only.
  */
 #ifndef SWEEPKIT_CHART_SWEEP_H
 #define SWEEPKIT_CHART_SWEEP_H
 
 #include "sweepkit/chart.h"
 #include "sweepkit/sweep.h"
+
+#include <stddef.h>
+
+typedef enum {
+    SK_CHART_PLOT_THROUGHPUT = 0, /* total and mean per-query tok/s */
+    SK_CHART_PLOT_PER_QUERY,      /* every query's tok/s, mean, p10-p90 */
+    SK_CHART_PLOT_TTFT,           /* mean, median, p90 TTFT per level */
+    SK_CHART_PLOT_PARETO,         /* total tok/s against TTFT */
+    SK_CHART_PLOT_DASHBOARD       /* the four in one image */
+} sk_chart_plot_kind;
+
+/* "throughput", "per-query", "ttft", "pareto", "dashboard" into *out;
+ * SK_EINVAL otherwise. */
+int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
+
+/* One run drawn in its own colour. */
+typedef struct {
+    const sk_sweep *sweep; /* the summary; NULL only for a run that has
+                              just per-query samples (per-query kind) */
+    const char *label;     /* legend name */
+    const double *query_concurrency; /* per-query samples, or NULL */
+    const double *query_tokens_per_s;
+    size_t nqueries;
+} sk_chart_plot_run;
+
+typedef struct {
+    sk_chart_plot_kind kind;
+    int dual;              /* throughput: one panel, left and right y
+                              axes, instead of two stacked panels */
+    const char *title;     /* NULL: from the kind and the labels */
+    double ttft_budget_s;  /* > 0: horizontal budget line on TTFT */
+    const char *ttft_stat; /* pareto x: "avg", "median" or "p90" (NULL:
+                              p90; a run whose column is empty falls back
+                              to avg, with a note) */
+} sk_chart_plot_opts;
+
+/*
+ * Build the chart `opts->kind` names from `nruns` runs (1..64).  Panels
+ * get the ids "throughput", "per-query-mean" (stacked throughput and the
+ * dashboard without samples), "per-query", "ttft", "pareto"; every
+ * concurrency axis has the key "concurrency" for sk_chart_mark_x().
+ * A series whose column is empty is skipped with a note.
+ * Returns 0, SK_EINVAL (bad options, per-query kind without samples),
+ * SK_ENOTFOUND / SK_EPARSE (a required column is missing or holds text,
+ * with the sweep's message), SK_ENODATA (nothing to draw), SK_ENOMEM.
+ */
+int sk_chart_plot_new(sk_chart **out, const sk_chart_plot_run *runs,
+                      size_t nruns, const sk_chart_plot_opts *opts);
 
 #endif

@@ -322,8 +322,10 @@ struct sk_collect_files {
  * name exists already.  The two CSVs are left open for
  * sk_collect_opts; the sidecar is created empty and closed (written by
  * sk_collect_sidecar_write()).
+ * `dir` and its missing parents are created first (sk_outdir_mkdir_p()).
  * Returns 0 with both descriptors open (the caller closes them), or
- * SK_EIO ("PATH: cannot create: REASON", "DIR: too many runs in one
+ * SK_EIO ("PATH: cannot create: REASON", "PART: cannot create directory:
+ * REASON", "DIR: too many runs in one
  * second") with both set to -1; a file made before the failing one stays.
  */
 int sk_collect_files_create(struct sk_collect_files *out, const char *dir,

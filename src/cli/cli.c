@@ -163,26 +163,6 @@ char *cli_command_line(int argc, char **argv)
     return s;
 }
 
-int cli_mkdir_p(const char *path)
-{
-    char buf[4096];
-    size_t i, n = strlen(path);
-
-    if (n >= sizeof(buf))
-        return sk_error_set(SK_EINVAL, "%s: path too long", path);
-    memcpy(buf, path, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return sk_error_set(SK_EIO, "%s: cannot create directory: %s", buf,
-                                strerror(errno));
-        buf[i] = i < n ? '/' : '\0';
-    }
-    return 0;
-}
-
 /* Notes printed so far, kept to print each once (a per-query file is read
  * by several loaders); past the cap, repeats may print again. */
 #define MAX_NOTES_SEEN 256

@@ -70,10 +70,6 @@ int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
  * The caller frees it; NULL when out of memory. */
 char *cli_command_line(int argc, char **argv);
 
-/* mkdir -p: create `path` and its missing parents.  Returns 0, or SK_EIO
- * with "PART: cannot create directory: REASON" (SK_EINVAL when too long). */
-int cli_mkdir_p(const char *path);
-
 /* From now on, print each note of the table core (a torn last row
  * skipped: table.h) on stderr as "PROG: note: NOTE", once however often
  * the file is read.  `prog` must outlive the matching cli_notes_end(). */

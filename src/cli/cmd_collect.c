@@ -201,8 +201,7 @@ int cmd_collect(int argc, char **argv)
     if ((rc = sk_collect_args_load(&a)) != 0)
         goto done;
 
-    if ((rc = cli_mkdir_p(out_dir)) != 0 ||
-        (rc = sk_collect_files_create(&f, out_dir,
+    if ((rc = sk_collect_files_create(&f, out_dir,
                                       prefix_arg ? prefix_arg
                                       : o->model ? o->model
                                                  : "sweep",

@@ -7,6 +7,7 @@
 #include "sweepkit/collect.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/outdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,8 @@ int sk_collect_files_create(struct sk_collect_files *out, const char *dir,
     struct tm tm;
     size_t i;
 
+    if ((rc = sk_outdir_mkdir_p(dir)) != 0)
+        goto done;
     /* Output names: the start time, and a -N suffix should a file of that
      * second exist already (never overwrite). */
     safe_name(prefix, sizeof(prefix), name);
