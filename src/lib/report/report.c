@@ -494,7 +494,6 @@ int sk_report_write_md(const sk_report *rep, FILE *fp)
 static int write_outputs(struct sk_report *rep, const char *dir)
 {
     char md[4096], tmp[4096], js[4096];
-    json_t *root = NULL;
     FILE *fp = NULL;
     int rc = 0, bad;
 
@@ -502,11 +501,13 @@ static int write_outputs(struct sk_report *rep, const char *dir)
         return rc;
 
     snprintf(js, sizeof(js), "%s/report.json", dir);
-    if (!(root = sk_report__json(rep)))
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    if (json_dump_file(root, js, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
-        rc = sk_error_set(SK_EIO, "%s: cannot write", js);
-    json_decref(root);
+    if (!(fp = fopen(js, "w")))
+        return sk_error_set(SK_EIO, "%s: cannot write", js);
+    rc = sk_report_write_json(rep, fp);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = SK_EIO;
+    if (rc == SK_EIO)
+        sk_error_set(SK_EIO, "%s: cannot write", js);
     if (rc != 0)
         return rc;
 
@@ -516,8 +517,7 @@ static int write_outputs(struct sk_report *rep, const char *dir)
     if (!(fp = fopen(tmp, "w")))
         return sk_error_set(SK_EIO, "%s: cannot write: %s", tmp,
                             strerror(errno));
-    sk_report__md(fp, rep);
-    bad = ferror(fp);
+    bad = sk_report_write_md(rep, fp);
     if (fclose(fp) != 0 || bad)
         rc = sk_error_set(SK_EIO, "%s: cannot write: %s", md, strerror(errno));
     if (rc == 0 && rename(tmp, md) != 0)

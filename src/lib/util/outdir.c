@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -216,11 +217,22 @@ const char *sk_outdir_staging(const sk_outdir *o)
     return o->staging;
 }
 
+/* umask() can only be read by setting it: done once per process, so that
+ * no other thread ever creates a file under a zero mask while a second
+ * report opens its directory.  The one process-wide value in util/. */
+static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
+static mode_t process_umask;
+
+static void read_umask(void)
+{
+    process_umask = umask(0);
+    umask(process_umask);
+}
+
 /* Create the staging directory (and the target's missing parents). */
 int sk_outdir_open(sk_outdir *o)
 {
     const char *base = strrchr(o->path, '/');
-    mode_t mask;
     int rc;
 
     base = base ? base + 1 : o->path;
@@ -237,9 +249,8 @@ int sk_outdir_open(sk_outdir *o)
         return rc;
     }
     /* mkdtemp() makes it 0700; a report directory is an ordinary one. */
-    mask = umask(0);
-    umask(mask);
-    chmod(o->staging, 0777 & ~mask);
+    pthread_once(&umask_once, read_umask);
+    chmod(o->staging, 0777 & ~process_umask);
     return 0;
 }
 
