@@ -27,6 +27,10 @@ int sk_format_parse(sk_format *out, const char *name);
  */
 int sk_utf8_width(size_t *width, size_t *at, const char *s, size_t n);
 
+/* The printed width of a cell, for aligning text tables: its width in
+ * code points, or its length in bytes when it is not valid UTF-8. */
+size_t sk_format_width(const char *s, size_t n);
+
 /* Write `n` bytes of `s` as a JSON string literal, quotes included. */
 void sk_format_json_string(FILE *fp, const char *s, size_t n);
 

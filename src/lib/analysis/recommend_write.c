@@ -49,13 +49,6 @@ static void fill_cells(const char **cell, char (*buf)[CELL_MAX],
     }
 }
 
-static size_t text_width(const char *s)
-{
-    size_t w, at;
-
-    return sk_utf8_width(&w, &at, s, strlen(s)) == 0 ? w : strlen(s);
-}
-
 static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t n,
                         enum sk_ttft_stat stat, int markdown)
 {
@@ -76,8 +69,8 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
 
         fill_cells(cell, buf, &recs[i]);
         for (j = 0; j < NCOLS; j++)
-            if (text_width(cell[j]) > width[j])
-                width[j] = text_width(cell[j]);
+            if (sk_format_width(cell[j], strlen(cell[j])) > width[j])
+                width[j] = sk_format_width(cell[j], strlen(cell[j]));
     }
 
     if (markdown) {
@@ -108,7 +101,7 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
         fill_cells(cell, buf, &recs[i]);
         fputs(markdown ? "|" : "", fp);
         for (j = 0; j < NCOLS; j++) {
-            size_t w = text_width(cell[j]);
+            size_t w = sk_format_width(cell[j], strlen(cell[j]));
 
             if (markdown) {
                 fputc(' ', fp);

@@ -21,16 +21,9 @@ static double step_gain(const struct sk_saturation_result *r, size_t i)
 }
 
 /* Display width in code points (names come from validated UTF-8). */
-static size_t width(const char *s)
-{
-    size_t w, at;
-
-    return sk_utf8_width(&w, &at, s, strlen(s)) == 0 ? w : strlen(s);
-}
-
 static void pad(FILE *fp, const char *s, size_t w, int right)
 {
-    size_t sw = width(s);
+    size_t sw = sk_format_width(s, strlen(s));
 
     sk_format_padded(fp, s, strlen(s), w > sw ? w - sw : 0, right);
 }
@@ -194,8 +187,8 @@ static void write_table(FILE *fp, const struct sk_saturation_result *r,
     for (i = 0; i < r->n; i++) {
         step_cells(cells, r, i, yw);
         for (c = 0; c < 4; c++)
-            if (width(cells[c]) > w[c])
-                w[c] = width(cells[c]);
+            if (sk_format_width(cells[c], strlen(cells[c])) > w[c])
+                w[c] = sk_format_width(cells[c], strlen(cells[c]));
     }
     for (i = 0; i < r->n; i++) {
         step_cells(cells, r, i, yw);
@@ -219,8 +212,8 @@ static void write_table(FILE *fp, const struct sk_saturation_result *r,
             r->usl.levels);
     m = usl_pairs(lab, val, r);
     for (i = 0, w[0] = 0; i < m; i++)
-        if (width(lab[i]) > w[0])
-            w[0] = width(lab[i]);
+        if (sk_format_width(lab[i], strlen(lab[i])) > w[0])
+            w[0] = sk_format_width(lab[i], strlen(lab[i]));
     for (i = 0; i < m; i++) {
         fputs("  ", fp);
         pad(fp, lab[i], w[0], 0);

@@ -163,18 +163,11 @@ static int col_numeric(const struct report *r, size_t c)
     return num;
 }
 
-static size_t text_width(const char *s)
-{
-    size_t n = strlen(s), w, at;
-
-    return sk_utf8_width(&w, &at, s, n) == 0 ? w : n;
-}
-
 /* Cells padded to the column's width, numbers on the right; no trailing
  * spaces after the last column. */
 static void put_cell(const char *s, size_t width, int right, int last, FILE *fp)
 {
-    size_t pad = width - text_width(s);
+    size_t pad = width - sk_format_width(s, strlen(s));
 
     sk_format_padded(fp, s, strlen(s), last && !right ? 0 : pad, right);
 }
@@ -192,14 +185,17 @@ static int write_table(struct report *r, FILE *fp)
         goto done;
     }
     for (c = 0; c < nc; c++) {
-        width[c] = text_width(col_name(r, c));
+        const char *name = col_name(r, c);
+
+        width[c] = sk_format_width(name, strlen(name));
         right[c] = col_numeric(r, c);
     }
     for (i = 0; i < r->nrows; i++) {
         if ((rc = load_row(r, i)) != 0)
             goto done;
         for (c = 0; c < nc; c++) {
-            size_t w = text_width(cell(r, c, buf, &num));
+            const char *s = cell(r, c, buf, &num);
+            size_t w = sk_format_width(s, strlen(s));
 
             if (w > width[c])
                 width[c] = w;

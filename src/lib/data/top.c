@@ -593,15 +593,6 @@ static const char *printed(const struct kept *k, size_t col, char *num,
     return k->cell[col];
 }
 
-static size_t text_width(const char *s, size_t n)
-{
-    size_t w = n, at;
-
-    /* Cells were validated while reading; names in add_column(). */
-    sk_utf8_width(&w, &at, s, n);
-    return w;
-}
-
 static void write_table(const sk_top *t, struct kept **rows, FILE *fp)
 {
     char num[SK_NUM_REPR_MAX];
@@ -626,7 +617,7 @@ static void write_table(const sk_top *t, struct kept **rows, FILE *fp)
             int is_num;
             const char *s = printed(rows[i], j, num, &len, &is_num);
 
-            w = is_num ? len : text_width(s, len);
+            w = is_num ? len : sk_format_width(s, len);
             if (j)
                 fputs(" | ", fp);
             sk_format_padded(fp, s, len, t->cols[j].width - w, is_num);

@@ -95,6 +95,13 @@ int sk_utf8_width(size_t *width, size_t *at, const char *str, size_t n)
     return 0;
 }
 
+size_t sk_format_width(const char *s, size_t n)
+{
+    size_t w, at;
+
+    return sk_utf8_width(&w, &at, s, n) == 0 ? w : n;
+}
+
 void sk_format_json_string(FILE *fp, const char *s, size_t n)
 {
     size_t i;
