@@ -42,6 +42,15 @@ int sk_num_parse(double *out, const char *s, size_t len);
 size_t sk_num_repr(char *buf, size_t cap, double x);
 
 /*
+ * A number for people, as sweep summaries are published: two decimals,
+ * or three significant digits below 0.1 so that small values do not
+ * round to 0.00 ("199.08", "0.0425", "0.00").  NaN is printed by printf
+ * ("nan"): callers that can meet one print their own mark for it.
+ * Returns `buf`.
+ */
+const char *sk_num_human(char *buf, size_t cap, double x);
+
+/*
  * The fast path `top` uses on every field of every row: returns 1 when
  * `s[0..len)` is a number by sk_num_parse()'s grammar, 0 otherwise.  When it
  * is, *repr_len (when not NULL) receives strlen of sk_num_repr() of its

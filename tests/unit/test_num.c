@@ -849,6 +849,26 @@ static void test_level(void)
               "'01234567890123456789012345678901234567890123456789012345678'");
 }
 
+/* Numbers for people: two decimals, three significant digits below 0.1. */
+static void test_human(void)
+{
+    static const struct {
+        double x;
+        const char *text;
+    } cases[] = {
+        {0, "0.00"},          {199.0799544, "199.08"}, {0.1, "0.10"},
+        {0.09999, "0.1"},     {0.0425, "0.0425"},     {0.000123456, "0.000123"},
+        {-0.05, "-0.05"},     {-12.345, "-12.35"},    {1e6, "1000000.00"},
+        {2.5e-9, "2.5e-09"},
+    };
+    char buf[64];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(sk_num_human(buf, sizeof(buf), cases[i].x), cases[i].text);
+    CHECK(sk_num_human(buf, sizeof(buf), 1.5) == buf);
+}
+
 int main(void)
 {
     test_parse_table();
@@ -859,5 +879,6 @@ int main(void)
     test_random_doubles();
     test_random_decimals();
     test_level();
+    test_human();
     return sk_test_done("num");
 }

@@ -2,6 +2,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/metrics.h"
+#include "sweepkit/num.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
@@ -392,13 +393,6 @@ static void add(struct text *t, const char *fmt, ...)
         t->len += (size_t)w;
 }
 
-/* Two decimals, as the summaries are published; small values keep three
- * significant digits instead of rounding to 0.00. */
-static const char *num(char *buf, size_t cap, double x)
-{
-    snprintf(buf, cap, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.3g", x);
-    return buf;
-}
 
 static const char *limit_unit(enum sk_recommend_limit id)
 {
@@ -474,7 +468,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add(&t, "%s", nshown++ ? ", " : "");
         add_metric(&t, o, ids[k]);
         add(&t, " %s %s %s", ids[k] == SK_LIMIT_TTFT ? "<=" : ">=",
-            num(a, sizeof(a), limit_value(o, ids[k])), limit_unit(ids[k]));
+            sk_num_human(a, sizeof(a), limit_value(o, ids[k])), limit_unit(ids[k]));
     }
     add(&t, ").");
     if (!r->found)
@@ -494,7 +488,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
                                              : " and ");
         add_metric(&t, o, ids[k]);
         add(&t, "%s %s %s", nshown++ == 0 ? " is" : "",
-            num(a, sizeof(a), v), limit_unit(ids[k]));
+            sk_num_human(a, sizeof(a), v), limit_unit(ids[k]));
     }
     if (isnan(r->peak_share)) /* no throughput > 0 was measured */
         add(&t, ".");
@@ -502,16 +496,16 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add(&t, ", %.1f%% of the peak measured throughput (%s tok/s at "
                 "concurrency %g).",
             100 * r->peak_share,
-            num(a, sizeof(a), r->peak_throughput_tokens_per_s),
+            sk_num_human(a, sizeof(a), r->peak_throughput_tokens_per_s),
             r->peak_concurrency);
 
     if (!r->found) {
         add(&t, " It misses the ");
         add_constraint(&t, o, r->binding);
         add(&t, " by the widest margin: %s %s against %s %s.",
-            num(a, sizeof(a), result_value(r, r->binding)),
+            sk_num_human(a, sizeof(a), result_value(r, r->binding)),
             limit_unit(r->binding),
-            num(b, sizeof(b), limit_value(o, r->binding)),
+            sk_num_human(b, sizeof(b), limit_value(o, r->binding)),
             limit_unit(r->binding));
     } else if (r->binding == SK_LIMIT_NONE) {
         add(&t, " No constraint binds within the measured range: %s at "
@@ -529,7 +523,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add_metric(&t, o, r->binding);
         add(&t, " is %s %s; monotone interpolation between %g and %g puts "
                 "the crossing at about concurrency %.1f.",
-            num(a, sizeof(a), r->neighbour_value), limit_unit(r->binding),
+            sk_num_human(a, sizeof(a), r->neighbour_value), limit_unit(r->binding),
             lo, hi, r->estimate_concurrency);
     }
     if (t.full) {

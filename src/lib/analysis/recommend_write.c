@@ -20,10 +20,7 @@
  * when unknown. */
 static const char *human(char *buf, double x)
 {
-    if (isnan(x))
-        return "-";
-    snprintf(buf, CELL_MAX, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.3g", x);
-    return buf;
+    return isnan(x) ? "-" : sk_num_human(buf, CELL_MAX, x);
 }
 
 static void fill_cells(const char **cell, char (*buf)[CELL_MAX],

@@ -7,6 +7,7 @@
 
 #include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
+#include "sweepkit/num.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,10 +20,7 @@
  * below 0.1 (as `sweepkit recommend` prints); "–" for no value. */
 static const char *num(char *buf, size_t cap, double x)
 {
-    if (isnan(x))
-        return DASH;
-    snprintf(buf, cap, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.3g", x);
-    return buf;
+    return isnan(x) ? DASH : sk_num_human(buf, cap, x);
 }
 
 /* "1 s", "2.5 s", "0.5 s" */

@@ -643,3 +643,9 @@ int sk_num_level(double *out, const char *s, size_t len, const char *name,
                         "'%.*s'",
                         name, line, (int)n, s);
 }
+
+const char *sk_num_human(char *buf, size_t cap, double x)
+{
+    snprintf(buf, cap, fabs(x) >= 0.1 || x == 0 ? "%.2f" : "%.3g", x);
+    return buf;
+}
