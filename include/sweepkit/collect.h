@@ -352,7 +352,8 @@ struct sk_collect_sidecar {
 /*
  * Write the sidecar JSON (docs/collect.md) to `path` whole: through
  * PATH.tmp renamed over it or, when that cannot be written (a full disk),
- * in place.  Keys in order: tool, command, urls (credentials left out),
+ * in place.  Keys in order: tool, schema_version (SK_SCHEMA_VERSION),
+ * command, host {os, cpu, cores} (provenance.h), urls (credentials left out),
  * api, model, levels, queries_per_level, max_tokens, header_names (values
  * left out), api_key_sent, started, status, reason (when given),
  * terminal_lost {at, why} (when lost_at is set), files {summary,

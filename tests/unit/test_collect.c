@@ -14,6 +14,7 @@
 #include "sim_server.h"
 
 #include "sweepkit/collect.h"
+#include "sweepkit/provenance.h"
 #include "sweepkit/error.h"
 #include "sweepkit/saturation.h"
 #include "sweepkit/stats.h"
@@ -698,8 +699,10 @@ static void test_sidecar_write(void)
     CHECK(access(tmp, F_OK) != 0);
     s = slurp(path);
     CHECK(s && !strstr(s, "s3cret") && !strstr(s, "pw@"));
-    CHECK(s && strncmp(s, "{\n  \"tool\": \"sweepkit t\",\n  \"command\": [",
-                       40) == 0);
+    CHECK(s && strncmp(s,
+                       "{\n  \"tool\": \"sweepkit t\",\n  "
+                       "\"schema_version\": 1,\n  \"command\": [",
+                       63) == 0);
     j = s ? json_loads(s, 0, NULL) : NULL;
     CHECK(j != NULL);
     if (j) {
@@ -712,6 +715,13 @@ static void test_sidecar_write(void)
                       json_array_get(json_object_get(j, "urls"), 0)),
                   "http://h:1/v1");
         CHECK_STR(json_string_value(json_object_get(j, "api")), "llamacpp");
+        CHECK_INT(json_integer_value(json_object_get(j, "schema_version")),
+                  SK_SCHEMA_VERSION);
+        CHECK_INT(json_integer_value(json_object_get(
+                      json_object_get(j, "host"), "cores")),
+                  sysconf(_SC_NPROCESSORS_ONLN));
+        CHECK(json_is_string(
+            json_object_get(json_object_get(j, "host"), "os")));
         CHECK(json_is_null(json_object_get(j, "model")));
         CHECK_INT(json_array_size(json_object_get(j, "levels")), 2);
         CHECK_INT(json_integer_value(json_object_get(j, "queries_per_level")),

@@ -1,0 +1,38 @@
+/*
+ * Provenance: what every JSON output says about where it came from
+ * (docs/schema.md): the schema version of sweepkit's JSON, and the
+ * machine that made it (OS, CPU model, cores).  The sweepkit version, the
+ * command line and the date come from the caller.
+ */
+#ifndef SWEEPKIT_PROVENANCE_H
+#define SWEEPKIT_PROVENANCE_H
+
+#include <stddef.h>
+
+/* The version of the JSON outputs' layout: raised when a key is renamed
+ * or removed, or changes meaning (added keys do not raise it). */
+#define SK_SCHEMA_VERSION 1
+
+typedef struct {
+    char os[192];  /* "Linux 6.1.0-18-amd64 x86_64" (uname), or "" */
+    char cpu[192]; /* "AMD EPYC 7B13", "Apple M4 Max", or "" unknown */
+    long cores;    /* processors online, or 0 unknown */
+} sk_provenance;
+
+/*
+ * Fill `p` from this machine: uname(), the CPU model (Linux:
+ * /proc/cpuinfo; macOS: sysctl machdep.cpu.brand_string) and the online
+ * processor count.  A fact that cannot be read is left empty (0).
+ * Never fails; thread-safe.
+ */
+void sk_provenance_init(sk_provenance *p);
+
+/*
+ * The CPU model named by the text of a /proc/cpuinfo: the first "model
+ * name" (x86, most others), else "Hardware", else "cpu model" (MIPS) or
+ * "cpu" (POWER), whitespace trimmed, at most cap - 1 bytes.  "" when
+ * none is found.  (From a buffer so that tests need no such file.)
+ */
+void sk_provenance_cpu_parse(char *buf, size_t cap, const char *cpuinfo);
+
+#endif

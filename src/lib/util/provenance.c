@@ -1,0 +1,93 @@
+/* Provenance: the machine a JSON output was made on (provenance.h). */
+#include "sweepkit/provenance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#ifdef __APPLE__
+#include <sys/sysctl.h>
+#endif
+
+/* The value of the first line "KEY<blanks>: VALUE" in `text`, trimmed,
+ * into buf; 0 when there is none. */
+static int field(char *buf, size_t cap, const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *line = text;
+
+    for (; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        const char *p = line + klen, *end;
+
+        if (strncmp(line, key, klen) != 0)
+            continue;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != ':')
+            continue;
+        for (p++; *p == ' ' || *p == '\t'; p++)
+            ;
+        end = p + strcspn(p, "\n");
+        while (end > p &&
+               (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+            end--;
+        if (end == p)
+            continue;
+        snprintf(buf, cap, "%.*s", (int)(end - p), p);
+        return 1;
+    }
+    return 0;
+}
+
+void sk_provenance_cpu_parse(char *buf, size_t cap, const char *cpuinfo)
+{
+    static const char *const keys[] = {"model name", "Hardware", "cpu model",
+                                       "cpu"};
+    size_t i;
+
+    if (cap)
+        buf[0] = '\0';
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && cap; i++)
+        if (field(buf, cap, cpuinfo, keys[i]))
+            return;
+}
+
+/* The first 64 KiB of /proc/cpuinfo hold the first processor's lines. */
+static void cpu_model(char *buf, size_t cap)
+{
+#ifdef __APPLE__
+    size_t n = cap;
+
+    if (sysctlbyname("machdep.cpu.brand_string", buf, &n, NULL, 0) != 0)
+        buf[0] = '\0';
+#else
+    char *text = malloc(65536);
+    FILE *fp = fopen("/proc/cpuinfo", "r");
+    size_t n = 0;
+
+    buf[0] = '\0';
+    if (text && fp) {
+        n = fread(text, 1, 65535, fp);
+        text[n] = '\0';
+        sk_provenance_cpu_parse(buf, cap, text);
+    }
+    if (fp)
+        fclose(fp);
+    free(text);
+#endif
+}
+
+void sk_provenance_init(sk_provenance *p)
+{
+    struct utsname u;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(p, 0, sizeof(*p));
+    if (uname(&u) == 0)
+        snprintf(p->os, sizeof(p->os), "%.60s %.60s %.60s", u.sysname,
+                 u.release, u.machine);
+    cpu_model(p->cpu, sizeof(p->cpu));
+    p->cores = n > 0 ? n : 0;
+}
