@@ -12,6 +12,8 @@
  */
 #include "sweepkit/chunk.h"
 
+#include "collect_int.h"
+
 #include "sweepkit/error.h"
 #include "sweepkit/num.h"
 
@@ -199,21 +201,10 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return k;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static uint32_t hex4(const char *s)
 {
-    return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 |
-                      hexval(s[2]) << 4 | hexval(s[3]));
+    return (uint32_t)(sk_collect__hexval(s[0]) << 12 | sk_collect__hexval(s[1]) << 8 |
+                      sk_collect__hexval(s[2]) << 4 | sk_collect__hexval(s[3]));
 }
 
 /*
@@ -237,7 +228,7 @@ static int string(struct scan *sc, const char **raw, size_t *n)
                 for (k = 2; k < 6; k++) {
                     if (i + k >= sc->len)
                         return fail(start, "unterminated string");
-                    if (hexval((char)s[i + k]) < 0)
+                    if (sk_collect__hexval((char)s[i + k]) < 0)
                         return fail(i, "invalid escape");
                 }
                 i += 6;

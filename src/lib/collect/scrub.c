@@ -16,6 +16,8 @@
  */
 #include "sweepkit/scrub.h"
 
+#include "collect_int.h"
+
 #include "sweepkit/error.h"
 
 #include <assert.h>
@@ -86,17 +88,6 @@ struct src {
     int junk;
 };
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* s[at..at+k) are k hex digits (all within the input). */
 static int hex_at(const struct src *r, size_t at, size_t k, unsigned *v)
 {
@@ -106,7 +97,7 @@ static int hex_at(const struct src *r, size_t at, size_t k, unsigned *v)
         return 0;
     *v = 0;
     for (j = 0; j < k; j++) {
-        int h = hexval(r->s[at + j]);
+        int h = sk_collect__hexval(r->s[at + j]);
 
         if (h < 0)
             return 0;
@@ -120,7 +111,7 @@ static int hex_at(const struct src *r, size_t at, size_t k, unsigned *v)
 static int hex_to_end(const struct src *r, size_t at)
 {
     for (; at < r->n; at++)
-        if (hexval(r->s[at]) < 0)
+        if (sk_collect__hexval(r->s[at]) < 0)
             return 0;
     return 1;
 }
@@ -689,8 +680,8 @@ static size_t pct_decode(char *d, const char *s, size_t n)
         int h, l;
 
         if (s[i] == '%' && n - i >= 3 &&
-            (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (l = hexval((unsigned char)s[i + 2])) >= 0) {
+            (h = sk_collect__hexval((unsigned char)s[i + 1])) >= 0 &&
+            (l = sk_collect__hexval((unsigned char)s[i + 2])) >= 0) {
             d[o++] = (char)(h << 4 | l);
             i += 2;
         } else {
