@@ -30,6 +30,7 @@
 
 #include "sweepkit/chunk.h"
 #include "sweepkit/prompts.h"
+#include "sweepkit/provenance.h"
 
 #include <signal.h>
 #include <stddef.h>
@@ -311,10 +312,11 @@ struct sk_collect_files {
     int summary_fd;       /* open O_WRONLY | O_APPEND | O_CLOEXEC */
     int per_query_fd;
     char started[64];     /* the start time, ISO 8601 local time */
+    sk_provenance host;   /* the machine, read once for the run */
 };
 
 /*
- * Create a run's three files in the existing directory `dir`, never over
+ * Create a run's three files in the directory `dir`, never over
  * an existing file.  PREFIX is `name` with every byte other than A-Z,
  * a-z, 0-9, '-', '_' and '.' made '_' (at most 127 bytes); TS is the
  * start time `started` in local time ("20250131_142501", also kept as
@@ -342,6 +344,7 @@ struct sk_collect_sidecar {
     const sk_collect_opts *opts;
     const char *summary_path, *per_query_path;
     const char *started; /* ISO 8601 local time */
+    const sk_provenance *host; /* the machine (sidecar "host"); required */
     const char *status;  /* "running", or sk_collect_status() */
     const char *reason;  /* why it failed, or NULL */
     const char *lost_at; /* when the terminal was lost (ISO 8601), or NULL */
@@ -353,7 +356,7 @@ struct sk_collect_sidecar {
  * Write the sidecar JSON (docs/collect.md) to `path` whole: through
  * PATH.tmp renamed over it or, when that cannot be written (a full disk),
  * in place.  Keys in order: tool, schema_version (SK_SCHEMA_VERSION),
- * command, host {os, cpu, cores} (provenance.h), urls (credentials left out),
+ * command, host {os, cpu, cores} (from sc->host), urls (credentials left out),
  * api, model, levels, queries_per_level, max_tokens, header_names (values
  * left out), api_key_sent, started, status, reason (when given),
  * terminal_lost {at, why} (when lost_at is set), files {summary,

@@ -224,6 +224,7 @@ int cmd_collect(int argc, char **argv)
                                      .summary_path = f.summary,
                                      .per_query_path = f.per_query,
                                      .started = f.started,
+                                     .host = &f.host,
                                      .status = "running"};
     if ((rc = sk_collect_sidecar_write(f.sidecar, &sc)) != 0)
         goto done;

@@ -667,6 +667,7 @@ static void test_sidecar_write(void)
     sk_collect_opts o;
     sk_collect_result res;
     struct sk_collect_sidecar sc;
+    sk_provenance host;
     char path[128], tmp[140], *s;
     json_t *j;
 
@@ -687,10 +688,12 @@ static void test_sidecar_write(void)
     res.faults[SK_FAULT_TIMEOUT] = 1;
     res.levels_done = 2;
     res.level_retried[1] = 2;
+    sk_provenance_init(&host);
     sc = (struct sk_collect_sidecar){
         .tool = "sweepkit t", .argc = 5, .argv = argv, .opts = &o,
         .summary_path = "s.csv", .per_query_path = "q.csv",
-        .started = "2025-01-01T00:00:00+0000", .status = "complete",
+        .started = "2025-01-01T00:00:00+0000", .host = &host,
+        .status = "complete",
         .lost_at = "2025-01-01T00:00:05+0000", .lost_why = "hang-up (SIGHUP)",
         .result = &res};
     snprintf(path, sizeof(path), "%s/sidecar.json", tmpdir);

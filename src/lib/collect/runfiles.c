@@ -57,6 +57,7 @@ int sk_collect_files_create(struct sk_collect_files *out, const char *dir,
     localtime_r(&started, &tm);
     strftime(ts, sizeof(ts), "%Y%m%d_%H%M%S", &tm);
     strftime(out->started, sizeof(out->started), "%Y-%m-%dT%H:%M:%S%z", &tm);
+    sk_provenance_init(&out->host);
     for (i = 1; i < 100; i++) {
         int jfd = -1;
 

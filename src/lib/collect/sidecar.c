@@ -8,7 +8,6 @@
 #include "sweepkit/collect.h"
 
 #include "sweepkit/error.h"
-#include "sweepkit/provenance.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,7 +82,6 @@ int sk_collect_sidecar_write(const char *path,
         sc->header_args ? sc->header_args : o->headers;
     char *const *argv = sc->argv;
     size_t argc = (size_t)sc->argc, i, k;
-    sk_provenance host;
     int rc;
 
     for (i = 1; i < argc; i++) {
@@ -120,13 +118,13 @@ int sk_collect_sidecar_write(const char *path,
     }
     json_object_set_new(f, "summary", json_string(sc->summary_path));
     json_object_set_new(f, "per_query", json_string(sc->per_query_path));
-    sk_provenance_init(&host);
     json_object_set_new(j, "tool", json_string(sc->tool));
     json_object_set_new(j, "schema_version", json_integer(SK_SCHEMA_VERSION));
     json_object_set_new(j, "command", a);
     json_object_set_new(j, "host",
-                        json_pack("{s:s, s:s, s:I}", "os", host.os, "cpu",
-                                  host.cpu, "cores", (json_int_t)host.cores));
+                        json_pack("{s:s, s:s, s:I}", "os", sc->host->os,
+                                  "cpu", sc->host->cpu, "cores",
+                                  (json_int_t)sc->host->cores));
     json_object_set_new(j, "urls", u);
     json_object_set_new(j, "api", json_string(sk_api_name(o->api)));
     json_object_set_new(j, "model", o->model ? json_string(o->model)

@@ -15,11 +15,13 @@
 static int field(char *buf, size_t cap, const char *text, const char *key)
 {
     size_t klen = strlen(key);
-    const char *line = text;
+    const char *line, *next;
 
-    for (; line && *line;
-         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (line = text; *line; line = next) {
         const char *p = line + klen, *end;
+
+        next = line + strcspn(line, "\n");
+        next += *next == '\n';
 
         if (strncmp(line, key, klen) != 0)
             continue;
