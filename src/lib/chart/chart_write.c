@@ -252,6 +252,26 @@ static int render_png(sk_chart *c, FILE *fp, const sk_chart_render_opts *o,
     return rc;
 }
 
+/* Draw the chart on a vector surface at `scale` logical px to a unit,
+ * then finish and destroy the surface.  Returns the first Cairo error,
+ * or CAIRO_STATUS_SUCCESS. */
+static cairo_status_t draw_vector(sk_chart *c, cairo_surface_t *s,
+                                  double scale)
+{
+    cairo_t *cr = cairo_create(s);
+    cairo_status_t st;
+
+    cairo_scale(cr, scale, scale);
+    sk_chart__draw(c, cr);
+    st = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    if (st == CAIRO_STATUS_SUCCESS)
+        st = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    return st;
+}
+
 struct membuf {
     char *p;
     size_t n, cap;
@@ -355,20 +375,12 @@ static int render_svg(sk_chart *c, FILE *fp, const sk_chart_render_opts *o,
     struct membuf b = {NULL, 0, 0, 0};
     cairo_surface_t *s =
         cairo_svg_surface_create_for_stream(mem_write, &b, c->w, c->h);
-    cairo_t *cr;
     cairo_status_t st;
     size_t i, at = 0;
     int rc = 0;
 
     cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_PX);
-    cr = cairo_create(s);
-    sk_chart__draw(c, cr);
-    st = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(s);
-    if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_status(s);
-    cairo_surface_destroy(s);
+    st = draw_vector(c, s, 1);
     if (b.err == SK_ELIMIT)
         rc = sk_error_set(SK_ELIMIT, "%s: SVG larger than %zu bytes", path,
                           MAX_SVG);
@@ -424,7 +436,6 @@ static int render_pdf(sk_chart *c, FILE *fp, const sk_chart_render_opts *o,
     struct out out = {fp, 0};
     cairo_surface_t *s = cairo_pdf_surface_create_for_stream(
         out_write, &out, c->w * PDF_PT_PER_PX, c->h * PDF_PT_PER_PX);
-    cairo_t *cr;
     cairo_status_t st;
 
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "");
@@ -439,15 +450,7 @@ static int render_pdf(sk_chart *c, FILE *fp, const sk_chart_render_opts *o,
     if (o && o->command)
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT,
                                        o->command);
-    cr = cairo_create(s);
-    cairo_scale(cr, PDF_PT_PER_PX, PDF_PT_PER_PX);
-    sk_chart__draw(c, cr);
-    st = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(s);
-    if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_status(s);
-    cairo_surface_destroy(s);
+    st = draw_vector(c, s, PDF_PT_PER_PX);
     if (out.err)
         return io_error(path, out.err);
     return st == CAIRO_STATUS_SUCCESS ? 0 : draw_error(path, st);
