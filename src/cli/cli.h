@@ -23,6 +23,10 @@ enum {
                                  rows measured so far are written */
 };
 
+/* "sweepkit X.Y.Z": what --version prints and outputs record as their
+ * maker (SK_VERSION comes from CMake's project VERSION). */
+#define CLI_TOOL "sweepkit " SK_VERSION
+
 typedef struct {
     const char *name;    /* long option, without "--" */
     int has_arg;         /* no_argument / required_argument */

@@ -19,10 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SK_VERSION
-#define SK_VERSION "dev"
-#endif
-
 static const char prog[] = "sweepkit collect";
 
 /* Keys from OPT_RUN up are a run's options, set in the library by name. */
@@ -217,7 +213,7 @@ int cmd_collect(int argc, char **argv)
     d.tty = isatty(STDERR_FILENO);
     if ((rc = sk_collect_display_init(&d)) != 0)
         goto done;
-    sc = (struct sk_collect_sidecar){.tool = "sweepkit " SK_VERSION,
+    sc = (struct sk_collect_sidecar){.tool = CLI_TOOL,
                                      .argc = argc,
                                      .argv = argv,
                                      .opts = o,

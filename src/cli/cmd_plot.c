@@ -10,10 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SK_VERSION
-#define SK_VERSION "dev"
-#endif
-
 #define MAX_RUNS SK_PLOT_MAX_RUNS
 #define MAX_MARKS 32
 
@@ -205,7 +201,7 @@ static int plot(int argc, char **argv, char **orig)
     o.nlabels = nlabels;
     o.marks = marks;
     o.nmarks = nmarks;
-    o.render.software = "sweepkit " SK_VERSION;
+    o.render.software = CLI_TOOL;
     o.render.command = command;
     o.note = print_note;
     rc = sk_plot_write(&o);

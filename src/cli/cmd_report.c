@@ -20,10 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#ifndef SK_VERSION
-#define SK_VERSION "dev"
-#endif
-
 #define MAX_INPUTS 1024
 
 static const char prog[] = "sweepkit report";

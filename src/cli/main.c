@@ -48,7 +48,7 @@ int main(int argc, char **argv)
         return SK_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("sweepkit %s\n", SK_VERSION);
+        puts(CLI_TOOL);
         return SK_EXIT_OK;
     }
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
