@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install every Debian package sweepkit needs (build, libraries, fonts for
-# charts, fuzzing and memory checking; python3 and procps for the
-# black-box tests' checkers).  Idempotent, and silent when all is
-# already present.  Runs apt as root, or through sudo when not root.
+# charts, fuzzing and memory checking; python3, procps and strace for the
+# black-box tests' checkers; time for the benchmarks).  Idempotent, and
+# silent when all is already present.  Runs apt as root, or through sudo
+# when not root.
 set -euo pipefail
 
 packages=(
@@ -10,7 +11,7 @@ packages=(
   libcsv-dev libgsl-dev libcairo2-dev libfontconfig-dev libpng-dev libcurl4-openssl-dev
   libjansson-dev fonts-dejavu-core
   clang libclang-rt-14-dev valgrind time
-  python3 procps
+  python3 procps strace
 )
 
 missing=()
