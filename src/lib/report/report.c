@@ -9,6 +9,7 @@
 #include "report_int.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/json.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/sweep.h"
 
@@ -475,8 +476,7 @@ int sk_report_write_json(const sk_report *rep, FILE *fp)
 
     if (!(root = sk_report__json(rep)))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    if (json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
-        ferror(fp))
+    if (sk_json_write(fp, root, SK_JSON_EXPAND_ALL) != 0 || ferror(fp))
         rc = sk_error_set(SK_EIO, "report.json: cannot write");
     json_decref(root);
     return rc;

@@ -113,6 +113,8 @@ void sk_format_json_string(FILE *fp, const char *s, size_t n)
         switch (c) {
         case '"': fputs("\\\"", fp); break;
         case '\\': fputs("\\\\", fp); break;
+        case '\b': fputs("\\b", fp); break;
+        case '\f': fputs("\\f", fp); break;
         case '\n': fputs("\\n", fp); break;
         case '\r': fputs("\\r", fp); break;
         case '\t': fputs("\\t", fp); break;

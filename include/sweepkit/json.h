@@ -1,0 +1,46 @@
+/*
+ * JSON out: every JSON sweepkit writes (the commands' --format json,
+ * report.json, the collector's sidecar) is a jansson tree printed by
+ * sk_json_write(), so that a number reads the same everywhere: an integer
+ * as is, a real as the shortest text that reads back to the same double
+ * (sk_num_repr(): 0.1, 128.0, 1e+16), NaN and infinities as null.
+ *
+ * Layout: containers nested at most `expand` deep are laid out one member
+ * per line, indented by two spaces a level; deeper ones stay on one line
+ * (", " and ": " between members).  SK_JSON_EXPAND_ALL lays out every
+ * container (jansson's JSON_INDENT(2)); 2 is the commands' layout, the
+ * top object's keys and its arrays' elements one per line.  Keys keep
+ * their insertion order.  The text ends with a newline.
+ */
+#ifndef SWEEPKIT_JSON_H
+#define SWEEPKIT_JSON_H
+
+#include <jansson.h>
+
+#include <stdio.h>
+
+#define SK_JSON_EXPAND_ALL 1000
+
+/*
+ * A real for a JSON tree: json_real(v), or json_null() when v is NaN or
+ * infinite (JSON has neither).  NULL only when out of memory.
+ */
+json_t *sk_json_number(double v);
+
+/* A string, or json_null() for NULL. */
+json_t *sk_json_string(const char *s);
+
+/*
+ * Print `j` into `fp` as described above.  Returns 0, or -1 when `j` is
+ * NULL (a tree that ran out of memory while it was built); write errors
+ * are left in ferror(fp).
+ */
+int sk_json_write(FILE *fp, const json_t *j, int expand);
+
+/*
+ * The same text in a malloc'd string (free() it), or NULL when out of
+ * memory or `j` is NULL.
+ */
+char *sk_json_dumps(const json_t *j, int expand);
+
+#endif
