@@ -43,4 +43,14 @@ int sk_json_write(FILE *fp, const json_t *j, int expand);
  */
 char *sk_json_dumps(const json_t *j, int expand);
 
+/*
+ * A list of results written as they are computed, with the layout
+ * sk_json_write(array, 1) gives the whole array: "[", then each item on a
+ * line of its own ("first" = 1 for the first), then the close with the
+ * number of items written.
+ */
+void sk_json_list_open(FILE *fp);
+void sk_json_list_item(FILE *fp, const json_t *item, int first);
+void sk_json_list_close(FILE *fp, size_t n);
+
 #endif

@@ -24,6 +24,7 @@
 #include "sweepkit/format.h"
 #include "sweepkit/sweep.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -173,5 +174,35 @@ int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written);
  */
 void sk_saturation_knee_sentence(char *buf, size_t cap,
                                  const struct sk_saturation_result *r);
+
+/*
+ * The USL fit in words (requires usl_ok): the formula, the parameters,
+ * then the peak, the asymptote or why there is neither, each value past
+ * the highest level marked "(extrapolated: beyond X)".  Into `buf`, cut
+ * to fit `cap`.  Pure; thread-safe.
+ */
+void sk_saturation_usl_sentence(char *buf, size_t cap,
+                                const struct sk_saturation_result *r);
+
+/*
+ * The knee as a Markdown paragraph: "**Knee: 64.** Throughput stops
+ * paying ... (64→128: +6.5%).", a blank line after.  `sweepkit
+ * saturation --format markdown` and report.md both print it.
+ */
+void sk_saturation_write_knee_md(FILE *fp,
+                                 const struct sk_saturation_result *r);
+
+/*
+ * One summary's result as a JSON object (json.h), the one serializer for
+ * `sweepkit saturation --format json` and report.json: file, x_column,
+ * y_column, error (NULL, or why there is no answer: then every result
+ * key is null and steps is empty), gain_threshold, knee, knee_sentence,
+ * steps [{x_from, x_to, y_from, y_to, gain_per_doubling}], usl {lambda,
+ * sigma, kappa, r2, peak_concurrency, peak_throughput,
+ * asymptote_throughput, n90, n95, levels, sentence} or null, usl_error.
+ * Returns a new reference, or NULL when out of memory.
+ */
+json_t *sk_saturation_json(const struct sk_saturation_result *r,
+                           const char *error);
 
 #endif

@@ -53,6 +53,11 @@ def same(a, b):
 
 md = open(os.path.join(out, 'report.md'), encoding='utf-8').read()
 rep = json.load(open(os.path.join(out, 'report.json'), encoding='utf-8'))
+# The same file with every number kept as the text written, to compare
+# number texts with what the commands print.
+def literal(text):
+    return json.loads(text, parse_float=str, parse_int=str)
+rep_text = literal(open(os.path.join(out, 'report.json'), encoding='utf-8').read())
 
 # Sections: "## label" ... up to the next "## ".
 sections = {}
@@ -189,12 +194,17 @@ for r in rep['runs']:
         s = rows(text)
         knee = fl(s[0]['knee'])
         check(same(js['knee'], knee), f'{lab}: knee {js["knee"]} != {knee}')
+        # One serializer: the run's saturation object in report.json is
+        # the text `saturation --format json` prints, number for number.
+        jrc, jtext, _ = run('saturation', '--format', 'json', src)
+        check(jrc == 0 and rep_text['runs'][rep['runs'].index(r)]['saturation']
+              == literal(jtext)[0], f'{lab}: saturation JSON text differs')
         if knee == knee:
-            check(f'**Throughput stops scaling at {g(knee)}' in sat or
-                  f'**Throughput does not scale' in sat,
+            check(f'**Knee: {g(knee)}.** ' + js['knee_sentence'][0].upper()
+                  + js['knee_sentence'][1:] + '.' in sat,
                   f'{lab}: knee sentence')
         else:
-            check('**Throughput keeps climbing' in sat, f'{lab}: no knee')
+            check('**No knee.** Still scaling' in sat, f'{lab}: no knee')
         steps = table(sat)
         check(len(steps) == len(s), f'{lab}: steps')
         for row, step, jstep in zip(steps, s, js['steps']):
@@ -216,7 +226,8 @@ for r in rep['runs']:
             check(f'peaks at concurrency {u["peak_concurrency"]:.1f}' in sat,
                   f'{lab}: USL peak')
         else:
-            check(f'rises towards {u["asymptote_throughput"]:.1f} tok/s' in sat,
+            check(f'throughput_tokens_per_s rises towards '
+                  f'{u["asymptote_throughput"]:.1f},' in sat,
                   f'{lab}: USL asymptote')
         check(f'90% of that{" peak" if u["peak_concurrency"] is not None else ""} at '
               f'{"concurrency " if u["peak_concurrency"] is None else ""}'

@@ -195,9 +195,8 @@ static void check_json_qwen(json_t *r)
     CHECK(json_is_null(json_object_get(sat, "error")));
     CHECK_NEAR(num_at(sat, "knee"), 64, 0);
     CHECK_STR(str_at(sat, "knee_sentence"),
-              "**Throughput stops scaling at 64:** doubling from 64 to 128 "
-              "adds 5.1%, less than the 10% per doubling that counts as "
-              "scaling.");
+              "throughput stops paying for concurrency at 64: every further "
+              "doubling gains less than 10% (64\xE2\x86\x92" "128: +5.1%)");
     CHECK_INT(json_array_size(json_object_get(sat, "steps")), 7);
     x = json_array_get(json_object_get(sat, "steps"), 6);
     CHECK_NEAR(num_at(x, "x_from"), 64, 0);
@@ -368,9 +367,9 @@ static void check_md(const char *md)
                  "\n| [per_query](#per_query) | per-query | 3 | \xE2\x80\x93"
                  " | \xE2\x80\x93 | \xE2\x80\x93 | \xE2\x80\x93 | "
                  "\xE2\x80\x93 |\n") != NULL);
-    CHECK(strstr(md, "\n**Throughput stops scaling at 64:** doubling from 64 "
-                     "to 128 adds 6.5%, less than the 10% per doubling that "
-                     "counts as scaling.\n") != NULL);
+    CHECK(strstr(md, "\n**Knee: 64.** Throughput stops paying for "
+                     "concurrency at 64: every further doubling gains less "
+                     "than 10% (64\xE2\x86\x92" "128: +6.5%).\n") != NULL);
     CHECK(strstr(md, "\n| 64\xE2\x86\x92"
                      "128 | 470.19 \xE2\x86\x92 494.33 "
                      "| +5.1% | \xE2\x86\x90 knee |\n") != NULL);

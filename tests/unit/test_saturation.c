@@ -395,11 +395,11 @@ static const char s2_csv[] =
 
 static const char s2_json[] =
     "[\n"
-    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\",\n"
-    "   \"gain_threshold\": 0.1, \"knee\": null,\n"
-    "   \"steps\": [\n"
-    "    {\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}],\n"
-    "   \"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
+    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
+    "\"error\": null, \"gain_threshold\": 0.1, \"knee\": null, "
+    "\"knee_sentence\": \"still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\", "
+    "\"steps\": [{\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}], "
+    "\"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
     "]\n";
 
 static const char s2_md[] =
@@ -458,16 +458,16 @@ static const char s4_md[] =
 
 static const char two_json[] =
     "[\n"
-    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\",\n"
-    "   \"gain_threshold\": 0.1, \"knee\": null,\n"
-    "   \"steps\": [\n"
-    "    {\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}],\n"
-    "   \"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"},\n"
-    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\",\n"
-    "   \"gain_threshold\": 0.1, \"knee\": null,\n"
-    "   \"steps\": [\n"
-    "    {\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}],\n"
-    "   \"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
+    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
+    "\"error\": null, \"gain_threshold\": 0.1, \"knee\": null, "
+    "\"knee_sentence\": \"still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\", "
+    "\"steps\": [{\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}], "
+    "\"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"},\n"
+    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
+    "\"error\": null, \"gain_threshold\": 0.1, \"knee\": null, "
+    "\"knee_sentence\": \"still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\", "
+    "\"steps\": [{\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}], "
+    "\"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
     "]\n";
 
 static const char two_table[] =
@@ -557,6 +557,32 @@ static void test_write(void)
     check_write("s2.csv", csv2, 10, SK_FORMAT_JSON, 0, "[]\n");
 }
 
+/* The USL in words: the peak case (s4) and the extrapolation mark. */
+static void test_usl_sentence(void)
+{
+    struct sk_saturation_result r;
+    sk_sweep *s = NULL;
+    char buf[1200];
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "s4.csv", csv4, strlen(csv4)), 0);
+    CHECK_INT(sk_saturation_input(&r, s, "concurrency",
+                                  "throughput_tokens_per_s"),
+              0);
+    CHECK_INT(sk_saturation_compute(&r, 10), 0);
+    sk_saturation_usl_sentence(buf, sizeof(buf), &r);
+    CHECK_STR(buf,
+              "A Universal Scalability Law fit, X(N) = \u03bbN / (1 + "
+              "\u03c3(N \u2212 1) + \u03baN(N \u2212 1)), over the 4 "
+              "levels gives \u03bb = 100.5, \u03c3 = 0, \u03ba = 0.02841 "
+              "(R\u00b2 = 1.0000). The fitted curve peaks at concurrency "
+              "5.9 with throughput_tokens_per_s 325.4 and reaches 90% of "
+              "that peak at 3.8, 95% at 4.4.");
+    /* a buffer too small: cut, terminated */
+    sk_saturation_usl_sentence(buf, 10, &r);
+    CHECK_STR(buf, "A Univers");
+    sk_sweep_free(s);
+}
+
 static void test_write_errors(void)
 {
     static const char empty_cell[] =
@@ -624,6 +650,7 @@ int main(void)
     test_usl_fixtures();
     test_errors();
     test_write();
+    test_usl_sentence();
     test_write_errors();
     return sk_test_done("saturation");
 }

@@ -7,6 +7,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
+#include "sweepkit/json.h"
 #include "sweepkit/num.h"
 
 #include <math.h>
@@ -113,13 +114,64 @@ static void step_cells(char cells[4][CELL],
 }
 
 /* " (extrapolated: beyond 128)" when v lies past the highest level. */
-static void beyond(char *buf, size_t cap,
-                   const struct sk_saturation_result *r, double v)
+static const char *beyond(char *buf, size_t cap,
+                          const struct sk_saturation_result *r, double v)
 {
     if (v > r->x[r->n - 1])
         snprintf(buf, cap, " (extrapolated: beyond %g)", r->x[r->n - 1]);
     else
         buf[0] = '\0';
+    return buf;
+}
+
+void sk_saturation_usl_sentence(char *buf, size_t cap,
+                                const struct sk_saturation_result *r)
+{
+    const struct sk_saturation_usl *u = &r->usl;
+    char head[300], e1[64], e2[64], e3[64];
+
+    snprintf(head, sizeof(head),
+             "A Universal Scalability Law fit, X(N) = λN / (1 + σ(N − 1) + "
+             "κN(N − 1)), over the %zu levels gives λ = %.4g, σ = %.4g, "
+             "κ = %.4g (R² = %.4f).",
+             u->levels, u->lambda, u->sigma, u->kappa, u->r2);
+    if (!isnan(u->peak_n))
+        snprintf(buf, cap,
+                 "%s The fitted curve peaks at %s %.1f%s with %s %.1f and "
+                 "reaches 90%% of that peak at %.1f%s, 95%% at %.1f%s.",
+                 head, r->xname, u->peak_n,
+                 beyond(e1, sizeof(e1), r, u->peak_n), r->yname, u->peak_x,
+                 u->n90,
+                 beyond(e2, sizeof(e2), r, u->n90), u->n95,
+                 beyond(e3, sizeof(e3), r, u->n95));
+    else if (!isnan(u->asymptote_x))
+        snprintf(buf, cap,
+                 "%s It has no peak (κ = 0): %s rises towards %.1f, reaching "
+                 "90%% of that at %s %.1f%s and 95%% at %.1f%s.",
+                 head, r->yname, u->asymptote_x, r->xname, u->n90,
+                 beyond(e1, sizeof(e1), r, u->n90), u->n95,
+                 beyond(e2, sizeof(e2), r, u->n95));
+    else
+        snprintf(buf, cap, "%s %s", head,
+                 u->sigma >= 1 ? "The fitted curve never rises above X(1)."
+                               : "The fit is linear scaling (σ = κ = 0): "
+                                 "no peak and no asymptote.");
+}
+
+void sk_saturation_write_knee_md(FILE *fp,
+                                 const struct sk_saturation_result *r)
+{
+    char line[512];
+
+    sk_saturation_knee_sentence(line, sizeof(line), r);
+    if (line[0] >= 'a' && line[0] <= 'z') /* a sentence of its own here */
+        line[0] = (char)(line[0] - 'a' + 'A');
+    if (r->knee.found)
+        fprintf(fp, "**Knee: %g.** ", r->knee.x);
+    else
+        fprintf(fp, "**No knee.** ");
+    sk_format_markdown_cell(fp, line, strlen(line));
+    fprintf(fp, ".\n\n");
 }
 
 /* The USL block as label/value pairs, shared by table and markdown. */
@@ -229,7 +281,7 @@ static void md(FILE *fp, const char *s)
 static void write_markdown(FILE *fp, const struct sk_saturation_result *r,
                            int first)
 {
-    char cells[4][CELL], lab[8][CELL], val[8][CELL], line[512];
+    char cells[4][CELL], lab[8][CELL], val[8][CELL];
     size_t i, m;
     int yw = 0; /* Markdown aligns by itself */
 
@@ -238,15 +290,7 @@ static void write_markdown(FILE *fp, const struct sk_saturation_result *r,
     fprintf(fp, "### ");
     md(fp, r->file);
     fprintf(fp, "\n\n");
-    sk_saturation_knee_sentence(line, sizeof(line), r);
-    if (line[0] >= 'a' && line[0] <= 'z') /* a sentence of its own here */
-        line[0] = (char)(line[0] - 'a' + 'A');
-    if (r->knee.found)
-        fprintf(fp, "**Knee: %g.** ", r->knee.x);
-    else
-        fprintf(fp, "**No knee.** ");
-    md(fp, line);
-    fprintf(fp, ".\n\n");
+    sk_saturation_write_knee_md(fp, r);
 
     step_cells(cells, r, 0, 0);
     fprintf(fp, "| ");
@@ -341,69 +385,64 @@ static void write_csv(FILE *fp, const struct sk_saturation_result *r)
     }
 }
 
-static void json_key(FILE *fp, const char *key, double v)
+json_t *sk_saturation_json(const struct sk_saturation_result *r,
+                           const char *error)
 {
-    fprintf(fp, "\"%s\": ", key);
-    put_num(fp, v, "null");
+    const struct sk_saturation_usl *u = &r->usl;
+    json_t *o, *steps, *usl;
+    char line[1200];
+    size_t i;
+    int ok = error == NULL;
+
+    /* The same keys whether or not there is an answer: null when not. */
+    steps = json_array();
+    for (i = 0; ok && i + 1 < r->n; i++)
+        json_array_append_new(
+            steps, json_pack("{s:o, s:o, s:o, s:o, s:o}", "x_from",
+                             sk_json_number(r->x[i]), "x_to",
+                             sk_json_number(r->x[i + 1]), "y_from",
+                             sk_json_number(r->y[i]), "y_to",
+                             sk_json_number(r->y[i + 1]), "gain_per_doubling",
+                             sk_json_number(step_gain(r, i))));
+    usl = json_null();
+    if (ok && r->usl_ok) {
+        sk_saturation_usl_sentence(line, sizeof(line), r);
+        json_decref(usl);
+        usl = json_pack(
+            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
+            "lambda", sk_json_number(u->lambda), "sigma",
+            sk_json_number(u->sigma), "kappa", sk_json_number(u->kappa), "r2",
+            sk_json_number(u->r2), "peak_concurrency",
+            sk_json_number(u->peak_n), "peak_throughput",
+            sk_json_number(u->peak_x), "asymptote_throughput",
+            sk_json_number(u->asymptote_x), "n90", sk_json_number(u->n90),
+            "n95", sk_json_number(u->n95), "levels", (json_int_t)u->levels,
+            "sentence", line);
+    }
+    if (ok)
+        sk_saturation_knee_sentence(line, sizeof(line), r);
+    o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                  "file", r->file, "x_column", r->xname, "y_column", r->yname,
+                  "error", sk_json_string(error), "gain_threshold",
+                  sk_json_number(r->gain_pct / 100), "knee",
+                  ok && r->knee.found ? sk_json_number(r->knee.x)
+                                      : json_null(),
+                  "knee_sentence", ok ? json_string(line) : json_null(),
+                  "steps", steps, "usl", usl, "usl_error",
+                  ok && !r->usl_ok ? json_string(r->usl_error) : json_null());
+    return o;
 }
 
-static void write_json(FILE *fp, const struct sk_saturation_result *r,
-                       int first)
+static int write_json(FILE *fp, const struct sk_saturation_result *r,
+                      int first)
 {
-    double gain = r->knee.threshold;
-    const struct sk_saturation_usl *u = &r->usl;
-    size_t i;
+    json_t *o = sk_saturation_json(r, NULL);
 
-    fprintf(fp, "%s\n  {\"file\": ", first ? "" : ",");
-    sk_format_json_string(fp, r->file, strlen(r->file));
-    fprintf(fp, ", \"x_column\": ");
-    sk_format_json_string(fp, r->xname, strlen(r->xname));
-    fprintf(fp, ", \"y_column\": ");
-    sk_format_json_string(fp, r->yname, strlen(r->yname));
-    fprintf(fp, ",\n   ");
-    json_key(fp, "gain_threshold", gain);
-    fprintf(fp, ", ");
-    json_key(fp, "knee", r->knee.x);
-    fprintf(fp, ",\n   \"steps\": [");
-    for (i = 0; i + 1 < r->n; i++) {
-        fprintf(fp, "%s\n    {", i ? "," : "");
-        json_key(fp, "x_from", r->x[i]);
-        fprintf(fp, ", ");
-        json_key(fp, "x_to", r->x[i + 1]);
-        fprintf(fp, ", ");
-        json_key(fp, "y_from", r->y[i]);
-        fprintf(fp, ", ");
-        json_key(fp, "y_to", r->y[i + 1]);
-        fprintf(fp, ", ");
-        json_key(fp, "gain_per_doubling", step_gain(r, i));
-        fprintf(fp, "}");
-    }
-    fprintf(fp, "],\n   \"usl\": ");
-    if (!r->usl_ok) {
-        fprintf(fp, "null, \"usl_error\": ");
-        sk_format_json_string(fp, r->usl_error, strlen(r->usl_error));
-        fprintf(fp, "}");
-        return;
-    }
-    fprintf(fp, "{");
-    json_key(fp, "lambda", u->lambda);
-    fprintf(fp, ", ");
-    json_key(fp, "sigma", u->sigma);
-    fprintf(fp, ", ");
-    json_key(fp, "kappa", u->kappa);
-    fprintf(fp, ", ");
-    json_key(fp, "r2", u->r2);
-    fprintf(fp, ",\n           ");
-    json_key(fp, "peak_concurrency", u->peak_n);
-    fprintf(fp, ", ");
-    json_key(fp, "peak_throughput", u->peak_x);
-    fprintf(fp, ", ");
-    json_key(fp, "asymptote_throughput", u->asymptote_x);
-    fprintf(fp, ",\n           ");
-    json_key(fp, "n90", u->n90);
-    fprintf(fp, ", ");
-    json_key(fp, "n95", u->n95);
-    fprintf(fp, ", \"levels\": %zu}, \"usl_error\": null}", u->levels);
+    if (!o)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    sk_json_list_item(fp, o, first);
+    json_decref(o);
+    return 0;
 }
 
 int sk_saturation_write_begin(FILE *fp, sk_format fmt)
@@ -411,7 +450,7 @@ int sk_saturation_write_begin(FILE *fp, sk_format fmt)
     if (fmt == SK_FORMAT_CSV)
         fputs(csv_header, fp);
     else if (fmt == SK_FORMAT_JSON)
-        fputs("[", fp);
+        sk_json_list_open(fp);
     return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
                       : 0;
 }
@@ -423,7 +462,8 @@ int sk_saturation_write(FILE *fp, const struct sk_saturation_result *r,
     case SK_FORMAT_TABLE: write_table(fp, r, first); break;
     case SK_FORMAT_MARKDOWN: write_markdown(fp, r, first); break;
     case SK_FORMAT_CSV: write_csv(fp, r); break;
-    case SK_FORMAT_JSON: write_json(fp, r, first); break;
+    case SK_FORMAT_JSON: return write_json(fp, r, first) ? SK_ENOMEM :
+            ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed") : 0;
     }
     return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
                       : 0;
@@ -432,7 +472,7 @@ int sk_saturation_write(FILE *fp, const struct sk_saturation_result *r,
 int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written)
 {
     if (fmt == SK_FORMAT_JSON)
-        fputs(written ? "\n]\n" : "]\n", fp);
+        sk_json_list_close(fp, written);
     return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
                       : 0;
 }

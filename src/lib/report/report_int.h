@@ -129,9 +129,10 @@ void sk_report__note(const struct sk_report *rep, const char *fmt, ...)
 /* Draw every run's charts and the overlay into `dir` (report_charts.c). */
 int sk_report__draw_charts(struct sk_report *rep, const char *dir);
 
-/* The knee and the USL fit in words (report_md.c). */
-void sk_report__knee_sentence(char *buf, size_t cap, const struct run_rep *rr);
-void sk_report__usl_sentence(char *buf, size_t cap, const struct run_rep *rr);
+/* The run's knee and USL fit as saturation.h's result, for its one
+ * serializer and its sentences (report_json.c). */
+void sk_report__saturation(struct sk_saturation_result *out,
+                           const struct run_rep *rr);
 
 /* report.md's text into fp; errors are left in ferror(fp) (report_md.c). */
 void sk_report__md(FILE *fp, const struct sk_report *rep);

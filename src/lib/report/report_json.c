@@ -92,55 +92,31 @@ static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
     return a;
 }
 
-static json_t *json_saturation(struct jw *w, const struct run_rep *rr)
+void sk_report__saturation(struct sk_saturation_result *out,
+                           const struct run_rep *rr)
 {
-    const struct sat *st = &rr->sat;
-    const struct sk_saturation_usl *u = &st->usl;
-    json_t *o = json_object(), *steps, *usl;
-    char line[1200];
-    size_t i;
+    const struct sk_runset_run *run = rr->run;
 
-    /* The same keys whether or not there is an answer: null when not. */
-    jset(w, o, "error", st->ok ? json_null() : json_string(st->error));
-    jset(w, o, "gain_threshold", json_real(SK_SATURATION_DEFAULT_GAIN));
-    jset(w, o, "knee", st->ok ? jnum(st->knee.x) : json_null());
-    if (st->ok)
-        sk_report__knee_sentence(line, sizeof(line), rr);
-    jset(w, o, "knee_sentence", st->ok ? json_string(line) : json_null());
-    steps = json_array();
-    for (i = 0; st->ok && i + 1 < rr->n; i++) {
-        json_t *s = json_object();
+    memset(out, 0, sizeof(*out));
+    out->file = run->summary_path ? run->summary_path : run->per_query_path;
+    out->xname = "concurrency";
+    out->yname = "throughput_tokens_per_s";
+    out->x = rr->conc;
+    out->y = rr->tput;
+    out->n = rr->n;
+    out->gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
+    out->knee = rr->sat.knee;
+    out->usl = rr->sat.usl;
+    out->usl_ok = rr->sat.usl_ok;
+    snprintf(out->usl_error, sizeof(out->usl_error), "%s", rr->sat.usl_error);
+}
 
-        jset(w, s, "x_from", jnum(rr->conc[i]));
-        jset(w, s, "x_to", jnum(rr->conc[i + 1]));
-        jset(w, s, "y_from", jnum(rr->tput[i]));
-        jset(w, s, "y_to", jnum(rr->tput[i + 1]));
-        jset(w, s, "gain_per_doubling", jnum(sk_report__step_gain(rr, i)));
-        jappend(w, steps, s);
-    }
-    jset(w, o, "steps", steps);
-    if (!st->usl_ok) {
-        jset(w, o, "usl", json_null());
-        jset(w, o, "usl_error",
-             st->ok ? json_string(st->usl_error) : json_null());
-        return o;
-    }
-    usl = json_object();
-    jset(w, usl, "lambda", jnum(u->lambda));
-    jset(w, usl, "sigma", jnum(u->sigma));
-    jset(w, usl, "kappa", jnum(u->kappa));
-    jset(w, usl, "r2", jnum(u->r2));
-    jset(w, usl, "peak_concurrency", jnum(u->peak_n));
-    jset(w, usl, "peak_throughput", jnum(u->peak_x));
-    jset(w, usl, "asymptote_throughput", jnum(u->asymptote_x));
-    jset(w, usl, "n90", jnum(u->n90));
-    jset(w, usl, "n95", jnum(u->n95));
-    jset(w, usl, "levels", json_integer((json_int_t)u->levels));
-    sk_report__usl_sentence(line, sizeof(line), rr);
-    jset(w, usl, "sentence", json_string(line));
-    jset(w, o, "usl", usl);
-    jset(w, o, "usl_error", json_null());
-    return o;
+static json_t *json_saturation(const struct run_rep *rr)
+{
+    struct sk_saturation_result r;
+
+    sk_report__saturation(&r, rr);
+    return sk_saturation_json(&r, rr->sat.ok ? NULL : rr->sat.error);
 }
 
 static json_t *json_recs(struct jw *w, const struct run_rep *rr,
@@ -253,7 +229,7 @@ json_t *sk_report__json(const struct sk_report *rep)
              json_boolean(rr->run->summarized));
         jset(w, o, "levels", json_levels(w, rr));
         jset(w, o, "percentiles", json_percentiles(w, rr));
-        jset(w, o, "saturation", json_saturation(w, rr));
+        jset(w, o, "saturation", json_saturation(rr));
         jset(w, o, "recommendations", json_recs(w, rr, rep));
         for (k = 0; k < rr->ncharts; k++)
             jappend(w, ch, json_chart(w, &rr->charts[k]));

@@ -40,106 +40,10 @@ static const char *limit_words(enum sk_recommend_limit l)
     return "nothing within the sweep";
 }
 
-/* " (extrapolated: beyond 128)" for a fitted value past the last level. */
-static const char *beyond(char *buf, size_t cap, const struct run_rep *rr,
-                          double v)
-{
-    if (v > rr->conc[rr->n - 1])
-        snprintf(buf, cap, " (extrapolated: beyond %g)", rr->conc[rr->n - 1]);
-    else
-        buf[0] = '\0';
-    return buf;
-}
-
 /* "+6.5%" of a gain per doubling (a fraction). */
 static void gain_words(char *buf, size_t cap, double g)
 {
     snprintf(buf, cap, "%+.1f%%", 100 * g);
-}
-
-/* Step i in words: "doubling to 128 adds 6.5%" when it is a doubling,
- * else "going from 8 to 12 gains 6.5% per doubling". */
-static void step_words(char *buf, size_t cap, const struct run_rep *rr,
-                       size_t i)
-{
-    char g[32];
-    double gain = sk_report__step_gain(rr, i);
-
-    if (rr->conc[i + 1] == 2 * rr->conc[i]) {
-        snprintf(g, sizeof(g), "%.1f%%", 100 * fabs(gain));
-        snprintf(buf, cap, "doubling from %g to %g %s %s", rr->conc[i],
-                 rr->conc[i + 1], gain < 0 ? "loses" : "adds", g);
-    } else {
-        gain_words(g, sizeof(g), gain);
-        snprintf(buf, cap, "going from %g to %g gains %s per doubling",
-                 rr->conc[i], rr->conc[i + 1], g);
-    }
-}
-
-/* The measured knee in plain words: one or two sentences. */
-void sk_report__knee_sentence(char *buf, size_t cap, const struct run_rep *rr)
-{
-    const struct sk_saturation_knee *k = &rr->sat.knee;
-    double g = 100 * k->threshold;
-    char step[160];
-
-    step_words(step, sizeof(step), rr, k->max_step);
-    if (!k->found)
-        snprintf(buf, cap,
-                 "**Throughput keeps climbing to %g**, the highest level "
-                 "measured: %s, still at least the %g%% per doubling that "
-                 "counts as scaling. The knee lies beyond this sweep; "
-                 "measure higher concurrency to find it.",
-                 rr->conc[rr->n - 1], step, g);
-    else if (k->index == 0)
-        snprintf(buf, cap,
-                 "**Throughput does not scale with concurrency here:** no "
-                 "step from %g on gains %g%% per doubling (the best: %s).",
-                 k->x, g, step);
-    else if (k->index + 2 == rr->n)
-        snprintf(buf, cap,
-                 "**Throughput stops scaling at %g:** %s, less than the "
-                 "%g%% per doubling that counts as scaling.",
-                 k->x, step, g);
-    else
-        snprintf(buf, cap,
-                 "**Throughput stops scaling at %g:** no later step gains "
-                 "%g%% per doubling (the best: %s).",
-                 k->x, g, step);
-}
-
-/* The USL fit in words. */
-void sk_report__usl_sentence(char *buf, size_t cap, const struct run_rep *rr)
-{
-    const struct sk_saturation_usl *u = &rr->sat.usl;
-    char head[300], e1[64], e2[64], e3[64];
-
-    snprintf(head, sizeof(head),
-             "A Universal Scalability Law fit, X(N) = λN / (1 + σ(N − 1) + "
-             "κN(N − 1)), over the %zu levels gives λ = %.4g, σ = %.4g, "
-             "κ = %.4g (R² = %.4f).",
-             u->levels, u->lambda, u->sigma, u->kappa, u->r2);
-    if (!isnan(u->peak_n))
-        snprintf(buf, cap,
-                 "%s The fitted curve peaks at concurrency %.1f%s with "
-                 "%.1f tok/s and reaches 90%% of that peak at %.1f%s, 95%% "
-                 "at %.1f%s.",
-                 head, u->peak_n, beyond(e1, sizeof(e1), rr, u->peak_n),
-                 u->peak_x, u->n90, beyond(e2, sizeof(e2), rr, u->n90), u->n95,
-                 beyond(e3, sizeof(e3), rr, u->n95));
-    else if (!isnan(u->asymptote_x))
-        snprintf(buf, cap,
-                 "%s It has no peak (κ = 0): throughput rises towards "
-                 "%.1f tok/s, reaching 90%% of that at concurrency %.1f%s "
-                 "and 95%% at %.1f%s.",
-                 head, u->asymptote_x, u->n90,
-                 beyond(e1, sizeof(e1), rr, u->n90), u->n95,
-                 beyond(e2, sizeof(e2), rr, u->n95));
-    else
-        snprintf(buf, cap, "%s %s", head,
-                 u->sigma >= 1 ? "The fitted curve never rises above X(1)."
-                               : "The fit is linear scaling (σ = κ = 0): "
-                                 "no peak and no asymptote.");
 }
 
 /* ---- report.md ---------------------------------------------------------- */
@@ -363,6 +267,7 @@ static void write_percentiles(FILE *fp, const struct run_rep *rr)
 static void write_saturation(FILE *fp, const struct run_rep *rr)
 {
     const struct sat *st = &rr->sat;
+    struct sk_saturation_result sr;
     char line[1200], a[64], b[64], g[32];
     size_t i;
 
@@ -373,11 +278,10 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
         fprintf(fp, ".\n\n");
         return;
     }
-    sk_report__knee_sentence(line, sizeof(line), rr);
-    fprintf(fp,
-            "%s\n\n| step | throughput (tok/s) | gain per doubling | |\n"
-            "|---|---:|---:|---|\n",
-            line);
+    sk_report__saturation(&sr, rr);
+    sk_saturation_write_knee_md(fp, &sr);
+    fprintf(fp, "| step | throughput (tok/s) | gain per doubling | |\n"
+                "|---|---:|---:|---|\n");
     for (i = 0; i + 1 < rr->n; i++) {
         gain_words(g, sizeof(g), sk_report__step_gain(rr, i));
         fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", rr->conc[i],
@@ -387,8 +291,9 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
     }
     fputc('\n', fp);
     if (st->usl_ok) {
-        sk_report__usl_sentence(line, sizeof(line), rr);
-        fprintf(fp, "%s\n\n", line);
+        sk_saturation_usl_sentence(line, sizeof(line), &sr);
+        md_cell(fp, line);
+        fprintf(fp, "\n\n");
     } else {
         fprintf(fp, "No Universal Scalability Law fit: ");
         md_cell(fp, st->usl_error);

@@ -119,3 +119,19 @@ char *sk_json_dumps(const json_t *j, int expand)
     }
     return buf;
 }
+
+void sk_json_list_open(FILE *fp)
+{
+    fputc('[', fp);
+}
+
+void sk_json_list_item(FILE *fp, const json_t *item, int first)
+{
+    fputs(first ? "\n  " : ",\n  ", fp);
+    put(fp, item, 1, 0);
+}
+
+void sk_json_list_close(FILE *fp, size_t n)
+{
+    fputs(n ? "\n]\n" : "]\n", fp);
+}
