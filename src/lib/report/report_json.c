@@ -108,7 +108,8 @@ void sk_report__saturation(struct sk_saturation_result *out,
     out->knee = rr->sat.knee;
     out->usl = rr->sat.usl;
     out->usl_ok = rr->sat.usl_ok;
-    snprintf(out->usl_error, sizeof(out->usl_error), "%s", rr->sat.usl_error);
+    snprintf(out->usl_error, sizeof(out->usl_error), "%.*s",
+             (int)sizeof(out->usl_error) - 1, rr->sat.usl_error);
 }
 
 static json_t *json_saturation(const struct run_rep *rr)
