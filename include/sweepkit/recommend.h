@@ -22,6 +22,7 @@
 #include "sweepkit/format.h"
 #include "sweepkit/sweep.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -183,6 +184,21 @@ struct sk_recommend_entry {
  */
 int sk_recommend_write(FILE *fp, const struct sk_recommend_entry *recs,
                        size_t n, enum sk_ttft_stat stat, sk_format fmt);
+
+/*
+ * One entry as a JSON object (json.h), the one serializer for `sweepkit
+ * recommend --format json` and report.json's recommendations: the keys
+ * of the CSV record (file, found, concurrency, ttft_stat, ttft_s,
+ * ttft_budget_s, avg_query_tokens_per_s, min_query_tokens_per_s,
+ * throughput_tokens_per_s, throughput_goal_tokens_per_s,
+ * peak_throughput_tokens_per_s, peak_concurrency, peak_share, binding,
+ * neighbour_concurrency, neighbour_value, estimate_concurrency, summary)
+ * with `error` after `file`: NULL, or why there is no answer, when only
+ * the file and the constraints (e->r.opts) are given and the rest is
+ * null.  Returns a new reference, or NULL when out of memory.
+ */
+json_t *sk_recommend_json(const struct sk_recommend_entry *e,
+                          const char *error);
 
 /* Write the line for an entry where nothing qualifies (e->r.found == 0):
  * "FILE: no measured level meets every constraint (closest: concurrency

@@ -254,6 +254,12 @@ for r in rep['runs']:
                   f'{lab}: recommend failed ({err.strip()}), report says {jr["error"]}')
             continue
         w = w[0]
+        # One serializer: the recommendation object in report.json is the
+        # text `recommend --format json` prints, number for number.
+        _, jtext, _ = run('recommend', '--ttft-budget', str(b), '--ttft-stat',
+                          stat, '--format', 'json', src)
+        check(rep_text['runs'][rep['runs'].index(r)]['recommendations'][i]
+              == literal(jtext)[0], f'{lab}: recommendation JSON text at {bw}')
         check(rc == (0 if w['found'] == 'true' else 1), f'{lab}: recommend rc')
         check(jr['found'] == (w['found'] == 'true'), f'{lab}: found at {bw}')
         for k in ('concurrency', 'ttft_s', 'throughput_tokens_per_s',

@@ -623,7 +623,7 @@ static void test_write(void)
          "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
          "2.0,2.5,Paragraph.\n"},
         {SK_FORMAT_JSON,
-         "[\n  {\"file\": \"r.csv\", \"found\": true, \"concurrency\": 2.0, "
+         "[\n  {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
          "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "
          "\"avg_query_tokens_per_s\": 90.0, \"min_query_tokens_per_s\": "
          "null, \"throughput_tokens_per_s\": 180.0, "

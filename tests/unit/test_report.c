@@ -267,13 +267,14 @@ static void check_json_per_query(json_t *r)
     CHECK_INT(json_array_size(json_object_get(sat, "steps")), 0);
     CHECK(json_is_null(json_object_get(sat, "usl")));
     x = json_array_get(json_object_get(r, "recommendations"), 0);
+    CHECK_STR(str_at(x, "file"), str_at(r, "per_query_file"));
     CHECK(strstr(str_at(x, "error"), "(summarised): column "
                                      "'throughput_tokens_per_s' is empty at "
                                      "every level") != NULL);
     json_object_foreach(x, key, v)
     {
         if (strcmp(key, "ttft_budget_s") && strcmp(key, "ttft_stat") &&
-            strcmp(key, "error"))
+            strcmp(key, "error") && strcmp(key, "file"))
             CHECK(json_is_null(v));
     }
     ch = json_object_get(r, "charts");

@@ -7,6 +7,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
+#include "sweepkit/json.h"
 #include "sweepkit/num.h"
 
 #include <math.h>
@@ -173,55 +174,93 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
     }
 }
 
-static void write_machine(FILE *fp, const struct sk_recommend_entry *recs, size_t n,
-                          int json)
+json_t *sk_recommend_json(const struct sk_recommend_entry *e,
+                          const char *error)
+{
+    json_t *o = json_object();
+    size_t k;
+
+    if (!o)
+        return NULL;
+    for (k = 0; k < NKEYS; k++) {
+        const char *s;
+        double v;
+        json_t *j;
+        /* With no answer only the file and the constraints are known. */
+        int known = !error || k == 0 || k == 3 || k == 5 || k == 7 || k == 9;
+
+        machine_field(e, k, &s, &v);
+        j = !known   ? json_null()
+            : k == 1 ? json_boolean(e->r.found)
+            : s      ? json_string(s)
+                     : sk_json_number(v);
+        if (json_object_set_new(o, machine_keys[k], j) != 0 ||
+            (k == 0 &&
+             json_object_set_new(o, "error", sk_json_string(error)) != 0)) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static void write_csv(FILE *fp, const struct sk_recommend_entry *recs,
+                      size_t n)
 {
     char num[SK_NUM_REPR_MAX];
     size_t i, k;
 
-    if (json)
-        fputc('[', fp);
-    else
-        for (k = 0; k < NKEYS; k++)
-            fprintf(fp, "%s%s", k ? "," : "", machine_keys[k]);
-    if (!json)
-        fputc('\n', fp);
+    for (k = 0; k < NKEYS; k++)
+        fprintf(fp, "%s%s", k ? "," : "", machine_keys[k]);
+    fputc('\n', fp);
     for (i = 0; i < n; i++) {
-        fputs(json ? (i ? ",\n  {" : "\n  {") : "", fp);
         for (k = 0; k < NKEYS; k++) {
             const char *s;
             double v;
             size_t len;
 
             machine_field(&recs[i], k, &s, &v);
-            if (json)
-                fprintf(fp, "%s\"%s\": ", k ? ", " : "", machine_keys[k]);
-            else if (k)
+            if (k)
                 fputc(',', fp);
-            if (json && k == 1)
-                fputs(s, fp); /* true / false */
-            else if (s && json)
-                sk_format_json_string(fp, s, strlen(s));
-            else if (s)
+            if (s)
                 sk_format_csv_field(fp, s, strlen(s));
-            else if (isnan(v))
-                fputs(json ? "null" : "", fp);
-            else {
+            else if (!isnan(v)) {
                 len = sk_num_repr(num, sizeof(num), v);
                 fwrite(num, 1, len, fp);
             }
         }
-        fputs(json ? "}" : "\n", fp);
+        fputc('\n', fp);
     }
-    if (json)
-        fputs(n ? "\n]\n" : "]\n", fp);
+}
+
+static int write_json(FILE *fp, const struct sk_recommend_entry *recs,
+                      size_t n)
+{
+    size_t i;
+
+    sk_json_list_open(fp);
+    for (i = 0; i < n; i++) {
+        json_t *o = sk_recommend_json(&recs[i], NULL);
+
+        if (!o)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        sk_json_list_item(fp, o, i == 0);
+        json_decref(o);
+    }
+    sk_json_list_close(fp, n);
+    return 0;
 }
 
 int sk_recommend_write(FILE *fp, const struct sk_recommend_entry *recs,
                        size_t n, enum sk_ttft_stat stat, sk_format fmt)
 {
-    if (fmt == SK_FORMAT_CSV || fmt == SK_FORMAT_JSON)
-        write_machine(fp, recs, n, fmt == SK_FORMAT_JSON);
+    if (fmt == SK_FORMAT_JSON) {
+        int rc = write_json(fp, recs, n);
+
+        if (rc != 0)
+            return rc;
+    } else if (fmt == SK_FORMAT_CSV)
+        write_csv(fp, recs, n);
     else
         write_human(fp, recs, n, stat, fmt == SK_FORMAT_MARKDOWN);
     if (fflush(fp) != 0 || ferror(fp))

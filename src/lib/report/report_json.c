@@ -128,49 +128,17 @@ static json_t *json_recs(struct jw *w, const struct run_rep *rr,
 
     for (b = 0; a && b < rep->nbudgets; b++) {
         const struct rec *x = &rr->rec[b];
-        const sk_recommend_result *r = &x->r;
-        json_t *o = json_object();
+        struct sk_recommend_entry e;
 
-        jset(w, o, "ttft_budget_s", json_real(rep->budgets[b]));
-        jset(w, o, "ttft_stat", json_string(sk_recommend_stat_name(rep->stat)));
-        jset(w, o, "error", x->ok ? json_null() : json_string(x->error));
-        if (!x->ok) {
-            static const char *const keys[] = {"found",
-                                               "concurrency",
-                                               "ttft_s",
-                                               "avg_query_tokens_per_s",
-                                               "throughput_tokens_per_s",
-                                               "peak_throughput_tokens_per_s",
-                                               "peak_concurrency",
-                                               "peak_share",
-                                               "binding",
-                                               "neighbour_concurrency",
-                                               "neighbour_value",
-                                               "estimate_concurrency",
-                                               "summary"};
-            size_t k;
-
-            for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-                jset(w, o, keys[k], json_null());
-        } else {
-            jset(w, o, "found", json_boolean(r->found));
-            jset(w, o, "concurrency", jnum(r->concurrency));
-            jset(w, o, "ttft_s", jnum(r->ttft_s));
-            jset(w, o, "avg_query_tokens_per_s", jnum(r->query_tokens_per_s));
-            jset(w, o, "throughput_tokens_per_s",
-                 jnum(r->throughput_tokens_per_s));
-            jset(w, o, "peak_throughput_tokens_per_s",
-                 jnum(r->peak_throughput_tokens_per_s));
-            jset(w, o, "peak_concurrency", jnum(r->peak_concurrency));
-            jset(w, o, "peak_share", jnum(r->peak_share));
-            jset(w, o, "binding",
-                 json_string(sk_recommend_limit_name(r->binding)));
-            jset(w, o, "neighbour_concurrency", jnum(r->neighbour_concurrency));
-            jset(w, o, "neighbour_value", jnum(r->neighbour_value));
-            jset(w, o, "estimate_concurrency", jnum(r->estimate_concurrency));
-            jset(w, o, "summary", json_string(x->text));
-        }
-        jappend(w, a, o);
+        e.file = rr->run->summary_path ? rr->run->summary_path
+                                       : rr->run->per_query_path;
+        e.r = x->r;
+        /* The constraints, also when there is no answer. */
+        sk_recommend_opts_init(&e.r.opts);
+        e.r.opts.ttft_budget_s = rep->budgets[b];
+        e.r.opts.ttft_stat = rep->stat;
+        snprintf(e.text, sizeof(e.text), "%s", x->text);
+        jappend(w, a, sk_recommend_json(&e, x->ok ? NULL : x->error));
     }
     return a;
 }
