@@ -123,6 +123,34 @@ typedef struct {
     void *payload;
 } sk_collect_opts;
 
+/* Caps of what the server says of itself (sk_collect_server). */
+#define SK_COLLECT_SERVER_TEXT 256  /* bytes of each string, NUL included */
+#define SK_COLLECT_SERVER_MODELS 32 /* model ids kept from /v1/models */
+
+/*
+ * The server's identification, where it gives it (the sidecar's
+ * "server"), asked of the first URL's server before the first level:
+ * GET /v1/models and llama.cpp's GET /props, with the run's headers, at
+ * most 5 s (or --timeout when shorter), bodies of at most 1 MiB; and the
+ * first `Server:` response header seen (from those two answers or else
+ * the first query's).  Strings are the server's text through
+ * sk_scrub_text() (the secrets the user gave masked; one line of valid
+ * UTF-8), cut to SK_COLLECT_SERVER_TEXT - 1 bytes; "" is "not given".
+ * Asking never fails nor stops the run: a refusal, 404, timeout or
+ * non-JSON answer leaves the fields unset.
+ */
+typedef struct {
+    char header[SK_COLLECT_SERVER_TEXT];     /* Server: value */
+    int has_models;  /* /v1/models answered 200 {"data": [...]} */
+    size_t nmodels;  /* ids kept: the string "id"s of "data", in order,
+                        at most SK_COLLECT_SERVER_MODELS */
+    char models[SK_COLLECT_SERVER_MODELS][SK_COLLECT_SERVER_TEXT];
+    char build_info[SK_COLLECT_SERVER_TEXT]; /* /props "build_info" */
+    char model_path[SK_COLLECT_SERVER_TEXT]; /* /props "model_path" */
+    long long total_slots; /* /props "total_slots" (llama-server's
+                              --parallel); 0: not given */
+} sk_collect_server;
+
 /* What a run did. */
 typedef struct {
     size_t queries;        /* recorded (warm-up excluded) */
@@ -145,6 +173,8 @@ typedef struct {
     int interrupted;       /* stopped by opts->stop */
     int gave_up;           /* stopped after two levels where every query
                               failed */
+    sk_collect_server server; /* who answered (unset when the run failed
+                                 before asking) */
 } sk_collect_result;
 
 /*
@@ -158,11 +188,13 @@ typedef struct {
 int sk_collect_check(const sk_collect_opts *opts);
 
 /*
- * Run the sweep.  Writes the headers of both CSVs, then rows as queries
- * and levels finish.  Returns 0 (also when interrupted or given up: see
- * *out), SK_EINVAL for bad options (message names the option), SK_EIO
- * when an output file cannot be written, SK_ENOMEM, SK_EHTTP when libcurl
- * cannot be set up.  *out is written in every case.
+ * Run the sweep.  Writes the headers of both CSVs, asks the server who it
+ * is (out->server, above; up to 5 s before the first request is timed),
+ * then writes rows as queries and levels finish.  Returns 0 (also when
+ * interrupted or given up: see *out), SK_EINVAL for bad options (message
+ * names the option), SK_EIO when an output file cannot be written,
+ * SK_ENOMEM, SK_EHTTP when libcurl cannot be set up.  *out is written in
+ * every case.
  */
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *opts);
 
@@ -356,7 +388,9 @@ struct sk_collect_sidecar {
  * Write the sidecar JSON (docs/collect.md) to `path` whole: through
  * PATH.tmp renamed over it or, when that cannot be written (a full disk),
  * in place.  Keys in order: tool, schema_version (SK_SCHEMA_VERSION),
- * command, host {os, cpu, cores} (from sc->host), urls (credentials left out),
+ * command, host {os, cpu, cores} (from sc->host), server {header, models,
+ * build_info, model_path, total_slots} (from sc->result->server, null
+ * where not given, all null while running), urls (credentials left out),
  * api, model, levels, queries_per_level, max_tokens, header_names (values
  * left out), api_key_sent, started, status, reason (when given),
  * terminal_lost {at, why} (when lost_at is set), files {summary,

@@ -90,7 +90,10 @@
  *                          reading them (the kernel answers with a RST; a
  *                          client that sent nothing gets a FIN).  That
  *                          request gets no byte of answer and is not logged.
- *   FAULT_RETRY_AFTER_429  the first request (accept order) gets `429 Too
+ *   FAULT_RETRY_AFTER_429  the first POST request (in the order the
+ *                          handlers read them; a collector's GET
+ *                          /v1/models and /props before its queries get
+ *                          the OK answer) gets `429 Too
  *                          Many Requests` with `Retry-After:
  *                          <retry_after_s>` (seconds; default 0) and an
  *                          OpenAI-style JSON error body; every later
@@ -179,6 +182,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -795,6 +799,10 @@ static inline int fault__bad_text(int fd, int form)
                                  NULL, raw, sizeof(raw) - 1);
 }
 
+/* POST requests read so far, shared by the server's handlers (an
+ * shared mapping of /dev/zero made before the first fork); NULL: none. */
+static unsigned long *fault__posts;
+
 static inline void fault__handle(int fd, const struct fault_opts *o,
                                  unsigned long nth, const char *log)
 {
@@ -860,7 +868,8 @@ static inline void fault__handle(int fd, const struct fault_opts *o,
             fault__stream_ok(fd, k, 0);
         break;
     case FAULT_RETRY_AFTER_429:
-        if (nth == 1)
+        if (fault__posts && strncmp(req, "POST ", 5) == 0 &&
+            __atomic_add_fetch(fault__posts, 1, __ATOMIC_SEQ_CST) == 1)
             fault__retry_after(fd, o);
         else
             fault__stream_ok(fd, k, 0);
@@ -939,6 +948,16 @@ static inline void fault__serve(int lfd, const struct fault_opts *o,
     struct sigaction sa;
     sigset_t term, old;
     int own_group = setpgid(0, 0) == 0 && getpgrp() == self;
+    int zero = open("/dev/zero", O_RDWR | O_CLOEXEC); /* POSIX's
+                                                         * anonymous map */
+    void *shared = zero < 0 ? MAP_FAILED
+                            : mmap(NULL, sizeof(unsigned long),
+                                   PROT_READ | PROT_WRITE, MAP_SHARED, zero,
+                                   0);
+
+    if (zero >= 0)
+        close(zero);
+    fault__posts = shared == MAP_FAILED ? NULL : shared; /* zeroed */
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = fault__on_term; /* no SA_RESTART: poll() returns */

@@ -37,6 +37,9 @@ struct truth {
     long output, status;
 };
 
+/* The server's log rows of the queries: the collector's identification
+ * requests before them (GET /v1/models, and /props, which serve-sim does
+ * not know: endpoint "-") left out. */
 static size_t read_truth(const char *path, struct truth *t, size_t cap)
 {
     struct csv c;
@@ -47,6 +50,11 @@ static size_t read_truth(const char *path, struct truth *t, size_t cap)
         return 0;
     }
     for (i = 0; i < c.nrows && n < cap; i++, n++) {
+        if (strcmp(cell(&c, i, "endpoint"), "/v1/models") == 0 ||
+            strcmp(cell(&c, i, "endpoint"), "-") == 0) {
+            n--;
+            continue;
+        }
         snprintf(t[n].id, sizeof(t[n].id), "%s",
                  cell(&c, i, "client_request_id"));
         t[n].accept = cellf(&c, i, "accept_s");

@@ -6,6 +6,8 @@
  */
 #include "sweepkit/collect.h"
 
+#include "collect_int.h"
+
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
@@ -125,6 +127,7 @@ struct run {
     unsigned tag; /* in request ids */
     int stopping;
     int rc; /* a fatal error (I/O) */
+    int server_looked; /* a query's answer was searched for `Server:` */
 
     sk_rowfile pq, sm; /* the per-query and summary CSVs */
     sk_scrub *scrub;   /* every secret the user gave, for server text */
@@ -887,6 +890,12 @@ static int reap(struct run *r, size_t n, int warmup, int most)
             continue;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
         settle(q, m->data.result);
+        /* no Server header from the identification requests: the first
+         * answer of a query says it, or none does */
+        if (!r->server_looked && q->http_status != 0) {
+            r->server_looked = 1;
+            sk_collect__server_header(&r->res->server, q->easy, r->scrub);
+        }
         /* end: the last byte of a complete response; for a failure, the
          * moment the failure was seen */
         q->t_end = !q->failed && q->t_last_chunk ? q->t_last_chunk
@@ -1418,6 +1427,9 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 
     if ((rc = headers_write(&r)) != 0)
         goto done;
+    /* who the server is, before anything is timed */
+    if (!(o->stop && *o->stop))
+        sk_collect__identify(&out->server, o, r.scrub);
     r.t0 = mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
     if (o->warmup) {

@@ -1,9 +1,14 @@
 /*
- * Small helpers the collector's parsers share (chunk.c, scrub.c);
- * private to src/lib/collect/.
+ * Small helpers the collector's files share (chunk.c, scrub.c; collect.c
+ * and identify.c); private to src/lib/collect/.
  */
 #ifndef SK_COLLECT_INT_H
 #define SK_COLLECT_INT_H
+
+#include "sweepkit/collect.h"
+#include "sweepkit/scrub.h"
+
+#include <curl/curl.h>
 
 /* The value of hex digit `c` (0-9, a-f, A-F), or -1. */
 static inline int sk_collect__hexval(int c)
@@ -16,5 +21,22 @@ static inline int sk_collect__hexval(int c)
         return c - 'A' + 10;
     return -1;
 }
+
+/*
+ * Ask the server of opts->urls[0] who it is (identify.c): GET
+ * PREFIX/v1/models and PREFIX/props at once, with the run's --header lines
+ * and API key, for at most 5 s (or opts->timeout_s when shorter), bodies
+ * of at most 1 MiB; fills what the answers give into `out` (zeroed by the
+ * caller), every string through sk_scrub_text() with `scrub`.  Never
+ * fails: what cannot be had stays unset.  Returns early when opts->stop
+ * is set.
+ */
+void sk_collect__identify(sk_collect_server *out, const sk_collect_opts *opts,
+                          const sk_scrub *scrub);
+
+/* Keep the `Server:` header of the transfer `easy` (scrubbed, cut) when
+ * `out` has none yet. */
+void sk_collect__server_header(sk_collect_server *out, CURL *easy,
+                               const sk_scrub *scrub);
 
 #endif

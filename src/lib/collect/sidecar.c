@@ -3,7 +3,7 @@
  * (no secret: --header values, the API key and URL credentials are left
  * out), how it ended and why, and when the terminal was lost
  * (docs/collect.md).  Moved from the CLI's cmd_collect.c (issue 13); the
- * JSON is unchanged.
+ * server's identification ("server") added in issue 14.
  */
 #include "sweepkit/collect.h"
 
@@ -29,6 +29,34 @@ static json_t *public_url(const char *s, size_t prefix)
     if (!at)
         return json_string(s);
     return json_sprintf("%.*s%s", (int)(host - s), s, at + 1);
+}
+
+/* A string of the server's, or null when it gave none (""). */
+static json_t *text_or_null(const char *s)
+{
+    return s && s[0] ? json_string(s) : json_null();
+}
+
+/* "server": what the server said of itself (collect.h, sk_collect_server);
+ * every field null while running (`sv` NULL). */
+static json_t *server_json(const sk_collect_server *sv)
+{
+    json_t *models = json_null();
+    size_t i;
+
+    if (sv && sv->has_models) {
+        models = json_array();
+        for (i = 0; i < sv->nmodels; i++)
+            json_array_append_new(models, json_string(sv->models[i]));
+    }
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "header",
+                     text_or_null(sv ? sv->header : NULL), "models", models,
+                     "build_info", text_or_null(sv ? sv->build_info : NULL),
+                     "model_path", text_or_null(sv ? sv->model_path : NULL),
+                     "total_slots",
+                     sv && sv->total_slots > 0
+                         ? json_integer((json_int_t)sv->total_slots)
+                         : json_null());
 }
 
 /* Write `j` to `path` whole: through a temporary file renamed over it,
@@ -125,6 +153,8 @@ int sk_collect_sidecar_write(const char *path,
                         json_pack("{s:s, s:s, s:I}", "os", sc->host->os,
                                   "cpu", sc->host->cpu, "cores",
                                   (json_int_t)sc->host->cores));
+    json_object_set_new(j, "server",
+                        server_json(res ? &res->server : NULL));
     json_object_set_new(j, "urls", u);
     json_object_set_new(j, "api", json_string(sk_api_name(o->api)));
     json_object_set_new(j, "model", o->model ? json_string(o->model)

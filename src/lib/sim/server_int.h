@@ -29,6 +29,9 @@
 #define MODEL_MAX 256          /* bytes of a model name echoed back */
 #define PRE_MAX (320 + 6 * MODEL_MAX)
 #define DEFAULT_MODEL "sweepkit-sim"
+/* On every response (not the interim 100 Continue): who answered, as a
+ * collector records it (the library has no version macro). */
+#define SERVER_LINE "Server: sweepkit-serve-sim\r\n"
 
 enum { EP_NONE, EP_CHAT, EP_CMPL, EP_LLAMA, EP_MODELS, EP_HEALTH };
 /* The endpoints' paths, "-" for none (server_resp.c). */

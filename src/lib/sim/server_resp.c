@@ -86,7 +86,8 @@ static void respond_json(struct conn *c, int status, json_t *j,
         c->close_after = 1;
     }
     snprintf(head, sizeof(head),
-             "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+             "HTTP/1.1 %d %s\r\n" SERVER_LINE
+             "Content-Type: application/json\r\n"
              "Content-Length: %zu\r\n%s%s\r\n",
              status, reason(status), body ? strlen(body) : 0,
              extra ? extra : "", c->close_after ? "Connection: close\r\n" : "");
@@ -493,7 +494,8 @@ static void start_generation(struct sk_server *sv, struct conn *c)
         r->chunked = sk_http_version(c->http) == 11;
         if (!r->chunked)
             c->close_after = 1; /* HTTP/1.0: the body ends at the close */
-        out_str(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+        out_str(c, "HTTP/1.1 200 OK\r\n" SERVER_LINE
+                   "Content-Type: text/event-stream\r\n"
                    "Cache-Control: no-cache\r\n");
         out_str(c, r->chunked ? "Transfer-Encoding: chunked\r\n" : "");
         out_str(c, c->close_after ? "Connection: close\r\n\r\n"
