@@ -16,7 +16,11 @@
  * socket: never opened) is skipped with a note saying which, and so is a
  * regular file that cannot be read ("unreadable: ...") or whose loader
  * fails ("malformed: " and the reader's FILE:LINE error): the rest are
- * read.  The last two are counted (sk_runset_skipped()): files that
+ * read.  Each file is opened and read once, by sk_runset_add(): its
+ * header tells its kind and the same read loads it (sweep.h's
+ * sk_sweep_row() or summarize.h's sk_summarize_row()); a load's failure
+ * is told by sk_runset_load(), in file order.  A path met again (same
+ * device and inode) is not opened again.  The last two are counted (sk_runset_skipped()): files that
  * looked like sweep data and are left out.  A file named as an argument
  * is never skipped: its failure is the caller's error.
  *
@@ -30,9 +34,9 @@
  *    directory are preferred; when several still match, it is not paired
  *    (a note says so).
  * A per-query file with no summary is a run of its own: its summary is
- * sk_summarize_file()'s, loaded back through sk_sweep_load_buffer() from
- * sk_summarize_write_csv()'s text, so it holds exactly what `sweepkit
- * summarize FILE` prints.
+ * built from its levels by sk_summarize_sweep(), holding exactly the
+ * numbers `sweepkit summarize FILE` prints, each level on the line of its
+ * first query in the per-query file.
  *
  * Ownership: sk_runset_new() returns an object freed by sk_runset_free();
  * runs, sweeps, arrays and strings it hands out are borrowed from it.
@@ -79,9 +83,13 @@ struct sk_runset_run {
     int summarized;        /* 1: `sweep` was derived from per-query
                               rows (no summary file) */
     int has_times;         /* per-query file had start_s and end_s */
-    /* Per-query file only (else NULL / 0): its levels as
+    /* Per-query file only (else NULL / 0): the file in memory, read once
+     * (summarize.h): every query's columns, its levels with the
+     * percentiles the report shows, each level's concurrency as written.
+     * The fields below are shorthands into it: its levels as
      * sk_summarize_file() gives them, and every query's concurrency and
      * tokens_per_s in file order (NaN for an empty tokens_per_s cell). */
+    const struct sk_queries *queries;
     const struct sk_level *levels;
     size_t nlevels;
     const double *sample_concurrency;
@@ -139,8 +147,9 @@ int sk_runset_new(sk_runset **out);
 void sk_runset_free(sk_runset *rs);
 
 /*
- * Add a file or a directory.  A file is classified by its header; a
- * directory's ".csv" entries are (see the top of this file).  Other CSVs
+ * Add a file or a directory.  A file is read, once: classified by its
+ * header and, a sweep CSV, loaded in the same read; a directory's ".csv"
+ * entries are (see the top of this file).  Other CSVs
  * and a path met twice (same device and inode) are skipped with a note,
  * and so are a directory's entries that are not regular files or cannot
  * be read (see the top of this file).
@@ -148,14 +157,15 @@ void sk_runset_free(sk_runset *rs);
  * SK_ENOTFOUND ("nope: cannot open: No such file or directory"),
  * SK_ENODATA (a directory holding no sweep CSV, or none that could be
  * read), SK_ELIMIT (more than
- * SK_RUNSET_MAX_FILES files), SK_EIO, SK_ENOMEM.  Nothing is loaded yet.
+ * SK_RUNSET_MAX_FILES files), SK_EIO, SK_ENOMEM.  A load that failed
+ * is not an error yet: sk_runset_load() tells it.
  */
 int sk_runset_add(sk_runset *rs, const char *path);
 
 /*
  * Load every file added and pair them into runs, once, after the last
- * sk_runset_add().  A file found in a directory whose loader fails is
- * skipped with a note ("DIR/x.csv: skipped: malformed: DIR/x.csv:4: row
+ * sk_runset_add() (which read the files).  A file found in a directory
+ * whose loader failed is skipped with a note ("DIR/x.csv: skipped: malformed: DIR/x.csv:4: row
  * has 5 fields, header has 14") and counted in sk_runset_skipped().
  * Returns 0, SK_ENODATA (no sweep CSV at all, or none left), or for a
  * file named as an argument the loaders' errors with their FILE:LINE

@@ -19,6 +19,9 @@
 #ifndef SWEEPKIT_SUMMARIZE_H
 #define SWEEPKIT_SUMMARIZE_H
 
+#include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -31,8 +34,50 @@ struct sk_level {
                                     flight (metrics.h) */
     double query_tps[4];  /* mean, median, p90, p99 of tokens_per_s */
     double ttft_s[5];     /* mean, median, p90, p95, p99 of ttft_s */
-    double decode_tps[3]; /* mean, median, p90 of decode_tokens_per_s */
+    double decode_tps[4]; /* mean, median, p90, p99 of
+                             decode_tokens_per_s */
 };
+
+/*
+ * A per-query file in memory, read once: every query's columns in file
+ * order (what charts draw) and its levels (what summaries and the
+ * report's percentile table show), for runset.h's runs.
+ */
+struct sk_queries {
+    char *name;         /* the file's name in messages */
+    size_t n;           /* queries (data rows) */
+    double *concurrency; /* each query's level, a number > 0 */
+    /* NaN for an empty cell */
+    double *output_tokens, *tokens_per_s, *ttft_s, *decode_tokens_per_s;
+    double *start_s, *end_s; /* NULL unless the file has both columns */
+    int has_times;           /* it has start_s and end_s */
+    /* After sk_summarize_end(), by concurrency: */
+    struct sk_level *levels;
+    size_t nlevels;
+    char **level_key;   /* each level's concurrency as written */
+    size_t *level_line; /* the line of each level's first query */
+    struct sk_queries_load *load; /* private, while loading */
+};
+
+/*
+ * Loading a per-query file from rows the caller streams, in one read
+ * (runset.h tells the file's kind by its header and loads it in the same
+ * read).  sk_summarize_begin() makes an empty set called `name`, holding
+ * at most `max_queries` queries (0: no cap but stats.h's on values kept);
+ * 0 or SK_ENOMEM.  sk_summarize_row() is an sk_row_fn taking it as
+ * payload, for the header and then every data row; it fails as
+ * sk_summarize_file() does (a missing column, a cell that is not a
+ * number with FILE:LINE) and with SK_ELIMIT past `max_queries`.
+ * sk_summarize_end() takes the stream's result `rc` and computes the
+ * levels: 0, `rc`, SK_ENODATA (empty file, no rows), SK_EPARSE (one level
+ * written two ways), SK_ENOMEM.  Free with sk_summarize_queries_free()
+ * (accepts NULL) whatever the outcome.
+ */
+int sk_summarize_begin(struct sk_queries **out, const char *name,
+                       size_t max_queries);
+int sk_summarize_row(void *queries, const sk_row *row);
+int sk_summarize_end(struct sk_queries *q, int rc);
+void sk_summarize_queries_free(struct sk_queries *q);
 
 /*
  * Summarise the per-query CSV at `path` (not "-": the header is read
@@ -81,6 +126,17 @@ void sk_summarize_write_header(FILE *fp, const char *const *labels,
  * cell, then the label values (CSV-quoted when needed). */
 void sk_summarize_write_row(FILE *fp, const struct sk_level *level,
                             const char *const *values, size_t nvalues);
+
+/*
+ * The summary of a loaded `q` (after sk_summarize_end()) as a sweep called
+ * `name`, holding what sk_summarize_write_csv() writes: its columns, each
+ * number as its cell has it (six decimals), NaN for an empty cell; level
+ * i on line q->level_line[i] (of the per-query file).  Built from the
+ * levels directly, no CSV text in between.  Returns 0 or sk_sweep's
+ * errors (SK_ENOMEM); free *out with sk_sweep_free().
+ */
+int sk_summarize_sweep(sk_sweep **out, const char *name,
+                       const struct sk_queries *q);
 
 /* Header and every level, no labels. */
 void sk_summarize_write_csv(FILE *fp, const struct sk_level *levels,

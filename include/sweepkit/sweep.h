@@ -16,6 +16,8 @@
 #ifndef SWEEPKIT_SWEEP_H
 #define SWEEPKIT_SWEEP_H
 
+#include "sweepkit/table.h"
+
 #include <stddef.h>
 
 /* The summary schema, in order. */
@@ -32,6 +34,34 @@ int sk_sweep_load(sk_sweep **out, const char *path);
 /* As sk_sweep_load() over a buffer; `name` is used in messages. */
 int sk_sweep_load_buffer(sk_sweep **out, const char *name, const char *buf,
                          size_t len);
+
+/*
+ * Loading from rows the caller streams (runset.c reads each file once:
+ * its header tells the kind, and the same read loads it).
+ * sk_sweep_begin() makes an empty sweep called `name` (0 or SK_ENOMEM);
+ * sk_sweep_row() is an sk_row_fn taking it as payload, to be called with
+ * the header and then every data row (it fails as sk_sweep_load() does);
+ * sk_sweep_end() takes the stream's result `rc` and either sets *out to
+ * the finished sweep and returns 0, or frees it and returns the error
+ * (`rc` itself, or sk_sweep_load()'s checks: no rows, repeated level).
+ */
+int sk_sweep_begin(sk_sweep **out, const char *name);
+int sk_sweep_row(void *sweep, const sk_row *row);
+int sk_sweep_end(sk_sweep **out, sk_sweep *s, int rc);
+
+/*
+ * A sweep from columns already in memory: `ncols` columns called
+ * `names[k]` (one of them "concurrency"), each `values[k][0..n)`, level i
+ * on line `lines[i]` of the file it comes from (for messages).  Values
+ * that are not finite are missing (NaN), as empty cells are.  Levels are
+ * sorted as sk_sweep_load() sorts them.  Returns 0, SK_ENOTFOUND (no
+ * concurrency column), SK_EPARSE (a concurrency not > 0, a repeated
+ * level), SK_ENODATA (n == 0), SK_ELIMIT, SK_ENOMEM.
+ */
+int sk_sweep_from_columns(sk_sweep **out, const char *name,
+                          const char *const *names, size_t ncols,
+                          const double *const *values, const size_t *lines,
+                          size_t n);
 
 /* Accepts NULL. */
 void sk_sweep_free(sk_sweep *s);

@@ -309,10 +309,22 @@ static void test_directory(void)
     CHECK_NEAR(v[0], 1, 0);
     CHECK_INT(sk_sweep_column(&v, r->sweep, "throughput_tokens_per_s"), 0);
     CHECK(isnan(v[0])); /* no start_s/end_s */
-    /* named apart: its lines are the summary text's, not the file's */
+    /* named apart, but its lines are the per-query file's: level 1's
+     * first query is on line 2 */
     CHECK(strncmp(sk_sweep_name(r->sweep), r->per_query_path,
                   strlen(r->per_query_path)) == 0 &&
           strstr(sk_sweep_name(r->sweep), " (summarised)") != NULL);
+    CHECK_INT(sk_sweep_line(r->sweep, 0), 2);
+    /* The file in memory: its one query's columns and level. */
+    CHECK(r->queries != NULL);
+    if (r->queries) {
+        CHECK_INT(r->queries->n, 1);
+        CHECK_NEAR(r->queries->ttft_s[0], 0.1, 0);
+        CHECK_NEAR(r->queries->decode_tokens_per_s[0], 60, 0);
+        CHECK_STR(r->queries->level_key[0], "1");
+        CHECK(r->levels == r->queries->levels);
+        CHECK(r->sample_tokens_per_s == r->queries->tokens_per_s);
+    }
     CHECK(sk_runset_get(rs, 3) == NULL);
     for (i = 0; i < sk_runset_count(rs); i++)
         CHECK(sk_runset_get(rs, i)->sweep != NULL);

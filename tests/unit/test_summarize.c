@@ -6,8 +6,13 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/summarize.h"
+#include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
+
+#include <math.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char per_query[] =
     "concurrency,query_id,output_tokens,tokens_per_s,ttft_s,"
@@ -178,11 +183,114 @@ static void test_errors(void)
     }
 }
 
+/* The file in memory (summarize.h's struct sk_queries), loaded from rows
+ * streamed by the caller: every query's columns in file order, each
+ * level's key as written and first line, and decode p99 (level 2:
+ * decode {25,30}, h = 0.99 -> 29.95; level 10: {50,66} -> 65.84). */
+static struct sk_queries *load(const char *name, const char *csv,
+                               size_t max, int want_rc)
+{
+    struct sk_queries *q = NULL;
+    int rc;
+
+    CHECK_INT(sk_summarize_begin(&q, name, max), 0);
+    rc = sk_table_stream_buffer(name, csv, strlen(csv), NULL,
+                                sk_summarize_row, q);
+    CHECK_INT(sk_summarize_end(q, rc), want_rc);
+    return q;
+}
+
+static void test_queries(void)
+{
+    struct sk_queries *q = load("q.csv", per_query, 0, 0);
+
+    CHECK_INT(q->n, 5);
+    CHECK_INT(q->has_times, 1);
+    CHECK_NEAR(q->concurrency[0], 10, 0);
+    CHECK_NEAR(q->concurrency[4], 2, 0);
+    CHECK_NEAR(q->tokens_per_s[1], 40, 0);
+    CHECK_NEAR(q->ttft_s[3], 2, 0);
+    CHECK(isnan(q->decode_tokens_per_s[4])); /* the empty cell */
+    CHECK_NEAR(q->output_tokens[4], 50, 0);
+    CHECK_NEAR(q->start_s[4], 10.5, 0);
+    CHECK_NEAR(q->end_s[1], 5, 0);
+    CHECK_INT(q->nlevels, 2);
+    CHECK_STR(q->level_key[0], "2");
+    CHECK_STR(q->level_key[1], "10");
+    CHECK_INT(q->level_line[0], 4);
+    CHECK_INT(q->level_line[1], 2);
+    CHECK_NEAR(q->levels[0].decode_tps[3], 29.95, 1e-12);
+    CHECK_NEAR(q->levels[1].decode_tps[3], 65.84, 1e-12);
+    CHECK_NEAR(q->levels[0].query_tps[3], 24.9, 1e-12);
+    CHECK_NEAR(q->levels[1].ttft_s[4], 0.995, 1e-12);
+    sk_summarize_queries_free(q);
+
+    /* Without start_s/end_s: no time columns kept. */
+    q = load("n.csv",
+             "concurrency,output_tokens,tokens_per_s,ttft_s,"
+             "decode_tokens_per_s,start_s\n1.50,1,2,3,4,5\n",
+             0, 0);
+    CHECK_INT(q->has_times, 0);
+    CHECK(q->start_s == NULL && q->end_s == NULL);
+    CHECK_STR(q->level_key[0], "1.50");
+    CHECK_NEAR(q->levels[0].concurrency, 1.5, 0);
+    sk_summarize_queries_free(q);
+
+    /* The cap on queries names the line past it. */
+    q = load("c.csv", per_query, 3, SK_ELIMIT);
+    CHECK_STR(sk_error_last(), "c.csv:5: more than 3 queries");
+    sk_summarize_queries_free(q);
+    sk_summarize_queries_free(NULL);
+}
+
+/* The summary as a sweep, straight from the levels: the numbers its CSV
+ * cells hold (six decimals: 65/3 -> 21.666667), empty cells NaN, and each
+ * level on the line of its first query in the per-query file. */
+static void test_sweep(void)
+{
+    struct sk_queries *q = load("q.csv", per_query, 0, 0);
+    sk_sweep *s = NULL;
+    const double *v;
+
+    CHECK_INT(sk_summarize_sweep(&s, "q.csv (summarised)", q), 0);
+    if (!s)
+        goto done;
+    CHECK_STR(sk_sweep_name(s), "q.csv (summarised)");
+    CHECK_INT(sk_sweep_levels(s), 2);
+    CHECK_NEAR(sk_sweep_concurrency(s)[1], 10, 0);
+    CHECK_INT(sk_sweep_line(s, 0), 4);
+    CHECK_INT(sk_sweep_line(s, 1), 2);
+    CHECK_INT(sk_sweep_column(&v, s, "avg_query_tokens_per_s"), 0);
+    CHECK_NEAR(v[0], 21.666667, 0);
+    CHECK_INT(sk_sweep_column(&v, s, "queries"), 0);
+    CHECK_NEAR(v[0], 3, 0);
+    CHECK_INT(sk_sweep_column(&v, s, "p99_ttft_s"), 0);
+    CHECK_NEAR(v[1], 0.995, 0);
+    CHECK_INT(sk_sweep_column(&v, s, "achieved_concurrency"), 0);
+    CHECK_NEAR(v[0], 2.3, 0);
+done:
+    sk_sweep_free(s);
+    sk_summarize_queries_free(q);
+
+    /* No times: throughput is an empty cell, NaN. */
+    q = load("n.csv",
+             "concurrency,output_tokens,tokens_per_s,ttft_s,"
+             "decode_tokens_per_s\n1,10,5,0.1,6\n",
+             0, 0);
+    CHECK_INT(sk_summarize_sweep(&s, "n", q), 0);
+    CHECK(s && sk_sweep_column(&v, s, "throughput_tokens_per_s") == 0 &&
+          isnan(v[0]));
+    sk_sweep_free(s);
+    sk_summarize_queries_free(q);
+}
+
 int main(void)
 {
     test_levels();
     test_failed_query();
     test_no_times();
     test_errors();
+    test_queries();
+    test_sweep();
     return sk_test_done("summarize");
 }

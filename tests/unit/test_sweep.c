@@ -3,6 +3,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/sweep.h"
+#include "sweepkit/table.h"
 
 #include <stdlib.h>
 
@@ -114,11 +115,89 @@ static void test_fixture(void)
     sk_sweep_free(s);
 }
 
+/* Rows streamed by the caller load as sk_sweep_load_buffer() loads them:
+ * the same order, lines and errors. */
+static void test_rows(void)
+{
+    static const char csv[] = "concurrency,x\n4,1\n1,2\n";
+    sk_sweep *s = NULL, *done = NULL;
+    const double *x;
+    int rc;
+
+    CHECK_INT(sk_sweep_begin(&s, "r.csv"), 0);
+    rc = sk_table_stream_buffer("r.csv", csv, strlen(csv), NULL,
+                                sk_sweep_row, s);
+    CHECK_INT(sk_sweep_end(&done, s, rc), 0);
+    CHECK(done != NULL);
+    if (done) {
+        CHECK_NEAR(sk_sweep_concurrency(done)[0], 1, 0);
+        CHECK_INT(sk_sweep_line(done, 0), 3);
+        CHECK_INT(sk_sweep_column(&x, done, "x"), 0);
+        CHECK_NEAR(x[1], 1, 0);
+    }
+    sk_sweep_free(done);
+
+    /* A repeated level fails at the end, naming both lines. */
+    CHECK_INT(sk_sweep_begin(&s, "d.csv"), 0);
+    rc = sk_table_stream_buffer("d.csv", "concurrency\n2\n2\n", 16, NULL,
+                                sk_sweep_row, s);
+    CHECK_INT(sk_sweep_end(&done, s, rc), SK_EPARSE);
+    CHECK(done == NULL);
+    CHECK_STR(sk_error_last(), "d.csv:3: concurrency 2 appears twice (also "
+                               "line 2); one summary row per level");
+    /* A stream that failed is passed through, the sweep freed. */
+    CHECK_INT(sk_sweep_begin(&s, "e.csv"), 0);
+    CHECK_INT(sk_sweep_end(&done, s, SK_EIO), SK_EIO);
+    CHECK(done == NULL);
+}
+
+/* Columns already in memory: sorted by concurrency with their lines,
+ * what is not finite missing; no concurrency column or a level <= 0 is an
+ * error. */
+static void test_from_columns(void)
+{
+    static const char *const names[] = {"y", "concurrency"};
+    const double y[] = {10, INFINITY, 30}, c[] = {8, 2, 4};
+    const double *const cols[] = {y, c};
+    const size_t lines[] = {7, 3, 5};
+    const double bad_c[] = {1, 0, 2}, *const bad[] = {y, bad_c};
+    sk_sweep *s = NULL;
+    const double *v;
+
+    CHECK_INT(sk_sweep_from_columns(&s, "m (summarised)", names, 2, cols,
+                                    lines, 3),
+              0);
+    if (s) {
+        CHECK_INT(sk_sweep_levels(s), 3);
+        CHECK_NEAR(sk_sweep_concurrency(s)[0], 2, 0);
+        CHECK_NEAR(sk_sweep_concurrency(s)[2], 8, 0);
+        CHECK_INT(sk_sweep_line(s, 0), 3);
+        CHECK_INT(sk_sweep_line(s, 2), 7);
+        CHECK_INT(sk_sweep_column(&v, s, "y"), 0);
+        CHECK(isnan(v[0]));
+        CHECK_NEAR(v[1], 30, 0);
+        CHECK_NEAR(v[2], 10, 0);
+        CHECK_STR(sk_sweep_name(s), "m (summarised)");
+    }
+    sk_sweep_free(s);
+    CHECK_INT(sk_sweep_from_columns(&s, "m", names, 1, cols, lines, 3),
+              SK_ENOTFOUND);
+    CHECK(s == NULL);
+    CHECK_INT(sk_sweep_from_columns(&s, "m", names, 2, bad, lines, 3),
+              SK_EPARSE);
+    CHECK_STR(sk_error_last(), "m:3: concurrency must be a number > 0, "
+                               "got 0");
+    CHECK_INT(sk_sweep_from_columns(&s, "m", names, 2, cols, lines, 0),
+              SK_ENODATA);
+}
+
 int main(void)
 {
     test_load();
     test_errors();
     test_bad_cells();
     test_fixture();
+    test_rows();
+    test_from_columns();
     return sk_test_done("sweep");
 }

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Per-query rows kept for charts, per file. */
 #define HEADER_SEEN 1 /* stops a header peek; not an error code */
 
 struct file {
@@ -26,13 +25,12 @@ struct file {
     ino_t ino, pino;
     int named;
     struct sk_runset_name name;
-    /* Loaded by sk_runset_load(). */
-    sk_sweep *sweep;
-    struct sk_level *levels;
-    size_t nlevels;
-    int has_times;
-    double *sc, *stps;
-    size_t ns;
+    /* Read (classified and loaded in one read) by sk_runset_add(); the
+     * outcome of the load is told by sk_runset_load(), in file order. */
+    sk_sweep *sweep; /* a summary's, or a lone per-query file's */
+    struct sk_queries *q; /* a per-query file's */
+    int load_rc;
+    char *load_msg; /* the load's error message, when load_rc != 0 */
     size_t partner; /* index of the other file of the run, or NONE */
     sk_runset_pairing pairing;
     int in_run;
@@ -178,49 +176,108 @@ int sk_runset_counts_match(const sk_sweep *s, const struct sk_level *lv,
     return 1;
 }
 
-/* ---- classification ---------------------------------------------------- */
+/* ---- classification and the one read ----------------------------------- */
 
-struct peek {
+/* One read of one file: its kind by the header, and the load of a sweep
+ * CSV by the loader of its kind, fed the same rows. */
+struct read {
     sk_runset_kind kind;
-    char why[256];
+    char why[256];     /* why the header is neither kind */
+    int header;        /* the header was seen */
+    sk_sweep *sweep;   /* a summary being loaded */
+    struct sk_queries *q; /* a per-query file being loaded */
+    int peek;          /* classify only: stop after the header */
+    int rc;            /* the load's outcome */
+    char *msg;         /* and its message, when rc != 0 */
 };
 
-static int on_header(void *payload, const sk_row *row)
+static int on_read_row(void *payload, const sk_row *row)
 {
-    struct peek *p = payload;
+    struct read *rd = payload;
 
-    p->kind = sk_runset_kind_of(row->field, row->nfields);
-    if (p->kind == SK_RUNSET_OTHER)
-        why_other(p->why, sizeof(p->why), row->field, row->nfields);
-    return HEADER_SEEN;
+    if (row->index == 0) {
+        rd->header = 1;
+        rd->kind = sk_runset_kind_of(row->field, row->nfields);
+        if (rd->kind == SK_RUNSET_OTHER) {
+            why_other(rd->why, sizeof(rd->why), row->field, row->nfields);
+            return HEADER_SEEN;
+        }
+        if (rd->peek)
+            return HEADER_SEEN;
+        if (rd->kind == SK_RUNSET_SUMMARY &&
+            (rd->rc = sk_sweep_begin(&rd->sweep, row->name)) != 0)
+            return rd->rc;
+        if (rd->kind == SK_RUNSET_PER_QUERY &&
+            (rd->rc = sk_summarize_begin(&rd->q, row->name,
+                                         SK_SUMMARIZE_MAX_SAMPLES)) != 0)
+            return rd->rc;
+    }
+    return rd->sweep ? sk_sweep_row(rd->sweep, row)
+                     : sk_summarize_row(rd->q, row);
+}
+
+/*
+ * Read `path` once: classify it by its header (SK_RUNSET_OTHER with the
+ * reason as the last error for an empty file, one that is not CSV, or
+ * another header) and, for a sweep CSV, load it in the same read (unless
+ * rd->peek).  The load's failure is kept in rd->rc and rd->msg, for
+ * sk_runset_load() to tell in file order; the function itself fails only
+ * when the header could not be read (SK_ENOTFOUND, SK_EIO, SK_ENOMEM).
+ */
+static int read_file(struct read *rd, const char *path)
+{
+    sk_sweep *s;
+    int rc = sk_table_stream_file(path, NULL, on_read_row, rd);
+
+    if (!rd->header) {
+        rd->kind = SK_RUNSET_OTHER;
+        if (rc == 0)
+            sk_error_set(SK_ENODATA, "empty file");
+        else if (rc == SK_EPARSE || rc == SK_ELIMIT) {
+            /* Not CSV (a binary file, a broken first row): not ours. */
+            char msg[512];
+
+            snprintf(msg, sizeof(msg), "%s", sk_error_last());
+            sk_error_set(SK_ENODATA, "not read as CSV: %s", msg);
+        } else {
+            return rc;
+        }
+        return 0;
+    }
+    if (rd->kind == SK_RUNSET_OTHER) {
+        sk_error_set(SK_ENODATA, "%s", rd->why);
+        return 0;
+    }
+    if (rd->peek)
+        return 0;
+    if (rd->rc == 0) {
+        if (rd->sweep) {
+            s = rd->sweep;
+            rd->sweep = NULL;
+            rc = sk_sweep_end(&rd->sweep, s, rc);
+        } else {
+            rc = sk_summarize_end(rd->q, rc);
+        }
+    }
+    if ((rd->rc = rc) != 0 && !(rd->msg = strdup(sk_error_last()))) {
+        sk_sweep_free(rd->sweep);
+        sk_summarize_queries_free(rd->q);
+        rd->sweep = NULL;
+        rd->q = NULL;
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    return 0;
 }
 
 int sk_runset_kind_of_file(sk_runset_kind *out, const char *path)
 {
-    struct peek p;
+    struct read rd;
     int rc;
 
-    memset(&p, 0, sizeof(p));
-    *out = SK_RUNSET_OTHER;
-    rc = sk_table_stream_file(path, NULL, on_header, &p);
-    if (rc == HEADER_SEEN) {
-        *out = p.kind;
-        if (p.kind == SK_RUNSET_OTHER)
-            sk_error_set(SK_ENODATA, "%s", p.why);
-        return 0;
-    }
-    if (rc == 0) {
-        sk_error_set(SK_ENODATA, "empty file");
-        return 0;
-    }
-    if (rc == SK_EPARSE || rc == SK_ELIMIT) {
-        /* Not CSV (a binary file, a broken first row): not ours. */
-        char msg[512];
-
-        snprintf(msg, sizeof(msg), "%s", sk_error_last());
-        sk_error_set(SK_ENODATA, "not read as CSV: %s", msg);
-        return 0;
-    }
+    memset(&rd, 0, sizeof(rd));
+    rd.peek = 1;
+    rc = read_file(&rd, path);
+    *out = rd.kind;
     return rc;
 }
 
@@ -244,9 +301,8 @@ void sk_runset_free(sk_runset *rs)
 
         free(f->path);
         sk_sweep_free(f->sweep);
-        free(f->levels);
-        free(f->sc);
-        free(f->stps);
+        sk_summarize_queries_free(f->q);
+        free(f->load_msg);
     }
     free(rs->files);
     for (i = 0; i < rs->nruns; i++)
@@ -358,50 +414,65 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
 {
     struct file *f;
     struct stat pst;
+    struct read rd;
     sk_runset_kind kind;
     char *dir = NULL;
     size_t i;
     int rc;
 
     *sweep_csv = 0;
-    if ((rc = sk_runset_kind_of_file(&kind, path)) != 0) {
+    /* Only sweep CSVs are kept: a file met again is one of them, and is
+     * not opened again. */
+    for (i = 0; i < rs->nfiles; i++)
+        if (rs->files[i].dev == st->st_dev && rs->files[i].ino == st->st_ino) {
+            *sweep_csv = 1;
+            return note(rs, "%s: the same file as %s; read once", path,
+                        rs->files[i].path);
+        }
+    memset(&rd, 0, sizeof(rd));
+    if ((rc = read_file(&rd, path)) != 0) {
         if (from_dir && (rc == SK_EIO || rc == SK_ENOTFOUND))
             return skip_file(rs, path, "unreadable",
                              after_path(sk_error_last(), path));
         return rc;
     }
+    kind = rd.kind;
     if (kind == SK_RUNSET_OTHER)
         return note(rs, "%s: skipped: %s", path, sk_error_last());
     *sweep_csv = 1;
-    for (i = 0; i < rs->nfiles; i++)
-        if (rs->files[i].dev == st->st_dev && rs->files[i].ino == st->st_ino)
-            return note(rs, "%s: the same file as %s; read once", path,
-                        rs->files[i].path);
     if (rs->nfiles == SK_RUNSET_MAX_FILES)
         return sk_error_set(SK_ELIMIT, "%s: more than %d sweep CSVs", path,
                             SK_RUNSET_MAX_FILES);
     if ((rc = dir_of(&dir, path)) != 0)
-        return rc;
+        goto fail;
     if (stat(dir, &pst) != 0) {
         rc = sk_error_set(SK_EIO, "%s: cannot stat: %s", dir, strerror(errno));
         free(dir);
-        return rc;
+        goto fail;
     }
     free(dir);
     if (rs->nfiles == rs->cap) {
         size_t cap = rs->cap ? 2 * rs->cap : 16;
         struct file *v = realloc(rs->files, cap * sizeof(*v));
 
-        if (!v)
-            return sk_error_set(SK_ENOMEM, "out of memory");
+        if (!v) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto fail;
+        }
         rs->files = v;
         rs->cap = cap;
     }
     f = &rs->files[rs->nfiles];
     memset(f, 0, sizeof(*f));
-    if (!(f->path = strdup(path)))
-        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (!(f->path = strdup(path))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto fail;
+    }
     rs->nfiles++;
+    f->sweep = rd.sweep;
+    f->q = rd.q;
+    f->load_rc = rd.rc;
+    f->load_msg = rd.msg;
     f->kind = kind;
     f->dev = st->st_dev;
     f->ino = st->st_ino;
@@ -412,6 +483,11 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
     f->named =
         sk_runset_parse_name(&f->name, base_name(path)) && f->name.kind == kind;
     return 0;
+fail:
+    sk_sweep_free(rd.sweep);
+    sk_summarize_queries_free(rd.q);
+    free(rd.msg);
+    return rc;
 }
 
 static int ends_csv(const char *name)
@@ -572,57 +648,35 @@ int sk_runset_add(sk_runset *rs, const char *path)
 
 /* ---- loading ----------------------------------------------------------- */
 
-/* The summary of a per-query file as `sweepkit summarize` writes it, read
- * back as a sweep. */
+/* The summary of a per-query file, as `sweepkit summarize` writes it,
+ * straight from its levels; its own name says it is derived, its lines
+ * are those of each level's first query. */
 static int summarized_sweep(struct file *f)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    int rc, bad;
+    char name[4200];
 
-    if (!fp)
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    sk_summarize_write_csv(fp, f->levels, f->nlevels);
-    bad = ferror(fp);
-    if (fclose(fp) != 0 || bad) {
-        free(buf);
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", f->path);
-    }
-    /* its own name: its lines are those of the summary text, not of the
-     * per-query file */
-    {
-        char name[4200];
-
-        snprintf(name, sizeof(name), "%s (summarised)", f->path);
-        rc = sk_sweep_load_buffer(&f->sweep, name, buf, len);
-    }
-    free(buf);
-    return rc;
+    snprintf(name, sizeof(name), "%s (summarised)", f->path);
+    return sk_summarize_sweep(&f->sweep, name, f->q);
 }
 
+/* The outcome of the load done when the file was read (read_file()), with
+ * its message, told now: loads fail in file order, after every path was
+ * added, whatever order they were read in. */
 static int load_file(struct file *f)
 {
-    int rc;
-
-    if (f->kind == SK_RUNSET_SUMMARY)
-        return sk_sweep_load(&f->sweep, f->path);
-    if ((rc = sk_summarize_file(&f->levels, &f->nlevels, &f->has_times,
-                                f->path)) != 0)
-        return rc;
-    return sk_summarize_samples(&f->sc, &f->stps, &f->ns, f->path);
+    if (f->load_rc == 0)
+        return 0;
+    return sk_error_set(f->load_rc, "%s", f->load_msg);
 }
 
 static void unload_file(struct file *f)
 {
     sk_sweep_free(f->sweep);
-    free(f->levels);
-    free(f->sc);
-    free(f->stps);
+    sk_summarize_queries_free(f->q);
+    free(f->load_msg);
     f->sweep = NULL;
-    f->levels = NULL;
-    f->sc = f->stps = NULL;
-    f->nlevels = f->ns = 0;
+    f->q = NULL;
+    f->load_msg = NULL;
 }
 
 /* Load every file; one found in a directory that fails is skipped with a
@@ -701,7 +755,8 @@ static int pair_by_name(sk_runset *rs)
                 memcmp(base_name(q->path), base_name(s->path),
                        q->name.prefix_len) == 0 &&
                 strcmp(q->name.stamp, s->name.stamp) == 0) {
-                if (sk_runset_counts_match(s->sweep, q->levels, q->nlevels))
+                if (sk_runset_counts_match(s->sweep, q->q->levels,
+                                           q->q->nlevels))
                     pair(q, i, s, j, SK_RUNSET_BY_NAME);
                 else if ((rc = note(rs,
                                     "%s: named as the per-query file of "
@@ -731,7 +786,8 @@ static int pair_by_counts(sk_runset *rs)
             struct file *s = &rs->files[j];
 
             if (s->kind != SK_RUNSET_SUMMARY || s->partner != NONE ||
-                !sk_runset_counts_match(s->sweep, q->levels, q->nlevels))
+                !sk_runset_counts_match(s->sweep, q->q->levels,
+                                        q->q->nlevels))
                 continue;
             all++;
             all_j = j;
@@ -846,12 +902,13 @@ static int build_runs(sk_runset *rs)
         }
         if (q) {
             r->per_query_path = q->path;
-            r->has_times = q->has_times;
-            r->levels = q->levels;
-            r->nlevels = q->nlevels;
-            r->sample_concurrency = q->sc;
-            r->sample_tokens_per_s = q->stps;
-            r->nsamples = q->ns;
+            r->queries = q->q;
+            r->has_times = q->q->has_times;
+            r->levels = q->q->levels;
+            r->nlevels = q->q->nlevels;
+            r->sample_concurrency = q->q->concurrency;
+            r->sample_tokens_per_s = q->q->tokens_per_s;
+            r->nsamples = q->q->n;
             if (!s) {
                 r->sweep = q->sweep;
                 r->summarized = 1;

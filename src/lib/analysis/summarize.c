@@ -9,6 +9,7 @@
 #include "sweepkit/table.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,142 +19,457 @@ static const char *const fields[NFIELDS] = {
     "output_tokens", "tokens_per_s", "ttft_s",
     "decode_tokens_per_s", "start_s", "end_s"};
 
-#define HEADER_SEEN 1 /* stops the header peek; not an error code */
+const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
+    "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency"};
 
-static int peek_header(void *payload, const sk_row *row)
+/* Longest cell quoted in a "not a finite number" message (stats.c's). */
+#define QUOTE_MAX 40
+
+/* One concurrency as written: levels are grouped by their text, as
+ * `stats` groups them, so "1" and "1.0" are told apart (and rejected). */
+struct key {
+    char *text;
+    double value;
+    size_t line; /* of its first query */
+};
+
+/* What only the load needs. */
+struct sk_queries_load {
+    size_t ci, col[NFIELDS], nf; /* column indexes; fields used */
+    size_t cap;                  /* rows the arrays hold */
+    size_t *id;                  /* per query: its key */
+    struct key *keys;
+    size_t nkeys, keycap;
+    size_t *order; /* key ids by (value, text): the level order */
+    size_t last;   /* the previous query's key + 1, or 0 */
+    size_t kept, max_queries;
+    int header;
+};
+
+/* The public arrays, field by field. */
+static double **column(struct sk_queries *q, size_t f)
 {
-    int *has_times = payload;
-    size_t i, found = 0;
+    double **c[NFIELDS] = {&q->output_tokens,       &q->tokens_per_s,
+                           &q->ttft_s,              &q->decode_tokens_per_s,
+                           &q->start_s,             &q->end_s};
+
+    return c[f];
+}
+
+int sk_summarize_begin(struct sk_queries **out, const char *name,
+                       size_t max_queries)
+{
+    struct sk_queries *q;
+
+    if (!(*out = q = calloc(1, sizeof(*q))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (!(q->load = calloc(1, sizeof(*q->load))) ||
+        !(q->name = strdup(name))) {
+        sk_summarize_queries_free(q);
+        *out = NULL;
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    q->load->max_queries = max_queries;
+    return 0;
+}
+
+static void free_load(struct sk_queries_load *l)
+{
+    if (!l)
+        return;
+    free(l->id);
+    free(l->order);
+    free(l->keys); /* texts are the levels' (level_key) or freed below */
+    free(l);
+}
+
+void sk_summarize_queries_free(struct sk_queries *q)
+{
+    size_t i, f;
+
+    if (!q)
+        return;
+    if (q->load) {
+        for (i = 0; i < q->load->nkeys; i++)
+            free(q->load->keys[i].text);
+        free_load(q->load);
+    } else {
+        for (i = 0; i < q->nlevels; i++)
+            free(q->level_key[i]);
+    }
+    for (f = 0; f < NFIELDS; f++)
+        free(*column(q, f));
+    free(q->concurrency);
+    free(q->levels);
+    free(q->level_key);
+    free(q->level_line);
+    free(q->name);
+    free(q);
+}
+
+static int on_header(struct sk_queries *q, const sk_row *row)
+{
+    struct sk_queries_load *l = q->load;
+    size_t i, f, found = 0;
+    int rc;
 
     for (i = 0; i < row->nfields; i++)
         if (strcmp(row->field[i], "start_s") == 0 ||
             strcmp(row->field[i], "end_s") == 0)
             found++;
-    *has_times = found == 2;
-    return HEADER_SEEN;
-}
-
-const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
-    "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency"};
-
-static int level(struct sk_level *lv, sk_stats_groups *g, size_t i,
-                 int has_times, const char *name)
-{
-    static const double p3[] = {50, 90, 99}, p5[] = {50, 90, 95, 99};
-    struct sk_stats_summary s;
-    const char *key = sk_stats_groups_key(g, i, 0);
-    double pct[4], start = NAN;
-    int rc;
-
-    memset(lv, 0, sizeof(*lv));
-    lv->achieved_concurrency = NAN;
-    if ((rc = sk_num_level(&lv->concurrency, key, strlen(key), name,
-                           sk_stats_groups_line(g, i))) != 0)
+    q->has_times = found == 2;
+    l->nf = q->has_times ? NFIELDS : F_START;
+    l->header = 1;
+    /* The key first, then the fields in order: the missing column named
+     * is the one `stats` would name. */
+    if ((rc = sk_table_column(&l->ci, row, "concurrency")) != 0)
         return rc;
-    if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_TOKENS, NULL,
-                                        0)) != 0)
-        return rc;
-    lv->queries = s.count + s.missing;
-    lv->errors = s.missing;
-    lv->total_output_tokens = s.count ? s.mean * (double)s.count : NAN;
-
-    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_QTPS, p3, 3)) != 0)
-        return rc;
-    lv->query_tps[0] = s.mean;
-    memcpy(&lv->query_tps[1], pct, 3 * sizeof(double));
-    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_TTFT, p5, 4)) != 0)
-        return rc;
-    lv->ttft_s[0] = s.mean;
-    memcpy(&lv->ttft_s[1], pct, 4 * sizeof(double));
-    if ((rc = sk_stats_groups_summarize(&s, pct, g, i, F_DECODE, p3, 2)) !=
-        0)
-        return rc;
-    lv->decode_tps[0] = s.mean;
-    lv->decode_tps[1] = pct[0];
-    lv->decode_tps[2] = pct[1];
-
-    lv->wall_s = NAN;
-    if (has_times) {
-        double busy;
-
-        if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_START, NULL,
-                                            0)) != 0)
+    for (f = 0; f < l->nf; f++)
+        if ((rc = sk_table_column(&l->col[f], row, fields[f])) != 0)
             return rc;
-        start = s.min;
-        busy = -s.mean * (double)s.count;
-        if ((rc = sk_stats_groups_summarize(&s, NULL, g, i, F_END, NULL,
-                                            0)) != 0)
-            return rc;
-        lv->wall_s = s.max - start;
-        /* sum of (end - start) = sum of ends - sum of starts */
-        busy += s.mean * (double)s.count;
-        lv->achieved_concurrency =
-            sk_metric_achieved_concurrency(busy, lv->wall_s);
-    }
-    lv->throughput_tokens_per_s =
-        sk_metric_throughput(lv->total_output_tokens, lv->wall_s);
     return 0;
 }
 
-static int compose(struct sk_level **out, size_t *nlevels, int has_times,
-                   sk_stats_groups *g, const char *name)
+static int key_cmp(const struct key *k, double value, const char *text)
 {
-    size_t i, n = sk_stats_groups_count(g);
-    struct sk_level *lv;
+    if (k->value != value)
+        return k->value < value ? -1 : 1;
+    return strcmp(k->text, text);
+}
+
+/* The key of `row`'s concurrency cell, added when new. */
+static int find_key(size_t *out, struct sk_queries_load *l, const sk_row *row)
+{
+    const char *text = row->field[l->ci];
+    size_t len = row->len[l->ci], lo = 0, hi = l->nkeys;
+    double value;
+    struct key *k;
+    int rc;
+
+    /* Sweep files come in runs of one level: try the last key first. */
+    if (l->last && strcmp(l->keys[l->last - 1].text, text) == 0) {
+        *out = l->last - 1;
+        return 0;
+    }
+    if ((rc = sk_num_level(&value, text, len, row->name, row->line)) != 0)
+        return rc;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = key_cmp(&l->keys[l->order[mid]], value, text);
+
+        if (c == 0) {
+            *out = l->order[mid];
+            l->last = *out + 1;
+            return 0;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (l->nkeys == l->keycap) {
+        size_t cap = l->keycap ? 2 * l->keycap : 16;
+        struct key *nk = realloc(l->keys, cap * sizeof(*nk));
+        size_t *no;
+
+        if (!nk)
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        l->keys = nk;
+        if (!(no = realloc(l->order, cap * sizeof(*no))))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        l->order = no;
+        l->keycap = cap;
+    }
+    k = &l->keys[l->nkeys];
+    if (!(k->text = strdup(text)))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+    k->value = value;
+    k->line = row->line;
+    memmove(&l->order[lo + 1], &l->order[lo],
+            (l->nkeys - lo) * sizeof(*l->order));
+    l->order[lo] = l->nkeys;
+    *out = l->nkeys++;
+    l->last = *out + 1;
+    return 0;
+}
+
+static int not_a_number(const sk_row *row, const char *field, size_t c)
+{
+    const char *cell = row->field[c];
+    size_t n = row->len[c];
+    int cut = n > QUOTE_MAX;
+
+    if (cut) { /* cut at a UTF-8 character boundary */
+        n = QUOTE_MAX;
+        while (n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return sk_error_set(SK_EPARSE,
+                        "%s:%zu: column '%s': '%.*s%s' is not a finite "
+                        "number",
+                        row->name, row->line, field, (int)n, cell,
+                        cut ? "..." : "");
+}
+
+/* Room for one more query in every array. */
+static int grow(struct sk_queries *q, const sk_row *row)
+{
+    struct sk_queries_load *l = q->load;
+    size_t cap = l->cap ? 2 * l->cap : 256, f;
+    double *v;
+    size_t *id;
+
+    if (cap > SIZE_MAX / 2 / sizeof(double))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+    for (f = 0; f < l->nf; f++) {
+        if (!(v = realloc(*column(q, f), cap * sizeof(*v))))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        *column(q, f) = v;
+    }
+    if (!(v = realloc(q->concurrency, cap * sizeof(*v))))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+    q->concurrency = v;
+    if (!(id = realloc(l->id, cap * sizeof(*id))))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+    l->id = id;
+    l->cap = cap;
+    return 0;
+}
+
+int sk_summarize_row(void *queries, const sk_row *row)
+{
+    struct sk_queries *q = queries;
+    struct sk_queries_load *l = q->load;
+    double v[NFIELDS];
+    size_t k = 0, f;
+    int rc;
+
+    if (row->index == 0)
+        return on_header(q, row);
+    if ((rc = find_key(&k, l, row)) != 0)
+        return rc;
+    for (f = 0; f < l->nf; f++) {
+        size_t c = l->col[f];
+
+        /* An empty cell is a missing value (docs/metrics.md), not 0. */
+        if (row->len[c] == 0) {
+            v[f] = NAN;
+            continue;
+        }
+        if (!sk_num_scan(row->field[c], row->len[c], &v[f], NULL) ||
+            !isfinite(v[f]))
+            return not_a_number(row, fields[f], c);
+        /* `stats`' cap on the values one load keeps */
+        if (l->kept == SK_STATS_MAX_VALUES)
+            return sk_error_set(SK_ELIMIT,
+                                "%s:%zu: more than %zu values to keep",
+                                row->name, row->line, SK_STATS_MAX_VALUES);
+        l->kept++;
+    }
+    if (l->max_queries && q->n == l->max_queries)
+        return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
+                            row->name, row->line, l->max_queries);
+    if (q->n == l->cap && (rc = grow(q, row)) != 0)
+        return rc;
+    for (f = 0; f < l->nf; f++)
+        (*column(q, f))[q->n] = v[f];
+    q->concurrency[q->n] = l->keys[k].value;
+    l->id[q->n++] = k;
+    return 0;
+}
+
+/* The statistics of field f, level by level: each level's values are put
+ * side by side in `buf` (its slice from off[r], n[r] values, miss[r] empty
+ * cells), then summarised (stats.h: sorted, so the order read does not
+ * matter). */
+static int field_stats(struct sk_stats_summary *s, double *pct,
+                       const struct sk_queries *q, size_t f,
+                       const size_t *rank, const size_t *off, size_t *n,
+                       size_t *miss, double *buf, const double *p, size_t np)
+{
+    const double *v = *column((struct sk_queries *)q, f);
+    size_t j, r, nl = q->nlevels;
+    int rc;
+
+    memset(n, 0, nl * sizeof(*n));
+    memset(miss, 0, nl * sizeof(*miss));
+    for (j = 0; j < q->n; j++) {
+        r = rank[q->load->id[j]];
+        if (isnan(v[j]))
+            miss[r]++;
+        else
+            buf[off[r] + n[r]++] = v[j];
+    }
+    for (r = 0; r < nl; r++) {
+        if ((rc = sk_stats_summarize(&s[r], pct ? &pct[r * 4] : NULL,
+                                     buf + off[r], n[r], p, np)) != 0)
+            return rc;
+        s[r].missing = miss[r];
+    }
+    return 0;
+}
+
+/* Every level's numbers (summarize.h): the statistics of each field, then
+ * the times. */
+static int compose(struct sk_queries *q)
+{
+    static const double p3[] = {50, 90, 99}, p4[] = {50, 90, 95, 99};
+    struct sk_queries_load *l = q->load;
+    size_t nl = l->nkeys, r, j;
+    size_t *rank = NULL, *off = NULL, *n = NULL, *miss = NULL;
+    struct sk_stats_summary *s = NULL, *st = NULL;
+    double *buf = NULL, *pct = NULL;
     int rc = 0;
 
-    if (n == 0)
-        return sk_error_set(SK_ENODATA, "%s: no per-query rows", name);
-    if (!(lv = calloc(n, sizeof(*lv))))
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    for (i = 0; i < n && rc == 0; i++) {
-        rc = level(&lv[i], g, i, has_times, name);
-        /* Groups are keyed by text, sorted by value: "1" and "1.0" are
-         * two groups side by side but one level. */
-        if (rc == 0 && i > 0 && lv[i].concurrency == lv[i - 1].concurrency) {
+    q->nlevels = nl;
+    if (!(q->levels = calloc(nl, sizeof(*q->levels))) ||
+        !(q->level_line = calloc(nl, sizeof(*q->level_line))) ||
+        !(rank = calloc(nl, sizeof(*rank))) ||
+        !(off = calloc(nl + 1, sizeof(*off))) ||
+        !(n = calloc(nl, sizeof(*n))) || !(miss = calloc(nl, sizeof(*miss))) ||
+        !(s = calloc(nl, sizeof(*s))) || !(st = calloc(nl, sizeof(*st))) ||
+        !(pct = calloc(nl * 4, sizeof(*pct))) ||
+        !(buf = malloc((q->n ? q->n : 1) * sizeof(*buf)))) {
+        rc = sk_error_set(SK_ENOMEM, "%s: out of memory", q->name);
+        goto done;
+    }
+    for (r = 0; r < nl; r++)
+        rank[l->order[r]] = r;
+    for (j = 0; j < q->n; j++)
+        off[rank[l->id[j]] + 1]++;
+    for (r = 0; r < nl; r++) {
+        struct sk_level *lv = &q->levels[r];
+
+        off[r + 1] += off[r];
+        lv->concurrency = l->keys[l->order[r]].value;
+        lv->achieved_concurrency = NAN;
+        lv->wall_s = NAN;
+        q->level_line[r] = l->keys[l->order[r]].line;
+    }
+
+    if ((rc = field_stats(s, NULL, q, F_TOKENS, rank, off, n, miss, buf,
+                          NULL, 0)) != 0)
+        goto done;
+    for (r = 0; r < nl; r++) {
+        q->levels[r].queries = s[r].count + s[r].missing;
+        q->levels[r].errors = s[r].missing;
+        q->levels[r].total_output_tokens =
+            s[r].count ? s[r].mean * (double)s[r].count : NAN;
+    }
+    if ((rc = field_stats(s, pct, q, F_QTPS, rank, off, n, miss, buf, p3,
+                          3)) != 0)
+        goto done;
+    for (r = 0; r < nl; r++) {
+        q->levels[r].query_tps[0] = s[r].mean;
+        memcpy(&q->levels[r].query_tps[1], &pct[r * 4], 3 * sizeof(double));
+    }
+    if ((rc = field_stats(s, pct, q, F_TTFT, rank, off, n, miss, buf, p4,
+                          4)) != 0)
+        goto done;
+    for (r = 0; r < nl; r++) {
+        q->levels[r].ttft_s[0] = s[r].mean;
+        memcpy(&q->levels[r].ttft_s[1], &pct[r * 4], 4 * sizeof(double));
+    }
+    if ((rc = field_stats(s, pct, q, F_DECODE, rank, off, n, miss, buf, p3,
+                          3)) != 0)
+        goto done;
+    for (r = 0; r < nl; r++) {
+        q->levels[r].decode_tps[0] = s[r].mean;
+        memcpy(&q->levels[r].decode_tps[1], &pct[r * 4], 3 * sizeof(double));
+    }
+    if (q->has_times &&
+        ((rc = field_stats(st, NULL, q, F_START, rank, off, n, miss, buf,
+                           NULL, 0)) != 0 ||
+         (rc = field_stats(s, NULL, q, F_END, rank, off, n, miss, buf, NULL,
+                           0)) != 0))
+        goto done;
+    for (r = 0; r < nl; r++) {
+        struct sk_level *lv = &q->levels[r];
+
+        if (q->has_times) {
+            /* sum of (end - start) = sum of ends - sum of starts */
+            double busy = -st[r].mean * (double)st[r].count +
+                          s[r].mean * (double)s[r].count;
+
+            lv->wall_s = s[r].max - st[r].min;
+            lv->achieved_concurrency =
+                sk_metric_achieved_concurrency(busy, lv->wall_s);
+        }
+        lv->throughput_tokens_per_s =
+            sk_metric_throughput(lv->total_output_tokens, lv->wall_s);
+    }
+
+    /* Levels are keyed by text, sorted by value: "1" and "1.0" are two
+     * keys side by side but one level. */
+    for (r = 1; r < nl; r++)
+        if (q->levels[r].concurrency == q->levels[r - 1].concurrency) {
             /* Name the later spelling's line, and the earlier one. */
-            size_t early =
-                sk_stats_groups_line(g, i - 1) < sk_stats_groups_line(g, i)
-                    ? i - 1
-                    : i;
-            size_t late = early == i ? i - 1 : i;
+            const struct key *a = &l->keys[l->order[r - 1]],
+                             *b = &l->keys[l->order[r]];
+            const struct key *early = a->line < b->line ? a : b,
+                             *late = early == a ? b : a;
 
             rc = sk_error_set(SK_EPARSE,
                               "%s:%zu: concurrency '%s' is the level "
                               "written '%s' on line %zu; write each level "
                               "one way",
-                              name, sk_stats_groups_line(g, late),
-                              sk_stats_groups_key(g, late, 0),
-                              sk_stats_groups_key(g, early, 0),
-                              sk_stats_groups_line(g, early));
+                              q->name, late->line, late->text, early->text,
+                              early->line);
+            goto done;
         }
-    }
-    if (rc) {
-        free(lv);
+done:
+    free(rank);
+    free(off);
+    free(n);
+    free(miss);
+    free(s);
+    free(st);
+    free(pct);
+    free(buf);
+    return rc;
+}
+
+int sk_summarize_end(struct sk_queries *q, int rc)
+{
+    struct sk_queries_load *l = q->load;
+    size_t r;
+
+    if (rc != 0)
         return rc;
-    }
-    *out = lv;
-    *nlevels = n;
+    if (!l->header)
+        return sk_error_set(SK_ENODATA, "%s: empty file", q->name);
+    if (l->nkeys == 0)
+        return sk_error_set(SK_ENODATA, "%s: no per-query rows", q->name);
+    if ((rc = compose(q)) != 0)
+        return rc;
+    if (!(q->level_key = calloc(l->nkeys, sizeof(*q->level_key))))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", q->name);
+    /* The key texts move to the levels; the load's state goes. */
+    for (r = 0; r < l->nkeys; r++)
+        q->level_key[r] = l->keys[l->order[r]].text;
+    free_load(l);
+    q->load = NULL;
     return 0;
 }
 
-static sk_stats_opts opts_for(int has_times)
+/* Hand the levels of a loaded `q` to the caller, and free the rest. */
+static int take_levels(struct sk_level **out, size_t *nlevels, int *has_times,
+                       struct sk_queries *q, int rc)
 {
-    static const char *const by[] = {"concurrency"};
-    sk_stats_opts o = {0};
-
-    o.by = by;
-    o.nby = 1;
-    o.fields = fields;
-    o.nfields = has_times ? NFIELDS : F_START;
-    return o;
+    *has_times = q->has_times;
+    if ((rc = sk_summarize_end(q, rc)) == 0) {
+        *out = q->levels;
+        *nlevels = q->nlevels;
+        q->levels = NULL;
+    }
+    sk_summarize_queries_free(q);
+    return rc;
 }
 
 int sk_summarize_file(struct sk_level **out, size_t *nlevels,
                       int *has_times, const char *path)
 {
-    sk_stats_groups *g = NULL;
-    sk_stats_opts o;
+    struct sk_queries *q = NULL;
     int rc;
 
     *out = NULL;
@@ -162,39 +478,26 @@ int sk_summarize_file(struct sk_level **out, size_t *nlevels,
         return sk_error_set(SK_EINVAL, "summarize reads a file, not "
                                        "standard input (its header is read "
                                        "first)");
-    rc = sk_table_stream_file(path, NULL, peek_header, has_times);
-    if (rc == 0)
-        return sk_error_set(SK_ENODATA, "%s: empty file", path);
-    if (rc != HEADER_SEEN)
+    if ((rc = sk_summarize_begin(&q, path, 0)) != 0)
         return rc;
-    o = opts_for(*has_times);
-    if ((rc = sk_stats_groups_from_file(&g, path, &o)) == 0)
-        rc = compose(out, nlevels, *has_times, g, path);
-    sk_stats_groups_free(g);
-    return rc;
+    return take_levels(out, nlevels, has_times, q,
+                       sk_table_stream_file(path, NULL, sk_summarize_row, q));
 }
 
 int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
                         int *has_times, const char *name, const char *buf,
                         size_t len)
 {
-    sk_stats_groups *g = NULL;
-    sk_stats_opts o;
+    struct sk_queries *q = NULL;
     int rc;
 
     *out = NULL;
     *has_times = 0;
-    rc = sk_table_stream_buffer(name, buf, len, NULL, peek_header,
-                                has_times);
-    if (rc == 0)
-        return sk_error_set(SK_ENODATA, "%s: empty file", name);
-    if (rc != HEADER_SEEN)
+    if ((rc = sk_summarize_begin(&q, name, 0)) != 0)
         return rc;
-    o = opts_for(*has_times);
-    if ((rc = sk_stats_groups_from_buffer(&g, name, buf, len, &o)) == 0)
-        rc = compose(out, nlevels, *has_times, g, name);
-    sk_stats_groups_free(g);
-    return rc;
+    return take_levels(out, nlevels, has_times, q,
+                       sk_table_stream_buffer(name, buf, len, NULL,
+                                              sk_summarize_row, q));
 }
 
 struct samples {
@@ -306,31 +609,98 @@ void sk_summarize_write_header(FILE *fp, const char *const *labels,
     fputc('\n', fp);
 }
 
+/* Cells of a summary row: the 14 schema columns, then the extras. */
+#define NCELLS (SK_SWEEP_NCOLUMNS + SK_SUMMARIZE_NEXTRA)
+
+/* A level's cells in header order (NaN: an empty cell); concurrency
+ * (0), queries (1) and errors (14) are written without decimals. */
+static void level_cells(double *c, const struct sk_level *lv)
+{
+    c[0] = lv->concurrency;
+    c[1] = (double)lv->queries;
+    c[2] = lv->wall_s;
+    c[3] = lv->total_output_tokens;
+    c[4] = lv->throughput_tokens_per_s;
+    memcpy(&c[5], lv->query_tps, 3 * sizeof(double));
+    memcpy(&c[8], lv->ttft_s, 3 * sizeof(double));
+    memcpy(&c[11], lv->decode_tps, 3 * sizeof(double));
+    c[14] = (double)lv->errors;
+    c[15] = lv->ttft_s[4];
+    c[16] = lv->query_tps[3];
+    c[17] = lv->achieved_concurrency;
+}
+
 void sk_summarize_write_row(FILE *fp, const struct sk_level *lv,
                             const char *const *values, size_t nvalues)
 {
-    size_t c;
+    double c[NCELLS];
+    size_t k;
 
+    level_cells(c, lv);
     /* concurrency, queries and errors are counts: no decimals. */
     fprintf(fp, "%.15g,%zu", lv->concurrency, lv->queries);
-    cell(fp, lv->wall_s, 0);
-    cell(fp, lv->total_output_tokens, 0);
-    cell(fp, lv->throughput_tokens_per_s, 0);
-    for (c = 0; c < 3; c++)
-        cell(fp, lv->query_tps[c], 0);
-    for (c = 0; c < 3; c++)
-        cell(fp, lv->ttft_s[c], 0);
-    for (c = 0; c < 3; c++)
-        cell(fp, lv->decode_tps[c], 0);
-    fprintf(fp, ",%zu", lv->errors);
-    cell(fp, lv->ttft_s[4], 0);
-    cell(fp, lv->query_tps[3], 0);
-    cell(fp, lv->achieved_concurrency, 0);
-    for (c = 0; c < nvalues; c++) {
+    for (k = 2; k < NCELLS; k++) {
+        if (k == 14)
+            fprintf(fp, ",%zu", lv->errors);
+        else
+            cell(fp, c[k], 0);
+    }
+    for (k = 0; k < nvalues; k++) {
         fputc(',', fp);
-        sk_format_csv_field(fp, values[c], strlen(values[c]));
+        sk_format_csv_field(fp, values[k], strlen(values[k]));
     }
     fputc('\n', fp);
+}
+
+/* `v` as its summary cell holds it: rounded to six decimals ("%.6f")
+ * and read back as a reader of the CSV would. */
+static double as_written(double v, const char *fmt)
+{
+    char text[400];
+    double x;
+    int n;
+
+    if (!isfinite(v))
+        return NAN;
+    n = snprintf(text, sizeof(text), fmt, v);
+    if (n < 0 || (size_t)n >= sizeof(text) ||
+        sk_num_parse(&x, text, (size_t)n) != 0)
+        return v;
+    return x;
+}
+
+int sk_summarize_sweep(sk_sweep **out, const char *name,
+                       const struct sk_queries *q)
+{
+    const char *names[NCELLS];
+    double *cols[NCELLS] = {NULL}, c[NCELLS];
+    size_t i, k, n = q->nlevels;
+    int rc = 0;
+
+    *out = NULL;
+    for (k = 0; k < NCELLS; k++) {
+        names[k] = k < SK_SWEEP_NCOLUMNS
+                       ? sk_sweep_columns[k]
+                       : sk_summarize_extra_columns[k - SK_SWEEP_NCOLUMNS];
+        if (!(cols[k] = malloc((n ? n : 1) * sizeof(double)))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        level_cells(c, &q->levels[i]);
+        for (k = 0; k < NCELLS; k++)
+            cols[k][i] = k == 0                ? as_written(c[k], "%.15g")
+                         : k == 1 || k == 14 ? c[k]
+                                               : as_written(c[k], "%.6f");
+    }
+    rc = sk_sweep_from_columns(out, name, names, NCELLS,
+                               (const double *const *)cols, q->level_line,
+                               n);
+done:
+    for (k = 0; k < NCELLS; k++)
+        free(cols[k]);
+    return rc;
 }
 
 void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)

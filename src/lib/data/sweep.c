@@ -199,6 +199,81 @@ int sk_sweep_load(sk_sweep **out, const char *path)
     return finish(out, s, sk_table_stream_file(path, NULL, on_row, s));
 }
 
+int sk_sweep_begin(sk_sweep **out, const char *name)
+{
+    if (!(*out = sweep_new(name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return 0;
+}
+
+int sk_sweep_row(void *sweep, const sk_row *row)
+{
+    return on_row(sweep, row);
+}
+
+int sk_sweep_end(sk_sweep **out, sk_sweep *s, int rc)
+{
+    *out = NULL;
+    return finish(out, s, rc);
+}
+
+int sk_sweep_from_columns(sk_sweep **out, const char *name,
+                          const char *const *names, size_t ncols,
+                          const double *const *values, const size_t *lines,
+                          size_t n)
+{
+    sk_sweep *s;
+    size_t i, k;
+    int rc = 0, found = 0;
+
+    *out = NULL;
+    if (n > MAX_LEVELS)
+        return sk_error_set(SK_ELIMIT, "%s: more than %d levels", name,
+                            MAX_LEVELS);
+    if (!(s = sweep_new(name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (!(s->cols = calloc(ncols ? ncols : 1, sizeof(*s->cols))) ||
+        !(s->line = malloc((n ? n : 1) * sizeof(*s->line)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    s->ncols = ncols;
+    for (k = 0; k < ncols; k++) {
+        struct column *c = &s->cols[k];
+
+        if (!(c->name = strdup(names[k])) ||
+            !(c->v = malloc((n ? n : 1) * sizeof(double)))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+        /* The caller's values as they are; what is not finite is a
+         * missing value, as an empty cell is in a file. */
+        for (i = 0; i < n; i++)
+            c->v[i] = isfinite(values[k][i]) ? values[k][i] : NAN;
+        if (!found && strcmp(names[k], "concurrency") == 0) {
+            s->conc = k;
+            found = 1;
+        }
+    }
+    if (!found) {
+        rc = sk_error_set(SK_ENOTFOUND, "%s: no column 'concurrency'", name);
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        s->line[i] = lines[i];
+        if (!(s->cols[s->conc].v[i] > 0)) {
+            rc = sk_error_set(SK_EPARSE,
+                              "%s:%zu: concurrency must be a number > 0, "
+                              "got %g",
+                              name, lines[i], values[s->conc][i]);
+            goto done;
+        }
+    }
+    s->n = s->cap = n;
+done:
+    return finish(out, s, rc);
+}
+
 int sk_sweep_load_buffer(sk_sweep **out, const char *name, const char *buf,
                          size_t len)
 {

@@ -168,42 +168,34 @@ static int analyse_budgets(struct run_rep *rr, const struct sk_report *rep)
     return 0;
 }
 
-/* p50/p90/p99 per level of the per-query columns (stats.h). */
+/* p50/p90/p99 per level of the per-query columns: what summarize.c
+ * computed when the file was read (summarize.h), not computed again. */
 static int analyse_percentiles(struct run_rep *rr)
 {
-    static const char *const by[] = {"concurrency"};
-    const struct sk_runset_run *run = rr->run;
-    sk_stats_opts so;
-    size_t i, f;
-    int rc;
+    const struct sk_queries *q = rr->run->queries;
+    size_t i;
 
-    if (!run->per_query_path)
+    if (!q)
         return 0;
-    memset(&so, 0, sizeof(so));
-    so.by = by;
-    so.nby = 1;
-    so.fields = sk_report__pct_fields;
-    so.nfields = 3;
-    if ((rc = sk_stats_groups_from_file(&rr->groups, run->per_query_path,
-                                        &so)) != 0)
-        return rc;
-    rr->npct = sk_stats_groups_count(rr->groups);
-    if (rr->npct != run->nlevels)
-        return sk_error_set(SK_EPARSE,
-                            "%s: %zu groups of queries but %zu levels",
-                            run->per_query_path, rr->npct, run->nlevels);
+    rr->npct = q->nlevels;
     if (!(rr->pct = calloc(rr->npct ? rr->npct : 1, sizeof(*rr->pct))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < rr->npct; i++) {
-        rr->pct[i].key = sk_stats_groups_key(rr->groups, i, 0);
-        rr->pct[i].queries = run->levels[i].queries;
-        for (f = 0; f < 3; f++) {
-            struct sk_stats_summary s;
+        const struct sk_level *lv = &q->levels[i];
+        struct pct_level *p = &rr->pct[i];
 
-            if ((rc = sk_stats_groups_summarize(&s, rr->pct[i].v[f], rr->groups,
-                                                i, f, sk_report__pcts, 3)) != 0)
-                return rc;
-        }
+        /* sk_report__pct_fields x sk_report__pcts */
+        p->key = q->level_key[i];
+        p->queries = lv->queries;
+        p->v[0][0] = lv->ttft_s[1];
+        p->v[0][1] = lv->ttft_s[2];
+        p->v[0][2] = lv->ttft_s[4];
+        p->v[1][0] = lv->query_tps[1];
+        p->v[1][1] = lv->query_tps[2];
+        p->v[1][2] = lv->query_tps[3];
+        p->v[2][0] = lv->decode_tps[1];
+        p->v[2][1] = lv->decode_tps[2];
+        p->v[2][2] = lv->decode_tps[3];
     }
     return 0;
 }
@@ -442,10 +434,8 @@ void sk_report_free(sk_report *rep)
     if (!rep)
         return;
     sk_outdir_free(rep->od);
-    for (i = 0; rep->runs && i < rep->nruns; i++) {
-        sk_stats_groups_free(rep->runs[i].groups);
+    for (i = 0; rep->runs && i < rep->nruns; i++)
         free(rep->runs[i].pct);
-    }
     free(rep->runs);
     sk_runset_free(rep->rs);
     free(rep->md_path);

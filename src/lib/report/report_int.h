@@ -55,7 +55,8 @@ struct rec {
 };
 
 struct pct_level {
-    const char *key; /* the concurrency as written, borrowed */
+    const char *key; /* the concurrency as written, borrowed from
+                        run->queries */
     size_t queries;
     double v[3][3]; /* pct_fields x pcts; NaN when a column is empty */
 };
@@ -77,8 +78,8 @@ struct run_rep {
     const double *extra[NEXTRA];
     struct sat sat;
     struct rec rec[MAX_BUDGETS];
-    sk_stats_groups *groups;
-    struct pct_level *pct;
+    struct pct_level *pct; /* per level, from run->queries; NULL for a
+                              summary alone */
     size_t npct;
     struct chart_ref charts[MAX_CHARTS];
     size_t ncharts;
