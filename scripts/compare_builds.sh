@@ -42,7 +42,8 @@ run() {
   ln -s "$root/fixtures" "$d/work/fixtures"
   ln -s "$root/tests" "$d/work/tests"
   local rc=0
-  (cd "$d/work" && SK="$2/sweepkit" AD="$2/analyze-data" timeout 120 \
+  # One fixed date for the JSON outputs' provenance (docs/schema.md).
+  (cd "$d/work" && SOURCE_DATE_EPOCH=1796256000 SK="$2/sweepkit" AD="$2/analyze-data" timeout 120 \
     bash -c "$4" >"$d/stdout" 2>"$d/stderr" </dev/null) || rc=$?
   echo "$rc" >"$d/status"
   rm "$d/work/fixtures" "$d/work/tests"

@@ -27,7 +27,8 @@
  */
 json_t *sk_json_number(double v);
 
-/* A string, or json_null() for NULL. */
+/* A string as its bytes (file names and cells need not be UTF-8; the
+ * printer escapes control bytes), or json_null() for NULL. */
 json_t *sk_json_string(const char *s);
 
 /*
@@ -44,12 +45,15 @@ int sk_json_write(FILE *fp, const json_t *j, int expand);
 char *sk_json_dumps(const json_t *j, int expand);
 
 /*
- * A list of results written as they are computed, with the layout
- * sk_json_write(array, 1) gives the whole array: "[", then each item on a
- * line of its own ("first" = 1 for the first), then the close with the
- * number of items written.
+ * A command's JSON output written as its results are computed: an object
+ * with the members of `head` (the provenance keys, sk_provenance_json();
+ * NULL: none), then `key` holding the results, one per line, as
+ * sk_json_write(whole object, 2) lays them out.  sk_json_list_open()
+ * writes up to the array's "[", sk_json_list_item() one result ("first"
+ * = 1 for the first), sk_json_list_close() the end, given the number of
+ * results written.  Write errors are left in ferror(fp).
  */
-void sk_json_list_open(FILE *fp);
+void sk_json_list_open(FILE *fp, const json_t *head, const char *key);
 void sk_json_list_item(FILE *fp, const json_t *item, int first);
 void sk_json_list_close(FILE *fp, size_t n);
 

@@ -7,7 +7,9 @@
 #ifndef SWEEPKIT_PROVENANCE_H
 #define SWEEPKIT_PROVENANCE_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <time.h>
 
 /* The version of the JSON outputs' layout: raised when a key is renamed
  * or removed, or changes meaning (added keys do not raise it). */
@@ -34,5 +36,23 @@ void sk_provenance_init(sk_provenance *p);
  * none is found.  (From a buffer so that tests need no such file.)
  */
 void sk_provenance_cpu_parse(char *buf, size_t cap, const char *cpuinfo);
+
+/*
+ * `when` as "2026-12-03T14:05:00+0100" (local time with its UTC offset),
+ * into buf ("" when it does not fit).  When the environment has
+ * SOURCE_DATE_EPOCH (a whole number of seconds since 1970, the
+ * reproducible-builds convention), that time is printed instead, in UTC,
+ * so that an output can be made again byte for byte.
+ */
+void sk_provenance_date(char *buf, size_t cap, time_t when);
+
+/*
+ * The keys every JSON output of a command starts with, in this order
+ * (docs/schema.md): schema_version, tool ("sweepkit X.Y.Z"), command (the
+ * command line; null when NULL), host {os, cpu, cores}, date
+ * (sk_provenance_date(when)).  A new object, or NULL when out of memory.
+ */
+json_t *sk_provenance_json(const sk_provenance *host, const char *tool,
+                           const char *command, time_t when);
 
 #endif

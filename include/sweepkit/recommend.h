@@ -178,12 +178,15 @@ struct sk_recommend_entry {
  * then each entry's paragraph after a blank line.  CSV and JSON: one
  * record per entry with every field of the result, numbers as the
  * shortest round trip (empty / null when unknown), and the paragraph as
- * "summary".  Flushes `fp`.
+ * "summary"; JSON is an object with the members of `head` (the
+ * provenance keys; NULL: none), then "results", one sk_recommend_json()
+ * object per entry.  Flushes `fp`.
  * Returns 0, or SK_EIO ("writing the output failed") when a write to `fp`
  * fails.
  */
 int sk_recommend_write(FILE *fp, const struct sk_recommend_entry *recs,
-                       size_t n, enum sk_ttft_stat stat, sk_format fmt);
+                       size_t n, enum sk_ttft_stat stat, sk_format fmt,
+                       const json_t *head);
 
 /*
  * One entry as a JSON object (json.h), the one serializer for `sweepkit

@@ -156,12 +156,14 @@ int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct);
  *   markdown   the same as a "### FILE" section with two tables
  *   csv        a header, then one row per step with the summary's knee
  *              and fit repeated on each (empty cells when unknown)
- *   json       an array of one object per summary (null when unknown)
+ *   json       an object: the members of `head` (the provenance keys,
+ *              NULL: none), then "results", one sk_saturation_json()
+ *              object per summary (null when unknown)
  * Numbers for machines print as the shortest round trip (Python repr).
  * Each returns 0, or SK_EIO ("writing the output failed") when `fp`
  * shows a write error (ferror); they do not flush.
  */
-int sk_saturation_write_begin(FILE *fp, sk_format fmt);
+int sk_saturation_write_begin(FILE *fp, sk_format fmt, const json_t *head);
 int sk_saturation_write(FILE *fp, const struct sk_saturation_result *r,
                         sk_format fmt, int first);
 int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written);

@@ -22,6 +22,7 @@
 
 #include "sweepkit/format.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -159,7 +160,9 @@ int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
  * when ungrouped), field, count, missing, mean, stddev, min, max and one
  * column "p<P>" per p[k], k < np.  Statistics print as %.6f in the table
  * and Markdown ("-" when undefined), as the shortest round trip in CSV
- * (empty when undefined) and JSON (null when undefined or infinite).  Each
+ * (empty when undefined) and JSON (null when undefined or infinite).
+ * JSON is an object: the members of `head` (the provenance keys; NULL:
+ * none), then "results", one object per row.  Each
  * group's values are sorted in place (sk_stats_groups_summarize()).
  * Flushes `fp`.
  * Returns 0; SK_EINVAL for a p[k] outside [0, 100]; SK_ENOMEM; SK_EIO
@@ -167,6 +170,6 @@ int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
  * was written before a failure stays written.
  */
 int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
-                   sk_format fmt);
+                   sk_format fmt, const json_t *head);
 
 #endif

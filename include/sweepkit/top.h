@@ -19,6 +19,7 @@
 #include "sweepkit/filter.h"
 #include "sweepkit/format.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -58,12 +59,14 @@ int sk_top_add_buffer(sk_top *t, const char *name, const char *buf,
                       size_t len);
 
 /*
- * Print the selection (json: numbers as numbers, text as strings, missing
- * and empty cells as null).  With no data rows, table and markdown print
- * "CSV file is empty.", csv the header (if any) and json "[]".
- * Returns 0, or SK_EIO when writing failed.
+ * Print the selection (json: an object with the members of `head`, the
+ * provenance keys (NULL: none), then "results", one object per row:
+ * numbers as numbers, text as strings, missing and empty cells as null).
+ * With no data rows, table and markdown print "CSV file is empty.", csv
+ * the header (if any) and json an empty "results".
+ * Returns 0, SK_ENOMEM, or SK_EIO when writing failed.
  */
-int sk_top_write(sk_top *t, FILE *fp, sk_format fmt);
+int sk_top_write(sk_top *t, FILE *fp, sk_format fmt, const json_t *head);
 
 /* Rows read (after filters) so far. */
 size_t sk_top_rows(const sk_top *t);

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/provenance.h"
 #include "sweepkit/table.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_OPTS 64
@@ -201,4 +203,29 @@ void cli_notes_end(void)
     for (i = 0; i < notes.nseen; i++)
         free(notes.seen[i]);
     notes.nseen = 0;
+}
+
+static char *recorded_command;
+
+void cli_record_command(int argc, char **argv)
+{
+    free(recorded_command);
+    recorded_command = argc ? cli_command_line(argc, argv) : NULL;
+}
+
+const char *cli_command(void)
+{
+    return recorded_command;
+}
+
+json_t *cli_provenance(const char *prog)
+{
+    sk_provenance host;
+    json_t *head;
+
+    sk_provenance_init(&host);
+    head = sk_provenance_json(&host, CLI_TOOL, recorded_command, time(NULL));
+    if (!head)
+        fprintf(stderr, "%s: out of memory\n", prog);
+    return head;
 }

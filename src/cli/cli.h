@@ -6,6 +6,7 @@
 #ifndef SK_CLI_H
 #define SK_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -73,6 +74,19 @@ int cli_stdin_unless_tty(const char **files, size_t *n, const char *prog,
  * at most 64 KiB (cut beyond): the command line charts and reports record.
  * The caller frees it; NULL when out of memory. */
 char *cli_command_line(int argc, char **argv);
+
+/* Record the command line as given (main(), before any getopt_long
+ * permutes argv): what cli_command() and cli_provenance() name.  argc 0
+ * forgets it. */
+void cli_record_command(int argc, char **argv);
+
+/* The recorded command line (cli_command_line()), or NULL. */
+const char *cli_command(void);
+
+/* The provenance keys a JSON output starts with (sk_provenance_json():
+ * this machine, CLI_TOOL, the recorded command line, now), or NULL after
+ * "PROG: out of memory" on stderr.  The caller json_decref()s it. */
+json_t *cli_provenance(const char *prog);
 
 /* From now on, print each note of the table core (a torn last row
  * skipped: table.h) on stderr as "PROG: note: NOTE", once however often

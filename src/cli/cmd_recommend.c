@@ -53,6 +53,7 @@ int cmd_recommend(int argc, char **argv)
     const char *files[MAX_FILES];
     struct sk_recommend_entry *recs = NULL;
     sk_recommend_opts o;
+    json_t *head = NULL;
     sk_format fmt = SK_FORMAT_TABLE;
     sk_sweep *s = NULL;
     size_t nfiles = 0, i, nmissed = 0;
@@ -141,8 +142,12 @@ int cmd_recommend(int argc, char **argv)
         goto done;
     }
 
+    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog))) {
+        status = SK_EXIT_RUNTIME;
+        goto done;
+    }
     /* A failed write keeps the command's own wording. */
-    if (sk_recommend_write(stdout, recs, nfiles, o.ttft_stat, fmt) != 0) {
+    if (sk_recommend_write(stdout, recs, nfiles, o.ttft_stat, fmt, head) != 0) {
         status = cli_fail(prog, sk_error_set(SK_EIO, "writing standard "
                                                      "output failed"));
         goto done;
@@ -156,6 +161,7 @@ int cmd_recommend(int argc, char **argv)
     }
     status = nmissed ? SK_EXIT_RUNTIME : SK_EXIT_OK;
 done:
+    json_decref(head);
     free(recs);
     return status;
 }

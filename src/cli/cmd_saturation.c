@@ -63,6 +63,7 @@ int cmd_saturation(int argc, char **argv)
     size_t nfiles = 0, i, shown = 0;
     sk_format fmt = SK_FORMAT_TABLE;
     double gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
+    json_t *head = NULL;
     int c, status = SK_EXIT_OK;
 
     optind = 1;
@@ -114,7 +115,10 @@ int cmd_saturation(int argc, char **argv)
 
     /* A failed write shows at the end; every file is still read, so its
      * messages keep their place on stderr. */
-    sk_saturation_write_begin(stdout, fmt);
+    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
+        return SK_EXIT_RUNTIME;
+    sk_saturation_write_begin(stdout, fmt, head);
+    json_decref(head);
     for (i = 0; i < nfiles; i++) {
         sk_sweep *s = NULL;
         struct sk_saturation_result r;

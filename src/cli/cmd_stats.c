@@ -64,6 +64,7 @@ int cmd_stats(int argc, char **argv)
     const char *file = NULL;
     sk_stats_opts o = {0};
     sk_stats_groups *g = NULL;
+    json_t *head = NULL;
     sk_format fmt = SK_FORMAT_TABLE;
     int c, rc;
 
@@ -122,8 +123,11 @@ int cmd_stats(int argc, char **argv)
                                          "pipe a CSV to standard input");
         file = "-";
     }
+    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
+        return SK_EXIT_RUNTIME;
     if ((rc = sk_stats_groups_from_file(&g, file, &o)) == 0)
-        rc = sk_stats_write(stdout, g, p, np, fmt);
+        rc = sk_stats_write(stdout, g, p, np, fmt, head);
     sk_stats_groups_free(g);
+    json_decref(head);
     return rc ? cli_fail(prog, rc) : SK_EXIT_OK;
 }

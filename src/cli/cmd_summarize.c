@@ -22,7 +22,7 @@ static const cli_opt options[] = {
 /* The other formats go through top's printers (one table writer for the
  * whole tool): the CSV rendered in memory, all its rows in level order. */
 static int write_other(FILE *fp, const struct sk_level *lv, size_t n,
-                       sk_format fmt)
+                       sk_format fmt, const json_t *head)
 {
     sk_top_opts o = {0};
     sk_top *t = NULL;
@@ -39,7 +39,7 @@ static int write_other(FILE *fp, const struct sk_level *lv, size_t n,
     o.count = n;
     if ((rc = sk_top_new(&t, &o)) == 0 &&
         (rc = sk_top_add_buffer(t, "summary", csv, len)) == 0)
-        rc = sk_top_write(t, fp, fmt);
+        rc = sk_top_write(t, fp, fmt, head);
     sk_top_free(t);
     free(csv);
     return rc;
@@ -53,6 +53,7 @@ int cmd_summarize(int argc, char **argv)
     size_t n = 0;
     int c, rc, has_times = 0;
     sk_format fmt = SK_FORMAT_CSV;
+    json_t *head = NULL;
     FILE *fp = stdout;
 
     optind = 1;
@@ -94,8 +95,12 @@ int cmd_summarize(int argc, char **argv)
         sk_error_set(SK_EIO, "%s: cannot write: %s", out, strerror(errno));
         return cli_fail(prog, SK_EIO);
     }
-    rc = fmt == SK_FORMAT_CSV ? (sk_summarize_write_csv(fp, lv, n), 0)
-                              : write_other(fp, lv, n, fmt);
+    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
+        rc = SK_ENOMEM;
+    else
+        rc = fmt == SK_FORMAT_CSV ? (sk_summarize_write_csv(fp, lv, n), 0)
+                                  : write_other(fp, lv, n, fmt, head);
+    json_decref(head);
     free(lv);
     rc |= ferror(fp) | (fp == stdout ? fflush(fp) : fclose(fp));
     if (rc) {

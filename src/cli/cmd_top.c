@@ -40,18 +40,24 @@ int top_run(const char *prog, const char *err_prefix,
             sk_format fmt)
 {
     sk_top *t = NULL;
+    json_t *head = NULL;
     size_t i;
     int rc;
 
-    if ((rc = sk_top_new(&t, opts)) != 0)
+    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
+        return SK_EXIT_RUNTIME;
+    if ((rc = sk_top_new(&t, opts)) != 0) {
+        json_decref(head);
         return cli_fail(err_prefix, rc);
+    }
     for (i = 0; i < nfiles && rc == 0; i++)
         rc = sk_top_add_file(t, files[i]);
     if (rc == 0)
-        rc = sk_top_write(t, stdout, fmt);
+        rc = sk_top_write(t, stdout, fmt, head);
     if (rc == 0 && sk_top_warning(t))
         fprintf(stderr, "%s: warning: %s\n", prog, sk_top_warning(t));
     sk_top_free(t);
+    json_decref(head);
     return rc ? cli_fail(err_prefix, rc) : SK_EXIT_OK;
 }
 

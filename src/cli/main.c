@@ -58,7 +58,9 @@ int main(int argc, char **argv)
 
             snprintf(prog, sizeof(prog), "sweepkit %s", commands[i].name);
             cli_notes_begin(prog);
+            cli_record_command(argc - 1, argv + 1);
             status = commands[i].fn(argc - 1, argv + 1);
+            cli_record_command(0, NULL);
             cli_notes_end();
 
             /* Cairo's and fontconfig's caches, freed for memory

@@ -7,6 +7,8 @@ SK=$1
 AD=$2
 cd "$3" || exit 1
 . tests/cli/lib.sh
+# JSON outputs carry a date: one fixed date makes them comparable.
+export SOURCE_DATE_EPOCH=1700000000
 
 # same_as FILE: stdout of the last expect equals FILE
 same_as() {
@@ -96,8 +98,12 @@ expect 0 "analyze-data: warning: $tmp/long.csv:3: row has 3 fields, header has 2
 # A filter and a column choice on the bundled full sweep.
 expect 0 "" "$SK" top fixtures/full_sweep.csv --where 'errors!=0' \
   --columns concurrency,errors --format json
-printf '[\n  {"concurrency": 32.0, "errors": 2.0}\n]\n' >"$tmp/err.json"
-same_as "$tmp/err.json"
+# The JSON outputs start with the provenance keys (docs/schema.md).
+grep -qF '  "command": "sweepkit top fixtures/full_sweep.csv --where '"'errors!=0'"' --columns concurrency,errors --format json",' "$tmp/out" &&
+  grep -q '^  "schema_version": 1,$' "$tmp/out" && ok || bad "top json: provenance keys"
+sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
+printf '  "results": [\n    {"concurrency": 32.0, "errors": 2.0}\n  ]\n}\n' >"$tmp/err.json"
+cmp -s "$tmp/results" "$tmp/err.json" && ok || { bad "top json: results"; cat "$tmp/results"; }
 
 # --- analysis commands on the fixtures ---------------------------------------
 G=fixtures/summary_gemma-3-1b-it-qat-4bit.csv
@@ -124,7 +130,7 @@ expect 0 "sweepkit summarize: note: fixtures/per_query.csv has no start_s/end_s 
   { fail=$((fail + 1)); echo "FAIL: summarize should give 3 levels"; }
 expect 0 "sweepkit summarize: note: fixtures/per_query.csv has no start_s/end_s columns: wall_s and throughput_tokens_per_s are left empty" \
   "$SK" summarize fixtures/per_query.csv --format json
-grep -q '^  {"concurrency": 1.0, "queries": 4.0, "wall_s": null, "total_output_tokens": 1024.0, ' "$tmp/out" &&
+grep -q '^    {"concurrency": 1.0, "queries": 4.0, "wall_s": null, "total_output_tokens": 1024.0, ' "$tmp/out" &&
   pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: summarize json"; head -3 "$tmp/out"; }
 expect 2 "sweepkit summarize: summarize reads a file, not standard input (its header is read first)" \
   "$SK" summarize -
@@ -213,6 +219,7 @@ for cmd in "stats" "stats --format json" "summarize"; do
   # shellcheck disable=SC2086
   expect 0 "$(torn_note "${cmd%% *}" "$tmp/q_torn.csv:$Q_LINE")" "$SK" $cmd "$tmp/q_torn.csv"
   one_note "$cmd"
+  sed -i "s#q_torn#q_full#g" "$tmp/out" # the command line in JSON; same length
   cmp -s "$tmp/out" "$tmp/whole.out" && ok ||
     { bad "$cmd: a torn last row changed what is read"; diff "$tmp/out" "$tmp/whole.out" | head -5; }
 done

@@ -198,7 +198,7 @@ for r in rep['runs']:
         # the text `saturation --format json` prints, number for number.
         jrc, jtext, _ = run('saturation', '--format', 'json', src)
         check(jrc == 0 and rep_text['runs'][rep['runs'].index(r)]['saturation']
-              == literal(jtext)[0], f'{lab}: saturation JSON text differs')
+              == literal(jtext)['results'][0], f'{lab}: saturation JSON text differs')
         if knee == knee:
             check(f'**Knee: {g(knee)}.** ' + js['knee_sentence'][0].upper()
                   + js['knee_sentence'][1:] + '.' in sat,
@@ -259,7 +259,7 @@ for r in rep['runs']:
         _, jtext, _ = run('recommend', '--ttft-budget', str(b), '--ttft-stat',
                           stat, '--format', 'json', src)
         check(rep_text['runs'][rep['runs'].index(r)]['recommendations'][i]
-              == literal(jtext)[0], f'{lab}: recommendation JSON text at {bw}')
+              == literal(jtext)['results'][0], f'{lab}: recommendation JSON text at {bw}')
         check(rc == (0 if w['found'] == 'true' else 1), f'{lab}: recommend rc')
         check(jr['found'] == (w['found'] == 'true'), f'{lab}: found at {bw}')
         for k in ('concurrency', 'ttft_s', 'throughput_tokens_per_s',

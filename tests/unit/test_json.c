@@ -88,10 +88,50 @@ static void test_layouts(void)
     CHECK(sk_json_write(stdout, NULL, 0) == -1);
 }
 
+/* A command's output written result by result: the same text as the
+ * whole object printed with expand 2. */
+static void test_list(void)
+{
+    json_t *head = json_pack("{s:i, s:{s:s}}", "schema_version", 1, "host",
+                             "os", "X");
+    json_t *a = json_pack("{s:f}", "x", 0.5), *b = json_pack("{s:n}", "y");
+    json_t *whole = json_deep_copy(head);
+    char *buf = NULL, *want;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+
+    json_object_set_new(whole, "results", json_pack("[O, O]", a, b));
+    sk_json_list_open(fp, head, "results");
+    sk_json_list_item(fp, a, 1);
+    sk_json_list_item(fp, b, 0);
+    sk_json_list_close(fp, 2);
+    fclose(fp);
+    want = sk_json_dumps(whole, 2);
+    CHECK_STR(buf, want);
+    CHECK_STR(buf, "{\n  \"schema_version\": 1,\n  \"host\": {\n    \"os\": "
+                   "\"X\"\n  },\n  \"results\": [\n    {\"x\": 0.5},\n    "
+                   "{\"y\": null}\n  ]\n}\n");
+    free(buf);
+    free(want);
+    /* no head, no results */
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    sk_json_list_open(fp, NULL, "results");
+    sk_json_list_close(fp, 0);
+    fclose(fp);
+    CHECK_STR(buf, "{\n  \"results\": []\n}\n");
+    free(buf);
+    json_decref(head);
+    json_decref(a);
+    json_decref(b);
+    json_decref(whole);
+}
+
 int main(void)
 {
     test_numbers();
     test_strings();
     test_layouts();
+    test_list();
     return sk_test_done("json");
 }

@@ -2,7 +2,10 @@
  * facts against what the system says directly. */
 #include "harness.h"
 
+#include "sweepkit/json.h"
 #include "sweepkit/provenance.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 #include <sys/utsname.h>
@@ -61,9 +64,43 @@ static void test_this_machine(void)
     CHECK(strchr(p.cpu, '\n') == NULL);
 }
 
+/* The keys every JSON output starts with, and the date's two sources. */
+static void test_json_head(void)
+{
+    sk_provenance p = {"Linux 6.1.0 x86_64", "AMD EPYC 7B13", 8};
+    json_t *j;
+    char *text, date[40];
+
+    CHECK_INT(setenv("SOURCE_DATE_EPOCH", "86401", 1), 0);
+    j = sk_provenance_json(&p, "sweepkit 9.9.9", "sweepkit stats x.csv", 0);
+    text = sk_json_dumps(j, 1);
+    CHECK_STR(text, "{\n  \"schema_version\": 1,\n  \"tool\": \"sweepkit "
+                    "9.9.9\",\n  \"command\": \"sweepkit stats x.csv\",\n"
+                    "  \"host\": {\"os\": \"Linux 6.1.0 x86_64\", \"cpu\": "
+                    "\"AMD EPYC 7B13\", \"cores\": 8},\n  \"date\": "
+                    "\"1970-01-02T00:00:01+0000\"\n}\n");
+    free(text);
+    json_decref(j);
+    /* no command line: null */
+    j = sk_provenance_json(&p, "sweepkit 9.9.9", NULL, 0);
+    CHECK(json_is_null(json_object_get(j, "command")));
+    json_decref(j);
+    /* not a whole number of seconds: ignored, the time given is used */
+    CHECK_INT(setenv("SOURCE_DATE_EPOCH", "12.5", 1), 0);
+    sk_provenance_date(date, sizeof(date), 86400 * 365);
+    CHECK(strncmp(date, "1970-12-31T", 11) == 0 ||
+          strncmp(date, "1971-01-01T", 11) == 0);
+    CHECK_INT(unsetenv("SOURCE_DATE_EPOCH"), 0);
+    sk_provenance_date(date, sizeof(date), 0);
+    CHECK_INT(strlen(date), 24); /* 1970-01-01T00:00:00+0000 in any zone */
+    sk_provenance_date(date, 5, 0); /* does not fit: empty */
+    CHECK_STR(date, "");
+}
+
 int main(void)
 {
     test_cpu_parse();
     test_this_machine();
+    test_json_head();
     return sk_test_done("provenance");
 }

@@ -585,7 +585,7 @@ static char *write_to_buffer(const struct sk_recommend_entry *e, size_t n,
 
     if (!fp)
         return NULL;
-    CHECK_INT(sk_recommend_write(fp, e, n, SK_TTFT_AVG, fmt), 0);
+    CHECK_INT(sk_recommend_write(fp, e, n, SK_TTFT_AVG, fmt, NULL), 0);
     fclose(fp);
     return buf;
 }
@@ -623,7 +623,7 @@ static void test_write(void)
          "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
          "2.0,2.5,Paragraph.\n"},
         {SK_FORMAT_JSON,
-         "[\n  {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
+         "{\n  \"results\": [\n    {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
          "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "
          "\"avg_query_tokens_per_s\": 90.0, \"min_query_tokens_per_s\": "
          "null, \"throughput_tokens_per_s\": 180.0, "
@@ -631,7 +631,7 @@ static void test_write(void)
          "\"peak_throughput_tokens_per_s\": 200.0, \"peak_concurrency\": "
          "4.0, \"peak_share\": 0.9, \"binding\": \"ttft\", "
          "\"neighbour_concurrency\": 4.0, \"neighbour_value\": 2.0, "
-         "\"estimate_concurrency\": 2.5, \"summary\": \"Paragraph.\"}\n]\n"},
+         "\"estimate_concurrency\": 2.5, \"summary\": \"Paragraph.\"}\n  ]\n}\n"},
     };
     struct sk_recommend_entry e;
     char *buf = NULL;
@@ -663,7 +663,7 @@ static void test_write(void)
     }
     /* no entries: the table's head alone, an empty JSON array */
     buf = write_to_buffer(&e, 0, SK_FORMAT_JSON);
-    CHECK_STR(buf, "[]\n");
+    CHECK_STR(buf, "{\n  \"results\": []\n}\n");
     free(buf);
 
     e.r.found = 0;
@@ -678,7 +678,7 @@ static void test_write(void)
     }
     fp = fopen("/dev/full", "w");
     if (fp) {
-        CHECK_INT(sk_recommend_write(fp, &e, 1, SK_TTFT_AVG, SK_FORMAT_CSV),
+        CHECK_INT(sk_recommend_write(fp, &e, 1, SK_TTFT_AVG, SK_FORMAT_CSV, NULL),
                   SK_EIO);
         fclose(fp);
     }

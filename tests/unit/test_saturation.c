@@ -394,13 +394,13 @@ static const char s2_csv[] =
     "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\"\n";
 
 static const char s2_json[] =
-    "[\n"
-    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
+    "{\n  \"results\": [\n"
+    "    {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
     "\"error\": null, \"gain_threshold\": 0.1, \"knee\": null, "
     "\"knee_sentence\": \"still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\", "
     "\"steps\": [{\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}], "
     "\"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
-    "]\n";
+    "  ]\n}\n";
 
 static const char s2_md[] =
     "### s2.csv\n"
@@ -457,18 +457,18 @@ static const char s4_md[] =
     "| 95% of peak reached at N | 4.4 |\n";
 
 static const char two_json[] =
-    "[\n"
-    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
+    "{\n  \"results\": [\n"
+    "    {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
     "\"error\": null, \"gain_threshold\": 0.1, \"knee\": null, "
     "\"knee_sentence\": \"still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\", "
     "\"steps\": [{\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}], "
     "\"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"},\n"
-    "  {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
+    "    {\"file\": \"s2.csv\", \"x_column\": \"concurrency\", \"y_column\": \"throughput_tokens_per_s\", "
     "\"error\": null, \"gain_threshold\": 0.1, \"knee\": null, "
     "\"knee_sentence\": \"still scaling at the highest level measured: the last doubling gains at least 10% (1→2: +90.0%); no knee yet, measure higher concurrency\", "
     "\"steps\": [{\"x_from\": 1.0, \"x_to\": 2.0, \"y_from\": 100.0, \"y_to\": 190.0, \"gain_per_doubling\": 0.8999999999999999}], "
     "\"usl\": null, \"usl_error\": \"need at least 3 levels for a USL fit, have 2\"}\n"
-    "]\n";
+    "  ]\n}\n";
 
 static const char two_table[] =
     "s2.csv: throughput_tokens_per_s by concurrency, 2 levels\n"
@@ -531,7 +531,7 @@ static void check_write(const char *name, const char *csv, double gain_pct,
                                   "throughput_tokens_per_s"),
               0);
     CHECK_INT(sk_saturation_compute(&r, gain_pct), 0);
-    CHECK_INT(sk_saturation_write_begin(fp, fmt), 0);
+    CHECK_INT(sk_saturation_write_begin(fp, fmt, NULL), 0);
     for (i = 0; i < nfiles; i++)
         CHECK_INT(sk_saturation_write(fp, &r, fmt, i == 0), 0);
     CHECK_INT(sk_saturation_write_end(fp, fmt, nfiles), 0);
@@ -554,7 +554,7 @@ static void test_write(void)
     check_write("s2.csv", csv2, 95, SK_FORMAT_TABLE, 2, two_table);
     check_write("s2.csv", csv2, 10, SK_FORMAT_MARKDOWN, 2, two_md);
     /* Nothing written: an empty JSON array. */
-    check_write("s2.csv", csv2, 10, SK_FORMAT_JSON, 0, "[]\n");
+    check_write("s2.csv", csv2, 10, SK_FORMAT_JSON, 0, "{\n  \"results\": []\n}\n");
 }
 
 /* The USL in words: the peak case (s4) and the extrapolation mark. */

@@ -733,12 +733,12 @@ static void test_write(void)
          "1,ttft_s,2,0,0.5,0.3535533905932738,0.25,0.75,0.5\n"
          "2,ttft_s,0,1,,,,,\n"},
         {SK_FORMAT_JSON,
-         "[\n  {\"concurrency\": 1, \"field\": \"ttft_s\", \"count\": 2, "
+         "{\n  \"results\": [\n    {\"concurrency\": 1, \"field\": \"ttft_s\", \"count\": 2, "
          "\"missing\": 0, \"mean\": 0.5, \"stddev\": 0.3535533905932738, "
          "\"min\": 0.25, \"max\": 0.75, \"p50\": 0.5},\n"
-         "  {\"concurrency\": 2, \"field\": \"ttft_s\", \"count\": 0, "
+         "    {\"concurrency\": 2, \"field\": \"ttft_s\", \"count\": 0, "
          "\"missing\": 1, \"mean\": null, \"stddev\": null, \"min\": null, "
-         "\"max\": null, \"p50\": null}\n]\n"},
+         "\"max\": null, \"p50\": null}\n  ]\n}\n"},
         {SK_FORMAT_MARKDOWN,
          "| concurrency | field | count | missing | mean | stddev | min | "
          "max | p50 |\n"
@@ -761,7 +761,7 @@ static void test_write(void)
         CHECK(g != NULL && fp != NULL);
         if (!g || !fp)
             return;
-        CHECK_INT(sk_stats_write(fp, g, p, N(p), cases[i].fmt), 0);
+        CHECK_INT(sk_stats_write(fp, g, p, N(p), cases[i].fmt, NULL), 0);
         fclose(fp);
         CHECK_STR(buf, cases[i].want);
         free(buf);
@@ -774,9 +774,9 @@ static void test_write(void)
         size_t len = 0;
         FILE *fp = open_memstream(&buf, &len);
 
-        CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_JSON), 0);
+        CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_JSON, NULL), 0);
         fclose(fp);
-        CHECK_STR(buf, "[]\n");
+        CHECK_STR(buf, "{\n  \"results\": []\n}\n");
         free(buf);
         sk_stats_groups_free(g);
     }
@@ -786,7 +786,7 @@ static void test_write(void)
         FILE *fp = fopen("/dev/full", "w");
 
         if (fp) {
-            CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_CSV), SK_EIO);
+            CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_CSV, NULL), SK_EIO);
             CHECK_STR(sk_error_last(), "writing the output failed");
             fclose(fp);
         }

@@ -42,7 +42,7 @@ static void top(struct result *r, const char *csv, const char *field,
     if (r->rc == 0)
         r->rc = sk_top_add_buffer(t, "in.csv", csv, strlen(csv));
     if (r->rc == 0)
-        r->rc = sk_top_write(t, fp, fmt);
+        r->rc = sk_top_write(t, fp, fmt, NULL);
     if (r->rc)
         snprintf(r->err, sizeof(r->err), "%s", sk_error_last());
     if (t && sk_top_warning(t))
@@ -245,10 +245,10 @@ static void test_filters_columns_formats(void)
     CHECK_STR(r.out, "conc,tps,errors,label\n4,120.25,0,c\n8,119,0,d\n");
     free(r.out);
     top(&r, runs, "conc", 0, 2, SK_FORMAT_JSON, 0, NULL, 0, NULL, 0);
-    CHECK_STR(r.out, "[\n  {\"conc\": 1.0, \"tps\": 50.5, \"errors\": 0.0, "
+    CHECK_STR(r.out, "{\n  \"results\": [\n    {\"conc\": 1.0, \"tps\": 50.5, \"errors\": 0.0, "
                      "\"label\": \"a\"},\n"
-                     "  {\"conc\": 2.0, \"tps\": 90.0, \"errors\": 1.0, "
-                     "\"label\": \"b,1\"}\n]\n");
+                     "    {\"conc\": 2.0, \"tps\": 90.0, \"errors\": 1.0, "
+                     "\"label\": \"b,1\"}\n  ]\n}\n");
     free(r.out);
     top(&r, runs, "conc", 1, 1, SK_FORMAT_MARKDOWN, 0, NULL, 0, NULL, 0);
     CHECK_STR(r.out, "| conc | tps | errors | label |\n"

@@ -192,7 +192,7 @@ json_t *sk_recommend_json(const struct sk_recommend_entry *e,
         machine_field(e, k, &s, &v);
         j = !known   ? json_null()
             : k == 1 ? json_boolean(e->r.found)
-            : s      ? json_string(s)
+            : s      ? sk_json_string(s)
                      : sk_json_number(v);
         if (json_object_set_new(o, machine_keys[k], j) != 0 ||
             (k == 0 &&
@@ -234,11 +234,11 @@ static void write_csv(FILE *fp, const struct sk_recommend_entry *recs,
 }
 
 static int write_json(FILE *fp, const struct sk_recommend_entry *recs,
-                      size_t n)
+                      size_t n, const json_t *head)
 {
     size_t i;
 
-    sk_json_list_open(fp);
+    sk_json_list_open(fp, head, "results");
     for (i = 0; i < n; i++) {
         json_t *o = sk_recommend_json(&recs[i], NULL);
 
@@ -252,10 +252,11 @@ static int write_json(FILE *fp, const struct sk_recommend_entry *recs,
 }
 
 int sk_recommend_write(FILE *fp, const struct sk_recommend_entry *recs,
-                       size_t n, enum sk_ttft_stat stat, sk_format fmt)
+                       size_t n, enum sk_ttft_stat stat, sk_format fmt,
+                       const json_t *head)
 {
     if (fmt == SK_FORMAT_JSON) {
-        int rc = write_json(fp, recs, n);
+        int rc = write_json(fp, recs, n, head);
 
         if (rc != 0)
             return rc;

@@ -409,7 +409,7 @@ json_t *sk_saturation_json(const struct sk_saturation_result *r,
         sk_saturation_usl_sentence(line, sizeof(line), r);
         json_decref(usl);
         usl = json_pack(
-            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
+            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
             "lambda", sk_json_number(u->lambda), "sigma",
             sk_json_number(u->sigma), "kappa", sk_json_number(u->kappa), "r2",
             sk_json_number(u->r2), "peak_concurrency",
@@ -417,19 +417,22 @@ json_t *sk_saturation_json(const struct sk_saturation_result *r,
             sk_json_number(u->peak_x), "asymptote_throughput",
             sk_json_number(u->asymptote_x), "n90", sk_json_number(u->n90),
             "n95", sk_json_number(u->n95), "levels", (json_int_t)u->levels,
-            "sentence", line);
+            "sentence", sk_json_string(line));
     }
     if (ok)
         sk_saturation_knee_sentence(line, sizeof(line), r);
-    o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                  "file", r->file, "x_column", r->xname, "y_column", r->yname,
+    o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                  "file", sk_json_string(r->file), "x_column",
+                  sk_json_string(r->xname), "y_column",
+                  sk_json_string(r->yname),
                   "error", sk_json_string(error), "gain_threshold",
                   sk_json_number(r->gain_pct / 100), "knee",
                   ok && r->knee.found ? sk_json_number(r->knee.x)
                                       : json_null(),
-                  "knee_sentence", ok ? json_string(line) : json_null(),
+                  "knee_sentence", ok ? sk_json_string(line) : json_null(),
                   "steps", steps, "usl", usl, "usl_error",
-                  ok && !r->usl_ok ? json_string(r->usl_error) : json_null());
+                  ok && !r->usl_ok ? sk_json_string(r->usl_error)
+                                   : json_null());
     return o;
 }
 
@@ -445,12 +448,12 @@ static int write_json(FILE *fp, const struct sk_saturation_result *r,
     return 0;
 }
 
-int sk_saturation_write_begin(FILE *fp, sk_format fmt)
+int sk_saturation_write_begin(FILE *fp, sk_format fmt, const json_t *head)
 {
     if (fmt == SK_FORMAT_CSV)
         fputs(csv_header, fp);
     else if (fmt == SK_FORMAT_JSON)
-        sk_json_list_open(fp);
+        sk_json_list_open(fp, head, "results");
     return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
                       : 0;
 }

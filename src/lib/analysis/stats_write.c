@@ -7,8 +7,10 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
+#include "sweepkit/json.h"
 #include "sweepkit/num.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -292,38 +294,83 @@ static int write_csv(struct report *r, FILE *fp)
     return 0;
 }
 
-static int write_json(struct report *r, FILE *fp)
+/* A key cell that is a JSON number literal, as a number: an integer
+ * literal that fits stays an integer ("1"), any other its double. */
+static json_t *json_key_number(const char *s)
 {
-    size_t nc = ncols(r), i, c;
-    char buf[CELL_MAX];
-    int num, rc;
+    double v;
+    char *end;
+    long long i;
 
-    fputc('[', fp);
+    if (!strpbrk(s, ".eE")) {
+        errno = 0;
+        i = strtoll(s, &end, 10);
+        if (errno == 0 && *end == '\0')
+            return json_integer((json_int_t)i);
+    }
+    if (sk_num_parse(&v, s, strlen(s)) != 0)
+        return sk_json_string(s);
+    return sk_json_number(v);
+}
+
+/* The loaded row as one object, the keys in column order. */
+static json_t *json_row(struct report *r)
+{
+    json_t *o = json_object();
+    size_t k, nc = ncols(r);
+    int num;
+
+    for (k = 0; o && k < nc; k++) {
+        json_t *v;
+
+        if (k < r->nkeys) {
+            const char *s = key_cell(r, r->group, k, &num);
+
+            v = num ? json_key_number(s) : sk_json_string(s);
+        } else {
+            switch (k - r->nkeys) {
+            case 0:
+                v = sk_json_string(sk_stats_groups_field_name(r->g, r->field));
+                break;
+            case 1: v = json_integer((json_int_t)r->s.count); break;
+            case 2: v = json_integer((json_int_t)r->s.missing); break;
+            case 3: v = sk_json_number(r->s.mean); break;
+            case 4: v = sk_json_number(r->s.sd); break;
+            case 5: v = sk_json_number(r->s.min); break;
+            case 6: v = sk_json_number(r->s.max); break;
+            default: v = sk_json_number(r->pct[k - r->nkeys - NFIXED]);
+            }
+        }
+        if (json_object_set_new_nocheck(o, col_name(r, k), v) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+static int write_json(struct report *r, FILE *fp, const json_t *head)
+{
+    size_t i;
+    int rc;
+
+    sk_json_list_open(fp, head, "results");
     for (i = 0; i < r->nrows; i++) {
+        json_t *o;
+
         if ((rc = load_row(r, i)) != 0)
             return rc;
-        fputs(i ? ",\n  {" : "\n  {", fp);
-        for (c = 0; c < nc; c++) {
-            const char *s = col_name(r, c);
-
-            if (c)
-                fputs(", ", fp);
-            sk_format_json_string(fp, s, strlen(s));
-            fputs(": ", fp);
-            s = cell(r, c, buf, &num);
-            if (num)
-                fputs(s, fp);
-            else
-                sk_format_json_string(fp, s, strlen(s));
-        }
-        fputc('}', fp);
+        if (!(o = json_row(r)))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        sk_json_list_item(fp, o, i == 0);
+        json_decref(o);
     }
-    fputs(r->nrows ? "\n]\n" : "]\n", fp);
+    sk_json_list_close(fp, r->nrows);
     return 0;
 }
 
 int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
-                   sk_format fmt)
+                   sk_format fmt, const json_t *head)
 {
     struct report r;
     size_t ng = sk_stats_groups_count(g), k;
@@ -351,7 +398,7 @@ int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
     case SK_FORMAT_TABLE: rc = write_table(&r, fp); break;
     case SK_FORMAT_MARKDOWN: rc = write_markdown(&r, fp); break;
     case SK_FORMAT_CSV: rc = write_csv(&r, fp); break;
-    case SK_FORMAT_JSON: rc = write_json(&r, fp); break;
+    case SK_FORMAT_JSON: rc = write_json(&r, fp, head); break;
     }
     if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
         rc = sk_error_set(SK_EIO, "writing the output failed");

@@ -10,6 +10,7 @@
 #include "sweepkit/top.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/json.h"
 #include "sweepkit/num.h"
 #include "sweepkit/table.h"
 
@@ -688,41 +689,45 @@ static void write_csv(const sk_top *t, struct kept **rows, FILE *fp)
     }
 }
 
-static void write_json(const sk_top *t, struct kept **rows, FILE *fp)
+static int write_json(const sk_top *t, struct kept **rows, FILE *fp,
+                      const json_t *head)
 {
-    char num[SK_NUM_REPR_MAX];
     size_t i, j;
 
-    fputc('[', fp);
+    sk_json_list_open(fp, head, "results");
     for (i = 0; i < t->nheap; i++) {
-        fputs(i ? ",\n  {" : "\n  {", fp);
-        for (j = 0; j < t->ncols; j++) {
-            size_t len;
-            int is_num;
-            const char *s = printed(rows[i], j, num, &len, &is_num);
+        json_t *o = json_object();
 
-            if (j)
-                fputs(", ", fp);
-            sk_format_json_string(fp, t->cols[j].name, t->cols[j].name_len);
-            fputs(": ", fp);
-            if (rows[i]->len[j] == MISSING || rows[i]->len[j] == 0)
-                fputs("null", fp); /* missing or empty: no value */
-            else if (is_num && (strchr(s, 'n') || strchr(s, 'i')))
-                fputs("null", fp); /* "inf"/"nan": JSON has neither; a
-                                      finite repr has no letter but e */
-            else if (is_num)
-                fwrite(s, 1, len, fp);
+        for (j = 0; o && j < t->ncols; j++) {
+            const struct kept *k = rows[i];
+            json_t *v;
+            double d;
+
+            if (k->len[j] == MISSING || k->len[j] == 0)
+                v = json_null(); /* missing or empty: no value */
+            else if (sk_num_parse(&d, k->cell[j], k->len[j]) == 0)
+                v = sk_json_number(d); /* inf, nan: null */
             else
-                sk_format_json_string(fp, s, len);
+                v = json_stringn_nocheck(k->cell[j], k->len[j]);
+            if (json_object_setn_new_nocheck(o, t->cols[j].name,
+                                             t->cols[j].name_len, v) != 0) {
+                json_decref(o);
+                o = NULL;
+            }
         }
-        fputc('}', fp);
+        if (!o)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        sk_json_list_item(fp, o, i == 0);
+        json_decref(o);
     }
-    fputs(t->nheap ? "\n]\n" : "]\n", fp);
+    sk_json_list_close(fp, t->nheap);
+    return 0;
 }
 
-int sk_top_write(sk_top *t, FILE *fp, sk_format fmt)
+int sk_top_write(sk_top *t, FILE *fp, sk_format fmt, const json_t *head)
 {
     struct kept **rows;
+    int rc = 0;
 
     if (t->read == 0 && (fmt == SK_FORMAT_TABLE || fmt == SK_FORMAT_MARKDOWN)) {
         fputs("CSV file is empty.\n", fp);
@@ -733,9 +738,11 @@ int sk_top_write(sk_top *t, FILE *fp, sk_format fmt)
         case SK_FORMAT_TABLE: write_table(t, rows, fp); break;
         case SK_FORMAT_MARKDOWN: write_markdown(t, rows, fp); break;
         case SK_FORMAT_CSV: write_csv(t, rows, fp); break;
-        case SK_FORMAT_JSON: write_json(t, rows, fp); break;
+        case SK_FORMAT_JSON: rc = write_json(t, rows, fp, head); break;
         }
         free(rows);
+        if (rc != 0)
+            return rc;
     }
     if (fflush(fp) != 0 || ferror(fp))
         return sk_error_set(SK_EIO, "writing the output failed");

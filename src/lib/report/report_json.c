@@ -4,6 +4,7 @@
  */
 #include "report_int.h"
 
+#include "sweepkit/json.h"
 #include "sweepkit/num.h"
 
 #include <math.h>
@@ -16,16 +17,6 @@
 struct jw {
     int failures;
 };
-
-static json_t *jnum(double v)
-{
-    return isnan(v) ? json_null() : json_real(v);
-}
-
-static json_t *jstr(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 static void jset(struct jw *w, json_t *o, const char *key, json_t *v)
 {
@@ -47,17 +38,17 @@ static json_t *json_levels(struct jw *w, const struct run_rep *rr)
     for (i = 0; a && i < rr->n; i++) {
         json_t *o = json_object();
 
-        jset(w, o, "concurrency", jnum(rr->conc[i]));
-        jset(w, o, "queries", jnum(sk_report__at(rr->queries, i)));
-        jset(w, o, "throughput_tokens_per_s", jnum(sk_report__at(rr->tput, i)));
-        jset(w, o, "avg_ttft_s", jnum(sk_report__at(rr->avg_ttft, i)));
-        jset(w, o, "p90_ttft_s", jnum(sk_report__at(rr->p90_ttft, i)));
+        jset(w, o, "concurrency", sk_json_number(rr->conc[i]));
+        jset(w, o, "queries", sk_json_number(sk_report__at(rr->queries, i)));
+        jset(w, o, "throughput_tokens_per_s", sk_json_number(sk_report__at(rr->tput, i)));
+        jset(w, o, "avg_ttft_s", sk_json_number(sk_report__at(rr->avg_ttft, i)));
+        jset(w, o, "p90_ttft_s", sk_json_number(sk_report__at(rr->p90_ttft, i)));
         jset(w, o, "avg_decode_tokens_per_s",
-             jnum(sk_report__at(rr->avg_decode, i)));
+             sk_json_number(sk_report__at(rr->avg_decode, i)));
         jset(w, o, "avg_query_tokens_per_s",
-             jnum(sk_report__at(rr->avg_query, i)));
+             sk_json_number(sk_report__at(rr->avg_query, i)));
         for (k = 0; k < NEXTRA; k++)
-            jset(w, o, extra_cols[k], jnum(sk_report__at(rr->extra[k], i)));
+            jset(w, o, extra_cols[k], sk_json_number(sk_report__at(rr->extra[k], i)));
         jappend(w, a, o);
     }
     return a;
@@ -78,13 +69,13 @@ static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
         double c = NAN;
 
         sk_num_parse(&c, rr->pct[i].key, strlen(rr->pct[i].key));
-        jset(w, o, "concurrency", jnum(c));
+        jset(w, o, "concurrency", sk_json_number(c));
         jset(w, o, "queries", json_integer((json_int_t)rr->pct[i].queries));
         for (f = 0; f < 3; f++) {
             json_t *q = json_object();
 
             for (p = 0; p < 3; p++)
-                jset(w, q, pname[p], jnum(rr->pct[i].v[f][p]));
+                jset(w, q, pname[p], sk_json_number(rr->pct[i].v[f][p]));
             jset(w, o, sk_report__pct_fields[f], q);
         }
         jappend(w, a, o);
@@ -147,9 +138,9 @@ static json_t *json_chart(struct jw *w, const struct chart_ref *c)
 {
     json_t *o = json_object();
 
-    jset(w, o, "kind", json_string(c->kind));
-    jset(w, o, "file", json_string(c->file));
-    jset(w, o, "format", json_string("png"));
+    jset(w, o, "kind", sk_json_string(c->kind));
+    jset(w, o, "file", sk_json_string(c->file));
+    jset(w, o, "format", sk_json_string("png"));
     jset(w, o, "width", json_integer(c->width));
     jset(w, o, "height", json_integer(c->height));
     return o;
@@ -170,30 +161,30 @@ json_t *sk_report__json(const struct sk_report *rep)
     size_t i, k;
 
     snprintf(generator, sizeof(generator), "sweepkit report %s", rep->version);
-    jset(w, root, "generator", json_string(generator));
-    jset(w, root, "title", json_string(rep->title));
-    jset(w, root, "command", json_string(rep->command));
+    jset(w, root, "generator", sk_json_string(generator));
+    jset(w, root, "title", sk_json_string(rep->title));
+    jset(w, root, "command", sk_json_string(rep->command));
     a = json_array();
     for (i = 0; i < rep->ninputs; i++)
-        jappend(w, a, json_string(rep->inputs[i]));
+        jappend(w, a, sk_json_string(rep->inputs[i]));
     jset(w, root, "inputs", a);
-    jset(w, root, "ttft_stat", json_string(sk_recommend_stat_name(rep->stat)));
+    jset(w, root, "ttft_stat", sk_json_string(sk_recommend_stat_name(rep->stat)));
     a = json_array();
     for (i = 0; i < rep->nbudgets; i++)
-        jappend(w, a, json_real(rep->budgets[i]));
+        jappend(w, a, sk_json_number(rep->budgets[i]));
     jset(w, root, "ttft_budgets_s", a);
-    jset(w, root, "gain_threshold", json_real(SK_SATURATION_DEFAULT_GAIN));
+    jset(w, root, "gain_threshold", sk_json_number(SK_SATURATION_DEFAULT_GAIN));
     jset(w, root, "overlay",
          rep->has_overlay ? json_chart(w, &rep->overlay) : json_null());
     for (i = 0; runs && i < rep->nruns; i++) {
         const struct run_rep *rr = &rep->runs[i];
         json_t *o = json_object(), *ch = json_array();
 
-        jset(w, o, "label", json_string(rr->run->label));
-        jset(w, o, "anchor", json_string(rr->anchor));
-        jset(w, o, "summary_file", jstr(rr->run->summary_path));
-        jset(w, o, "per_query_file", jstr(rr->run->per_query_path));
-        jset(w, o, "pairing", json_string(pairing_name(rr->run->pairing)));
+        jset(w, o, "label", sk_json_string(rr->run->label));
+        jset(w, o, "anchor", sk_json_string(rr->anchor));
+        jset(w, o, "summary_file", sk_json_string(rr->run->summary_path));
+        jset(w, o, "per_query_file", sk_json_string(rr->run->per_query_path));
+        jset(w, o, "pairing", sk_json_string(pairing_name(rr->run->pairing)));
         jset(w, o, "summarized_from_per_query",
              json_boolean(rr->run->summarized));
         jset(w, o, "levels", json_levels(w, rr));
@@ -204,7 +195,7 @@ json_t *sk_report__json(const struct sk_report *rep)
             jappend(w, ch, json_chart(w, &rr->charts[k]));
         jset(w, o, "charts", ch);
         jset(w, o, "chart_error",
-             rr->chart_error[0] ? json_string(rr->chart_error) : json_null());
+             rr->chart_error[0] ? sk_json_string(rr->chart_error) : json_null());
         jappend(w, runs, o);
     }
     jset(w, root, "runs", runs);

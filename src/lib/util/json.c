@@ -17,7 +17,7 @@ json_t *sk_json_number(double v)
 
 json_t *sk_json_string(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    return s ? json_stringn_nocheck(s, strlen(s)) : json_null();
 }
 
 static void newline(FILE *fp, int depth)
@@ -120,18 +120,36 @@ char *sk_json_dumps(const json_t *j, int expand)
     return buf;
 }
 
-void sk_json_list_open(FILE *fp)
+void sk_json_list_open(FILE *fp, const json_t *head, const char *key)
 {
-    fputc('[', fp);
+    const char *k;
+    json_t *v;
+
+    fputc('{', fp);
+    if (head)
+        json_object_foreach ((json_t *)head, k, v) {
+            newline(fp, 1);
+            sk_format_json_string(fp, k, strlen(k));
+            fputs(": ", fp);
+            put(fp, v, 1, 2);
+            fputc(',', fp);
+        }
+    newline(fp, 1);
+    sk_format_json_string(fp, key, strlen(key));
+    fputs(": [", fp);
 }
 
 void sk_json_list_item(FILE *fp, const json_t *item, int first)
 {
-    fputs(first ? "\n  " : ",\n  ", fp);
-    put(fp, item, 1, 0);
+    if (!first)
+        fputc(',', fp);
+    newline(fp, 2);
+    put(fp, item, 2, 2);
 }
 
 void sk_json_list_close(FILE *fp, size_t n)
 {
-    fputs(n ? "\n]\n" : "]\n", fp);
+    if (n)
+        newline(fp, 1);
+    fputs("]\n}\n", fp);
 }

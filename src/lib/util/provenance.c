@@ -1,10 +1,14 @@
 /* Provenance: the machine a JSON output was made on (provenance.h). */
 #include "sweepkit/provenance.h"
 
+#include "sweepkit/json.h"
+#include "sweepkit/num.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __APPLE__
 #include <sys/sysctl.h>
@@ -92,4 +96,34 @@ void sk_provenance_init(sk_provenance *p)
                  u.release, u.machine);
     cpu_model(p->cpu, sizeof(p->cpu));
     p->cores = n > 0 ? n : 0;
+}
+
+void sk_provenance_date(char *buf, size_t cap, time_t when)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    struct tm tm;
+    double v;
+
+    if (epoch && *epoch && sk_num_parse(&v, epoch, strlen(epoch)) == 0 &&
+        v >= 0 && v < 253402300800.0 && v == (double)(long long)v) {
+        when = (time_t)v;
+        gmtime_r(&when, &tm);
+    } else {
+        localtime_r(&when, &tm);
+    }
+    if (strftime(buf, cap, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0 && cap)
+        buf[0] = '\0';
+}
+
+json_t *sk_provenance_json(const sk_provenance *host, const char *tool,
+                           const char *command, time_t when)
+{
+    char date[40];
+
+    sk_provenance_date(date, sizeof(date), when);
+    return json_pack("{s:i, s:s, s:o, s:{s:s, s:s, s:I}, s:s}",
+                     "schema_version", SK_SCHEMA_VERSION, "tool", tool,
+                     "command", sk_json_string(command), "host", "os",
+                     host->os, "cpu", host->cpu, "cores",
+                     (json_int_t)host->cores, "date", date);
 }
