@@ -99,13 +99,14 @@ if [ ! -s "$csv" ]; then
   mv "$csv.tmp" "$csv"
 fi
 
-# run NAME BINARY I: one timed report into $bench/out-NAME; appends
+# run NAME BINARY I [PREFIX...]: one timed report into $bench/out-NAME,
+# the command run under PREFIX (taskset -c 0: one core); appends
 # "seconds rss_kb" to $bench/NAME.times.  A failed run or a missing
 # report.md stops the benchmark (it would be timed as a fast one).
 run() {
   local out=$bench/out-$1 rc=0
   rm -rf "$out"
-  /usr/bin/time -o "$bench/$1.time" -f "%e %M" \
+  /usr/bin/time -o "$bench/$1.time" -f "%e %M" "${@:4}" \
     "$2" report fixtures/ "$csv" --out "$out" >/dev/null 2>"$bench/$1.err" || rc=$?
   if [ "$rc" -ne 0 ] || [ ! -s "$out/report.md" ]; then
     echo "report_bench: $1 ($2), run $3: exit status $rc, report.md $([ -s "$out/report.md" ] && echo present || echo missing); stderr:" >&2
@@ -115,10 +116,14 @@ run() {
   tail -n 1 "$bench/$1.time" >>"$bench/$1.times"
 }
 
-rm -f "$bench/old.times" "$bench/new.times"
+# The new build also on one core: the per-query chart's markers are drawn
+# by one thread per core (chart_draw.c), so this row shows what the one
+# read alone gives.
+rm -f "$bench/old.times" "$bench/new.times" "$bench/new1.times"
 for i in $(seq "$runs"); do
   run old "$sk_old" "$i"
   run new "$sk_new" "$i"
+  run new1 "$sk_new" "$i" taskset -c 0
 done
 
 # summary FILE: the median seconds (mean of the middle two when even) and
@@ -130,14 +135,18 @@ summary() {
 }
 read -r t_old m_old < <(summary "$bench/old.times")
 read -r t_new m_new < <(summary "$bench/new.times")
+read -r t_new1 m_new1 < <(summary "$bench/new1.times")
 mb=$(stat -c %s "$csv")
 echo "sweepkit report fixtures/ + $rows-row per-query file ($(awk -v b="$mb" 'BEGIN { printf "%.1f MB", b / 1e6 }')), $runs runs each, alternating"
 echo
 echo "| build | median wall | peak RSS | report.md |"
 echo "|---|---|---|---|"
 echo "| $old_id (before issue 14) | $t_old s | $m_old MB | written |"
-echo "| work tree ($head_id) | $t_new s | $m_new MB | written |"
-awk -v a="$t_old" -v b="$t_new" 'BEGIN {
+echo "| work tree ($head_id), $(nproc) cores | $t_new s | $m_new MB | written |"
+echo "| work tree, one core (taskset -c 0) | $t_new1 s | $m_new1 MB | written |"
+awk -v a="$t_old" -v b="$t_new" -v c="$t_new1" 'BEGIN {
   r = b > 0 ? a / b : 0
+  r1 = c > 0 ? a / c : 0
   printf "| old / new | %.2fx | | target >= 1.5x: %s |\n", r, (r >= 1.5) ? "met" : "not met"
+  printf "| old / new on one core | %.2fx | | |\n", r1
 }'

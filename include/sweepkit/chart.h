@@ -121,6 +121,9 @@ typedef struct {
     const char *software;   /* metadata, each may be NULL: PNG text */
     const char *sources;    /* chunks "Software", "Sources", "Command"; */
     const char *command;    /* PDF Creator, Keywords, Subject */
+    unsigned threads;       /* PNG: threads drawing a panel's markers when
+                               it has 20,000 or more (the pixels are the
+                               same with any number); 0 = one per core */
 } sk_chart_render_opts;
 
 typedef enum { SK_CHART_PNG, SK_CHART_SVG, SK_CHART_PDF } sk_chart_format;

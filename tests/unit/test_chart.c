@@ -345,6 +345,73 @@ done:
     sk_chart_free(c);
 }
 
+/* A scatter of 30,000 markers is drawn by threads in bands of rows: the
+ * image is byte for byte the one a single thread draws, at any scale and
+ * any number of threads (translucent jittered dots, opaque rimmed squares
+ * that straddle band edges). */
+static void test_banded_markers(void)
+{
+    enum { N = 30000 };
+    static double x[N], y[N], x2[N / 10], y2[N / 10];
+    static const unsigned threads[] = {3, 7};
+    static const double scales[] = {1, 1.5};
+    unsigned long long z = 42;
+    sk_chart_panel_opts p;
+    sk_chart_style st;
+    sk_chart *c = NULL;
+    sk_chart_render_opts ro;
+    size_t i, t, k;
+
+    for (i = 0; i < N; i++) {
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        x[i] = (double)(1 << (z >> 61));
+        y[i] = (double)(z >> 11) / 9007199254740992.0 * 200;
+        if (i % 10 == 0) {
+            x2[i / 10] = x[i];
+            y2[i / 10] = 200 - y[i];
+        }
+    }
+    memset(&p, 0, sizeof(p));
+    p.x.label = "concurrency";
+    p.x.scale = SK_CHART_LOG2;
+    p.y.label = "tok/s";
+    if (sk_chart_new(&c, "Bands") != 0 || sk_chart_add_panel(NULL, c, &p) != 0)
+        goto done;
+    memset(&st, 0, sizeof(st));
+    st.marker = SK_CHART_CIRCLE;
+    st.marker_size = 3;
+    st.alpha = 0.05;
+    st.jitter = 9;
+    st.rgb = sk_chart_palette(0);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x, y, N), 0);
+    st.marker = SK_CHART_SQUARE;
+    st.marker_size = 9;
+    st.alpha = 1;
+    st.rgb = sk_chart_palette(1);
+    CHECK_INT(sk_chart_add_series(c, 0, &st, x2, y2, N / 10), 0);
+    for (k = 0; k < sizeof(scales) / sizeof(scales[0]); k++) {
+        memset(&ro, 0, sizeof(ro));
+        ro.scale = scales[k];
+        ro.threads = 1;
+        CHECK_INT(sk_chart_write(c, tmp_path("band1.png"), &ro), 0);
+        for (t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+            ro.threads = threads[t];
+            CHECK_INT(sk_chart_write(c, tmp_path("bandN.png"), &ro), 0);
+            CHECK(same_bytes(tmp_path("band1.png"), tmp_path("bandN.png")));
+        }
+    }
+    /* and the markers are there: the dots' colour fills the plot */
+    {
+        struct image img = {0, 0, NULL};
+
+        CHECK_INT(read_png(&img, tmp_path("bandN.png")), 0);
+        CHECK(img.rgb && count_colour(&img, sk_chart_palette(1), 10) > 1000);
+        free(img.rgb);
+    }
+done:
+    sk_chart_free(c);
+}
+
 /* --scale: the same chart with twice the pixels, and the mapping scales
  * with it. */
 static void test_scale(void)
@@ -1506,6 +1573,7 @@ int main(void)
     test_format_from_path();
     test_png_pixels();
     test_scale();
+    test_banded_markers();
     test_clip();
     test_nan_gap();
     test_outputs();

@@ -10,7 +10,9 @@
 #include "chart_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PI 3.14159265358979323846
 
@@ -172,18 +174,144 @@ static void draw_series(const sk_chart *c, cairo_t *cr, const struct series *s)
 
 /* Markers whose centre is in the plot area, drawn whole even when they
  * overhang its edge (a TTFT near zero sits on the x axis). */
-static void draw_markers(const sk_chart *c, cairo_t *cr, const struct series *s)
+/* The series' markers whose extent reaches [ylo, yhi] (logical px). */
+static void draw_markers(const sk_chart *c, cairo_t *cr, const struct series *s,
+                         double ylo, double yhi)
 {
     const struct panel *p = &c->p[s->panel];
-    double x, y, r = marker_r(c, s), e = 0.01;
+    double x, y, r = marker_r(c, s), e = 0.01, reach = 1.3 * r + 2 * c->k;
     size_t j;
 
     if (!s->st.marker)
         return;
     for (j = 0; j < s->n; j++)
         if (sk_chart__point_px(c, s, j, &x, &y) && x >= p->x0 - e &&
-            x <= p->x1 + e && y >= p->y0 - e && y <= p->y1 + e)
+            x <= p->x1 + e && y >= p->y0 - e && y <= p->y1 + e &&
+            y + reach >= ylo && y - reach <= yhi)
             draw_marker(c, cr, &s->st, x, y, r);
+}
+
+/* ---- markers in bands, on threads ---------------------------------------
+ *
+ * A per-query scatter can hold a million markers, each its own Cairo fill.
+ * On an image surface they are drawn by several threads, each into a
+ * horizontal band of the same pixels through a surface of its own: every
+ * pixel still sees the same fills in the same order, with the same
+ * coverage (the bands are whole device rows, so the shapes move by whole
+ * pixels), so the image is identical to one drawn by one thread. */
+
+const cairo_user_data_key_t sk_chart__band_error;
+
+#define BAND_MIN_MARKERS 20000 /* fewer: one thread, no set-up */
+#define BAND_MAX_THREADS 16
+#define BANDS_PER_THREAD 4     /* bands handed out in turn, for balance */
+
+struct bands {
+    const sk_chart *c;
+    size_t pi;
+    double clip[4];        /* x, y, w, h in logical px */
+    cairo_matrix_t m;      /* the context's user-to-device matrix */
+    unsigned char *data;   /* the image's pixels */
+    cairo_format_t format;
+    int width, height, stride, rows, nbands;
+    int next;              /* the next band to draw (atomic) */
+    int failed;            /* a Cairo error in some band (atomic) */
+};
+
+static void draw_band_markers(struct bands *b, int band)
+{
+    int y0 = band * b->rows, h = b->height - y0 < b->rows ? b->height - y0
+                                                            : b->rows;
+    cairo_surface_t *s = cairo_image_surface_create_for_data(
+        b->data + (size_t)y0 * (size_t)b->stride, b->format, b->width, h,
+        b->stride);
+    cairo_t *cr = cairo_create(s);
+    cairo_matrix_t m = b->m;
+    double ylo, yhi;
+    size_t i;
+
+    m.y0 -= y0;
+    cairo_set_matrix(cr, &m);
+    cairo_rectangle(cr, b->clip[0], b->clip[1], b->clip[2], b->clip[3]);
+    cairo_clip(cr);
+    /* The band's rows in logical px (the matrix only scales and moves). */
+    ylo = (y0 - b->m.y0) / b->m.yy;
+    yhi = (y0 + h - b->m.y0) / b->m.yy;
+    for (i = 0; i < b->c->ns; i++)
+        if (b->c->s[i].panel == b->pi && b->c->s[i].kind == S_SERIES)
+            draw_markers(b->c, cr, &b->c->s[i], ylo, yhi);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
+        cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    cairo_surface_destroy(s);
+}
+
+static void *band_worker(void *arg)
+{
+    struct bands *b = arg;
+    int band;
+
+    while ((band = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) <
+           b->nbands)
+        draw_band_markers(b, band);
+    return NULL;
+}
+
+/* Draw panel pi's markers in bands when it pays; 1 when drawn, 0 when the
+ * caller is to draw them itself (a vector surface, few markers, one
+ * core, a matrix that rotates, or a Cairo error). */
+static int draw_markers_banded(const sk_chart *c, cairo_t *cr, size_t pi,
+                               const double clip[4])
+{
+    cairo_surface_t *target = cairo_get_target(cr);
+    pthread_t tid[BAND_MAX_THREADS];
+    struct bands b;
+    size_t i, markers = 0;
+    long cores = c->threads ? (long)c->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads, started = 0, t;
+
+    for (i = 0; i < c->ns; i++)
+        if (c->s[i].panel == pi && c->s[i].kind == S_SERIES &&
+            c->s[i].st.marker)
+            markers += c->s[i].n;
+    if (markers < BAND_MIN_MARKERS || cores < 2 ||
+        cairo_surface_get_type(target) != CAIRO_SURFACE_TYPE_IMAGE ||
+        cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+        return 0;
+    memset(&b, 0, sizeof(b));
+    cairo_get_matrix(cr, &b.m);
+    if (b.m.xy != 0 || b.m.yx != 0 || !(b.m.yy > 0))
+        return 0;
+    nthreads = cores < BAND_MAX_THREADS ? (int)cores : BAND_MAX_THREADS;
+    b.c = c;
+    b.pi = pi;
+    memcpy(b.clip, clip, sizeof(b.clip));
+    cairo_surface_flush(target);
+    b.data = cairo_image_surface_get_data(target);
+    b.format = cairo_image_surface_get_format(target);
+    b.width = cairo_image_surface_get_width(target);
+    b.height = cairo_image_surface_get_height(target);
+    b.stride = cairo_image_surface_get_stride(target);
+    if (!b.data || b.height < 1)
+        return 0;
+    b.nbands = nthreads * BANDS_PER_THREAD;
+    b.rows = (b.height + b.nbands - 1) / b.nbands;
+    b.nbands = (b.height + b.rows - 1) / b.rows;
+    for (t = 1; t < nthreads; t++) {
+        if (pthread_create(&tid[started], NULL, band_worker, &b) != 0)
+            break; /* the threads started and this one share the bands */
+        started++;
+    }
+    band_worker(&b);
+    for (t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    cairo_surface_mark_dirty(target);
+    if (b.failed) /* render_png() looks for it */
+        cairo_surface_set_user_data(target, &sk_chart__band_error,
+                                    (void *)&sk_chart__band_error, NULL);
+    return 1;
 }
 
 static void draw_legend(const sk_chart *c, cairo_t *cr, size_t pi)
@@ -291,7 +419,7 @@ static void draw_titles(const sk_chart *c, cairo_t *cr, const struct panel *p)
 static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
 {
     const struct panel *p = &c->p[pi];
-    double k = c->k;
+    double k = c->k, clip[4];
     size_t i;
 
     /* Grid, on the left axis's ticks only. */
@@ -349,14 +477,18 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
         for (i = 0; i < c->ns; i++)
             if (c->s[i].panel == pi && c->s[i].st.marker)
                 grow = fmax(grow, 1.3 * marker_r(c, &c->s[i]) + 2 * k);
+        clip[0] = p->x0 - grow;
+        clip[1] = p->y0 - grow;
+        clip[2] = p->x1 - p->x0 + 2 * grow;
+        clip[3] = p->y1 - p->y0 + 2 * grow;
         cairo_save(cr);
-        cairo_rectangle(cr, p->x0 - grow, p->y0 - grow,
-                        p->x1 - p->x0 + 2 * grow, p->y1 - p->y0 + 2 * grow);
+        cairo_rectangle(cr, clip[0], clip[1], clip[2], clip[3]);
         cairo_clip(cr);
     }
-    for (i = 0; i < c->ns; i++)
-        if (c->s[i].panel == pi && c->s[i].kind == S_SERIES)
-            draw_markers(c, cr, &c->s[i]);
+    if (!draw_markers_banded(c, cr, pi, clip))
+        for (i = 0; i < c->ns; i++)
+            if (c->s[i].panel == pi && c->s[i].kind == S_SERIES)
+                draw_markers(c, cr, &c->s[i], -INFINITY, INFINITY);
     cairo_restore(cr);
     cairo_save(cr);
     cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0);

@@ -107,6 +107,7 @@ struct sk_chart {
     /* the last layout */
     int laid_out;
     double w, h, scale, k;
+    unsigned threads; /* for the markers: 0 = one per core */
     struct fonts fs;
 };
 
@@ -166,6 +167,11 @@ int sk_chart__point_px(const sk_chart *c, const struct series *s, size_t j,
 /* Draw the laid-out chart on cr, in logical px; the caller has scaled the
  * context for its surface. */
 void sk_chart__draw(const sk_chart *c, cairo_t *cr);
+
+/* Set as user data on an image surface whose markers were drawn in bands
+ * on threads when a band's Cairo context failed (chart_draw.c); the
+ * image is then incomplete. */
+extern const cairo_user_data_key_t sk_chart__band_error;
 
 /* ---- small shared measures ---------------------------------------------- */
 

@@ -239,6 +239,9 @@ static int render_png(sk_chart *c, FILE *fp, const sk_chart_render_opts *o,
     cairo_scale(cr, c->scale, c->scale);
     sk_chart__draw(c, cr);
     st = cairo_status(cr);
+    if (st == CAIRO_STATUS_SUCCESS &&
+        cairo_surface_get_user_data(img, &sk_chart__band_error))
+        st = CAIRO_STATUS_NO_MEMORY; /* a band could not be drawn */
     cairo_destroy(cr);
     if (st != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(img);
