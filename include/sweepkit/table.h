@@ -66,6 +66,14 @@ typedef struct {
     const char *name;  /* the file name used in messages */
 } sk_row;
 
+/*
+ * Set the error for cell c of `row` that should hold a number of column
+ * `field` and does not: "NAME:LINE: column 'FIELD': 'CELL' is not a
+ * finite number", the cell quoted up to 40 bytes (cut at a character
+ * boundary, "..." after it).  Returns SK_EPARSE.
+ */
+int sk_row_not_a_number(const sk_row *row, const char *field, size_t c);
+
 /* Called for the header (index 0) and then each data row.  Return 0 to go
  * on; any other value stops the stream and is returned by it (set the
  * last-error message first). */

@@ -29,9 +29,6 @@ static const char *const default_fields[] = {"ttft_s", "tokens_per_s",
 #define NDEFAULT (sizeof(default_fields) / sizeof(default_fields[0]))
 static const char default_key[] = "concurrency";
 
-/* Longest cell quoted in a "not a finite number" message. */
-#define QUOTE_MAX 40
-
 /* ---- percentiles and summaries ---------------------------------------- */
 
 /*
@@ -529,24 +526,6 @@ static int find_group(sk_stats_groups *g, const sk_row *row, size_t *idx)
     return 0;
 }
 
-static int not_a_number(const sk_row *row, const char *field, size_t c)
-{
-    const char *cell = row->field[c];
-    size_t n = row->len[c];
-    int cut = n > QUOTE_MAX;
-
-    if (cut) { /* cut at a UTF-8 character boundary */
-        n = QUOTE_MAX;
-        while (n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80)
-            n--;
-    }
-    return sk_error_set(SK_EPARSE,
-                        "%s:%zu: column '%s': '%.*s%s' is not a finite "
-                        "number",
-                        row->name, row->line, field, (int)n, cell,
-                        cut ? "..." : "");
-}
-
 static int append(sk_stats_groups *g, struct series *s, double v,
                   const sk_row *row)
 {
@@ -594,7 +573,7 @@ static int on_row(void *payload, const sk_row *row)
             continue;
         }
         if (!sk_num_scan(row->field[c], row->len[c], &v, NULL) || !isfinite(v))
-            return not_a_number(row, g->field_name[f], c);
+            return sk_row_not_a_number(row, g->field_name[f], c);
         if ((rc = append(g, &gr->s[f], v, row)) != 0)
             return rc;
     }

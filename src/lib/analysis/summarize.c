@@ -22,9 +22,6 @@ static const char *const fields[NFIELDS] = {
 const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
     "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency"};
 
-/* Longest cell quoted in a "not a finite number" message (stats.c's). */
-#define QUOTE_MAX 40
-
 /* One concurrency as written: levels are grouped by their text, as
  * `stats` groups them, so "1" and "1.0" are told apart (and rejected). */
 struct key {
@@ -193,24 +190,6 @@ static int find_key(size_t *out, struct sk_queries_load *l, const sk_row *row)
     return 0;
 }
 
-static int not_a_number(const sk_row *row, const char *field, size_t c)
-{
-    const char *cell = row->field[c];
-    size_t n = row->len[c];
-    int cut = n > QUOTE_MAX;
-
-    if (cut) { /* cut at a UTF-8 character boundary */
-        n = QUOTE_MAX;
-        while (n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80)
-            n--;
-    }
-    return sk_error_set(SK_EPARSE,
-                        "%s:%zu: column '%s': '%.*s%s' is not a finite "
-                        "number",
-                        row->name, row->line, field, (int)n, cell,
-                        cut ? "..." : "");
-}
-
 /* Room for one more query in every array. */
 static int grow(struct sk_queries *q, const sk_row *row)
 {
@@ -258,7 +237,7 @@ int sk_summarize_row(void *queries, const sk_row *row)
         }
         if (!sk_num_scan(row->field[c], row->len[c], &v[f], NULL) ||
             !isfinite(v[f]))
-            return not_a_number(row, fields[f], c);
+            return sk_row_not_a_number(row, fields[f], c);
         /* `stats`' cap on the values one load keeps */
         if (l->kept == SK_STATS_MAX_VALUES)
             return sk_error_set(SK_ELIMIT,

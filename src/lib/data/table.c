@@ -519,3 +519,22 @@ int sk_table_column(size_t *out, const sk_row *header, const char *name)
     return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s",
                         header->name, name, list);
 }
+
+int sk_row_not_a_number(const sk_row *row, const char *field, size_t c)
+{
+    enum { QUOTE_MAX = 40 };
+    const char *cell = row->field[c];
+    size_t n = row->len[c];
+    int cut = n > QUOTE_MAX;
+
+    if (cut) { /* cut at a UTF-8 character boundary */
+        n = QUOTE_MAX;
+        while (n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return sk_error_set(SK_EPARSE,
+                        "%s:%zu: column '%s': '%.*s%s' is not a finite "
+                        "number",
+                        row->name, row->line, field, (int)n, cell,
+                        cut ? "..." : "");
+}
