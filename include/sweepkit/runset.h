@@ -72,9 +72,9 @@ typedef enum {
 /* One run.  Every pointer is borrowed from the runset. */
 struct sk_runset_run {
     const char *label;          /* a name for people, unique in the set:
-                                   the file name without ".csv" and a
-                                   "summary_" prefix; for collector names
-                                   "<prefix>_<stamp>" */
+                                   sk_runset_label() of its summary (else
+                                   its per-query file), " (2)" ... after
+                                   a name met before */
     const char *summary_path;   /* as given or found; NULL: per-query only */
     const char *per_query_path; /* NULL: summary only */
     sk_runset_pairing pairing;
@@ -122,6 +122,18 @@ sk_runset_kind sk_runset_kind_of(const char *const *names, size_t n);
  * and fills *out, or 0.  Pure.
  */
 int sk_runset_parse_name(struct sk_runset_name *out, const char *base);
+
+/*
+ * The one name for people of the run a file holds (report's headings,
+ * plot's legends), into `buf` (cut to `cap`): the file's base name
+ * without ".csv" (any case) and without a "summary_" prefix when
+ * something is left ("results/summary_gemma.csv" -> "gemma",
+ * "per_query.csv" -> "per_query"); for the collector's names
+ * "<prefix>_<stamp>" ("mlx_summary_20260128_202929.csv" ->
+ * "mlx_20260128_202929", the same for its per-query file).  At most 400
+ * bytes of the name.  Pure.
+ */
+void sk_runset_label(char *buf, size_t cap, const char *path);
 
 /*
  * Whether the per-query levels `lv[0..n)` have the concurrencies and

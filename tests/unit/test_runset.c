@@ -411,6 +411,34 @@ static void test_labels(void)
     sk_runset_free(rs);
 }
 
+/* The one labelling rule, as report and plot both name runs. */
+static void test_label_rule(void)
+{
+    static const struct {
+        const char *path, *want;
+    } cases[] = {
+        {"results/summary_gemma.csv", "gemma"},
+        {"per_query.csv", "per_query"},
+        {"dir/SUMMARY_X.CSV", "SUMMARY_X"},   /* the prefix is lower case */
+        {"dir/summary_x.CSV", "x"},           /* ".csv" in any case */
+        {"summary_.csv", "summary_"},         /* nothing left: kept */
+        {"notes.txt", "notes.txt"},
+        {"a/mlx_summary_20260128_202929.csv", "mlx_20260128_202929"},
+        {"mlx_per_query_20260128_202929-2.csv", "mlx_20260128_202929-2"},
+        {"mlx_summary_2026012_202929.csv", "mlx_summary_2026012_202929"},
+        {"", ""},
+    };
+    char buf[64], small[4];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sk_runset_label(buf, sizeof(buf), cases[i].path);
+        CHECK_STR(buf, cases[i].want);
+    }
+    sk_runset_label(small, sizeof(small), "summary_gemma.csv");
+    CHECK_STR(small, "gem");
+}
+
 static void test_errors(void)
 {
     sk_runset *rs = NULL;
@@ -611,6 +639,7 @@ int main(void)
     test_name_mismatch();
     test_ambiguous();
     test_labels();
+    test_label_rule();
     test_errors();
     cleanup(root);
     return sk_test_done("runset");

@@ -811,26 +811,30 @@ static int pair_by_counts(sk_runset *rs)
     return 0;
 }
 
-/* "summary_gemma.csv" -> "gemma"; "mlx_summary_20260128_202929.csv" ->
- * "mlx_20260128_202929"; "per_query.csv" -> "per_query". */
+void sk_runset_label(char *buf, size_t cap, const char *path)
+{
+    const char *b = base_name(path);
+    struct sk_runset_name nm;
+    size_t n = strlen(b);
+
+    if (sk_runset_parse_name(&nm, b)) {
+        snprintf(buf, cap, "%.*s_%s", (int)nm.prefix_len, b, nm.stamp);
+        return;
+    }
+    if (n > 4 && ends_csv(b))
+        n -= 4;
+    if (n > 8 && strncmp(b, "summary_", 8) == 0) {
+        b += 8;
+        n -= 8;
+    }
+    snprintf(buf, cap, "%.*s", (int)(n < 400 ? n : 400), b);
+}
+
 static int make_label(char **out, const struct file *f)
 {
-    const char *b = base_name(f->path);
-    size_t n = strlen(b);
     char buf[512];
 
-    if (f->named) {
-        snprintf(buf, sizeof(buf), "%.*s_%s", (int)f->name.prefix_len, b,
-                 f->name.stamp);
-    } else {
-        if (n > 4 && ends_csv(b))
-            n -= 4;
-        if (n > 8 && strncmp(b, "summary_", 8) == 0) {
-            b += 8;
-            n -= 8;
-        }
-        snprintf(buf, sizeof(buf), "%.*s", (int)(n < 400 ? n : 400), b);
-    }
+    sk_runset_label(buf, sizeof(buf), f->path);
     if (!(*out = strdup(buf)))
         return sk_error_set(SK_ENOMEM, "out of memory");
     return 0;

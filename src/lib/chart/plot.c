@@ -7,6 +7,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/recommend.h"
+#include "sweepkit/runset.h"
 #include "sweepkit/saturation.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
@@ -53,21 +54,6 @@ static void note(const sk_plot_opts *o, const char *fmt, ...)
     o->note(o->note_payload, buf ? buf : small);
     if (buf != small)
         free(buf);
-}
-
-/* "results/summary_gemma.csv" -> "gemma"; "per_query.csv" -> "per_query". */
-static void label_from_path(char *buf, size_t cap, const char *path)
-{
-    const char *b = strrchr(path, '/');
-    size_t n;
-
-    b = b ? b + 1 : path;
-    if (strncmp(b, "summary_", 8) == 0 && b[8] && strcmp(b + 8, ".csv"))
-        b += 8;
-    n = strlen(b);
-    if (n > 4 && strcmp(b + n - 4, ".csv") == 0)
-        n -= 4;
-    snprintf(buf, cap, "%.*s", (int)n, b);
 }
 
 /* The knee comes from the analysis engine (saturation.h); the chart only
@@ -235,7 +221,7 @@ int sk_plot_write(const sk_plot_opts *o)
         if (i < o->nlabels)
             snprintf(labels[i], sizeof(labels[i]), "%s", o->labels[i]);
         else
-            label_from_path(labels[i], sizeof(labels[i]), path);
+            sk_runset_label(labels[i], sizeof(labels[i]), path);
         runs[i].sweep = sweeps[i];
         runs[i].label = labels[i];
         runs[i].query_concurrency = samples[i].c;
