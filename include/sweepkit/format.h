@@ -31,6 +31,15 @@ int sk_utf8_width(size_t *width, size_t *at, const char *s, size_t n);
  * code points, or its length in bytes when it is not valid UTF-8. */
 size_t sk_format_width(const char *s, size_t n);
 
+/*
+ * `s` as part of a file name ("Qwen/Qwen3 4B" -> "Qwen_Qwen3_4B"): each
+ * byte other than [A-Za-z0-9._-] becomes '_', at most 100 of them and
+ * cut to `cap`; an empty result is "r", and one that would start with
+ * '.' (a hidden file) starts with 'r' instead.  The one slug of report's
+ * chart files and the collector's output files.
+ */
+void sk_format_slug(char *buf, size_t cap, const char *s);
+
 /* Write `n` bytes of `s` as a JSON string literal, quotes included. */
 void sk_format_json_string(FILE *fp, const char *s, size_t n);
 

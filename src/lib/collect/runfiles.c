@@ -7,6 +7,7 @@
 #include "sweepkit/collect.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/format.h"
 #include "sweepkit/outdir.h"
 
 #include <errno.h>
@@ -15,19 +16,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* "Qwen/Qwen3 4B" -> "Qwen_Qwen3_4B": a name safe in a file name. */
-static void safe_name(char *out, size_t cap, const char *s)
-{
-    size_t i = 0;
-
-    for (; *s && i + 1 < cap; s++)
-        out[i++] = (strchr("-_.", *s) || (*s >= '0' && *s <= '9') ||
-                    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
-                       ? *s
-                       : '_';
-    out[i] = '\0';
-}
 
 /* Create `dir/prefix_kind_ts[-N].ext` for appending, never over an
  * existing file; -1 on failure (errno says why). */
@@ -53,7 +41,7 @@ int sk_collect_files_create(struct sk_collect_files *out, const char *dir,
         goto done;
     /* Output names: the start time, and a -N suffix should a file of that
      * second exist already (never overwrite). */
-    safe_name(prefix, sizeof(prefix), name);
+    sk_format_slug(prefix, sizeof(prefix), name);
     localtime_r(&started, &tm);
     strftime(ts, sizeof(ts), "%Y%m%d_%H%M%S", &tm);
     strftime(out->started, sizeof(out->started), "%Y-%m-%dT%H:%M:%S%z", &tm);

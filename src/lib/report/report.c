@@ -9,6 +9,7 @@
 #include "report_int.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/format.h"
 #include "sweepkit/json.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/sweep.h"
@@ -200,24 +201,6 @@ static int analyse_percentiles(struct run_rep *rr)
     return 0;
 }
 
-/* "gemma-3-1b" as a file name part: [A-Za-z0-9._-], the rest '_'. */
-static void slugify(char *buf, size_t cap, const char *label)
-{
-    size_t i, n = 0;
-
-    for (i = 0; label[i] && n + 1 < cap && n < 100; i++) {
-        char c = label[i];
-
-        buf[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')
-                       ? c
-                       : '_';
-    }
-    if (n == 0 || buf[0] == '.')
-        buf[n == 0 ? n++ : 0] = 'r';
-    buf[n] = '\0';
-}
-
 /* GitHub's heading anchor: lower case, spaces to '-', other punctuation
  * but '-' and '_' dropped (bytes >= 0x80 kept). */
 static void anchor_of(char *buf, size_t cap, const char *heading)
@@ -273,7 +256,7 @@ static void name_runs(struct sk_report *rep)
         struct run_rep *rr = &rep->runs[i];
         char base[120];
 
-        slugify(base, sizeof(base), rr->run->label);
+        sk_format_slug(base, sizeof(base), rr->run->label);
         snprintf(rr->slug, sizeof(rr->slug), "%s", base);
         for (k = 2;; k++) {
             int clash = 0;

@@ -172,3 +172,25 @@ void sk_format_padded(FILE *fp, const char *s, size_t n, size_t pad,
     if (pad_left)
         fwrite(s, 1, n, fp);
 }
+
+void sk_format_slug(char *buf, size_t cap, const char *s)
+{
+    size_t i, n = 0;
+
+    if (cap < 2) {
+        if (cap)
+            buf[0] = '\0';
+        return;
+    }
+    for (i = 0; s[i] && n + 1 < cap && n < 100; i++) {
+        char c = s[i];
+
+        buf[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')
+                       ? c
+                       : '_';
+    }
+    if (n == 0 || buf[0] == '.')
+        buf[n == 0 ? n++ : 0] = 'r';
+    buf[n] = '\0';
+}
