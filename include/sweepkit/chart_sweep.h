@@ -62,4 +62,22 @@ typedef struct {
 int sk_chart_plot_new(sk_chart **out, const sk_chart_plot_run *runs,
                       size_t nruns, const sk_chart_plot_opts *opts);
 
+/*
+ * The markers a sweep chart carries, one set for `plot` and `report`:
+ *   sk_chart_mark_knee()         a vertical line on every concurrency
+ *                                axis, "knee 64", or "knee 64 (WHO)"
+ *                                when `who` is not NULL; nothing on a
+ *                                chart without one (pareto);
+ *   sk_chart_mark_budget()       "TTFT budget 2.5 s": horizontal on the
+ *                                "ttft" panel, vertical on the "pareto"
+ *                                one, on those the chart has;
+ *   sk_chart_mark_recommended()  "run at 16" ("run at 16 (WHO)") on the
+ *                                "ttft" panel, if any.
+ * Each returns 0, or sk_chart_mark_x()'s errors (SK_EINVAL for a value
+ * the axis cannot place, SK_ELIMIT, SK_ENOMEM).
+ */
+int sk_chart_mark_knee(sk_chart *c, double x, const char *who);
+int sk_chart_mark_budget(sk_chart *c, double budget_s);
+int sk_chart_mark_recommended(sk_chart *c, double x, const char *who);
+
 #endif

@@ -499,6 +499,67 @@ static int per_query_panel(struct ctx *x, unsigned row, unsigned col,
     }
 }
 
+/* ---- the markers: one set for plot and report ---------------------------- */
+
+/* A TTFT budget on panel pi: "TTFT budget 2.5 s", horizontal on a TTFT
+ * axis, vertical on the pareto chart's (TTFT across). */
+static int budget_line(sk_chart *c, size_t pi, int across, double budget_s)
+{
+    char label[64];
+
+    snprintf(label, sizeof(label), "TTFT budget %g s", budget_s);
+    return across ? sk_chart_panel_mark_x(c, pi, budget_s, label)
+                  : sk_chart_panel_mark_y(c, pi, 0, budget_s, label);
+}
+
+int sk_chart_mark_budget(sk_chart *c, double budget_s)
+{
+    size_t pi;
+    int rc;
+
+    if (sk_chart_find_panel(&pi, c, "ttft") == 0 &&
+        (rc = budget_line(c, pi, 0, budget_s)) != 0)
+        return rc;
+    if (sk_chart_find_panel(&pi, c, "pareto") == 0 &&
+        (rc = budget_line(c, pi, 1, budget_s)) != 0)
+        return rc;
+    sk_error_clear(); /* a panel not found is no error */
+    return 0;
+}
+
+int sk_chart_mark_knee(sk_chart *c, double x, const char *who)
+{
+    char label[300];
+    int rc;
+
+    if (who)
+        snprintf(label, sizeof(label), "knee %g (%s)", x, who);
+    else
+        snprintf(label, sizeof(label), "knee %g", x);
+    rc = sk_chart_mark_x(c, "concurrency", x, label);
+    if (rc == SK_ENOTFOUND) { /* pareto: no concurrency axis */
+        sk_error_clear();
+        return 0;
+    }
+    return rc;
+}
+
+int sk_chart_mark_recommended(sk_chart *c, double x, const char *who)
+{
+    char label[300];
+    size_t pi;
+
+    if (sk_chart_find_panel(&pi, c, "ttft") != 0) {
+        sk_error_clear();
+        return 0;
+    }
+    if (who)
+        snprintf(label, sizeof(label), "run at %g (%s)", x, who);
+    else
+        snprintf(label, sizeof(label), "run at %g", x);
+    return sk_chart_panel_mark_x(c, pi, x, label);
+}
+
 /* ---- TTFT -------------------------------------------------------------- */
 
 static const struct {
@@ -564,14 +625,8 @@ static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
                 (rc = key(x, pi, ttft_stats[q].name, 1, ttft_stats[q].dash,
                           SK_CHART_NO_MARKER)) != 0)
                 return rc;
-    if (x->o->ttft_budget_s > 0) {
-        char label[64];
-
-        snprintf(label, sizeof(label), "TTFT budget %g s", x->o->ttft_budget_s);
-        if ((rc = sk_chart_panel_mark_y(x->c, pi, 0, x->o->ttft_budget_s,
-                                        label)) != 0)
-            return rc;
-    }
+    if (x->o->ttft_budget_s > 0)
+        return budget_line(x->c, pi, 0, x->o->ttft_budget_s);
     return 0;
 }
 
@@ -698,12 +753,8 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
     }
     if ((rc = need(any, x, "TTFT")) != 0)
         goto done;
-    if (x->o->ttft_budget_s > 0) {
-        char label[64];
-
-        snprintf(label, sizeof(label), "TTFT budget %g s", x->o->ttft_budget_s);
-        rc = sk_chart_panel_mark_x(x->c, pi, x->o->ttft_budget_s, label);
-    }
+    if (x->o->ttft_budget_s > 0)
+        rc = budget_line(x->c, pi, 1, x->o->ttft_budget_s);
 done:
     for (j = 0; j < maxn; j++)
         free(labels[j]);

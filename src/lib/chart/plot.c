@@ -64,7 +64,6 @@ static int mark_saturation(sk_chart *chart, const sk_sweep *s,
 {
     struct sk_saturation_knee k;
     const double *y;
-    char text[300];
     int rc;
 
     if (!s)
@@ -79,10 +78,7 @@ static int mark_saturation(sk_chart *chart, const sk_sweep *s,
              sk_sweep_name(s));
         return 0;
     }
-    snprintf(text, sizeof(text), several ? "knee %g (%s)" : "knee %g", k.x,
-             label);
-    rc = sk_chart_mark_x(chart, "concurrency", k.x, text);
-    return rc == SK_ENOTFOUND ? 0 : rc; /* pareto: no concurrency axis */
+    return sk_chart_mark_knee(chart, k.x, several ? label : NULL);
 }
 
 /*
@@ -100,7 +96,6 @@ static int mark_recommended(sk_chart *chart, const sk_sweep *s,
     sk_recommend_opts ro;
     sk_recommend_result r;
     size_t panel;
-    char text[300];
     int rc;
 
     if (!s || !(po->ttft_budget_s > 0) ||
@@ -125,9 +120,8 @@ static int mark_recommended(sk_chart *chart, const sk_sweep *s,
              sk_recommend_stat_name(ro.ttft_stat));
         return 0;
     }
-    snprintf(text, sizeof(text), several ? "run at %g (%s)" : "run at %g",
-             r.concurrency, label);
-    return sk_chart_panel_mark_x(chart, panel, r.concurrency, text);
+    return sk_chart_mark_recommended(chart, r.concurrency,
+                                     several ? label : NULL);
 }
 
 static char *join(const char *const *v, size_t n, const char *const *w,

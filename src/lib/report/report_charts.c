@@ -38,22 +38,13 @@ static const char *pareto_stat(enum sk_ttft_stat s)
 static int mark_budgets(sk_chart *c, const struct run_rep *rr,
                         const struct sk_report *rep)
 {
-    size_t b, pi;
-    char label[64];
+    size_t b;
     int rc;
 
-    for (b = 0; b < rep->nbudgets; b++) {
-        if (!rr->rec[b].ok)
-            continue;
-        snprintf(label, sizeof(label), "%g s", rep->budgets[b]);
-        if (sk_chart_find_panel(&pi, c, "ttft") == 0 &&
-            (rc = sk_chart_panel_mark_y(c, pi, 0, rep->budgets[b], label)) != 0)
+    for (b = 0; b < rep->nbudgets; b++)
+        if (rr->rec[b].ok &&
+            (rc = sk_chart_mark_budget(c, rep->budgets[b])) != 0)
             return rc;
-        if (sk_chart_find_panel(&pi, c, "pareto") == 0 &&
-            (rc = sk_chart_panel_mark_x(c, pi, rep->budgets[b], label)) != 0)
-            return rc;
-    }
-    sk_error_clear();
     return 0;
 }
 
@@ -69,22 +60,18 @@ static int any_rec(const struct run_rep *rr, const struct sk_report *rep)
 
 static int mark_knee(sk_chart *c, const struct run_rep *rr)
 {
-    char label[64];
-    int rc;
-
     if (!rr->sat.ok || !rr->sat.knee.found)
         return 0;
-    snprintf(label, sizeof(label), "knee %g", rr->sat.knee.x);
-    rc = sk_chart_mark_x(c, "concurrency", rr->sat.knee.x, label);
-    return rc == SK_ENOTFOUND ? 0 : rc;
+    return sk_chart_mark_knee(c, rr->sat.knee.x, NULL);
 }
 
 /* The overlay's knees: one line per distinct level, naming its runs
- * ("knee 64 (every run)", "knee 32 (a, b)", "knee 16 (4 runs)"). */
+ * ("knee 64 (all 3 runs)", "knee 32 (a, b)", "knee 16 (4 runs)": a list
+ * that would make the label longer than 70 bytes is counted instead). */
 static int mark_knees(sk_chart *c, struct run_rep *const *in, size_t n)
 {
-    char label[200];
-    size_t i, j, with, used;
+    char who[200];
+    size_t i, j, with, used, head;
     int rc;
 
     for (i = 0; i < n; i++) {
@@ -101,21 +88,20 @@ static int mark_knees(sk_chart *c, struct run_rep *const *in, size_t n)
         for (j = i, with = 0; j < n; j++)
             with += in[j]->sat.ok && in[j]->sat.knee.found &&
                     in[j]->sat.knee.x == x;
-        used = (size_t)snprintf(label, sizeof(label), "knee %g (", x);
+        head = (size_t)snprintf(NULL, 0, "knee %g (", x);
+        used = 0;
         if (with == n)
-            snprintf(label + used, sizeof(label) - used, "all %zu runs)", n);
+            snprintf(who, sizeof(who), "all %zu runs", n);
         else
-            for (j = i; j < n && used < sizeof(label); j++)
+            for (j = i; j < n && used < sizeof(who); j++)
                 if (in[j]->sat.ok && in[j]->sat.knee.found &&
                     in[j]->sat.knee.x == x)
-                    used += (size_t)snprintf(label + used, sizeof(label) - used,
+                    used += (size_t)snprintf(who + used, sizeof(who) - used,
                                              "%s%s", j == i ? "" : ", ",
                                              in[j]->run->label);
-        if (with < n && (used >= sizeof(label) - 1 || used > 70))
-            snprintf(label, sizeof(label), "knee %g (%zu runs)", x, with);
-        else if (with < n)
-            snprintf(label + used, sizeof(label) - used, ")");
-        if ((rc = sk_chart_mark_x(c, "concurrency", x, label)) != 0)
+        if (with < n && (used >= sizeof(who) - 1 || head + used > 70))
+            snprintf(who, sizeof(who), "%zu runs", with);
+        if ((rc = sk_chart_mark_knee(c, x, who)) != 0)
             return rc;
     }
     return 0;
