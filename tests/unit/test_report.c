@@ -10,6 +10,7 @@
 
 #include "sweepkit/chart.h"
 #include "sweepkit/error.h"
+#include "sweepkit/provenance.h"
 #include "sweepkit/report.h"
 
 #include <gsl/gsl_errno.h>
@@ -125,8 +126,10 @@ static const char *str_at(json_t *o, const char *key)
 static void check_json_top(json_t *j)
 {
     static const char *const keys[] = {
-        "generator",      "title",          "command", "inputs", "ttft_stat",
-        "ttft_budgets_s", "gain_threshold", "overlay", "runs"};
+        "schema_version", "tool",           "command",        "host",
+        "date",           "generator",      "title",          "inputs",
+        "ttft_stat",      "ttft_budgets_s", "gain_threshold", "overlay",
+        "runs"};
     static const double budgets[] = {1, 2.5, 5};
     const char *key;
     json_t *v, *ov;
@@ -141,6 +144,20 @@ static void check_json_top(json_t *j)
         i++;
     }
     CHECK_STR(str_at(j, "generator"), "sweepkit report 9.9.9");
+    /* provenance (docs/schema.md): the version given, this machine */
+    CHECK_INT(json_integer_value(json_object_get(j, "schema_version")),
+              SK_SCHEMA_VERSION);
+    CHECK_STR(str_at(j, "tool"), "sweepkit 9.9.9");
+    {
+        sk_provenance here;
+
+        sk_provenance_init(&here);
+        CHECK_STR(str_at(json_object_get(j, "host"), "os"), here.os);
+        CHECK_INT(json_integer_value(
+                      json_object_get(json_object_get(j, "host"), "cores")),
+                  here.cores);
+        CHECK_STR(str_at(j, "date"), "1970-01-02T00:00:00+0000");
+    }
     CHECK_STR(str_at(j, "title"), "Sweep report");
     CHECK_STR(str_at(j, "command"), "sweepkit report --out r");
     CHECK_INT(json_array_size(json_object_get(j, "inputs")), 1);
@@ -383,8 +400,19 @@ static void check_md(const char *md)
                      "wall time.\n") != NULL);
     CHECK(strstr(md, "![Total throughput and mean per-query speed of 3 runs "
                      "against concurrency](throughput_overlay.png)") != NULL);
-    CHECK(strstr(md, "\n---\n\nMade by sweepkit 9.9.9 with `sweepkit report "
-                     "--out r`. `report.json` next to this page") != NULL);
+    {
+        sk_provenance here;
+        char want[1024];
+
+        sk_provenance_init(&here);
+        snprintf(want, sizeof(want),
+                 "\n---\n\nMade by sweepkit 9.9.9 with `sweepkit report "
+                 "--out r` on %s%s%s, %ld core%s, 1970-01-02T00:00:00+0000. "
+                 "`report.json` next to this page",
+                 here.os, here.cpu[0] ? ", " : "", here.cpu, here.cores,
+                 here.cores == 1 ? "" : "s");
+        CHECK(strstr(md, want) != NULL);
+    }
 }
 
 /* The FILE * writers give the bytes of the files written. */
@@ -572,6 +600,8 @@ int main(void)
 {
     char cmd[600];
 
+    /* one date for every output (provenance.h) */
+    setenv("SOURCE_DATE_EPOCH", "86400", 1);
     gsl_set_error_handler_off();
     fixtures = getenv("SK_FIXTURES");
     if (!fixtures)

@@ -375,6 +375,8 @@ int sk_report_new(sk_report **out, const sk_report_opts *opts)
     rep->title = opts->title ? opts->title : "Sweep report";
     rep->command = opts->command ? opts->command : "sweepkit report";
     rep->version = opts->version ? opts->version : "dev";
+    sk_provenance_init(&rep->host);
+    rep->made = time(NULL);
     rep->stat = opts->ttft_stat;
     rep->inputs = opts->inputs;
     rep->ninputs = opts->ninputs;

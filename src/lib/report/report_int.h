@@ -9,6 +9,7 @@
 #define SK_REPORT_INT_H
 
 #include "sweepkit/outdir.h"
+#include "sweepkit/provenance.h"
 #include "sweepkit/recommend.h"
 #include "sweepkit/report.h"
 #include "sweepkit/runset.h"
@@ -20,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #define MAX_BUDGETS SK_REPORT_MAX_BUDGETS
 #define MAX_CHARTS 2
@@ -88,6 +90,8 @@ struct run_rep {
 
 struct sk_report {
     const char *title, *command, *version;
+    sk_provenance host; /* the machine, read once (provenance.h) */
+    time_t made;        /* when: report.json's date, report.md's */
     double budgets[MAX_BUDGETS];
     size_t nbudgets;
     enum sk_ttft_stat stat;

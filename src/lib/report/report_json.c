@@ -156,14 +156,16 @@ static const char *pairing_name(sk_runset_pairing p)
 json_t *sk_report__json(const struct sk_report *rep)
 {
     struct jw jw = {0}, *w = &jw;
-    json_t *root = json_object(), *a, *runs = json_array();
-    char generator[256];
+    json_t *root, *a, *runs = json_array();
+    char generator[256], tool[128];
     size_t i, k;
 
+    /* The provenance keys first, as every JSON output (docs/schema.md). */
+    snprintf(tool, sizeof(tool), "sweepkit %s", rep->version);
+    root = sk_provenance_json(&rep->host, tool, rep->command, rep->made);
     snprintf(generator, sizeof(generator), "sweepkit report %s", rep->version);
     jset(w, root, "generator", sk_json_string(generator));
     jset(w, root, "title", sk_json_string(rep->title));
-    jset(w, root, "command", sk_json_string(rep->command));
     a = json_array();
     for (i = 0; i < rep->ninputs; i++)
         jappend(w, a, sk_json_string(rep->inputs[i]));

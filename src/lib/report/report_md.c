@@ -403,6 +403,8 @@ static void write_charts(FILE *fp, const struct run_rep *rr)
 
 static void write_glossary(FILE *fp, const struct sk_report *rep)
 {
+    char date[40];
+
     fprintf(fp,
             "## How to read this report\n\n"
             "- **Concurrency (conc)**: requests kept in flight at once. The "
@@ -440,10 +442,21 @@ static void write_glossary(FILE *fp, const struct sk_report *rep)
             "see at the same throughput.\n\n",
             100 * SK_SATURATION_DEFAULT_GAIN,
             sk_recommend_stat_name(rep->stat));
+    sk_provenance_date(date, sizeof(date), rep->made);
     fprintf(fp, "---\n\nMade by sweepkit %s with `", rep->version);
     md_cell(fp, rep->command);
-    fprintf(fp, "`. `report.json` next to this page holds the same numbers "
-                "at full precision.\n");
+    fprintf(fp, "` on ");
+    md_cell(fp, rep->host.os[0] ? rep->host.os : "an unknown system");
+    if (rep->host.cpu[0]) {
+        fprintf(fp, ", ");
+        md_cell(fp, rep->host.cpu);
+    }
+    if (rep->host.cores)
+        fprintf(fp, ", %ld core%s", rep->host.cores,
+                rep->host.cores == 1 ? "" : "s");
+    fprintf(fp, ", %s. `report.json` next to this page holds the same "
+                "numbers at full precision, with the same provenance.\n",
+            date);
 }
 
 void sk_report__md(FILE *fp, const struct sk_report *rep)
