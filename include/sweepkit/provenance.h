@@ -55,4 +55,8 @@ void sk_provenance_date(char *buf, size_t cap, time_t when);
 json_t *sk_provenance_json(const sk_provenance *host, const char *tool,
                            const char *command, time_t when);
 
+/* The machine alone, {os, cpu, cores}, as in sk_provenance_json() (the
+ * collector's sidecar has it so); NULL when out of memory. */
+json_t *sk_provenance_host_json(const sk_provenance *host);
+
 #endif

@@ -8,6 +8,8 @@
 #include "sweepkit/collect.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/json.h"
+#include "sweepkit/provenance.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +61,19 @@ static json_t *server_json(const sk_collect_server *sv)
                          : json_null());
 }
 
+/* A new file `path` holding the n bytes of `text`; -1 when it cannot be
+ * written whole. */
+static int write_whole(const char *path, const char *text, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int ok;
+
+    if (fd < 0)
+        return -1;
+    ok = write(fd, text, n) == (ssize_t)n;
+    return close(fd) == 0 && ok ? 0 : -1;
+}
+
 /* Write `j` to `path` whole: through a temporary file renamed over it,
  * or, when that cannot be written (a full disk), in place (the old text's
  * blocks are freed first).  Returns 0, or SK_EIO with the reason; no
@@ -66,15 +81,14 @@ static json_t *server_json(const sk_collect_server *sv)
 static int json_replace(json_t *j, const char *path)
 {
     char tmp[4200];
-    const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
-    char *text = json_dumps(j, flags);
+    char *text = sk_json_dumps(j, SK_JSON_EXPAND_ALL);
     size_t n = text ? strlen(text) : 0;
     int fd, err = ENOMEM;
 
     if (!text)
         return sk_error_set(SK_ENOMEM, "%s: out of memory", path);
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (json_dump_file(j, tmp, flags) == 0 && rename(tmp, path) == 0) {
+    if (write_whole(tmp, text, n) == 0 && rename(tmp, path) == 0) {
         free(text);
         return 0;
     }
@@ -149,10 +163,7 @@ int sk_collect_sidecar_write(const char *path,
     json_object_set_new(j, "tool", json_string(sc->tool));
     json_object_set_new(j, "schema_version", json_integer(SK_SCHEMA_VERSION));
     json_object_set_new(j, "command", a);
-    json_object_set_new(j, "host",
-                        json_pack("{s:s, s:s, s:I}", "os", sc->host->os,
-                                  "cpu", sc->host->cpu, "cores",
-                                  (json_int_t)sc->host->cores));
+    json_object_set_new(j, "host", sk_provenance_host_json(sc->host));
     json_object_set_new(j, "server",
                         server_json(res ? &res->server : NULL));
     json_object_set_new(j, "urls", u);

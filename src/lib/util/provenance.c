@@ -121,9 +121,16 @@ json_t *sk_provenance_json(const sk_provenance *host, const char *tool,
     char date[40];
 
     sk_provenance_date(date, sizeof(date), when);
-    return json_pack("{s:i, s:s, s:o, s:{s:s, s:s, s:I}, s:s}",
-                     "schema_version", SK_SCHEMA_VERSION, "tool", tool,
-                     "command", sk_json_string(command), "host", "os",
-                     host->os, "cpu", host->cpu, "cores",
-                     (json_int_t)host->cores, "date", date);
+    return json_pack("{s:i, s:o, s:o, s:o, s:o}", "schema_version",
+                     SK_SCHEMA_VERSION, "tool", sk_json_string(tool),
+                     "command", sk_json_string(command), "host",
+                     sk_provenance_host_json(host), "date",
+                     sk_json_string(date));
+}
+
+json_t *sk_provenance_host_json(const sk_provenance *host)
+{
+    return json_pack("{s:o, s:o, s:I}", "os", sk_json_string(host->os),
+                     "cpu", sk_json_string(host->cpu), "cores",
+                     (json_int_t)host->cores);
 }
