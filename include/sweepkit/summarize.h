@@ -19,6 +19,7 @@
 #ifndef SWEEPKIT_SUMMARIZE_H
 #define SWEEPKIT_SUMMARIZE_H
 
+#include "sweepkit/format.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 
@@ -141,5 +142,24 @@ int sk_summarize_sweep(sk_sweep **out, const char *name,
 /* Header and every level, no labels. */
 void sk_summarize_write_csv(FILE *fp, const struct sk_level *levels,
                             size_t nlevels);
+
+/*
+ * As sk_summarize_sweep(), from `n` levels already summarised; `lines`
+ * (NULL: none) gives each level's line in its file.
+ */
+int sk_summarize_levels_sweep(sk_sweep **out, const char *name,
+                              const struct sk_level *levels, size_t n,
+                              const size_t *lines);
+
+/*
+ * `sweepkit summarize`'s output in `fmt`: csv the summary schema
+ * (sk_summarize_write_csv()); json the members of `head` (the provenance
+ * keys; NULL: none), then "results", each level by sk_sweep_level_json()
+ * (the summary row's one serializer, as report.json's levels); table and
+ * markdown through top's printers.  Returns 0, SK_ENOMEM, or SK_EIO when
+ * `fp` shows a write error.
+ */
+int sk_summarize_write(FILE *fp, const struct sk_level *levels, size_t n,
+                       sk_format fmt, const json_t *head);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "sweepkit/table.h"
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* The summary schema, in order. */
@@ -52,7 +53,8 @@ int sk_sweep_end(sk_sweep **out, sk_sweep *s, int rc);
 /*
  * A sweep from columns already in memory: `ncols` columns called
  * `names[k]` (one of them "concurrency"), each `values[k][0..n)`, level i
- * on line `lines[i]` of the file it comes from (for messages).  Values
+ * on line `lines[i]` of the file it comes from (for messages; `lines`
+ * NULL: line 0, not from a file).  Values
  * that are not finite are missing (NaN), as empty cells are.  Levels are
  * sorted as sk_sweep_load() sorts them.  Returns 0, SK_ENOTFOUND (no
  * concurrency column), SK_EPARSE (a concurrency not > 0, a repeated
@@ -85,5 +87,14 @@ size_t sk_sweep_line(const sk_sweep *s, size_t i);
  * number.
  */
 int sk_sweep_column(const double **out, const sk_sweep *s, const char *name);
+
+/*
+ * Level i as a JSON object (json.h), the one serializer of a summary row
+ * (`summarize --format json`, report.json's levels): every column that
+ * holds numbers, in file order, each value a number (null for an empty
+ * cell); a column with text in it is left out.  A new reference, or NULL
+ * when out of memory.
+ */
+json_t *sk_sweep_level_json(const sk_sweep *s, size_t i);
 
 #endif

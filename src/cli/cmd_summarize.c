@@ -4,7 +4,6 @@
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/summarize.h"
-#include "sweepkit/top.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,32 +17,6 @@ static const cli_opt options[] = {
     {"format", required_argument, 'F', "FMT",
      "csv (default: the summary schema), table, json or markdown"},
     {NULL, 0, 0, NULL, NULL}};
-
-/* The other formats go through top's printers (one table writer for the
- * whole tool): the CSV rendered in memory, all its rows in level order. */
-static int write_other(FILE *fp, const struct sk_level *lv, size_t n,
-                       sk_format fmt, const json_t *head)
-{
-    sk_top_opts o = {0};
-    sk_top *t = NULL;
-    char *csv = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&csv, &len);
-    int rc;
-
-    if (!mem)
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    sk_summarize_write_csv(mem, lv, n);
-    fclose(mem);
-    o.field = "concurrency";
-    o.count = n;
-    if ((rc = sk_top_new(&t, &o)) == 0 &&
-        (rc = sk_top_add_buffer(t, "summary", csv, len)) == 0)
-        rc = sk_top_write(t, fp, fmt, head);
-    sk_top_free(t);
-    free(csv);
-    return rc;
-}
 
 int cmd_summarize(int argc, char **argv)
 {
@@ -98,8 +71,7 @@ int cmd_summarize(int argc, char **argv)
     if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
         rc = SK_ENOMEM;
     else
-        rc = fmt == SK_FORMAT_CSV ? (sk_summarize_write_csv(fp, lv, n), 0)
-                                  : write_other(fp, lv, n, fmt, head);
+        rc = sk_summarize_write(fp, lv, n, fmt, head);
     json_decref(head);
     free(lv);
     rc |= ferror(fp) | (fp == stdout ? fflush(fp) : fclose(fp));

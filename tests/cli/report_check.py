@@ -141,8 +141,26 @@ for r in rep['runs']:
         cells.append(DASH if e != e else g(e))
         check(row == cells, f'{lab}: row {row} != {cells}')
         jcells = [g(jl['concurrency'])] + [num(jl[c]) for c in cols]
-        jcells.append(DASH if jl['errors'] is None else g(jl['errors']))
+        je = jl.get('errors')  # a column the summary may not have
+        jcells.append(DASH if je is None else g(je))
         check(row == jcells, f'{lab}: json level {jcells} != md {row}')
+    # One serializer for a summary row: report.json's levels are the
+    # summary's columns, number text for number text as `summarize --format
+    # json` prints a per-query file's summary.
+    if summarized:
+        _, jtext, _ = run('summarize', r['per_query_file'], '--format', 'json')
+        check(rep_text['runs'][rep['runs'].index(r)]['levels']
+              == literal(jtext)['results'], f'{lab}: levels differ from summarize json')
+    else:
+        def numeric(k):  # every cell empty or a number
+            try:
+                [float(w[k]) for w in want if w[k] != '']
+                return True
+            except ValueError:
+                return False
+        cols_num = [k for k in want[0] if numeric(k)]
+        check(all(list(jl.keys()) == cols_num for jl in r['levels']),
+              f'{lab}: level keys are not the summary file\'s number columns')
 
     # --- percentiles: what sweepkit stats prints ---------------------------
     pq = r['per_query_file']

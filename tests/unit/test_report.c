@@ -205,8 +205,11 @@ static void check_json_qwen(json_t *r)
     x = json_array_get(lv, 0);
     CHECK_NEAR(num_at(x, "queries"), 128, 0);
     CHECK_NEAR(num_at(x, "avg_ttft_s"), 0.21, 1e-12);
-    CHECK(json_is_null(json_object_get(x, "p90_ttft_s")));
-    CHECK(json_is_null(json_object_get(x, "errors")));
+    CHECK(json_is_null(json_object_get(x, "p90_ttft_s"))); /* empty cells */
+    CHECK_NEAR(num_at(x, "wall_s"), 720.334139, 1e-9);
+    /* the summary's own columns only: this one has no errors column */
+    CHECK(json_object_get(x, "errors") == NULL);
+    CHECK_INT(json_object_size(x), 14);
 
     sat = json_object_get(r, "saturation");
     CHECK(json_is_null(json_object_get(sat, "error")));

@@ -2,14 +2,17 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
+#include "sweepkit/json.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/num.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
+#include "sweepkit/top.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -651,9 +654,17 @@ static double as_written(double v, const char *fmt)
 int sk_summarize_sweep(sk_sweep **out, const char *name,
                        const struct sk_queries *q)
 {
+    return sk_summarize_levels_sweep(out, name, q->levels, q->nlevels,
+                                     q->level_line);
+}
+
+int sk_summarize_levels_sweep(sk_sweep **out, const char *name,
+                              const struct sk_level *levels, size_t n,
+                              const size_t *lines)
+{
     const char *names[NCELLS];
     double *cols[NCELLS] = {NULL}, c[NCELLS];
-    size_t i, k, n = q->nlevels;
+    size_t i, k;
     int rc = 0;
 
     *out = NULL;
@@ -667,15 +678,14 @@ int sk_summarize_sweep(sk_sweep **out, const char *name,
         }
     }
     for (i = 0; i < n; i++) {
-        level_cells(c, &q->levels[i]);
+        level_cells(c, &levels[i]);
         for (k = 0; k < NCELLS; k++)
             cols[k][i] = k == 0                ? as_written(c[k], "%.15g")
                          : k == 1 || k == 14 ? c[k]
                                                : as_written(c[k], "%.6f");
     }
     rc = sk_sweep_from_columns(out, name, names, NCELLS,
-                               (const double *const *)cols, q->level_line,
-                               n);
+                               (const double *const *)cols, lines, n);
 done:
     for (k = 0; k < NCELLS; k++)
         free(cols[k]);
@@ -689,4 +699,75 @@ void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)
     sk_summarize_write_header(fp, NULL, 0);
     for (i = 0; i < n; i++)
         sk_summarize_write_row(fp, &lv[i], NULL, 0);
+}
+
+/* The people's formats go through top's printers (one table writer for
+ * the whole tool): the CSV rendered in memory, all its rows in level
+ * order. */
+static int write_table(FILE *fp, const struct sk_level *lv, size_t n,
+                       sk_format fmt)
+{
+    sk_top_opts o = {0};
+    sk_top *t = NULL;
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&csv, &len);
+    int rc;
+
+    if (!mem)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    sk_summarize_write_csv(mem, lv, n);
+    if (fclose(mem) != 0) {
+        free(csv);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    o.field = "concurrency";
+    o.count = n;
+    if ((rc = sk_top_new(&t, &o)) == 0 &&
+        (rc = sk_top_add_buffer(t, "summary", csv, len)) == 0)
+        rc = sk_top_write(t, fp, fmt, NULL);
+    sk_top_free(t);
+    free(csv);
+    return rc;
+}
+
+/* JSON: each level by the summary row's one serializer. */
+static int write_json(FILE *fp, const struct sk_level *lv, size_t n,
+                      const json_t *head)
+{
+    sk_sweep *s = NULL;
+    size_t i;
+    int rc = n ? sk_summarize_levels_sweep(&s, "summary", lv, n, NULL) : 0;
+
+    if (rc != 0)
+        return rc;
+    sk_json_list_open(fp, head, "results");
+    for (i = 0; i < n && rc == 0; i++) {
+        json_t *o = sk_sweep_level_json(s, i);
+
+        if (!o)
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+        else
+            sk_json_list_item(fp, o, i == 0);
+        json_decref(o);
+    }
+    if (rc == 0)
+        sk_json_list_close(fp, n);
+    sk_sweep_free(s);
+    return rc;
+}
+
+int sk_summarize_write(FILE *fp, const struct sk_level *lv, size_t n,
+                       sk_format fmt, const json_t *head)
+{
+    int rc = 0;
+
+    switch (fmt) {
+    case SK_FORMAT_CSV: sk_summarize_write_csv(fp, lv, n); break;
+    case SK_FORMAT_JSON: rc = write_json(fp, lv, n, head); break;
+    default: rc = write_table(fp, lv, n, fmt); break;
+    }
+    if (rc == 0 && ferror(fp))
+        rc = sk_error_set(SK_EIO, "writing the output failed");
+    return rc;
 }

@@ -1,6 +1,7 @@
 #include "sweepkit/sweep.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/json.h"
 #include "sweepkit/num.h"
 #include "sweepkit/table.h"
 
@@ -260,12 +261,12 @@ int sk_sweep_from_columns(sk_sweep **out, const char *name,
         goto done;
     }
     for (i = 0; i < n; i++) {
-        s->line[i] = lines[i];
+        s->line[i] = lines ? lines[i] : 0;
         if (!(s->cols[s->conc].v[i] > 0)) {
             rc = sk_error_set(SK_EPARSE,
                               "%s:%zu: concurrency must be a number > 0, "
                               "got %g",
-                              name, lines[i], values[s->conc][i]);
+                              name, s->line[i], values[s->conc][i]);
             goto done;
         }
     }
@@ -346,4 +347,23 @@ int sk_sweep_column(const double **out, const sk_sweep *s, const char *name)
     sk_table_join_names(list, sizeof(list), names, i);
     return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s",
                         s->name, name, list);
+}
+
+json_t *sk_sweep_level_json(const sk_sweep *s, size_t i)
+{
+    json_t *o = json_object();
+    size_t k;
+
+    for (k = 0; o && k < s->ncols; k++) {
+        const struct column *c = &s->cols[k];
+
+        if (c->bad_line) /* a column of text: not a number of the level */
+            continue;
+        if (json_object_set_new_nocheck(o, c->name,
+                                        sk_json_number(c->v[i])) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
 }

@@ -30,27 +30,14 @@ static void jappend(struct jw *w, json_t *a, json_t *v)
         w->failures++;
 }
 
+/* The run's summary rows, by the summary row's one serializer. */
 static json_t *json_levels(struct jw *w, const struct run_rep *rr)
 {
     json_t *a = json_array();
-    size_t i, k;
+    size_t i;
 
-    for (i = 0; a && i < rr->n; i++) {
-        json_t *o = json_object();
-
-        jset(w, o, "concurrency", sk_json_number(rr->conc[i]));
-        jset(w, o, "queries", sk_json_number(sk_report__at(rr->queries, i)));
-        jset(w, o, "throughput_tokens_per_s", sk_json_number(sk_report__at(rr->tput, i)));
-        jset(w, o, "avg_ttft_s", sk_json_number(sk_report__at(rr->avg_ttft, i)));
-        jset(w, o, "p90_ttft_s", sk_json_number(sk_report__at(rr->p90_ttft, i)));
-        jset(w, o, "avg_decode_tokens_per_s",
-             sk_json_number(sk_report__at(rr->avg_decode, i)));
-        jset(w, o, "avg_query_tokens_per_s",
-             sk_json_number(sk_report__at(rr->avg_query, i)));
-        for (k = 0; k < NEXTRA; k++)
-            jset(w, o, extra_cols[k], sk_json_number(sk_report__at(rr->extra[k], i)));
-        jappend(w, a, o);
-    }
+    for (i = 0; a && i < rr->n; i++)
+        jappend(w, a, sk_sweep_level_json(rr->run->sweep, i));
     return a;
 }
 
