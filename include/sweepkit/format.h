@@ -54,4 +54,26 @@ void sk_format_markdown_cell(FILE *fp, const char *s, size_t n);
 void sk_format_padded(FILE *fp, const char *s, size_t n, size_t pad,
                       int pad_left);
 
+/*
+ * The one text-table writer (top, stats, recommend, saturation):
+ * sk_format_table_cell() writes cell `c` of a line: `sep` before it
+ * unless c == 0, then the n bytes of `s` padded with blanks to `width`
+ * display columns, on the left when `right` (numbers), else on the right
+ * unless `trim` (a last cell: no trailing blanks).
+ * sk_format_table_rule() writes the line of '-' under a header of `n`
+ * columns of widths `width` joined by " | ", and a newline.
+ */
+void sk_format_table_cell(FILE *fp, size_t c, const char *sep, const char *s,
+                          size_t n, size_t width, int right, int trim);
+void sk_format_table_rule(FILE *fp, const size_t *width, size_t n);
+
+/*
+ * The one Markdown-table writer: sk_format_markdown_row_cell() writes
+ * " CELL |" (the row's leading '|' is the caller's), escaped as
+ * sk_format_markdown_cell(); sk_format_markdown_align() " ---: |" for a
+ * right-aligned column, " --- |" otherwise.
+ */
+void sk_format_markdown_row_cell(FILE *fp, const char *s, size_t n);
+void sk_format_markdown_align(FILE *fp, int right);
+
 #endif

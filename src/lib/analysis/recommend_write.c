@@ -55,7 +55,7 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
     const char *head[NCOLS] = {"file",    "found",  "concurrency",
                                ttft_head, "query tok/s", "throughput tok/s",
                                "of peak", "binds",  "estimate"};
-    size_t width[NCOLS], i, j, line = 0;
+    size_t width[NCOLS], i, j;
 
     snprintf(ttft_head, sizeof(ttft_head), "%s TTFT s",
              sk_recommend_stat_name(stat));
@@ -74,23 +74,17 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
     if (markdown) {
         fputc('|', fp);
         for (j = 0; j < NCOLS; j++)
-            fprintf(fp, " %s |", head[j]);
+            sk_format_markdown_row_cell(fp, head[j], strlen(head[j]));
         fputs("\n|", fp);
         for (j = 0; j < NCOLS; j++)
-            fputs(right[j] ? " ---: |" : " --- |", fp);
+            sk_format_markdown_align(fp, right[j]);
         fputc('\n', fp);
     } else {
-        for (j = 0; j < NCOLS; j++) {
-            fputs(j ? " | " : "", fp);
-            sk_format_padded(fp, head[j], strlen(head[j]),
-                             j + 1 < NCOLS ? width[j] - strlen(head[j]) : 0,
-                             0);
-            line += width[j] + (j ? 3 : 0);
-        }
+        for (j = 0; j < NCOLS; j++)
+            sk_format_table_cell(fp, j, " | ", head[j], strlen(head[j]),
+                                 width[j], 0, j + 1 == NCOLS);
         fputc('\n', fp);
-        for (j = 0; j < line; j++)
-            fputc('-', fp);
-        fputc('\n', fp);
+        sk_format_table_rule(fp, width, NCOLS);
     }
     for (i = 0; i < n; i++) {
         const char *cell[NCOLS];
@@ -98,21 +92,12 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
 
         fill_cells(cell, buf, &recs[i]);
         fputs(markdown ? "|" : "", fp);
-        for (j = 0; j < NCOLS; j++) {
-            size_t w = sk_format_width(cell[j], strlen(cell[j]));
-
-            if (markdown) {
-                fputc(' ', fp);
-                sk_format_markdown_cell(fp, cell[j], strlen(cell[j]));
-                fputs(" |", fp);
-                continue;
-            }
-            fputs(j ? " | " : "", fp);
-            /* No trailing blanks after a left-aligned last cell. */
-            sk_format_padded(fp, cell[j], strlen(cell[j]),
-                             right[j] || j + 1 < NCOLS ? width[j] - w : 0,
-                             right[j]);
-        }
+        for (j = 0; j < NCOLS; j++)
+            if (markdown)
+                sk_format_markdown_row_cell(fp, cell[j], strlen(cell[j]));
+            else /* no trailing blanks after a left-aligned last cell */
+                sk_format_table_cell(fp, j, " | ", cell[j], strlen(cell[j]),
+                                     width[j], right[j], j + 1 == NCOLS);
         fputc('\n', fp);
     }
     for (i = 0; i < n; i++) {

@@ -21,14 +21,6 @@ static double step_gain(const struct sk_saturation_result *r, size_t i)
     return sk_saturation_gain(r->x[i], r->y[i], r->x[i + 1], r->y[i + 1]);
 }
 
-/* Display width in code points (names come from validated UTF-8). */
-static void pad(FILE *fp, const char *s, size_t w, int right)
-{
-    size_t sw = sk_format_width(s, strlen(s));
-
-    sk_format_padded(fp, s, strlen(s), w > sw ? w - sw : 0, right);
-}
-
 /* A number for people: six significant digits ("2011.85", "0.21"). */
 static void num6(char *buf, size_t cap, double v)
 {
@@ -242,16 +234,15 @@ static void write_table(FILE *fp, const struct sk_saturation_result *r,
             if (sk_format_width(cells[c], strlen(cells[c])) > w[c])
                 w[c] = sk_format_width(cells[c], strlen(cells[c]));
     }
+    /* Indented by two blanks, two between columns; the knee's mark last,
+     * unpadded. */
     for (i = 0; i < r->n; i++) {
         step_cells(cells, r, i, yw);
-        fputs("  ", fp);
-        pad(fp, cells[0], w[0], 0);
-        fputs("  ", fp);
-        pad(fp, cells[1], w[1], 1);
-        fputs("  ", fp);
-        pad(fp, cells[2], w[2], 1);
-        if (cells[3][0])
-            fprintf(fp, "  %s", cells[3]);
+        for (c = 0; c < 4; c++)
+            if (c < 3 || cells[3][0])
+                sk_format_table_cell(fp, c + 1, "  ", cells[c],
+                                     strlen(cells[c]), w[c], c == 1 || c == 2,
+                                     c == 3);
         fputc('\n', fp);
     }
 
@@ -267,9 +258,9 @@ static void write_table(FILE *fp, const struct sk_saturation_result *r,
         if (sk_format_width(lab[i], strlen(lab[i])) > w[0])
             w[0] = sk_format_width(lab[i], strlen(lab[i]));
     for (i = 0; i < m; i++) {
-        fputs("  ", fp);
-        pad(fp, lab[i], w[0], 0);
-        fprintf(fp, "  %s\n", val[i]);
+        sk_format_table_cell(fp, 1, "  ", lab[i], strlen(lab[i]), w[0], 0, 0);
+        sk_format_table_cell(fp, 1, "  ", val[i], strlen(val[i]), 0, 0, 1);
+        fputc('\n', fp);
     }
 }
 

@@ -165,18 +165,9 @@ static int col_numeric(const struct report *r, size_t c)
     return num;
 }
 
-/* Cells padded to the column's width, numbers on the right; no trailing
- * spaces after the last column. */
-static void put_cell(const char *s, size_t width, int right, int last, FILE *fp)
-{
-    size_t pad = width - sk_format_width(s, strlen(s));
-
-    sk_format_padded(fp, s, strlen(s), last && !right ? 0 : pad, right);
-}
-
 static int write_table(struct report *r, FILE *fp)
 {
-    size_t nc = ncols(r), *width, i, c, line = 0;
+    size_t nc = ncols(r), *width, i, c;
     char buf[CELL_MAX];
     int num, *right, rc = 0;
 
@@ -203,24 +194,23 @@ static int write_table(struct report *r, FILE *fp)
                 width[c] = w;
         }
     }
+    /* No trailing blanks after a left-aligned last column. */
     for (c = 0; c < nc; c++) {
-        if (c)
-            fputs(" | ", fp);
-        put_cell(col_name(r, c), width[c], right[c], c + 1 == nc, fp);
-        line += width[c] + (c ? 3 : 0);
+        const char *s = col_name(r, c);
+
+        sk_format_table_cell(fp, c, " | ", s, strlen(s), width[c], right[c],
+                             c + 1 == nc);
     }
     fputc('\n', fp);
-    for (i = 0; i < line; i++)
-        fputc('-', fp);
-    fputc('\n', fp);
+    sk_format_table_rule(fp, width, nc);
     for (i = 0; i < r->nrows; i++) {
         if ((rc = load_row(r, i)) != 0)
             goto done;
         for (c = 0; c < nc; c++) {
-            if (c)
-                fputs(" | ", fp);
-            put_cell(cell(r, c, buf, &num), width[c], right[c], c + 1 == nc,
-                     fp);
+            const char *s = cell(r, c, buf, &num);
+
+            sk_format_table_cell(fp, c, " | ", s, strlen(s), width[c],
+                                 right[c], c + 1 == nc);
         }
         fputc('\n', fp);
     }
@@ -241,13 +231,11 @@ static int write_markdown(struct report *r, FILE *fp)
     for (c = 0; c < nc; c++) {
         const char *s = col_name(r, c);
 
-        fputc(' ', fp);
-        sk_format_markdown_cell(fp, s, strlen(s));
-        fputs(" |", fp);
+        sk_format_markdown_row_cell(fp, s, strlen(s));
     }
     fputs("\n|", fp);
     for (c = 0; c < nc; c++)
-        fputs(col_numeric(r, c) ? " ---: |" : " --- |", fp);
+        sk_format_markdown_align(fp, col_numeric(r, c));
     fputc('\n', fp);
     for (i = 0; i < r->nrows; i++) {
         if ((rc = load_row(r, i)) != 0)
@@ -256,9 +244,7 @@ static int write_markdown(struct report *r, FILE *fp)
         for (c = 0; c < nc; c++) {
             const char *s = cell(r, c, buf, &num);
 
-            fputc(' ', fp);
-            sk_format_markdown_cell(fp, s, strlen(s));
-            fputs(" |", fp);
+            sk_format_markdown_row_cell(fp, s, strlen(s));
         }
         fputc('\n', fp);
     }

@@ -594,37 +594,33 @@ static const char *printed(const struct kept *k, size_t col, char *num,
     return k->cell[col];
 }
 
-static void write_table(const sk_top *t, struct kept **rows, FILE *fp)
+static int write_table(const sk_top *t, struct kept **rows, FILE *fp)
 {
     char num[SK_NUM_REPR_MAX];
-    size_t i, j, line = 0;
+    size_t i, j, *width = malloc((t->ncols ? t->ncols : 1) * sizeof(*width));
 
+    if (!width)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    /* analyze-data.py pads every cell, the last one too. */
     for (j = 0; j < t->ncols; j++) {
-        const struct column *c = &t->cols[j];
-
-        if (j)
-            fputs(" | ", fp);
-        sk_format_padded(fp, c->name, c->name_len, c->width - c->name_width,
-                         0);
-        line += c->width + (j ? 3 : 0);
+        width[j] = t->cols[j].width;
+        sk_format_table_cell(fp, j, " | ", t->cols[j].name,
+                             t->cols[j].name_len, width[j], 0, 0);
     }
     fputc('\n', fp);
-    for (i = 0; i < line; i++)
-        fputc('-', fp);
-    fputc('\n', fp);
+    sk_format_table_rule(fp, width, t->ncols);
     for (i = 0; i < t->nheap; i++) {
         for (j = 0; j < t->ncols; j++) {
-            size_t len, w;
+            size_t len;
             int is_num;
             const char *s = printed(rows[i], j, num, &len, &is_num);
 
-            w = is_num ? len : sk_format_width(s, len);
-            if (j)
-                fputs(" | ", fp);
-            sk_format_padded(fp, s, len, t->cols[j].width - w, is_num);
+            sk_format_table_cell(fp, j, " | ", s, len, width[j], is_num, 0);
         }
         fputc('\n', fp);
     }
+    free(width);
+    return 0;
 }
 
 static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
@@ -633,11 +629,8 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
     size_t i, j;
 
     fputc('|', fp);
-    for (j = 0; j < t->ncols; j++) {
-        fputc(' ', fp);
-        sk_format_markdown_cell(fp, t->cols[j].name, t->cols[j].name_len);
-        fputs(" |", fp);
-    }
+    for (j = 0; j < t->ncols; j++)
+        sk_format_markdown_row_cell(fp, t->cols[j].name, t->cols[j].name_len);
     fputs("\n|", fp);
     for (j = 0; j < t->ncols; j++) {
         /* Right-align a column whose shown cells are all numbers. */
@@ -648,7 +641,7 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
 
             printed(rows[i], j, num, &len, &all_num);
         }
-        fputs(all_num ? " ---: |" : " --- |", fp);
+        sk_format_markdown_align(fp, all_num);
     }
     fputc('\n', fp);
     for (i = 0; i < t->nheap; i++) {
@@ -658,9 +651,7 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
             int is_num;
             const char *s = printed(rows[i], j, num, &len, &is_num);
 
-            fputc(' ', fp);
-            sk_format_markdown_cell(fp, s, len);
-            fputs(" |", fp);
+            sk_format_markdown_row_cell(fp, s, len);
         }
         fputc('\n', fp);
     }
@@ -735,7 +726,7 @@ int sk_top_write(sk_top *t, FILE *fp, sk_format fmt, const json_t *head)
         if (!(rows = ranked(t)))
             return sk_error_set(SK_ENOMEM, "out of memory");
         switch (fmt) {
-        case SK_FORMAT_TABLE: write_table(t, rows, fp); break;
+        case SK_FORMAT_TABLE: rc = write_table(t, rows, fp); break;
         case SK_FORMAT_MARKDOWN: write_markdown(t, rows, fp); break;
         case SK_FORMAT_CSV: write_csv(t, rows, fp); break;
         case SK_FORMAT_JSON: rc = write_json(t, rows, fp, head); break;

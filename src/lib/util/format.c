@@ -194,3 +194,36 @@ void sk_format_slug(char *buf, size_t cap, const char *s)
         buf[n == 0 ? n++ : 0] = 'r';
     buf[n] = '\0';
 }
+
+void sk_format_table_cell(FILE *fp, size_t c, const char *sep, const char *s,
+                          size_t n, size_t width, int right, int trim)
+{
+    size_t w = sk_format_width(s, n), pad = width > w ? width - w : 0;
+
+    if (c)
+        fputs(sep, fp);
+    sk_format_padded(fp, s, n, right || !trim ? pad : 0, right);
+}
+
+void sk_format_table_rule(FILE *fp, const size_t *width, size_t n)
+{
+    size_t i, line = 0;
+
+    for (i = 0; i < n; i++)
+        line += width[i] + (i ? 3 : 0);
+    for (i = 0; i < line; i++)
+        fputc('-', fp);
+    fputc('\n', fp);
+}
+
+void sk_format_markdown_row_cell(FILE *fp, const char *s, size_t n)
+{
+    fputc(' ', fp);
+    sk_format_markdown_cell(fp, s, n);
+    fputs(" |", fp);
+}
+
+void sk_format_markdown_align(FILE *fp, int right)
+{
+    fputs(right ? " ---: |" : " --- |", fp);
+}
