@@ -25,6 +25,13 @@ static const cli_opt options[] = {
      "Number of results to show (default 5)"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "analyze-data --file FILE [--field FIELD] "
+    "[--order {asc,desc}] [--count COUNT]",
+    "Performance CSV Analyzer: sweepkit's drop-in for "
+    "analyze-data.py.",
+    options};
+
 int main(int argc, char **argv)
 {
     static const char prog[] = "analyze-data";
@@ -36,16 +43,9 @@ int main(int argc, char **argv)
     o.descending = 1;
     o.count = 5;
     o.compat = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "analyze-data --file FILE [--field FIELD] "
-                     "[--order {asc,desc}] [--count COUNT]",
-                     "Performance CSV Analyzer: sweepkit's drop-in for "
-                     "analyze-data.py.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case OPT_FIELD:
             o.field = optarg;
             break;

@@ -15,8 +15,10 @@
 #define MAX_OPTS 64
 #define MAX_COMMAND ((size_t)64 << 10)
 
-int cli_getopt(int argc, char **argv, const cli_opt *opts, const char *prog)
+int cli_getopt(int argc, char **argv, const cli_spec *spec,
+               const char *prog)
 {
+    const cli_opt *opts = spec->opts;
     struct option longopts[MAX_OPTS + 2];
     char shortopts[2 * MAX_OPTS + 4];
     size_t n = 0, s = 0;
@@ -55,6 +57,8 @@ int cli_getopt(int argc, char **argv, const cli_opt *opts, const char *prog)
         cli_usage_error(prog, msg);
         return '?';
     }
+    if (c == 'h')
+        cli_help(stdout, spec->synopsis, spec->description, opts);
     return c;
 }
 

@@ -44,9 +44,20 @@ typedef struct {
 
 /* Options end with {NULL}.  The table gets --help (key 'h') added. */
 
-/* Like getopt_long over the table; returns the key, -1 at the end, '?'
- * after printing a usage error.  `prog` prefixes messages. */
-int cli_getopt(int argc, char **argv, const cli_opt *opts, const char *prog);
+/* A command's help: what --help prints (cli_help()). */
+typedef struct {
+    const char *synopsis;    /* after "usage: " */
+    const char *description;
+    const cli_opt *opts;     /* the option table */
+} cli_spec;
+
+/* Like getopt_long over spec->opts; returns the key, -1 at the end, '?'
+ * after printing a usage error, 'h' after printing the help on stdout
+ * (the command then exits 0).  `prog` prefixes messages.  The first call
+ * of a process starts at argv[1]; a caller parsing a second argv sets
+ * optind = 0 first. */
+int cli_getopt(int argc, char **argv, const cli_spec *spec,
+               const char *prog);
 
 /* Print "usage: SYNOPSIS", the description and the option table. */
 void cli_help(FILE *fp, const char *synopsis, const char *description,

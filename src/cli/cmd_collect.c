@@ -63,6 +63,18 @@ static const cli_opt options[] = {
      "progress line period when stderr is not a terminal (default 10s)"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit collect --url URL [OPTIONS]",
+    "Run a closed-loop concurrency sweep against an "
+    "OpenAI-compatible or llama.cpp server\n"
+    "over its streaming API and write "
+    "<prefix>_summary_<ts>.csv, <prefix>_per_query_<ts>.csv"
+    "\nand a JSON sidecar into the output directory.  "
+    "Exit status 130 when interrupted,\n"
+    "4 when the sweep ran to its end after the terminal "
+    "was lost (a hang-up, a closed stderr).",
+    options};
+
 static volatile sig_atomic_t stop_flag, hangup_flag;
 static struct timespec hangup_at; /* CLOCK_REALTIME, set before the flag */
 
@@ -141,21 +153,9 @@ int cmd_collect(int argc, char **argv)
     int c, rc = 0, status = SK_EXIT_OK, signals_set = 0;
 
     sk_collect_args_init(&a);
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout, "sweepkit collect --url URL [OPTIONS]",
-                     "Run a closed-loop concurrency sweep against an "
-                     "OpenAI-compatible or llama.cpp server\n"
-                     "over its streaming API and write "
-                     "<prefix>_summary_<ts>.csv, <prefix>_per_query_<ts>.csv"
-                     "\nand a JSON sidecar into the output directory.  "
-                     "Exit status 130 when interrupted,\n"
-                     "4 when the sweep ran to its end after the terminal "
-                     "was lost (a hang-up, a closed stderr).",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case OPT_API_KEY_ENV: key_env = optarg; break;
         case OPT_OUT_DIR: out_dir = optarg; break;
         case OPT_PREFIX: prefix_arg = optarg; break;

@@ -61,6 +61,15 @@ static const cli_opt options[] = {
      "make one chart per line of FILE (plot arguments), in one process"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit plot [OPTIONS] SUMMARY.csv... -o "
+    "OUT.png|svg|pdf",
+    "Draw sweep summaries (one colour per file) as a "
+    "chart; the output format follows\n"
+    "the extension.  Kinds: throughput, per-query, ttft, "
+    "pareto, dashboard.",
+    options};
+
 /* The library's notes, as "PROG: note: NOTE" on stderr. */
 static void print_note(void *payload, const char *note)
 {
@@ -82,18 +91,9 @@ static int plot(int argc, char **argv, char **orig)
 
     sk_plot_opts_init(&o);
     optind = 0; /* glibc: start over, also after a batch line that failed */
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "sweepkit plot [OPTIONS] SUMMARY.csv... -o "
-                     "OUT.png|svg|pdf",
-                     "Draw sweep summaries (one colour per file) as a "
-                     "chart; the output format follows\n"
-                     "the extension.  Kinds: throughput, per-query, ttft, "
-                     "pareto, dashboard.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'o': o.output = optarg; break;
         case 'k':
             if (sk_chart_plot_kind_parse(&o.plot.kind, optarg) != 0)

@@ -35,6 +35,21 @@ static const cli_opt options[] = {
      "table (default), csv, json or markdown"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit recommend [--file] FILE... [--ttft-budget "
+    "SECONDS] [--ttft-stat STAT]\n"
+    "       [--min-query-tps R] [--throughput-goal T] "
+    "[--format FMT]",
+    "Recommend a concurrency from sweep summaries: the "
+    "highest measured level that meets\n"
+    "every constraint given (limits inclusive), or for a "
+    "throughput goal alone the lowest\n"
+    "level reaching it, with an interpolated estimate of "
+    "where the binding limit lies.\n"
+    "Exit status 1 when some file has no qualifying "
+    "level.",
+    options};
+
 /* A limit from the command line: a finite number > 0. */
 static int parse_limit(double *out, const char *s, const char *what,
                        int duration)
@@ -62,25 +77,9 @@ int cmd_recommend(int argc, char **argv)
 
     gsl_set_error_handler_off();
     sk_recommend_opts_init(&o);
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "sweepkit recommend [--file] FILE... [--ttft-budget "
-                     "SECONDS] [--ttft-stat STAT]\n"
-                     "       [--min-query-tps R] [--throughput-goal T] "
-                     "[--format FMT]",
-                     "Recommend a concurrency from sweep summaries: the "
-                     "highest measured level that meets\n"
-                     "every constraint given (limits inclusive), or for a "
-                     "throughput goal alone the lowest\n"
-                     "level reaching it, with an interpolated estimate of "
-                     "where the binding limit lies.\n"
-                     "Exit status 1 when some file has no qualifying "
-                     "level.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
             if (nfiles == MAX_FILES)
                 return cli_usage_error(prog, "too many files");

@@ -38,6 +38,21 @@ static const cli_opt options[] = {
      "the page title (default \"Sweep report\")"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit report [FILE|DIR]... [--out DIR] "
+    "[--ttft-budget S]... [--ttft-stat STAT] [--title TEXT]",
+    "Write one Markdown page (report.md), its PNG charts "
+    "and report.json for the sweeps\n"
+    "found among FILEs and in DIRs (not their "
+    "subdirectories), recognised by their\n"
+    "header: summaries and per-query CSVs, paired into "
+    "runs.  With no arguments, the\n"
+    "bundled data in ./fixtures/.  Prints the path of "
+    "report.md.  A file in a DIR that\n"
+    "cannot be read or is malformed is skipped with a "
+    "note (exit status 3).",
+    options};
+
 static int parse_budget(double *out, const char *s)
 {
     if (sk_units_parse_duration(out, s, "--ttft-budget") != 0)
@@ -68,25 +83,9 @@ static int report(int argc, char **argv, char **orig)
 
     sk_report_opts_init(&o);
     o.ttft_budgets_s = budgets;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "sweepkit report [FILE|DIR]... [--out DIR] "
-                     "[--ttft-budget S]... [--ttft-stat STAT] [--title TEXT]",
-                     "Write one Markdown page (report.md), its PNG charts "
-                     "and report.json for the sweeps\n"
-                     "found among FILEs and in DIRs (not their "
-                     "subdirectories), recognised by their\n"
-                     "header: summaries and per-query CSVs, paired into "
-                     "runs.  With no arguments, the\n"
-                     "bundled data in ./fixtures/.  Prints the path of "
-                     "report.md.  A file in a DIR that\n"
-                     "cannot be read or is malformed is skipped with a "
-                     "note (exit status 3).",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'o': o.out_dir = optarg; break;
         case 't': o.title = optarg; break;
         case OPT_BUDGET:

@@ -30,6 +30,17 @@ static const cli_opt options[] = {
      "table (default), csv, json or markdown"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit saturation [--file] FILE... [--x NAME] "
+    "[--y NAME] [--gain PCT] [--format FMT]",
+    "Find where a concurrency sweep stops paying: the "
+    "measured knee (the level after\n"
+    "which every doubling gains less than --gain "
+    "percent) and a Universal Scalability\n"
+    "Law fit X(N) = λN / (1 + σ(N − 1) + κN(N − 1)) "
+    "with its peak and 90%/95% points.",
+    options};
+
 /*
  * Load one file and compute its answer into *r.  Returns 0, or an SK_E*
  * code after printing why on stderr (no answer for this file).  The
@@ -66,21 +77,9 @@ int cmd_saturation(int argc, char **argv)
     json_t *head = NULL;
     int c, status = SK_EXIT_OK;
 
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "sweepkit saturation [--file] FILE... [--x NAME] "
-                     "[--y NAME] [--gain PCT] [--format FMT]",
-                     "Find where a concurrency sweep stops paying: the "
-                     "measured knee (the level after\n"
-                     "which every doubling gains less than --gain "
-                     "percent) and a Universal Scalability\n"
-                     "Law fit X(N) = λN / (1 + σ(N − 1) + κN(N − 1)) "
-                     "with its peak and 90%/95% points.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
             if (nfiles == MAX_FILES)
                 return cli_usage_error(prog, "too many files");

@@ -61,6 +61,18 @@ static const cli_opt options[] = {
      "time to send a request, or to take response bytes (default 30s)"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit serve-sim [--port N] [--slots S] "
+    "[--step-ms A] [--step-ms-per-seq B] [OPTIONS]",
+    "Serve POST /v1/chat/completions, /v1/completions "
+    "(OpenAI) and /completion (llama.cpp),\n"
+    "GET /v1/models and /health, at the speed of a model: "
+    "S batch slots, a decode\n"
+    "step of b sequences takes A + B*b ms, prefill P ms "
+    "per prompt token (see\n"
+    "docs/serve-sim.md).  Stops on SIGINT or SIGTERM.",
+    options};
+
 /* The server the signal handler stops: set while SIGINT and SIGTERM are
  * blocked, so the handler only sees it valid. */
 static sk_server *volatile running;
@@ -116,22 +128,9 @@ int cmd_serve_sim(int argc, char **argv)
     int c, rc;
 
     sk_server_opts_init(&o);
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
-        if (c == 'h') {
-            cli_help(stdout,
-                     "sweepkit serve-sim [--port N] [--slots S] "
-                     "[--step-ms A] [--step-ms-per-seq B] [OPTIONS]",
-                     "Serve POST /v1/chat/completions, /v1/completions "
-                     "(OpenAI) and /completion (llama.cpp),\n"
-                     "GET /v1/models and /health, at the speed of a model: "
-                     "S batch slots, a decode\n"
-                     "step of b sequences takes A + B*b ms, prefill P ms "
-                     "per prompt token (see\n"
-                     "docs/serve-sim.md).  Stops on SIGINT or SIGTERM.",
-                     options);
-            return SK_EXIT_OK;
-        }
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
+        if (c == 'h')
+            return SK_EXIT_OK; /* cli_getopt() printed the help */
         if (c < OPT_HOST)
             return SK_EXIT_USAGE; /* cli_getopt() said why */
         for (opt = options; opt->key != c; opt++)

@@ -32,6 +32,15 @@ static const cli_opt options[] = {
      "table (default), csv, json or markdown"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit stats [--file] FILE [--by A,B] "
+    "[--fields A,B] [--percentiles P,P] [OPTIONS]",
+    "Count, mean, sample standard deviation, min, max and "
+    "percentiles (linear\ninterpolation between closest "
+    "ranks) of numeric columns, per group of rows.\n"
+    "Empty cells are counted as missing, never as zero.",
+    options};
+
 static int parse_percentiles(double *p, size_t *np, char *arg)
 {
     static const char what[] = "--percentiles";
@@ -68,19 +77,9 @@ int cmd_stats(int argc, char **argv)
     sk_format fmt = SK_FORMAT_TABLE;
     int c, rc;
 
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "sweepkit stats [--file] FILE [--by A,B] "
-                     "[--fields A,B] [--percentiles P,P] [OPTIONS]",
-                     "Count, mean, sample standard deviation, min, max and "
-                     "percentiles (linear\ninterpolation between closest "
-                     "ranks) of numeric columns, per group of rows.\n"
-                     "Empty cells are counted as missing, never as zero.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
             if (file)
                 return cli_usage_error(prog, "only one file can be read");

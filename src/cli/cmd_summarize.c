@@ -18,6 +18,15 @@ static const cli_opt options[] = {
      "csv (default: the summary schema), table, json or markdown"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit summarize --file per_query.csv "
+    "[--out summary.csv] [--format FMT]",
+    "Derive the summary CSV (one row per concurrency "
+    "level, the 14-column schema plus\nerrors, p99_ttft_s, "
+    "p99_query_tokens_per_s, achieved_concurrency) from "
+    "per-query rows.",
+    options};
+
 int cmd_summarize(int argc, char **argv)
 {
     static const char prog[] = "sweepkit summarize";
@@ -29,18 +38,9 @@ int cmd_summarize(int argc, char **argv)
     json_t *head = NULL;
     FILE *fp = stdout;
 
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout, "sweepkit summarize --file per_query.csv "
-                             "[--out summary.csv] [--format FMT]",
-                     "Derive the summary CSV (one row per concurrency "
-                     "level, the 14-column schema plus\nerrors, p99_ttft_s, "
-                     "p99_query_tokens_per_s, achieved_concurrency) from "
-                     "per-query rows.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f': file = optarg; break;
         case 'o': out = optarg; break;
         case 'F':

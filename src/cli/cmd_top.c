@@ -35,6 +35,16 @@ static const cli_opt options[] = {
      "show only these columns, in this order"},
     {NULL, 0, 0, NULL, NULL}};
 
+static const cli_spec spec = {
+    "sweepkit top [--file] FILE... [--field NAME] "
+    "[--order asc|desc] [--count N] [OPTIONS]",
+    "Sort the rows of sweep CSVs by one field and print "
+    "the first N, as analyze-data.py\n"
+    "does (same output, byte for byte, but for the "
+    "decisions in docs/top.md), in memory\n"
+    "that does not grow with the file.",
+    options};
+
 int top_run(const char *prog, const char *err_prefix,
             const sk_top_opts *opts, const char **files, size_t nfiles,
             sk_format fmt)
@@ -75,20 +85,9 @@ int cmd_top(int argc, char **argv)
     o.field = "throughput_tps";
     o.descending = 1;
     o.count = 5;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, options, prog)) != -1) {
+    while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
-        case 'h':
-            cli_help(stdout,
-                     "sweepkit top [--file] FILE... [--field NAME] "
-                     "[--order asc|desc] [--count N] [OPTIONS]",
-                     "Sort the rows of sweep CSVs by one field and print "
-                     "the first N, as analyze-data.py\n"
-                     "does (same output, byte for byte, but for the "
-                     "decisions in docs/top.md), in memory\n"
-                     "that does not grow with the file.",
-                     options);
-            return SK_EXIT_OK;
+        case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
             if (nfiles == MAX_FILES)
                 return cli_usage_error(prog, "too many files");
