@@ -103,14 +103,23 @@ int cli_fail(const char *prog, int code)
     return code == SK_EINVAL ? SK_EXIT_USAGE : SK_EXIT_RUNTIME;
 }
 
+int cli_add_file(const char **files, size_t *n, size_t cap, const char *path,
+                 const char *prog)
+{
+    if (*n == cap)
+        return cli_usage_error(prog, "too many files");
+    files[(*n)++] = path;
+    return 0;
+}
+
 int cli_positional_files(const char **files, size_t *n, size_t cap, int argc,
                          char **argv, const char *prog)
 {
-    for (; optind < argc; optind++) {
-        if (*n == cap)
-            return cli_usage_error(prog, "too many files");
-        files[(*n)++] = argv[optind];
-    }
+    int rc;
+
+    for (; optind < argc; optind++)
+        if ((rc = cli_add_file(files, n, cap, argv[optind], prog)) != 0)
+            return rc;
     return 0;
 }
 

@@ -44,6 +44,11 @@ typedef struct {
 
 /* Options end with {NULL}.  The table gets --help (key 'h') added. */
 
+/* The --format option of the commands that print a table by default. */
+#define CLI_OPT_FORMAT(key)                                                   \
+    {"format", required_argument, (key), "FMT",                              \
+     "table (default), csv, json or markdown"}
+
 /* A command's help: what --help prints (cli_help()). */
 typedef struct {
     const char *synopsis;    /* after "usage: " */
@@ -70,9 +75,13 @@ int cli_usage_error(const char *prog, const char *msg);
  * (SK_EXIT_USAGE for SK_EINVAL). */
 int cli_fail(const char *prog, int code);
 
-/* Append the positional arguments argv[optind..argc) to files[*n..cap).
- * Returns 0, or SK_EXIT_USAGE after "too many files" when they do not
- * fit. */
+/* Append `path` to files[*n..cap).  Returns 0, or SK_EXIT_USAGE after
+ * "too many files" when it does not fit. */
+int cli_add_file(const char **files, size_t *n, size_t cap, const char *path,
+                 const char *prog);
+
+/* Append the positional arguments argv[optind..argc) to files[*n..cap),
+ * as cli_add_file() each. */
 int cli_positional_files(const char **files, size_t *n, size_t cap, int argc,
                          char **argv, const char *prog);
 

@@ -31,8 +31,7 @@ static const cli_opt options[] = {
      "avg_query_tokens_per_s >= R"},
     {"throughput-goal", required_argument, OPT_GOAL, "T",
      "throughput_tokens_per_s >= T (alone: the lowest level reaching it)"},
-    {"format", required_argument, OPT_FORMAT, "FMT",
-     "table (default), csv, json or markdown"},
+    CLI_OPT_FORMAT(OPT_FORMAT),
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -81,9 +80,8 @@ int cmd_recommend(int argc, char **argv)
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
-            if (nfiles == MAX_FILES)
-                return cli_usage_error(prog, "too many files");
-            files[nfiles++] = optarg;
+            if (cli_add_file(files, &nfiles, MAX_FILES, optarg, prog))
+                return SK_EXIT_USAGE;
             break;
         case OPT_BUDGET:
             if (parse_limit(&o.ttft_budget_s, optarg, "--ttft-budget", 1))

@@ -26,8 +26,7 @@ static const cli_opt options[] = {
      "throughput column (default throughput_tokens_per_s)"},
     {"gain", required_argument, OPT_GAIN, "PCT",
      "knee threshold: gain per doubling in percent (default 10)"},
-    {"format", required_argument, OPT_FORMAT, "FMT",
-     "table (default), csv, json or markdown"},
+    CLI_OPT_FORMAT(OPT_FORMAT),
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -81,9 +80,8 @@ int cmd_saturation(int argc, char **argv)
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
-            if (nfiles == MAX_FILES)
-                return cli_usage_error(prog, "too many files");
-            files[nfiles++] = optarg;
+            if (cli_add_file(files, &nfiles, MAX_FILES, optarg, prog))
+                return SK_EXIT_USAGE;
             break;
         case OPT_X: xname = optarg; break;
         case OPT_Y: yname = optarg; break;

@@ -28,8 +28,7 @@ static const cli_opt options[] = {
      "numeric columns to summarise (default: the per-query metrics)"},
     {"percentiles", required_argument, 'p', "P,P,...",
      "percentiles in [0, 100] (default 50,90,95,99)"},
-    {"format", required_argument, OPT_FORMAT, "FMT",
-     "table (default), csv, json or markdown"},
+    CLI_OPT_FORMAT(OPT_FORMAT),
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

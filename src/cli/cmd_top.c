@@ -26,8 +26,7 @@ static const cli_opt options[] = {
     {"order", required_argument, OPT_ORDER, "asc|desc",
      "sort order (default desc)"},
     {"count", required_argument, 'n', "N", "rows to show (default 5)"},
-    {"format", required_argument, OPT_FORMAT, "FMT",
-     "table (default), csv, json or markdown"},
+    CLI_OPT_FORMAT(OPT_FORMAT),
     {"where", required_argument, OPT_WHERE, "EXPR",
      "keep rows where 'FIELD OP VALUE' holds; OP: == != < <= > >= "
      "(repeatable)"},
@@ -89,9 +88,8 @@ int cmd_top(int argc, char **argv)
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'f':
-            if (nfiles == MAX_FILES)
-                return cli_usage_error(prog, "too many files");
-            files[nfiles++] = optarg;
+            if (cli_add_file(files, &nfiles, MAX_FILES, optarg, prog))
+                return SK_EXIT_USAGE;
             break;
         case 'k':
             o.field = optarg;

@@ -52,7 +52,9 @@ PY
 cut_cols out/cmp_per_query_*.csv concurrency query_id prompt_preview prompt_tokens output_tokens decode_tokens finish_reason status error warning run
 cut_cols out/cmp_summary_*.csv concurrency queries errors total_output_tokens run
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d)); print({k: d[k] for k in ("queries","levels","errors","resent","usage_rejected","chunks_over","reason") if k in d})' out/cmp_*.json
-cut_cols sim.csv request_id path status prompt_tokens output_tokens finish_reason
+# (no request_id: the collector asks /v1/models and /props at once, so
+# their ids can swap)
+cut_cols sim.csv path status prompt_tokens output_tokens finish_reason
 sed -E 's/127\.0\.0\.1:[0-9]+/HOST/g; s/after [0-9.]+ s/after T s/; s/in [0-9]+ steps/in N steps/; s/[0-9]+ connections/N connections/' sim.out
 cat sim.err
 rm -rf out sim.csv sim.out sim.err collect.out collect.err

@@ -117,19 +117,29 @@ struct usl_data {
 };
 
 /* Residuals f_i = X(x_i) - y_i (absolute, on the scaled y). */
+/* The fit's parameters l, a, b (σ = a², κ = b²) from `p`. */
+static void usl_params(const gsl_vector *p, double *l, double *a, double *b)
+{
+    *l = gsl_vector_get(p, 0);
+    *a = gsl_vector_get(p, 1);
+    *b = gsl_vector_get(p, 2);
+}
+
+/* The denominator D = 1 + a²(N - 1) + b²N(N - 1). */
+static double usl_den(double a, double b, double N)
+{
+    return 1 + a * a * (N - 1) + b * b * N * (N - 1);
+}
+
 static int usl_f(const gsl_vector *p, void *params, gsl_vector *f)
 {
     const struct usl_data *d = params;
-    double l = gsl_vector_get(p, 0), a = gsl_vector_get(p, 1),
-           b = gsl_vector_get(p, 2);
+    double l, a, b;
     size_t i;
 
-    for (i = 0; i < d->n; i++) {
-        double N = d->x[i];
-        double D = 1 + a * a * (N - 1) + b * b * N * (N - 1);
-
-        gsl_vector_set(f, i, l * N / D - d->y[i]);
-    }
+    usl_params(p, &l, &a, &b);
+    for (i = 0; i < d->n; i++)
+        gsl_vector_set(f, i, l * d->x[i] / usl_den(a, b, d->x[i]) - d->y[i]);
     return GSL_SUCCESS;
 }
 
@@ -138,14 +148,12 @@ static int usl_f(const gsl_vector *p, void *params, gsl_vector *f)
 static int usl_df(const gsl_vector *p, void *params, gsl_matrix *J)
 {
     const struct usl_data *d = params;
-    double l = gsl_vector_get(p, 0), a = gsl_vector_get(p, 1),
-           b = gsl_vector_get(p, 2);
+    double l, a, b;
     size_t i;
 
+    usl_params(p, &l, &a, &b);
     for (i = 0; i < d->n; i++) {
-        double N = d->x[i];
-        double D = 1 + a * a * (N - 1) + b * b * N * (N - 1);
-        double D2 = D * D;
+        double N = d->x[i], D = usl_den(a, b, N), D2 = D * D;
 
         gsl_matrix_set(J, i, 0, N / D);
         gsl_matrix_set(J, i, 1, -2 * a * l * N * (N - 1) / D2);

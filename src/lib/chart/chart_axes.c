@@ -360,3 +360,9 @@ int sk_chart_tick(double *value, const char **label, double box[4],
         sk_chart__device_rect(box, c, t->box);
     return 0;
 }
+
+double sk_chart__mark_px(const struct panel *p, const struct mark *m)
+{
+    return m->horizontal ? sk_chart__ax_px(m->y2 ? &p->y2 : &p->y, m->v)
+                         : sk_chart__ax_px(&p->x, m->v);
+}

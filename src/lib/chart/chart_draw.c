@@ -451,19 +451,17 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
     set_dash(cr, SK_CHART_DASHED, 1.5 * k);
     for (i = 0; i < c->nm; i++) {
         const struct mark *m = &c->m[i];
+        double v;
 
         if (m->panel != pi)
             continue;
+        v = sk_chart__mark_px(p, m);
         if (m->horizontal) {
-            double y = sk_chart__ax_px(m->y2 ? &p->y2 : &p->y, m->v);
-
-            cairo_move_to(cr, p->x0, y);
-            cairo_line_to(cr, p->x1, y);
+            cairo_move_to(cr, p->x0, v);
+            cairo_line_to(cr, p->x1, v);
         } else {
-            double x = sk_chart__ax_px(&p->x, m->v);
-
-            cairo_move_to(cr, x, p->y0);
-            cairo_line_to(cr, x, p->y1);
+            cairo_move_to(cr, v, p->y0);
+            cairo_line_to(cr, v, p->y1);
         }
     }
     cairo_stroke(cr);

@@ -131,6 +131,10 @@ double sk_chart__tr(sk_chart_scale sc, double v);
  * cannot be placed. */
 double sk_chart__ax_px(const struct axis *a, double v);
 
+/* Where marker line m crosses panel p: its y (horizontal) or x, device
+ * px. */
+double sk_chart__mark_px(const struct panel *p, const struct mark *m);
+
 /* Grow a's data range to hold v (ignored if it has no place on a). */
 void sk_chart__range_add(struct axis *a, double v);
 

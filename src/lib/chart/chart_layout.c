@@ -277,14 +277,11 @@ static size_t clutter(const sk_chart *c, size_t pi, const double *r, int bands)
 
         if (m->panel != pi)
             continue;
-        if (m->horizontal) {
-            double y = sk_chart__ax_px(m->y2 ? &p->y2 : &p->y, m->v);
+        {
+            double v = sk_chart__mark_px(p, m);
 
-            n += 10 * (size_t)(y >= r[1] && y <= r[3]);
-        } else {
-            double x = sk_chart__ax_px(&p->x, m->v);
-
-            n += 10 * (size_t)(x >= r[0] && x <= r[2]);
+            n += 10 * (size_t)(m->horizontal ? v >= r[1] && v <= r[3]
+                                             : v >= r[0] && v <= r[2]);
         }
         if (m->label)
             n += 10 * (size_t)boxes_meet(m->box, r);
@@ -371,26 +368,23 @@ static void place_marks(sk_chart *c, cairo_t *cr)
     for (i = 0; i < c->nm; i++) {
         struct mark *m = &c->m[i];
         const struct panel *p = &c->p[m->panel];
-        double w, h = 0.72 * size + 8 * k, *b = m->box;
+        double w, v, h = 0.72 * size + 8 * k, *b = m->box;
         int tries;
 
         b[0] = b[1] = b[2] = b[3] = NAN;
         if (!m->label)
             continue;
         w = sk_chart__text_w(cr, m->label, size, 0) + 8 * k;
+        v = sk_chart__mark_px(p, m);
         if (m->horizontal) {
-            double y = sk_chart__ax_px(m->y2 ? &p->y2 : &p->y, m->v);
-
             b[0] = p->x1 - 6 * k - w;
-            b[1] = y - 3 * k - h;
+            b[1] = v - 3 * k - h;
             if (b[1] < p->y0)
-                b[1] = y + 3 * k;
+                b[1] = v + 3 * k;
         } else {
-            double x = sk_chart__ax_px(&p->x, m->v);
-
-            b[0] = x + 4 * k;
+            b[0] = v + 4 * k;
             if (b[0] + w > p->x1)
-                b[0] = x - 4 * k - w;
+                b[0] = v - 4 * k - w;
             b[1] = p->y0 + 6 * k;
         }
         b[2] = b[0] + w;
