@@ -224,6 +224,11 @@ int sk_chart_layout(sk_chart *c, const sk_chart_render_opts *opts);
 int sk_chart_write(sk_chart *c, const char *path,
                    const sk_chart_render_opts *opts);
 
+/* How many threads drew the markers of the last PNG written (1: this
+ * one alone; more for a scatter of 20,000 markers or more, see
+ * sk_chart_render_opts.threads).  For diagnostics and tests. */
+unsigned sk_chart_marker_threads(const sk_chart *c);
+
 /*
  * Where data point (x, y) of `panel` lands, in device pixels of the last
  * layout (origin top left; y against the right axis when y2 is set).

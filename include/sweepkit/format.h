@@ -40,7 +40,9 @@ size_t sk_format_width(const char *s, size_t n);
  */
 void sk_format_slug(char *buf, size_t cap, const char *s);
 
-/* Write `n` bytes of `s` as a JSON string literal, quotes included. */
+/* Write `n` bytes of `s` as a JSON string literal, quotes included;
+ * each byte that is not part of valid UTF-8 becomes \ufffd (JSON text is
+ * UTF-8, RFC 8259). */
 void sk_format_json_string(FILE *fp, const char *s, size_t n);
 
 /* Write one CSV field, quoted only when it holds a comma, quote, CR or LF. */

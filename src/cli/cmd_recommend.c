@@ -144,9 +144,12 @@ int cmd_recommend(int argc, char **argv)
         goto done;
     }
     /* A failed write keeps the command's own wording. */
-    if (sk_recommend_write(stdout, recs, nfiles, o.ttft_stat, fmt, head) != 0) {
-        status = cli_fail(prog, sk_error_set(SK_EIO, "writing standard "
-                                                     "output failed"));
+    if ((rc = sk_recommend_write(stdout, recs, nfiles, o.ttft_stat, fmt,
+                                 head)) != 0) {
+        status = cli_fail(prog, rc == SK_EIO
+                                    ? sk_error_set(SK_EIO, "writing standard "
+                                                           "output failed")
+                                    : rc);
         goto done;
     }
     for (i = 0; i < nfiles; i++) {

@@ -122,8 +122,11 @@ int cmd_saturation(int argc, char **argv)
 
         if (analyse(&r, &s, prog, files[i], xname, yname, gain_pct) != 0) {
             status = SK_EXIT_RUNTIME;
+        } else if (sk_saturation_write(stdout, &r, fmt, shown == 0) ==
+                   SK_ENOMEM) {
+            /* nothing of it written: the output stays well formed */
+            status = cli_fail(prog, SK_ENOMEM);
         } else {
-            sk_saturation_write(stdout, &r, fmt, shown == 0);
             shown++;
         }
         sk_sweep_free(s);

@@ -68,12 +68,20 @@ int cmd_summarize(int argc, char **argv)
         sk_error_set(SK_EIO, "%s: cannot write: %s", out, strerror(errno));
         return cli_fail(prog, SK_EIO);
     }
-    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
-        rc = SK_ENOMEM;
-    else
-        rc = sk_summarize_write(fp, lv, n, fmt, head);
+    if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog))) {
+        free(lv);
+        if (fp != stdout)
+            fclose(fp);
+        return SK_EXIT_RUNTIME;
+    }
+    rc = sk_summarize_write(fp, lv, n, fmt, head);
     json_decref(head);
     free(lv);
+    if (rc != 0 && rc != SK_EIO) { /* not a write error: say what */
+        if (fp != stdout)
+            fclose(fp);
+        return cli_fail(prog, rc);
+    }
     rc |= ferror(fp) | (fp == stdout ? fflush(fp) : fclose(fp));
     if (rc) {
         sk_error_set(SK_EIO, "%s: write failed", out ? out : "<stdout>");

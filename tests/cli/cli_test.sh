@@ -104,6 +104,14 @@ grep -qF '  "command": "sweepkit top fixtures/full_sweep.csv --where '"'errors!=
 sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
 printf '  "results": [\n    {"concurrency": 32.0, "errors": 2.0}\n  ]\n}\n' >"$tmp/err.json"
 cmp -s "$tmp/results" "$tmp/err.json" && ok || { bad "top json: results"; cat "$tmp/results"; }
+# A JSON object holds a key once: two columns of one name are refused,
+# not silently merged (CSV shows both).
+printf 'mean,ttft_s\nA,1\nB,2\n' >"$tmp/mean.csv"
+expect 2 "sweepkit stats: --format json: two columns are called 'mean' (a --by column named like a statistic); use --format csv" \
+  "$SK" stats "$tmp/mean.csv" --by mean --fields ttft_s --format json
+[ ! -s "$tmp/out" ] && ok || bad "stats json with a clash: something on stdout"
+expect 2 "sweepkit top: --format json: column 'ttft_s' is shown twice; name it once in --columns" \
+  "$SK" top fixtures/per_query.csv -k ttft_s --columns ttft_s,ttft_s --format json
 
 # --- analysis commands on the fixtures ---------------------------------------
 G=fixtures/summary_gemma-3-1b-it-qat-4bit.csv

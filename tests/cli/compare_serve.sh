@@ -52,9 +52,20 @@ PY
 cut_cols out/cmp_per_query_*.csv concurrency query_id prompt_preview prompt_tokens output_tokens decode_tokens finish_reason status error warning run
 cut_cols out/cmp_summary_*.csv concurrency queries errors total_output_tokens run
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d)); print({k: d[k] for k in ("queries","levels","errors","resent","usage_rejected","chunks_over","reason") if k in d})' out/cmp_*.json
-# (no request_id: the collector asks /v1/models and /props at once, so
-# their ids can swap)
-cut_cols sim.csv path status prompt_tokens output_tokens finish_reason
+# The collector asks /v1/models and /props at once: their two request ids
+# can swap, so theirs are masked (the others are compared).
+python3 - sim.csv <<'PY' >sim_ids.csv
+import csv, sys
+r = list(csv.reader(open(sys.argv[1], newline="")))
+i, p = r[0].index("request_id"), r[0].index("endpoint")
+w = csv.writer(sys.stdout, lineterminator="\n")
+w.writerow(r[0])
+for row in r[1:]:
+    if row[p] in ("/v1/models", "/props"):
+        row[i] = "-"
+    w.writerow(row)
+PY
+cut_cols sim_ids.csv request_id endpoint status prompt_tokens output_tokens
 sed -E 's/127\.0\.0\.1:[0-9]+/HOST/g; s/after [0-9.]+ s/after T s/; s/in [0-9]+ steps/in N steps/; s/[0-9]+ connections/N connections/' sim.out
 cat sim.err
-rm -rf out sim.csv sim.out sim.err collect.out collect.err
+rm -rf out sim.csv sim_ids.csv sim.out sim.err collect.out collect.err

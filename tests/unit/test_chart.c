@@ -375,8 +375,10 @@ static void test_banded_markers(void)
     p.x.label = "concurrency";
     p.x.scale = SK_CHART_LOG2;
     p.y.label = "tok/s";
-    if (sk_chart_new(&c, "Bands") != 0 || sk_chart_add_panel(NULL, c, &p) != 0)
-        goto done;
+    CHECK_INT(sk_chart_new(&c, "Bands"), 0);
+    CHECK_INT(sk_chart_add_panel(NULL, c, &p), 0);
+    if (!c)
+        return;
     memset(&st, 0, sizeof(st));
     st.marker = SK_CHART_CIRCLE;
     st.marker_size = 3;
@@ -394,9 +396,12 @@ static void test_banded_markers(void)
         ro.scale = scales[k];
         ro.threads = 1;
         CHECK_INT(sk_chart_write(c, tmp_path("band1.png"), &ro), 0);
+        CHECK_INT(sk_chart_marker_threads(c), 1);
         for (t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
             ro.threads = threads[t];
             CHECK_INT(sk_chart_write(c, tmp_path("bandN.png"), &ro), 0);
+            /* the bands were really drawn by that many threads */
+            CHECK_INT(sk_chart_marker_threads(c), threads[t]);
             CHECK(same_bytes(tmp_path("band1.png"), tmp_path("bandN.png")));
         }
     }
@@ -408,7 +413,6 @@ static void test_banded_markers(void)
         CHECK(img.rgb && count_colour(&img, sk_chart_palette(1), 10) > 1000);
         free(img.rgb);
     }
-done:
     sk_chart_free(c);
 }
 

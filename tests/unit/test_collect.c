@@ -488,6 +488,8 @@ static void test_usage(void)
          "sweepkit collect: --header: expected 'Name: value' on one line"},
         {"--url http://x --timeout 0",
          "sweepkit collect: --timeout: expected a duration above 0"},
+        {"--url http://x --timeout 1e20s",
+         "sweepkit collect: --timeout: at most 30 days (2592000 s)"},
         {"--url http://x --api-key-env SK_NOT_SET_ANYWHERE",
          "sweepkit collect: --api-key-env: $SK_NOT_SET_ANYWHERE is not set "
          "or empty"},

@@ -59,6 +59,12 @@ static void test_strings(void)
     CHECK(json_is_null(null));
     json_decref(s);
     json_decref(null);
+    /* bytes that are not UTF-8 (a file name): U+FFFD each, valid JSON */
+    s = sk_json_string("g\xe9.csv \xC3\xA9 \xED\xA0\x80 \xF0\x9F");
+    check_dump(s, 0,
+               "\"g\\ufffd.csv \xC3\xA9 \\ufffd\\ufffd\\ufffd "
+               "\\ufffd\\ufffd\"\n");
+    json_decref(s);
 }
 
 static void test_layouts(void)

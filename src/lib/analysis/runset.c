@@ -440,9 +440,11 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
     if (kind == SK_RUNSET_OTHER)
         return note(rs, "%s: skipped: %s", path, sk_error_last());
     *sweep_csv = 1;
-    if (rs->nfiles == SK_RUNSET_MAX_FILES)
-        return sk_error_set(SK_ELIMIT, "%s: more than %d sweep CSVs", path,
-                            SK_RUNSET_MAX_FILES);
+    if (rs->nfiles == SK_RUNSET_MAX_FILES) {
+        rc = sk_error_set(SK_ELIMIT, "%s: more than %d sweep CSVs", path,
+                          SK_RUNSET_MAX_FILES);
+        goto fail;
+    }
     if ((rc = dir_of(&dir, path)) != 0)
         goto fail;
     if (stat(dir, &pst) != 0) {

@@ -387,14 +387,18 @@ json_t *sk_saturation_json(const struct sk_saturation_result *r,
 
     /* The same keys whether or not there is an answer: null when not. */
     steps = json_array();
-    for (i = 0; ok && i + 1 < r->n; i++)
-        json_array_append_new(
-            steps, json_pack("{s:o, s:o, s:o, s:o, s:o}", "x_from",
-                             sk_json_number(r->x[i]), "x_to",
-                             sk_json_number(r->x[i + 1]), "y_from",
-                             sk_json_number(r->y[i]), "y_to",
-                             sk_json_number(r->y[i + 1]), "gain_per_doubling",
-                             sk_json_number(step_gain(r, i))));
+    for (i = 0; steps && ok && i + 1 < r->n; i++)
+        if (json_array_append_new(
+                steps,
+                json_pack("{s:o, s:o, s:o, s:o, s:o}", "x_from",
+                          sk_json_number(r->x[i]), "x_to",
+                          sk_json_number(r->x[i + 1]), "y_from",
+                          sk_json_number(r->y[i]), "y_to",
+                          sk_json_number(r->y[i + 1]), "gain_per_doubling",
+                          sk_json_number(step_gain(r, i)))) != 0) {
+            json_decref(steps); /* out of memory: no object at all */
+            steps = NULL;
+        }
     usl = json_null();
     if (ok && r->usl_ok) {
         sk_saturation_usl_sentence(line, sizeof(line), r);

@@ -337,9 +337,19 @@ static json_t *json_row(struct report *r)
 
 static int write_json(struct report *r, FILE *fp, const json_t *head)
 {
-    size_t i;
+    size_t i, j, nc = ncols(r);
     int rc;
 
+    /* A JSON object holds a key once: a --by column named like a
+     * statistic would silently lose one of the two. */
+    for (i = 0; i < nc; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(col_name(r, i), col_name(r, j)) == 0)
+                return sk_error_set(SK_EINVAL,
+                                    "--format json: two columns are called "
+                                    "'%s' (a --by column named like a "
+                                    "statistic); use --format csv",
+                                    col_name(r, i));
     sk_json_list_open(fp, head, "results");
     for (i = 0; i < r->nrows; i++) {
         json_t *o;

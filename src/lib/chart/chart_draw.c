@@ -7,10 +7,17 @@
  * centre is inside the plot area is drawn whole, so it may overhang the
  * edge by its own size; a marker centred outside is not drawn.
  */
+#ifdef __linux__
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "chart_int.h"
 
 #include <math.h>
 #include <pthread.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -201,6 +208,7 @@ static void draw_markers(const sk_chart *c, cairo_t *cr, const struct series *s,
  * pixels), so the image is identical to one drawn by one thread. */
 
 const cairo_user_data_key_t sk_chart__band_error;
+const cairo_user_data_key_t sk_chart__band_threads;
 
 #define BAND_MIN_MARKERS 20000 /* fewer: one thread, no set-up */
 #define BAND_MAX_THREADS 16
@@ -259,6 +267,19 @@ static void *band_worker(void *arg)
     return NULL;
 }
 
+/* The processors this process may run on (taskset, cgroup cpusets), else
+ * those online. */
+static long usable_cores(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+#endif
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* Draw panel pi's markers in bands when it pays; 1 when drawn, 0 when the
  * caller is to draw them itself (a vector surface, few markers, one
  * core, a matrix that rotates, or a Cairo error). */
@@ -269,7 +290,7 @@ static int draw_markers_banded(const sk_chart *c, cairo_t *cr, size_t pi,
     pthread_t tid[BAND_MAX_THREADS];
     struct bands b;
     size_t i, markers = 0;
-    long cores = c->threads ? (long)c->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = c->threads ? (long)c->threads : usable_cores();
     int nthreads, started = 0, t;
 
     for (i = 0; i < c->ns; i++)
@@ -308,9 +329,12 @@ static int draw_markers_banded(const sk_chart *c, cairo_t *cr, size_t pi,
     for (t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
     cairo_surface_mark_dirty(target);
-    if (b.failed) /* render_png() looks for it */
+    /* render_png() looks for both */
+    if (b.failed)
         cairo_surface_set_user_data(target, &sk_chart__band_error,
                                     (void *)&sk_chart__band_error, NULL);
+    cairo_surface_set_user_data(target, &sk_chart__band_threads,
+                                (void *)(intptr_t)(started + 1), NULL);
     return 1;
 }
 

@@ -108,6 +108,7 @@ struct sk_chart {
     int laid_out;
     double w, h, scale, k;
     unsigned threads; /* for the markers: 0 = one per core */
+    unsigned marker_threads; /* that drew them in the last PNG */
     struct fonts fs;
 };
 
@@ -176,6 +177,9 @@ void sk_chart__draw(const sk_chart *c, cairo_t *cr);
  * on threads when a band's Cairo context failed (chart_draw.c); the
  * image is then incomplete. */
 extern const cairo_user_data_key_t sk_chart__band_error;
+/* The number of threads that drew the bands (an intptr_t), when they
+ * were used. */
+extern const cairo_user_data_key_t sk_chart__band_threads;
 
 /* ---- small shared measures ---------------------------------------------- */
 

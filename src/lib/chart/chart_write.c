@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -242,6 +243,11 @@ static int render_png(sk_chart *c, FILE *fp, const sk_chart_render_opts *o,
     if (st == CAIRO_STATUS_SUCCESS &&
         cairo_surface_get_user_data(img, &sk_chart__band_error))
         st = CAIRO_STATUS_NO_MEMORY; /* a band could not be drawn */
+    c->marker_threads =
+        cairo_surface_get_user_data(img, &sk_chart__band_threads)
+            ? (unsigned)(intptr_t)cairo_surface_get_user_data(
+                  img, &sk_chart__band_threads)
+            : 1;
     cairo_destroy(cr);
     if (st != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(img);
@@ -538,4 +544,9 @@ void sk_chart_shutdown(void)
 {
     cairo_debug_reset_static_data();
     FcFini();
+}
+
+unsigned sk_chart_marker_threads(const sk_chart *c)
+{
+    return c->marker_threads ? c->marker_threads : 1;
 }

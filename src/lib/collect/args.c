@@ -110,6 +110,10 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         if (!(o->timeout_s > 0))
             return sk_error_set(SK_EINVAL, "--timeout: expected a "
                                            "duration above 0");
+        /* in ms it must fit curl's long, anywhere */
+        if (o->timeout_s > 2592000)
+            return sk_error_set(SK_EINVAL, "--timeout: at most 30 days "
+                                           "(2592000 s)");
     } else if (strcmp(name, "warmup") == 0)
         return sk_units_parse_count(&o->warmup, v, 100000, "--warmup");
     else if (strcmp(name, "retries") == 0) {

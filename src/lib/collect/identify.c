@@ -185,13 +185,12 @@ void sk_collect__identify(sk_collect_server *out, const sk_collect_opts *o,
     struct curl_slist *headers = NULL;
     CURLM *multi = NULL;
     CURLMsg *msg;
-    long ms = (long)ceil(o->timeout_s * 1000);
+    /* capped before the conversion: a huge --timeout cannot overflow */
+    long ms = (long)fmin(ceil(o->timeout_s * 1000), IDENTIFY_MAX_MS);
     int running = 0, left, ok = 1;
     size_t i;
 
     memset(p, 0, sizeof(p));
-    if (ms > IDENTIFY_MAX_MS)
-        ms = IDENTIFY_MAX_MS;
     /* the run's own headers (a gateway may want its key for these too);
      * curl's default Accept (any) stands in for the run's event-stream */
     for (i = 0; i < o->nheaders && ok; i++) {

@@ -683,8 +683,18 @@ static void write_csv(const sk_top *t, struct kept **rows, FILE *fp)
 static int write_json(const sk_top *t, struct kept **rows, FILE *fp,
                       const json_t *head)
 {
-    size_t i, j;
+    size_t i, j, k;
 
+    /* A JSON object holds a key once. */
+    for (j = 0; j < t->ncols; j++)
+        for (k = 0; k < j; k++)
+            if (t->cols[j].name_len == t->cols[k].name_len &&
+                memcmp(t->cols[j].name, t->cols[k].name,
+                       t->cols[j].name_len) == 0)
+                return sk_error_set(SK_EINVAL,
+                                    "--format json: column '%s' is shown "
+                                    "twice; name it once in --columns",
+                                    t->cols[j].name);
     sk_json_list_open(fp, head, "results");
     for (i = 0; i < t->nheap; i++) {
         json_t *o = json_object();

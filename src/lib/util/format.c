@@ -102,11 +102,11 @@ size_t sk_format_width(const char *s, size_t n)
     return sk_utf8_width(&w, &at, s, n) == 0 ? w : n;
 }
 
-void sk_format_json_string(FILE *fp, const char *s, size_t n)
+/* Bytes of valid UTF-8, escaped for a JSON string. */
+static void json_chars(FILE *fp, const char *s, size_t n)
 {
     size_t i;
 
-    fputc('"', fp);
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -123,6 +123,23 @@ void sk_format_json_string(FILE *fp, const char *s, size_t n)
                 fprintf(fp, "\\u%04x", c);
             else
                 fputc(c, fp);
+        }
+    }
+}
+
+void sk_format_json_string(FILE *fp, const char *s, size_t n)
+{
+    size_t i = 0, w, at, run;
+
+    fputc('"', fp);
+    while (i < n) {
+        run = n - i;
+        if (sk_utf8_width(&w, &at, s + i, run) != 0)
+            run = at;
+        json_chars(fp, s + i, run);
+        if ((i += run) < n) { /* JSON text is UTF-8: a bad byte is U+FFFD */
+            fputs("\\ufffd", fp);
+            i++;
         }
     }
     fputc('"', fp);
