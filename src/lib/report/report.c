@@ -102,18 +102,12 @@ void sk_report__note(const struct sk_report *rep, const char *fmt, ...)
     free(big);
 }
 
-/* The knee and the USL fit (saturation.h) of throughput by concurrency. */
+/* The knee and the USL fit of throughput by concurrency: `sweepkit
+ * saturation`'s input and answer (saturation.h), so its messages too. */
 static void analyse_saturation(struct run_rep *rr)
 {
     struct sat *st = &rr->sat;
-    const sk_sweep *s = rr->run->sweep;
-    size_t i;
 
-    if (!rr->tput) {
-        snprintf(st->error, MSG, "%s: no column 'throughput_tokens_per_s'",
-                 sk_sweep_name(s));
-        return;
-    }
     if (!sk_report__any_value(rr->tput, rr->n) && rr->run->summarized &&
         !rr->run->has_times) {
         snprintf(st->error, MSG,
@@ -121,25 +115,14 @@ static void analyse_saturation(struct run_rep *rr)
                  "start_s/end_s columns, so no level has a wall time");
         return;
     }
-    /* The message `sweepkit saturation` gives for the same file. */
-    for (i = 0; i < rr->n; i++)
-        if (isnan(rr->tput[i])) {
-            snprintf(st->error, MSG,
-                     "%s:%zu: no throughput_tokens_per_s value at "
-                     "concurrency %g (empty cell)",
-                     sk_sweep_name(s), sk_sweep_line(s, i), rr->conc[i]);
-            return;
-        }
-    if (sk_saturation_knee(&st->knee, rr->conc, rr->tput, rr->n,
-                           SK_SATURATION_DEFAULT_GAIN) != 0) {
+    if (sk_saturation_input(&st->r, rr->run->sweep, "concurrency",
+                            "throughput_tokens_per_s") != 0 ||
+        sk_saturation_compute(&st->r, 100 * SK_SATURATION_DEFAULT_GAIN) !=
+            0) {
         sk_report__copy_error(st->error);
         return;
     }
     st->ok = 1;
-    if (sk_saturation_usl_fit(&st->usl, rr->conc, rr->tput, rr->n) == 0)
-        st->usl_ok = 1;
-    else
-        sk_report__copy_error(st->usl_error);
 }
 
 /* One recommendation per budget (recommend.h).  A run without an answer

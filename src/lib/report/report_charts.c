@@ -60,9 +60,9 @@ static int any_rec(const struct run_rep *rr, const struct sk_report *rep)
 
 static int mark_knee(sk_chart *c, const struct run_rep *rr)
 {
-    if (!rr->sat.ok || !rr->sat.knee.found)
+    if (!rr->sat.ok || !rr->sat.r.knee.found)
         return 0;
-    return sk_chart_mark_knee(c, rr->sat.knee.x, NULL);
+    return sk_chart_mark_knee(c, rr->sat.r.knee.x, NULL);
 }
 
 /* The overlay's knees: one line per distinct level, naming its runs
@@ -75,27 +75,27 @@ static int mark_knees(sk_chart *c, struct run_rep *const *in, size_t n)
     int rc;
 
     for (i = 0; i < n; i++) {
-        double x = in[i]->sat.knee.x;
+        double x = in[i]->sat.r.knee.x;
         int first = 1;
 
-        if (!in[i]->sat.ok || !in[i]->sat.knee.found)
+        if (!in[i]->sat.ok || !in[i]->sat.r.knee.found)
             continue;
         for (j = 0; j < i && first; j++)
-            first = !(in[j]->sat.ok && in[j]->sat.knee.found &&
-                      in[j]->sat.knee.x == x);
+            first = !(in[j]->sat.ok && in[j]->sat.r.knee.found &&
+                      in[j]->sat.r.knee.x == x);
         if (!first)
             continue;
         for (j = i, with = 0; j < n; j++)
-            with += in[j]->sat.ok && in[j]->sat.knee.found &&
-                    in[j]->sat.knee.x == x;
+            with += in[j]->sat.ok && in[j]->sat.r.knee.found &&
+                    in[j]->sat.r.knee.x == x;
         head = (size_t)snprintf(NULL, 0, "knee %g (", x);
         used = 0;
         if (with == n)
             snprintf(who, sizeof(who), "all %zu runs", n);
         else
             for (j = i; j < n && used < sizeof(who); j++)
-                if (in[j]->sat.ok && in[j]->sat.knee.found &&
-                    in[j]->sat.knee.x == x)
+                if (in[j]->sat.ok && in[j]->sat.r.knee.found &&
+                    in[j]->sat.r.knee.x == x)
                     used += (size_t)snprintf(who + used, sizeof(who) - used,
                                              "%s%s", j == i ? "" : ", ",
                                              in[j]->run->label);
@@ -188,7 +188,7 @@ static int run_charts(struct run_rep *rr, const struct sk_report *rep,
                                          "mean and the p10 to p90 band"
                                        : "mean per-query speed",
                          pareto_stat(rep->stat),
-                         rr->sat.ok && rr->sat.knee.found
+                         rr->sat.ok && rr->sat.r.knee.found
                              ? "The dashed vertical line marks the knee. "
                              : "",
                          any_rec(rr, rep) ? "Dashed lines across the TTFT "

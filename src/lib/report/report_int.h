@@ -41,12 +41,9 @@ extern const char *const sk_report__pct_fields[3];
 /* ---- the analysis of one run --------------------------------------------- */
 
 struct sat {
-    int ok;
+    int ok;          /* 0: no answer, error says why */
     char error[MSG];
-    struct sk_saturation_knee knee;
-    int usl_ok;
-    char usl_error[MSG];
-    struct sk_saturation_usl usl;
+    struct sk_saturation_result r; /* sweepkit saturation's answer */
 };
 
 struct rec {
@@ -134,10 +131,6 @@ void sk_report__note(const struct sk_report *rep, const char *fmt, ...)
 /* Draw every run's charts and the overlay into `dir` (report_charts.c). */
 int sk_report__draw_charts(struct sk_report *rep, const char *dir);
 
-/* The run's knee and USL fit as saturation.h's result, for its one
- * serializer and its sentences (report_json.c). */
-void sk_report__saturation(struct sk_saturation_result *out,
-                           const struct run_rep *rr);
 
 /* report.md's text into fp; errors are left in ferror(fp) (report_md.c). */
 void sk_report__md(FILE *fp, const struct sk_report *rep);

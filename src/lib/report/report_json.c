@@ -70,31 +70,18 @@ static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
     return a;
 }
 
-void sk_report__saturation(struct sk_saturation_result *out,
-                           const struct run_rep *rr)
-{
-    const struct sk_runset_run *run = rr->run;
-
-    memset(out, 0, sizeof(*out));
-    out->file = run->summary_path ? run->summary_path : run->per_query_path;
-    out->xname = "concurrency";
-    out->yname = "throughput_tokens_per_s";
-    out->x = rr->conc;
-    out->y = rr->tput;
-    out->n = rr->n;
-    out->gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
-    out->knee = rr->sat.knee;
-    out->usl = rr->sat.usl;
-    out->usl_ok = rr->sat.usl_ok;
-    snprintf(out->usl_error, sizeof(out->usl_error), "%.*s",
-             (int)sizeof(out->usl_error) - 1, rr->sat.usl_error);
-}
-
 static json_t *json_saturation(const struct run_rep *rr)
 {
-    struct sk_saturation_result r;
+    struct sk_saturation_result r = rr->sat.r;
 
-    sk_report__saturation(&r, rr);
+    /* the run's file, as its recommendations name it */
+    r.file = rr->run->summary_path ? rr->run->summary_path
+                                   : rr->run->per_query_path;
+    if (!r.xname) { /* no answer before the input was taken */
+        r.xname = "concurrency";
+        r.yname = "throughput_tokens_per_s";
+        r.gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
+    }
     return sk_saturation_json(&r, rr->sat.ok ? NULL : rr->sat.error);
 }
 

@@ -128,8 +128,8 @@ static void write_overview(FILE *fp, const struct sk_report *rep)
         else
             fputs(DASH, fp);
         fputs(" | ", fp);
-        if (rr->sat.ok && rr->sat.knee.found)
-            fprintf(fp, "%g", rr->sat.knee.x);
+        if (rr->sat.ok && rr->sat.r.knee.found)
+            fprintf(fp, "%g", rr->sat.r.knee.x);
         else
             fputs(rr->sat.ok ? "none yet" : DASH, fp);
         fputs(" |", fp);
@@ -267,7 +267,7 @@ static void write_percentiles(FILE *fp, const struct run_rep *rr)
 static void write_saturation(FILE *fp, const struct run_rep *rr)
 {
     const struct sat *st = &rr->sat;
-    struct sk_saturation_result sr;
+    const struct sk_saturation_result *sr = &st->r;
     char line[1200], a[64], b[64], g[32];
     size_t i;
 
@@ -278,8 +278,7 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
         fprintf(fp, ".\n\n");
         return;
     }
-    sk_report__saturation(&sr, rr);
-    sk_saturation_write_knee_md(fp, &sr);
+    sk_saturation_write_knee_md(fp, sr);
     fprintf(fp, "| step | throughput (tok/s) | gain per doubling | |\n"
                 "|---|---:|---:|---|\n");
     for (i = 0; i + 1 < rr->n; i++) {
@@ -287,16 +286,16 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
         fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", rr->conc[i],
                 rr->conc[i + 1], num(a, sizeof(a), rr->tput[i]),
                 num(b, sizeof(b), rr->tput[i + 1]), g,
-                st->knee.found && i == st->knee.index ? "← knee" : "");
+                sr->knee.found && i == sr->knee.index ? "← knee" : "");
     }
     fputc('\n', fp);
-    if (st->usl_ok) {
-        sk_saturation_usl_sentence(line, sizeof(line), &sr);
+    if (sr->usl_ok) {
+        sk_saturation_usl_sentence(line, sizeof(line), sr);
         md_cell(fp, line);
         fprintf(fp, "\n\n");
     } else {
         fprintf(fp, "No Universal Scalability Law fit: ");
-        md_cell(fp, st->usl_error);
+        md_cell(fp, sr->usl_error);
         fprintf(fp, ".\n\n");
     }
 }
