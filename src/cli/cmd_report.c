@@ -71,11 +71,12 @@ static void print_note(void *payload, const char *note)
     fprintf(stderr, "%s: note: %s\n", prog, note);
 }
 
-static int report(int argc, char **argv, char **orig)
+int cmd_report(int argc, char **argv)
 {
     const char *inputs[MAX_INPUTS];
     double budgets[SK_REPORT_MAX_BUDGETS];
-    char *command = NULL;
+    /* as given: getopt_long permutes argv (cli_record_command()) */
+    const char *command = cli_command();
     sk_report_opts o;
     sk_report *rep = NULL;
     size_t ninputs = 0;
@@ -118,7 +119,7 @@ static int report(int argc, char **argv, char **orig)
         inputs[ninputs++] = "fixtures";
     }
     gsl_set_error_handler_off();
-    if (!(command = cli_command_line(argc, orig))) {
+    if (!command) {
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
@@ -141,21 +142,5 @@ done:
         status = SK_EXIT_SKIPPED; /* written, but without a file it found
                                      that it could not read: each noted */
     sk_report_free(rep);
-    free(command);
-    return status;
-}
-
-int cmd_report(int argc, char **argv)
-{
-    char **copy;
-    int status;
-
-    /* getopt_long permutes its argv; the command line for the page and the
-     * chart metadata is the one given. */
-    if (!(copy = malloc(((size_t)argc + 1) * sizeof(*copy))))
-        return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
-    memcpy(copy, argv, ((size_t)argc + 1) * sizeof(*copy));
-    status = report(argc, copy, argv);
-    free(copy);
     return status;
 }

@@ -53,7 +53,8 @@ cut_cols out/cmp_per_query_*.csv concurrency query_id prompt_preview prompt_toke
 cut_cols out/cmp_summary_*.csv concurrency queries errors total_output_tokens run
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d)); print({k: d[k] for k in ("queries","levels","errors","resent","usage_rejected","chunks_over","reason") if k in d})' out/cmp_*.json
 # The collector asks /v1/models and /props at once: their two request ids
-# can swap, so theirs are masked (the others are compared).
+# can swap, so the ids of /v1/models and unknown-path ("-") rows are
+# masked (the others are compared).
 python3 - sim.csv <<'PY' >sim_ids.csv
 import csv, sys
 r = list(csv.reader(open(sys.argv[1], newline="")))
@@ -61,7 +62,7 @@ i, p = r[0].index("request_id"), r[0].index("endpoint")
 w = csv.writer(sys.stdout, lineterminator="\n")
 w.writerow(r[0])
 for row in r[1:]:
-    if row[p] in ("/v1/models", "/props"):
+    if row[p] in ("/v1/models", "-"):  # /props is unknown to serve-sim: "-"
         row[i] = "-"
     w.writerow(row)
 PY
