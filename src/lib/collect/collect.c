@@ -890,16 +890,17 @@ static int reap(struct run *r, size_t n, int warmup, int most)
             continue;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
         settle(q, m->data.result);
-        /* no Server header from the identification requests: the first
-         * answer of a query says it, or none does */
-        if (!r->server_looked && q->http_status != 0) {
-            r->server_looked = 1;
-            sk_collect__server_header(&r->res->server, q->easy, r->scrub);
-        }
         /* end: the last byte of a complete response; for a failure, the
          * moment the failure was seen */
         q->t_end = !q->failed && q->t_last_chunk ? q->t_last_chunk
                                                  : mono_ns();
+        /* no Server header from the identification requests: the first
+         * answer of a query says it, or none does (after t_end: its
+         * scrubbing is not the query's time) */
+        if (!r->server_looked && q->http_status != 0) {
+            r->server_looked = 1;
+            sk_collect__server_header(&r->res->server, q->easy, r->scrub);
+        }
         if (q->failed && !r->stopping && died_on_reused(q, m->data.result)) {
             curl_multi_remove_handle(r->multi, q->easy);
             q->in_multi = 0;
