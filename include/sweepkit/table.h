@@ -93,6 +93,23 @@ typedef void (*sk_table_note_fn)(void *payload, const char *note);
 /* Set (or with NULL clear) this thread's note function. */
 void sk_table_set_note_fn(sk_table_note_fn fn, void *payload);
 
+/*
+ * CSV dialects.  The field delimiter is told from the file's first line
+ * (the header): of ',', ';' and TAB outside quotes, the one it holds most
+ * of (a tie goes to ',', then ';'); a line holding none is one column,
+ * comma-delimited.  sk_table_set_delimiter() forces one for the calling
+ * thread's readers created after it (`--delimiter`; 0: tell it again).
+ * Returns 0, or SK_EINVAL for a delimiter other than ',', ';', TAB, '|'.
+ * A file whose first byte (after blanks) is '{' or '[' is JSON, not CSV:
+ * an SK_EPARSE error says so.
+ */
+int sk_table_set_delimiter(char delim);
+
+/* sk_table_set_delimiter()'s text form, for --delimiter: ",", ";", "|",
+ * "tab" or "\t" (a literal TAB too).  Returns 0 or SK_EINVAL with
+ * "--delimiter: ...". */
+int sk_table_parse_delimiter(char *out, const char *text);
+
 /* An incremental reader, for input that arrives in pieces. */
 typedef struct sk_table_reader sk_table_reader;
 
@@ -133,6 +150,15 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
 int sk_table_stream_buffer(const char *name, const char *buf, size_t len,
                            const sk_table_opts *opts, sk_row_fn fn,
                            void *payload);
+
+/*
+ * The one "no such column" error: "FILE: no column 'NAME'; available: A,
+ * B, ...", with a hint when the header is one column that holds a
+ * delimiter (the file's delimiter was not the one used).  Returns
+ * SK_ENOTFOUND.
+ */
+int sk_table_no_column(const char *file, const char *name,
+                       const char *const *names, size_t n);
 
 /*
  * Find the column called `name` in `header` (the row with index 0).

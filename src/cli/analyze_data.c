@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/table.h"
 #include "sweepkit/top.h"
 #include "sweepkit/units.h"
 
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
     o.descending = 1;
     o.count = 5;
     o.compat = 1;
+    sk_table_set_delimiter(','); /* csv.DictReader's: no dialect sniffing */
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */

@@ -42,7 +42,16 @@ int cli_getopt(int argc, char **argv, const cli_spec *spec,
     shortopts[s] = '\0';
 
     opterr = 0;
-    c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) ==
+           CLI_KEY_DELIMITER) {
+        char d;
+
+        if (sk_table_parse_delimiter(&d, optarg) != 0 ||
+            sk_table_set_delimiter(d) != 0) {
+            cli_usage_error(prog, sk_error_last());
+            return '?';
+        }
+    }
     if (c == ':' || c == '?') {
         char msg[256];
         const char *arg = argv[optind - 1];

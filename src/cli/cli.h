@@ -49,6 +49,14 @@ typedef struct {
     {"format", required_argument, (key), "FMT",                              \
      "table (default), csv, json or markdown"}
 
+/* --delimiter, for the commands that read CSV: cli_getopt() applies it
+ * itself (sk_table_set_delimiter()); the command sees nothing of it. */
+#define CLI_KEY_DELIMITER 0x7000
+#define CLI_OPT_DELIMITER                                                     \
+    {"delimiter", required_argument, CLI_KEY_DELIMITER, "C",                 \
+     "CSV field delimiter: ',', ';', '|' or 'tab' (default: told from "     \
+     "the header)"}
+
 /* A command's help: what --help prints (cli_help()). */
 typedef struct {
     const char *synopsis;    /* after "usage: " */

@@ -59,6 +59,7 @@ static const cli_opt options[] = {
      "PNG pixels per canvas pixel, for HiDPI (default 1)"},
     {"batch", required_argument, OPT_BATCH, "FILE",
      "make one chart per line of FILE (plot arguments), in one process"},
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

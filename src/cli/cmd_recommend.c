@@ -32,6 +32,7 @@ static const cli_opt options[] = {
     {"throughput-goal", required_argument, OPT_GOAL, "T",
      "throughput_tokens_per_s >= T (alone: the lowest level reaching it)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

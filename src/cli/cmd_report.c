@@ -36,6 +36,7 @@ static const cli_opt options[] = {
      "the TTFT statistic budgets apply to: avg (default), median, p90, p99"},
     {"title", required_argument, 't', "TEXT",
      "the page title (default \"Sweep report\")"},
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

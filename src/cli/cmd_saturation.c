@@ -27,6 +27,7 @@ static const cli_opt options[] = {
     {"gain", required_argument, OPT_GAIN, "PCT",
      "knee threshold: gain per doubling in percent (default 10)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

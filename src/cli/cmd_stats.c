@@ -29,6 +29,7 @@ static const cli_opt options[] = {
     {"percentiles", required_argument, 'p', "P,P,...",
      "percentiles in [0, 100] (default 50,90,95,99)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

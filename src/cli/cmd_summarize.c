@@ -16,6 +16,7 @@ static const cli_opt options[] = {
      "write the summary here (default: standard output)"},
     {"format", required_argument, 'F', "FMT",
      "csv (default: the summary schema), table, json or markdown"},
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -104,6 +104,14 @@ grep -qF '  "command": "sweepkit top fixtures/full_sweep.csv --where '"'errors!=
 sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
 printf '  "results": [\n    {"concurrency": 32.0, "errors": 2.0}\n  ]\n}\n' >"$tmp/err.json"
 cmp -s "$tmp/results" "$tmp/err.json" && ok || { bad "top json: results"; cat "$tmp/results"; }
+# CSV dialects: a semicolon file is read as it is (the delimiter is told
+# from the header), and the same file forced to ';' gives the same answer.
+expect 0 "" "$SK" saturation tests/catalogue/inputs/summary_semicolon.csv --format csv
+grep -q '^tests/catalogue/inputs/summary_semicolon.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,10.5,19.0,' "$tmp/out" &&
+  ok || bad "semicolon summary: saturation's first step"
+cp "$tmp/out" "$tmp/told.out"
+expect 0 "" "$SK" saturation tests/catalogue/inputs/summary_semicolon.csv --format csv --delimiter ';'
+cmp -s "$tmp/out" "$tmp/told.out" && ok || bad "--delimiter ';' differs from the told one"
 # A JSON object holds a key once: two columns of one name are refused,
 # not silently merged (CSV shows both).
 printf 'mean,ttft_s\nA,1\nB,2\n' >"$tmp/mean.csv"

@@ -355,6 +355,71 @@ static void test_column_lookup(void)
     CHECK_STR(list, "alpha, beta,...");
 }
 
+/* Dialects: the delimiter told from the header, or forced. */
+static int count_fields(void *payload, const sk_row *row)
+{
+    size_t *n = payload;
+
+    if (row->index == 0)
+        *n = row->nfields;
+    return 0;
+}
+
+static void test_dialects(void)
+{
+    static const struct {
+        const char *in;
+        size_t want;
+    } cases[] = {
+        {"a;b;c\n1;2,5;3\n", 3},           /* decimal commas in data */
+        {"a\tb\n1\t2\n", 2},
+        {"a,b;c\n1,2;3\n", 2},             /* a tie goes to ',' */
+        {"\"x;y\";b;c\n1;2;3\n", 3},       /* quoted ';' not counted */
+        {"\"a,b\";c\n1;2\n", 2},
+        {"single\n1\n", 1},
+    };
+    const char *one[] = {"a;b;c"};
+    size_t i, n;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        n = 0;
+        CHECK_INT(sk_table_stream_buffer("t.csv", cases[i].in,
+                                         strlen(cases[i].in), NULL,
+                                         count_fields, &n),
+                  0);
+        CHECK_INT(n, cases[i].want);
+    }
+    /* forced: the header is then one field */
+    CHECK_INT(sk_table_set_delimiter(','), 0);
+    n = 0;
+    CHECK_INT(sk_table_stream_buffer("t.csv", "a;b;c\n", 6, NULL,
+                                     count_fields, &n),
+              0);
+    CHECK_INT(n, 1);
+    CHECK_INT(sk_table_set_delimiter('x'), SK_EINVAL);
+    CHECK_INT(sk_table_set_delimiter(0), 0);
+    CHECK_INT(sk_table_no_column("t.csv", "a", one, 1), SK_ENOTFOUND);
+    CHECK_STR(sk_error_last(), "t.csv: no column 'a'; available: a;b;c (one "
+                               "column: is the delimiter ';'? give "
+                               "--delimiter ';')");
+    /* JSON is not CSV */
+    CHECK_INT(sk_table_stream_buffer("r.json", "  {\"a\": 1}\n", 11, NULL,
+                                     count_fields, &n),
+              SK_EPARSE);
+    CHECK_STR(sk_error_last(), "r.json: this is JSON, not CSV: give the "
+                               "sweep's CSV file (a summary or a per-query "
+                               "file)");
+    {
+        char d = 0;
+
+        CHECK_INT(sk_table_parse_delimiter(&d, "tab"), 0);
+        CHECK_INT(d, '\t');
+        CHECK_INT(sk_table_parse_delimiter(&d, ";"), 0);
+        CHECK_INT(d, ';');
+        CHECK_INT(sk_table_parse_delimiter(&d, ";;"), SK_EINVAL);
+    }
+}
+
 static void test_files(void)
 {
     const char *dir = getenv("SK_FIXTURES");
@@ -412,6 +477,7 @@ int main(void)
     test_field_caps();
     test_callback_stops();
     test_column_lookup();
+    test_dialects();
     test_files();
     return sk_test_done("table");
 }

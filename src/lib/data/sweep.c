@@ -326,7 +326,6 @@ size_t sk_sweep_line(const sk_sweep *s, size_t i)
 int sk_sweep_column(const double **out, const sk_sweep *s, const char *name)
 {
     const char *names[256];
-    char list[512];
     size_t i;
 
     for (i = 0; i < s->ncols; i++) {
@@ -344,9 +343,7 @@ int sk_sweep_column(const double **out, const sk_sweep *s, const char *name)
     }
     for (i = 0; i < s->ncols && i < 256; i++)
         names[i] = s->cols[i].name;
-    sk_table_join_names(list, sizeof(list), names, i);
-    return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s",
-                        s->name, name, list);
+    return sk_table_no_column(s->name, name, names, i);
 }
 
 json_t *sk_sweep_level_json(const sk_sweep *s, size_t i)

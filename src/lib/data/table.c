@@ -59,10 +59,12 @@ struct sk_table_reader {
     size_t header_fields;
     size_t rows;          /* rows delivered, the header included */
     int bom_seen;         /* bytes of a leading byte-order mark matched */
+    char delim;           /* the field delimiter; 0: not told yet */
     int ends_line;        /* the last byte parsed is '\n' or '\r' */
     int err;              /* sticky first error */
 };
 
+static _Thread_local char forced_delim; /* 0: tell from the header */
 static _Thread_local sk_table_note_fn note_fn;
 static _Thread_local void *note_payload;
 
@@ -318,11 +320,77 @@ void sk_table_reader_free(sk_table_reader *r)
  * (`own_end`: a '\n' or an absolute SEGMENT_BYTES boundary), which also
  * bounds what an open field can buffer.
  */
+int sk_table_set_delimiter(char delim)
+{
+    if (delim && !strchr(",;\t|", delim))
+        return sk_error_set(SK_EINVAL, "a delimiter is one of , ; | and TAB");
+    forced_delim = delim;
+    return 0;
+}
+
+int sk_table_parse_delimiter(char *out, const char *text)
+{
+    if (strcmp(text, "tab") == 0 || strcmp(text, "\\t") == 0 ||
+        strcmp(text, "\t") == 0)
+        *out = '\t';
+    else if (strlen(text) == 1 && strchr(",;|", text[0]))
+        *out = text[0];
+    else
+        return sk_error_set(SK_EINVAL,
+                            "--delimiter: expected ',', ';', '|' or 'tab', "
+                            "got '%.40s'",
+                            text);
+    return 0;
+}
+
+/* The delimiter of the header line `s` (n bytes): the most frequent of
+ * ',', ';' and TAB outside quotes; ',' on a tie or when there is none. */
+static char tell_delimiter(const char *s, size_t n)
+{
+    static const char cand[3] = {',', ';', '\t'};
+    size_t count[3] = {0, 0, 0}, i, k, best = 0;
+    int quoted = 0;
+
+    for (i = 0; i < n && s[i] != '\n'; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            for (k = 0; k < 3; k++)
+                count[k] += s[i] == cand[k];
+    }
+    for (k = 1; k < 3; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cand[best];
+}
+
+/* The first bytes of the input decide its dialect; JSON is refused with
+ * what it is. */
+static int first_segment(sk_table_reader *r, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && strchr(" \t\r\n", s[i]))
+        i++;
+    if (i < n && (s[i] == '{' || s[i] == '['))
+        return fail(r, sk_error_set(SK_EPARSE,
+                                    "%s: this is JSON, not CSV: give the "
+                                    "sweep's CSV file (a summary or a "
+                                    "per-query file)",
+                                    r->name));
+    r->delim = forced_delim ? forced_delim : tell_delimiter(s, n);
+    csv_set_delim(&r->csv, (unsigned char)r->delim);
+    return 0;
+}
+
 static int parse_segment(sk_table_reader *r, const char *s, size_t n,
                          int own_end)
 {
     const char *nul = memchr(s, '\0', n);
     size_t k = nul ? (size_t)(nul - s) : n;
+
+    if (!r->delim && first_segment(r, s, k) != 0)
+        return r->err;
 
     r->fed += n;
     if (k > 0 && csv_parse(&r->csv, s, k, on_field, on_row, r) != k &&
@@ -504,9 +572,26 @@ void sk_table_join_names(char *buf, size_t cap, const char *const *names,
     }
 }
 
+int sk_table_no_column(const char *file, const char *name,
+                       const char *const *names, size_t n)
+{
+    char list[512], hint[96] = "";
+    const char *d;
+
+    sk_table_join_names(list, sizeof(list), names, n);
+    /* One column holding what looks like several: the wrong delimiter. */
+    if (n == 1 && (d = strpbrk(names[0], ",;\t|")) != NULL)
+        snprintf(hint, sizeof(hint),
+                 " (one column: is the delimiter '%s'? give --delimiter %s)",
+                 *d == '\t' ? "TAB" : (char[]){*d, '\0'},
+                 *d == '\t' ? "tab" : *d == ';' ? "';'" : *d == '|' ? "'|'"
+                                                                   : ",");
+    return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s%s",
+                        file, name, list, hint);
+}
+
 int sk_table_column(size_t *out, const sk_row *header, const char *name)
 {
-    char list[512];
     size_t i;
 
     for (i = 0; i < header->nfields; i++) {
@@ -515,9 +600,8 @@ int sk_table_column(size_t *out, const sk_row *header, const char *name)
             return 0;
         }
     }
-    sk_table_join_names(list, sizeof(list), header->field, header->nfields);
-    return sk_error_set(SK_ENOTFOUND, "%s: no column '%s'; available: %s",
-                        header->name, name, list);
+    return sk_table_no_column(header->name, name, header->field,
+                              header->nfields);
 }
 
 int sk_row_not_a_number(const sk_row *row, const char *field, size_t c)
