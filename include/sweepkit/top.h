@@ -9,6 +9,10 @@
  * column's width is the longest printed cell over ALL rows and its name.
  * Where the script crashes, sweepkit decides: in a column mixing numbers
  * and text, numbers come first in either order, then NaN, then text.
+ * Without compat (sweepkit's own `top`, summarize's tables), a number
+ * that is a whole number below 2^53 in magnitude prints as an integer in
+ * table, markdown and json ("128", JSON 128; -0.0 as "0"); others keep
+ * the repr ("0.5", "1e+20").  CSV always writes the cells as read.
  *
  * Ownership: sk_top_new() returns an object freed by sk_top_free().
  * Thread-safety: one sk_top per thread.
@@ -37,6 +41,13 @@ typedef struct {
      * row is read as any other (without compat it is skipped with a note,
      * table.h). */
     int compat;
+    /* 1: a first column `source` naming the file each row came from, as
+     * given ("<stdin>" for "-"); `top` sets it when it reads several
+     * files.  With `columns`, the column is shown only where they name
+     * `source` (which they may also do without this flag), unless the
+     * files have a column of that name, which then wins.  Without
+     * `columns`, a file column called `source` is an error (SK_EINVAL). */
+    int source;
 } sk_top_opts;
 
 typedef struct sk_top sk_top;

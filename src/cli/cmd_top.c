@@ -133,5 +133,7 @@ int cmd_top(int argc, char **argv)
                              "give --file FILE, or pipe a CSV to standard "
                              "input"))
         return SK_EXIT_USAGE;
+    /* Rows from several files say which file they came from. */
+    o.source = nfiles > 1;
     return top_run(prog, prog, &o, files, nfiles, fmt);
 }

@@ -27,10 +27,11 @@ while IFS='|' read -r name args; do
   # shellcheck disable=SC2086
   expect 0 "" "$AD" $args
   same_as "tests/cli/golden/$name.out"
-  # sweepkit top without options beyond the script's prints the same.
+  # sweepkit top without options beyond the script's prints the same
+  # rows, but whole numbers as integers (docs/top.md), so not the golden
+  # bytes: only its status here; its integers in test_top.c and below.
   # shellcheck disable=SC2086
   expect 0 "" "$SK" top $args
-  same_as "tests/cli/golden/$name.out"
 done <tests/cli/golden/cases.txt
 
 # --- analyze-data: its failures go to stderr with a status ----------------
@@ -83,6 +84,28 @@ printf 'concurrency,max_tokens,throughput_tps\n64,128,877.61\n64,128,877.61\n' >
 same_as "$tmp/two.csv"
 expect 1 "sweepkit top: fixtures/full_sweep.csv:1: header differs from fixtures/round_robin.csv's: column 1 is 'instances', expected 'max_tokens'" \
   "$SK" top fixtures/round_robin.csv fixtures/full_sweep.csv
+# Several files: a first column names each row's file ("<stdin>" for -);
+# whole numbers print as integers (table, markdown, json).  (expect reads
+# stdin from /dev/null, hence sh -c.)
+head -3 fixtures/round_robin.csv >"$tmp/rr3.csv"
+expect 0 "" sh -c '"$0" top fixtures/round_robin.csv - --count 4 --field concurrency \
+  --order asc --where max_tokens==128 <"$1"' "$SK" "$tmp/rr3.csv"
+printf '%s\n' "source                   | max_tokens | concurrency | throughput_tps | total_tokens | elapsed_s | errors" \
+  "--------------------------------------------------------------------------------------------------------" \
+  "fixtures/round_robin.csv |        128 |           1 |          47.91 |         8192 |   170.987 |      0" \
+  "<stdin>                  |        128 |           1 |          47.91 |         8192 |   170.987 |      0" \
+  "fixtures/round_robin.csv |        128 |           4 |         174.68 |         8192 |    46.897 |      0" \
+  "<stdin>                  |        128 |           4 |         174.68 |         8192 |    46.897 |      0" >"$tmp/src.out"
+same_as "$tmp/src.out"
+# --columns may place it (or, not naming it, leave it out: above).
+expect 0 "" sh -c '"$0" top fixtures/round_robin.csv - --count 2 --field concurrency \
+  --order asc --where max_tokens==128 --columns concurrency,source --format json <"$1"' \
+  "$SK" "$tmp/rr3.csv"
+sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
+printf '%s\n' '  "results": [' '    {"concurrency": 1, "source": "fixtures/round_robin.csv"},' \
+  '    {"concurrency": 1, "source": "<stdin>"}' '  ]' '}' >"$tmp/src.json"
+cmp -s "$tmp/results" "$tmp/src.json" && ok || { bad "top json: source column"; cat "$tmp/results"; }
+# The drop-in reads one file and keeps Python's 128.0 (golden files above).
 
 # Bad data: one line naming file and line, status 1.
 printf 'a,b\n1,2\n3,4,5\n' >"$tmp/long.csv"
@@ -102,7 +125,7 @@ expect 0 "" "$SK" top fixtures/full_sweep.csv --where 'errors!=0' \
 grep -qF '  "command": "sweepkit top fixtures/full_sweep.csv --where '"'errors!=0'"' --columns concurrency,errors --format json",' "$tmp/out" &&
   grep -q '^  "schema_version": 1,$' "$tmp/out" && ok || bad "top json: provenance keys"
 sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
-printf '  "results": [\n    {"concurrency": 32.0, "errors": 2.0}\n  ]\n}\n' >"$tmp/err.json"
+printf '  "results": [\n    {"concurrency": 32, "errors": 2}\n  ]\n}\n' >"$tmp/err.json"
 cmp -s "$tmp/results" "$tmp/err.json" && ok || { bad "top json: results"; cat "$tmp/results"; }
 # CSV dialects: a semicolon file is read as it is (the delimiter is told
 # from the header), and the same file forced to ';' gives the same answer.

@@ -1,7 +1,9 @@
 /*
  * top: analyze-data.py's output rules case by case.  Every expected table
- * below is what analyze-data.py (Python 3.11) prints for the same input,
- * copied byte for byte; the rest are sweepkit's documented decisions.
+ * printed through py() (compat, as analyze-data runs it) is what
+ * analyze-data.py (Python 3.11) prints for the same input, copied byte for
+ * byte; the rest are sweepkit's documented decisions (whole numbers as
+ * integers, the source column).
  */
 #include "harness.h"
 
@@ -57,12 +59,49 @@ static void simple(struct result *r, const char *csv, const char *field,
     top(r, csv, field, desc, count, SK_FORMAT_TABLE, 0, NULL, 0, NULL, 0);
 }
 
+/* As analyze-data runs it (compat): Python's number printing. */
+static void py(struct result *r, const char *csv, const char *field,
+               int desc, size_t count)
+{
+    top(r, csv, field, desc, count, SK_FORMAT_TABLE, 1, NULL, 0, NULL, 0);
+}
+
+/* Several CSVs, named, into one selection. */
+static void multi(struct result *r, const char *const *names,
+                  const char *const *csvs, size_t n, int source,
+                  sk_format fmt, const char *const *columns, size_t ncolumns)
+{
+    sk_top_opts o = {0};
+    sk_top *t = NULL;
+    size_t len = 0, i;
+    FILE *fp;
+
+    o.field = "tps";
+    o.descending = 1;
+    o.count = 10;
+    o.source = source;
+    o.columns = columns;
+    o.ncolumns = ncolumns;
+    r->out = NULL;
+    r->err[0] = '\0';
+    fp = open_memstream(&r->out, &len);
+    r->rc = sk_top_new(&t, &o);
+    for (i = 0; i < n && r->rc == 0; i++)
+        r->rc = sk_top_add_buffer(t, names[i], csvs[i], strlen(csvs[i]));
+    if (r->rc == 0)
+        r->rc = sk_top_write(t, fp, fmt, NULL);
+    if (r->rc)
+        snprintf(r->err, sizeof(r->err), "%s", sk_error_last());
+    sk_top_free(t);
+    fclose(fp);
+}
+
 static void test_number_printing(void)
 {
     struct result r;
 
     /* repr: 1 -> 1.0, shortest round trip, the 1e-4 and 1e16 switches. */
-    simple(&r,
+    py(&r,
            "name,v,w\nx,1,56.703750\ny,007,1e-4\nz,1e16,1e-5\n"
            "w,9999999999999998,-Infinity\n",
            "v", 1, 10);
@@ -76,7 +115,7 @@ static void test_number_printing(void)
     free(r.out);
 
     /* Whitespace, sign, underscores and exponents are numbers too. */
-    simple(&r, "k,v\na, 7 \nb,1_000\nc,+2.5E3\nd,-0\n", "v", 1, 10);
+    py(&r, "k,v\na, 7 \nb,1_000\nc,+2.5E3\nd,-0\n", "v", 1, 10);
     CHECK_STR(r.out, "k | v     \n"
                      "----------\n"
                      "c | 2500.0\n"
@@ -95,7 +134,7 @@ static void test_ties_and_widths(void)
 
     /* Stable in descending order too; None for missing cells; widths in
      * code points, over every row of the file. */
-    simple(&r, ties, "tps", 1, 10);
+    py(&r, ties, "tps", 1, 10);
     CHECK_STR(r.out, "model   | tps | note      \n"
                      "--------------------------\n"
                      "beta    | 7.0 | None      \n"
@@ -108,7 +147,7 @@ static void test_ties_and_widths(void)
     free(r.out);
 
     /* Ascending, first two: widths still come from all five rows. */
-    simple(&r, ties, "tps", 0, 2);
+    py(&r, ties, "tps", 0, 2);
     CHECK_STR(r.out, "model   | tps | note      \n"
                      "--------------------------\n"
                      "alpha   | 5.0 | café      \n"
@@ -116,7 +155,7 @@ static void test_ties_and_widths(void)
     free(r.out);
 
     /* Text sorts by code point. */
-    simple(&r, ties, "model", 0, 3);
+    py(&r, ties, "model", 0, 3);
     CHECK_STR(r.out, "model   | tps | note      \n"
                      "--------------------------\n"
                      "alpha   | 5.0 | café      \n"
@@ -132,7 +171,7 @@ static void test_mixed_column(void)
 
     /* analyze-data.py crashes here; sweepkit puts text and empty cells
      * after the numbers in either order. */
-    simple(&r, mixed, "tps", 1, 5);
+    py(&r, mixed, "tps", 1, 5);
     CHECK_STR(r.out, "run | tps \n"
                      "----------\n"
                      "c   | 30.0\n"
@@ -141,7 +180,7 @@ static void test_mixed_column(void)
                      "d   | ERR \n"
                      "b   |     \n");
     free(r.out);
-    simple(&r, mixed, "tps", 0, 5);
+    py(&r, mixed, "tps", 0, 5);
     CHECK_STR(r.out, "run | tps \n"
                      "----------\n"
                      "a   | 10.0\n"
@@ -152,7 +191,7 @@ static void test_mixed_column(void)
     free(r.out);
 
     /* NaN: after every number, before text, in file order. */
-    simple(&r, "k,v\na,nan\nb,1\nc,x\nd,NaN\ne,2\n", "v", 1, 5);
+    py(&r, "k,v\na,nan\nb,1\nc,x\nd,NaN\ne,2\n", "v", 1, 5);
     CHECK_STR(r.out, "k | v  \n"
                      "-------\n"
                      "e | 2.0\n"
@@ -197,8 +236,12 @@ static void test_empty_and_errors(void)
                      "the cell)");
     free(r.out);
 
-    /* count 0: the header and rule only. */
+    /* count 0: the header and rule only, widths from the rows ("1", an
+     * integer; "1.0" in compat). */
     simple(&r, "a\n1\n", "a", 1, 0);
+    CHECK_STR(r.out, "a\n-\n");
+    free(r.out);
+    py(&r, "a\n1\n", "a", 1, 0);
     CHECK_STR(r.out, "a  \n---\n");
     free(r.out);
 }
@@ -237,23 +280,23 @@ static void test_filters_columns_formats(void)
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.out, "tps    | conc\n"
                      "-------------\n"
-                     "120.25 |  4.0\n"
-                     " 119.0 |  8.0\n");
+                     "120.25 |    4\n"
+                     "   119 |    8\n");
     free(r.out);
 
     top(&r, runs, "tps", 1, 2, SK_FORMAT_CSV, 0, NULL, 0, NULL, 0);
     CHECK_STR(r.out, "conc,tps,errors,label\n4,120.25,0,c\n8,119,0,d\n");
     free(r.out);
     top(&r, runs, "conc", 0, 2, SK_FORMAT_JSON, 0, NULL, 0, NULL, 0);
-    CHECK_STR(r.out, "{\n  \"results\": [\n    {\"conc\": 1.0, \"tps\": 50.5, \"errors\": 0.0, "
+    CHECK_STR(r.out, "{\n  \"results\": [\n    {\"conc\": 1, \"tps\": 50.5, \"errors\": 0, "
                      "\"label\": \"a\"},\n"
-                     "    {\"conc\": 2.0, \"tps\": 90.0, \"errors\": 1.0, "
+                     "    {\"conc\": 2, \"tps\": 90, \"errors\": 1, "
                      "\"label\": \"b,1\"}\n  ]\n}\n");
     free(r.out);
     top(&r, runs, "conc", 1, 1, SK_FORMAT_MARKDOWN, 0, NULL, 0, NULL, 0);
     CHECK_STR(r.out, "| conc | tps | errors | label |\n"
                      "| ---: | ---: | ---: | --- |\n"
-                     "| 8.0 | 119.0 | 0.0 | d |\n");
+                     "| 8 | 119 | 0 | d |\n");
     free(r.out);
 
     /* Filters that keep nothing: header only, not "empty file". */
@@ -330,7 +373,7 @@ static void test_heap(void)
     p += sprintf(p, "i,v\n");
     for (i = 0; i < 1000; i++)
         p += sprintf(p, "%d,%d\n", i, (i * 7919) % 1000);
-    simple(&r, csv, "v", 1, 3);
+    py(&r, csv, "v", 1, 3);
     CHECK_STR(r.out, "i     | v    \n"
                      "-------------\n"
                      "321.0 | 999.0\n"
@@ -338,6 +381,160 @@ static void test_heap(void)
                      "963.0 | 997.0\n");
     free(r.out);
     free(csv);
+}
+
+/* Not compat: whole numbers below 2^53 print as integers in table,
+ * markdown and json, and widths follow (over every row, shown or not);
+ * csv keeps the cells as written. */
+static void test_integers(void)
+{
+    static const char nums[] = "name,v,w\nx,1,56.703750\ny,007,1e-4\n"
+                               "z,1e20,-0\nw,9007199254740991,0.5\n"
+                               "u,9007199254740992,-3\nt,2.5,100000\n";
+    struct result r;
+
+    top(&r, nums, "v", 1, 5, SK_FORMAT_TABLE, 0, NULL, 0, NULL, 0);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "name | v                  | w       \n"
+                     "------------------------------------\n"
+                     "z    |              1e+20 |        0\n"
+                     "u    | 9007199254740992.0 |       -3\n"
+                     "w    |   9007199254740991 |      0.5\n"
+                     "y    |                  7 |   0.0001\n"
+                     "t    |                2.5 |   100000\n");
+    free(r.out);
+
+    /* The same rows as analyze-data prints them. */
+    top(&r, nums, "v", 1, 5, SK_FORMAT_TABLE, 1, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "name | v                  | w       \n"
+                     "------------------------------------\n"
+                     "z    |              1e+20 |     -0.0\n"
+                     "u    | 9007199254740992.0 |     -3.0\n"
+                     "w    | 9007199254740991.0 |      0.5\n"
+                     "y    |                7.0 |   0.0001\n"
+                     "t    |                2.5 | 100000.0\n");
+    free(r.out);
+
+    /* Widths: "100000" (not shown) sets v's width; without it "1000" is
+     * 4 wide ("1000.0" would be 6). */
+    top(&r, "k,v\na,1000\nb,2\nc,100000\n", "v", 0, 2, SK_FORMAT_TABLE, 0,
+        NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "k | v     \n----------\nb |      2\na |   1000\n");
+    free(r.out);
+    top(&r, "k,v\na,1000\nb,2\n", "v", 0, 2, SK_FORMAT_TABLE, 0, NULL, 0,
+        NULL, 0);
+    CHECK_STR(r.out, "k | v   \n--------\nb |    2\na | 1000\n");
+    free(r.out);
+
+    top(&r, nums, "v", 0, 3, SK_FORMAT_MARKDOWN, 0, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "| name | v | w |\n"
+                     "| --- | ---: | ---: |\n"
+                     "| x | 1 | 56.70375 |\n"
+                     "| t | 2.5 | 100000 |\n"
+                     "| y | 7 | 0.0001 |\n");
+    free(r.out);
+
+    top(&r, nums, "v", 1, 3, SK_FORMAT_JSON, 0, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "{\n  \"results\": [\n"
+                     "    {\"name\": \"z\", \"v\": 1e+20, \"w\": 0},\n"
+                     "    {\"name\": \"u\", \"v\": 9007199254740992.0, "
+                     "\"w\": -3},\n"
+                     "    {\"name\": \"w\", \"v\": 9007199254740991, "
+                     "\"w\": 0.5}\n  ]\n}\n");
+    free(r.out);
+
+    /* JSON in compat keeps numbers as reals (analyze-data has no json,
+     * but the library's rule is one). */
+    top(&r, "a\n3\n", "a", 1, 1, SK_FORMAT_JSON, 1, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "{\n  \"results\": [\n    {\"a\": 3.0}\n  ]\n}\n");
+    free(r.out);
+
+    top(&r, nums, "v", 1, 2, SK_FORMAT_CSV, 0, NULL, 0, NULL, 0);
+    CHECK_STR(r.out, "name,v,w\nz,1e20,-0\nu,9007199254740992,-3\n");
+    free(r.out);
+}
+
+/* Several files: a first column `source`, in every format. */
+static void test_sources(void)
+{
+    const char *names[] = {"a.csv", "runs/b.csv", "1"};
+    const char *csvs[] = {"conc,tps\n1,50.5\n8,120\n",
+                          "conc,tps\n2,90\n",
+                          "conc,tps\n4,10\n"};
+    const char *cols[] = {"tps", "source"};
+    const char *src_only[] = {"source"};
+    struct result r;
+
+    multi(&r, names, csvs, 3, 1, SK_FORMAT_TABLE, NULL, 0);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "source     | conc | tps \n"
+                     "------------------------\n"
+                     "a.csv      |    8 |  120\n"
+                     "runs/b.csv |    2 |   90\n"
+                     "a.csv      |    1 | 50.5\n"
+                     "1          |    4 |   10\n");
+    free(r.out);
+
+    /* A file called "1" is text: left-aligned, a JSON string. */
+    multi(&r, names, csvs, 3, 1, SK_FORMAT_MARKDOWN, NULL, 0);
+    CHECK_STR(r.out, "| source | conc | tps |\n"
+                     "| --- | ---: | ---: |\n"
+                     "| a.csv | 8 | 120 |\n"
+                     "| runs/b.csv | 2 | 90 |\n"
+                     "| a.csv | 1 | 50.5 |\n"
+                     "| 1 | 4 | 10 |\n");
+    free(r.out);
+    multi(&r, names, csvs, 3, 1, SK_FORMAT_JSON, NULL, 0);
+    CHECK_STR(r.out, "{\n  \"results\": [\n"
+                     "    {\"source\": \"a.csv\", \"conc\": 8, \"tps\": 120},\n"
+                     "    {\"source\": \"runs/b.csv\", \"conc\": 2, "
+                     "\"tps\": 90},\n"
+                     "    {\"source\": \"a.csv\", \"conc\": 1, \"tps\": 50.5},\n"
+                     "    {\"source\": \"1\", \"conc\": 4, \"tps\": 10}\n"
+                     "  ]\n}\n");
+    free(r.out);
+    multi(&r, names, csvs, 3, 1, SK_FORMAT_CSV, NULL, 0);
+    CHECK_STR(r.out, "source,conc,tps\na.csv,8,120\nruns/b.csv,2,90\n"
+                     "a.csv,1,50.5\n1,4,10\n");
+    free(r.out);
+
+    /* --columns places it, or leaves it out; one file may name it too. */
+    multi(&r, names, csvs, 2, 1, SK_FORMAT_TABLE, cols, 2);
+    CHECK_STR(r.out, "tps  | source    \n"
+                     "-----------------\n"
+                     " 120 | a.csv     \n"
+                     "  90 | runs/b.csv\n"
+                     "50.5 | a.csv     \n");
+    free(r.out);
+    multi(&r, names, csvs, 2, 1, SK_FORMAT_TABLE, cols, 1);
+    CHECK_STR(r.out, "tps \n----\n 120\n  90\n50.5\n");
+    free(r.out);
+    multi(&r, names, csvs, 1, 0, SK_FORMAT_CSV, src_only, 1);
+    CHECK_STR(r.out, "source\na.csv\na.csv\n");
+    free(r.out);
+
+    /* One file, no flag: unchanged. */
+    multi(&r, names, csvs, 1, 0, SK_FORMAT_TABLE, NULL, 0);
+    CHECK_STR(r.out, "conc | tps \n-----------\n   8 |  120\n   1 | 50.5\n");
+    free(r.out);
+
+    /* The files' own `source`: an error without --columns, theirs with. */
+    {
+        const char *own[] = {"source,tps\nx,1\n", "source,tps\ny,2\n"};
+
+        multi(&r, names, own, 2, 1, SK_FORMAT_TABLE, NULL, 0);
+        CHECK_INT(r.rc, SK_EINVAL);
+        CHECK_STR(r.err, "a.csv:1: the files have a column 'source', the "
+                         "name of the column top adds for the file of each "
+                         "row when it reads several; pick the columns with "
+                         "--columns (source is then yours) or read one file "
+                         "at a time");
+        free(r.out);
+        multi(&r, names, own, 2, 1, SK_FORMAT_CSV, cols, 2);
+        CHECK_INT(r.rc, 0);
+        CHECK_STR(r.out, "tps,source\n2,y\n1,x\n");
+        free(r.out);
+    }
 }
 
 int main(void)
@@ -350,5 +547,7 @@ int main(void)
     test_filters_columns_formats();
     test_filter_parse();
     test_heap();
+    test_integers();
+    test_sources();
     return sk_test_done("top");
 }

@@ -14,6 +14,7 @@
 #include "sweepkit/num.h"
 #include "sweepkit/table.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct column {
     size_t name_width;
     size_t src;   /* index of the cell in a row */
     size_t width; /* longest printed cell so far, or the name */
+    int is_source; /* the file name column (opts.source), not a cell */
 };
 
 /* A row that made it into the selection, cells copied. */
@@ -61,6 +63,10 @@ struct sk_top {
     char short_where[300], long_where[300];
     char warning[700];
     char *owned_first_name;
+    char **names;  /* each file's name, as its rows print in `source` */
+    size_t *name_width;
+    size_t nnames; /* files whose header was read; the last is current */
+    int ints;      /* whole numbers print as integers (not compat) */
 };
 
 static int order(const sk_top *t, const struct kept *a, const struct kept *b)
@@ -94,6 +100,7 @@ int sk_top_new(sk_top **out, const sk_top_opts *opts)
     if (!(t = calloc(1, sizeof(*t))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     t->opts = opts;
+    t->ints = !opts->compat;
     if (opts->nfilters &&
         !(t->filter_src = calloc(opts->nfilters, sizeof(size_t)))) {
         free(t);
@@ -127,6 +134,10 @@ void sk_top_free(sk_top *t)
     free(t->heap);
     free(t->filter_src);
     free(t->owned_first_name);
+    for (i = 0; i < t->nnames; i++)
+        free(t->names[i]);
+    free(t->names);
+    free(t->name_width);
     free(t);
 }
 
@@ -168,6 +179,43 @@ static int add_column(sk_top *t, const sk_row *h, size_t src)
     return 0;
 }
 
+static const char source_name[] = "source";
+
+/* The file name column: text, as wide as its name until rows come. */
+static int add_source_column(sk_top *t)
+{
+    struct column *c = &t->cols[t->ncols];
+
+    if (!(c->name = strdup(source_name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    c->name_len = c->name_width = c->width = sizeof(source_name) - 1;
+    c->src = SIZE_MAX;
+    c->is_source = 1;
+    t->ncols++;
+    return 0;
+}
+
+/* Remember the name of the file whose header `h` is: its rows' `source`. */
+static int note_file(sk_top *t, const sk_row *h)
+{
+    size_t n = t->nnames, len = strlen(h->name), at;
+    char **names = realloc(t->names, (n + 1) * sizeof(*names));
+    size_t *widths;
+
+    if (names)
+        t->names = names;
+    widths = names ? realloc(t->name_width, (n + 1) * sizeof(*widths)) : NULL;
+    if (widths)
+        t->name_width = widths;
+    if (!names || !widths || !(t->names[n] = strdup(h->name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    /* A name that is not UTF-8 is as wide as its bytes. */
+    if (sk_utf8_width(&t->name_width[n], &at, h->name, len) != 0)
+        t->name_width[n] = len;
+    t->nnames++;
+    return 0;
+}
+
 static int first_header(sk_top *t, const sk_row *h)
 {
     const sk_top_opts *o = t->opts;
@@ -175,7 +223,7 @@ static int first_header(sk_top *t, const sk_row *h)
     int rc;
 
     t->header = calloc(h->nfields, sizeof(*t->header));
-    t->cols = calloc(o->columns ? o->ncolumns : h->nfields,
+    t->cols = calloc((o->columns ? o->ncolumns : h->nfields) + 1,
                      sizeof(*t->cols));
     t->owned_first_name = strdup(h->name);
     if (!t->header || !t->cols || !t->owned_first_name)
@@ -189,12 +237,32 @@ static int first_header(sk_top *t, const sk_row *h)
 
     if (o->columns) {
         for (i = 0; i < o->ncolumns; i++) {
-            if ((src = find_last(h, o->columns[i])) == SIZE_MAX)
+            src = find_last(h, o->columns[i]);
+            /* The files' own `source` wins; otherwise it is the file
+             * name, with one file too. */
+            if (src == SIZE_MAX && strcmp(o->columns[i], source_name) == 0)
+                rc = add_source_column(t);
+            else if (src == SIZE_MAX)
                 return sk_table_column(&src, h, o->columns[i]);
-            if ((rc = add_column(t, h, src)) != 0)
+            else
+                rc = add_column(t, h, src);
+            if (rc != 0)
                 return rc;
         }
     } else {
+        if (o->source) {
+            if (find_last(h, source_name) != SIZE_MAX)
+                return sk_error_set(SK_EINVAL,
+                                    "%s:%zu: the files have a column "
+                                    "'source', the name of the column top "
+                                    "adds for the file of each row when it "
+                                    "reads several; pick the columns with "
+                                    "--columns (source is then yours) or "
+                                    "read one file at a time",
+                                    h->name, h->line);
+            if ((rc = add_source_column(t)) != 0)
+                return rc;
+        }
         /* One column per distinct name, at its first position, holding
          * the cell of its last occurrence (csv.DictReader's dict). */
         for (i = 0; i < h->nfields; i++) {
@@ -291,20 +359,35 @@ static size_t width_bound(const char *s, size_t n)
     return digit_around_point ? n : n + 2;
 }
 
+/* 1 when `v` prints as an integer: a whole number below 2^53 in
+ * magnitude, where every integer is a double (1e20 keeps its repr). */
+static int is_int(double v)
+{
+    return v > -9007199254740992.0 && v < 9007199254740992.0 &&
+           v == (double)(int64_t)v;
+}
+
 /* Printed width of a present cell, or 0 when it cannot exceed `current`:
- * repr length for a number, code points for text. */
-static int cell_width(size_t *w, const sk_row *row, size_t src,
+ * repr length for a number (the integer's with `ints`), code points for
+ * text.  The bound holds for integers too: they print shorter. */
+static int cell_width(size_t *w, int ints, const sk_row *row, size_t src,
                       const char *col, size_t current)
 {
     const char *s = row->field[src];
     size_t n = row->len[src], at;
+    double v;
 
     if (width_bound(s, n) <= current) {
         *w = 0;
         return 0;
     }
-    if (sk_num_scan(s, n, NULL, w))
+    if (sk_num_scan(s, n, &v, w)) {
+        /* Below 2^53 < 1e16 the repr of a whole number is plain "N.0";
+         * both zeros print "0". */
+        if (ints && is_int(v))
+            *w = v == 0 ? 1 : *w - 2;
         return 0;
+    }
     if (sk_utf8_width(w, &at, s, n) != 0)
         return sk_error_set(SK_EPARSE,
                             "%s:%zu: column '%s' is not valid UTF-8 "
@@ -387,6 +470,12 @@ static struct kept *keep(const sk_top *t, const struct kept *cand,
     for (i = 0; i < t->ncols; i++) {
         size_t src = t->cols[i].src;
 
+        if (t->cols[i].is_source) {
+            /* Points at t->names, which lives as long as `t`. */
+            k->cell[i] = t->names[t->nnames - 1];
+            k->len[i] = strlen(k->cell[i]);
+            continue;
+        }
         if (src >= row->nfields) {
             k->len[i] = MISSING;
             k->cell[i] = NULL;
@@ -454,8 +543,11 @@ static int on_row(void *payload, const sk_row *row)
     size_t i;
     int rc;
 
-    if (row->index == 0)
+    if (row->index == 0) {
+        if ((rc = note_file(t, row)) != 0)
+            return rc;
         return t->header ? same_header(t, row) : first_header(t, row);
+    }
     if (t->key_missing)
         return missing_field(t, row);
     t->read++;
@@ -490,9 +582,12 @@ static int on_row(void *payload, const sk_row *row)
         struct column *c = &t->cols[i];
         size_t w;
 
-        if (c->src >= row->nfields)
+        if (c->is_source)
+            w = t->name_width[t->nnames - 1];
+        else if (c->src >= row->nfields)
             w = 4;
-        else if ((rc = cell_width(&w, row, c->src, c->name, c->width)) != 0)
+        else if ((rc = cell_width(&w, t->ints, row, c->src, c->name,
+                                  c->width)) != 0)
             return rc;
         if (w > c->width)
             c->width = w;
@@ -573,9 +668,10 @@ static struct kept **ranked(sk_top *t)
     return out;
 }
 
-/* The cell as printed: repr for numbers, the text otherwise. */
-static const char *printed(const struct kept *k, size_t col, char *num,
-                           size_t *len, int *is_num)
+/* The cell as printed: repr for numbers (whole ones as integers with
+ * `ints`), the text otherwise; a file name is text even if it is "1". */
+static const char *printed(const sk_top *t, const struct kept *k,
+                           size_t col, char *num, size_t *len, int *is_num)
 {
     double v;
 
@@ -584,8 +680,13 @@ static const char *printed(const struct kept *k, size_t col, char *num,
         *is_num = 0;
         return none_text;
     }
-    if (sk_num_parse(&v, k->cell[col], k->len[col]) == 0) {
-        *len = sk_num_repr(num, SK_NUM_REPR_MAX, v);
+    if (!t->cols[col].is_source &&
+        sk_num_parse(&v, k->cell[col], k->len[col]) == 0) {
+        if (t->ints && is_int(v))
+            *len = (size_t)snprintf(num, SK_NUM_REPR_MAX, "%" PRId64,
+                                    (int64_t)v);
+        else
+            *len = sk_num_repr(num, SK_NUM_REPR_MAX, v);
         *is_num = 1;
         return num;
     }
@@ -613,7 +714,7 @@ static int write_table(const sk_top *t, struct kept **rows, FILE *fp)
         for (j = 0; j < t->ncols; j++) {
             size_t len;
             int is_num;
-            const char *s = printed(rows[i], j, num, &len, &is_num);
+            const char *s = printed(t, rows[i], j, num, &len, &is_num);
 
             sk_format_table_cell(fp, j, " | ", s, len, width[j], is_num, 0);
         }
@@ -639,7 +740,7 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
         for (i = 0; i < t->nheap && all_num; i++) {
             size_t len;
 
-            printed(rows[i], j, num, &len, &all_num);
+            printed(t, rows[i], j, num, &len, &all_num);
         }
         sk_format_markdown_align(fp, all_num);
     }
@@ -649,7 +750,7 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
         for (j = 0; j < t->ncols; j++) {
             size_t len;
             int is_num;
-            const char *s = printed(rows[i], j, num, &len, &is_num);
+            const char *s = printed(t, rows[i], j, num, &len, &is_num);
 
             sk_format_markdown_row_cell(fp, s, len);
         }
@@ -706,8 +807,12 @@ static int write_json(const sk_top *t, struct kept **rows, FILE *fp,
 
             if (k->len[j] == MISSING || k->len[j] == 0)
                 v = json_null(); /* missing or empty: no value */
+            else if (t->cols[j].is_source)
+                v = json_stringn_nocheck(k->cell[j], k->len[j]);
             else if (sk_num_parse(&d, k->cell[j], k->len[j]) == 0)
-                v = sk_json_number(d); /* inf, nan: null */
+                v = t->ints && is_int(d)
+                        ? json_integer((json_int_t)d)
+                        : sk_json_number(d); /* inf, nan: null */
             else
                 v = json_stringn_nocheck(k->cell[j], k->len[j]);
             if (json_object_setn_new_nocheck(o, t->cols[j].name,
