@@ -60,12 +60,15 @@ typedef struct {
 
 /*
  * One sweep as arrays, one value per level.  `concurrency` must be finite,
- * > 0 and strictly increasing.  `throughput_tokens_per_s` is always
- * required; `ttft_s` (the chosen statistic) is required with a TTFT budget
- * and `query_tokens_per_s` with a minimum per-query speed.  A required
- * array may hold no NaN.  An array that is not required may be NULL or
- * hold NaN: it is then only left out of the description.  The arrays are
- * borrowed for the duration of the call.
+ * > 0 and strictly increasing.  `ttft_s` (the chosen statistic) is
+ * required with a TTFT budget, `query_tokens_per_s` with a minimum
+ * per-query speed and `throughput_tokens_per_s` with a throughput goal
+ * only (a sweep without wall times, as summarised from a per-query file
+ * without start/end times, is answered from TTFT and query speed).  A
+ * required array may hold no NaN.  An array that is not required may be
+ * NULL or hold NaN: it is then only left out of the description, and the
+ * peak is known only when throughput is known at every level.  The
+ * arrays are borrowed for the duration of the call.
  */
 typedef struct {
     const char *name;                /* used in messages ("s.csv"); or NULL */
@@ -90,10 +93,13 @@ typedef struct {
     double ttft_s;              /* the chosen statistic */
     double query_tokens_per_s;
     double throughput_tokens_per_s;
-    double peak_throughput_tokens_per_s; /* highest measured throughput */
+    double peak_throughput_tokens_per_s; /* highest measured throughput;
+                                            NaN when throughput is not
+                                            known at every level */
     double peak_concurrency;             /* where it was measured */
     double peak_share;          /* throughput / peak, in [0, 1]; NaN
-                                   when no throughput is > 0 */
+                                   when the peak is unknown or no
+                                   throughput is > 0 */
     /* found: the constraint that stops the answer moving (up, or down for
      * a goal alone); !found: the one missed by the widest margin at the
      * closest level. */
@@ -146,10 +152,12 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
 /*
  * sk_recommend() over a loaded summary: reads the chosen statistic's
  * column (`<stat>_ttft_s`), `avg_query_tokens_per_s` and
- * `throughput_tokens_per_s`.  Adds to sk_recommend()'s errors those of
- * sk_sweep_column() for a required column (SK_ENOTFOUND naming the file
- * and column, SK_EPARSE).  A column that is not required is used for the
- * description when it exists and is ignored otherwise.
+ * `throughput_tokens_per_s`, each required only by its constraint: an
+ * empty or missing throughput column is fine without a throughput goal.
+ * Adds to sk_recommend()'s errors those of sk_sweep_column() for a
+ * required column (SK_ENOTFOUND naming the file and column, SK_EPARSE).
+ * A column that is not required is used for the description when it
+ * exists and is ignored otherwise.
  */
 int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
                        const sk_recommend_opts *opts);
@@ -158,8 +166,10 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
  * Write one paragraph describing `r` into buf (NUL-terminated): the level,
  * its metric values, the binding constraint, throughput as a share of the
  * peak, the interpolated estimate; or, when nothing qualifies, the closest
- * level and what it misses.  Returns 0, or SK_ELIMIT when `cap` is too
- * small (SK_RECOMMEND_PARAGRAPH_MAX always suffices).
+ * level and what it misses.  Unknown values (NaN) are left out: with
+ * throughput unknown the text names neither throughput nor the peak.
+ * Returns 0, or SK_ELIMIT when `cap` is too small
+ * (SK_RECOMMEND_PARAGRAPH_MAX always suffices).
  */
 int sk_recommend_paragraph(char *buf, size_t cap,
                            const sk_recommend_result *r);
@@ -174,9 +184,10 @@ struct sk_recommend_entry {
 /*
  * Write `n` entries to `fp` in `fmt` (docs/recommend.md).  Table and
  * Markdown: one row per entry (file, found, concurrency, the `stat` TTFT,
- * query and throughput tok/s, share of peak, binding limit, estimate),
- * then each entry's paragraph after a blank line.  CSV and JSON: one
- * record per entry with every field of the result, numbers as the
+ * query and throughput tok/s, share of peak, binding limit, estimate;
+ * "-" when unknown), then each entry's paragraph after a blank line.
+ * CSV and JSON: one record per entry with every field of the result,
+ * numbers as the
  * shortest round trip (empty / null when unknown), and the paragraph as
  * "summary"; JSON is an object with the members of `head` (the
  * provenance keys; NULL: none), then "results", one sk_recommend_json()

@@ -159,6 +159,19 @@ grep -q ',true,16.0,avg,2.5,' "$tmp/out" && pass=$((pass + 1)) ||
 expect 0 "" "$SK" recommend --file "$Q80" --ttft-budget 1.0 --format csv
 grep -q ',true,2.0,avg,0.64,' "$tmp/out" && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: Qwen3-Next-80B at 1.0 s is not 2"; cat "$tmp/out"; }
+# A summary without throughput (a per-query file without start_s/end_s):
+# a TTFT budget is answered (2, TTFT 0.0909 s; throughput and the share of
+# the peak unknown), a throughput goal is refused naming file and column.
+"$SK" summarize fixtures/per_query.csv -o "$tmp/nothru.csv" 2>/dev/null
+expect 0 "" "$SK" recommend --ttft-budget 0.1 --format csv "$tmp/nothru.csv"
+grep -q ',true,2.0,avg,0.090856,0.1,140.339696,,,,,,,ttft,4.0,' "$tmp/out" && ok ||
+  { bad "recommend without throughput at 0.1 s"; cat "$tmp/out"; }
+expect 0 "" "$SK" recommend --ttft-budget 0.1 "$tmp/nothru.csv"
+grep -q '| yes   |           2 |     0.0909 |      140.34 |                - |       - | ttft  |      2.2$' "$tmp/out" &&
+  grep -q 'There avg TTFT is 0.0909 s and per-query speed 140.34 tok/s. The avg TTFT budget binds' "$tmp/out" && ok ||
+  { bad "recommend table without throughput"; cat "$tmp/out"; }
+expect 1 "sweepkit recommend: $tmp/nothru.csv: column 'throughput_tokens_per_s' is empty at every level; a throughput goal needs it (a TTFT budget or a minimum per-query speed does not)" \
+  "$SK" recommend --throughput-goal 100 "$tmp/nothru.csv"
 expect 2 "sweepkit stats: --percentiles: '101' is outside [0, 100]" \
   "$SK" stats --file fixtures/per_query.csv -p 101
 expect 1 "sweepkit stats: fixtures/per_query.csv:2: column 'prompt_preview': 'Explain how a B-tree keeps itself balanc...' is not a finite number" \

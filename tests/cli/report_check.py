@@ -5,7 +5,7 @@
 # Used by report_test.sh and main_job_test.sh.
 # Usage: report_check.py SWEEPKIT REPORT_DIR BUDGETS STAT LABELS
 # Prints FAIL lines, then "PASSED FAILED".
-import csv, io, json, math, os, re, struct, subprocess, sys
+import csv, io, json, math, os, re, struct, subprocess, sys, tempfile
 
 sk, out = sys.argv[1], sys.argv[2]
 budgets = [float(b) for b in sys.argv[3].split(',')]
@@ -254,17 +254,27 @@ for r in rep['runs']:
     # --- recommendations: what sweepkit recommend prints -------------------
     rec = subsection(body, 'Recommendations')
     rt = table(rec)
+    # A per-query file alone: recommend on what summarize prints from it
+    # (without start_s/end_s its throughput is empty, and a TTFT budget
+    # still has an answer: issue 15).
+    rec_src = src
+    if summarized:
+        fd, rec_src = tempfile.mkstemp(suffix='.csv')
+        os.close(fd)
+        rc, _, _ = run('summarize', r['per_query_file'], '-o', rec_src)
+        check(rc == 0, f'{lab}: summarize -o for recommend')
+        no_tput = all(jl.get('throughput_tokens_per_s') is None
+                      for jl in r['levels'])
+        check(no_tput == ('Throughput is unknown at every level, so the '
+                          'table gives neither throughput nor its share of '
+                          f'the peak ({DASH}); a TTFT budget needs neither.'
+                          in rec), f'{lab}: note on unknown throughput')
     for i, b in enumerate(budgets):
         jr = r['recommendations'][i]
         check(jr['ttft_budget_s'] == b, f'{lab}: budget order')
         bw = f'{b:g} s'
-        if summarized:
-            check(jr['error'] is not None and jr['found'] is None,
-                  f'{lab}: a recommendation without throughput')
-            check('No recommendation: ' in rec, f'{lab}: no-recommendation text')
-            continue
         rc, text, err = run('recommend', '--ttft-budget', str(b),
-                            '--ttft-stat', stat, '--format', 'csv', src)
+                            '--ttft-stat', stat, '--format', 'csv', rec_src)
         w = rows(text)
         if not w:
             check(jr['error'] is not None and
@@ -275,9 +285,11 @@ for r in rep['runs']:
         # One serializer: the recommendation object in report.json is the
         # text `recommend --format json` prints, number for number.
         _, jtext, _ = run('recommend', '--ttft-budget', str(b), '--ttft-stat',
-                          stat, '--format', 'json', src)
+                          stat, '--format', 'json', rec_src)
+        jw = literal(jtext)['results'][0]
+        jw['file'] = jr['file']  # the per-query file, not the temporary
         check(rep_text['runs'][rep['runs'].index(r)]['recommendations'][i]
-              == literal(jtext)['results'][0], f'{lab}: recommendation JSON text at {bw}')
+              == jw, f'{lab}: recommendation JSON text at {bw}')
         check(rc == (0 if w['found'] == 'true' else 1), f'{lab}: recommend rc')
         check(jr['found'] == (w['found'] == 'true'), f'{lab}: found at {bw}')
         for k in ('concurrency', 'ttft_s', 'throughput_tokens_per_s',
@@ -296,8 +308,15 @@ for r in rep['runs']:
             check(row[0][2] == num(fl(w['ttft_s'])), f'{lab}: ttft at {bw}')
             check(row[0][4] == num(fl(w['throughput_tokens_per_s'])),
                   f'{lab}: throughput at {bw}')
+            share = fl(w['peak_share'])
+            check(row[0][5] == (DASH if share != share
+                                else f'{100 * share:.1f}%'),
+                  f'{lab}: of peak at {bw}: {row[0][5]}')
             check(row[0][7] == (DASH if est != est else f'{est:.1f}'),
                   f'{lab}: estimate at {bw}')
+
+    if summarized:
+        os.unlink(rec_src)
 
     # --- the overview row agrees with the sections -------------------------
     ov = [x for x in table(sections.get('Overview', ''))

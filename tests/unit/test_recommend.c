@@ -448,9 +448,14 @@ static void test_errors(void)
         {{"h.csv", 8, conc, gemma_ttft, hole, gemma_tput}, NAN, 50, NAN,
          SK_ENODATA, "h.csv: column 'avg_query_tokens_per_s' is empty at "
                      "concurrency 16"},
-        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole}, 1, NAN, NAN,
+        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole}, NAN, NAN, 1500,
          SK_ENODATA, "h.csv: column 'throughput_tokens_per_s' is empty at "
                      "concurrency 16"},
+        /* Only a goal needs throughput; with none at all it says so. */
+        {{"n.csv", 8, conc, gemma_ttft, gemma_qtps, none}, 1, NAN, 1500,
+         SK_ENODATA, "n.csv: column 'throughput_tokens_per_s' is empty at "
+                     "every level; a throughput goal needs it (a TTFT "
+                     "budget or a minimum per-query speed does not)"},
         {{"e.csv", 8, conc, none, gemma_qtps, gemma_tput}, 1, NAN, NAN,
          SK_ENODATA, "e.csv: column 'avg_ttft_s' is empty at every "
                      "level"},
@@ -478,6 +483,27 @@ static void test_errors(void)
         CHECK_INT(sk_recommend(&r, &lv, &o), 0);
         CHECK_NEAR(r.concurrency, 16, 0);
         CHECK(isnan(r.ttft_s));
+    }
+
+    /* Throughput missing at some levels and no goal: answered from TTFT;
+     * a level's known throughput is kept, but a peak over some levels is
+     * not the peak, so it and the share are unknown. */
+    {
+        sk_recommend_levels lv = {"h.csv", 8, conc, gemma_ttft, gemma_qtps,
+                                  hole};
+        sk_recommend_result r;
+        sk_recommend_opts o = opts(0.5, NAN, NAN);
+
+        CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+        CHECK_NEAR(r.concurrency, 8, 0);
+        CHECK_NEAR(r.throughput_tokens_per_s, 0.34, 0); /* hole[3] */
+        CHECK(isnan(r.peak_throughput_tokens_per_s));
+        CHECK(isnan(r.peak_concurrency));
+        CHECK(isnan(r.peak_share));
+        o = opts(1.0, NAN, NAN); /* 16, where throughput is missing */
+        CHECK_INT(sk_recommend(&r, &lv, &o), 0);
+        CHECK_NEAR(r.concurrency, 16, 0);
+        CHECK(isnan(r.throughput_tokens_per_s));
     }
 }
 
@@ -567,10 +593,152 @@ static void test_sweep(void)
         if (!s)
             return;
     }
+    /* A TTFT budget does not need it; a goal does. */
     o = opts(1.0, NAN, NAN);
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 2, 0);
+    CHECK(isnan(r.throughput_tokens_per_s));
+    CHECK(isnan(r.peak_share));
+    o = opts(1.0, NAN, 100);
     CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_ENOTFOUND);
     CHECK_STR(sk_error_last(), "t.csv: no column 'throughput_tokens_per_s'; "
                                "available: concurrency, avg_ttft_s");
+    sk_sweep_free(s);
+
+    /* A bad cell in it is still an error without a goal: only a missing
+     * column or empty cells mean "unknown". */
+    {
+        static const char csv[] = "concurrency,avg_ttft_s,throughput_tokens_"
+                                  "per_s\n1,0.1,10\n2,0.2,fast\n";
+
+        CHECK_INT(sk_sweep_load_buffer(&s, "b.csv", csv, strlen(csv)), 0);
+        if (!s)
+            return;
+    }
+    o = opts(1.0, NAN, NAN);
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_EPARSE);
+    CHECK_STR(sk_error_last(), "b.csv:3: column 'throughput_tokens_per_s': "
+                               "'fast' is not a finite number");
+    sk_sweep_free(s);
+}
+
+/* What `sweepkit summarize fixtures/per_query.csv` prints: the file has no
+ * start_s/end_s, so wall_s and throughput are empty at every level. */
+static const char per_query_csv[] =
+    "concurrency,queries,wall_s,total_output_tokens,throughput_tokens_per_s,"
+    "avg_query_tokens_per_s,median_query_tokens_per_s,p90_query_tokens_per_"
+    "s,avg_ttft_s,median_ttft_s,p90_ttft_s,avg_decode_tokens_per_s,median_"
+    "decode_tokens_per_s,p90_decode_tokens_per_s,errors,p99_ttft_s,p99_"
+    "query_tokens_per_s,achieved_concurrency\n"
+    "1,4,,1024.000000,,193.043815,193.103747,203.408352,0.043817,0.042936,"
+    "0.046477,198.879163,199.079954,209.830740,0,0.047548,205.716225,\n"
+    "2,8,,2048.000000,,140.339696,141.291693,147.485044,0.090856,0.091741,"
+    "0.097151,147.148979,148.178015,155.609996,0,0.098874,150.779886,\n"
+    "4,8,,2048.000000,,90.968669,92.092687,95.410731,0.187925,0.194193,"
+    "0.203531,97.076748,98.165746,101.363773,0,0.206696,95.963506,\n";
+
+/* Issue 15: a TTFT budget (and a per-query speed) needs no throughput.
+ * The answer comes from TTFT; throughput, the peak and the share are
+ * unknown, the paragraph names neither, the table prints "-" and JSON
+ * null. */
+static char *write_to_buffer(const struct sk_recommend_entry *e, size_t n,
+                             sk_format fmt);
+
+static void test_no_throughput(void)
+{
+    sk_sweep *s = NULL;
+    sk_recommend_result r;
+    sk_recommend_opts o = opts(0.1, NAN, NAN);
+    struct sk_recommend_entry e;
+    char *got;
+    json_t *j;
+    size_t k;
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "s.csv", per_query_csv,
+                                   strlen(per_query_csv)),
+              0);
+    if (!s)
+        return;
+    /*
+     * avg TTFT 0.043817, 0.090856, 0.187925 at 1, 2, 4: 2 passes, 4 fails.
+     * On x = log2(c): secants s0 = 0.047039, s1 = 0.097069; GSL's Steffen
+     * slope at x = 1 is 2 min(s0, s1, (s0 + s1)/4) = 0.072054 and at the
+     * last node the secant s1.  Hermite on [1, 2], t = x - 1:
+     *   y = 0.090856 + 0.072054 t + 0.050030 t^2 - 0.025015 t^3
+     * (y(1) = 0.187925); y = 0.1 at t = 0.117832, so the estimate is
+     * 2 * 2^0.117832 = 2.170206.
+     */
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_INT(r.found, 1);
+    CHECK_INT(r.index, 1);
+    CHECK_NEAR(r.concurrency, 2, 0);
+    CHECK_NEAR(r.ttft_s, 0.090856, 0);
+    CHECK_NEAR(r.query_tokens_per_s, 140.339696, 0);
+    CHECK(isnan(r.throughput_tokens_per_s));
+    CHECK(isnan(r.peak_throughput_tokens_per_s));
+    CHECK(isnan(r.peak_concurrency));
+    CHECK(isnan(r.peak_share));
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK_NEAR(r.neighbour_concurrency, 4, 0);
+    CHECK_NEAR(r.neighbour_value, 0.187925, 0);
+    CHECK_NEAR(r.estimate_concurrency, 2.170206, 1e-6);
+
+    memset(&e, 0, sizeof(e));
+    e.file = "s.csv";
+    e.r = r;
+    CHECK_INT(sk_recommend_paragraph(e.text, sizeof(e.text), &r), 0);
+    CHECK_STR(e.text,
+              "Recommended concurrency: 2, the highest measured level that "
+              "meets every constraint (avg TTFT <= 0.10 s). There avg TTFT "
+              "is 0.0909 s and per-query speed 140.34 tok/s. The avg TTFT "
+              "budget binds: at concurrency 4 avg TTFT is 0.19 s; monotone "
+              "interpolation between 2 and 4 puts the crossing at about "
+              "concurrency 2.2.");
+
+    got = write_to_buffer(&e, 1, SK_FORMAT_MARKDOWN);
+    CHECK(got && strstr(got, "| s.csv | yes | 2 | 0.0909 | 140.34 | - | - "
+                             "| ttft | 2.2 |\n"));
+    free(got);
+    j = sk_recommend_json(&e, NULL);
+    CHECK(j != NULL);
+    for (k = 0; j && k < 4; k++) {
+        static const char *const unknown[4] = {
+            "throughput_tokens_per_s", "peak_throughput_tokens_per_s",
+            "peak_concurrency", "peak_share"};
+
+        CHECK(json_is_null(json_object_get(j, unknown[k])));
+    }
+    CHECK(j && json_real_value(json_object_get(j, "ttft_s")) == 0.090856);
+    CHECK(j && json_is_null(json_object_get(j, "error")));
+    json_decref(j);
+
+    /* Nothing passes: the closest level, its miss, still no throughput. */
+    o = opts(0.01, 100, NAN);
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_INT(r.found, 0);
+    CHECK_NEAR(r.concurrency, 1, 0);
+    CHECK_INT(r.binding, SK_LIMIT_TTFT);
+    CHECK_INT(sk_recommend_paragraph(e.text, sizeof(e.text), &r), 0);
+    CHECK_STR(e.text,
+              "No measured level meets every constraint (avg TTFT <= 0.01 s, "
+              "per-query speed >= 100.00 tok/s). The closest is concurrency "
+              "1. There avg TTFT is 0.0438 s and per-query speed 193.04 "
+              "tok/s. It misses the avg TTFT budget by the widest margin: "
+              "0.0438 s against 0.01 s.");
+
+    /* A per-query speed minimum alone needs no throughput either. */
+    o = opts(NAN, 100, NAN);
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 2, 0);
+    CHECK_INT(r.binding, SK_LIMIT_QUERY_TPS);
+
+    /* A throughput goal does, and says so. */
+    o = opts(0.1, NAN, 100);
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_ENODATA);
+    CHECK_STR(sk_error_last(), "s.csv: column 'throughput_tokens_per_s' is "
+                               "empty at every level; a throughput goal "
+                               "needs it (a TTFT budget or a minimum "
+                               "per-query speed does not)");
     sk_sweep_free(s);
 }
 
@@ -696,6 +864,7 @@ int main(void)
     test_errors();
     test_stat_names();
     test_sweep();
+    test_no_throughput();
     test_write();
     return sk_test_done("recommend");
 }

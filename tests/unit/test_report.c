@@ -286,15 +286,28 @@ static void check_json_per_query(json_t *r)
     CHECK(json_is_null(json_object_get(sat, "knee")));
     CHECK_INT(json_array_size(json_object_get(sat, "steps")), 0);
     CHECK(json_is_null(json_object_get(sat, "usl")));
+    /* A TTFT budget needs no throughput (issue 15): every budget is met
+     * up to 4 (avg TTFT 0.19 s); throughput, the peak and the share are
+     * unknown and null, as is what a binding limit would give. */
     x = json_array_get(json_object_get(r, "recommendations"), 0);
     CHECK_STR(str_at(x, "file"), str_at(r, "per_query_file"));
-    CHECK(strstr(str_at(x, "error"), "(summarised): column "
-                                     "'throughput_tokens_per_s' is empty at "
-                                     "every level") != NULL);
+    CHECK(json_is_null(json_object_get(x, "error")));
+    CHECK(json_is_true(json_object_get(x, "found")));
+    CHECK_NEAR(num_at(x, "concurrency"), 4, 0);
+    CHECK_NEAR(num_at(x, "ttft_s"), 0.187925, 0);
+    CHECK_NEAR(num_at(x, "avg_query_tokens_per_s"), 90.968669, 0);
+    CHECK_STR(str_at(x, "binding"), "none");
+    CHECK_STR(str_at(x, "summary"),
+              "Recommended concurrency: 4, the highest measured level that "
+              "meets every constraint (avg TTFT <= 1.00 s). There avg TTFT "
+              "is 0.19 s and per-query speed 90.97 tok/s. No constraint "
+              "binds within the measured range: every constraint still "
+              "holds at concurrency 4, the highest level measured.");
     json_object_foreach(x, key, v)
     {
-        if (strcmp(key, "ttft_budget_s") && strcmp(key, "ttft_stat") &&
-            strcmp(key, "error") && strcmp(key, "file"))
+        if (strstr(key, "throughput") || strstr(key, "peak") ||
+            strstr(key, "neighbour") || strstr(key, "estimate") ||
+            !strcmp(key, "min_query_tokens_per_s"))
             CHECK(json_is_null(v));
     }
     ch = json_object_get(r, "charts");
@@ -386,8 +399,17 @@ static void check_md(const char *md)
           NULL);
     CHECK(strstr(md,
                  "\n| [per_query](#per_query) | per-query | 3 | \xE2\x80\x93"
-                 " | \xE2\x80\x93 | \xE2\x80\x93 | \xE2\x80\x93 | "
-                 "\xE2\x80\x93 |\n") != NULL);
+                 " | \xE2\x80\x93 | 4 | 4 | 4 |\n") != NULL);
+    /* Its recommendations without throughput: "–" for it and the share. */
+    CHECK(strstr(md, "\n| 1 s | 4 | 0.19 | 90.97 | \xE2\x80\x93 | "
+                     "\xE2\x80\x93 | nothing within the sweep | "
+                     "\xE2\x80\x93 |\n") != NULL);
+    CHECK(strstr(md, "\nThroughput is unknown at every level, so the table "
+                     "gives neither throughput nor its share of the peak "
+                     "(\xE2\x80\x93); a TTFT budget needs neither.\n") !=
+          NULL);
+    CHECK(strstr(md, "no saturation analysis is possible, and the "
+                     "recommendations give no throughput.") != NULL);
     CHECK(strstr(md, "\n**Knee: 64.** Throughput stops paying for "
                      "concurrency at 64: every further doubling gains less "
                      "than 10% (64\xE2\x86\x92" "128: +6.5%).\n") != NULL);

@@ -101,9 +101,11 @@ static int check_limit(double v, const char *what)
     return 0;
 }
 
-/* A required column: every level has a value. */
+/* A required column: every level has a value.  `hint` (or "") ends the
+ * message for a column empty at every level. */
 static int check_column(const char *name, const char *column,
-                        const double *y, const double *conc, size_t n)
+                        const double *y, const double *conc, size_t n,
+                        const char *hint)
 {
     size_t i, missing = 0, first = 0;
 
@@ -112,8 +114,8 @@ static int check_column(const char *name, const char *column,
             first = i;
     if (missing == n)
         return sk_error_set(SK_ENODATA,
-                            "%s: column '%s' is empty at every level", name,
-                            column);
+                            "%s: column '%s' is empty at every level%s",
+                            name, column, hint);
     if (missing)
         return sk_error_set(SK_ENODATA,
                             "%s: column '%s' is empty at concurrency %g",
@@ -195,9 +197,9 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     sk_recommend_result r;
     double *lx = NULL;
     size_t nlim = 0, n = lv->n, i, k, best = 0, peak = 0;
-    int rc, found = 0;
+    int rc, found = 0, tput_all;
 
-    assert(conc && tput);
+    assert(conc);
     assert((size_t)opts->ttft_stat <
            sizeof(stat_columns) / sizeof(stat_columns[0]));
     if ((rc = check_limit(opts->ttft_budget_s, "TTFT budget")) != 0 ||
@@ -218,10 +220,12 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
             SK_LIMIT_QUERY_TPS, SK_RECOMMEND_QUERY_TPS_COLUMN,
             lv->query_tokens_per_s, opts->min_query_tokens_per_s, 0};
     }
-    if (!isnan(opts->throughput_goal_tokens_per_s))
+    if (!isnan(opts->throughput_goal_tokens_per_s)) {
+        assert(tput);
         lim[nlim++] = (struct limit){
             SK_LIMIT_THROUGHPUT, SK_RECOMMEND_THROUGHPUT_COLUMN, tput,
             opts->throughput_goal_tokens_per_s, 0};
+    }
     if (nlim == 0)
         return sk_error_set(SK_EINVAL,
                             "no constraint given: need a TTFT budget, a "
@@ -241,11 +245,16 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
                                 "%s: concurrency %g at level %zu: levels "
                                 "must be finite, > 0 and increasing",
                                 name, conc[i], i + 1);
-    if ((rc = check_column(name, SK_RECOMMEND_THROUGHPUT_COLUMN, tput, conc,
-                           n)) != 0)
-        return rc;
+    /* Throughput is required only by a goal (a limit below); without one
+     * a sweep with no wall times (a per-query file without start/end
+     * times) is still answered from TTFT and query speed. */
     for (k = 0; k < nlim; k++)
-        if ((rc = check_column(name, lim[k].column, lim[k].y, conc, n)) != 0)
+        if ((rc = check_column(name, lim[k].column, lim[k].y, conc, n,
+                               lim[k].id == SK_LIMIT_THROUGHPUT
+                                   ? "; a throughput goal needs it (a TTFT "
+                                     "budget or a minimum per-query speed "
+                                     "does not)"
+                                   : "")) != 0)
             return rc;
 
     memset(&r, 0, sizeof(r));
@@ -255,7 +264,12 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.neighbour_concurrency = NAN;
     r.neighbour_value = NAN;
     r.estimate_concurrency = NAN;
-    peak = sk_metric_peak(tput, n); /* tput holds no NaN (required) */
+    /* The peak only over a complete column: a peak over some levels
+     * would not be the highest measured. */
+    for (i = 0, tput_all = tput != NULL; tput_all && i < n; i++)
+        tput_all = !isnan(tput[i]);
+    if (tput_all)
+        peak = sk_metric_peak(tput, n);
 
     /* The answer: the highest passing level, or the lowest for a goal
      * alone (more concurrency only adds latency once the goal is met). */
@@ -325,10 +339,10 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.concurrency = conc[best];
     r.ttft_s = value_at(lv->ttft_s, best);
     r.query_tokens_per_s = value_at(lv->query_tokens_per_s, best);
-    r.throughput_tokens_per_s = tput[best];
-    r.peak_throughput_tokens_per_s = tput[peak];
-    r.peak_concurrency = conc[peak];
-    r.peak_share = tput[peak] > 0 ? tput[best] / tput[peak] : NAN;
+    r.throughput_tokens_per_s = value_at(tput, best);
+    r.peak_throughput_tokens_per_s = tput_all ? tput[peak] : NAN;
+    r.peak_concurrency = tput_all ? conc[peak] : NAN;
+    r.peak_share = tput_all && tput[peak] > 0 ? tput[best] / tput[peak] : NAN;
     *out = r;
 done:
     free(lx);
@@ -347,10 +361,16 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
     lv.concurrency = sk_sweep_concurrency(s);
     lv.ttft_s = NULL;
     lv.query_tokens_per_s = NULL;
-    if ((rc = sk_sweep_column(&lv.throughput_tokens_per_s, s,
-                              SK_RECOMMEND_THROUGHPUT_COLUMN)) != 0)
-        return rc;
     /* Columns without a constraint only feed the description. */
+    /* Throughput feeds the share of the peak, so a bad cell in it is
+     * still an error; only a missing column is fine without a goal. */
+    if ((rc = sk_sweep_column(&lv.throughput_tokens_per_s, s,
+                              SK_RECOMMEND_THROUGHPUT_COLUMN)) != 0) {
+        if (!isnan(opts->throughput_goal_tokens_per_s) ||
+            rc != SK_ENOTFOUND)
+            return rc;
+        lv.throughput_tokens_per_s = NULL;
+    }
     if ((rc = sk_sweep_column(&lv.ttft_s, s, ttft_col)) != 0) {
         if (!isnan(opts->ttft_budget_s))
             return rc;
@@ -490,7 +510,9 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add(&t, "%s %s %s", nshown++ == 0 ? " is" : "",
             sk_num_human(a, sizeof(a), v), limit_unit(ids[k]));
     }
-    if (isnan(r->peak_share)) /* no throughput > 0 was measured */
+    /* No share when throughput is unknown (then it is left out above)
+     * or no throughput > 0 was measured. */
+    if (isnan(r->peak_share))
         add(&t, ".");
     else
         add(&t, ", %.1f%% of the peak measured throughput (%s tok/s at "

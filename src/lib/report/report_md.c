@@ -198,8 +198,8 @@ static void write_sources(FILE *fp, const struct run_rep *rr)
         if (!run->has_times)
             fprintf(fp, " It has no start_s/end_s columns, so the wall "
                         "time of a level, and with it throughput, is "
-                        "unknown: no saturation analysis or recommendation "
-                        "is possible.");
+                        "unknown: no saturation analysis is possible, and "
+                        "the recommendations give no throughput.");
     }
     fprintf(fp, "\n\n");
 }
@@ -359,6 +359,10 @@ static void write_recommendations(FILE *fp, const struct run_rep *rr,
     }
     if (ok)
         fputc('\n', fp);
+    if (ok && !sk_report__any_value(rr->tput, rr->n))
+        fprintf(fp, "Throughput is unknown at every level, so the table "
+                    "gives neither throughput nor its share of the peak "
+                    "(%s); a TTFT budget needs neither.\n\n", DASH);
     if (!ok && same_errors(rr, rep)) {
         fprintf(fp, "No recommendation: ");
         md_cell(fp, rr->rec[0].error);
