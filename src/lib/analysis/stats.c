@@ -332,6 +332,16 @@ static int on_header(sk_stats_groups *g, const sk_row *h)
             if (has_column(h, default_fields[i]))
                 dflt[nfields++] = default_fields[i];
         fields = dflt;
+        if (nfields == 0 && has_column(h, "throughput_tokens_per_s"))
+            /* the mistake is the file, not the fields */
+            return sk_error_set(SK_ENOTFOUND,
+                                "%s: this is a summary (one row per level), "
+                                "and stats summarises a per-query file (one "
+                                "row per query) by default: give the "
+                                "per-query file, or name a summary's "
+                                "columns with --fields (e.g. --fields "
+                                "avg_ttft_s,throughput_tokens_per_s)",
+                                h->name);
         if (nfields == 0) {
             char list[512];
 
