@@ -97,4 +97,69 @@ int sk_sweep_column(const double **out, const sk_sweep *s, const char *name);
  */
 json_t *sk_sweep_level_json(const sk_sweep *s, size_t i);
 
+/*
+ * Failed levels: a level whose `errors` is > 0 and that measured nothing
+ * (its total_tokens / total_output_tokens or throughput_tps /
+ * throughput_tokens_per_s is 0), as full_sweep.py writes a cell whose
+ * batch raised ("0.0,0,0.00,N").  It stays in the sweep (a table shows
+ * it) but is never a zero-throughput point: analyses drop it with
+ * sk_sweep_without_failed() and say which levels failed.
+ * sk_sweep_failed(): 1 if level i failed; sk_sweep_nfailed(): how many.
+ */
+int sk_sweep_failed(const sk_sweep *s, size_t i);
+size_t sk_sweep_nfailed(const sk_sweep *s);
+
+/* A new sweep of the levels of `s` that did not fail (same name and
+ * group), freed by sk_sweep_free().  Returns 0, SK_ENODATA ("FILE: every
+ * level failed ...") or SK_ENOMEM. */
+int sk_sweep_without_failed(sk_sweep **out, const sk_sweep *s);
+
+/* 1 if the sweep has a column called `name` (numbers or not), else 0. */
+int sk_sweep_has_column(const sk_sweep *s, const char *name);
+
+/* The group key of a sweep split from a grid ("instances=2
+ * decode_concurrency=8 prompt_concurrency=4", the cells as written), or
+ * "" for a whole file.  Borrowed. */
+const char *sk_sweep_group(const sk_sweep *s);
+
+/*
+ * A file holding several sweeps (a configuration grid: full_sweep.py's
+ * instances x decode_concurrency x prompt_concurrency x concurrency,
+ * round_robin_sweep.py's max_tokens x concurrency) read as one sweep per
+ * configuration.
+ *
+ * `group_by`: comma-separated column names to group on (each must exist
+ * and not be concurrency), or NULL for automatic: when a concurrency
+ * level repeats, group on the configuration columns present whose value
+ * varies (instances, decode_concurrency, prompt_concurrency, max_tokens,
+ * model, label, backend, server, engine, config); when none applies the
+ * file is one sweep, loaded and checked as sk_sweep_load() does (a
+ * repeated level is an error that names the columns telling the sweeps
+ * apart and suggests --group-by).
+ *
+ * Groups are in order of first appearance; each is a sweep named
+ * "FILE [KEY]" with sk_sweep_group() = KEY, checked as a loaded file (a
+ * level repeated inside a group is an error).
+ * Returns 0, sk_sweep_load()'s errors, or for a bad `group_by`
+ * SK_ENOTFOUND ("--group-by: FILE: no column 'X'; available: ...") or
+ * SK_EINVAL.  *out is freed by sk_sweep_set_free() (NULL accepted); the
+ * sweeps it hands out are borrowed from it.
+ */
+typedef struct sk_sweep_set sk_sweep_set;
+
+int sk_sweep_set_load(sk_sweep_set **out, const char *path,
+                      const char *group_by);
+int sk_sweep_set_load_buffer(sk_sweep_set **out, const char *name,
+                             const char *buf, size_t len,
+                             const char *group_by);
+void sk_sweep_set_free(sk_sweep_set *set);
+
+/* Number of sweeps (>= 1) and sweep i. */
+size_t sk_sweep_set_count(const sk_sweep_set *set);
+const sk_sweep *sk_sweep_set_get(const sk_sweep_set *set, size_t i);
+
+/* The columns grouped on, comma-separated ("" when the file is one
+ * sweep).  Borrowed. */
+const char *sk_sweep_set_group_by(const sk_sweep_set *set);
+
 #endif

@@ -43,7 +43,31 @@ struct sk_sweep {
     size_t conc;      /* index of the concurrency column */
     size_t n, cap;
     size_t *line;
+    char *key;        /* "instances=2 decode_concurrency=8", or NULL */
+    char **text;      /* per row: its cells joined by NULs (grouping only) */
+    int keep_text;
+    unsigned char *failed; /* per level, after sorting */
+    size_t nfailed;
 };
+
+/* The configuration columns the seed tools write (mlx-throughput-lab's
+ * full_sweep.py and round_robin_sweep.py) and the label columns a
+ * hand-made grid uses: automatic grouping splits on these. */
+static const char *const config_columns[] = {
+    "instances", "decode_concurrency", "prompt_concurrency", "max_tokens",
+    "model", "label", "backend", "server", "engine", "config",
+};
+#define NCONFIG (sizeof(config_columns) / sizeof(config_columns[0]))
+
+static int is_config_column(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NCONFIG; i++)
+        if (strcmp(name, config_columns[i]) == 0)
+            return 1;
+    return 0;
+}
 
 static int on_row(void *payload, const sk_row *row)
 {
@@ -79,7 +103,28 @@ static int on_row(void *payload, const sk_row *row)
         if (!(line = realloc(s->line, cap * sizeof(*line))))
             return sk_error_set(SK_ENOMEM, "out of memory");
         s->line = line;
+        if (s->keep_text) {
+            char **text = realloc(s->text, cap * sizeof(*text));
+
+            if (!text)
+                return sk_error_set(SK_ENOMEM, "out of memory");
+            s->text = text;
+        }
         s->cap = cap;
+    }
+    if (s->keep_text) {
+        size_t total = 0, at = 0;
+        char *t;
+
+        for (i = 0; i < s->ncols && i < row->nfields; i++)
+            total += row->len[i] + 1;
+        if (!(t = calloc(total + s->ncols + 1, 1)))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        for (i = 0; i < s->ncols && i < row->nfields; i++) {
+            memcpy(t + at, row->field[i], row->len[i]);
+            at += row->len[i] + 1;
+        }
+        s->text[s->n] = t;
     }
     for (i = 0; i < s->ncols; i++) {
         struct column *c = &s->cols[i];
@@ -98,8 +143,11 @@ static int on_row(void *payload, const sk_row *row)
         c->v[s->n] = x;
     }
     if ((rc = sk_num_level(&s->cols[s->conc].v[s->n], row->field[s->conc],
-                           row->len[s->conc], row->name, row->line)) != 0)
+                           row->len[s->conc], row->name, row->line)) != 0) {
+        if (s->keep_text)
+            free(s->text[s->n]);
         return rc;
+    }
     s->line[s->n++] = row->line;
     return 0;
 }
@@ -118,6 +166,68 @@ static int by_level(const void *a, const void *b)
     if (sort_keys[i] != sort_keys[j])
         return sort_keys[i] < sort_keys[j] ? -1 : 1;
     return (sort_lines[i] > sort_lines[j]) - (sort_lines[i] < sort_lines[j]);
+}
+
+/* Cell `k` of row `r` as written (grouping loads keep the text). */
+static const char *cell_text(const sk_sweep *s, size_t r, size_t k)
+{
+    const char *t = s->text[r];
+
+    while (k--)
+        t += strlen(t) + 1;
+    return t;
+}
+
+/* Whether cells k of rows a and b differ (as text when kept, else as
+ * numbers, NaN equal to NaN). */
+static int cells_differ(const sk_sweep *s, size_t a, size_t b, size_t k)
+{
+    double x = s->cols[k].v[a], y = s->cols[k].v[b];
+
+    if (s->text)
+        return strcmp(cell_text(s, a, k), cell_text(s, b, k)) != 0;
+    if (isnan(x) || isnan(y))
+        return isnan(x) != isnan(y);
+    return x != y;
+}
+
+/*
+ * The columns that tell the sweeps of a file apart, for the message on a
+ * repeated level (rows a and b): the configuration columns whose value
+ * is not the same on every row, and any other column that differs
+ * between a and b while each of its values is shared by two rows or more
+ * (a setting repeats down a sweep; a measurement seldom does).  Into
+ * `buf`, comma-separated; empty when none.
+ */
+static void differing_columns(char *buf, size_t cap, const sk_sweep *s,
+                              size_t a, size_t b)
+{
+    size_t k, i, j, at = 0;
+
+    buf[0] = '\0';
+    for (k = 0; k < s->ncols; k++) {
+        int take = 0;
+
+        if (k == s->conc)
+            continue;
+        if (is_config_column(s->cols[k].name)) {
+            for (i = 1; i < s->n && !take; i++)
+                take = cells_differ(s, 0, i, k);
+        } else if (s->n <= 4096 && cells_differ(s, a, b, k)) {
+            /* (quadratic: a message's worth of work, bounded) */
+            take = 1;
+            for (i = 0; i < s->n && take; i++) {
+                int shared = 0;
+
+                for (j = 0; j < s->n && !shared; j++)
+                    shared = j != i && !cells_differ(s, i, j, k);
+                take = shared;
+            }
+        }
+        if (take && at + strlen(s->cols[k].name) + 2 < cap)
+            at += (size_t)snprintf(buf + at, cap - at, "%s%s", at ? "," : "",
+                                   s->cols[k].name);
+    }
 }
 
 /* Sort levels by concurrency (an index sort, then each column permuted
@@ -148,18 +258,83 @@ static int sort_levels(sk_sweep *s)
     for (i = 0; i < s->n; i++)
         line[i] = s->line[idx[i]];
     memcpy(s->line, line, s->n * sizeof(*line));
+    if (s->text) {
+        char **text = malloc(s->n * sizeof(*text));
+
+        if (!text) {
+            free(idx);
+            free(line);
+            free(tmp);
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        }
+        for (i = 0; i < s->n; i++)
+            text[i] = s->text[idx[i]];
+        memcpy(s->text, text, s->n * sizeof(*text));
+        free(text);
+    }
     free(idx);
     free(line);
     free(tmp);
 
     x = s->cols[s->conc].v;
-    for (i = 1; i < s->n; i++)
-        if (x[i] == x[i - 1])
-            /* Ties are in line order: line[i - 1] came first. */
+    for (i = 1; i < s->n; i++) {
+        char cols[512];
+
+        if (x[i] != x[i - 1])
+            continue;
+        /* Ties are in line order: line[i - 1] came first. */
+        differing_columns(cols, sizeof(cols), s, i - 1, i);
+        if (cols[0])
             return sk_error_set(SK_EPARSE,
+                                "%s:%zu: concurrency %g appears twice (also "
+                                "line %zu): the file holds several sweeps, "
+                                "told apart by %s; give --group-by %s",
+                                s->name, s->line[i], x[i], s->line[i - 1],
+                                cols, cols);
+        return sk_error_set(SK_EPARSE,
                                 "%s:%zu: concurrency %g appears twice (also "
                                 "line %zu); one summary row per level",
                                 s->name, s->line[i], x[i], s->line[i - 1]);
+    }
+    return 0;
+}
+
+static int find_column(const sk_sweep *s, const char *name, size_t *k)
+{
+    size_t i;
+
+    for (i = 0; i < s->ncols; i++)
+        if (strcmp(s->cols[i].name, name) == 0 && !s->cols[i].bad_line) {
+            *k = i;
+            return 1;
+        }
+    return 0;
+}
+
+/* A failed level, as the seed tools write a cell whose batch raised:
+ * errors > 0 and nothing measured (zero tokens or zero throughput). */
+static int mark_failed(sk_sweep *s)
+{
+    size_t e, tok = 0, thr = 0, i;
+    int has_tok, has_thr;
+
+    if (!(s->failed = calloc(s->n ? s->n : 1, 1)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if (!find_column(s, "errors", &e))
+        return 0;
+    has_tok = find_column(s, "total_tokens", &tok) ||
+              find_column(s, "total_output_tokens", &tok);
+    has_thr = find_column(s, "throughput_tps", &thr) ||
+              find_column(s, "throughput_tokens_per_s", &thr);
+    for (i = 0; i < s->n; i++) {
+        if (!(s->cols[e].v[i] > 0))
+            continue;
+        if ((has_tok && s->cols[tok].v[i] == 0) ||
+            (has_thr && s->cols[thr].v[i] == 0)) {
+            s->failed[i] = 1;
+            s->nfailed++;
+        }
+    }
     return 0;
 }
 
@@ -171,6 +346,8 @@ static int finish(sk_sweep **out, sk_sweep *s, int rc)
         rc = sk_error_set(SK_ENODATA, "%s: header only, no levels", s->name);
     if (rc == 0)
         rc = sort_levels(s);
+    if (rc == 0)
+        rc = mark_failed(s);
     if (rc != 0) {
         sk_sweep_free(s);
         return rc;
@@ -299,6 +476,12 @@ void sk_sweep_free(sk_sweep *s)
     }
     free(s->cols);
     free(s->line);
+    if (s->text)
+        for (i = 0; i < s->n; i++)
+            free(s->text[i]);
+    free(s->text);
+    free(s->failed);
+    free(s->key);
     free(s->name);
     free(s);
 }
@@ -363,4 +546,342 @@ json_t *sk_sweep_level_json(const sk_sweep *s, size_t i)
         }
     }
     return o;
+}
+
+const char *sk_sweep_group(const sk_sweep *s)
+{
+    return s->key ? s->key : "";
+}
+
+int sk_sweep_has_column(const sk_sweep *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->ncols; i++)
+        if (strcmp(s->cols[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+int sk_sweep_failed(const sk_sweep *s, size_t i)
+{
+    return s->failed && s->failed[i];
+}
+
+size_t sk_sweep_nfailed(const sk_sweep *s)
+{
+    return s->nfailed;
+}
+
+/*
+ * A new sweep of the rows `rows[0..m)` of `s` (indexes into its arrays)
+ * called `name` with group key `key` (NULL: none), sorted and checked as
+ * a loaded one.  A column with text in it keeps its first bad cell: it
+ * stays a text column in every part.
+ */
+static int subset(sk_sweep **out, const sk_sweep *s, const size_t *rows,
+                  size_t m, const char *name, const char *key)
+{
+    sk_sweep *t;
+    size_t i, k;
+    int rc = 0;
+
+    *out = NULL;
+    if (!(t = sweep_new(name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    if ((key && !(t->key = strdup(key))) ||
+        !(t->cols = calloc(s->ncols ? s->ncols : 1, sizeof(*t->cols))) ||
+        !(t->line = malloc((m ? m : 1) * sizeof(*t->line)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    t->ncols = s->ncols;
+    t->conc = s->conc;
+    for (k = 0; k < s->ncols; k++) {
+        struct column *c = &t->cols[k];
+
+        if (!(c->name = strdup(s->cols[k].name)) ||
+            !(c->v = malloc((m ? m : 1) * sizeof(double)))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+        c->bad_line = s->cols[k].bad_line;
+        memcpy(c->bad_text, s->cols[k].bad_text, sizeof(c->bad_text));
+        for (i = 0; i < m; i++)
+            c->v[i] = s->cols[k].v[rows[i]];
+    }
+    for (i = 0; i < m; i++)
+        t->line[i] = s->line[rows[i]];
+    t->n = t->cap = m;
+done:
+    return finish(out, t, rc);
+}
+
+int sk_sweep_without_failed(sk_sweep **out, const sk_sweep *s)
+{
+    size_t *rows, i, m = 0;
+    int rc;
+
+    *out = NULL;
+    if (s->nfailed == s->n)
+        return sk_error_set(SK_ENODATA,
+                            "%s: every level failed (errors and no tokens)",
+                            s->name);
+    if (!(rows = malloc(s->n * sizeof(*rows))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < s->n; i++)
+        if (!sk_sweep_failed(s, i))
+            rows[m++] = i;
+    rc = subset(out, s, rows, m, s->name, s->key);
+    free(rows);
+    return rc;
+}
+
+struct sk_sweep_set {
+    sk_sweep **sweeps;
+    size_t n;
+    char *group_by;
+};
+
+void sk_sweep_set_free(sk_sweep_set *set)
+{
+    size_t i;
+
+    if (!set)
+        return;
+    for (i = 0; i < set->n; i++)
+        sk_sweep_free(set->sweeps[i]);
+    free(set->sweeps);
+    free(set->group_by);
+    free(set);
+}
+
+size_t sk_sweep_set_count(const sk_sweep_set *set)
+{
+    return set->n;
+}
+
+const sk_sweep *sk_sweep_set_get(const sk_sweep_set *set, size_t i)
+{
+    return set->sweeps[i];
+}
+
+const char *sk_sweep_set_group_by(const sk_sweep_set *set)
+{
+    return set->group_by ? set->group_by : "";
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int repeats_level(const sk_sweep *s, int *out)
+{
+    double *x = malloc((s->n ? s->n : 1) * sizeof(*x));
+    size_t i;
+
+    if (!x)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    memcpy(x, s->cols[s->conc].v, s->n * sizeof(*x));
+    qsort(x, s->n, sizeof(*x), by_double);
+    *out = 0;
+    for (i = 1; i < s->n && !*out; i++)
+        *out = x[i] == x[i - 1];
+    free(x);
+    return 0;
+}
+
+/* The key columns: `group_by` (comma-separated names, each a column other
+ * than concurrency) or, when NULL, the configuration columns that vary
+ * (only if a level repeats).  Into keys[0..*nkeys). */
+static int key_columns(size_t *keys, size_t *nkeys, const sk_sweep *s,
+                       const char *group_by)
+{
+    size_t k, i;
+    int rep, rc;
+
+    *nkeys = 0;
+    if (group_by) {
+        const char *p = group_by;
+
+        while (*p) {
+            size_t len = strcspn(p, ",");
+            char name[256];
+            const char *names[SK_TABLE_MAX_FIELDS];
+
+            snprintf(name, sizeof(name), "%.*s",
+                     (int)(len < 255 ? len : 255), p);
+            for (k = 0; k < s->ncols; k++)
+                if (strcmp(s->cols[k].name, name) == 0)
+                    break;
+            if (k == s->ncols) {
+                char msg[1024];
+
+                for (i = 0; i < s->ncols; i++)
+                    names[i] = s->cols[i].name;
+                rc = sk_table_no_column(s->name, name, names, s->ncols);
+                snprintf(msg, sizeof(msg), "%s", sk_error_last());
+                return sk_error_set(rc, "--group-by: %s", msg);
+            }
+            if (k == s->conc)
+                return sk_error_set(SK_EINVAL,
+                                    "--group-by: 'concurrency' is each "
+                                    "sweep's axis, not a configuration "
+                                    "column");
+            if (*nkeys < 64)
+                keys[(*nkeys)++] = k;
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+        if (*nkeys == 0)
+            return sk_error_set(SK_EINVAL, "--group-by: no column named");
+        return 0;
+    }
+    if ((rc = repeats_level(s, &rep)) != 0 || !rep)
+        return rc;
+    for (k = 0; k < s->ncols && *nkeys < 64; k++) {
+        int varies = 0;
+
+        if (k == s->conc || !is_config_column(s->cols[k].name))
+            continue;
+        for (i = 1; i < s->n && !varies; i++)
+            varies = cells_differ(s, 0, i, k);
+        if (varies)
+            keys[(*nkeys)++] = k;
+    }
+    return 0;
+}
+
+/* Split the raw rows of `s` (file order, text kept) into one sweep per
+ * key, in order of first appearance. */
+static int split(sk_sweep_set *set, sk_sweep *s, const size_t *keys,
+                 size_t nkeys)
+{
+    size_t *group = NULL, *rows = NULL, ngroups = 0, i, j, g, k;
+    int rc = 0;
+
+    if (!(group = malloc(s->n * sizeof(*group))) ||
+        !(rows = malloc(s->n * sizeof(*rows))))
+        goto nomem;
+    for (i = 0; i < s->n; i++) {
+        /* the group of the first earlier row with the same key */
+        for (j = 0; j < i; j++) {
+            for (k = 0; k < nkeys; k++)
+                if (strcmp(cell_text(s, i, keys[k]),
+                           cell_text(s, j, keys[k])) != 0)
+                    break;
+            if (k == nkeys)
+                break;
+        }
+        group[i] = j < i ? group[j] : ngroups++;
+    }
+    if (!(set->sweeps = calloc(ngroups, sizeof(*set->sweeps))))
+        goto nomem;
+    for (g = 0; g < ngroups; g++) {
+        char key[1024], name[1400];
+        size_t m = 0, at = 0, first = 0;
+
+        for (i = 0; i < s->n; i++)
+            if (group[i] == g) {
+                if (m == 0)
+                    first = i;
+                rows[m++] = i;
+            }
+        key[0] = '\0';
+        for (k = 0; k < nkeys && at < sizeof(key); k++)
+            at += (size_t)snprintf(key + at, sizeof(key) - at, "%s%s=%s",
+                                   k ? " " : "", s->cols[keys[k]].name,
+                                   cell_text(s, first, keys[k]));
+        snprintf(name, sizeof(name), "%s [%s]", s->name, key);
+        if ((rc = subset(&set->sweeps[g], s, rows, m, name, key)) != 0)
+            goto done;
+        set->n++;
+    }
+    goto done;
+nomem:
+    rc = sk_error_set(SK_ENOMEM, "out of memory");
+done:
+    free(group);
+    free(rows);
+    return rc;
+}
+
+/* Group the raw rows streamed into `s` (with result `rc`) into *out. */
+static int set_finish(sk_sweep_set **out, sk_sweep *s, int rc,
+                      const char *group_by)
+{
+    sk_sweep_set *set = NULL;
+    size_t keys[64], nkeys = 0, k, at = 0;
+    char cols[1024];
+
+    *out = NULL;
+    if (rc == 0 && s->ncols == 0)
+        rc = sk_error_set(SK_ENODATA, "%s: empty file", s->name);
+    else if (rc == 0 && s->n == 0)
+        rc = sk_error_set(SK_ENODATA, "%s: header only, no levels", s->name);
+    if (rc == 0)
+        rc = key_columns(keys, &nkeys, s, group_by);
+    if (rc == 0 && !(set = calloc(1, sizeof(*set))))
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+    if (rc != 0) {
+        sk_sweep_free(s);
+        return rc;
+    }
+    if (nkeys == 0) {
+        /* one sweep: the plain loader's checks and messages */
+        if (!(set->sweeps = calloc(1, sizeof(*set->sweeps)))) {
+            sk_sweep_free(s);
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+        } else if ((rc = finish(&set->sweeps[0], s, 0)) == 0) {
+            set->n = 1;
+        }
+    } else {
+        cols[0] = '\0';
+        for (k = 0; k < nkeys && at < sizeof(cols); k++)
+            at += (size_t)snprintf(cols + at, sizeof(cols) - at, "%s%s",
+                                   k ? "," : "", s->cols[keys[k]].name);
+        if (!(set->group_by = strdup(cols)))
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+        if (rc == 0)
+            rc = split(set, s, keys, nkeys);
+        sk_sweep_free(s);
+    }
+    if (rc != 0) {
+        sk_sweep_set_free(set);
+        return rc;
+    }
+    *out = set;
+    return 0;
+}
+
+int sk_sweep_set_load(sk_sweep_set **out, const char *path,
+                      const char *group_by)
+{
+    sk_sweep *s;
+
+    *out = NULL;
+    if (!(s = sweep_new(strcmp(path, "-") ? path : "<stdin>")))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    s->keep_text = 1;
+    return set_finish(out, s, sk_table_stream_file(path, NULL, on_row, s),
+                      group_by);
+}
+
+int sk_sweep_set_load_buffer(sk_sweep_set **out, const char *name,
+                             const char *buf, size_t len,
+                             const char *group_by)
+{
+    sk_sweep *s;
+
+    *out = NULL;
+    if (!(s = sweep_new(name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    s->keep_text = 1;
+    return set_finish(out, s,
+                      sk_table_stream_buffer(name, buf, len, NULL, on_row, s),
+                      group_by);
 }
