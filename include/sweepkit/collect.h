@@ -71,7 +71,10 @@ struct sk_collect_progress {
     size_t resent;       /* requests of this level sent again on a fresh
                           * connection (a reused one died unanswered) */
     size_t warnings;     /* queries of this level with a warning */
-    int level_done;      /* 1 on the last call of a level */
+    size_t cancelled;    /* requests of this level a stop cancelled (not
+                          * in done nor errors) */
+    int level_done;      /* 1 on the last call of a level (also of one a
+                          * stop ended: done < total then) */
     int interrupted;     /* the run is stopping (opts->stop) */
     const double *summary; /* level_done: throughput, avg TTFT, avg
                             * decode tok/s, avg query tok/s (NaN when
@@ -155,6 +158,10 @@ typedef struct {
 typedef struct {
     size_t queries;        /* recorded (warm-up excluded) */
     size_t errors;         /* of those, failed */
+    size_t cancelled;      /* requests in flight that a stop cancelled:
+                              neither recorded nor errors */
+    size_t level_queries[SK_COLLECT_MAX_LEVELS]; /* per level, in run */
+    size_t level_errors[SK_COLLECT_MAX_LEVELS];  /* order */
     size_t retried;        /* attempts that were retried */
     size_t resent;         /* requests sent again at once on a fresh
                               connection: a reused keep-alive connection
@@ -169,7 +176,9 @@ typedef struct {
     size_t warmup_errors;  /* warm-up requests that failed (not in the
                               CSVs) */
     size_t faults[SK_FAULT_COUNT];
-    size_t levels_done;    /* levels with a summary row written */
+    size_t levels_done;    /* levels run to their end (summary row
+                              written); a level a stop ended has a row
+                              but is not counted */
     int interrupted;       /* stopped by opts->stop */
     int gave_up;           /* stopped after two levels where every query
                               failed */
@@ -263,7 +272,9 @@ void sk_collect_args_dispose(sk_collect_args *a);
 
 /*
  * The progress line for `p`.  At a level's end: "PROG: level C done: N
- * queries, E errors, T s" with tok/s, retried, resent and warnings when
+ * queries, E errors, T s" (for a level a stop ended before its last
+ * query: "PROG: level C stopped after N of M queries: E errors, X
+ * cancelled, T s") with tok/s, retried, resent and warnings when
  * there are any, a newline, and a second line when every query of the
  * level failed (not when interrupted).  Otherwise, on a terminal (`tty`):
  * "conc C: D/N done, ..., ETA S s" after "\r\033[K" (the line is rewritten
@@ -312,6 +323,8 @@ typedef struct {
     FILE *table;
     char *table_buf;
     size_t table_len;
+    char partial[160];     /* the closing table's note on a level a stop
+                              ended */
 } sk_collect_display;
 
 /* Start the display's clock and its table buffer.  Returns 0 or
@@ -322,8 +335,11 @@ int sk_collect_display_init(sk_collect_display *d);
 void sk_collect_display_progress(void *display,
                                  const struct sk_collect_progress *p);
 
-/* Write the closing table to `fp`: its head and one row per level ended
- * (nothing when none did).  Call once, at the end. */
+/* Write the closing table to `fp`: its head and one row per level with
+ * a summary row (nothing when none did); a level a stop ended is marked
+ * "*" after its concurrency and told under the table ("* stopped after N
+ * of M queries (E errors, X cancelled): a partial level").  Call once,
+ * at the end. */
 void sk_collect_display_table(sk_collect_display *d, FILE *fp);
 
 /* Free the table buffer; accepts a display never initialised if it was
@@ -394,9 +410,9 @@ struct sk_collect_sidecar {
  * api, model, levels, queries_per_level, max_tokens, header_names (values
  * left out), api_key_sent, started, status, reason (when given),
  * terminal_lost {at, why} (when lost_at is set), files {summary,
- * per_query}, and with a result: queries, errors, retried, resent,
- * usage_rejected, chunks_over, faults {by category}, levels_done,
- * per_level [{concurrency, retried, resent}].
+ * per_query}, and with a result: queries, errors, cancelled, retried,
+ * resent, usage_rejected, chunks_over, faults {by category}, levels_done,
+ * per_level [{concurrency, queries, errors, retried, resent}].
  * Returns 0, SK_EIO ("PATH: cannot write: REASON") or SK_ENOMEM; no
  * temporary file is left behind.
  */

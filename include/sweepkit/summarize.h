@@ -129,6 +129,26 @@ void sk_summarize_write_row(FILE *fp, const struct sk_level *level,
                             const char *const *values, size_t nvalues);
 
 /*
+ * The collector's column after the extras (docs/collect.md): the queries
+ * a level was to run (--queries).  A row whose `queries` is below it is a
+ * partial level (the run was interrupted in it).  `summarize` does not
+ * write it: a per-query file does not know the plan.
+ */
+#define SK_SUMMARIZE_PLANNED "planned_queries"
+
+/* As sk_summarize_write_header(), with planned_queries after the extras,
+ * before the labels (the collector's summary). */
+void sk_summarize_write_header_planned(FILE *fp, const char *const *labels,
+                                       size_t nlabels);
+
+/* As sk_summarize_write_row(), with `planned` (an integer) in the
+ * planned_queries cell. */
+void sk_summarize_write_row_planned(FILE *fp, const struct sk_level *level,
+                                    size_t planned,
+                                    const char *const *values,
+                                    size_t nvalues);
+
+/*
  * The summary of a loaded `q` (after sk_summarize_end()) as a sweep called
  * `name`, holding what sk_summarize_write_csv() writes: its columns, each
  * number as its cell has it (six decimals), NaN for an empty cell; level

@@ -18,6 +18,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/saturation.h"
 #include "sweepkit/stats.h"
+#include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 
@@ -569,31 +570,35 @@ static void test_llamacpp_and_round_robin(void)
     free(t);
 }
 
-/* SIGINT mid-level: exit 130, every query issued in the CSV (finished
- * ones as they were, the cut ones as "interrupted"), the level's summary
- * row from the finished ones, the sidecar says so. */
+/* SIGINT mid-level: exit 130; the queries the stop cancelled are not
+ * written nor counted as errors; the terminal, the sidecar, the summary
+ * row and `summarize` of the per-query file count the same queries and
+ * errors; the level is told as stopped, not done, and its row says
+ * planned_queries 64. */
 static void test_interrupt(void)
 {
     static const char *const args[] = {
         "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2", NULL};
     struct server s;
     struct csv q, sum;
-    char port[16], dir[128], cmd[700], *side;
+    char port[16], dir[128], cmd[700], errpath[200], want[200], *side, *err;
     const char *bin = getenv("SK_BIN");
     pid_t pid;
     int status = 0;
-    size_t i, cut = 0;
+    size_t i;
     FILE *p;
     char path[600] = "";
+    json_t *j;
 
     CHECK_INT(start_server(&s, args), 0);
     snprintf(port, sizeof(port), "%d", s.port);
     snprintf(dir, sizeof(dir), "%s/interrupt", tmpdir);
+    snprintf(errpath, sizeof(errpath), "%s/interrupt.err", tmpdir);
     snprintf(cmd, sizeof(cmd), "http://127.0.0.1:%s", port);
     fflush(NULL);
     if ((pid = fork()) == 0) {
         freopen("/dev/null", "w", stdout);
-        freopen("/dev/null", "w", stderr);
+        freopen(errpath, "w", stderr);
         execl(bin ? bin : "build/sweepkit", "sweepkit", "collect", "--url",
               cmd, "--queries", "64", "--concurrency-levels", "2",
               "--max-tokens", "64", "--out-dir", dir, (char *)NULL);
@@ -619,29 +624,36 @@ static void test_interrupt(void)
     path[strcspn(path, "\n")] = '\0';
     CHECK_INT(csv_load(&q, path), 0);
     for (i = 0; i < q.nrows; i++)
-        if (strcmp(cell(&q, i, "error"), "interrupted") == 0)
-            cut++;
-        else
-            CHECK_STR(cell(&q, i, "error"), "");
-    CHECK(cut >= 1 && cut <= 2);     /* at most the two in flight */
-    CHECK(q.nrows - cut >= 2);       /* some had finished */
-    CHECK(q.nrows < 64);             /* the rest were never sent */
+        CHECK_STR(cell(&q, i, "error"), ""); /* no "interrupted" rows */
+    CHECK(q.nrows >= 2);  /* some had finished */
+    CHECK(q.nrows < 64);  /* the rest were never sent */
     {
-        /* the summary row counts what finished: no error, no cut query */
+        /* the summary row: the same queries, no error, the plan */
         char sp[600];
         char *at = strstr(path, "_per_query_");
+        struct sk_level *lv = NULL;
+        size_t nlv = 0;
+        int has_times = 0;
 
         snprintf(sp, sizeof(sp), "%.*s_summary_%s", (int)(at - path), path,
                  at + strlen("_per_query_"));
         CHECK_INT(csv_load(&sum, sp), 0);
         CHECK_INT(sum.nrows, 1);
         if (sum.nrows) {
-            CHECK_NEAR(cellf(&sum, 0, "queries"), (double)(q.nrows - cut), 0);
+            CHECK_NEAR(cellf(&sum, 0, "queries"), (double)q.nrows, 0);
             CHECK_NEAR(cellf(&sum, 0, "errors"), 0, 0);
+            CHECK_NEAR(cellf(&sum, 0, "planned_queries"), 64, 0);
         }
         csv_free(&sum);
+        /* `summarize` of the per-query file says the same */
+        CHECK_INT(sk_summarize_file(&lv, &nlv, &has_times, path), 0);
+        CHECK_INT(nlv, 1);
+        if (nlv) {
+            CHECK_INT(lv[0].queries, q.nrows);
+            CHECK_INT(lv[0].errors, 0);
+        }
+        free(lv);
     }
-    csv_free(&q);
     side = NULL;
     snprintf(cmd, sizeof(cmd), "cat %s/*_run_*.json", dir);
     if ((p = popen(cmd, "r"))) {
@@ -653,6 +665,42 @@ static void test_interrupt(void)
         pclose(p);
     }
     CHECK(side && strstr(side, "\"status\": \"interrupted\""));
+    j = side ? json_loads(side, 0, NULL) : NULL;
+    CHECK(j != NULL);
+    if (j) {
+        json_t *lv0 = json_array_get(json_object_get(j, "per_level"), 0);
+        json_int_t cancelled =
+            json_integer_value(json_object_get(j, "cancelled"));
+
+        CHECK_INT(json_integer_value(json_object_get(j, "queries")),
+                  q.nrows);
+        CHECK_INT(json_integer_value(json_object_get(j, "errors")), 0);
+        CHECK(cancelled >= 1 && cancelled <= 2); /* the two in flight */
+        CHECK_INT(json_integer_value(json_object_get(j, "levels_done")), 0);
+        CHECK_INT(json_integer_value(json_object_get(lv0, "queries")),
+                  q.nrows);
+        CHECK_INT(json_integer_value(json_object_get(
+                      json_object_get(j, "faults"), "other")),
+                  0);
+        /* the terminal: stopped, not done; the table marks the level */
+        err = slurp(errpath);
+        snprintf(want, sizeof(want),
+                 "level 2 stopped after %zu of 64 queries: 0 errors, %lld "
+                 "cancelled",
+                 q.nrows, (long long)cancelled);
+        CHECK(err && strstr(err, want));
+        CHECK(err && !strstr(err, "done"));
+        CHECK(err && strstr(err, "|   2* |"));
+        snprintf(want, sizeof(want),
+                 "* stopped after %zu of 64 queries (0 errors, %lld "
+                 "cancelled): a partial level\n",
+                 q.nrows, (long long)cancelled);
+        CHECK(err && strstr(err, want));
+        CHECK(err && !strstr(err, "failed"));
+        free(err);
+        json_decref(j);
+    }
+    csv_free(&q);
     free(side);
 }
 
@@ -816,6 +864,50 @@ static void test_progress_text(void)
               "P: EVERY request at concurrency 4 failed: check the "
               "per-query CSV's error column\n");
     free(buf);
+
+    /* a level a stop ended: stopped, not done; the table marks it */
+    {
+        static const double shown[4] = {80, 0.25, 40, 41};
+        sk_collect_display d;
+
+        memset(&p, 0, sizeof(p));
+        p.concurrency = 2;
+        p.done = 7;
+        p.total = 32;
+        p.errors = 1;
+        p.cancelled = 2;
+        p.elapsed_s = 1.5;
+        p.level_done = 1;
+        p.interrupted = 1;
+        p.summary = shown;
+        fp = open_memstream(&buf, &len);
+        sk_collect_progress_write(fp, "P", &p, 0);
+        CHECK_STR(text_of(fp, &buf),
+                  "P: level 2 stopped after 7 of 32 queries: 1 errors, 2 "
+                  "cancelled, 1.5 s, 80.0 tok/s\n");
+        free(buf);
+        memset(&d, 0, sizeof(d));
+        d.fp = NULL;
+        d.prog = "P";
+        d.alive = NULL;
+        CHECK_INT(sk_collect_display_init(&d), 0);
+        d.fp = fopen("/dev/null", "w");
+        sk_collect_display_progress(&d, &p);
+        fp = open_memstream(&buf, &len);
+        sk_collect_display_table(&d, fp);
+        CHECK_STR(text_of(fp, &buf),
+                  "| conc | throughput(tok/s) | avg_ttft(s) | "
+                  "avg_decode(tok/s) | avg_query(tok/s) | errors |\n"
+                  "|-----:|------------------:|------------:|"
+                  "------------------:|-----------------:|-------:|\n"
+                  "|   2* |             80.00 |       0.250 |"
+                  "             40.00 |            41.00 |      1 |\n"
+                  "* stopped after 7 of 32 queries (1 errors, 2 cancelled): "
+                  "a partial level\n");
+        free(buf);
+        fclose(d.fp);
+        sk_collect_display_dispose(&d);
+    }
 
     memset(&res, 0, sizeof(res));
     res.queries = 10;

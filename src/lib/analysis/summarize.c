@@ -575,8 +575,8 @@ static void cell(FILE *fp, double v, int first)
         fprintf(fp, "%.6f", v);
 }
 
-void sk_summarize_write_header(FILE *fp, const char *const *labels,
-                               size_t nlabels)
+static void header_write(FILE *fp, int planned, const char *const *labels,
+                         size_t nlabels)
 {
     size_t c;
 
@@ -584,11 +584,25 @@ void sk_summarize_write_header(FILE *fp, const char *const *labels,
         fprintf(fp, "%s%s", c ? "," : "", sk_sweep_columns[c]);
     for (c = 0; c < SK_SUMMARIZE_NEXTRA; c++)
         fprintf(fp, ",%s", sk_summarize_extra_columns[c]);
+    if (planned)
+        fputs("," SK_SUMMARIZE_PLANNED, fp);
     for (c = 0; c < nlabels; c++) {
         fputc(',', fp);
         sk_format_csv_field(fp, labels[c], strlen(labels[c]));
     }
     fputc('\n', fp);
+}
+
+void sk_summarize_write_header(FILE *fp, const char *const *labels,
+                               size_t nlabels)
+{
+    header_write(fp, 0, labels, nlabels);
+}
+
+void sk_summarize_write_header_planned(FILE *fp, const char *const *labels,
+                                       size_t nlabels)
+{
+    header_write(fp, 1, labels, nlabels);
 }
 
 /* Cells of a summary row: the 14 schema columns, then the extras. */
@@ -612,8 +626,9 @@ static void level_cells(double *c, const struct sk_level *lv)
     c[17] = lv->achieved_concurrency;
 }
 
-void sk_summarize_write_row(FILE *fp, const struct sk_level *lv,
-                            const char *const *values, size_t nvalues)
+/* planned: the planned_queries cell, or (size_t)-1 for none */
+static void row_write(FILE *fp, const struct sk_level *lv, size_t planned,
+                      const char *const *values, size_t nvalues)
 {
     double c[NCELLS];
     size_t k;
@@ -627,11 +642,27 @@ void sk_summarize_write_row(FILE *fp, const struct sk_level *lv,
         else
             cell(fp, c[k], 0);
     }
+    if (planned != (size_t)-1)
+        fprintf(fp, ",%zu", planned);
     for (k = 0; k < nvalues; k++) {
         fputc(',', fp);
         sk_format_csv_field(fp, values[k], strlen(values[k]));
     }
     fputc('\n', fp);
+}
+
+void sk_summarize_write_row(FILE *fp, const struct sk_level *lv,
+                            const char *const *values, size_t nvalues)
+{
+    row_write(fp, lv, (size_t)-1, values, nvalues);
+}
+
+void sk_summarize_write_row_planned(FILE *fp, const struct sk_level *lv,
+                                    size_t planned,
+                                    const char *const *values,
+                                    size_t nvalues)
+{
+    row_write(fp, lv, planned, values, nvalues);
 }
 
 /* `v` as its summary cell holds it: rounded to six decimals ("%.6f")

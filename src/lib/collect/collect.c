@@ -737,6 +737,7 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.retried = r->res->level_retried[r->level];
     p.resent = r->res->level_resent[r->level];
     p.warnings = r->warnings;
+    p.cancelled = r->cut;
     p.elapsed_s = secs(mono_ns() - r->level_start);
     p.output_tokens = r->tokens;
     p.level_done = level_done;
@@ -755,8 +756,10 @@ static void record(struct run *r, struct req *q)
         r->errors++;
         res->errors++;
         res->faults[q->fault]++;
+        res->level_errors[r->level]++;
     }
     res->queries++;
+    res->level_queries[r->level]++;
     format_row(r, q);
     if (!q->failed)
         r->tokens += q->tokens;
@@ -766,9 +769,7 @@ static void record(struct run *r, struct req *q)
      * query, and a full disk leaves no torn row */
     if (r->rc == 0)
         r->rc = sk_rowfile_write(&r->pq, r->row_buf, r->row_len);
-    /* the level's summary counts what finished, not what a stop cut */
-    if (!q->interrupted)
-        fwrite(r->row_buf, 1, r->row_len, r->level_fp);
+    fwrite(r->row_buf, 1, r->row_len, r->level_fp);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -967,8 +968,10 @@ static int retry_due(struct run *r, int64_t now, int64_t *next)
 
 /* Stop: what has ended is recorded as it ended; a query still in flight
  * (or waiting for a retry) whose stream is complete is recorded as
- * complete, any other as interrupted, so every query issued is accounted
- * for. */
+ * complete.  Any other was cancelled by the stop: it is not a query the
+ * server failed, so it is neither written nor counted as one (terminal,
+ * sidecar, summary and `summarize` of the per-query file then agree);
+ * the sidecar counts it under "cancelled". */
 static void cancel_all(struct run *r, size_t n, int warmup)
 {
     size_t i;
@@ -986,14 +989,14 @@ static void cancel_all(struct run *r, size_t n, int warmup)
         q->in_multi = 0;
         q->t_end = complete ? q->t_last_chunk : mono_ns();
         if (!complete) {
-            q->failed = 0;
-            fail(q, SK_FAULT_OTHER, "interrupted");
             q->interrupted = 1;
-            if (!warmup)
+            if (!warmup) {
                 r->cut++;
-        }
-        if (!warmup)
+                r->res->cancelled++;
+            }
+        } else if (!warmup) {
             record(r, q);
+        }
         q->busy = 0;
     }
     r->busy = r->waiting = r->ready_n = 0;
@@ -1116,8 +1119,14 @@ static int summarize_level(struct run *r)
     double shown[4];
     char name[64];
 
-    if (r->done == 0 || r->done == r->cut)
-        return 0; /* nothing finished at this level */
+    if (r->done == 0) {
+        /* nothing finished at this level: no row; a stop still says so */
+        if (r->stopping) {
+            shown[0] = shown[1] = shown[2] = shown[3] = NAN;
+            progress(r, 1, shown);
+        }
+        return 0;
+    }
     fflush(r->level_fp);
     snprintf(name, sizeof(name), "the rows of level %zu", r->concurrency);
     rc = sk_summarize_buffer(&lv, &n, &has_times, name, r->level_buf,
@@ -1125,7 +1134,8 @@ static int summarize_level(struct run *r)
     if (rc != 0)
         return rc;
     fseeko(r->row_fp, 0, SEEK_SET);
-    sk_summarize_write_row(r->row_fp, &lv[0], o->label_values, o->nlabels);
+    sk_summarize_write_row_planned(r->row_fp, &lv[0], o->queries,
+                                   o->label_values, o->nlabels);
     fflush(r->row_fp);
     rc = sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
     shown[0] = lv[0].throughput_tokens_per_s;
@@ -1133,7 +1143,9 @@ static int summarize_level(struct run *r)
     shown[2] = lv[0].decode_tps[0];
     shown[3] = lv[0].query_tps[0];
     free(lv);
-    if (rc == 0)
+    /* a level a stop ended has its row (queries < planned_queries) but
+     * is not done */
+    if (rc == 0 && r->done == o->queries)
         r->res->levels_done++;
     progress(r, 1, shown);
     return rc;
@@ -1166,7 +1178,8 @@ static int headers_write(struct run *r)
     if ((rc = sk_rowfile_write(&r->pq, r->row_buf, r->row_len)) != 0)
         return rc;
     fseeko(r->row_fp, 0, SEEK_SET);
-    sk_summarize_write_header(r->row_fp, o->label_names, o->nlabels);
+    sk_summarize_write_header_planned(r->row_fp, o->label_names,
+                                      o->nlabels);
     fflush(r->row_fp);
     return sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
 }
@@ -1205,7 +1218,7 @@ static int fixed_column(const char *name)
     for (i = 0; i < SK_SUMMARIZE_NEXTRA; i++)
         if (strcmp(name, sk_summarize_extra_columns[i]) == 0)
             return 1;
-    return 0;
+    return strcmp(name, SK_SUMMARIZE_PLANNED) == 0;
 }
 
 int sk_collect_check(const sk_collect_opts *o)

@@ -33,7 +33,10 @@ static void table_head(FILE *fp)
 
 static void table_row(FILE *fp, const struct sk_collect_progress *p)
 {
-    fprintf(fp, "| %4zu |", p->concurrency);
+    if (p->done < p->total)
+        fprintf(fp, "| %3zu* |", p->concurrency);
+    else
+        fprintf(fp, "| %4zu |", p->concurrency);
     cell(fp, p->summary[0], 17, 2);
     cell(fp, p->summary[1], 11, 3);
     cell(fp, p->summary[2], 17, 2);
@@ -52,8 +55,16 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
     if (p->level_done) {
         if (tty)
             fputs("\r\033[K", fp);
-        fprintf(fp, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
-                prog, p->concurrency, p->done, p->errors, p->elapsed_s);
+        if (p->done < p->total)
+            /* a stop ended it: not "done", and not comparable */
+            fprintf(fp,
+                    "%s: level %zu stopped after %zu of %zu queries: %zu "
+                    "errors, %zu cancelled, %.1f s",
+                    prog, p->concurrency, p->done, p->total, p->errors,
+                    p->cancelled, p->elapsed_s);
+        else
+            fprintf(fp, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
+                    prog, p->concurrency, p->done, p->errors, p->elapsed_s);
         if (isfinite(p->summary[0]))
             fprintf(fp, ", %.1f tok/s", p->summary[0]);
         if (p->retried)
@@ -128,6 +139,7 @@ static int alive(const sk_collect_display *d)
 int sk_collect_display_init(sk_collect_display *d)
 {
     d->last_s = now_s();
+    d->partial[0] = '\0';
     if (!(d->table = open_memstream(&d->table_buf, &d->table_len)))
         return sk_error_set(SK_ENOMEM, "out of memory");
     return 0;
@@ -139,8 +151,14 @@ void sk_collect_display_progress(void *display,
     sk_collect_display *d = display;
     double t = now_s();
 
-    if (p->level_done)
+    /* a level with no query finished has no summary row: no table row */
+    if (p->level_done && p->done)
         table_row(d->table, p);
+    if (p->level_done && p->done && p->done < p->total)
+        snprintf(d->partial, sizeof(d->partial),
+                 "* stopped after %zu of %zu queries (%zu errors, %zu "
+                 "cancelled): a partial level\n",
+                 p->done, p->total, p->errors, p->cancelled);
     if (!alive(d))
         return;
     if (!p->level_done) {
@@ -162,6 +180,7 @@ void sk_collect_display_table(sk_collect_display *d, FILE *fp)
         return;
     table_head(fp);
     fputs(d->table_buf, fp);
+    fputs(d->partial, fp);
 }
 
 void sk_collect_display_dispose(sk_collect_display *d)

@@ -193,6 +193,8 @@ int sk_collect_sidecar_write(const char *path,
                                 json_integer((json_int_t)res->faults[i]));
         json_object_set_new(j, "queries", json_integer((json_int_t)res->queries));
         json_object_set_new(j, "errors", json_integer((json_int_t)res->errors));
+        json_object_set_new(j, "cancelled",
+                            json_integer((json_int_t)res->cancelled));
         json_object_set_new(j, "retried", json_integer((json_int_t)res->retried));
         json_object_set_new(j, "resent", json_integer((json_int_t)res->resent));
         json_object_set_new(j, "usage_rejected",
@@ -204,8 +206,10 @@ int sk_collect_sidecar_write(const char *path,
                             json_integer((json_int_t)res->levels_done));
         for (i = 0; i < o->nlevels; i++)
             json_array_append_new(
-                per, json_pack("{s:I, s:I, s:I}", "concurrency",
-                               (json_int_t)o->levels[i], "retried",
+                per, json_pack("{s:I, s:I, s:I, s:I, s:I}", "concurrency",
+                               (json_int_t)o->levels[i], "queries",
+                               (json_int_t)res->level_queries[i], "errors",
+                               (json_int_t)res->level_errors[i], "retried",
                                (json_int_t)res->level_retried[i], "resent",
                                (json_int_t)res->level_resent[i]));
         json_object_set_new(j, "per_level", per);
