@@ -122,6 +122,13 @@ struct sk_saturation_result {
     struct sk_saturation_usl usl;
     int usl_ok;         /* 1: usl holds a fit; 0: usl_error says why not */
     char usl_error[256];
+    const char *group;  /* the sweep's group key (sk_sweep_group()), ""
+                           for a whole file; borrowed */
+    size_t nfailed;     /* failed levels left out of x and y
+                           (sk_saturation_note_failed()) */
+    double failed_x[16];/* the concurrency of the first 16 of them */
+    int best;           /* 0: not compared (one sweep in its file); 1: the
+                           best of its file's groups; -1: another group */
 };
 
 /*
@@ -134,6 +141,26 @@ struct sk_saturation_result {
  */
 int sk_saturation_input(struct sk_saturation_result *out, const sk_sweep *s,
                         const char *xname, const char *yname);
+
+/*
+ * Record in *r the failed levels of `all` (sk_sweep_failed()), the sweep
+ * whose other levels sk_saturation_input() took (through
+ * sk_sweep_without_failed()): the writers name them, so a failed cell is
+ * reported and never a zero-throughput point.  Thread-safe.
+ */
+void sk_saturation_note_failed(struct sk_saturation_result *r,
+                               const sk_sweep *all);
+
+/*
+ * The best of n computed results (the groups of one file): the highest
+ * measured throughput at any level (the peak y), ties to the first, as
+ * full_sweep.py names its best cell.  Marks r[i].best (1 for it, -1 for
+ * the others) when n > 1, and returns its index (0 when n <= 1).
+ */
+size_t sk_saturation_best(struct sk_saturation_result *r, size_t n);
+
+/* The highest y of a result and its x (NaN when n == 0). */
+double sk_saturation_peak(const struct sk_saturation_result *r, double *x);
 
 /*
  * The answer for the levels sk_saturation_input() took: the knee with
@@ -169,6 +196,17 @@ int sk_saturation_write(FILE *fp, const struct sk_saturation_result *r,
 int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written);
 
 /*
+ * After the n results of one file's groups, in table and markdown, a
+ * line naming r[best] as the best configuration ("best of 8
+ * configurations (highest throughput_tps): instances=2 ... : 1234.5 at
+ * concurrency 64; knee 32").  CSV and JSON carry it in each result's
+ * `best`.  Returns 0 or SK_EIO.
+ */
+int sk_saturation_write_best(FILE *fp, sk_format fmt,
+                             const struct sk_saturation_result *r,
+                             size_t n, size_t best);
+
+/*
  * The knee in plain words, one sentence without a final period, into
  * `buf` ("throughput stops paying for concurrency at 64: every further
  * doubling gains less than 10% (64→128: +6.5%)"; cut to fit `cap`).
@@ -201,7 +239,10 @@ void sk_saturation_write_knee_md(FILE *fp,
  * key is null and steps is empty), gain_threshold, knee, knee_sentence,
  * steps [{x_from, x_to, y_from, y_to, gain_per_doubling}], usl {lambda,
  * sigma, kappa, r2, peak_concurrency, peak_throughput,
- * asymptote_throughput, n90, n95, levels, sentence} or null, usl_error.
+ * asymptote_throughput, n90, n95, levels, sentence} or null, usl_error;
+ * and, only when they apply, group (the group key), failed_levels (the
+ * concurrency of each failed level) and best (true/false among a file's
+ * groups).
  * Returns a new reference, or NULL when out of memory.
  */
 json_t *sk_saturation_json(const struct sk_saturation_result *r,

@@ -117,6 +117,11 @@ int sk_sweep_without_failed(sk_sweep **out, const sk_sweep *s);
 /* 1 if the sweep has a column called `name` (numbers or not), else 0. */
 int sk_sweep_has_column(const sk_sweep *s, const char *name);
 
+/* The throughput column to use when none is named: "throughput_tps" when
+ * the sweep has it and not "throughput_tokens_per_s" (the seed tools'
+ * files), else "throughput_tokens_per_s".  A static string. */
+const char *sk_sweep_default_y(const sk_sweep *s);
+
 /* The group key of a sweep split from a grid ("instances=2
  * decode_concurrency=8 prompt_concurrency=4", the cells as written), or
  * "" for a whole file.  Borrowed. */

@@ -9,12 +9,13 @@
 #include "sweepkit/units.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_FILES 1024
 
-enum { OPT_X = 256, OPT_Y, OPT_GAIN, OPT_FORMAT };
+enum { OPT_X = 256, OPT_Y, OPT_GAIN, OPT_FORMAT, OPT_GROUP_BY };
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -23,7 +24,11 @@ static const cli_opt options[] = {
     {"x", required_argument, OPT_X, "NAME",
      "concurrency column (default concurrency)"},
     {"y", required_argument, OPT_Y, "NAME",
-     "throughput column (default throughput_tokens_per_s)"},
+     "throughput column (default throughput_tokens_per_s, or "
+     "throughput_tps in files that have only that)"},
+    {"group-by", required_argument, OPT_GROUP_BY, "COLS",
+     "a knee per value of these comma-separated columns (default: a "
+     "grid's configuration columns when a level repeats)"},
     {"gain", required_argument, OPT_GAIN, "PCT",
      "knee threshold: gain per doubling in percent (default 10)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
@@ -32,7 +37,7 @@ static const cli_opt options[] = {
 
 static const cli_spec spec = {
     "sweepkit saturation [--file] FILE... [--x NAME] "
-    "[--y NAME] [--gain PCT] [--format FMT]",
+    "[--y NAME] [--gain PCT] [--group-by COLS] [--format FMT]",
     "Find where a concurrency sweep stops paying: the "
     "measured knee (the level after\n"
     "which every doubling gains less than --gain "
@@ -42,22 +47,25 @@ static const cli_spec spec = {
     options};
 
 /*
- * Load one file and compute its answer into *r.  Returns 0, or an SK_E*
- * code after printing why on stderr (no answer for this file).  The
- * sweep stays loaded in *sp for the arrays r points into.
+ * One group's answer into *r, from the sweep `all` (failed levels are
+ * left out into *okp, which r points into, and noted in r).  Returns 0,
+ * or an SK_E* code after printing why on stderr.
  */
-static int analyse(struct sk_saturation_result *r, sk_sweep **sp,
-                   const char *prog, const char *path, const char *xname,
+static int analyse(struct sk_saturation_result *r, sk_sweep **okp,
+                   const char *prog, const sk_sweep *all, const char *xname,
                    const char *yname, double gain_pct)
 {
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = sk_sweep_load(sp, path)) != 0 ||
-        (rc = sk_saturation_input(r, *sp, xname, yname)) != 0) {
+    if (!yname)
+        yname = sk_sweep_default_y(all);
+    if ((rc = sk_sweep_without_failed(okp, all)) != 0 ||
+        (rc = sk_saturation_input(r, *okp, xname, yname)) != 0) {
         cli_fail(prog, rc);
         return rc;
     }
+    sk_saturation_note_failed(r, all);
     if ((rc = sk_saturation_compute(r, gain_pct)) != 0) {
         fprintf(stderr, "%s: %s: %s by %s: %s\n", prog, r->file, yname, xname,
                 sk_error_last());
@@ -66,11 +74,74 @@ static int analyse(struct sk_saturation_result *r, sk_sweep **sp,
     return 0;
 }
 
+/*
+ * One file: load it as one sweep or a grid of them, answer each, mark
+ * the best group, write them.  Adds to *shown what was written; returns
+ * 0 or SK_EXIT_RUNTIME.
+ */
+static int one_file(size_t *shown, const char *prog, const char *path,
+                    const char *group_by, const char *xname,
+                    const char *yname, double gain_pct, sk_format fmt)
+{
+    sk_sweep_set *set = NULL;
+    sk_sweep **ok = NULL;
+    struct sk_saturation_result *r = NULL;
+    size_t n, i, m = 0, best;
+    int status = SK_EXIT_OK, rc;
+
+    if ((rc = sk_sweep_set_load(&set, path, group_by)) != 0) {
+        cli_fail(prog, rc);
+        return SK_EXIT_RUNTIME;
+    }
+    n = sk_sweep_set_count(set);
+    if (n > 1) {
+        /* A column missing is missing from every group: say it once. */
+        const sk_sweep *first = sk_sweep_set_get(set, 0);
+        const double *v;
+
+        if ((rc = sk_sweep_column(&v, first, xname)) == SK_ENOTFOUND ||
+            (yname && (rc = sk_sweep_column(&v, first, yname)) ==
+                          SK_ENOTFOUND)) {
+            cli_fail(prog, rc);
+            status = SK_EXIT_RUNTIME;
+            goto done;
+        }
+    }
+    if (!(ok = calloc(n, sizeof(*ok))) || !(r = calloc(n, sizeof(*r)))) {
+        status = cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
+        goto done;
+    }
+    /* Every group is answered first: the best is known before writing. */
+    for (i = 0; i < n; i++)
+        if (analyse(&r[m], &ok[m], prog, sk_sweep_set_get(set, i), xname,
+                    yname, gain_pct) != 0)
+            status = SK_EXIT_RUNTIME;
+        else
+            m++;
+    best = sk_saturation_best(r, m);
+    for (i = 0; i < m; i++) {
+        if (sk_saturation_write(stdout, &r[i], fmt, *shown == 0) ==
+            SK_ENOMEM)
+            /* nothing of it written: the output stays well formed */
+            status = cli_fail(prog, SK_ENOMEM);
+        else
+            ++*shown;
+    }
+    sk_saturation_write_best(stdout, fmt, r, m, best);
+done:
+    for (i = 0; ok && i < n; i++)
+        sk_sweep_free(ok[i]);
+    free(ok);
+    free(r);
+    sk_sweep_set_free(set);
+    return status;
+}
+
 int cmd_saturation(int argc, char **argv)
 {
     static const char prog[] = "sweepkit saturation";
     const char *files[MAX_FILES];
-    const char *xname = "concurrency", *yname = "throughput_tokens_per_s";
+    const char *xname = "concurrency", *yname = NULL, *group_by = NULL;
     size_t nfiles = 0, i, shown = 0;
     sk_format fmt = SK_FORMAT_TABLE;
     double gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
@@ -86,6 +157,7 @@ int cmd_saturation(int argc, char **argv)
             break;
         case OPT_X: xname = optarg; break;
         case OPT_Y: yname = optarg; break;
+        case OPT_GROUP_BY: group_by = optarg; break;
         case OPT_GAIN:
             if (sk_units_parse_double(&gain_pct, optarg, "--gain") != 0)
                 return cli_usage_error(prog, sk_error_last());
@@ -118,19 +190,9 @@ int cmd_saturation(int argc, char **argv)
     sk_saturation_write_begin(stdout, fmt, head);
     json_decref(head);
     for (i = 0; i < nfiles; i++) {
-        sk_sweep *s = NULL;
-        struct sk_saturation_result r;
-
-        if (analyse(&r, &s, prog, files[i], xname, yname, gain_pct) != 0) {
+        if (one_file(&shown, prog, files[i], group_by, xname, yname,
+                     gain_pct, fmt) != SK_EXIT_OK)
             status = SK_EXIT_RUNTIME;
-        } else if (sk_saturation_write(stdout, &r, fmt, shown == 0) ==
-                   SK_ENOMEM) {
-            /* nothing of it written: the output stays well formed */
-            status = cli_fail(prog, SK_ENOMEM);
-        } else {
-            shown++;
-        }
-        sk_sweep_free(s);
         /* Keep stdout and stderr in file order when both are a terminal. */
         fflush(stdout);
     }

@@ -390,8 +390,8 @@ static const char s2_table[] =
     "USL fit: not possible: need at least 3 levels for a USL fit, have 2\n";
 
 static const char s2_csv[] =
-    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error\n"
-    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\"\n";
+    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error,group,failed_levels,best\n"
+    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\",,,\n";
 
 static const char s2_json[] =
     "{\n  \"results\": [\n"
@@ -639,6 +639,90 @@ static void test_write_errors(void)
     sk_sweep_free(s);
 }
 
+/* A grid: a knee per group, the failed cell left out and named, the best
+ * group by peak throughput marked in every format. */
+static void test_grid(void)
+{
+    static const char grid[] =
+        "instances,concurrency,throughput_tps,total_tokens,elapsed_s,"
+        "errors\r\n"
+        "1,1,40.0,512,12.80,0\r\n1,2,78.0,1024,13.13,0\r\n"
+        "1,4,80.0,2048,25.60,0\r\n"
+        "2,1,41.0,512,12.49,0\r\n2,2,80.0,1024,12.80,0\r\n"
+        "2,4,0.0,0,0.00,16\r\n2,8,300.0,4096,13.65,0\r\n";
+    struct sk_saturation_result r[2];
+    sk_sweep *ok[2] = {NULL, NULL};
+    sk_sweep_set *set = NULL;
+    char *buf = NULL;
+    size_t len = 0, i;
+    FILE *fp;
+
+    CHECK_INT(sk_sweep_set_load_buffer(&set, "g.csv", grid, strlen(grid),
+                                       NULL),
+              0);
+    CHECK_INT(sk_sweep_set_count(set), 2);
+    for (i = 0; i < 2; i++) {
+        const sk_sweep *all = sk_sweep_set_get(set, i);
+
+        CHECK_STR(sk_sweep_default_y(all), "throughput_tps");
+        CHECK_INT(sk_sweep_without_failed(&ok[i], all), 0);
+        CHECK_INT(sk_saturation_input(&r[i], ok[i], "concurrency",
+                                      "throughput_tps"),
+                  0);
+        sk_saturation_note_failed(&r[i], all);
+        CHECK_INT(sk_saturation_compute(&r[i], 10), 0);
+    }
+    CHECK_STR(r[1].group, "instances=2");
+    CHECK_INT(r[0].nfailed, 0);
+    CHECK_INT(r[1].nfailed, 1);
+    CHECK_NEAR(r[1].failed_x[0], 4, 0);
+    CHECK_INT(r[1].n, 3); /* 1, 2, 8: the failed 4 is no zero point */
+    /* instances=1 stops at 2 (2->4: +2.6%); instances=2 still scales */
+    CHECK_INT(r[0].knee.found, 1);
+    CHECK_NEAR(r[0].knee.x, 2, 0);
+    CHECK_INT(r[1].knee.found, 0);
+    CHECK_INT(sk_saturation_best(r, 2), 1);
+    CHECK_INT(r[0].best, -1);
+    CHECK_INT(r[1].best, 1);
+
+    fp = open_memstream(&buf, &len);
+    CHECK_INT(sk_saturation_write(fp, &r[1], SK_FORMAT_TABLE, 1), 0);
+    CHECK_INT(sk_saturation_write_best(fp, SK_FORMAT_TABLE, r, 2, 1), 0);
+    fclose(fp);
+    CHECK(strstr(buf, "g.csv [instances=2]: throughput_tps by concurrency, "
+                      "3 levels\n") != NULL);
+    CHECK(strstr(buf, "\nfailed: 4 (errors and no tokens; left out of the "
+                      "knee and the fit)\n") != NULL);
+    CHECK(strstr(buf, "\nbest of 2 configurations (highest throughput_tps): "
+                      "instances=2: 300 at concurrency 8; no knee up to 8\n")
+          != NULL);
+    free(buf);
+
+    fp = open_memstream(&buf, &len);
+    CHECK_INT(sk_saturation_write(fp, &r[1], SK_FORMAT_CSV, 1), 0);
+    fclose(fp);
+    CHECK(strstr(buf, ",instances=2,4,1\n") != NULL);
+    free(buf);
+    {
+        json_t *o = sk_saturation_json(&r[1], NULL);
+
+        CHECK_STR(json_string_value(json_object_get(o, "group")),
+                  "instances=2");
+        CHECK_NEAR(json_number_value(json_array_get(
+                       json_object_get(o, "failed_levels"), 0)),
+                   4, 0);
+        CHECK(json_is_true(json_object_get(o, "best")));
+        json_decref(o);
+        o = sk_saturation_json(&r[0], NULL);
+        CHECK(json_is_false(json_object_get(o, "best")));
+        CHECK(json_object_get(o, "failed_levels") == NULL);
+        json_decref(o);
+    }
+    for (i = 0; i < 2; i++)
+        sk_sweep_free(ok[i]);
+    sk_sweep_set_free(set);
+}
+
 int main(void)
 {
     test_gain();
@@ -652,5 +736,6 @@ int main(void)
     test_write();
     test_usl_sentence();
     test_write_errors();
+    test_grid();
     return sk_test_done("saturation");
 }

@@ -67,7 +67,7 @@ static void test_explicit(void)
     CHECK_STR(sk_error_last(),
               "g.csv [decode_concurrency=8]:5: concurrency 1 appears twice "
               "(also line 2): the file holds several sweeps, told apart "
-              "by instances; give --group-by instances");
+              "by instances; give --group-by decode_concurrency,instances");
     CHECK_INT(load(&set, grid, "instances,decode_concurrency"), 0);
     CHECK_INT(sk_sweep_set_count(set), 2);
     CHECK_STR(sk_sweep_group(sk_sweep_set_get(set, 1)),

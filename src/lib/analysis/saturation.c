@@ -371,6 +371,7 @@ int sk_saturation_input(struct sk_saturation_result *out, const sk_sweep *s,
         (rc = sk_sweep_column(&out->y, s, yname)) != 0)
         return rc;
     out->file = sk_sweep_name(s);
+    out->group = sk_sweep_group(s);
     out->xname = xname;
     out->yname = yname;
     out->n = sk_sweep_levels(s);
@@ -400,4 +401,50 @@ int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct)
     if (!r->usl_ok)
         snprintf(r->usl_error, sizeof(r->usl_error), "%s", sk_error_last());
     return 0;
+}
+
+void sk_saturation_note_failed(struct sk_saturation_result *r,
+                               const sk_sweep *all)
+{
+    size_t i;
+
+    r->nfailed = 0;
+    for (i = 0; i < sk_sweep_levels(all); i++)
+        if (sk_sweep_failed(all, i)) {
+            if (r->nfailed < sizeof(r->failed_x) / sizeof(r->failed_x[0]))
+                r->failed_x[r->nfailed] = sk_sweep_concurrency(all)[i];
+            r->nfailed++;
+        }
+}
+
+double sk_saturation_peak(const struct sk_saturation_result *r, double *x)
+{
+    double best = NAN;
+    size_t i;
+
+    *x = NAN;
+    for (i = 0; i < r->n; i++)
+        if (isnan(best) || r->y[i] > best) {
+            best = r->y[i];
+            *x = r->x[i];
+        }
+    return best;
+}
+
+size_t sk_saturation_best(struct sk_saturation_result *r, size_t n)
+{
+    size_t i, best = 0;
+    double x, top = NAN;
+
+    for (i = 0; i < n; i++) {
+        double y = sk_saturation_peak(&r[i], &x);
+
+        if (isnan(top) || y > top) {
+            top = y;
+            best = i;
+        }
+    }
+    for (i = 0; n > 1 && i < n; i++)
+        r[i].best = i == best ? 1 : -1;
+    return best;
 }

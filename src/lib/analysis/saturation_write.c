@@ -209,6 +209,26 @@ static size_t usl_pairs(char (*lab)[CELL], char (*val)[CELL],
     return m;
 }
 
+/* The failed levels: "64, 128" ("..., and 3 more" past the 16 kept). */
+static void failed_list(char *buf, size_t cap,
+                        const struct sk_saturation_result *r,
+                        const char *sep)
+{
+    size_t i, at = 0,
+              kept = sizeof(r->failed_x) / sizeof(r->failed_x[0]);
+
+    buf[0] = '\0';
+    for (i = 0; i < r->nfailed && i < kept && at < cap; i++)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%g", i ? sep : "",
+                               r->failed_x[i]);
+    if (r->nfailed > kept && at < cap)
+        snprintf(buf + at, cap - at, "%sand %zu more", sep,
+                 r->nfailed - kept);
+}
+
+static const char failed_words[] =
+    "(errors and no tokens; left out of the knee and the fit)";
+
 static const char usl_formula[] = "X(N) = λN / (1 + σ(N − 1) + κN(N − 1))";
 
 static void write_table(FILE *fp, const struct sk_saturation_result *r,
@@ -227,6 +247,10 @@ static void write_table(FILE *fp, const struct sk_saturation_result *r,
         fprintf(fp, "knee: %g\n  %s\n\n", r->knee.x, line);
     else
         fprintf(fp, "knee: none\n  %s\n\n", line);
+    if (r->nfailed) {
+        failed_list(line, sizeof(line), r, ", ");
+        fprintf(fp, "failed: %s %s\n\n", line, failed_words);
+    }
 
     for (i = 0; i < r->n; i++) {
         step_cells(cells, r, i, yw);
@@ -282,6 +306,12 @@ static void write_markdown(FILE *fp, const struct sk_saturation_result *r,
     md(fp, r->file);
     fprintf(fp, "\n\n");
     sk_saturation_write_knee_md(fp, r);
+    if (r->nfailed) {
+        char line[512];
+
+        failed_list(line, sizeof(line), r, ", ");
+        fprintf(fp, "**Failed:** %s %s.\n\n", line, failed_words);
+    }
 
     step_cells(cells, r, 0, 0);
     fprintf(fp, "| ");
@@ -331,13 +361,15 @@ static void put_num(FILE *fp, double v, const char *null_as)
 static const char csv_header[] =
     "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,"
     "gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,"
-    "peak_throughput,asymptote_throughput,n90,n95,usl_error\n";
+    "peak_throughput,asymptote_throughput,n90,n95,usl_error,group,"
+    "failed_levels,best\n";
 
 /* One row per step; the file's knee and fit repeated on each. */
 static void write_csv(FILE *fp, const struct sk_saturation_result *r)
 {
     double gain = r->knee.threshold;
     const struct sk_saturation_usl *u = &r->usl;
+    char failed[512];
     size_t i;
 
     for (i = 0; i + 1 < r->n; i++) {
@@ -372,7 +404,13 @@ static void write_csv(FILE *fp, const struct sk_saturation_result *r)
         fputc(',', fp);
         if (!r->usl_ok)
             sk_format_csv_field(fp, r->usl_error, strlen(r->usl_error));
-        fputc('\n', fp);
+        fputc(',', fp);
+        sk_format_csv_field(fp, r->group ? r->group : "",
+                            r->group ? strlen(r->group) : 0);
+        fputc(',', fp);
+        failed_list(failed, sizeof(failed), r, " ");
+        sk_format_csv_field(fp, failed, strlen(failed));
+        fputs(r->best > 0 ? ",1\n" : r->best < 0 ? ",0\n" : ",\n", fp);
     }
 }
 
@@ -428,7 +466,32 @@ json_t *sk_saturation_json(const struct sk_saturation_result *r,
                   "steps", steps, "usl", usl, "usl_error",
                   ok && !r->usl_ok ? sk_json_string(r->usl_error)
                                    : json_null());
+    /* Keys that only a grid has: a single sweep's object is unchanged. */
+    if (o && r->group && r->group[0] &&
+        json_object_set_new(o, "group", sk_json_string(r->group)) != 0)
+        goto nomem;
+    if (o && r->nfailed) {
+        json_t *f = json_array();
+        size_t kept = sizeof(r->failed_x) / sizeof(r->failed_x[0]);
+
+        for (i = 0; f && i < r->nfailed && i < kept; i++)
+            if (json_array_append_new(f, sk_json_number(r->failed_x[i])))
+                goto nomem_f;
+        if (!f || json_object_set_new(o, "failed_levels", f) != 0)
+            goto nomem;
+        goto flagged;
+    nomem_f:
+        json_decref(f);
+        goto nomem;
+    }
+flagged:
+    if (o && r->best &&
+        json_object_set_new(o, "best", json_boolean(r->best > 0)) != 0)
+        goto nomem;
     return o;
+nomem:
+    json_decref(o);
+    return NULL;
 }
 
 static int write_json(FILE *fp, const struct sk_saturation_result *r,
@@ -471,6 +534,38 @@ int sk_saturation_write_end(FILE *fp, sk_format fmt, size_t written)
 {
     if (fmt == SK_FORMAT_JSON)
         sk_json_list_close(fp, written);
+    return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
+                      : 0;
+}
+
+int sk_saturation_write_best(FILE *fp, sk_format fmt,
+                             const struct sk_saturation_result *r,
+                             size_t n, size_t best)
+{
+    const struct sk_saturation_result *b = &r[best];
+    char knee[64];
+    double x, y;
+
+    if (n < 2 || (fmt != SK_FORMAT_TABLE && fmt != SK_FORMAT_MARKDOWN))
+        return 0;
+    y = sk_saturation_peak(b, &x);
+    if (b->knee.found)
+        snprintf(knee, sizeof(knee), "knee %g", b->knee.x);
+    else
+        snprintf(knee, sizeof(knee), "no knee up to %g", b->x[b->n - 1]);
+    if (fmt == SK_FORMAT_TABLE) {
+        fprintf(fp, "\nbest of %zu configurations (highest %s): %s: %g at "
+                    "%s %g; %s\n",
+                n, b->yname, b->group, y, b->xname, x, knee);
+    } else {
+        fprintf(fp, "\n**Best of %zu configurations** (highest ", n);
+        md(fp, b->yname);
+        fprintf(fp, "): ");
+        md(fp, b->group);
+        fprintf(fp, ": %g at ", y);
+        md(fp, b->xname);
+        fprintf(fp, " %g; %s.\n", x, knee);
+    }
     return ferror(fp) ? sk_error_set(SK_EIO, "writing the output failed")
                       : 0;
 }

@@ -44,6 +44,8 @@ struct sk_sweep {
     size_t n, cap;
     size_t *line;
     char *key;        /* "instances=2 decode_concurrency=8", or NULL */
+    const char *key_cols; /* while loading a group: the columns grouped
+                             on, for the message on a repeated level */
     char **text;      /* per row: its cells joined by NULs (grouping only) */
     int keep_text;
     unsigned char *failed; /* per level, after sorting */
@@ -288,9 +290,10 @@ static int sort_levels(sk_sweep *s)
             return sk_error_set(SK_EPARSE,
                                 "%s:%zu: concurrency %g appears twice (also "
                                 "line %zu): the file holds several sweeps, "
-                                "told apart by %s; give --group-by %s",
+                                "told apart by %s; give --group-by %s%s%s",
                                 s->name, s->line[i], x[i], s->line[i - 1],
-                                cols, cols);
+                                cols, s->key_cols ? s->key_cols : "",
+                                s->key_cols ? "," : "", cols);
         return sk_error_set(SK_EPARSE,
                                 "%s:%zu: concurrency %g appears twice (also "
                                 "line %zu); one summary row per level",
@@ -580,7 +583,8 @@ size_t sk_sweep_nfailed(const sk_sweep *s)
  * stays a text column in every part.
  */
 static int subset(sk_sweep **out, const sk_sweep *s, const size_t *rows,
-                  size_t m, const char *name, const char *key)
+                  size_t m, const char *name, const char *key,
+                  const char *key_cols)
 {
     sk_sweep *t;
     size_t i, k;
@@ -613,6 +617,7 @@ static int subset(sk_sweep **out, const sk_sweep *s, const size_t *rows,
     for (i = 0; i < m; i++)
         t->line[i] = s->line[rows[i]];
     t->n = t->cap = m;
+    t->key_cols = key_cols; /* borrowed for finish() only */
 done:
     return finish(out, t, rc);
 }
@@ -632,7 +637,7 @@ int sk_sweep_without_failed(sk_sweep **out, const sk_sweep *s)
     for (i = 0; i < s->n; i++)
         if (!sk_sweep_failed(s, i))
             rows[m++] = i;
-    rc = subset(out, s, rows, m, s->name, s->key);
+    rc = subset(out, s, rows, m, s->name, s->key, NULL);
     free(rows);
     return rc;
 }
@@ -759,7 +764,7 @@ static int key_columns(size_t *keys, size_t *nkeys, const sk_sweep *s,
 /* Split the raw rows of `s` (file order, text kept) into one sweep per
  * key, in order of first appearance. */
 static int split(sk_sweep_set *set, sk_sweep *s, const size_t *keys,
-                 size_t nkeys)
+                 size_t nkeys, const char *key_cols)
 {
     size_t *group = NULL, *rows = NULL, ngroups = 0, i, j, g, k;
     int rc = 0;
@@ -797,8 +802,10 @@ static int split(sk_sweep_set *set, sk_sweep *s, const size_t *keys,
                                    k ? " " : "", s->cols[keys[k]].name,
                                    cell_text(s, first, keys[k]));
         snprintf(name, sizeof(name), "%s [%s]", s->name, key);
-        if ((rc = subset(&set->sweeps[g], s, rows, m, name, key)) != 0)
+        if ((rc = subset(&set->sweeps[g], s, rows, m, name, key,
+                         key_cols)) != 0)
             goto done;
+        set->sweeps[g]->key_cols = NULL;
         set->n++;
     }
     goto done;
@@ -847,7 +854,7 @@ static int set_finish(sk_sweep_set **out, sk_sweep *s, int rc,
         if (!(set->group_by = strdup(cols)))
             rc = sk_error_set(SK_ENOMEM, "out of memory");
         if (rc == 0)
-            rc = split(set, s, keys, nkeys);
+            rc = split(set, s, keys, nkeys, set->group_by);
         sk_sweep_free(s);
     }
     if (rc != 0) {
@@ -884,4 +891,14 @@ int sk_sweep_set_load_buffer(sk_sweep_set **out, const char *name,
     return set_finish(out, s,
                       sk_table_stream_buffer(name, buf, len, NULL, on_row, s),
                       group_by);
+}
+
+const char *sk_sweep_default_y(const sk_sweep *s)
+{
+    /* sweepkit's summary column first; full_sweep.py's when it is the
+     * only throughput column. */
+    if (!sk_sweep_has_column(s, "throughput_tokens_per_s") &&
+        sk_sweep_has_column(s, "throughput_tps"))
+        return "throughput_tps";
+    return "throughput_tokens_per_s";
 }
