@@ -27,7 +27,12 @@
  * Pairing (sk_runset_load()), in this order:
  * 1. by name: `<prefix>_per_query_<YYYYmmdd_HHMMSS>.csv` belongs to
  *    `<prefix>_summary_<YYYYmmdd_HHMMSS>.csv` in the same directory, the
- *    names the collector writes;
+ *    names the collector writes, when their levels and queries per level
+ *    agree, or when they do not but the run did not finish: the summary
+ *    has a partial level (planned_queries), the sidecar next to them says
+ *    "interrupted" or "running" (killed), or every summary row is a level
+ *    of the per-query file with the same queries (the per-query file has
+ *    the level the collector was killed in);
  * 2. by counts: a per-query file left over belongs to the one summary left
  *    over whose `concurrency` and `queries` columns equal its levels and
  *    queries per level (sk_summarize_file()); summaries in its own
@@ -69,6 +74,18 @@ typedef enum {
     SK_RUNSET_BY_COUNTS  /* equal levels and queries per level */
 } sk_runset_pairing;
 
+/* A level that did not finish: a collect stopped (Ctrl-C) or killed in
+ * it, or any level with fewer queries than planned. */
+struct sk_runset_partial {
+    double concurrency;
+    size_t queries;  /* that finished (the summary's row, else the
+                        per-query file's level) */
+    size_t planned;  /* the level was to run (planned_queries, else the
+                        sidecar's queries_per_level); 0: not known */
+    int in_sweep;    /* 1: a level of the run's `sweep`; 0: only in the
+                        per-query file (killed: the summary has no row) */
+};
+
 /* One run.  Every pointer is borrowed from the runset. */
 struct sk_runset_run {
     const char *label;          /* a name for people, unique in the set:
@@ -95,6 +112,22 @@ struct sk_runset_run {
     const double *sample_concurrency;
     const double *sample_tokens_per_s;
     size_t nsamples;
+    /* Unfinished levels, by concurrency (NULL / 0: none).  A level is
+     * partial when its queries are below what was planned: the summary's
+     * planned_queries (the collector writes it), else the sidecar's
+     * queries_per_level; a level of the paired per-query file that the
+     * summary has no row for is partial too (the collector was killed in
+     * it). */
+    const struct sk_runset_partial *partial;
+    size_t npartial;
+    /* `sweep` without its partial levels: what analyses (knee,
+     * recommendations) read.  `sweep` itself when there are none; NULL
+     * when no level finished. */
+    const sk_sweep *complete;
+    /* The collector's sidecar next to the files (<prefix>_run_<stamp>.json)
+     * says: its "status" ("complete", "interrupted", "running" after a
+     * kill, ...); NULL when there is no sidecar or it cannot be read. */
+    const char *status;
 };
 
 /* Collector file names (sk_runset_parse_name()). */

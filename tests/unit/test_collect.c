@@ -704,6 +704,191 @@ static void test_interrupt(void)
     free(side);
 }
 
+/* Rows of `path` whose first cell is `level` (the per-query file's
+ * concurrency column), -1 when it cannot be read. */
+static long level_rows(const char *path, const char *level)
+{
+    FILE *fp = fopen(path, "r");
+    char line[4096];
+    size_t n = strlen(level);
+    long k = 0;
+
+    if (!fp)
+        return -1;
+    while (fgets(line, sizeof(line), fp))
+        if (strncmp(line, level, n) == 0 && line[n] == ',')
+            k++;
+    fclose(fp);
+    return k;
+}
+
+/* The one file of `dir` matching `glob` into `out` ("" when none). */
+static void one_file(char *out, size_t cap, const char *dir, const char *glob)
+{
+    char cmd[700];
+    FILE *p;
+
+    out[0] = '\0';
+    snprintf(cmd, sizeof(cmd), "ls %s/%s 2>/dev/null", dir, glob);
+    if ((p = popen(cmd, "r"))) {
+        if (!fgets(out, (int)cap, p))
+            out[0] = '\0';
+        pclose(p);
+    }
+    out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * A collect of levels 1,2,4 stopped in level 4 by `sig` (SIGINT: the
+ * collector ends the level and says so; SIGKILL: it says nothing), then
+ * `sweepkit report` of its directory: one run, paired by the collector's
+ * names, level 4 flagged as partial with the queries that finished, and
+ * left out of the knee (one step, 1 -> 2, not two).  With SIGINT the
+ * summary, the sidecar and `summarize` of the per-query file agree level
+ * by level.
+ */
+static void interrupted_report(int sig)
+{
+    static const char *const args[] = {
+        "--slots", "8", "--step-ms", "2", "--step-ms-per-seq", "0.2", NULL};
+    struct server s;
+    char url[64], dir[160], pq[600] = "", sm[600], side[600], cmd[1400],
+        rj[400];
+    const char *bin = getenv("SK_BIN");
+    pid_t pid;
+    int status = 0, i;
+    long cut = 0;
+    json_t *j, *run, *pl;
+
+    if (!bin)
+        bin = "build/sweepkit";
+    CHECK_INT(start_server(&s, args), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", s.port);
+    snprintf(dir, sizeof(dir), "%s/stopped_%d", tmpdir, sig);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(bin, "sweepkit", "collect", "--url", url, "--queries", "16",
+              "--concurrency-levels", "1,2,4", "--max-tokens", "64",
+              "--out-dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    /* stop once level 4 has finished some queries (4 at a time, ~0.15 s
+     * each: three rounds are left to cut) */
+    for (i = 0; i < 3000; i++) {
+        struct timespec ts = {0, 5000000L};
+
+        if (!pq[0])
+            one_file(pq, sizeof(pq), dir, "*_per_query_*.csv");
+        if (pq[0] && (cut = level_rows(pq, "4")) >= 1)
+            break;
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, sig);
+    waitpid(pid, &status, 0);
+    stop_server(&s);
+    CHECK(cut >= 1 && cut < 16);
+    if (sig == SIGINT)
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+    else
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    cut = level_rows(pq, "4");
+    CHECK(cut >= 1 && cut < 16);
+    one_file(sm, sizeof(sm), dir, "*_summary_*.csv");
+    one_file(side, sizeof(side), dir, "*_run_*.json");
+
+    if (sig == SIGINT) {
+        struct csv sum;
+        struct sk_level *lv = NULL;
+        size_t nlv = 0, k;
+        int has_times = 0;
+
+        /* summary, `summarize` and the sidecar: the same counts */
+        CHECK_INT(csv_load(&sum, sm), 0);
+        CHECK_INT(sum.nrows, 3);
+        CHECK_INT(sk_summarize_file(&lv, &nlv, &has_times, pq), 0);
+        CHECK_INT(nlv, 3);
+        j = json_load_file(side, 0, NULL);
+        CHECK(j != NULL);
+        for (k = 0; k < 3 && k < sum.nrows && k < nlv && j; k++) {
+            json_t *pk = json_array_get(json_object_get(j, "per_level"), k);
+
+            CHECK_NEAR(cellf(&sum, k, "queries"), (double)lv[k].queries, 0);
+            CHECK_NEAR(cellf(&sum, k, "errors"), (double)lv[k].errors, 0);
+            CHECK_NEAR(cellf(&sum, k, "planned_queries"), 16, 0);
+            CHECK_INT(json_integer_value(json_object_get(pk, "queries")),
+                      lv[k].queries);
+            CHECK_INT(json_integer_value(json_object_get(pk, "errors")),
+                      lv[k].errors);
+        }
+        if (nlv == 3)
+            CHECK_INT(lv[2].queries, cut);
+        CHECK(j && json_integer_value(json_object_get(j, "levels_done")) ==
+                       2);
+        json_decref(j);
+        free(lv);
+        csv_free(&sum);
+    } else {
+        /* killed: no row for level 4, the sidecar still says running */
+        struct csv sum;
+
+        CHECK_INT(csv_load(&sum, sm), 0);
+        CHECK_INT(sum.nrows, 2);
+        csv_free(&sum);
+        j = json_load_file(side, 0, NULL);
+        CHECK(j && strcmp(json_string_value(json_object_get(j, "status")),
+                          "running") == 0);
+        json_decref(j);
+    }
+
+    snprintf(cmd, sizeof(cmd), "%s report %s --out %s/rep >/dev/null 2>&1",
+             bin, dir, dir);
+    CHECK_INT(system(cmd), 0);
+    snprintf(rj, sizeof(rj), "%s/rep/report.json", dir);
+    j = json_load_file(rj, 0, NULL);
+    CHECK(j != NULL);
+    if (!j)
+        return;
+    CHECK_INT(json_array_size(json_object_get(j, "runs")), 1);
+    run = json_array_get(json_object_get(j, "runs"), 0);
+    CHECK_STR(json_string_value(json_object_get(run, "pairing")), "name");
+    CHECK_STR(json_string_value(json_object_get(run, "status")),
+              sig == SIGINT ? "interrupted" : "running");
+    pl = json_object_get(run, "partial_levels");
+    CHECK_INT(json_array_size(pl), 1);
+    pl = json_array_get(pl, 0);
+    CHECK_NEAR(json_number_value(json_object_get(pl, "concurrency")), 4, 0);
+    CHECK_INT(json_integer_value(json_object_get(pl, "queries")), cut);
+    CHECK_INT(json_integer_value(json_object_get(pl, "planned")), 16);
+    CHECK(json_is_boolean(json_object_get(pl, "in_summary")) &&
+          json_boolean_value(json_object_get(pl, "in_summary")) ==
+              (sig == SIGINT));
+    /* the knee saw levels 1 and 2 only: one step */
+    CHECK_INT(json_array_size(json_object_get(
+                  json_object_get(run, "saturation"), "steps")),
+              1);
+    json_decref(j);
+    {
+        char md[400], *t;
+
+        snprintf(md, sizeof(md), "%s/rep/report.md", dir);
+        t = slurp(md);
+        CHECK(t && strstr(t, "**This run did not finish**"));
+        snprintf(cmd, sizeof(cmd), "Level 4 stopped after %ld of 16 quer",
+                 cut);
+        CHECK(t && strstr(t, cmd));
+        CHECK(t && strstr(t, "| 4 (partial) |"));
+        free(t);
+    }
+}
+
+static void test_interrupt_report(void)
+{
+    interrupted_report(SIGINT);
+    interrupted_report(SIGKILL);
+}
+
 /* ---- the library's writers, in process ---------------------------------- */
 
 static char *text_of(FILE *fp, char **buf)
@@ -981,6 +1166,7 @@ int main(void)
     test_sidecar_redaction();
     test_llamacpp_and_round_robin();
     test_interrupt();
+    test_interrupt_report();
     test_against_serve_sim();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (sk_test_failures == 0 && !getenv("SK_KEEP") && system(cmd) != 0)

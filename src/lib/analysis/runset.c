@@ -6,6 +6,8 @@
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 
+#include <jansson.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -36,6 +38,10 @@ struct file {
     int in_run;
     int from_dir; /* found in a directory: skipped, not fatal, when it
                      cannot be read or loaded */
+    /* The collector's sidecar of a named file, read once when asked */
+    int sidecar_read;
+    char *status;      /* its "status", or NULL */
+    size_t planned;    /* its "queries_per_level", or 0 */
 };
 
 #define NONE ((size_t)-1)
@@ -44,6 +50,9 @@ struct sk_runset {
     struct file *files;
     size_t nfiles, cap;
     struct sk_runset_run *runs;
+    struct sk_runset_partial **partials; /* per run, owned */
+    sk_sweep **completes; /* per run: a sweep made without partial
+                             levels, owned (NULL: none made) */
     char **labels;
     size_t nruns;
     char **notes;
@@ -303,10 +312,16 @@ void sk_runset_free(sk_runset *rs)
         sk_sweep_free(f->sweep);
         sk_summarize_queries_free(f->q);
         free(f->load_msg);
+        free(f->status);
     }
     free(rs->files);
-    for (i = 0; i < rs->nruns; i++)
+    for (i = 0; i < rs->nruns; i++) {
         free(rs->labels[i]);
+        free(rs->partials[i]);
+        sk_sweep_free(rs->completes[i]);
+    }
+    free(rs->partials);
+    free(rs->completes);
     free(rs->labels);
     free(rs->runs);
     for (i = 0; i < rs->nnotes; i++)
@@ -735,9 +750,112 @@ static void pair(struct file *q, size_t qi, struct file *s, size_t si,
     q->pairing = s->pairing = how;
 }
 
+/* ---- unfinished runs --------------------------------------------------- */
+
+/* The collector's sidecar of named file `f`, <prefix>_run_<stamp>.json
+ * in its directory: its status and queries per level, when it can be
+ * read (a run without one, or with one unreadable, has neither). */
+static void read_sidecar(struct file *f)
+{
+    const char *b;
+    char *path;
+    size_t dir;
+    json_t *j, *v;
+
+    if (f->sidecar_read || !f->named)
+        return;
+    f->sidecar_read = 1;
+    b = base_name(f->path);
+    dir = (size_t)(b - f->path);
+    if (!(path = malloc(dir + f->name.prefix_len + strlen(f->name.stamp) +
+                        16)))
+        return;
+    sprintf(path, "%.*s%.*s_run_%s.json", (int)dir, f->path,
+            (int)f->name.prefix_len, b, f->name.stamp);
+    j = json_load_file(path, 0, NULL);
+    free(path);
+    if (!j)
+        return;
+    if (json_is_string(v = json_object_get(j, "status")))
+        f->status = strdup(json_string_value(v));
+    if (json_is_integer(v = json_object_get(j, "queries_per_level")) &&
+        json_integer_value(v) > 0)
+        f->planned = (size_t)json_integer_value(v);
+    json_decref(j);
+}
+
+/* A summary's column `name`, or NULL when it has none. */
+static const double *column_or_null(const sk_sweep *s, const char *name)
+{
+    const double *v;
+
+    if (sk_sweep_column(&v, s, name) != 0) {
+        sk_error_clear();
+        return NULL;
+    }
+    return v;
+}
+
+/* What level i of `s` was to run: its planned_queries cell, else the
+ * sidecar's queries per level (0: not known). */
+static size_t planned_at(const double *planned, size_t i, size_t sidecar)
+{
+    if (planned && isfinite(planned[i]) && planned[i] >= 1)
+        return (size_t)planned[i];
+    return sidecar;
+}
+
+/* Whether a summary says a level did not finish. */
+static int has_partial_row(const sk_sweep *s, size_t sidecar)
+{
+    const double *q = column_or_null(s, "queries"),
+                 *pl = column_or_null(s, SK_SUMMARIZE_PLANNED);
+    size_t i, n = sk_sweep_levels(s);
+
+    for (i = 0; q && i < n; i++) {
+        size_t want = planned_at(pl, i, sidecar);
+
+        if (want && q[i] < (double)want)
+            return 1;
+    }
+    return 0;
+}
+
+/* Every row of summary `s` is a level of `lv[0..n)` with the same queries,
+ * and `lv` has more: the per-query file holds the level a kill cut. */
+static int rows_within(const sk_sweep *s, const struct sk_level *lv, size_t n)
+{
+    const double *conc = sk_sweep_concurrency(s),
+                 *q = column_or_null(s, "queries");
+    size_t i, j, m = sk_sweep_levels(s);
+
+    if (!q || m >= n)
+        return 0;
+    for (i = 0; i < m; i++) {
+        for (j = 0; j < n && lv[j].concurrency != conc[i]; j++)
+            ;
+        if (j == n || !(q[i] == (double)lv[j].queries))
+            return 0;
+    }
+    return 1;
+}
+
+/* The collector's two files of a run that did not finish, whose counts
+ * therefore may differ. */
+static int unfinished(struct file *q, struct file *s)
+{
+    read_sidecar(s);
+    if (s->status && (strcmp(s->status, "interrupted") == 0 ||
+                      strcmp(s->status, "running") == 0))
+        return 1;
+    return has_partial_row(s->sweep, s->planned) ||
+           rows_within(s->sweep, q->q->levels, q->q->nlevels);
+}
+
 /* The collector's names pair a per-query file with its summary when the
- * two also agree on levels and queries per level: files renamed or mixed
- * up are told apart, with a note, and reported as runs of their own. */
+ * two also agree on levels and queries per level, or when the run did not
+ * finish (unfinished()): files renamed or mixed up are told apart, with a
+ * note, and reported as runs of their own. */
 static int pair_by_name(sk_runset *rs)
 {
     size_t i, j;
@@ -758,7 +876,8 @@ static int pair_by_name(sk_runset *rs)
                        q->name.prefix_len) == 0 &&
                 strcmp(q->name.stamp, s->name.stamp) == 0) {
                 if (sk_runset_counts_match(s->sweep, q->q->levels,
-                                           q->q->nlevels))
+                                           q->q->nlevels) ||
+                    unfinished(q, s))
                     pair(q, i, s, j, SK_RUNSET_BY_NAME);
                 else if ((rc = note(rs,
                                     "%s: named as the per-query file of "
@@ -871,13 +990,148 @@ static int unique_label(sk_runset *rs, size_t i)
     return 0;
 }
 
+static int cmp_partial(const void *a, const void *b)
+{
+    double x = ((const struct sk_runset_partial *)a)->concurrency,
+           y = ((const struct sk_runset_partial *)b)->concurrency;
+
+    return (x > y) - (x < y);
+}
+
+/* `s` without the levels flagged in drop[]: every numeric column (those
+ * sk_sweep_level_json() gives), each level on its line.  *out NULL when
+ * every level is dropped. */
+static int sweep_without(sk_sweep **out, const sk_sweep *s,
+                         const unsigned char *drop)
+{
+    size_t n = sk_sweep_levels(s), i, k, kept = 0, ncols = 0;
+    json_t *lv0 = sk_sweep_level_json(s, 0);
+    const char **names = NULL, *key;
+    double **values = NULL;
+    size_t *lines = NULL;
+    json_t *v;
+    int rc = 0;
+
+    *out = NULL;
+    if (!lv0)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        kept += !drop[i];
+    if (kept == 0)
+        goto done;
+    names = calloc(json_object_size(lv0) + 1, sizeof(*names));
+    values = calloc(json_object_size(lv0) + 1, sizeof(*values));
+    lines = calloc(kept, sizeof(*lines));
+    if (!names || !values || !lines) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    json_object_foreach(lv0, key, v) {
+        const double *col;
+        size_t m = 0;
+
+        (void)v;
+        if (sk_sweep_column(&col, s, key) != 0) {
+            sk_error_clear(); /* text: analyses do not read it */
+            continue;
+        }
+        if (!(values[ncols] = malloc(kept * sizeof(double)))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (i = 0; i < n; i++)
+            if (!drop[i])
+                values[ncols][m++] = col[i];
+        names[ncols++] = key;
+    }
+    for (i = 0, k = 0; i < n; i++)
+        if (!drop[i])
+            lines[k++] = sk_sweep_line(s, i);
+    rc = sk_sweep_from_columns(out, sk_sweep_name(s), names, ncols,
+                               (const double *const *)values, lines, kept);
+done:
+    for (i = 0; values && i < ncols; i++)
+        free(values[i]);
+    free(values);
+    free(names);
+    free(lines);
+    json_decref(lv0);
+    return rc;
+}
+
+/* Run k's unfinished levels, its sidecar's status and the sweep its
+ * analyses read (struct sk_runset_run). */
+static int find_partial(sk_runset *rs, size_t k, struct file *s,
+                        struct file *q)
+{
+    struct sk_runset_run *r = &rs->runs[k];
+    struct file *named = s && s->named ? s : q && q->named ? q : NULL;
+    const sk_sweep *sw = r->sweep;
+    size_t n = sk_sweep_levels(sw), i, j, np = 0, sidecar = 0, first = 0;
+    const double *conc = sk_sweep_concurrency(sw),
+                 *qs = column_or_null(sw, "queries"),
+                 *pl = column_or_null(sw, SK_SUMMARIZE_PLANNED);
+    struct sk_runset_partial *p;
+    unsigned char *drop;
+    int rc = 0;
+
+    r->complete = sw;
+    if (named) {
+        read_sidecar(named);
+        r->status = named->status;
+        sidecar = named->planned;
+    }
+    if (!(p = calloc(n + (q ? q->q->nlevels : 0) + 1, sizeof(*p))) ||
+        !(drop = calloc(n + 1, 1))) {
+        free(p);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    rs->partials[k] = p;
+    for (i = 0; i < n; i++) {
+        size_t want = planned_at(pl, i, sidecar);
+
+        if (!first)
+            first = want;
+        if (qs && want && qs[i] < (double)want) {
+            p[np].concurrency = conc[i];
+            p[np].queries = (size_t)qs[i];
+            p[np].planned = want;
+            p[np++].in_sweep = 1;
+            drop[i] = 1;
+        }
+    }
+    /* a level of the per-query file the summary has no row for */
+    for (j = 0; s && q && j < q->q->nlevels; j++) {
+        for (i = 0; i < n && conc[i] != q->q->levels[j].concurrency; i++)
+            ;
+        if (i < n)
+            continue;
+        p[np].concurrency = q->q->levels[j].concurrency;
+        p[np].queries = q->q->levels[j].queries;
+        p[np++].planned = sidecar ? sidecar : first;
+    }
+    qsort(p, np, sizeof(*p), cmp_partial);
+    r->partial = np ? p : NULL;
+    r->npartial = np;
+    for (i = 0; i < n && !drop[i]; i++)
+        ;
+    if (i < n) {
+        rc = sweep_without(&rs->completes[k], sw, drop);
+        r->complete = rs->completes[k];
+    }
+    free(drop);
+    return rc;
+}
+
 static int build_runs(sk_runset *rs)
 {
     size_t i;
     int rc;
 
     if (!(rs->runs = calloc(rs->nfiles, sizeof(*rs->runs))) ||
-        !(rs->labels = calloc(rs->nfiles, sizeof(*rs->labels))))
+        !(rs->labels = calloc(rs->nfiles, sizeof(*rs->labels))) ||
+        !(rs->partials = calloc(rs->nfiles, sizeof(*rs->partials))) ||
+        !(rs->completes = calloc(rs->nfiles, sizeof(*rs->completes))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < rs->nfiles; i++) {
         struct file *f = &rs->files[i], *s, *q;
@@ -920,6 +1174,8 @@ static int build_runs(sk_runset *rs)
                 r->summarized = 1;
             }
         }
+        if ((rc = find_partial(rs, rs->nruns - 1, s, q)) != 0)
+            return rc;
     }
     return 0;
 }

@@ -115,7 +115,13 @@ static void analyse_saturation(struct run_rep *rr)
                  "start_s/end_s columns, so no level has a wall time");
         return;
     }
-    if (sk_saturation_input(&st->r, rr->run->sweep, "concurrency",
+    if (!rr->run->complete) {
+        snprintf(st->error, MSG,
+                 "no level finished: every level of this run is partial");
+        return;
+    }
+    /* partial levels are left out (runset.h's `complete`) */
+    if (sk_saturation_input(&st->r, rr->run->complete, "concurrency",
                             "throughput_tokens_per_s") != 0 ||
         sk_saturation_compute(&st->r, 100 * SK_SATURATION_DEFAULT_GAIN) !=
             0) {
@@ -139,7 +145,13 @@ static int analyse_budgets(struct run_rep *rr, const struct sk_report *rep)
         sk_recommend_opts_init(&o);
         o.ttft_budget_s = rep->budgets[b];
         o.ttft_stat = rep->stat;
-        rc = sk_recommend_sweep(&x->r, rr->run->sweep, &o);
+        if (!rr->run->complete) {
+            snprintf(x->error, MSG, "no level finished: every level of "
+                                    "this run is partial");
+            continue;
+        }
+        /* partial levels are left out (runset.h's `complete`) */
+        rc = sk_recommend_sweep(&x->r, rr->run->complete, &o);
         if (rc == 0)
             rc = sk_recommend_paragraph(x->text, sizeof(x->text), &x->r);
         if (rc == SK_ENOMEM)

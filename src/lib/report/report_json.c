@@ -120,6 +120,26 @@ static json_t *json_chart(struct jw *w, const struct chart_ref *c)
     return o;
 }
 
+/* The run's unfinished levels (runset.h), left out of the analyses. */
+static json_t *json_partial(struct jw *w, const struct run_rep *rr)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < rr->run->npartial; i++) {
+        const struct sk_runset_partial *p = &rr->run->partial[i];
+        json_t *o = json_object();
+
+        jset(w, o, "concurrency", sk_json_number(p->concurrency));
+        jset(w, o, "queries", json_integer((json_int_t)p->queries));
+        jset(w, o, "planned",
+             p->planned ? json_integer((json_int_t)p->planned) : json_null());
+        jset(w, o, "in_summary", json_boolean(p->in_sweep));
+        jappend(w, a, o);
+    }
+    return a;
+}
+
 static const char *pairing_name(sk_runset_pairing p)
 {
     return p == SK_RUNSET_BY_NAME     ? "name"
@@ -163,6 +183,8 @@ json_t *sk_report__json(const struct sk_report *rep)
         jset(w, o, "pairing", sk_json_string(pairing_name(rr->run->pairing)));
         jset(w, o, "summarized_from_per_query",
              json_boolean(rr->run->summarized));
+        jset(w, o, "status", sk_json_string(rr->run->status));
+        jset(w, o, "partial_levels", json_partial(w, rr));
         jset(w, o, "levels", json_levels(w, rr));
         jset(w, o, "percentiles", json_percentiles(w, rr));
         jset(w, o, "saturation", json_saturation(rr));

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- numbers for people ---------------------------------------------------
@@ -99,9 +100,34 @@ static const char *data_words(const struct sk_runset_run *run)
     return run->summary_path ? "summary" : "per-query";
 }
 
+/* Whether level `conc` of the run is partial (runset.h); `summary`: only
+ * a level of its summary counts. */
+static int partial_level(const struct run_rep *rr, double conc, int summary)
+{
+    size_t i;
+
+    for (i = 0; i < rr->run->npartial; i++)
+        if ((rr->run->partial[i].in_sweep || !summary) &&
+            rr->run->partial[i].concurrency == conc)
+            return 1;
+    return 0;
+}
+
+/* The level of highest throughput among those that finished, or rr->n. */
+static size_t peak_level(const struct run_rep *rr)
+{
+    size_t i, pk = rr->n;
+
+    for (i = 0; rr->tput && i < rr->n; i++)
+        if (isfinite(rr->tput[i]) && !partial_level(rr, rr->conc[i], 1) &&
+            (pk == rr->n || rr->tput[i] > rr->tput[pk]))
+            pk = i;
+    return pk;
+}
+
 static void write_overview(FILE *fp, const struct sk_report *rep)
 {
-    size_t i, b;
+    size_t i, b, partial = 0;
     char x[64], bw[32];
 
     fprintf(fp, "## Overview\n\n| run | data | levels | peak throughput "
@@ -116,7 +142,9 @@ static void write_overview(FILE *fp, const struct sk_report *rep)
     fputc('\n', fp);
     for (i = 0; i < rep->nruns; i++) {
         const struct run_rep *rr = &rep->runs[i];
-        size_t pk = rr->tput ? sk_metric_peak(rr->tput, rr->n) : rr->n;
+        size_t pk = peak_level(rr);
+
+        partial += rr->run->npartial > 0;
 
         fprintf(fp, "| [");
         md_cell(fp, rr->run->label);
@@ -146,11 +174,14 @@ static void write_overview(FILE *fp, const struct sk_report *rep)
         fputc('\n', fp);
     }
     fprintf(fp,
-            "\nPeak throughput is the highest measured. The budget "
+            "\nPeak throughput is the highest measured.%s The budget "
             "column%s give%s the recommended concurrency under each %s "
             "TTFT budget (\"none\": no measured level meets it). "
             "\"none yet\" for the knee: throughput was still growing "
             "at the highest level measured.\n\n",
+            partial ? " A partial level (one a stopped collect cut) is "
+                      "left out of this table."
+                    : "",
             rep->nbudgets == 1 ? "" : "s", rep->nbudgets == 1 ? "s" : "",
             sk_recommend_stat_name(rep->stat));
     if (rep->has_overlay)
@@ -204,6 +235,44 @@ static void write_sources(FILE *fp, const struct run_rep *rr)
     fprintf(fp, "\n\n");
 }
 
+
+/* A run that did not finish: which levels, how far, and that they are
+ * left out of the analyses. */
+static void write_unfinished(FILE *fp, const struct run_rep *rr)
+{
+    const struct sk_runset_run *run = rr->run;
+    int stopped = run->status && (strcmp(run->status, "interrupted") == 0 ||
+                                  strcmp(run->status, "running") == 0);
+    size_t i;
+
+    if (!run->npartial && !stopped)
+        return;
+    fprintf(fp, "**This run did not finish**");
+    if (run->status && strcmp(run->status, "running") == 0)
+        fprintf(fp, " (its sidecar still says `running`: the collector "
+                    "was killed)");
+    else if (run->status && strcmp(run->status, "interrupted") == 0)
+        fprintf(fp, " (its sidecar says `interrupted`)");
+    fprintf(fp, ".");
+    for (i = 0; i < run->npartial; i++) {
+        const struct sk_runset_partial *p = &run->partial[i];
+
+        fprintf(fp, " Level %g stopped after %zu", p->concurrency,
+                p->queries);
+        if (p->planned)
+            fprintf(fp, " of %zu", p->planned);
+        fprintf(fp, " quer%s%s.", p->queries == 1 ? "y" : "ies",
+                p->in_sweep ? ""
+                            : " (in the per-query file only: the summary "
+                              "has no row for it)");
+    }
+    if (run->npartial)
+        fprintf(fp, " A partial level is marked \"(partial)\" in the "
+                    "tables and left out of the knee and the "
+                    "recommendations.");
+    fprintf(fp, "\n\n");
+}
+
 static void write_measurements(FILE *fp, const struct run_rep *rr)
 {
     size_t i;
@@ -220,7 +289,8 @@ static void write_measurements(FILE *fp, const struct run_rep *rr)
             snprintf(b[5], sizeof(b[5]), "%s", DASH);
         else
             snprintf(b[5], sizeof(b[5]), "%g", e);
-        fprintf(fp, "| %g | %s | %s | %s | %s | %s | %s |\n", rr->conc[i],
+        fprintf(fp, "| %g%s | %s | %s | %s | %s | %s | %s |\n", rr->conc[i],
+                partial_level(rr, rr->conc[i], 1) ? " (partial)" : "",
                 num(b[0], 64, sk_report__at(rr->tput, i)),
                 num(b[1], 64, sk_report__at(rr->avg_ttft, i)),
                 num(b[2], 64, sk_report__at(rr->p90_ttft, i)),
@@ -249,6 +319,8 @@ static void write_percentiles(FILE *fp, const struct run_rep *rr)
     for (i = 0; i < rr->npct; i++) {
         fprintf(fp, "| ");
         md_cell(fp, rr->pct[i].key);
+        if (partial_level(rr, strtod(rr->pct[i].key, NULL), 0))
+            fprintf(fp, " (partial)");
         fprintf(fp, " | %zu |", rr->pct[i].queries);
         for (f = 0; f < 3; f++)
             for (p = 0; p < 3; p++)
@@ -475,6 +547,7 @@ void sk_report__md(FILE *fp, const struct sk_report *rep)
         md_cell(fp, rr->run->label);
         fprintf(fp, "\n\n");
         write_sources(fp, rr);
+        write_unfinished(fp, rr);
         write_measurements(fp, rr);
         write_percentiles(fp, rr);
         write_saturation(fp, rr);
