@@ -28,7 +28,9 @@
 #include <stdio.h>
 
 typedef struct {
-    const char *field;          /* the sort column; required */
+    const char *field;          /* the sort column; NULL: throughput_tps,
+                                   or throughput_tokens_per_s in files
+                                   that have only that */
     int descending;             /* 1: largest first */
     size_t count;               /* rows to show */
     const char *const *columns; /* columns to show; NULL: all, file order */
@@ -48,6 +50,12 @@ typedef struct {
      * files have a column of that name, which then wins.  Without
      * `columns`, a file column called `source` is an error (SK_EINVAL). */
     int source;
+    /* --group-by: the top `count` rows per distinct combination of these
+     * columns' cells (as written), groups in order of first appearance,
+     * each best first; a missing column is an error ("--group-by: FILE:
+     * no column ...").  ngroup_by 0: one ranking. */
+    const char *const *group_by;
+    size_t ngroup_by;
 } sk_top_opts;
 
 typedef struct sk_top sk_top;

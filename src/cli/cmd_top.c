@@ -16,13 +16,14 @@
 #define MAX_COLUMNS 1024
 #define MAX_FILES 1024
 
-enum { OPT_WHERE = 256, OPT_COLUMNS, OPT_FORMAT, OPT_ORDER };
+enum { OPT_WHERE = 256, OPT_COLUMNS, OPT_FORMAT, OPT_ORDER, OPT_GROUP_BY };
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
      "CSV to read (repeatable; '-' = stdin; also positional)"},
     {"field", required_argument, 'k', "NAME",
-     "sort by this column (default throughput_tps)"},
+     "sort by this column (default throughput_tps, or "
+     "throughput_tokens_per_s in files that have only that)"},
     {"order", required_argument, OPT_ORDER, "asc|desc",
      "sort order (default desc)"},
     {"count", required_argument, 'n', "N", "rows to show (default 5)"},
@@ -32,6 +33,9 @@ static const cli_opt options[] = {
      "(repeatable)"},
     {"columns", required_argument, OPT_COLUMNS, "A,B,...",
      "show only these columns, in this order"},
+    {"group-by", required_argument, OPT_GROUP_BY, "A,B,...",
+     "the top N per distinct value of these columns, groups in file "
+     "order"},
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -75,13 +79,13 @@ int cmd_top(int argc, char **argv)
     static const char prog[] = "sweepkit top";
     sk_top_opts o = {0};
     sk_filter where[MAX_WHERE];
-    char *columns[MAX_COLUMNS];
+    char *columns[MAX_COLUMNS], *group_by[MAX_COLUMNS];
     const char *files[MAX_FILES];
     size_t nwhere = 0, nfiles = 0;
     sk_format fmt = SK_FORMAT_TABLE;
     int c, rc;
 
-    o.field = "throughput_tps";
+    o.field = NULL; /* the throughput column the file has */
     o.descending = 1;
     o.count = 5;
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
@@ -121,6 +125,12 @@ int cmd_top(int argc, char **argv)
                                     optarg, "--columns") != 0)
                 return cli_usage_error(prog, sk_error_last());
             o.columns = (const char *const *)columns;
+            break;
+        case OPT_GROUP_BY:
+            if (sk_units_split_list(group_by, MAX_COLUMNS, &o.ngroup_by,
+                                    optarg, "--group-by") != 0)
+                return cli_usage_error(prog, sk_error_last());
+            o.group_by = (const char *const *)group_by;
             break;
         default:
             return SK_EXIT_USAGE;

@@ -537,6 +537,81 @@ static void test_sources(void)
     }
 }
 
+/* --group-by: the top N of each group, groups in order of first
+ * appearance (interleaved rows too), each best first; the default field
+ * follows the data. */
+static void grouped(struct result *r, const char *csv, const char *field,
+                    size_t count, const char *const *by, size_t nby,
+                    sk_format fmt)
+{
+    sk_top_opts o = {0};
+    sk_top *t = NULL;
+    size_t len = 0;
+    FILE *fp;
+
+    o.field = field;
+    o.descending = 1;
+    o.count = count;
+    o.group_by = by;
+    o.ngroup_by = nby;
+    r->out = NULL;
+    r->err[0] = '\0';
+    fp = open_memstream(&r->out, &len);
+    r->rc = sk_top_new(&t, &o);
+    if (r->rc == 0)
+        r->rc = sk_top_add_buffer(t, "in.csv", csv, strlen(csv));
+    if (r->rc == 0)
+        r->rc = sk_top_write(t, fp, fmt, NULL);
+    if (r->rc)
+        snprintf(r->err, sizeof(r->err), "%s", sk_error_last());
+    sk_top_free(t);
+    fclose(fp);
+}
+
+static void test_group_by(void)
+{
+    static const char grid[] =
+        "inst,mt,concurrency,throughput_tps\r\n"
+        "1,128,1,40.0\r\n1,128,2,78.5\r\n1,128,4,80.0\r\n"
+        "2,128,1,41.0\r\n2,128,2,0.0\r\n2,128,4,150.0\r\n"
+        "1,256,8,90.0\r\n2,256,8,160.0\r\n3,128,1,5.0\r\n";
+    static const char *const inst[] = {"inst"};
+    static const char *const both[] = {"inst", "mt"};
+    static const char *const nope[] = {"instance"};
+    struct result r;
+
+    grouped(&r, grid, NULL, 2, inst, 1, SK_FORMAT_CSV);
+    CHECK_INT(r.rc, 0);
+    /* inst=1's 256 row (line 8) joins its group, first seen on line 2 */
+    CHECK_STR(r.out, "inst,mt,concurrency,throughput_tps\n"
+                     "1,256,8,90.0\n1,128,4,80.0\n"
+                     "2,256,8,160.0\n2,128,4,150.0\n"
+                     "3,128,1,5.0\n");
+    free(r.out);
+    grouped(&r, grid, "concurrency", 1, both, 2, SK_FORMAT_CSV);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "inst,mt,concurrency,throughput_tps\n"
+                     "1,128,4,80.0\n2,128,4,150.0\n1,256,8,90.0\n"
+                     "2,256,8,160.0\n3,128,1,5.0\n");
+    free(r.out);
+    grouped(&r, grid, NULL, 1, nope, 1, SK_FORMAT_CSV);
+    CHECK_INT(r.rc, SK_ENOTFOUND);
+    CHECK_STR(r.err, "--group-by: in.csv: no column 'instance'; available: "
+                     "inst, mt, concurrency, throughput_tps");
+    free(r.out);
+    /* no field named: sweepkit's summary column when it is the only one */
+    grouped(&r, "concurrency,throughput_tokens_per_s\n1,10\n2,30\n4,20\n",
+            NULL, 1, NULL, 0, SK_FORMAT_CSV);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.out, "concurrency,throughput_tokens_per_s\n2,30\n");
+    free(r.out);
+    /* and throughput_tps when both are there */
+    grouped(&r, "throughput_tokens_per_s,throughput_tps\n1,10\n2,5\n",
+            NULL, 1, NULL, 0, SK_FORMAT_CSV);
+    CHECK_STR(r.out, "throughput_tokens_per_s,throughput_tps\n1,10\n");
+    free(r.out);
+}
+
 int main(void)
 {
     test_number_printing();
@@ -549,5 +624,6 @@ int main(void)
     test_heap();
     test_integers();
     test_sources();
+    test_group_by();
     return sk_test_done("top");
 }

@@ -44,8 +44,19 @@ struct kept {
     char **cell;
 };
 
+/* One group of --group-by: its key (the group cells joined by US) and the
+ * heap of its best rows, swapped into sk_top's heap while a row of it is
+ * considered. */
+struct group {
+    char *key;
+    size_t key_len;
+    struct kept **heap;
+    size_t nheap;
+};
+
 struct sk_top {
     const sk_top_opts *opts;
+    const char *field;      /* the sort column: opts->field or the default */
     const char *first_name; /* file whose header the others must match */
     char **header;          /* that header, copied */
     size_t nheader;
@@ -67,6 +78,11 @@ struct sk_top {
     size_t *name_width;
     size_t nnames; /* files whose header was read; the last is current */
     int ints;      /* whole numbers print as integers (not compat) */
+    size_t *group_src;     /* cells of the group columns */
+    struct group *groups;  /* in order of first appearance */
+    size_t ngroups, cur;   /* cur: the group whose heap is t->heap */
+    char *keybuf;
+    size_t keycap;
 };
 
 static int order(const sk_top *t, const struct kept *a, const struct kept *b)
@@ -129,9 +145,24 @@ void sk_top_free(sk_top *t)
     for (i = 0; i < t->ncols; i++)
         free(t->cols[i].name);
     free(t->cols);
-    for (i = 0; i < t->nheap; i++)
-        free(t->heap[i]);
-    free(t->heap);
+    if (t->groups) {
+        /* t->heap is one of the groups' heaps */
+        size_t g;
+
+        for (g = 0; g < t->ngroups; g++) {
+            for (i = 0; i < t->groups[g].nheap; i++)
+                free(t->groups[g].heap[i]);
+            free(t->groups[g].heap);
+            free(t->groups[g].key);
+        }
+        free(t->groups);
+    } else {
+        for (i = 0; i < t->nheap; i++)
+            free(t->heap[i]);
+        free(t->heap);
+    }
+    free(t->group_src);
+    free(t->keybuf);
     free(t->filter_src);
     free(t->owned_first_name);
     for (i = 0; i < t->nnames; i++)
@@ -282,8 +313,108 @@ static int first_header(sk_top *t, const sk_row *h)
             return sk_table_column(&src, h, o->filters[i].field);
         t->filter_src[i] = src;
     }
-    t->key_src = find_last(h, o->field);
+    if (o->ngroup_by && !(t->group_src = calloc(o->ngroup_by,
+                                                sizeof(*t->group_src))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < o->ngroup_by; i++) {
+        if ((src = find_last(h, o->group_by[i])) == SIZE_MAX) {
+            char msg[1024];
+
+            rc = sk_table_column(&src, h, o->group_by[i]);
+            snprintf(msg, sizeof(msg), "%s", sk_error_last());
+            return sk_error_set(rc, "--group-by: %s", msg);
+        }
+        t->group_src[i] = src;
+    }
+    /* No field named: the throughput column the data has, full_sweep.py's
+     * or sweepkit's summary's. */
+    t->field = o->field;
+    if (!t->field)
+        t->field = find_last(h, "throughput_tps") == SIZE_MAX &&
+                           find_last(h, "throughput_tokens_per_s") !=
+                               SIZE_MAX
+                       ? "throughput_tokens_per_s"
+                       : "throughput_tps";
+    t->key_src = find_last(h, t->field);
     t->key_missing = t->key_src == SIZE_MAX;
+    return 0;
+}
+
+/* Swap the heap of the group of `row` into t->heap, making the group on
+ * its first row.  Rows of a grid come group by group, so the current
+ * group is tried first. */
+static int enter_group(sk_top *t, const sk_row *row)
+{
+    const sk_top_opts *o = t->opts;
+    size_t i, len = 0, g;
+    struct group *gr;
+
+    for (i = 0; i < o->ngroup_by; i++) {
+        size_t src = t->group_src[i];
+
+        len += (src < row->nfields ? row->len[src] : 4) + 1;
+    }
+    if (len > t->keycap) {
+        char *k = realloc(t->keybuf, len);
+
+        if (!k)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        t->keybuf = k;
+        t->keycap = len;
+    }
+    for (i = 0, len = 0; i < o->ngroup_by; i++) {
+        size_t src = t->group_src[i];
+        const char *c = src < row->nfields ? row->field[src] : none_text;
+        size_t n = src < row->nfields ? row->len[src] : 4;
+
+        memcpy(t->keybuf + len, c, n);
+        len += n;
+        t->keybuf[len++] = '\x1f';
+    }
+    if (t->groups) {
+        t->groups[t->cur].heap = t->heap;
+        t->groups[t->cur].nheap = t->nheap;
+    }
+    for (g = t->ngroups; g-- > 0;) {
+        size_t at = (t->cur + g) % t->ngroups; /* cur first */
+
+        gr = &t->groups[at];
+        if (gr->key_len == len && memcmp(gr->key, t->keybuf, len) == 0) {
+            t->cur = at;
+            t->heap = gr->heap;
+            t->nheap = gr->nheap;
+            return 0;
+        }
+    }
+    if (t->ngroups && (t->ngroups & (t->ngroups - 1)) == 0) {
+        struct group *more = realloc(t->groups, 2 * t->ngroups *
+                                                    sizeof(*more));
+
+        if (!more)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        t->groups = more;
+    } else if (!t->ngroups && !(t->groups = calloc(1, sizeof(*t->groups)))) {
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    gr = &t->groups[t->ngroups];
+    memset(gr, 0, sizeof(*gr));
+    if (!(gr->key = malloc(len)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    memcpy(gr->key, t->keybuf, len);
+    gr->key_len = len;
+    /* The first group takes the heap sk_top_new() made. */
+    if (t->ngroups == 0) {
+        gr->heap = t->heap;
+    } else if (t->opts->count &&
+               !(gr->heap = calloc(t->opts->count < 1024 ? t->opts->count
+                                                         : 1024,
+                                   sizeof(*gr->heap)))) {
+        free(gr->key);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    t->cur = t->ngroups++;
+    t->heap = gr->heap;
+    t->nheap = 0;
     return 0;
 }
 
@@ -532,7 +663,7 @@ static int missing_field(const sk_top *t, const sk_row *row)
     return sk_error_set(SK_ENOTFOUND,
                         "Field '%s' does not exist. Available fields in "
                         "%s: %s",
-                        t->opts->field, row->name, list);
+                        t->field, row->name, list);
 }
 
 static int on_row(void *payload, const sk_row *row)
@@ -592,6 +723,14 @@ static int on_row(void *payload, const sk_row *row)
         if (w > c->width)
             c->width = w;
     }
+    if (o->ngroup_by) {
+        if ((rc = enter_group(t, row)) != 0)
+            return rc;
+        rc = consider(t, &cand, row);
+        t->groups[t->cur].heap = t->heap;
+        t->groups[t->cur].nheap = t->nheap;
+        return rc;
+    }
     return consider(t, &cand, row);
 }
 
@@ -646,15 +785,12 @@ const char *sk_top_warning(const sk_top *t)
     return m->warning;
 }
 
-/* Pop the heap into best-first order.  Leaves the heap empty-ordered, so
- * writing twice prints the same rows. */
-static struct kept **ranked(sk_top *t)
+/* Pop the heap into best-first order into out[0..t->nheap).  Leaves the
+ * heap empty-ordered, so writing twice prints the same rows. */
+static void rank_heap(sk_top *t, struct kept **out)
 {
-    struct kept **out;
     size_t n = t->nheap, i;
 
-    if (!(out = malloc((n ? n : 1) * sizeof(*out))))
-        return NULL;
     for (i = n; i-- > 0;) {
         out[i] = t->heap[0];
         t->heap[0] = t->heap[--t->nheap];
@@ -665,6 +801,35 @@ static struct kept **ranked(sk_top *t)
     for (i = 0; i < n; i++)
         t->heap[i] = out[n - 1 - i];
     t->nheap = n;
+}
+
+/* The rows to print, best first; with groups, each group's in turn, in
+ * order of first appearance.  Their number in *n. */
+static struct kept **ranked(sk_top *t, size_t *n)
+{
+    struct kept **out;
+    size_t total = t->nheap, g;
+
+    for (g = 0; g < t->ngroups; g++)
+        total += g == t->cur ? 0 : t->groups[g].nheap;
+    if (!(out = malloc((total ? total : 1) * sizeof(*out))))
+        return NULL;
+    *n = 0;
+    if (!t->groups) {
+        rank_heap(t, out);
+        *n = t->nheap;
+        return out;
+    }
+    t->groups[t->cur].heap = t->heap;
+    t->groups[t->cur].nheap = t->nheap;
+    for (g = 0; g < t->ngroups; g++) {
+        t->heap = t->groups[g].heap;
+        t->nheap = t->groups[g].nheap;
+        rank_heap(t, out + *n);
+        *n += t->nheap;
+    }
+    t->heap = t->groups[t->cur].heap;
+    t->nheap = t->groups[t->cur].nheap;
     return out;
 }
 
@@ -695,7 +860,8 @@ static const char *printed(const sk_top *t, const struct kept *k,
     return k->cell[col];
 }
 
-static int write_table(const sk_top *t, struct kept **rows, FILE *fp)
+static int write_table(const sk_top *t, struct kept **rows, size_t n,
+                       FILE *fp)
 {
     char num[SK_NUM_REPR_MAX];
     size_t i, j, *width = malloc((t->ncols ? t->ncols : 1) * sizeof(*width));
@@ -710,7 +876,7 @@ static int write_table(const sk_top *t, struct kept **rows, FILE *fp)
     }
     fputc('\n', fp);
     sk_format_table_rule(fp, width, t->ncols);
-    for (i = 0; i < t->nheap; i++) {
+    for (i = 0; i < n; i++) {
         for (j = 0; j < t->ncols; j++) {
             size_t len;
             int is_num;
@@ -724,7 +890,8 @@ static int write_table(const sk_top *t, struct kept **rows, FILE *fp)
     return 0;
 }
 
-static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
+static void write_markdown(const sk_top *t, struct kept **rows, size_t n,
+                           FILE *fp)
 {
     char num[SK_NUM_REPR_MAX];
     size_t i, j;
@@ -735,9 +902,9 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
     fputs("\n|", fp);
     for (j = 0; j < t->ncols; j++) {
         /* Right-align a column whose shown cells are all numbers. */
-        int all_num = t->nheap > 0;
+        int all_num = n > 0;
 
-        for (i = 0; i < t->nheap && all_num; i++) {
+        for (i = 0; i < n && all_num; i++) {
             size_t len;
 
             printed(t, rows[i], j, num, &len, &all_num);
@@ -745,7 +912,7 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
         sk_format_markdown_align(fp, all_num);
     }
     fputc('\n', fp);
-    for (i = 0; i < t->nheap; i++) {
+    for (i = 0; i < n; i++) {
         fputc('|', fp);
         for (j = 0; j < t->ncols; j++) {
             size_t len;
@@ -758,7 +925,8 @@ static void write_markdown(const sk_top *t, struct kept **rows, FILE *fp)
     }
 }
 
-static void write_csv(const sk_top *t, struct kept **rows, FILE *fp)
+static void write_csv(const sk_top *t, struct kept **rows, size_t n,
+                      FILE *fp)
 {
     size_t i, j;
 
@@ -770,7 +938,7 @@ static void write_csv(const sk_top *t, struct kept **rows, FILE *fp)
     if (t->ncols)
         fputc('\n', fp);
     /* Cells as they were in the file: CSV out keeps "512", not "512.0". */
-    for (i = 0; i < t->nheap; i++) {
+    for (i = 0; i < n; i++) {
         for (j = 0; j < t->ncols; j++) {
             if (j)
                 fputc(',', fp);
@@ -781,8 +949,8 @@ static void write_csv(const sk_top *t, struct kept **rows, FILE *fp)
     }
 }
 
-static int write_json(const sk_top *t, struct kept **rows, FILE *fp,
-                      const json_t *head)
+static int write_json(const sk_top *t, struct kept **rows, size_t n,
+                      FILE *fp, const json_t *head)
 {
     size_t i, j, k;
 
@@ -797,7 +965,7 @@ static int write_json(const sk_top *t, struct kept **rows, FILE *fp,
                                     "twice; name it once in --columns",
                                     t->cols[j].name);
     sk_json_list_open(fp, head, "results");
-    for (i = 0; i < t->nheap; i++) {
+    for (i = 0; i < n; i++) {
         json_t *o = json_object();
 
         for (j = 0; o && j < t->ncols; j++) {
@@ -826,25 +994,26 @@ static int write_json(const sk_top *t, struct kept **rows, FILE *fp,
         sk_json_list_item(fp, o, i == 0);
         json_decref(o);
     }
-    sk_json_list_close(fp, t->nheap);
+    sk_json_list_close(fp, n);
     return 0;
 }
 
 int sk_top_write(sk_top *t, FILE *fp, sk_format fmt, const json_t *head)
 {
     struct kept **rows;
+    size_t n = 0;
     int rc = 0;
 
     if (t->read == 0 && (fmt == SK_FORMAT_TABLE || fmt == SK_FORMAT_MARKDOWN)) {
         fputs("CSV file is empty.\n", fp);
     } else {
-        if (!(rows = ranked(t)))
+        if (!(rows = ranked(t, &n)))
             return sk_error_set(SK_ENOMEM, "out of memory");
         switch (fmt) {
-        case SK_FORMAT_TABLE: rc = write_table(t, rows, fp); break;
-        case SK_FORMAT_MARKDOWN: write_markdown(t, rows, fp); break;
-        case SK_FORMAT_CSV: write_csv(t, rows, fp); break;
-        case SK_FORMAT_JSON: rc = write_json(t, rows, fp, head); break;
+        case SK_FORMAT_TABLE: rc = write_table(t, rows, n, fp); break;
+        case SK_FORMAT_MARKDOWN: write_markdown(t, rows, n, fp); break;
+        case SK_FORMAT_CSV: write_csv(t, rows, n, fp); break;
+        case SK_FORMAT_JSON: rc = write_json(t, rows, n, fp, head); break;
         }
         free(rows);
         if (rc != 0)
