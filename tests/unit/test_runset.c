@@ -358,6 +358,113 @@ static void test_name_mismatch(void)
     sk_runset_free(rs);
 }
 
+/* Runs that did not finish (runset.h): paired by name although their
+ * counts may differ, partial levels found from planned_queries, the
+ * sidecar, or a per-query level the summary lacks; `complete` is the
+ * sweep without them. */
+static void test_unfinished(void)
+{
+    static const char head[] =
+        "concurrency,queries,throughput_tokens_per_s,avg_ttft_s,"
+        "avg_query_tokens_per_s,planned_queries\n";
+    char text[512];
+    sk_runset *rs = NULL;
+    const struct sk_runset_run *r;
+
+    /* Ctrl-C: a summary row below planned_queries */
+    sub("pi");
+    snprintf(text, sizeof(text), "%s1,3,100,0.5,100,3\n2,2,150,1.5,75,3\n",
+             head);
+    put("pi/c_summary_20260101_000000.csv", text);
+    per_query("pi/c_per_query_20260101_000000.csv", 3, 2);
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("pi")), 0);
+    CHECK_INT(sk_runset_load(rs), 0);
+    CHECK_INT(sk_runset_count(rs), 1);
+    r = sk_runset_get(rs, 0);
+    CHECK(r && r->pairing == SK_RUNSET_BY_NAME && r->npartial == 1 &&
+          r->status == NULL);
+    if (r && r->npartial == 1) {
+        CHECK_NEAR(r->partial[0].concurrency, 2, 0);
+        CHECK_INT(r->partial[0].queries, 2);
+        CHECK_INT(r->partial[0].planned, 3);
+        CHECK_INT(r->partial[0].in_sweep, 1);
+        CHECK_INT(sk_sweep_levels(r->sweep), 2);
+        CHECK(r->complete && r->complete != r->sweep &&
+              sk_sweep_levels(r->complete) == 1 &&
+              sk_sweep_concurrency(r->complete)[0] == 1);
+    }
+    if (r && r->complete) {
+        const double *t = NULL;
+
+        CHECK_INT(sk_sweep_column(&t, r->complete, "throughput_tokens_per_s"),
+                  0);
+        CHECK(t && t[0] == 100);
+    }
+    sk_runset_free(rs);
+
+    /* killed, no sidecar: the per-query file has a level more */
+    sub("pk");
+    snprintf(text, sizeof(text), "%s1,3,100,0.5,100,3\n", head);
+    put("pk/k_summary_20260101_000000.csv", text);
+    per_query("pk/k_per_query_20260101_000000.csv", 3, 2);
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("pk")), 0);
+    CHECK_INT(sk_runset_load(rs), 0);
+    CHECK_INT(sk_runset_count(rs), 1);
+    CHECK_INT(sk_runset_notes(rs), 0);
+    r = sk_runset_get(rs, 0);
+    CHECK(r && r->pairing == SK_RUNSET_BY_NAME && r->npartial == 1 &&
+          r->complete == r->sweep);
+    if (r && r->npartial == 1) {
+        CHECK_NEAR(r->partial[0].concurrency, 2, 0);
+        CHECK_INT(r->partial[0].queries, 2);
+        CHECK_INT(r->partial[0].planned, 3);
+        CHECK_INT(r->partial[0].in_sweep, 0);
+    }
+    sk_runset_free(rs);
+
+    /* counts differ, no plan column, the sidecar says interrupted */
+    sub("ps");
+    summary("ps/s_summary_20260101_000000.csv", 3, 1);
+    per_query("ps/s_per_query_20260101_000000.csv", 3, 2);
+    put("ps/s_run_20260101_000000.json",
+        "{\"status\": \"interrupted\", \"queries_per_level\": 3}\n");
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("ps")), 0);
+    CHECK_INT(sk_runset_load(rs), 0);
+    CHECK_INT(sk_runset_count(rs), 1);
+    r = sk_runset_get(rs, 0);
+    CHECK(r && r->pairing == SK_RUNSET_BY_NAME && r->npartial == 1 &&
+          r->status && strcmp(r->status, "interrupted") == 0);
+    if (r && r->npartial == 1) {
+        CHECK_INT(r->partial[0].queries, 1);
+        CHECK_INT(r->partial[0].planned, 3);
+        CHECK_INT(r->partial[0].in_sweep, 1);
+        CHECK(r->complete && sk_sweep_levels(r->complete) == 1);
+    }
+    sk_runset_free(rs);
+
+    /* a per-query file alone, its sidecar still running */
+    sub("pa");
+    per_query("pa/a_per_query_20260101_000000.csv", 3, 2);
+    put("pa/a_run_20260101_000000.json",
+        "{\"status\": \"running\", \"queries_per_level\": 3}\n");
+    CHECK_INT(sk_runset_new(&rs), 0);
+    CHECK_INT(sk_runset_add(rs, at("pa")), 0);
+    CHECK_INT(sk_runset_load(rs), 0);
+    CHECK_INT(sk_runset_count(rs), 1);
+    r = sk_runset_get(rs, 0);
+    CHECK(r && r->summarized && r->npartial == 1 && r->status &&
+          strcmp(r->status, "running") == 0);
+    if (r && r->npartial == 1) {
+        CHECK_NEAR(r->partial[0].concurrency, 2, 0);
+        CHECK_INT(r->partial[0].in_sweep, 1);
+        CHECK(r->complete && sk_sweep_levels(r->complete) == 1);
+    }
+    sk_runset_free(rs);
+}
+
 static void test_ambiguous(void)
 {
     sk_runset *rs = NULL;
@@ -637,6 +744,7 @@ int main(void)
     test_directory();
     test_directory_skips();
     test_name_mismatch();
+    test_unfinished();
     test_ambiguous();
     test_labels();
     test_label_rule();
