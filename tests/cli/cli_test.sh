@@ -295,4 +295,22 @@ expect 1 "Error: $tmp/q_torn.csv:$Q_LINE: end of file inside a quoted field that
 expect 1 "sweepkit stats: $tmp/q_open.csv:$Q_LINE: end of file inside a quoted field that no quote closes" \
   "$SK" stats "$tmp/q_open.csv"
 
+# Grids (issue 15): full_sweep.py's file gives a knee per configuration,
+# names the failed cell and the best configuration; top ranks per group.
+G2=fixtures/grids/full_sweep.csv
+expect 0 "" "$SK" saturation "$G2"
+[ "$(grep -c '^fixtures/grids/full_sweep.csv \[instances=[12] decode_concurrency=[0-9]* prompt_concurrency=[0-9]*\]: throughput_tps by concurrency, [67] levels$' "$tmp/out")" = 8 ] &&
+  ok || bad "grid: a knee per configuration"
+grep -qx 'failed: 64 (errors and no tokens; left out of the knee and the fit)' "$tmp/out" &&
+  ok || bad "grid: the failed cell named"
+grep -qx 'best of 8 configurations (highest throughput_tps): instances=2 decode_concurrency=16 prompt_concurrency=2: 873.1 at concurrency 64; no knee up to 64' "$tmp/out" &&
+  ok || bad "grid: the best configuration"
+expect 0 "" "$SK" saturation fixtures/grids/round_robin.csv --format csv
+[ "$(cut -d, -f21 "$tmp/out" | sort -u | tr '\n' ' ')" = "group max_tokens=1024 max_tokens=128 max_tokens=256 max_tokens=512 " ] &&
+  grep -q ',max_tokens=1024,64,0$' "$tmp/out" && grep -q ',max_tokens=128,,1$' "$tmp/out" &&
+  ok || bad "round robin grid: csv groups, failed level, best"
+expect 0 "" "$SK" top "$G2" --group-by instances -n 1 --format csv
+printf 'instances,decode_concurrency,prompt_concurrency,concurrency,throughput_tps,total_tokens,elapsed_s,errors\n1,16,2,64,478.9,32749,68.38,0\n2,16,2,64,873.1,32749,37.51,0\n' >"$tmp/top_grid.csv"
+cmp -s "$tmp/out" "$tmp/top_grid.csv" && ok || bad "top --group-by instances"
+
 finish cli
