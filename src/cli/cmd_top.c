@@ -36,6 +36,7 @@ static const cli_opt options[] = {
     {"group-by", required_argument, OPT_GROUP_BY, "A,B,...",
      "the top N per distinct value of these columns, groups in file "
      "order"},
+    CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -706,7 +706,7 @@ static int key_columns(size_t *keys, size_t *nkeys, const sk_sweep *s,
                        const char *group_by)
 {
     size_t k, i;
-    int rep, rc;
+    int rep = 0, rc;
 
     *nkeys = 0;
     if (group_by) {
