@@ -19,7 +19,8 @@
  *   text; duration: send to the end of the response; decode time and
  *   rates come from metrics.h.
  * Failures are data: every query issued is written, a failed one with its
- * error text and empty metric cells.
+ * error text and empty metric cells; only a request a stop (opts->stop)
+ * cancels is not: it is counted in sk_collect_result.cancelled.
  *
  * Ownership: the caller owns every struct and FILE here; sk_collect_run()
  * allocates and frees its own state.  Not thread-safe: one run at a time
@@ -51,7 +52,8 @@ enum sk_collect_fault {
     SK_FAULT_HTTP,     /* an HTTP status other than 200 */
     SK_FAULT_PARSE,    /* a malformed chunk */
     SK_FAULT_STREAM,   /* the stream ended before its end marker */
-    SK_FAULT_OTHER,    /* any other transfer error, interrupted */
+    SK_FAULT_OTHER,    /* any other transfer error (a request a stop
+                        * cancels is not a failure: not counted) */
     SK_FAULT_COUNT
 };
 

@@ -123,6 +123,29 @@ for r in rep['runs']:
     body = sections.get(lab, '')
     src = r['summary_file']
     summarized = r['summarized_from_per_query']
+    # A run that did not finish (docs/report.md): its partial levels are
+    # marked in the tables and left out of the analyses, which are then
+    # compared with the commands run on the summary without them.
+    partial = r.get('partial_levels') or []
+    in_sum = {p['concurrency'] for p in partial if p['in_summary']}
+    any_partial = {p['concurrency'] for p in partial}
+    check(('**This run did not finish**' in body) ==
+          bool(partial or r.get('status') in ('interrupted', 'running')),
+          f'{lab}: did-not-finish paragraph')
+    for p in partial:
+        check(f'Level {g(p["concurrency"])} stopped after {p["queries"]}'
+              in body, f'{lab}: partial level {p["concurrency"]} not told')
+    ana_src = src
+    if in_sum and src and not summarized:
+        fd, ana_src = tempfile.mkstemp(suffix='.csv')
+        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as fo:
+            rd = csv.DictReader(open(src, encoding='utf-8'))
+            wr = csv.DictWriter(fo, fieldnames=rd.fieldnames,
+                                lineterminator='\n')
+            wr.writeheader()
+            for row in rd:
+                if fl(row['concurrency']) not in in_sum:
+                    wr.writerow(row)
 
     # --- the measurements: the summary's values, or summarize's ----------
     if summarized:
@@ -136,11 +159,13 @@ for r in rep['runs']:
     cols = ['throughput_tokens_per_s', 'avg_ttft_s', 'p90_ttft_s',
             'avg_decode_tokens_per_s', 'avg_query_tokens_per_s']
     for row, w, jl in zip(t, want, r['levels']):
-        cells = [g(fl(w['concurrency']))] + [num(fl(w.get(c, ''))) for c in cols]
+        mark = ' (partial)' if fl(w['concurrency']) in in_sum else ''
+        cells = [g(fl(w['concurrency'])) + mark] + \
+            [num(fl(w.get(c, ''))) for c in cols]
         e = fl(w.get('errors', ''))
         cells.append(DASH if e != e else g(e))
         check(row == cells, f'{lab}: row {row} != {cells}')
-        jcells = [g(jl['concurrency'])] + [num(jl[c]) for c in cols]
+        jcells = [g(jl['concurrency']) + mark] + [num(jl[c]) for c in cols]
         je = jl.get('errors')  # a column the summary may not have
         jcells.append(DASH if je is None else g(je))
         check(row == jcells, f'{lab}: json level {jcells} != md {row}')
@@ -178,7 +203,8 @@ for r in rep['runs']:
         check(len(pt) == len(levels) == len(r['percentiles']),
               f'{lab}: percentile levels')
         for row, lev, jp in zip(pt, levels, r['percentiles']):
-            want_cells = [lev]
+            want_cells = [lev + (' (partial)' if fl(lev) in any_partial
+                                 else '')]
             by = {s['field']: s for s in st if s['concurrency'] == lev}
             n = int(by['ttft_s']['count']) + int(by['ttft_s']['missing'])
             want_cells.append(str(n))
@@ -196,8 +222,10 @@ for r in rep['runs']:
     # --- saturation: what sweepkit saturation prints -----------------------
     sat = subsection(body, 'Saturation')
     js = r['saturation']
-    rc, text, err = (run('saturation', '--format', 'csv', src) if src
+    rc, text, err = (run('saturation', '--format', 'csv', ana_src) if src
                      else (1, '', ''))
+    if ana_src != src:
+        err = err.replace(ana_src, src)
     if summarized:
         check(js['error'] is not None and js['knee'] is None,
               f'{lab}: saturation should be impossible')
@@ -206,6 +234,10 @@ for r in rep['runs']:
     elif rc != 0:
         # No answer: the report says why, in saturation's words.
         why = err.strip().split(': ', 1)[1]
+        # saturation may name the file and the series it was fitting
+        # ("FILE: Y by X: ..."): the reason is what ends its message
+        if js['error'] and why.endswith(': ' + js['error']):
+            why = js['error']
         check(js['error'] == why, f'{lab}: saturation error {js["error"]}')
         check(sat == f'Not possible: {why}.', f'{lab}: saturation text')
     else:
@@ -214,9 +246,12 @@ for r in rep['runs']:
         check(same(js['knee'], knee), f'{lab}: knee {js["knee"]} != {knee}')
         # One serializer: the run's saturation object in report.json is
         # the text `saturation --format json` prints, number for number.
-        jrc, jtext, _ = run('saturation', '--format', 'json', src)
+        jrc, jtext, _ = run('saturation', '--format', 'json', ana_src)
+        jsat = literal(jtext)['results'][0] if jrc == 0 else None
+        if jsat is not None and ana_src != src:
+            jsat['file'] = js['file']  # the summary, not the temporary
         check(jrc == 0 and rep_text['runs'][rep['runs'].index(r)]['saturation']
-              == literal(jtext)['results'][0], f'{lab}: saturation JSON text differs')
+              == jsat, f'{lab}: saturation JSON text differs')
         if knee == knee:
             check(f'**Knee: {g(knee)}.** ' + js['knee_sentence'][0].upper()
                   + js['knee_sentence'][1:] + '.' in sat,
@@ -234,22 +269,29 @@ for r in rep['runs']:
             marked = knee == knee and fl(step['x_from']) == knee
             check((row[3] == '\u2190 knee') == marked, f'{lab}: knee mark')
         u = js['usl']
-        for k in ('lambda', 'sigma', 'kappa', 'r2', 'peak_concurrency',
-                  'peak_throughput', 'asymptote_throughput', 'n90', 'n95'):
-            check(same(u[k], fl(s[0][k])), f'{lab}: usl {k}')
-        words = (f'λ = {u["lambda"]:.4g}, σ = {u["sigma"]:.4g}, '
-                 f'κ = {u["kappa"]:.4g} (R² = {u["r2"]:.4f})')
-        check(words in sat, f'{lab}: USL words "{words}"')
-        if u['peak_concurrency'] is not None:
-            check(f'peaks at concurrency {u["peak_concurrency"]:.1f}' in sat,
-                  f'{lab}: USL peak')
+        if u is None:
+            # no fit (too few levels, e.g. a run stopped early): the reason
+            # as saturation gives it
+            check(js['usl_error'] is not None and
+                  js['usl_error'] == s[0]['usl_error'],
+                  f'{lab}: usl_error {js["usl_error"]}')
         else:
-            check(f'throughput_tokens_per_s rises towards '
-                  f'{u["asymptote_throughput"]:.1f},' in sat,
-                  f'{lab}: USL asymptote')
-        check(f'90% of that{" peak" if u["peak_concurrency"] is not None else ""} at '
-              f'{"concurrency " if u["peak_concurrency"] is None else ""}'
-              f'{u["n90"]:.1f}' in sat, f'{lab}: USL n90')
+            for k in ('lambda', 'sigma', 'kappa', 'r2', 'peak_concurrency',
+                      'peak_throughput', 'asymptote_throughput', 'n90', 'n95'):
+                check(same(u[k], fl(s[0][k])), f'{lab}: usl {k}')
+            words = (f'λ = {u["lambda"]:.4g}, σ = {u["sigma"]:.4g}, '
+                     f'κ = {u["kappa"]:.4g} (R² = {u["r2"]:.4f})')
+            check(words in sat, f'{lab}: USL words "{words}"')
+            if u['peak_concurrency'] is not None:
+                check(f'peaks at concurrency {u["peak_concurrency"]:.1f}' in sat,
+                      f'{lab}: USL peak')
+            else:
+                check(f'throughput_tokens_per_s rises towards '
+                      f'{u["asymptote_throughput"]:.1f},' in sat,
+                      f'{lab}: USL asymptote')
+            check(f'90% of that{" peak" if u["peak_concurrency"] is not None else ""} at '
+                  f'{"concurrency " if u["peak_concurrency"] is None else ""}'
+                  f'{u["n90"]:.1f}' in sat, f'{lab}: USL n90')
 
     # --- recommendations: what sweepkit recommend prints -------------------
     rec = subsection(body, 'Recommendations')
@@ -257,7 +299,7 @@ for r in rep['runs']:
     # A per-query file alone: recommend on what summarize prints from it
     # (without start_s/end_s its throughput is empty, and a TTFT budget
     # still has an answer: issue 15).
-    rec_src = src
+    rec_src = ana_src
     if summarized:
         fd, rec_src = tempfile.mkstemp(suffix='.csv')
         os.close(fd)
@@ -276,6 +318,8 @@ for r in rep['runs']:
         rc, text, err = run('recommend', '--ttft-budget', str(b),
                             '--ttft-stat', stat, '--format', 'csv', rec_src)
         w = rows(text)
+        if rec_src != src and not summarized:
+            err = err.replace(rec_src, src)
         if not w:
             check(jr['error'] is not None and
                   jr['error'] == err.strip().split(': ', 1)[1],
@@ -317,6 +361,8 @@ for r in rep['runs']:
 
     if summarized:
         os.unlink(rec_src)
+    if ana_src != src:
+        os.unlink(ana_src)
 
     # --- the overview row agrees with the sections -------------------------
     ov = [x for x in table(sections.get('Overview', ''))

@@ -852,6 +852,33 @@ static void interrupted_report(int sig)
         return;
     CHECK_INT(json_array_size(json_object_get(j, "runs")), 1);
     run = json_array_get(json_object_get(j, "runs"), 0);
+    {
+        /* the report against the analysis commands run on the summary
+         * without its partial level (tests/cli/report_check.py) */
+        const char *fx = getenv("SK_FIXTURES");
+        const char *label = json_string_value(json_object_get(run, "label"));
+        char out[600] = "";
+        FILE *p;
+
+        if (fx && label) {
+            snprintf(cmd, sizeof(cmd),
+                     "python3 %s/../tests/cli/report_check.py %s %s/rep "
+                     "1,2.5,5 avg %s",
+                     fx, bin, dir, label);
+            if ((p = popen(cmd, "r"))) {
+                char line[600];
+
+                /* FAIL lines, then "PASSED FAILED" */
+                while (fgets(line, sizeof(line), p)) {
+                    if (strncmp(line, "FAIL", 4) == 0)
+                        fprintf(stderr, "report_check: %s", line);
+                    snprintf(out, sizeof(out), "%s", line);
+                }
+                pclose(p);
+            }
+            CHECK(strchr(out, ' ') && strcmp(strchr(out, ' '), " 0\n") == 0);
+        }
+    }
     CHECK_STR(json_string_value(json_object_get(run, "pairing")), "name");
     CHECK_STR(json_string_value(json_object_get(run, "status")),
               sig == SIGINT ? "interrupted" : "running");

@@ -92,7 +92,7 @@ struct req {
     enum sk_collect_fault fault;
     size_t chunks, ngaps;
     double tokens; /* output tokens, once recorded */
-    int interrupted; /* cancelled by a stop: not in the level's summary */
+    int interrupted; /* cancelled by a stop: not written, not counted */
     long long prompt_tokens, completion_tokens;
     double completion_given; /* the count as the server gave it */
     long long server_predicted_n;
@@ -118,7 +118,7 @@ struct run {
     int msgs_left;        /* curl may hold more ended transfers */
     int more_ready;       /* sockets were left unread last turn */
     int64_t last_progress;
-    size_t cut; /* queries of the level a stop interrupted */
+    size_t cut; /* requests of the level a stop cancelled */
     struct req *reqs;
     size_t nreqs;
     char **urls;   /* full endpoint URLs */

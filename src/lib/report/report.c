@@ -70,12 +70,6 @@ double sk_report__at(const double *v, size_t i)
     return v ? v[i] : NAN;
 }
 
-double sk_report__step_gain(const struct run_rep *rr, size_t i)
-{
-    return sk_saturation_gain(rr->conc[i], rr->tput[i], rr->conc[i + 1],
-                              rr->tput[i + 1]);
-}
-
 /* Notes are not cut: one longer than the buffer is formatted again into
  * memory of its size (dropped only when there is none). */
 void sk_report__note(const struct sk_report *rep, const char *fmt, ...)

@@ -115,9 +115,6 @@ int sk_report__any_value(const double *v, size_t n);
 /* Value i of a column that may be absent. */
 double sk_report__at(const double *v, size_t i);
 
-/* Gain per doubling of throughput from level i to i + 1. */
-double sk_report__step_gain(const struct run_rep *rr, size_t i);
-
 /* Copy sk_error_last() into a MSG-byte buffer. */
 void sk_report__copy_error(char *buf);
 

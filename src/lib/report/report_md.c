@@ -341,7 +341,7 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
     const struct sat *st = &rr->sat;
     const struct sk_saturation_result *sr = &st->r;
     char line[1200], a[64], b[64], g[32];
-    size_t i;
+    size_t i, prev, k;
 
     fprintf(fp, "### Saturation\n\n");
     if (!st->ok) {
@@ -353,12 +353,22 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
     sk_saturation_write_knee_md(fp, sr);
     fprintf(fp, "| step | throughput (tok/s) | gain per doubling | |\n"
                 "|---|---:|---:|---|\n");
-    for (i = 0; i + 1 < rr->n; i++) {
-        gain_words(g, sizeof(g), sk_report__step_gain(rr, i));
-        fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", rr->conc[i],
-                rr->conc[i + 1], num(a, sizeof(a), rr->tput[i]),
-                num(b, sizeof(b), rr->tput[i + 1]), g,
-                sr->knee.found && i == sr->knee.index ? "← knee" : "");
+    /* the steps the analysis saw: between the levels that finished
+     * (partial ones are left out), the knee's index counting those */
+    for (i = 0, prev = rr->n, k = 0; i < rr->n; i++) {
+        if (partial_level(rr, rr->conc[i], 1))
+            continue;
+        if (prev < rr->n) {
+            gain_words(g, sizeof(g),
+                       sk_saturation_gain(rr->conc[prev], rr->tput[prev],
+                                          rr->conc[i], rr->tput[i]));
+            fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", rr->conc[prev],
+                    rr->conc[i], num(a, sizeof(a), rr->tput[prev]),
+                    num(b, sizeof(b), rr->tput[i]), g,
+                    sr->knee.found && k == sr->knee.index ? "← knee" : "");
+            k++;
+        }
+        prev = i;
     }
     fputc('\n', fp);
     if (sr->usl_ok) {
