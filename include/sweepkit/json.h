@@ -50,11 +50,13 @@ char *sk_json_dumps(const json_t *j, int expand);
  * NULL: none), then `key` holding the results, one per line, as
  * sk_json_write(whole object, 2) lays them out.  sk_json_list_open()
  * writes up to the array's "[", sk_json_list_item() one result ("first"
- * = 1 for the first), sk_json_list_close() the end, given the number of
- * results written.  Write errors are left in ferror(fp).
+ * = 1 for the first), taking the reference `item` (NULL, a tree that ran
+ * out of memory: SK_ENOMEM, nothing written; else 0),
+ * sk_json_list_close() the end, given the number of results written.
+ * Write errors are left in ferror(fp).
  */
 void sk_json_list_open(FILE *fp, const json_t *head, const char *key);
-void sk_json_list_item(FILE *fp, const json_t *item, int first);
+int sk_json_list_item(FILE *fp, json_t *item, int first);
 void sk_json_list_close(FILE *fp, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* json: one printer for every JSON text: numbers, escapes and layouts. */
 #include "harness.h"
 
+#include "sweepkit/error.h"
 #include "sweepkit/json.h"
 
 #include <math.h>
@@ -108,8 +109,9 @@ static void test_list(void)
 
     json_object_set_new(whole, "results", json_pack("[O, O]", a, b));
     sk_json_list_open(fp, head, "results");
-    sk_json_list_item(fp, a, 1);
-    sk_json_list_item(fp, b, 0);
+    CHECK_INT(sk_json_list_item(fp, json_incref(a), 1), 0);
+    CHECK_INT(sk_json_list_item(fp, json_incref(b), 0), 0);
+    CHECK_INT(sk_json_list_item(fp, NULL, 0), SK_ENOMEM); /* writes nothing */
     sk_json_list_close(fp, 2);
     fclose(fp);
     want = sk_json_dumps(whole, 2);

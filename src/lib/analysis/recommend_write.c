@@ -222,16 +222,13 @@ static int write_json(FILE *fp, const struct sk_recommend_entry *recs,
                       size_t n, const json_t *head)
 {
     size_t i;
+    int rc;
 
     sk_json_list_open(fp, head, "results");
-    for (i = 0; i < n; i++) {
-        json_t *o = sk_recommend_json(&recs[i], NULL);
-
-        if (!o)
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        sk_json_list_item(fp, o, i == 0);
-        json_decref(o);
-    }
+    for (i = 0; i < n; i++)
+        if ((rc = sk_json_list_item(fp, sk_recommend_json(&recs[i], NULL),
+                                    i == 0)) != 0)
+            return rc;
     sk_json_list_close(fp, n);
     return 0;
 }

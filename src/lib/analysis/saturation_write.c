@@ -497,13 +497,7 @@ nomem:
 static int write_json(FILE *fp, const struct sk_saturation_result *r,
                       int first)
 {
-    json_t *o = sk_saturation_json(r, NULL);
-
-    if (!o)
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    sk_json_list_item(fp, o, first);
-    json_decref(o);
-    return 0;
+    return sk_json_list_item(fp, sk_saturation_json(r, NULL), first);
 }
 
 int sk_saturation_write_begin(FILE *fp, sk_format fmt, const json_t *head)

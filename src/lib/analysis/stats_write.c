@@ -351,16 +351,10 @@ static int write_json(struct report *r, FILE *fp, const json_t *head)
                                     "statistic); use --format csv",
                                     col_name(r, i));
     sk_json_list_open(fp, head, "results");
-    for (i = 0; i < r->nrows; i++) {
-        json_t *o;
-
-        if ((rc = load_row(r, i)) != 0)
+    for (i = 0; i < r->nrows; i++)
+        if ((rc = load_row(r, i)) != 0 ||
+            (rc = sk_json_list_item(fp, json_row(r), i == 0)) != 0)
             return rc;
-        if (!(o = json_row(r)))
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        sk_json_list_item(fp, o, i == 0);
-        json_decref(o);
-    }
     sk_json_list_close(fp, r->nrows);
     return 0;
 }

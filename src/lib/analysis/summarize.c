@@ -773,15 +773,8 @@ static int write_json(FILE *fp, const struct sk_level *lv, size_t n,
     if (rc != 0)
         return rc;
     sk_json_list_open(fp, head, "results");
-    for (i = 0; i < n && rc == 0; i++) {
-        json_t *o = sk_sweep_level_json(s, i);
-
-        if (!o)
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-        else
-            sk_json_list_item(fp, o, i == 0);
-        json_decref(o);
-    }
+    for (i = 0; i < n && rc == 0; i++)
+        rc = sk_json_list_item(fp, sk_sweep_level_json(s, i), i == 0);
     if (rc == 0)
         sk_json_list_close(fp, n);
     sk_sweep_free(s);

@@ -953,6 +953,7 @@ static int write_json(const sk_top *t, struct kept **rows, size_t n,
                       FILE *fp, const json_t *head)
 {
     size_t i, j, k;
+    int rc;
 
     /* A JSON object holds a key once. */
     for (j = 0; j < t->ncols; j++)
@@ -989,10 +990,8 @@ static int write_json(const sk_top *t, struct kept **rows, size_t n,
                 o = NULL;
             }
         }
-        if (!o)
-            return sk_error_set(SK_ENOMEM, "out of memory");
-        sk_json_list_item(fp, o, i == 0);
-        json_decref(o);
+        if ((rc = sk_json_list_item(fp, o, i == 0)) != 0)
+            return rc;
     }
     sk_json_list_close(fp, n);
     return 0;

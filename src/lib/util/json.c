@@ -3,6 +3,7 @@
  */
 #include "sweepkit/json.h"
 
+#include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/num.h"
 
@@ -139,12 +140,16 @@ void sk_json_list_open(FILE *fp, const json_t *head, const char *key)
     fputs(": [", fp);
 }
 
-void sk_json_list_item(FILE *fp, const json_t *item, int first)
+int sk_json_list_item(FILE *fp, json_t *item, int first)
 {
+    if (!item)
+        return sk_error_set(SK_ENOMEM, "out of memory");
     if (!first)
         fputc(',', fp);
     newline(fp, 2);
     put(fp, item, 2, 2);
+    json_decref(item);
+    return 0;
 }
 
 void sk_json_list_close(FILE *fp, size_t n)
