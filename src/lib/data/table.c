@@ -60,6 +60,9 @@ struct sk_table_reader {
     size_t rows;          /* rows delivered, the header included */
     int bom_seen;         /* bytes of a leading byte-order mark matched */
     char delim;           /* the field delimiter; 0: not told yet */
+    char *head;           /* the first segment's pieces, held until it
+                             ends: the dialect is told from all of it */
+    size_t head_len;
     int ends_line;        /* the last byte parsed is '\n' or '\r' */
     int err;              /* sticky first error */
 };
@@ -303,6 +306,7 @@ void sk_table_reader_free(sk_table_reader *r)
     if (!r)
         return;
     csv_free(&r->csv);
+    free(r->head);
     free(r->buf);
     free(r->off);
     free(r->len);
@@ -383,8 +387,8 @@ static int first_segment(sk_table_reader *r, const char *s, size_t n)
     return 0;
 }
 
-static int parse_segment(sk_table_reader *r, const char *s, size_t n,
-                         int own_end)
+static int parse_now(sk_table_reader *r, const char *s, size_t n,
+                     int own_end)
 {
     const char *nul = memchr(s, '\0', n);
     size_t k = nul ? (size_t)(nul - s) : n;
@@ -420,6 +424,61 @@ static int parse_segment(sk_table_reader *r, const char *s, size_t n,
     if (s[n - 1] == '\n')
         r->line++;
     return 0;
+}
+
+/* The first segment's pieces wait until it ends (a line end, a NUL, the
+ * first SEGMENT_BYTES, or the end of the input: `last`), so the dialect
+ * is told from the same bytes however the input was cut into feeds; then
+ * it is parsed as one segment. */
+static int parse_segment(sk_table_reader *r, const char *s, size_t n,
+                         int own_end)
+{
+    char *cat;
+    size_t len;
+    int rc;
+
+    if (r->delim)
+        return parse_now(r, s, n, own_end);
+    if (!own_end && !memchr(s, '\0', n)) {
+        if (!(cat = realloc(r->head, r->head_len + n + 1)))
+            return fail(r, sk_error_set(SK_ENOMEM, "%s: out of memory",
+                                        r->name));
+        memcpy(cat + r->head_len, s, n);
+        r->head = cat;
+        r->head_len += n;
+        r->fed += n; /* the feed loop's segment boundaries count it */
+        return 0;
+    }
+    len = r->head_len + n;
+    if (!(cat = malloc(len ? len : 1)))
+        return fail(r, sk_error_set(SK_ENOMEM, "%s: out of memory", r->name));
+    if (r->head_len)
+        memcpy(cat, r->head, r->head_len);
+    memcpy(cat + r->head_len, s, n);
+    r->fed -= r->head_len; /* parse_now() counts the whole segment */
+    free(r->head);
+    r->head = NULL;
+    r->head_len = 0;
+    rc = parse_now(r, cat, len, own_end);
+    free(cat);
+    return rc;
+}
+
+/* The input ended inside the first segment: parse what was held. */
+static int flush_head(sk_table_reader *r)
+{
+    char *s = r->head;
+    size_t n = r->head_len;
+    int rc;
+
+    if (r->delim || n == 0)
+        return 0;
+    r->head = NULL;
+    r->head_len = 0;
+    r->fed -= n;
+    rc = parse_now(r, s, n, 0);
+    free(s);
+    return rc;
 }
 
 int sk_table_reader_feed(sk_table_reader *r, const char *data, size_t len)
@@ -466,6 +525,8 @@ int sk_table_reader_finish(sk_table_reader *r)
         return r->err;
     if (r->bom_seen > 0 && parse_segment(r, "\xEF\xBB\xBF",
                                          (size_t)r->bom_seen, 0) != 0)
+        return r->err;
+    if (flush_head(r) != 0)
         return r->err;
     if (csv_fini(&r->csv, on_field, on_row, r) != 0 && !r->err) {
         /* A quoted field left open; its row began on row_line when an
