@@ -389,6 +389,20 @@ static void test_dialects(void)
                   0);
         CHECK_INT(n, cases[i].want);
     }
+    /* told the same when the header arrives in one-byte feeds */
+    {
+        const char in[] = "a;b;c\n1;2;3\n";
+        sk_table_reader *r = NULL;
+        size_t k;
+
+        n = 0;
+        CHECK_INT(sk_table_reader_new(&r, "t.csv", NULL, count_fields, &n), 0);
+        for (k = 0; r && k < strlen(in); k++)
+            CHECK_INT(sk_table_reader_feed(r, in + k, 1), 0);
+        CHECK_INT(sk_table_reader_finish(r), 0);
+        sk_table_reader_free(r);
+        CHECK_INT(n, 3);
+    }
     /* forced: the header is then one field */
     CHECK_INT(sk_table_set_delimiter(','), 0);
     n = 0;
