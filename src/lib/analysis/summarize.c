@@ -107,6 +107,17 @@ void sk_summarize_queries_free(struct sk_queries *q)
     free(q);
 }
 
+/* Whether the header row has a column `name` (no error set). */
+static int header_has(const sk_row *row, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < row->nfields; i++)
+        if (strcmp(row->field[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 static int on_header(struct sk_queries *q, const sk_row *row)
 {
     struct sk_queries_load *l = q->load;
@@ -125,8 +136,20 @@ static int on_header(struct sk_queries *q, const sk_row *row)
     if ((rc = sk_table_column(&l->ci, row, "concurrency")) != 0)
         return rc;
     for (f = 0; f < l->nf; f++)
-        if ((rc = sk_table_column(&l->col[f], row, fields[f])) != 0)
+        if ((rc = sk_table_column(&l->col[f], row, fields[f])) != 0) {
+            /* the mistake is the file, not a column: a summary's
+             * columns, none of a query's */
+            if (header_has(row, "throughput_tokens_per_s") &&
+                !header_has(row, "ttft_s"))
+                return sk_error_set(SK_ENOTFOUND,
+                                    "%s: this is a summary (one row per "
+                                    "level), and summarize makes one from a "
+                                    "per-query file (one row per query): "
+                                    "give the per-query file, such as the "
+                                    "collector's *_per_query_*.csv",
+                                    row->name);
             return rc;
+        }
     return 0;
 }
 
