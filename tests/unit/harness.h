@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int sk_test_failures;
@@ -58,6 +59,30 @@ static int sk_test_checks;
     } while (0)
 
 /* Print the closing line ctest users expect and return the exit status. */
+/* The whole of a file, NUL-terminated, its length in *len (0 when it
+ * cannot be read: NULL); the caller frees it. */
+static inline char *sk_test_slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    *len = 0;
+    if (!fp)
+        return NULL;
+    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+        fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+        fread(buf, 1, (size_t)n, fp) == (size_t)n) {
+        buf[n] = '\0';
+        *len = (size_t)n;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    return buf;
+}
+
 static inline int sk_test_done(const char *name)
 {
     printf("%s: %d passed, %d failed\n", name,

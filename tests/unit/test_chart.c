@@ -70,28 +70,6 @@ static int read_png(struct image *img, const char *path)
     return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    *len = 0;
-    if (!fp)
-        return NULL;
-    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-        fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-        fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(fp);
-    return buf;
-}
-
 static int contains(const char *buf, size_t len, const char *s, size_t n)
 {
     size_t i;
@@ -105,7 +83,7 @@ static int contains(const char *buf, size_t len, const char *s, size_t n)
 static int file_contains(const char *path, const char *s, size_t n)
 {
     size_t len;
-    char *buf = slurp(path, &len);
+    char *buf = sk_test_slurp(path, &len);
     int r = buf && contains(buf, len, s, n);
 
     free(buf);
@@ -115,7 +93,7 @@ static int file_contains(const char *path, const char *s, size_t n)
 static int same_bytes(const char *a, const char *b)
 {
     size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = sk_test_slurp(a, &na), *y = sk_test_slurp(b, &nb);
     int r = x && y && na == nb && memcmp(x, y, na) == 0;
 
     free(x);
@@ -581,7 +559,7 @@ static void test_outputs(void)
                         "Command\0sweepkit plot a.csv b.csv -o out.png", 44));
     CHECK(file_contains(tmp_path("det1.png"), "Software\0sweepkit test", 22));
     /* SVG: XML with the title as <title>, escaped. */
-    buf = slurp(tmp_path("det1.svg"), &len);
+    buf = sk_test_slurp(tmp_path("det1.svg"), &len);
     CHECK(buf && strncmp(buf, "<?xml", 5) == 0);
     CHECK(buf && strstr(buf, "<svg"));
     CHECK(buf && strstr(buf, "<title>Chart &lt;one&gt; &amp; two</title>"));
@@ -591,7 +569,7 @@ static void test_outputs(void)
     free(buf);
     /* PDF: metadata through cairo_pdf_surface_set_metadata; no creation
      * date (Cairo would stamp the current time). */
-    buf = slurp(tmp_path("det1.pdf"), &len);
+    buf = sk_test_slurp(tmp_path("det1.pdf"), &len);
     CHECK(buf && len > 5 && strncmp(buf, "%PDF-", 5) == 0);
     CHECK(buf && contains(buf, len, "/Title (Chart <one> & two)", 26));
     CHECK(buf && contains(buf, len, "/Creator (sweepkit test)", 24));
@@ -980,7 +958,7 @@ static void test_errors(void)
     }
     ro.width = 100;
     CHECK_INT(sk_chart_write(c, tmp_path("keep.png"), &ro), SK_EINVAL);
-    buf = slurp(tmp_path("keep.png"), &len);
+    buf = sk_test_slurp(tmp_path("keep.png"), &len);
     CHECK(buf && len == 3 && memcmp(buf, "old", 3) == 0);
     free(buf);
     CHECK_INT(count_files("keep.png"), 1);

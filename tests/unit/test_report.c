@@ -74,28 +74,6 @@ static int exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
-/* The whole of a file, NUL-terminated; the caller frees it. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!fp)
-        return NULL;
-    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-        fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-        fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(fp);
-    return buf;
-}
-
 static void opts_for(sk_report_opts *o, const char *const *inputs, size_t n,
                      const char *out)
 {
@@ -448,7 +426,7 @@ static void check_writers(const sk_report *rep, const char *dir)
     FILE *fp;
 
     snprintf(path, sizeof(path), "%s/report.json", dir);
-    file = slurp(path, &flen);
+    file = sk_test_slurp(path, &flen);
     CHECK((fp = open_memstream(&mem, &mlen)) != NULL);
     CHECK_INT(sk_report_write_json(rep, fp), 0);
     fclose(fp);
@@ -458,7 +436,7 @@ static void check_writers(const sk_report *rep, const char *dir)
 
     mem = NULL;
     snprintf(path, sizeof(path), "%s/report.md", dir);
-    file = slurp(path, &flen);
+    file = sk_test_slurp(path, &flen);
     CHECK((fp = open_memstream(&mem, &mlen)) != NULL);
     CHECK_INT(sk_report_write_md(rep, fp), 0);
     fclose(fp);
@@ -512,7 +490,7 @@ static void test_fixtures(void)
     CHECK_INT(sk_report_write(rep), SK_EINVAL); /* once only */
 
     check_json(at("r/report.json"));
-    md = slurp(at("r/report.md"), &len);
+    md = sk_test_slurp(at("r/report.md"), &len);
     CHECK(md != NULL);
     if (md)
         check_md(md);
