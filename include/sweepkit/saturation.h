@@ -174,6 +174,19 @@ double sk_saturation_peak(const struct sk_saturation_result *r, double *x);
 int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct);
 
 /*
+ * `sweepkit saturation`'s answer for one sweep `all` (a whole file or one
+ * group of a grid): its failed levels left out into a new sweep *kept
+ * (which *r borrows from: free it with sk_sweep_free() after *r, also
+ * on failure), the y column `yname` (NULL: sk_sweep_default_y()),
+ * sk_saturation_input(), the failed levels noted, sk_saturation_compute().
+ * Returns 0, or the first failure with its message; a failure of the
+ * computation is said as "FILE: Y by X: MESSAGE".  Thread-safe.
+ */
+int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
+                          const sk_sweep *all, const char *xname,
+                          const char *yname, double gain_pct);
+
+/*
  * The writers (docs/saturation.md).  For one command's output call
  * sk_saturation_write_begin() once, sk_saturation_write() once per
  * summary (`first` = 1 for the first one written), then

@@ -47,34 +47,6 @@ static const cli_spec spec = {
     options};
 
 /*
- * One group's answer into *r, from the sweep `all` (failed levels are
- * left out into *okp, which r points into, and noted in r).  Returns 0,
- * or an SK_E* code after printing why on stderr.
- */
-static int analyse(struct sk_saturation_result *r, sk_sweep **okp,
-                   const char *prog, const sk_sweep *all, const char *xname,
-                   const char *yname, double gain_pct)
-{
-    int rc;
-
-    memset(r, 0, sizeof(*r));
-    if (!yname)
-        yname = sk_sweep_default_y(all);
-    if ((rc = sk_sweep_without_failed(okp, all)) != 0 ||
-        (rc = sk_saturation_input(r, *okp, xname, yname)) != 0) {
-        cli_fail(prog, rc);
-        return rc;
-    }
-    sk_saturation_note_failed(r, all);
-    if ((rc = sk_saturation_compute(r, gain_pct)) != 0) {
-        fprintf(stderr, "%s: %s: %s by %s: %s\n", prog, r->file, yname, xname,
-                sk_error_last());
-        return rc;
-    }
-    return 0;
-}
-
-/*
  * One file: load it as one sweep or a grid of them, answer each, mark
  * the best group, write them.  Adds to *shown what was written; returns
  * 0 or SK_EXIT_RUNTIME.
@@ -113,11 +85,16 @@ static int one_file(size_t *shown, const char *prog, const char *path,
     }
     /* Every group is answered first: the best is known before writing. */
     for (i = 0; i < n; i++)
-        if (analyse(&r[m], &ok[m], prog, sk_sweep_set_get(set, i), xname,
-                    yname, gain_pct) != 0)
+        if ((rc = sk_saturation_analyse(&r[m], &ok[m],
+                                        sk_sweep_set_get(set, i), xname,
+                                        yname, gain_pct)) != 0) {
+            cli_fail(prog, rc);
+            sk_sweep_free(ok[m]); /* the next group reuses the slot */
+            ok[m] = NULL;
             status = SK_EXIT_RUNTIME;
-        else
+        } else {
             m++;
+        }
     best = sk_saturation_best(r, m);
     for (i = 0; i < m; i++) {
         if (sk_saturation_write(stdout, &r[i], fmt, *shown == 0) ==

@@ -448,3 +448,26 @@ size_t sk_saturation_best(struct sk_saturation_result *r, size_t n)
         r[i].best = i == best ? 1 : -1;
     return best;
 }
+
+int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
+                          const sk_sweep *all, const char *xname,
+                          const char *yname, double gain_pct)
+{
+    char msg[600];
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    *kept = NULL;
+    if (!yname)
+        yname = sk_sweep_default_y(all);
+    if ((rc = sk_sweep_without_failed(kept, all)) != 0 ||
+        (rc = sk_saturation_input(r, *kept, xname, yname)) != 0)
+        return rc;
+    sk_saturation_note_failed(r, all);
+    if ((rc = sk_saturation_compute(r, gain_pct)) != 0) {
+        snprintf(msg, sizeof(msg), "%s", sk_error_last());
+        return sk_error_set(rc, "%s: %s by %s: %s", r->file, yname, xname,
+                            msg);
+    }
+    return 0;
+}
