@@ -176,10 +176,39 @@ int sk_recommend_paragraph(char *buf, size_t cap,
 
 /* One input's recommendation as the writers print it. */
 struct sk_recommend_entry {
-    const char *file;       /* as shown ("<stdin>" for "-"); borrowed */
+    const char *file;       /* as shown: the sweep's name ("FILE" or, for
+                               a group of a grid, "FILE [KEY]"); borrowed */
+    const char *group;      /* the group key (sk_sweep_group()), "" for a
+                               whole file; borrowed */
+    int best;               /* 0: not compared (one sweep in its file);
+                               1: the best of its file's groups; -1:
+                               another group (sk_recommend_best()) */
+    size_t nconfigs;        /* the groups compared (with best != 0) */
+    struct sk_sweep_left_out left_out; /* levels not considered */
     sk_recommend_result r;  /* sk_recommend_sweep()'s result */
     char text[SK_RECOMMEND_PARAGRAPH_MAX]; /* sk_recommend_paragraph(r) */
 };
+
+/*
+ * One sweep's entry (a whole file or a group of a grid): the levels
+ * sk_sweep_analysable() keeps (failed ones out, partial ones too unless
+ * `include_partial`), sk_recommend_sweep(), the paragraph.  e->file and
+ * e->group are borrowed from `s`.  Returns 0 or the first failure with
+ * its message.  Thread-safe.
+ */
+int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
+                         const sk_recommend_opts *opts, int include_partial);
+
+/*
+ * The best of the n entries of one file's groups for the question asked:
+ * among those with a qualifying level, for a throughput goal alone the
+ * one reaching it at the lowest concurrency (ties: more throughput), else
+ * the one with the most throughput at its recommended level (unknown
+ * throughput: the highest concurrency); ties to the first.  When n > 1
+ * marks e[i].best and nconfigs; returns the index, or n when no entry
+ * qualifies (or n <= 1).
+ */
+size_t sk_recommend_best(struct sk_recommend_entry *e, size_t n);
 
 /*
  * Write `n` entries to `fp` in `fmt` (docs/recommend.md).  Table and
@@ -213,6 +242,10 @@ int sk_recommend_write(FILE *fp, const struct sk_recommend_entry *recs,
  */
 json_t *sk_recommend_json(const struct sk_recommend_entry *e,
                           const char *error);
+
+/* The reason the best entry was chosen (sk_recommend_best()), for the
+ * "best of N configurations (WHY)" line: a static string. */
+const char *sk_recommend_best_reason(const struct sk_recommend_entry *e);
 
 /* Write the line for an entry where nothing qualifies (e->r.found == 0):
  * "FILE: no measured level meets every constraint (closest: concurrency

@@ -124,9 +124,8 @@ struct sk_saturation_result {
     char usl_error[256];
     const char *group;  /* the sweep's group key (sk_sweep_group()), ""
                            for a whole file; borrowed */
-    size_t nfailed;     /* failed levels left out of x and y
-                           (sk_saturation_note_failed()) */
-    double failed_x[16];/* the concurrency of the first 16 of them */
+    struct sk_sweep_left_out left_out; /* failed and partial levels
+                           left out of x and y (sk_sweep_analysable()) */
     int best;           /* 0: not compared (one sweep in its file); 1: the
                            best of its file's groups; -1: another group */
 };
@@ -141,15 +140,6 @@ struct sk_saturation_result {
  */
 int sk_saturation_input(struct sk_saturation_result *out, const sk_sweep *s,
                         const char *xname, const char *yname);
-
-/*
- * Record in *r the failed levels of `all` (sk_sweep_failed()), the sweep
- * whose other levels sk_saturation_input() took (through
- * sk_sweep_without_failed()): the writers name them, so a failed cell is
- * reported and never a zero-throughput point.  Thread-safe.
- */
-void sk_saturation_note_failed(struct sk_saturation_result *r,
-                               const sk_sweep *all);
 
 /*
  * The best of n computed results (the groups of one file): the highest
@@ -175,16 +165,19 @@ int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct);
 
 /*
  * `sweepkit saturation`'s answer for one sweep `all` (a whole file or one
- * group of a grid): its failed levels left out into a new sweep *kept
- * (which *r borrows from: free it with sk_sweep_free() after *r, also
- * on failure), the y column `yname` (NULL: sk_sweep_default_y()),
- * sk_saturation_input(), the failed levels noted, sk_saturation_compute().
+ * group of a grid): the levels sk_sweep_analysable() keeps (failed
+ * ones out, partial ones too unless `include_partial`) in a new sweep
+ * *kept (which *r borrows from: free it with sk_sweep_free() after *r,
+ * also on failure), the y column `yname` (NULL: sk_sweep_default_y()),
+ * sk_saturation_input(), the levels left out noted in r->left_out,
+ * sk_saturation_compute().
  * Returns 0, or the first failure with its message; a failure of the
  * computation is said as "FILE: Y by X: MESSAGE".  Thread-safe.
  */
 int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
                           const sk_sweep *all, const char *xname,
-                          const char *yname, double gain_pct);
+                          const char *yname, double gain_pct,
+                          int include_partial);
 
 /*
  * The writers (docs/saturation.md).  For one command's output call

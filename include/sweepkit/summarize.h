@@ -129,12 +129,10 @@ void sk_summarize_write_row(FILE *fp, const struct sk_level *level,
                             const char *const *values, size_t nvalues);
 
 /*
- * The collector's column after the extras (docs/collect.md): the queries
- * a level was to run (--queries).  A row whose `queries` is below it is a
- * partial level (the run was interrupted in it).  `summarize` does not
- * write it: a per-query file does not know the plan.
+ * The collector writes SK_SWEEP_PLANNED (sweep.h) after the extras
+ * (docs/collect.md): the queries a level was to run (--queries).
+ * `summarize` does not write it: a per-query file does not know the plan.
  */
-#define SK_SUMMARIZE_PLANNED "planned_queries"
 
 /* As sk_summarize_write_header(), with planned_queries after the extras,
  * before the labels (the collector's summary). */

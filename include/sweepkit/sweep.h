@@ -97,22 +97,65 @@ int sk_sweep_column(const double **out, const sk_sweep *s, const char *name);
  */
 json_t *sk_sweep_level_json(const sk_sweep *s, size_t i);
 
+/* The column the collector and `summarize` write for the queries a level
+ * was to run (only when some level ran fewer). */
+#define SK_SWEEP_PLANNED "planned_queries"
+
 /*
- * Failed levels: a level whose `errors` is > 0 and that measured nothing
- * (its total_tokens / total_output_tokens or throughput_tps /
- * throughput_tokens_per_s is 0), as full_sweep.py writes a cell whose
- * batch raised ("0.0,0,0.00,N").  It stays in the sweep (a table shows
- * it) but is never a zero-throughput point: analyses drop it with
- * sk_sweep_without_failed() and say which levels failed.
- * sk_sweep_failed(): 1 if level i failed; sk_sweep_nfailed(): how many.
+ * Levels analyses leave out:
+ * - failed: `errors` > 0 and nothing measured (its total_tokens /
+ *   total_output_tokens or throughput_tps / throughput_tokens_per_s is
+ *   0), as full_sweep.py writes a cell whose batch raised
+ *   ("0.0,0,0.00,N");
+ * - partial: fewer `queries` than its planned_queries (a collect that was
+ *   interrupted or killed mid-level).
+ * Both stay in the sweep (a table shows them) but are never points of a
+ * knee, fit, recommendation or chart: analyses take the levels
+ * sk_sweep_analysable() keeps and say which it left out.
+ * sk_sweep_failed() / sk_sweep_partial(): 1 if level i is; the n*
+ * functions: how many.  A failed level is never also partial.
  */
 int sk_sweep_failed(const sk_sweep *s, size_t i);
 size_t sk_sweep_nfailed(const sk_sweep *s);
+int sk_sweep_partial(const sk_sweep *s, size_t i);
+size_t sk_sweep_npartial(const sk_sweep *s);
 
-/* A new sweep of the levels of `s` that did not fail (same name and
- * group), freed by sk_sweep_free().  Returns 0, SK_ENODATA ("FILE: every
- * level failed ...") or SK_ENOMEM. */
-int sk_sweep_without_failed(sk_sweep **out, const sk_sweep *s);
+/* Levels left out: how many, and the concurrency of the first 16. */
+struct sk_sweep_levels_out {
+    size_t n;
+    double x[16];
+};
+
+struct sk_sweep_left_out {
+    struct sk_sweep_levels_out failed, partial;
+};
+
+/*
+ * A new sweep of the levels of `s` that did not fail and, unless
+ * `include_partial`, are not partial (same name and group), freed by
+ * sk_sweep_free(); *lo says which were left out.  Returns 0, SK_ENODATA
+ * ("FILE: every level failed ..." / "FILE: no level finished ...") or
+ * SK_ENOMEM.
+ */
+int sk_sweep_analysable(sk_sweep **out, struct sk_sweep_left_out *lo,
+                        const sk_sweep *s, int include_partial);
+
+/* "64, 128" ("..., and 3 more" past the 16 kept), `sep` between; always
+ * NUL-terminated within `cap`. */
+void sk_sweep_levels_list(char *buf, size_t cap,
+                          const struct sk_sweep_levels_out *l,
+                          const char *sep);
+
+/* Keys "failed_levels" and "partial_levels" of `o`, each the levels as an
+ * array of numbers, set only when there are any.  0, or -1 when out of
+ * memory. */
+int sk_sweep_left_out_json(json_t *o, const struct sk_sweep_left_out *lo);
+
+/* "failed 64 (errors and no tokens); partial 4 (fewer queries than
+ * planned; --include-partial uses them)", the parts there are ("" for
+ * none); always NUL-terminated within `cap`. */
+void sk_sweep_left_out_text(char *buf, size_t cap,
+                            const struct sk_sweep_left_out *lo);
 
 /* 1 if the sweep has a column called `name` (numbers or not), else 0. */
 int sk_sweep_has_column(const sk_sweep *s, const char *name);

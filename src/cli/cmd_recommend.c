@@ -18,7 +18,15 @@
 
 #define MAX_FILES 1024
 
-enum { OPT_BUDGET = 256, OPT_STAT, OPT_MIN_QTPS, OPT_GOAL, OPT_FORMAT };
+enum {
+    OPT_BUDGET = 256,
+    OPT_STAT,
+    OPT_MIN_QTPS,
+    OPT_GOAL,
+    OPT_FORMAT,
+    OPT_GROUP_BY,
+    OPT_PARTIAL
+};
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -31,6 +39,11 @@ static const cli_opt options[] = {
      "avg_query_tokens_per_s >= R"},
     {"throughput-goal", required_argument, OPT_GOAL, "T",
      "throughput_tokens_per_s >= T (alone: the lowest level reaching it)"},
+    {"group-by", required_argument, OPT_GROUP_BY, "COLS",
+     "an answer per value of these comma-separated columns, and the best "
+     "(default: a grid's configuration columns when a level repeats)"},
+    {"include-partial", no_argument, OPT_PARTIAL, NULL,
+     "use levels that ran fewer queries than planned (default: left out)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
@@ -39,15 +52,18 @@ static const cli_spec spec = {
     "sweepkit recommend [--file] FILE... [--ttft-budget "
     "SECONDS] [--ttft-stat STAT]\n"
     "       [--min-query-tps R] [--throughput-goal T] "
-    "[--format FMT]",
+    "[--group-by COLS] [--include-partial]\n"
+    "       [--format FMT]",
     "Recommend a concurrency from sweep summaries: the "
     "highest measured level that meets\n"
     "every constraint given (limits inclusive), or for a "
     "throughput goal alone the lowest\n"
     "level reaching it, with an interpolated estimate of "
-    "where the binding limit lies.\n"
-    "Exit status 1 when some file has no qualifying "
-    "level.",
+    "where the binding limit lies;\n"
+    "for a configuration grid, one answer per configuration "
+    "and the best of them.\n"
+    "Exit status 1 when some file (grid: every "
+    "configuration) has no qualifying level.",
     options};
 
 /* A limit from the command line: a finite number > 0. */
@@ -62,18 +78,59 @@ static int parse_limit(double *out, const char *s, const char *what,
     return rc;
 }
 
+/*
+ * Read every file (each one sweep or a grid of them) into entries
+ * recs[0..*n), growing *recs; sets[] keeps what the entries borrow.
+ * Returns 0 or the first failure; *nmissed counts the files without a
+ * qualifying level (for a grid: no configuration qualifies).
+ */
+static int load_all(struct sk_recommend_entry **recs, size_t *n,
+                    sk_sweep_set **sets, size_t *nmissed,
+                    const char *const *files, size_t nfiles,
+                    const char *group_by, const sk_recommend_opts *o,
+                    int partial)
+{
+    size_t i, k, cap = 0;
+    int rc;
+
+    for (i = 0; i < nfiles; i++) {
+        size_t m, first = *n, best;
+
+        if ((rc = sk_sweep_set_load(&sets[i], files[i], group_by)) != 0)
+            return rc;
+        m = sk_sweep_set_count(sets[i]);
+        if (*n + m > cap) {
+            struct sk_recommend_entry *t;
+
+            cap = 2 * (*n + m);
+            if (!(t = realloc(*recs, cap * sizeof(*t))))
+                return sk_error_set(SK_ENOMEM, "out of memory");
+            *recs = t;
+        }
+        for (k = 0; k < m; k++)
+            if ((rc = sk_recommend_analyse(&(*recs)[(*n)++],
+                                           sk_sweep_set_get(sets[i], k), o,
+                                           partial)) != 0)
+                return rc;
+        best = sk_recommend_best(*recs + first, m);
+        if (m > 1 ? best == m : !(*recs)[first].r.found)
+            ++*nmissed;
+    }
+    return 0;
+}
+
 int cmd_recommend(int argc, char **argv)
 {
     static const char prog[] = "sweepkit recommend";
-    const char *files[MAX_FILES];
+    const char *files[MAX_FILES], *group_by = NULL;
     struct sk_recommend_entry *recs = NULL;
+    sk_sweep_set **sets = NULL;
     sk_recommend_opts o;
     json_t *head = NULL;
     sk_format fmt = SK_FORMAT_TABLE;
-    sk_sweep *s = NULL;
-    size_t nfiles = 0, i, nmissed = 0;
+    size_t nfiles = 0, i, n = 0, nmissed = 0;
     char msg[300];
-    int c, rc = 0, status;
+    int c, rc, status, partial = 0;
 
     gsl_set_error_handler_off();
     sk_recommend_opts_init(&o);
@@ -105,6 +162,8 @@ int cmd_recommend(int argc, char **argv)
                             "--throughput-goal", 0))
                 return cli_usage_error(prog, sk_error_last());
             break;
+        case OPT_GROUP_BY: group_by = optarg; break;
+        case OPT_PARTIAL: partial = 1; break;
         case OPT_FORMAT:
             if (sk_format_parse(&fmt, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
@@ -122,20 +181,12 @@ int cmd_recommend(int argc, char **argv)
         return cli_usage_error(prog, "no constraint: give --ttft-budget, "
                                      "--min-query-tps or --throughput-goal");
 
-    if (!(recs = calloc(nfiles, sizeof(*recs))))
+    if (!(sets = calloc(nfiles, sizeof(*sets))))
         return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
     /* Every file is read before anything is printed: a bad file fails the
      * command without half a table on stdout. */
-    for (i = 0; i < nfiles && rc == 0; i++) {
-        recs[i].file = strcmp(files[i], "-") ? files[i] : "<stdin>";
-        if ((rc = sk_sweep_load(&s, files[i])) == 0 &&
-            (rc = sk_recommend_sweep(&recs[i].r, s, &o)) == 0)
-            rc = sk_recommend_paragraph(recs[i].text, sizeof(recs[i].text),
-                                        &recs[i].r);
-        sk_sweep_free(s);
-        s = NULL;
-    }
-    if (rc != 0) {
+    if ((rc = load_all(&recs, &n, sets, &nmissed, files, nfiles, group_by,
+                       &o, partial)) != 0) {
         status = cli_fail(prog, rc);
         goto done;
     }
@@ -145,7 +196,7 @@ int cmd_recommend(int argc, char **argv)
         goto done;
     }
     /* A failed write keeps the command's own wording. */
-    if ((rc = sk_recommend_write(stdout, recs, nfiles, o.ttft_stat, fmt,
+    if ((rc = sk_recommend_write(stdout, recs, n, o.ttft_stat, fmt,
                                  head)) != 0) {
         status = cli_fail(prog, rc == SK_EIO
                                     ? sk_error_set(SK_EIO, "writing standard "
@@ -153,10 +204,9 @@ int cmd_recommend(int argc, char **argv)
                                     : rc);
         goto done;
     }
-    for (i = 0; i < nfiles; i++) {
+    for (i = 0; i < n; i++) {
         if (recs[i].r.found)
             continue;
-        nmissed++;
         fprintf(stderr, "%s: ", prog);
         sk_recommend_write_miss(stderr, &recs[i]);
     }
@@ -164,5 +214,8 @@ int cmd_recommend(int argc, char **argv)
 done:
     json_decref(head);
     free(recs);
+    for (i = 0; i < nfiles; i++)
+        sk_sweep_set_free(sets[i]);
+    free(sets);
     return status;
 }

@@ -15,7 +15,7 @@
 
 #define MAX_FILES 1024
 
-enum { OPT_X = 256, OPT_Y, OPT_GAIN, OPT_FORMAT, OPT_GROUP_BY };
+enum { OPT_X = 256, OPT_Y, OPT_GAIN, OPT_FORMAT, OPT_GROUP_BY, OPT_PARTIAL };
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -31,13 +31,16 @@ static const cli_opt options[] = {
      "grid's configuration columns when a level repeats)"},
     {"gain", required_argument, OPT_GAIN, "PCT",
      "knee threshold: gain per doubling in percent (default 10)"},
+    {"include-partial", no_argument, OPT_PARTIAL, NULL,
+     "use levels that ran fewer queries than planned (default: left out)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
     "sweepkit saturation [--file] FILE... [--x NAME] "
-    "[--y NAME] [--gain PCT] [--group-by COLS] [--format FMT]",
+    "[--y NAME] [--gain PCT] [--group-by COLS]\n"
+    "       [--include-partial] [--format FMT]",
     "Find where a concurrency sweep stops paying: the "
     "measured knee (the level after\n"
     "which every doubling gains less than --gain "
@@ -53,7 +56,8 @@ static const cli_spec spec = {
  */
 static int one_file(size_t *shown, const char *prog, const char *path,
                     const char *group_by, const char *xname,
-                    const char *yname, double gain_pct, sk_format fmt)
+                    const char *yname, double gain_pct, int partial,
+                    sk_format fmt)
 {
     sk_sweep_set *set = NULL;
     sk_sweep **ok = NULL;
@@ -87,7 +91,7 @@ static int one_file(size_t *shown, const char *prog, const char *path,
     for (i = 0; i < n; i++)
         if ((rc = sk_saturation_analyse(&r[m], &ok[m],
                                         sk_sweep_set_get(set, i), xname,
-                                        yname, gain_pct)) != 0) {
+                                        yname, gain_pct, partial)) != 0) {
             cli_fail(prog, rc);
             sk_sweep_free(ok[m]); /* the next group reuses the slot */
             ok[m] = NULL;
@@ -123,7 +127,7 @@ int cmd_saturation(int argc, char **argv)
     sk_format fmt = SK_FORMAT_TABLE;
     double gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
     json_t *head = NULL;
-    int c, status = SK_EXIT_OK;
+    int c, status = SK_EXIT_OK, partial = 0;
 
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
@@ -135,6 +139,7 @@ int cmd_saturation(int argc, char **argv)
         case OPT_X: xname = optarg; break;
         case OPT_Y: yname = optarg; break;
         case OPT_GROUP_BY: group_by = optarg; break;
+        case OPT_PARTIAL: partial = 1; break;
         case OPT_GAIN:
             if (sk_units_parse_double(&gain_pct, optarg, "--gain") != 0)
                 return cli_usage_error(prog, sk_error_last());
@@ -168,7 +173,7 @@ int cmd_saturation(int argc, char **argv)
     json_decref(head);
     for (i = 0; i < nfiles; i++) {
         if (one_file(&shown, prog, files[i], group_by, xname, yname,
-                     gain_pct, fmt) != SK_EXIT_OK)
+                     gain_pct, partial, fmt) != SK_EXIT_OK)
             status = SK_EXIT_RUNTIME;
         /* Keep stdout and stderr in file order when both are a terminal. */
         fflush(stdout);

@@ -307,10 +307,42 @@ grep -qx 'best of 8 configurations (highest throughput_tps): instances=2 decode_
   ok || bad "grid: the best configuration"
 expect 0 "" "$SK" saturation fixtures/grids/round_robin.csv --format csv
 [ "$(cut -d, -f21 "$tmp/out" | sort -u | tr '\n' ' ')" = "group max_tokens=1024 max_tokens=128 max_tokens=256 max_tokens=512 " ] &&
-  grep -q ',max_tokens=1024,64,0$' "$tmp/out" && grep -q ',max_tokens=128,,1$' "$tmp/out" &&
+  grep -q ',max_tokens=1024,64,0,$' "$tmp/out" && grep -q ',max_tokens=128,,1,$' "$tmp/out" &&
   ok || bad "round robin grid: csv groups, failed level, best"
 expect 0 "" "$SK" top "$G2" --group-by instances -n 1 --format csv
 printf 'instances,decode_concurrency,prompt_concurrency,concurrency,throughput_tps,total_tokens,elapsed_s,errors\n1,16,2,64,478.9,32749,68.38,0\n2,16,2,64,873.1,32749,37.51,0\n' >"$tmp/top_grid.csv"
 cmp -s "$tmp/out" "$tmp/top_grid.csv" && ok || bad "top --group-by instances"
+
+# recommend over a grid: an answer per configuration and the best one for
+# the question (a goal alone: the lowest concurrency reaching it).
+expect 0 "" "$SK" recommend fixtures/grids/round_robin.csv --throughput-goal 300
+[ "$(grep -c '^fixtures/grids/round_robin.csv \[max_tokens=[0-9]*\] *| yes ' "$tmp/out")" = 4 ] &&
+  grep -qx 'best of 4 configurations (reaches the throughput goal at the lowest concurrency): max_tokens=128: concurrency 16, 461.10 tok/s' "$tmp/out" &&
+  grep -q '^fixtures/grids/round_robin.csv \[max_tokens=1024\]: .* Left out: failed 64 (errors and no tokens)\.$' "$tmp/out" &&
+  ok || bad "recommend: grid, best, failed level"
+expect 1 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concurrency=2]: no measured level meets every constraint (closest: concurrency 64)" \
+  "$SK" recommend "$G2" --throughput-goal 900
+expect 0 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concurrency=2]: no measured level meets every constraint (closest: concurrency 64)" \
+  "$SK" recommend "$G2" --throughput-goal 500 --group-by instances,decode_concurrency,prompt_concurrency --format csv
+[ "$(grep -c ',1,[^,]*,[^,]*$' "$tmp/out")" = 1 ] &&
+  grep -q '^fixtures/grids/full_sweep.csv \[instances=2 decode_concurrency=16 prompt_concurrency=2\],true,32.0,.*,instances=2 decode_concurrency=16 prompt_concurrency=2,1,,$' "$tmp/out" &&
+  ok || bad "recommend --group-by: csv group and best columns"
+
+# Partial levels (a stopped collect's summary): left out of the knee, the
+# recommendation and the chart unless --include-partial.
+printf 'concurrency,queries,errors,throughput_tokens_per_s,avg_ttft_s,planned_queries\n1,8,0,50,0.2,8\n2,8,0,95,0.3,8\n4,8,0,180,0.5,8\n8,3,0,90,0.6,8\n' >"$tmp/partial.csv"
+expect 0 "" "$SK" saturation "$tmp/partial.csv"
+grep -qx 'partial: 8 (fewer queries than planned; left out of the knee and the fit, --include-partial uses them)' "$tmp/out" &&
+  grep -q "^$tmp/partial.csv: throughput_tokens_per_s by concurrency, 3 levels$" "$tmp/out" &&
+  ok || bad "saturation: partial level left out and named"
+expect 0 "" "$SK" saturation "$tmp/partial.csv" --include-partial --format json
+grep -q '"knee": 4.0' "$tmp/out" && ! grep -q partial_levels "$tmp/out" &&
+  ok || bad "saturation --include-partial: the partial level used"
+expect 0 "" "$SK" recommend "$tmp/partial.csv" --ttft-budget 1
+grep -q '| yes   |           4 |' "$tmp/out" &&
+  grep -q 'Left out: partial 8 (fewer queries than planned; --include-partial uses them)\.$' "$tmp/out" &&
+  ok || bad "recommend: partial level left out"
+expect 0 "" "$SK" recommend "$tmp/partial.csv" --ttft-budget 1 --include-partial
+grep -q '| yes   |           8 |' "$tmp/out" && ok || bad "recommend --include-partial"
 
 finish cli

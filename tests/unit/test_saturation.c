@@ -390,8 +390,8 @@ static const char s2_table[] =
     "USL fit: not possible: need at least 3 levels for a USL fit, have 2\n";
 
 static const char s2_csv[] =
-    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error,group,failed_levels,best\n"
-    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\",,,\n";
+    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error,group,failed_levels,best,partial_levels\n"
+    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\",,,,\n";
 
 static const char s2_json[] =
     "{\n  \"results\": [\n"
@@ -665,17 +665,16 @@ static void test_grid(void)
         const sk_sweep *all = sk_sweep_set_get(set, i);
 
         CHECK_STR(sk_sweep_default_y(all), "throughput_tps");
-        CHECK_INT(sk_sweep_without_failed(&ok[i], all), 0);
-        CHECK_INT(sk_saturation_input(&r[i], ok[i], "concurrency",
-                                      "throughput_tps"),
+        CHECK_INT(sk_saturation_analyse(&r[i], &ok[i], all, "concurrency",
+                                        NULL, 10, 0),
                   0);
-        sk_saturation_note_failed(&r[i], all);
-        CHECK_INT(sk_saturation_compute(&r[i], 10), 0);
+        CHECK_STR(r[i].yname, "throughput_tps");
     }
     CHECK_STR(r[1].group, "instances=2");
-    CHECK_INT(r[0].nfailed, 0);
-    CHECK_INT(r[1].nfailed, 1);
-    CHECK_NEAR(r[1].failed_x[0], 4, 0);
+    CHECK_INT(r[0].left_out.failed.n, 0);
+    CHECK_INT(r[1].left_out.failed.n, 1);
+    CHECK_NEAR(r[1].left_out.failed.x[0], 4, 0);
+    CHECK_INT(r[1].left_out.partial.n, 0);
     CHECK_INT(r[1].n, 3); /* 1, 2, 8: the failed 4 is no zero point */
     /* instances=1 stops at 2 (2->4: +2.6%); instances=2 still scales */
     CHECK_INT(r[0].knee.found, 1);
@@ -701,7 +700,7 @@ static void test_grid(void)
     fp = open_memstream(&buf, &len);
     CHECK_INT(sk_saturation_write(fp, &r[1], SK_FORMAT_CSV, 1), 0);
     fclose(fp);
-    CHECK(strstr(buf, ",instances=2,4,1\n") != NULL);
+    CHECK(strstr(buf, ",instances=2,4,1,\n") != NULL);
     free(buf);
     {
         json_t *o = sk_saturation_json(&r[1], NULL);

@@ -29,6 +29,7 @@ static void test_auto(void)
     const sk_sweep *a, *b;
     const double *tp;
     sk_sweep *ok = NULL;
+    struct sk_sweep_left_out lo;
 
     CHECK_INT(load(&set, grid, NULL), 0);
     CHECK_INT(sk_sweep_set_count(set), 2);
@@ -47,7 +48,10 @@ static void test_auto(void)
     CHECK_INT(sk_sweep_failed(b, 2), 0);
     CHECK_INT(sk_sweep_has_column(b, "throughput_tps"), 1);
     CHECK_INT(sk_sweep_has_column(b, "throughput_tokens_per_s"), 0);
-    CHECK_INT(sk_sweep_without_failed(&ok, b), 0);
+    CHECK_INT(sk_sweep_analysable(&ok, &lo, b, 0), 0);
+    CHECK_INT(lo.failed.n, 1);
+    CHECK_NEAR(lo.failed.x[0], 2, 0);
+    CHECK_INT(lo.partial.n, 0);
     CHECK_INT(sk_sweep_levels(ok), 2);
     CHECK_INT(sk_sweep_column(&tp, ok, "throughput_tps"), 0);
     CHECK_NEAR(tp[0], 40.0, 0);
@@ -121,17 +125,57 @@ static void test_several(void)
 
 static void test_all_failed(void)
 {
+    struct sk_sweep_left_out lo;
     sk_sweep_set *set = NULL;
     sk_sweep *ok = NULL;
 
     CHECK_INT(load(&set, "concurrency,throughput_tps,total_tokens,errors\n"
                          "1,0.0,0,1\n2,0.0,0,2\n", NULL), 0);
     CHECK_INT(sk_sweep_nfailed(sk_sweep_set_get(set, 0)), 2);
-    CHECK_INT(sk_sweep_without_failed(&ok, sk_sweep_set_get(set, 0)),
+    CHECK_INT(sk_sweep_analysable(&ok, &lo, sk_sweep_set_get(set, 0), 0),
               SK_ENODATA);
     CHECK_STR(sk_error_last(), "g.csv: every level failed (errors and no "
                                "tokens)");
     sk_sweep_set_free(set);
+}
+
+/* A stopped collect's summary: level 4 ran 3 of its 8 queries. */
+static void test_partial(void)
+{
+    static const char csv[] =
+        "concurrency,queries,errors,throughput_tokens_per_s,"
+        "planned_queries\n"
+        "1,8,0,10,8\n2,8,0,19,8\n4,3,0,30,8\n";
+    struct sk_sweep_left_out lo;
+    sk_sweep *s = NULL, *ok = NULL;
+    char list[64];
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "p.csv", csv, strlen(csv)), 0);
+    CHECK_INT(sk_sweep_npartial(s), 1);
+    CHECK_INT(sk_sweep_partial(s, 2), 1);
+    CHECK_INT(sk_sweep_partial(s, 1), 0);
+    CHECK_INT(sk_sweep_nfailed(s), 0);
+    CHECK_INT(sk_sweep_analysable(&ok, &lo, s, 0), 0);
+    CHECK_INT(sk_sweep_levels(ok), 2);
+    CHECK_INT(lo.partial.n, 1);
+    sk_sweep_levels_list(list, sizeof(list), &lo.partial, ", ");
+    CHECK_STR(list, "4");
+    sk_sweep_free(ok);
+    CHECK_INT(sk_sweep_analysable(&ok, &lo, s, 1), 0);
+    CHECK_INT(sk_sweep_levels(ok), 3);
+    CHECK_INT(lo.partial.n, 0);
+    sk_sweep_free(ok);
+    sk_sweep_free(s);
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "p.csv",
+                                   "concurrency,queries,planned_queries\n"
+                                   "1,2,8\n", 42),
+              0);
+    CHECK_INT(sk_sweep_analysable(&ok, &lo, s, 0), SK_ENODATA);
+    CHECK_STR(sk_error_last(), "p.csv: no level finished: 1 partial (fewer "
+                               "queries than planned), 0 failed; give "
+                               "--include-partial to use the partial ones");
+    sk_sweep_free(s);
 }
 
 static void test_fixtures(void)
@@ -171,6 +215,7 @@ int main(void)
     test_explicit();
     test_several();
     test_all_failed();
+    test_partial();
     test_fixtures();
     return sk_test_done("sweep_group");
 }

@@ -365,7 +365,7 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
     /* Throughput feeds the share of the peak, so a bad cell in it is
      * still an error; only a missing column is fine without a goal. */
     if ((rc = sk_sweep_column(&lv.throughput_tokens_per_s, s,
-                              SK_RECOMMEND_THROUGHPUT_COLUMN)) != 0) {
+                              sk_sweep_default_y(s))) != 0) {
         if (!isnan(opts->throughput_goal_tokens_per_s) ||
             rc != SK_ENOTFOUND)
             return rc;
@@ -384,6 +384,62 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
     }
     sk_error_clear();
     return sk_recommend(out, &lv, opts);
+}
+
+int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
+                         const sk_recommend_opts *opts, int include_partial)
+{
+    sk_sweep *kept = NULL;
+    int rc;
+
+    memset(e, 0, sizeof(*e));
+    e->file = sk_sweep_name(s);
+    e->group = sk_sweep_group(s);
+    if ((rc = sk_sweep_analysable(&kept, &e->left_out, s,
+                                  include_partial)) == 0 &&
+        (rc = sk_recommend_sweep(&e->r, kept, opts)) == 0)
+        rc = sk_recommend_paragraph(e->text, sizeof(e->text), &e->r);
+    sk_sweep_free(kept);
+    return rc;
+}
+
+/* Whether a is a better answer than b (both found). */
+static int better(const sk_recommend_result *a, const sk_recommend_result *b)
+{
+    if (a->lowest) {
+        if (a->concurrency != b->concurrency)
+            return a->concurrency < b->concurrency;
+        return a->throughput_tokens_per_s > b->throughput_tokens_per_s;
+    }
+    if (!isnan(a->throughput_tokens_per_s) &&
+        !isnan(b->throughput_tokens_per_s))
+        return a->throughput_tokens_per_s > b->throughput_tokens_per_s;
+    return a->concurrency > b->concurrency;
+}
+
+size_t sk_recommend_best(struct sk_recommend_entry *e, size_t n)
+{
+    size_t i, best = n;
+
+    if (n <= 1)
+        return n;
+    for (i = 0; i < n; i++)
+        if (e[i].r.found && (best == n || better(&e[i].r, &e[best].r)))
+            best = i;
+    for (i = 0; i < n; i++) {
+        e[i].best = i == best ? 1 : -1;
+        e[i].nconfigs = n;
+    }
+    return best;
+}
+
+const char *sk_recommend_best_reason(const struct sk_recommend_entry *e)
+{
+    if (e->r.lowest)
+        return "reaches the throughput goal at the lowest concurrency";
+    if (!isnan(e->r.throughput_tokens_per_s))
+        return "most throughput within every constraint";
+    return "highest concurrency within every constraint";
 }
 
 /* --- the paragraph ------------------------------------------------------ */

@@ -101,15 +101,39 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
         fputc('\n', fp);
     }
     for (i = 0; i < n; i++) {
+        char lo[600];
+
+        sk_sweep_left_out_text(lo, sizeof(lo), &recs[i].left_out);
         fputc('\n', fp);
         if (markdown) {
             fputs("**", fp);
             sk_format_markdown_cell(fp, recs[i].file, strlen(recs[i].file));
-            fprintf(fp, "**: %s\n", recs[i].text);
+            fprintf(fp, "**: %s%s%s%s\n", recs[i].text,
+                    lo[0] ? " Left out: " : "", lo, lo[0] ? "." : "");
         } else {
-            fprintf(fp, "%s: %s\n", recs[i].file, recs[i].text);
+            fprintf(fp, "%s: %s%s%s%s\n", recs[i].file, recs[i].text,
+                    lo[0] ? " Left out: " : "", lo, lo[0] ? "." : "");
         }
     }
+    for (i = 0; i < n; i++)
+        if (recs[i].best > 0) {
+            char num[CELL_MAX];
+
+            fprintf(fp, "\n%sbest of %zu configurations (%s):%s ",
+                    markdown ? "**" : "", recs[i].nconfigs,
+                    sk_recommend_best_reason(&recs[i]),
+                    markdown ? "**" : "");
+            if (markdown)
+                sk_format_markdown_cell(fp, recs[i].group,
+                                        strlen(recs[i].group));
+            else
+                fputs(recs[i].group, fp);
+            fprintf(fp, ": concurrency %g", recs[i].r.concurrency);
+            if (!isnan(recs[i].r.throughput_tokens_per_s))
+                fprintf(fp, ", %s tok/s",
+                        human(num, recs[i].r.throughput_tokens_per_s));
+            fputc('\n', fp);
+        }
 }
 
 static const char *const machine_keys[] = {
@@ -131,12 +155,18 @@ static const char *const machine_keys[] = {
     "neighbour_value",
     "estimate_concurrency",
     "summary",
+    /* CSV only; JSON has them for a grid (and when levels were left out) */
+    "group",
+    "best",
+    "failed_levels",
+    "partial_levels",
 };
+#define NJSON 18 /* the keys every JSON record has */
 #define NKEYS (sizeof(machine_keys) / sizeof(machine_keys[0]))
 
 /* Field k of a record: text in *s, or a number in *v (NaN = missing). */
 static void machine_field(const struct sk_recommend_entry *x, size_t k, const char **s,
-                          double *v)
+                          double *v, char (*lists)[512])
 {
     const sk_recommend_result *r = &x->r;
     const double nums[NKEYS] = {
@@ -145,7 +175,7 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
         r->throughput_tokens_per_s, r->opts.throughput_goal_tokens_per_s,
         r->peak_throughput_tokens_per_s, r->peak_concurrency, r->peak_share,
         0, r->neighbour_concurrency, r->neighbour_value,
-        r->estimate_concurrency, 0};
+        r->estimate_concurrency, 0, 0, 0, 0, 0};
 
     *s = NULL;
     *v = nums[k];
@@ -155,6 +185,16 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
     case 3: *s = sk_recommend_stat_name(r->opts.ttft_stat); break;
     case 13: *s = sk_recommend_limit_name(r->binding); break;
     case 17: *s = x->text; break;
+    case 18: *s = x->group ? x->group : ""; break;
+    case 19: *s = x->best > 0 ? "1" : x->best < 0 ? "0" : ""; break;
+    case 20:
+    case 21:
+        sk_sweep_levels_list(lists[k - 20], sizeof(lists[0]),
+                             k == 20 ? &x->left_out.failed
+                                     : &x->left_out.partial,
+                             " ");
+        *s = lists[k - 20];
+        break;
     default: break;
     }
 }
@@ -167,14 +207,15 @@ json_t *sk_recommend_json(const struct sk_recommend_entry *e,
 
     if (!o)
         return NULL;
-    for (k = 0; k < NKEYS; k++) {
+    for (k = 0; k < NJSON; k++) {
         const char *s;
         double v;
         json_t *j;
+        char lists[2][512];
         /* With no answer only the file and the constraints are known. */
         int known = !error || k == 0 || k == 3 || k == 5 || k == 7 || k == 9;
 
-        machine_field(e, k, &s, &v);
+        machine_field(e, k, &s, &v, lists);
         j = !known   ? json_null()
             : k == 1 ? json_boolean(e->r.found)
             : s      ? sk_json_string(s)
@@ -185,6 +226,15 @@ json_t *sk_recommend_json(const struct sk_recommend_entry *e,
             json_decref(o);
             return NULL;
         }
+    }
+    /* Keys that only a grid has: a single sweep's object is unchanged. */
+    if ((e->group && e->group[0] &&
+         json_object_set_new(o, "group", sk_json_string(e->group)) != 0) ||
+        (e->best &&
+         json_object_set_new(o, "best", json_boolean(e->best > 0)) != 0) ||
+        sk_sweep_left_out_json(o, &e->left_out) != 0) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }
@@ -203,8 +253,9 @@ static void write_csv(FILE *fp, const struct sk_recommend_entry *recs,
             const char *s;
             double v;
             size_t len;
+            char lists[2][512];
 
-            machine_field(&recs[i], k, &s, &v);
+            machine_field(&recs[i], k, &s, &v, lists);
             if (k)
                 fputc(',', fp);
             if (s)

@@ -809,7 +809,7 @@ static size_t planned_at(const double *planned, size_t i, size_t sidecar)
 static int has_partial_row(const sk_sweep *s, size_t sidecar)
 {
     const double *q = column_or_null(s, "queries"),
-                 *pl = column_or_null(s, SK_SUMMARIZE_PLANNED);
+                 *pl = column_or_null(s, SK_SWEEP_PLANNED);
     size_t i, n = sk_sweep_levels(s);
 
     for (i = 0; q && i < n; i++) {
@@ -1070,7 +1070,7 @@ static int find_partial(sk_runset *rs, size_t k, struct file *s,
     size_t n = sk_sweep_levels(sw), i, j, np = 0, sidecar = 0, first = 0;
     const double *conc = sk_sweep_concurrency(sw),
                  *qs = column_or_null(sw, "queries"),
-                 *pl = column_or_null(sw, SK_SUMMARIZE_PLANNED);
+                 *pl = column_or_null(sw, SK_SWEEP_PLANNED);
     struct sk_runset_partial *p;
     unsigned char *drop;
     int rc = 0;

@@ -403,20 +403,6 @@ int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct)
     return 0;
 }
 
-void sk_saturation_note_failed(struct sk_saturation_result *r,
-                               const sk_sweep *all)
-{
-    size_t i;
-
-    r->nfailed = 0;
-    for (i = 0; i < sk_sweep_levels(all); i++)
-        if (sk_sweep_failed(all, i)) {
-            if (r->nfailed < sizeof(r->failed_x) / sizeof(r->failed_x[0]))
-                r->failed_x[r->nfailed] = sk_sweep_concurrency(all)[i];
-            r->nfailed++;
-        }
-}
-
 double sk_saturation_peak(const struct sk_saturation_result *r, double *x)
 {
     double best = NAN;
@@ -451,8 +437,10 @@ size_t sk_saturation_best(struct sk_saturation_result *r, size_t n)
 
 int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
                           const sk_sweep *all, const char *xname,
-                          const char *yname, double gain_pct)
+                          const char *yname, double gain_pct,
+                          int include_partial)
 {
+    struct sk_sweep_left_out lo;
     char msg[600];
     int rc;
 
@@ -460,10 +448,10 @@ int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
     *kept = NULL;
     if (!yname)
         yname = sk_sweep_default_y(all);
-    if ((rc = sk_sweep_without_failed(kept, all)) != 0 ||
+    if ((rc = sk_sweep_analysable(kept, &lo, all, include_partial)) != 0 ||
         (rc = sk_saturation_input(r, *kept, xname, yname)) != 0)
         return rc;
-    sk_saturation_note_failed(r, all);
+    r->left_out = lo;
     if ((rc = sk_saturation_compute(r, gain_pct)) != 0) {
         snprintf(msg, sizeof(msg), "%s", sk_error_last());
         return sk_error_set(rc, "%s: %s by %s: %s", r->file, yname, xname,

@@ -209,25 +209,33 @@ static size_t usl_pairs(char (*lab)[CELL], char (*val)[CELL],
     return m;
 }
 
-/* The failed levels: "64, 128" ("..., and 3 more" past the 16 kept). */
-static void failed_list(char *buf, size_t cap,
-                        const struct sk_saturation_result *r,
-                        const char *sep)
-{
-    size_t i, at = 0,
-              kept = sizeof(r->failed_x) / sizeof(r->failed_x[0]);
-
-    buf[0] = '\0';
-    for (i = 0; i < r->nfailed && i < kept && at < cap; i++)
-        at += (size_t)snprintf(buf + at, cap - at, "%s%g", i ? sep : "",
-                               r->failed_x[i]);
-    if (r->nfailed > kept && at < cap)
-        snprintf(buf + at, cap - at, "%sand %zu more", sep,
-                 r->nfailed - kept);
-}
-
 static const char failed_words[] =
     "(errors and no tokens; left out of the knee and the fit)";
+static const char partial_words[] =
+    "(fewer queries than planned; left out of the knee and the fit, "
+    "--include-partial uses them)";
+
+/* "failed: 4 (...)" and "partial: 64 (...)", or in Markdown
+ * "**Failed:** 4 (...)." */
+static void left_out_lines(FILE *fp, const struct sk_saturation_result *r,
+                           int markdown)
+{
+    const struct sk_sweep_levels_out *l[2] = {&r->left_out.failed,
+                                              &r->left_out.partial};
+    static const char *const what[2][2] = {{"failed:", "partial:"},
+                                           {"**Failed:**", "**Partial:**"}};
+    const char *words[2] = {failed_words, partial_words};
+    char line[512];
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        if (!l[k]->n)
+            continue;
+        sk_sweep_levels_list(line, sizeof(line), l[k], ", ");
+        fprintf(fp, "%s %s %s%s\n\n", what[markdown][k], line, words[k],
+                markdown ? "." : "");
+    }
+}
 
 static const char usl_formula[] = "X(N) = λN / (1 + σ(N − 1) + κN(N − 1))";
 
@@ -247,10 +255,7 @@ static void write_table(FILE *fp, const struct sk_saturation_result *r,
         fprintf(fp, "knee: %g\n  %s\n\n", r->knee.x, line);
     else
         fprintf(fp, "knee: none\n  %s\n\n", line);
-    if (r->nfailed) {
-        failed_list(line, sizeof(line), r, ", ");
-        fprintf(fp, "failed: %s %s\n\n", line, failed_words);
-    }
+    left_out_lines(fp, r, 0);
 
     for (i = 0; i < r->n; i++) {
         step_cells(cells, r, i, yw);
@@ -306,12 +311,7 @@ static void write_markdown(FILE *fp, const struct sk_saturation_result *r,
     md(fp, r->file);
     fprintf(fp, "\n\n");
     sk_saturation_write_knee_md(fp, r);
-    if (r->nfailed) {
-        char line[512];
-
-        failed_list(line, sizeof(line), r, ", ");
-        fprintf(fp, "**Failed:** %s %s.\n\n", line, failed_words);
-    }
+    left_out_lines(fp, r, 1);
 
     step_cells(cells, r, 0, 0);
     fprintf(fp, "| ");
@@ -362,14 +362,14 @@ static const char csv_header[] =
     "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,"
     "gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,"
     "peak_throughput,asymptote_throughput,n90,n95,usl_error,group,"
-    "failed_levels,best\n";
+    "failed_levels,best,partial_levels\n";
 
 /* One row per step; the file's knee and fit repeated on each. */
 static void write_csv(FILE *fp, const struct sk_saturation_result *r)
 {
     double gain = r->knee.threshold;
     const struct sk_saturation_usl *u = &r->usl;
-    char failed[512];
+    char failed[512], partial[512];
     size_t i;
 
     for (i = 0; i + 1 < r->n; i++) {
@@ -408,9 +408,14 @@ static void write_csv(FILE *fp, const struct sk_saturation_result *r)
         sk_format_csv_field(fp, r->group ? r->group : "",
                             r->group ? strlen(r->group) : 0);
         fputc(',', fp);
-        failed_list(failed, sizeof(failed), r, " ");
+        sk_sweep_levels_list(failed, sizeof(failed), &r->left_out.failed,
+                             " ");
         sk_format_csv_field(fp, failed, strlen(failed));
-        fputs(r->best > 0 ? ",1\n" : r->best < 0 ? ",0\n" : ",\n", fp);
+        fputs(r->best > 0 ? ",1," : r->best < 0 ? ",0," : ",,", fp);
+        sk_sweep_levels_list(partial, sizeof(partial), &r->left_out.partial,
+                             " ");
+        sk_format_csv_field(fp, partial, strlen(partial));
+        fputc('\n', fp);
     }
 }
 
@@ -470,21 +475,8 @@ json_t *sk_saturation_json(const struct sk_saturation_result *r,
     if (o && r->group && r->group[0] &&
         json_object_set_new(o, "group", sk_json_string(r->group)) != 0)
         goto nomem;
-    if (o && r->nfailed) {
-        json_t *f = json_array();
-        size_t kept = sizeof(r->failed_x) / sizeof(r->failed_x[0]);
-
-        for (i = 0; f && i < r->nfailed && i < kept; i++)
-            if (json_array_append_new(f, sk_json_number(r->failed_x[i])))
-                goto nomem_f;
-        if (!f || json_object_set_new(o, "failed_levels", f) != 0)
-            goto nomem;
-        goto flagged;
-    nomem_f:
-        json_decref(f);
+    if (o && sk_sweep_left_out_json(o, &r->left_out) != 0)
         goto nomem;
-    }
-flagged:
     if (o && r->best &&
         json_object_set_new(o, "best", json_boolean(r->best > 0)) != 0)
         goto nomem;

@@ -608,7 +608,7 @@ static void header_write(FILE *fp, int planned, const char *const *labels,
     for (c = 0; c < SK_SUMMARIZE_NEXTRA; c++)
         fprintf(fp, ",%s", sk_summarize_extra_columns[c]);
     if (planned)
-        fputs("," SK_SUMMARIZE_PLANNED, fp);
+        fputs("," SK_SWEEP_PLANNED, fp);
     for (c = 0; c < nlabels; c++) {
         fputc(',', fp);
         sk_format_csv_field(fp, labels[c], strlen(labels[c]));

@@ -1218,7 +1218,7 @@ static int fixed_column(const char *name)
     for (i = 0; i < SK_SUMMARIZE_NEXTRA; i++)
         if (strcmp(name, sk_summarize_extra_columns[i]) == 0)
             return 1;
-    return strcmp(name, SK_SUMMARIZE_PLANNED) == 0;
+    return strcmp(name, SK_SWEEP_PLANNED) == 0;
 }
 
 int sk_collect_check(const sk_collect_opts *o)

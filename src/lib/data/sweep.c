@@ -50,6 +50,8 @@ struct sk_sweep {
     int keep_text;
     unsigned char *failed; /* per level, after sorting */
     size_t nfailed;
+    unsigned char *partial; /* per level: fewer queries than planned */
+    size_t npartial;
 };
 
 /* The configuration columns the seed tools write (mlx-throughput-lab's
@@ -315,27 +317,33 @@ static int find_column(const sk_sweep *s, const char *name, size_t *k)
 }
 
 /* A failed level, as the seed tools write a cell whose batch raised:
- * errors > 0 and nothing measured (zero tokens or zero throughput). */
-static int mark_failed(sk_sweep *s)
+ * errors > 0 and nothing measured (zero tokens or zero throughput).  A
+ * partial level: fewer `queries` than its `planned_queries` (a collect
+ * that was stopped). */
+static int mark_levels(sk_sweep *s)
 {
-    size_t e, tok = 0, thr = 0, i;
-    int has_tok, has_thr;
+    size_t e = 0, tok = 0, thr = 0, q = 0, pl = 0, i;
+    int has_err, has_tok, has_thr, has_plan;
 
-    if (!(s->failed = calloc(s->n ? s->n : 1, 1)))
+    if (!(s->failed = calloc(s->n ? s->n : 1, 1)) ||
+        !(s->partial = calloc(s->n ? s->n : 1, 1)))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    if (!find_column(s, "errors", &e))
-        return 0;
+    has_err = find_column(s, "errors", &e);
     has_tok = find_column(s, "total_tokens", &tok) ||
               find_column(s, "total_output_tokens", &tok);
     has_thr = find_column(s, "throughput_tps", &thr) ||
               find_column(s, "throughput_tokens_per_s", &thr);
+    has_plan = find_column(s, "queries", &q) &&
+               find_column(s, SK_SWEEP_PLANNED, &pl);
     for (i = 0; i < s->n; i++) {
-        if (!(s->cols[e].v[i] > 0))
-            continue;
-        if ((has_tok && s->cols[tok].v[i] == 0) ||
-            (has_thr && s->cols[thr].v[i] == 0)) {
+        if (has_err && s->cols[e].v[i] > 0 &&
+            ((has_tok && s->cols[tok].v[i] == 0) ||
+             (has_thr && s->cols[thr].v[i] == 0))) {
             s->failed[i] = 1;
             s->nfailed++;
+        } else if (has_plan && s->cols[q].v[i] < s->cols[pl].v[i]) {
+            s->partial[i] = 1;
+            s->npartial++;
         }
     }
     return 0;
@@ -350,7 +358,7 @@ static int finish(sk_sweep **out, sk_sweep *s, int rc)
     if (rc == 0)
         rc = sort_levels(s);
     if (rc == 0)
-        rc = mark_failed(s);
+        rc = mark_levels(s);
     if (rc != 0) {
         sk_sweep_free(s);
         return rc;
@@ -484,6 +492,7 @@ void sk_sweep_free(sk_sweep *s)
             free(s->text[i]);
     free(s->text);
     free(s->failed);
+    free(s->partial);
     free(s->key);
     free(s->name);
     free(s);
@@ -622,24 +631,121 @@ done:
     return finish(out, t, rc);
 }
 
-int sk_sweep_without_failed(sk_sweep **out, const sk_sweep *s)
+int sk_sweep_partial(const sk_sweep *s, size_t i)
+{
+    return s->partial && s->partial[i];
+}
+
+size_t sk_sweep_npartial(const sk_sweep *s)
+{
+    return s->npartial;
+}
+
+static void leave_out(struct sk_sweep_levels_out *l, double x)
+{
+    if (l->n < sizeof(l->x) / sizeof(l->x[0]))
+        l->x[l->n] = x;
+    l->n++;
+}
+
+int sk_sweep_analysable(sk_sweep **out, struct sk_sweep_left_out *lo,
+                        const sk_sweep *s, int include_partial)
 {
     size_t *rows, i, m = 0;
     int rc;
 
     *out = NULL;
-    if (s->nfailed == s->n)
+    memset(lo, 0, sizeof(*lo));
+    for (i = 0; i < s->n; i++)
+        if (sk_sweep_failed(s, i))
+            leave_out(&lo->failed, s->cols[s->conc].v[i]);
+        else if (sk_sweep_partial(s, i) && !include_partial)
+            leave_out(&lo->partial, s->cols[s->conc].v[i]);
+    if (lo->failed.n + lo->partial.n == s->n) {
+        if (lo->partial.n == 0)
+            return sk_error_set(SK_ENODATA,
+                                "%s: every level failed (errors and no "
+                                "tokens)",
+                                s->name);
         return sk_error_set(SK_ENODATA,
-                            "%s: every level failed (errors and no tokens)",
-                            s->name);
+                            "%s: no level finished: %zu partial (fewer "
+                            "queries than planned), %zu failed; give "
+                            "--include-partial to use the partial ones",
+                            s->name, lo->partial.n, lo->failed.n);
+    }
     if (!(rows = malloc(s->n * sizeof(*rows))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < s->n; i++)
-        if (!sk_sweep_failed(s, i))
+        if (!sk_sweep_failed(s, i) &&
+            (include_partial || !sk_sweep_partial(s, i)))
             rows[m++] = i;
     rc = subset(out, s, rows, m, s->name, s->key, NULL);
     free(rows);
     return rc;
+}
+
+void sk_sweep_levels_list(char *buf, size_t cap,
+                          const struct sk_sweep_levels_out *l,
+                          const char *sep)
+{
+    size_t i, at = 0, kept = sizeof(l->x) / sizeof(l->x[0]);
+
+    if (cap == 0)
+        return;
+    buf[0] = '\0';
+    for (i = 0; i < l->n && i < kept && at < cap; i++)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%g", i ? sep : "",
+                               l->x[i]);
+    if (l->n > kept && at < cap)
+        snprintf(buf + at, cap - at, "%sand %zu more", sep, l->n - kept);
+}
+
+/* Key `key` of `o`: the levels of `l` as an array, when there are any. */
+static int levels_json(json_t *o, const char *key,
+                       const struct sk_sweep_levels_out *l)
+{
+    size_t i, kept = sizeof(l->x) / sizeof(l->x[0]);
+    json_t *a;
+
+    if (!l->n)
+        return 0;
+    if (!(a = json_array()))
+        return -1;
+    for (i = 0; i < l->n && i < kept; i++)
+        if (json_array_append_new(a, sk_json_number(l->x[i])) != 0) {
+            json_decref(a);
+            return -1;
+        }
+    return json_object_set_new(o, key, a);
+}
+
+int sk_sweep_left_out_json(json_t *o, const struct sk_sweep_left_out *lo)
+{
+    return levels_json(o, "failed_levels", &lo->failed) != 0 ||
+                   levels_json(o, "partial_levels", &lo->partial) != 0
+               ? -1
+               : 0;
+}
+
+void sk_sweep_left_out_text(char *buf, size_t cap,
+                            const struct sk_sweep_left_out *lo)
+{
+    char f[256], p[256];
+
+    sk_sweep_levels_list(f, sizeof(f), &lo->failed, ", ");
+    sk_sweep_levels_list(p, sizeof(p), &lo->partial, ", ");
+    snprintf(buf, cap, "%s%s%s%s%s%s", lo->failed.n ? "failed " : "",
+             lo->failed.n ? f : "",
+             lo->failed.n ? " (errors and no tokens)" : "",
+             lo->failed.n && lo->partial.n ? "; " : "",
+             lo->partial.n ? "partial " : "",
+             lo->partial.n ? p : "");
+    if (lo->partial.n) {
+        size_t at = strlen(buf);
+
+        snprintf(buf + at, cap - at, " (fewer queries than planned; "
+                                     "--include-partial uses them)");
+    }
 }
 
 struct sk_sweep_set {

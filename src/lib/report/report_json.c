@@ -95,6 +95,7 @@ static json_t *json_recs(struct jw *w, const struct run_rep *rr,
         const struct rec *x = &rr->rec[b];
         struct sk_recommend_entry e;
 
+        memset(&e, 0, sizeof(e));
         e.file = rr->run->summary_path ? rr->run->summary_path
                                        : rr->run->per_query_path;
         e.r = x->r;
