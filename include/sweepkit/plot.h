@@ -66,6 +66,9 @@ typedef struct {
     const struct sk_plot_mark *marks; /* drawn on every concurrency axis */
     size_t nmarks;
     int mark_saturation;         /* mark each run's knee (10% rule) */
+    const char *group_by;        /* a grid's grouping columns (sweep.h's
+                                    sk_sweep_set_load()); NULL: automatic */
+    int include_partial;         /* draw partial levels too */
     sk_plot_note_fn note;        /* NULL: notes are dropped */
     void *note_payload;
 } sk_plot_opts;
@@ -76,7 +79,12 @@ void sk_plot_opts_init(sk_plot_opts *o);
 /*
  * Make the chart `o` describes and write it to o->output.  The runs are
  * the nfiles summaries, or the nper_query per-query files when nfiles is
- * 0 (1 to SK_PLOT_MAX_RUNS; the caller checks the counts).  With a TTFT budget
+ * 0 (1 to SK_PLOT_MAX_RUNS; the caller checks the counts).  A summary
+ * holding a grid gives one run per configuration, labelled with its key;
+ * when there are more than SK_CHART_PALETTE_SIZE of them, those with the
+ * highest peak throughput are drawn and the rest counted in a note.
+ * Failed levels, and partial ones unless include_partial, are left out
+ * (sk_sweep_analysable()) with a note naming them.  With a TTFT budget
  * the TTFT panel marks each run's recommended level; with
  * mark_saturation each run's knee.  The chart's notes go to o->note after
  * the write, also when it failed.

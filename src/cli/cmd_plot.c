@@ -27,7 +27,9 @@ enum {
     OPT_WIDTH,
     OPT_HEIGHT,
     OPT_SCALE,
-    OPT_BATCH
+    OPT_BATCH,
+    OPT_GROUP_BY,
+    OPT_PARTIAL
 };
 
 static const cli_opt options[] = {
@@ -57,6 +59,11 @@ static const cli_opt options[] = {
      "canvas height, 200 to 16384 (default 1000)"},
     {"scale", required_argument, OPT_SCALE, "F",
      "PNG pixels per canvas pixel, for HiDPI (default 1)"},
+    {"group-by", required_argument, OPT_GROUP_BY, "COLS",
+     "one series per value of these comma-separated columns (default: a "
+     "grid's configuration columns when a level repeats)"},
+    {"include-partial", no_argument, OPT_PARTIAL, NULL,
+     "draw levels that ran fewer queries than planned (default: left out)"},
     {"batch", required_argument, OPT_BATCH, "FILE",
      "make one chart per line of FILE (plot arguments), in one process"},
     CLI_OPT_DELIMITER,
@@ -65,9 +72,10 @@ static const cli_opt options[] = {
 static const cli_spec spec = {
     "sweepkit plot [OPTIONS] SUMMARY.csv... -o "
     "OUT.png|svg|pdf",
-    "Draw sweep summaries (one colour per file) as a "
-    "chart; the output format follows\n"
-    "the extension.  Kinds: throughput, per-query, ttft, "
+    "Draw sweep summaries (one colour per file, or per "
+    "configuration of a grid) as a\n"
+    "chart; the output format follows the extension.  "
+    "Kinds: throughput, per-query, ttft,\n"
     "pareto, dashboard.",
     options};
 
@@ -135,6 +143,8 @@ static int plot(int argc, char **argv, char **orig)
         case OPT_MARK_SATURATION:
             o.mark_saturation = 1;
             break;
+        case OPT_GROUP_BY: o.group_by = optarg; break;
+        case OPT_PARTIAL: o.include_partial = 1; break;
         case OPT_MARK_X:
             if (nmarks == MAX_MARKS)
                 return cli_usage_error(prog, "too many --mark-x markers");

@@ -328,6 +328,25 @@ expect 0 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concu
   grep -q '^fixtures/grids/full_sweep.csv \[instances=2 decode_concurrency=16 prompt_concurrency=2\],true,32.0,.*,instances=2 decode_concurrency=16 prompt_concurrency=2,1,,$' "$tmp/out" &&
   ok || bad "recommend --group-by: csv group and best columns"
 
+# plot over grids: one series per configuration (a series and its legend
+# key are the two 2.5-wide strokes), the throughput-only chart, and at
+# most the palette's eight, the best by peak throughput.
+expect 0 "sweepkit plot: note: $G2 [instances=2 decode_concurrency=16 prompt_concurrency=4]: left out: failed 64 (errors and no tokens)" \
+  "$SK" plot "$G2" -o "$tmp/grid.svg"
+[ "$(grep -o 'stroke-width:2.5' "$tmp/grid.svg" | wc -l)" = 16 ] &&
+  grep -qx 'sweepkit plot: note: no per-query speed column in the data: total throughput only' "$tmp/err" &&
+  ok || bad "plot: a series per configuration, throughput only"
+expect 0 "sweepkit plot: note: fixtures/grids/round_robin.csv [max_tokens=1024]: left out: failed 64 (errors and no tokens)" \
+  "$SK" plot fixtures/grids/round_robin.csv -o "$tmp/rr.svg"
+[ "$(grep -o 'stroke-width:2.5' "$tmp/rr.svg" | wc -l)" = 8 ] && ok || bad "plot: round robin, four series"
+{ echo model,concurrency,throughput_tps,errors
+  for m in a b c d e f g h i j; do for c in 1 2 4; do echo "$m,$c,$(( c * 10 + ${#m} )).0,0"; done; done; } >"$tmp/ten.csv"
+expect 0 "sweepkit plot: note: 10 configurations: the 8 with the highest peak throughput are drawn, 2 more are not (--group-by fewer columns, or plot them apart)" \
+  "$SK" plot "$tmp/ten.csv" -o "$tmp/ten.svg"
+[ "$(grep -o 'stroke-width:2.5' "$tmp/ten.svg" | wc -l)" = 16 ] && ok || bad "plot: ten configurations, eight drawn"
+expect 2 "sweepkit plot: --per-query $G2: $G2 holds 8 sweeps (a grid); per-query samples go with a one-sweep summary" \
+  "$SK" plot "$G2" --per-query "$G2" -k per-query -o "$tmp/x.png"
+
 # Partial levels (a stopped collect's summary): left out of the knee, the
 # recommendation and the chart unless --include-partial.
 printf 'concurrency,queries,errors,throughput_tokens_per_s,avg_ttft_s,planned_queries\n1,8,0,50,0.2,8\n2,8,0,95,0.3,8\n4,8,0,180,0.5,8\n8,3,0,90,0.6,8\n' >"$tmp/partial.csv"
@@ -344,5 +363,13 @@ grep -q '| yes   |           4 |' "$tmp/out" &&
   ok || bad "recommend: partial level left out"
 expect 0 "" "$SK" recommend "$tmp/partial.csv" --ttft-budget 1 --include-partial
 grep -q '| yes   |           8 |' "$tmp/out" && ok || bad "recommend --include-partial"
+expect 0 "sweepkit plot: note: $tmp/partial.csv: left out: partial 8 (fewer queries than planned; --include-partial uses them)" \
+  "$SK" plot "$tmp/partial.csv" -o "$tmp/partial.png"
+expect 0 "sweepkit plot: note: no per-query speed column in the data: total throughput only" \
+  "$SK" plot "$tmp/partial.csv" -o "$tmp/partial.png" --include-partial
+expect 0 "sweepkit plot: note: $G2 [instances=2 decode_concurrency=16 prompt_concurrency=4]: left out: failed 64 (errors and no tokens)" \
+  "$SK" plot "$G2" -k dashboard -o "$tmp/grid_dash.png"
+grep -qx 'sweepkit plot: note: no per-query speed or TTFT column in the data: total throughput only' "$tmp/err" &&
+  ok || bad "plot: a throughput-only dashboard"
 
 finish cli

@@ -162,6 +162,10 @@ static int column(const double **out, int *why, struct ctx *x, size_t i,
 
     *out = NULL;
     *why = HAVE;
+    /* The throughput column follows the data (throughput_tps in the seed
+     * tools' files). */
+    if (strcmp(name, "throughput_tokens_per_s") == 0)
+        name = sk_sweep_default_y(s);
     rc = sk_sweep_column(out, s, name);
     if (rc == SK_ENOTFOUND && !required) {
         sk_error_clear();
@@ -247,6 +251,25 @@ static int add_column(struct ctx *x, size_t pi, const char *name, int required,
         (*any)++;
     }
     return missing_notes(x, name, why, "series skipped");
+}
+
+/* Whether some run has a value in column `name` (or per-query samples,
+ * with `samples`). */
+static int any_values(struct ctx *x, const char *name, int samples)
+{
+    size_t i;
+    const double *v;
+
+    for (i = 0; i < x->nruns; i++) {
+        if (samples && x->runs[i].nqueries)
+            return 1;
+        if (x->runs[i].sweep &&
+            sk_sweep_column(&v, x->runs[i].sweep, name) == 0 &&
+            count_finite(v, sk_sweep_levels(x->runs[i].sweep)))
+            return 1;
+        sk_error_clear();
+    }
+    return 0;
 }
 
 static int need(size_t any, struct ctx *x, const char *what)
@@ -801,6 +824,21 @@ static int default_title(struct ctx *x, const char *what)
     return sk_chart_set_title(x->c, buf);
 }
 
+/* A throughput-only sweep (the seed tools' grids: no per-query speed, no
+ * TTFT): the chart is the total-throughput panel alone, with a note
+ * saying `what` is missing. */
+static int throughput_only(struct ctx *x, const char *title,
+                           const char *what)
+{
+    int rc;
+
+    if ((rc = default_title(x, title)) != 0 ||
+        (rc = total_panel(x, 0, 0, 1, 1, NULL, 1)) != 0)
+        return rc;
+    return sk_chart_add_note(x->c, "%s in the data: total throughput only",
+                             what);
+}
+
 static int build(struct ctx *x)
 {
     const sk_chart_plot_opts *o = x->o;
@@ -818,6 +856,15 @@ static int build(struct ctx *x)
     }
     if ((rc = collect_levels(x)) != 0)
         return rc;
+    if (o->kind == SK_CHART_PLOT_THROUGHPUT && !o->dual &&
+        !any_values(x, "avg_query_tokens_per_s", 1))
+        return throughput_only(x, "Throughput vs concurrency",
+                               "no per-query speed column");
+    if (o->kind == SK_CHART_PLOT_DASHBOARD &&
+        !any_values(x, "avg_query_tokens_per_s", 1) &&
+        !any_values(x, "avg_ttft_s", 0))
+        return throughput_only(x, "Sweep dashboard",
+                               "no per-query speed or TTFT column");
     switch (o->kind) {
     case SK_CHART_PLOT_THROUGHPUT:
         rc = default_title(x, "Throughput vs concurrency");

@@ -5,6 +5,7 @@
  */
 #include "sweepkit/plot.h"
 
+#include "sweepkit/chart.h"
 #include "sweepkit/error.h"
 #include "sweepkit/recommend.h"
 #include "sweepkit/runset.h"
@@ -68,7 +69,7 @@ static int mark_saturation(sk_chart *chart, const sk_sweep *s,
 
     if (!s)
         return 0;
-    if ((rc = sk_sweep_column(&y, s, "throughput_tokens_per_s")) != 0 ||
+    if ((rc = sk_sweep_column(&y, s, sk_sweep_default_y(s))) != 0 ||
         (rc = sk_saturation_knee(&k, sk_sweep_concurrency(s), y,
                                  sk_sweep_levels(s),
                                  SK_SATURATION_DEFAULT_GAIN)) != 0)
@@ -186,37 +187,186 @@ void sk_plot_opts_init(sk_plot_opts *o)
     memset(o, 0, sizeof(*o));
 }
 
+/* A summary sweep to draw: a whole file, or one configuration of a grid. */
+struct cand {
+    sk_sweep *sweep;  /* owned: the levels sk_sweep_analysable() kept */
+    size_t file;      /* index into o->files */
+    double peak;      /* highest throughput, for choosing among many */
+    char label[256];
+};
+
+static double peak_of(const sk_sweep *s)
+{
+    const double *y;
+    double best = -1;
+    size_t i;
+
+    if (sk_sweep_column(&y, s, sk_sweep_default_y(s)) != 0) {
+        sk_error_clear();
+        return -1;
+    }
+    for (i = 0; i < sk_sweep_levels(s); i++)
+        if (y[i] > best)
+            best = y[i];
+    return best;
+}
+
+/*
+ * Read summary i (one sweep, or a grid of them) into c[*n...], growing
+ * *c.  A grid's configuration is labelled with its key (after the file's
+ * label when several files are drawn); levels left out are noted; a
+ * configuration whose every level failed is noted and not drawn.
+ */
+static int load_file(struct cand **c, size_t *n, size_t *cap,
+                     const sk_plot_opts *o, size_t i, int *grouped)
+{
+    sk_sweep_set *set = NULL;
+    struct sk_sweep_left_out lo;
+    char base[256], text[600];
+    size_t m, k;
+    int rc;
+
+    if ((rc = sk_sweep_set_load(&set, o->files[i], o->group_by)) != 0)
+        return rc;
+    m = sk_sweep_set_count(set);
+    if (m > 1 && i < o->nper_query) {
+        rc = sk_error_set(SK_EINVAL,
+                          "--per-query %s: %s holds %zu sweeps (a grid); "
+                          "per-query samples go with a one-sweep summary",
+                          o->per_query[i], o->files[i], m);
+        goto done;
+    }
+    *grouped |= m > 1;
+    if (i < o->nlabels)
+        snprintf(base, sizeof(base), "%s", o->labels[i]);
+    else
+        sk_runset_label(base, sizeof(base), o->files[i]);
+    for (k = 0; k < m; k++) {
+        const sk_sweep *all = sk_sweep_set_get(set, k);
+        struct cand *x;
+
+        if (*n == *cap) {
+            size_t nc = *cap ? 2 * *cap : 16;
+            struct cand *t = realloc(*c, nc * sizeof(*t));
+
+            if (!t) {
+                rc = sk_error_set(SK_ENOMEM, "out of memory");
+                goto done;
+            }
+            *c = t;
+            *cap = nc;
+        }
+        x = &(*c)[*n];
+        memset(x, 0, sizeof(*x));
+        x->file = i;
+        rc = sk_sweep_analysable(&x->sweep, &lo, all, o->include_partial);
+        if (rc == SK_ENODATA && m > 1) {
+            note(o, "%s; not drawn", sk_error_last());
+            continue;
+        }
+        if (rc != 0)
+            goto done;
+        ++*n;
+        sk_sweep_left_out_text(text, sizeof(text), &lo);
+        if (text[0])
+            note(o, "%s: left out: %s", sk_sweep_name(all), text);
+        if (m == 1)
+            snprintf(x->label, sizeof(x->label), "%s", base);
+        else if (o->nfiles == 1 && i >= o->nlabels)
+            snprintf(x->label, sizeof(x->label), "%s", sk_sweep_group(all));
+        else
+            snprintf(x->label, sizeof(x->label), "%.100s %.150s", base,
+                     sk_sweep_group(all));
+        x->peak = peak_of(x->sweep);
+    }
+done:
+    sk_sweep_set_free(set);
+    return rc;
+}
+
+static int by_peak(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+
+    return (x->peak < y->peak) - (x->peak > y->peak);
+}
+
+static int by_place(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+
+    /* the file, then the order in it (the sweep's first line) */
+    if (x->file != y->file)
+        return (x->file > y->file) - (x->file < y->file);
+    return (sk_sweep_line(x->sweep, 0) > sk_sweep_line(y->sweep, 0)) -
+           (sk_sweep_line(x->sweep, 0) < sk_sweep_line(y->sweep, 0));
+}
+
+/*
+ * More configurations than the chart's styles tell apart: the
+ * SK_CHART_PALETTE_SIZE with the highest peak throughput stay, in their
+ * order, and the rest are counted in a note.
+ */
+static void keep_best(struct cand *c, size_t *n, const sk_plot_opts *o)
+{
+    size_t i, keep = SK_CHART_PALETTE_SIZE;
+
+    if (*n <= keep)
+        return;
+    qsort(c, *n, sizeof(*c), by_peak);
+    note(o,
+         "%zu configurations: the %zu with the highest peak throughput are "
+         "drawn, %zu more are not (--group-by fewer columns, or plot them "
+         "apart)",
+         *n, keep, *n - keep);
+    for (i = keep; i < *n; i++)
+        sk_sweep_free(c[i].sweep);
+    *n = keep;
+    qsort(c, *n, sizeof(*c), by_place);
+}
+
 int sk_plot_write(const sk_plot_opts *o)
 {
     sk_chart_plot_run runs[SK_PLOT_MAX_RUNS];
-    sk_sweep *sweeps[SK_PLOT_MAX_RUNS] = {NULL};
     struct samples samples[SK_PLOT_MAX_RUNS];
     char labels[SK_PLOT_MAX_RUNS][256];
-    size_t nfiles = o->nfiles, npq = o->nper_query, nruns, i;
+    struct cand *cands = NULL;
+    size_t nfiles = o->nfiles, npq = o->nper_query, nruns = 0, ncap = 0, i;
     sk_chart_render_opts ro = o->render;
     char *sources = NULL;
     sk_chart *chart = NULL;
-    int rc = 0;
+    int rc = 0, grouped = 0;
 
-    nruns = nfiles ? nfiles : npq;
-    if (nruns == 0 || nruns > SK_PLOT_MAX_RUNS || npq > SK_PLOT_MAX_RUNS)
+    if ((nfiles ? nfiles : npq) == 0 || nfiles > SK_PLOT_MAX_RUNS ||
+        npq > SK_PLOT_MAX_RUNS)
         return sk_error_set(SK_EINVAL, "a chart draws 1 to %d runs",
                             SK_PLOT_MAX_RUNS);
     memset(samples, 0, sizeof(samples));
     memset(runs, 0, sizeof(runs));
+    for (i = 0; i < nfiles && rc == 0; i++)
+        rc = load_file(&cands, &nruns, &ncap, o, i, &grouped);
+    if (rc == 0 && nfiles && nruns == 0)
+        rc = sk_error_set(SK_ENODATA, "no configuration has a level to "
+                                      "draw");
+    if (rc == 0 && grouped)
+        keep_best(cands, &nruns, o);
+    if (rc == 0 && nruns > SK_PLOT_MAX_RUNS)
+        rc = sk_error_set(SK_EINVAL, "a chart draws 1 to %d runs",
+                          SK_PLOT_MAX_RUNS);
+    if (!nfiles)
+        nruns = npq;
     for (i = 0; i < nruns && rc == 0; i++) {
-        const char *path = nfiles ? o->files[i] : o->per_query[i];
-
-        if (nfiles)
-            rc = sk_sweep_load(&sweeps[i], o->files[i]);
-        if (rc == 0 && i < npq)
+        /* with a grid there are no per-query files (load_file()) */
+        if (i < npq)
             rc = sk_summarize_samples(&samples[i].c, &samples[i].v,
                                       &samples[i].n, o->per_query[i]);
-        if (i < o->nlabels)
+        if (nfiles)
+            snprintf(labels[i], sizeof(labels[i]), "%s", cands[i].label);
+        else if (i < o->nlabels)
             snprintf(labels[i], sizeof(labels[i]), "%s", o->labels[i]);
         else
-            sk_runset_label(labels[i], sizeof(labels[i]), path);
-        runs[i].sweep = sweeps[i];
+            sk_runset_label(labels[i], sizeof(labels[i]), o->per_query[i]);
+        runs[i].sweep = nfiles ? cands[i].sweep : NULL;
         runs[i].label = labels[i];
         runs[i].query_concurrency = samples[i].c;
         runs[i].query_tokens_per_s = samples[i].v;
@@ -237,9 +387,9 @@ int sk_plot_write(const sk_plot_opts *o)
         }
     }
     for (i = 0; i < nruns && o->mark_saturation && rc == 0; i++)
-        rc = mark_saturation(chart, sweeps[i], labels[i], nruns > 1, o);
+        rc = mark_saturation(chart, runs[i].sweep, labels[i], nruns > 1, o);
     for (i = 0; i < nruns && rc == 0; i++)
-        rc = mark_recommended(chart, sweeps[i], labels[i], nruns > 1, o);
+        rc = mark_recommended(chart, runs[i].sweep, labels[i], nruns > 1, o);
     if (rc == 0 && !(sources = join(o->files, nfiles, o->per_query, npq)))
         rc = sk_error_set(SK_ENOMEM, "out of memory");
     if (rc == 0) {
@@ -251,10 +401,12 @@ int sk_plot_write(const sk_plot_opts *o)
             note(o, "%s", sk_chart_note(chart, i));
     sk_chart_free(chart);
     for (i = 0; i < SK_PLOT_MAX_RUNS; i++) {
-        sk_sweep_free(sweeps[i]);
         free(samples[i].c);
         free(samples[i].v);
     }
+    for (i = 0; cands && i < nruns && nfiles; i++)
+        sk_sweep_free(cands[i].sweep);
+    free(cands);
     free(sources);
     return rc;
 }
