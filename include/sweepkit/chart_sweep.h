@@ -13,6 +13,10 @@
 
 #include "sweepkit/chart.h"
 #include "sweepkit/sweep.h"
+/* The end of the note a throughput-only chart carries ("no per-query
+ * speed column in the data: total throughput only"). */
+#define SK_CHART_THROUGHPUT_ONLY "in the data: total throughput only"
+
 
 #include <stddef.h>
 

@@ -5,7 +5,9 @@
  * from the same sweep.  `sweepkit report` is built on it.
  *
  * Recognition (sk_runset_kind_of()): a header with `concurrency` and
- * `throughput_tokens_per_s` is a summary; one with `concurrency`,
+ * `throughput_tokens_per_s` (or the seed tools' `throughput_tps`) is a
+ * summary, one holding a configuration grid giving one run per
+ * configuration (sweep.h's automatic grouping); one with `concurrency`,
  * `ttft_s`, `tokens_per_s` and `output_tokens` is a per-query file (a
  * header with both sets counts as a summary); anything else is another
  * CSV, skipped with a note.  Directories are read one level deep (no
@@ -92,6 +94,9 @@ struct sk_runset_run {
                                    sk_runset_label() of its summary (else
                                    its per-query file), " (2)" ... after
                                    a name met before */
+    const char *group;          /* a configuration of a grid file (its
+                                   key, sweep.h's sk_sweep_group(); each
+                                   is a run of its own), or "" */
     const char *summary_path;   /* as given or found; NULL: per-query only */
     const char *per_query_path; /* NULL: summary only */
     sk_runset_pairing pairing;

@@ -202,6 +202,21 @@ int sk_sweep_set_load_buffer(sk_sweep_set **out, const char *name,
                              const char *group_by);
 void sk_sweep_set_free(sk_sweep_set *set);
 
+/*
+ * A set from rows the caller streams, as sk_sweep_begin() / row() / end()
+ * load one sweep: sk_sweep_set_begin() makes the sweep the rows go to
+ * (sk_sweep_row()); sk_sweep_set_end() takes the stream's result `rc`
+ * and either sets *out and returns 0 or frees `s` and returns the error,
+ * as sk_sweep_set_load() does.
+ */
+int sk_sweep_set_begin(sk_sweep **out, const char *name);
+int sk_sweep_set_end(sk_sweep_set **out, sk_sweep *s, int rc,
+                     const char *group_by);
+
+/* Hand sweep i over to the caller (to free with sk_sweep_free()); the
+ * set no longer has it. */
+sk_sweep *sk_sweep_set_take(sk_sweep_set *set, size_t i);
+
 /* Number of sweeps (>= 1) and sweep i. */
 size_t sk_sweep_set_count(const sk_sweep_set *set);
 const sk_sweep *sk_sweep_set_get(const sk_sweep_set *set, size_t i);

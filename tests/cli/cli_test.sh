@@ -37,21 +37,21 @@ done <tests/cli/golden/cases.txt
 # --- analyze-data: its failures go to stderr with a status ----------------
 expect 2 "analyze-data: the following arguments are required: --file" "$AD"
 expect 2 "analyze-data: argument --order: invalid choice (choose from 'asc', 'desc')" \
-  "$AD" --file fixtures/full_sweep.csv --order up
+  "$AD" --file fixtures/seed/full_sweep.csv --order up
 expect 2 "analyze-data: argument --count: '-2' is not a non-negative whole number" \
-  "$AD" --file fixtures/full_sweep.csv --count -2
+  "$AD" --file fixtures/seed/full_sweep.csv --count -2
 expect 2 "analyze-data: unknown or ambiguous option '--bogus'" \
-  "$AD" --file fixtures/full_sweep.csv --bogus
+  "$AD" --file fixtures/seed/full_sweep.csv --bogus
 expect 1 "Error: nope.csv: cannot open: No such file or directory" \
   "$AD" --file nope.csv
-expect 1 "Error: Field 'tps' does not exist. Available fields in fixtures/round_robin.csv: max_tokens, concurrency, throughput_tps, total_tokens, elapsed_s, errors" \
-  "$AD" --file fixtures/round_robin.csv --field tps
+expect 1 "Error: Field 'tps' does not exist. Available fields in fixtures/seed/round_robin.csv: max_tokens, concurrency, throughput_tps, total_tokens, elapsed_s, errors" \
+  "$AD" --file fixtures/seed/round_robin.csv --field tps
 expect 0 "" "$AD" --help
 grep -q -- '--count COUNT' "$tmp/out" && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: analyze-data --help lacks --count"; }
 # argparse-style abbreviations and --opt=value work; --fi is ambiguous.
 expect 2 "analyze-data: unknown or ambiguous option '--fi=x'" "$AD" --fi=x
-expect 0 "" "$AD" --fil=fixtures/full_sweep.csv --cou 100
+expect 0 "" "$AD" --fil=fixtures/seed/full_sweep.csv --cou 100
 same_as tests/cli/golden/full_all.out
 
 # --- sweepkit ---------------------------------------------------------------
@@ -64,45 +64,45 @@ grep -qE '^sweepkit [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" &&
 expect 2 "sweepkit: unknown command 'nosuch'" "$SK" nosuch
 expect 0 "" "$SK" top --help
 expect 2 "sweepkit top: --count: 'x' is not a non-negative whole number" \
-  "$SK" top fixtures/full_sweep.csv --count x
+  "$SK" top fixtures/seed/full_sweep.csv --count x
 expect 2 "sweepkit top: unknown format 'xml' (expected table, csv, json or markdown)" \
-  "$SK" top fixtures/full_sweep.csv --format xml
+  "$SK" top fixtures/seed/full_sweep.csv --format xml
 expect 2 "sweepkit top: --where 'errors=0': expected FIELD OP VALUE with OP one of == != < <= > >=" \
-  "$SK" top fixtures/full_sweep.csv --where errors=0
+  "$SK" top fixtures/seed/full_sweep.csv --where errors=0
 expect 2 "sweepkit top: option '--field' needs a value" \
-  "$SK" top fixtures/full_sweep.csv --field
-expect 1 "sweepkit top: fixtures/full_sweep.csv: no column 'nosuch'; available: instances, decode_concurrency, prompt_concurrency, concurrency, throughput_tps, total_tokens, elapsed_s, errors" \
-  "$SK" top fixtures/full_sweep.csv --columns concurrency,nosuch
+  "$SK" top fixtures/seed/full_sweep.csv --field
+expect 1 "sweepkit top: fixtures/seed/full_sweep.csv: no column 'nosuch'; available: instances, decode_concurrency, prompt_concurrency, concurrency, throughput_tps, total_tokens, elapsed_s, errors" \
+  "$SK" top fixtures/seed/full_sweep.csv --columns concurrency,nosuch
 
 # Standard input, and several files with one header.
-"$SK" top --field concurrency --count 3 <fixtures/round_robin.csv >"$tmp/stdin.out" 2>&1
-expect 0 "" "$SK" top fixtures/round_robin.csv --field concurrency --count 3
+"$SK" top --field concurrency --count 3 <fixtures/seed/round_robin.csv >"$tmp/stdin.out" 2>&1
+expect 0 "" "$SK" top fixtures/seed/round_robin.csv --field concurrency --count 3
 same_as "$tmp/stdin.out"
-expect 0 "" "$SK" top fixtures/round_robin.csv fixtures/round_robin.csv \
+expect 0 "" "$SK" top fixtures/seed/round_robin.csv fixtures/seed/round_robin.csv \
   --format csv --count 2 --columns concurrency,max_tokens,throughput_tps
 printf 'concurrency,max_tokens,throughput_tps\n64,128,877.61\n64,128,877.61\n' >"$tmp/two.csv"
 same_as "$tmp/two.csv"
-expect 1 "sweepkit top: fixtures/full_sweep.csv:1: header differs from fixtures/round_robin.csv's: column 1 is 'instances', expected 'max_tokens'" \
-  "$SK" top fixtures/round_robin.csv fixtures/full_sweep.csv
+expect 1 "sweepkit top: fixtures/seed/full_sweep.csv:1: header differs from fixtures/seed/round_robin.csv's: column 1 is 'instances', expected 'max_tokens'" \
+  "$SK" top fixtures/seed/round_robin.csv fixtures/seed/full_sweep.csv
 # Several files: a first column names each row's file ("<stdin>" for -);
 # whole numbers print as integers (table, markdown, json).  (expect reads
 # stdin from /dev/null, hence sh -c.)
-head -3 fixtures/round_robin.csv >"$tmp/rr3.csv"
-expect 0 "" sh -c '"$0" top fixtures/round_robin.csv - --count 4 --field concurrency \
+head -3 fixtures/seed/round_robin.csv >"$tmp/rr3.csv"
+expect 0 "" sh -c '"$0" top fixtures/seed/round_robin.csv - --count 4 --field concurrency \
   --order asc --where max_tokens==128 <"$1"' "$SK" "$tmp/rr3.csv"
-printf '%s\n' "source                   | max_tokens | concurrency | throughput_tps | total_tokens | elapsed_s | errors" \
-  "--------------------------------------------------------------------------------------------------------" \
-  "fixtures/round_robin.csv |        128 |           1 |          47.91 |         8192 |   170.987 |      0" \
-  "<stdin>                  |        128 |           1 |          47.91 |         8192 |   170.987 |      0" \
-  "fixtures/round_robin.csv |        128 |           4 |         174.68 |         8192 |    46.897 |      0" \
-  "<stdin>                  |        128 |           4 |         174.68 |         8192 |    46.897 |      0" >"$tmp/src.out"
+printf '%s\n' "source                        | max_tokens | concurrency | throughput_tps | total_tokens | elapsed_s | errors" \
+  "-------------------------------------------------------------------------------------------------------------" \
+  "fixtures/seed/round_robin.csv |        128 |           1 |          47.91 |         8192 |   170.987 |      0" \
+  "<stdin>                       |        128 |           1 |          47.91 |         8192 |   170.987 |      0" \
+  "fixtures/seed/round_robin.csv |        128 |           4 |         174.68 |         8192 |    46.897 |      0" \
+  "<stdin>                       |        128 |           4 |         174.68 |         8192 |    46.897 |      0" >"$tmp/src.out"
 same_as "$tmp/src.out"
 # --columns may place it (or, not naming it, leave it out: above).
-expect 0 "" sh -c '"$0" top fixtures/round_robin.csv - --count 2 --field concurrency \
+expect 0 "" sh -c '"$0" top fixtures/seed/round_robin.csv - --count 2 --field concurrency \
   --order asc --where max_tokens==128 --columns concurrency,source --format json <"$1"' \
   "$SK" "$tmp/rr3.csv"
 sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
-printf '%s\n' '  "results": [' '    {"concurrency": 1, "source": "fixtures/round_robin.csv"},' \
+printf '%s\n' '  "results": [' '    {"concurrency": 1, "source": "fixtures/seed/round_robin.csv"},' \
   '    {"concurrency": 1, "source": "<stdin>"}' '  ]' '}' >"$tmp/src.json"
 cmp -s "$tmp/results" "$tmp/src.json" && ok || { bad "top json: source column"; cat "$tmp/results"; }
 # The drop-in reads one file and keeps Python's 128.0 (golden files above).
@@ -119,10 +119,10 @@ expect 0 "analyze-data: warning: $tmp/long.csv:3: row has 3 fields, header has 2
   "$AD" --file "$tmp/long.csv" --field a
 
 # A filter and a column choice on the bundled full sweep.
-expect 0 "" "$SK" top fixtures/full_sweep.csv --where 'errors!=0' \
+expect 0 "" "$SK" top fixtures/seed/full_sweep.csv --where 'errors!=0' \
   --columns concurrency,errors --format json
 # The JSON outputs start with the provenance keys (docs/schema.md).
-grep -qF '  "command": "sweepkit top fixtures/full_sweep.csv --where '"'errors!=0'"' --columns concurrency,errors --format json",' "$tmp/out" &&
+grep -qF '  "command": "sweepkit top fixtures/seed/full_sweep.csv --where '"'errors!=0'"' --columns concurrency,errors --format json",' "$tmp/out" &&
   grep -q '^  "schema_version": 1,$' "$tmp/out" && ok || bad "top json: provenance keys"
 sed -n '/^  "results"/,$p' "$tmp/out" >"$tmp/results"
 printf '  "results": [\n    {"concurrency": 32, "errors": 2}\n  ]\n}\n' >"$tmp/err.json"

@@ -20,13 +20,38 @@ no_leftovers() {
 }
 
 # --- the bundled fixtures, no arguments --------------------------------------
-expect 0 "sweepkit report: note: fixtures/full_sweep.csv: skipped: not a summary (no throughput_tokens_per_s) nor a per-query file (no ttft_s, tokens_per_s, output_tokens)" \
+expect 0 "sweepkit report: note: fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv: median_ttft_s is empty; series skipped" \
   "$SK" report --out "$tmp/r"
 [ "$(cat "$tmp/out")" = "$tmp/r/report.md" ] && ok ||
   bad "stdout is '$(cat "$tmp/out")', want the path of report.md"
-grep -q '^sweepkit report: note: fixtures/round_robin.csv: skipped' "$tmp/err" &&
-  ok || bad "no note for round_robin.csv"
+! grep -q 'skipped: not a summary' "$tmp/err" &&
+  ok || bad "a bundled fixture skipped"
 no_leftovers "$tmp"
+
+# --- configuration grids (issue 15): a run per configuration, the grid's
+# table (the overview) with its best configuration, the failed cell
+# marked, throughput-only charts.
+expect 0 "" "$SK" report --out "$tmp/grid" fixtures/grids/full_sweep.csv fixtures/grids/round_robin.csv
+[ "$(grep -c '^| \[full_sweep instances=[12] decode_concurrency=[0-9]* prompt_concurrency=[24]\]' "$tmp/grid/report.md")" = 8 ] &&
+  [ "$(grep -c '^| \[round_robin max_tokens=[0-9]*\]' "$tmp/grid/report.md")" = 4 ] &&
+  ok || bad "grid report: a row per configuration"
+grep -qxF '**Best of the 8 configurations of `fixtures/grids/full_sweep.csv`** (highest measured throughput): instances=2 decode_concurrency=16 prompt_concurrency=2, 873.10 tok/s at 64.' "$tmp/grid/report.md" &&
+  grep -qxF '**Best of the 4 configurations of `fixtures/grids/round_robin.csv`** (highest measured throughput): max_tokens=128, 806.30 tok/s at 64.' "$tmp/grid/report.md" &&
+  ok || bad "grid report: the best configurations"
+grep -qxF '| 64 (failed) | 0.00 | – | – | – | – | 256 |' "$tmp/grid/report.md" &&
+  grep -qxF 'The overlay shows the 8 runs with the highest peak throughput; 4 more are not drawn.' "$tmp/grid/report.md" &&
+  grep -qxF 'No recommendation: the data has no avg_ttft_s column: no TTFT to hold to a budget.' "$tmp/grid/report.md" &&
+  [ "$(ls "$tmp/grid"/*_dashboard.png | wc -l)" = 12 ] && [ -s "$tmp/grid/throughput_overlay.png" ] &&
+  ok || bad "grid report: failed cell, overlay, no TTFT, charts"
+python3 - "$tmp/grid/report.json" <<'PY' && ok || bad "grid report.json: the failed level left out of the knee"
+import json, sys
+runs = json.load(open(sys.argv[1]))['runs']
+r = [r for r in runs if r['label'].endswith('instances=2 decode_concurrency=16 prompt_concurrency=4')][0]
+sat = r['saturation']
+assert sat['failed_levels'] == [64.0], sat
+assert sat['y_column'] == 'throughput_tps', sat
+assert sat['steps'][-1]['x_to'] == 32.0, sat['steps']
+PY
 
 # Everything below compares the page with the other commands' output.
 
@@ -185,8 +210,9 @@ mkdir -p "$tmp/nocsv"
 echo 'not a csv' >"$tmp/nocsv/readme.txt"
 expect 1 "sweepkit report: $tmp/nocsv: no sweep CSV here (0 .csv files looked at; subdirectories are not read)" \
   "$SK" report --out "$tmp/e2" "$tmp/nocsv"
-expect 1 "sweepkit report: note: fixtures/round_robin.csv: skipped: not a summary (no throughput_tokens_per_s) nor a per-query file (no ttft_s, tokens_per_s, output_tokens)" \
-  "$SK" report --out "$tmp/e3" fixtures/round_robin.csv
+printf 'concurrency,elapsed_s\n1,2.5\n' >"$tmp/other.csv"
+expect 1 "sweepkit report: note: $tmp/other.csv: skipped: not a summary (no throughput_tokens_per_s) nor a per-query file (no ttft_s, tokens_per_s, output_tokens)" \
+  "$SK" report --out "$tmp/e3" "$tmp/other.csv"
 [ "$(tail -n 1 "$tmp/err")" = "sweepkit report: no sweep CSV (summary or per-query) among the inputs" ] &&
   ok || bad "no sweep CSV at all: $(tail -n 1 "$tmp/err")"
 printf 'concurrency,queries,throughput_tokens_per_s\n1,4,10\n2,4,20\n1,4,30\n' >"$tmp/dup.csv"

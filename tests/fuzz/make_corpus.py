@@ -116,7 +116,7 @@ def test_lits(module):
 
 
 def table():
-    base = [fixture("full_sweep.csv"), fixture("round_robin.csv"),
+    base = [fixture("seed/full_sweep.csv"), fixture("seed/round_robin.csv"),
             fixture("per_query.csv", 6),
             fixture("summary_gemma-3-1b-it-qat-4bit.csv", 4)]
     base += pick([b for b in test_lits("table") if b"," in b or b"\n" in b], 20)

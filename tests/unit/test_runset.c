@@ -105,7 +105,9 @@ static void test_kind_of(void)
         {{"concurrency", "ttft_s", "tokens_per_s"}, 3, SK_RUNSET_OTHER},
         {{"ttft_s", "tokens_per_s", "output_tokens"}, 3, SK_RUNSET_OTHER},
         {{"throughput_tokens_per_s"}, 1, SK_RUNSET_OTHER},
-        {{"concurrency", "throughput_tps"}, 2, SK_RUNSET_OTHER},
+        /* the seed tools' grids */
+        {{"concurrency", "throughput_tps"}, 2, SK_RUNSET_SUMMARY},
+        {{"throughput_tps"}, 1, SK_RUNSET_OTHER},
         {{"Concurrency", "throughput_tokens_per_s"}, 2, SK_RUNSET_OTHER},
         {{""}, 0, SK_RUNSET_OTHER},
     };
@@ -216,6 +218,9 @@ static void test_kind_of_file(void)
     CHECK(strncmp(sk_error_last(), "not read as CSV: ", 17) == 0);
     put("k/rr.csv", "max_tokens,concurrency,throughput_tps\n1,2,3\n");
     CHECK_INT(sk_runset_kind_of_file(&k, at("k/rr.csv")), 0);
+    CHECK_INT(k, SK_RUNSET_SUMMARY);
+    put("k/other.csv", "max_tokens,concurrency,elapsed_s\n1,2,3\n");
+    CHECK_INT(sk_runset_kind_of_file(&k, at("k/other.csv")), 0);
     CHECK_INT(k, SK_RUNSET_OTHER);
     CHECK_STR(sk_error_last(),
               "not a summary (no throughput_tokens_per_s) nor a per-query "

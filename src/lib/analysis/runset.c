@@ -30,6 +30,7 @@ struct file {
     /* Read (classified and loaded in one read) by sk_runset_add(); the
      * outcome of the load is told by sk_runset_load(), in file order. */
     sk_sweep *sweep; /* a summary's, or a lone per-query file's */
+    sk_sweep_set *set; /* a summary holding a grid: sweep is NULL */
     struct sk_queries *q; /* a per-query file's */
     int load_rc;
     char *load_msg; /* the load's error message, when load_rc != 0 */
@@ -91,7 +92,9 @@ static int has_all(const char *const *names, size_t n, const char *const *want,
 
 sk_runset_kind sk_runset_kind_of(const char *const *names, size_t n)
 {
-    if (has_all(names, n, summary_cols, 2))
+    /* the seed tools' grids call their throughput column throughput_tps */
+    if (has_all(names, n, summary_cols, 2) ||
+        (has(names, n, "concurrency") && has(names, n, "throughput_tps")))
         return SK_RUNSET_SUMMARY;
     if (has_all(names, n, query_cols, 4))
         return SK_RUNSET_PER_QUERY;
@@ -193,7 +196,8 @@ struct read {
     sk_runset_kind kind;
     char why[256];     /* why the header is neither kind */
     int header;        /* the header was seen */
-    sk_sweep *sweep;   /* a summary being loaded */
+    sk_sweep *sweep;   /* a summary being loaded; then, a one-sweep one */
+    sk_sweep_set *set; /* a summary holding a grid (sweep.h) */
     struct sk_queries *q; /* a per-query file being loaded */
     int peek;          /* classify only: stop after the header */
     int rc;            /* the load's outcome */
@@ -214,7 +218,7 @@ static int on_read_row(void *payload, const sk_row *row)
         if (rd->peek)
             return HEADER_SEEN;
         if (rd->kind == SK_RUNSET_SUMMARY &&
-            (rd->rc = sk_sweep_begin(&rd->sweep, row->name)) != 0)
+            (rd->rc = sk_sweep_set_begin(&rd->sweep, row->name)) != 0)
             return rd->rc;
         if (rd->kind == SK_RUNSET_PER_QUERY &&
             (rd->rc = sk_summarize_begin(&rd->q, row->name,
@@ -261,9 +265,15 @@ static int read_file(struct read *rd, const char *path)
         return 0;
     if (rd->rc == 0) {
         if (rd->sweep) {
+            /* a grid is a set of sweeps, one run each (build_runs()) */
             s = rd->sweep;
             rd->sweep = NULL;
-            rc = sk_sweep_end(&rd->sweep, s, rc);
+            rc = sk_sweep_set_end(&rd->set, s, rc, NULL);
+            if (rc == 0 && sk_sweep_set_count(rd->set) == 1) {
+                rd->sweep = sk_sweep_set_take(rd->set, 0);
+                sk_sweep_set_free(rd->set);
+                rd->set = NULL;
+            }
         } else {
             rc = sk_summarize_end(rd->q, rc);
         }
@@ -310,6 +320,7 @@ void sk_runset_free(sk_runset *rs)
 
         free(f->path);
         sk_sweep_free(f->sweep);
+        sk_sweep_set_free(f->set);
         sk_summarize_queries_free(f->q);
         free(f->load_msg);
         free(f->status);
@@ -487,6 +498,7 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
     }
     rs->nfiles++;
     f->sweep = rd.sweep;
+    f->set = rd.set;
     f->q = rd.q;
     f->load_rc = rd.rc;
     f->load_msg = rd.msg;
@@ -502,6 +514,7 @@ static int add_file(sk_runset *rs, const char *path, const struct stat *st,
     return 0;
 fail:
     sk_sweep_free(rd.sweep);
+    sk_sweep_set_free(rd.set);
     sk_summarize_queries_free(rd.q);
     free(rd.msg);
     return rc;
@@ -689,6 +702,8 @@ static int load_file(struct file *f)
 static void unload_file(struct file *f)
 {
     sk_sweep_free(f->sweep);
+    sk_sweep_set_free(f->set);
+    f->set = NULL;
     sk_summarize_queries_free(f->q);
     free(f->load_msg);
     f->sweep = NULL;
@@ -869,7 +884,7 @@ static int pair_by_name(sk_runset *rs)
         for (j = 0; j < rs->nfiles; j++) {
             struct file *s = &rs->files[j];
 
-            if (s->kind == SK_RUNSET_SUMMARY && s->named &&
+            if (s->kind == SK_RUNSET_SUMMARY && s->named && s->sweep &&
                 s->partner == NONE && same_dir(q, s) &&
                 q->name.prefix_len == s->name.prefix_len &&
                 memcmp(base_name(q->path), base_name(s->path),
@@ -907,6 +922,7 @@ static int pair_by_counts(sk_runset *rs)
             struct file *s = &rs->files[j];
 
             if (s->kind != SK_RUNSET_SUMMARY || s->partner != NONE ||
+                !s->sweep ||
                 !sk_runset_counts_match(s->sweep, q->q->levels,
                                         q->q->nlevels))
                 continue;
@@ -1123,15 +1139,54 @@ static int find_partial(sk_runset *rs, size_t k, struct file *s,
     return rc;
 }
 
-static int build_runs(sk_runset *rs)
+/* The runs of a grid file: one per configuration, labelled "LABEL KEY". */
+static int grid_runs(sk_runset *rs, struct file *f)
 {
-    size_t i;
+    size_t g, m = sk_sweep_set_count(f->set);
     int rc;
 
-    if (!(rs->runs = calloc(rs->nfiles, sizeof(*rs->runs))) ||
-        !(rs->labels = calloc(rs->nfiles, sizeof(*rs->labels))) ||
-        !(rs->partials = calloc(rs->nfiles, sizeof(*rs->partials))) ||
-        !(rs->completes = calloc(rs->nfiles, sizeof(*rs->completes))))
+    for (g = 0; g < m; g++) {
+        const sk_sweep *sw = sk_sweep_set_get(f->set, g);
+        struct sk_runset_run *r = &rs->runs[rs->nruns];
+        char *label;
+        size_t len;
+
+        if ((rc = make_label(&label, f)) != 0)
+            return rc;
+        len = strlen(label) + strlen(sk_sweep_group(sw)) + 2;
+        if (!(rs->labels[rs->nruns] = malloc(len))) {
+            free(label);
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        }
+        snprintf(rs->labels[rs->nruns], len, "%s %s", label,
+                 sk_sweep_group(sw));
+        free(label);
+        rs->nruns++;
+        if ((rc = unique_label(rs, rs->nruns - 1)) != 0)
+            return rc;
+        r->label = rs->labels[rs->nruns - 1];
+        r->group = sk_sweep_group(sw);
+        r->pairing = SK_RUNSET_ALONE;
+        r->summary_path = f->path;
+        r->sweep = sw;
+        if ((rc = find_partial(rs, rs->nruns - 1, f, NULL)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int build_runs(sk_runset *rs)
+{
+    size_t i, n = rs->nfiles;
+    int rc;
+
+    for (i = 0; i < rs->nfiles; i++)
+        if (rs->files[i].set)
+            n += sk_sweep_set_count(rs->files[i].set) - 1;
+    if (!(rs->runs = calloc(n, sizeof(*rs->runs))) ||
+        !(rs->labels = calloc(n, sizeof(*rs->labels))) ||
+        !(rs->partials = calloc(n, sizeof(*rs->partials))) ||
+        !(rs->completes = calloc(n, sizeof(*rs->completes))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < rs->nfiles; i++) {
         struct file *f = &rs->files[i], *s, *q;
@@ -1140,6 +1195,11 @@ static int build_runs(sk_runset *rs)
         if (f->in_run)
             continue;
         f->in_run = 1;
+        if (f->set) {
+            if ((rc = grid_runs(rs, f)) != 0)
+                return rc;
+            continue;
+        }
         s = f->kind == SK_RUNSET_SUMMARY ? f : NULL;
         q = f->kind == SK_RUNSET_PER_QUERY ? f : NULL;
         if (f->partner != NONE) {
@@ -1155,6 +1215,7 @@ static int build_runs(sk_runset *rs)
         if ((rc = unique_label(rs, rs->nruns - 1)) != 0)
             return rc;
         r->label = rs->labels[rs->nruns - 1];
+        r->group = "";
         r->pairing = f->pairing;
         if (s) {
             r->summary_path = s->path;

@@ -327,7 +327,7 @@ static int mean_panel(struct ctx *x, unsigned row, unsigned col, unsigned group,
 
     if ((rc = panel(&pi, x, "per-query-mean", title, row, col, 1, group,
                     conc_axis(x, 1), "Mean per-query speed (tok/s)")) != 0 ||
-        (rc = add_column(x, pi, "avg_query_tokens_per_s", 1, NULL, 0, 0,
+        (rc = add_column(x, pi, "avg_query_tokens_per_s", 0, NULL, 0, 0,
                          &any)) != 0)
         return rc;
     return need(any, x, "avg_query_tokens_per_s");
@@ -355,7 +355,7 @@ static int dual_panel(struct ctx *x)
         (rc = add_column(x, pi, "throughput_tokens_per_s", 1, NULL, 0,
                          x->nruns > 1, &any)) != 0 ||
         (rc = need(any, x, "throughput_tokens_per_s")) != 0 ||
-        (rc = add_column(x, pi, "avg_query_tokens_per_s", 1, &dashed, 1, 0,
+        (rc = add_column(x, pi, "avg_query_tokens_per_s", 0, &dashed, 1, 0,
                          &any2)) != 0 ||
         (rc = need(any2, x, "avg_query_tokens_per_s")) != 0 ||
         (rc = key(x, pi, "total (left axis)", 1, SK_CHART_SOLID,
@@ -835,8 +835,7 @@ static int throughput_only(struct ctx *x, const char *title,
     if ((rc = default_title(x, title)) != 0 ||
         (rc = total_panel(x, 0, 0, 1, 1, NULL, 1)) != 0)
         return rc;
-    return sk_chart_add_note(x->c, "%s in the data: total throughput only",
-                             what);
+    return sk_chart_add_note(x->c, "%s " SK_CHART_THROUGHPUT_ONLY, what);
 }
 
 static int build(struct ctx *x)

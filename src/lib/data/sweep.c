@@ -971,6 +971,28 @@ static int set_finish(sk_sweep_set **out, sk_sweep *s, int rc,
     return 0;
 }
 
+int sk_sweep_set_begin(sk_sweep **out, const char *name)
+{
+    if (!(*out = sweep_new(name)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    (*out)->keep_text = 1;
+    return 0;
+}
+
+int sk_sweep_set_end(sk_sweep_set **out, sk_sweep *s, int rc,
+                     const char *group_by)
+{
+    return set_finish(out, s, rc, group_by);
+}
+
+sk_sweep *sk_sweep_set_take(sk_sweep_set *set, size_t i)
+{
+    sk_sweep *s = set->sweeps[i];
+
+    set->sweeps[i] = NULL;
+    return s;
+}
+
 int sk_sweep_set_load(sk_sweep_set **out, const char *path,
                       const char *group_by)
 {

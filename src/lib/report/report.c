@@ -114,11 +114,11 @@ static void analyse_saturation(struct run_rep *rr)
                  "no level finished: every level of this run is partial");
         return;
     }
-    /* partial levels are left out (runset.h's `complete`) */
-    if (sk_saturation_input(&st->r, rr->run->complete, "concurrency",
-                            "throughput_tokens_per_s") != 0 ||
-        sk_saturation_compute(&st->r, 100 * SK_SATURATION_DEFAULT_GAIN) !=
-            0) {
+    /* partial levels are left out (runset.h's `complete`), failed ones
+     * by the analysis itself, as `sweepkit saturation` does */
+    if (sk_saturation_analyse(&st->r, &st->kept, rr->run->complete,
+                              "concurrency", NULL,
+                              100 * SK_SATURATION_DEFAULT_GAIN, 1) != 0) {
         sk_report__copy_error(st->error);
         return;
     }
@@ -144,10 +144,23 @@ static int analyse_budgets(struct run_rep *rr, const struct sk_report *rep)
                                     "this run is partial");
             continue;
         }
-        /* partial levels are left out (runset.h's `complete`) */
-        rc = sk_recommend_sweep(&x->r, rr->run->complete, &o);
-        if (rc == 0)
-            rc = sk_recommend_paragraph(x->text, sizeof(x->text), &x->r);
+        if (!sk_sweep_has_column(rr->run->complete,
+                                 sk_recommend_stat_column(rep->stat))) {
+            snprintf(x->error, MSG, "the data has no %s column: no TTFT "
+                                    "to hold to a budget",
+                     sk_recommend_stat_column(rep->stat));
+            continue;
+        }
+        /* partial levels are left out (runset.h's `complete`), failed
+         * ones here, as `sweepkit recommend` does */
+        {
+            struct sk_recommend_entry e;
+
+            rc = sk_recommend_analyse(&e, rr->run->complete, &o, 1);
+            x->r = e.r;
+            if (rc == 0)
+                snprintf(x->text, sizeof(x->text), "%s", e.text);
+        }
         if (rc == SK_ENOMEM)
             return rc;
         if (rc == 0)
@@ -221,7 +234,7 @@ static int analyse_run(struct run_rep *rr, const struct sk_runset_run *run,
     rr->n = sk_sweep_levels(s);
     rr->conc = sk_sweep_concurrency(s);
     if ((rc = opt_column(&rr->queries, s, "queries")) != 0 ||
-        (rc = opt_column(&rr->tput, s, "throughput_tokens_per_s")) != 0 ||
+        (rc = opt_column(&rr->tput, s, sk_sweep_default_y(s))) != 0 ||
         (rc = opt_column(&rr->avg_ttft, s, "avg_ttft_s")) != 0 ||
         (rc = opt_column(&rr->p90_ttft, s, "p90_ttft_s")) != 0 ||
         (rc = opt_column(&rr->avg_decode, s, "avg_decode_tokens_per_s")) != 0 ||
@@ -231,6 +244,13 @@ static int analyse_run(struct run_rep *rr, const struct sk_runset_run *run,
         if ((rc = opt_column(&rr->extra[k], s, extra_cols[k])) != 0)
             return rc;
     analyse_saturation(rr);
+    {
+        struct sk_sweep_left_out lo;
+
+        if ((rc = sk_sweep_analysable(&rr->drawn, &lo, s, 1)) == SK_ENOMEM)
+            return rc;
+        rc = 0;
+    }
     if ((rc = analyse_budgets(rr, rep)) != 0)
         return rc;
     return analyse_percentiles(rr);
@@ -276,7 +296,7 @@ static int analyse_runs(struct sk_report *rep)
             const struct sk_runset_run *run = sk_runset_get(rep->rs, i);
             const double *t = NULL;
             int has = sk_sweep_column(&t, run->sweep,
-                                      "throughput_tokens_per_s") == 0 &&
+                                      sk_sweep_default_y(run->sweep)) == 0 &&
                       sk_metric_peak(t, sk_sweep_levels(run->sweep)) <
                           sk_sweep_levels(run->sweep);
 
@@ -408,8 +428,11 @@ void sk_report_free(sk_report *rep)
     if (!rep)
         return;
     sk_outdir_free(rep->od);
-    for (i = 0; rep->runs && i < rep->nruns; i++)
+    for (i = 0; rep->runs && i < rep->nruns; i++) {
         free(rep->runs[i].pct);
+        sk_sweep_free(rep->runs[i].sat.kept);
+        sk_sweep_free(rep->runs[i].drawn);
+    }
     free(rep->runs);
     sk_runset_free(rep->rs);
     free(rep->md_path);

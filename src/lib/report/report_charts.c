@@ -8,20 +8,23 @@
 
 #include "sweepkit/chart_sweep.h"
 #include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_OVERLAY 64 /* sk_chart_plot_new() draws 1..64 runs */
 
 /* The chart's notes (a series or point left out) to the caller. */
+/* A chart's notes; the report's captions say what a throughput-only chart
+ * lacks, so that note is not repeated per run. */
 static void chart_notes(const struct sk_report *rep, const sk_chart *c)
 {
     size_t i;
 
     for (i = 0; rep->note && c && i < sk_chart_notes(c); i++)
-        rep->note(rep->note_payload, sk_chart_note(c, i));
+        if (!strstr(sk_chart_note(c, i), SK_CHART_THROUGHPUT_ONLY))
+            rep->note(rep->note_payload, sk_chart_note(c, i));
 }
 
 /* The statistic the pareto panel puts on its x axis: the report's when the
@@ -144,8 +147,13 @@ static int run_charts(struct run_rep *rr, const struct sk_report *rep,
     size_t nk = 0, k;
     int rc = 0;
 
+    if (!rr->drawn) {
+        snprintf(rr->chart_error, MSG, "every level failed (errors and no "
+                                       "tokens)");
+        return 0;
+    }
     memset(&pr, 0, sizeof(pr));
-    pr.sweep = run->sweep;
+    pr.sweep = rr->drawn; /* failed levels are no zero points */
     pr.label = run->label;
     pr.query_concurrency = run->sample_concurrency;
     pr.query_tokens_per_s = run->sample_tokens_per_s;
@@ -175,6 +183,20 @@ static int run_charts(struct run_rep *rr, const struct sk_report *rep,
                 ref->kind = "dashboard";
                 snprintf(ref->file, sizeof(ref->file), "%s_dashboard.png",
                          rr->slug);
+                if (sk_chart_panels(c) == 1) {
+                    /* throughput-only data (chart_sweep.h) */
+                    snprintf(ref->alt, sizeof(ref->alt),
+                             "Throughput of %s against concurrency",
+                             run->label);
+                    snprintf(ref->caption, sizeof(ref->caption),
+                             "Total throughput: the data has no per-query "
+                             "speed or TTFT. %s",
+                             rr->sat.ok && rr->sat.r.knee.found
+                                 ? "The dashed vertical line marks the "
+                                   "knee."
+                                 : "");
+                    break;
+                }
                 snprintf(ref->alt, sizeof(ref->alt),
                          "Dashboard of %s: throughput, per-query speed, "
                          "TTFT, and throughput against TTFT",
@@ -241,35 +263,57 @@ static int run_charts(struct run_rep *rr, const struct sk_report *rep,
     return 0;
 }
 
-/* Throughput of every run that has it, overlaid, each knee marked. */
+/* The peak measured throughput of a run (for choosing the overlay's). */
+static double run_peak(const struct run_rep *rr)
+{
+    size_t k = sk_metric_peak(rr->tput, rr->n);
+
+    return k < rr->n ? rr->tput[k] : -1;
+}
+
+/*
+ * Throughput of every run that has it, overlaid, each knee marked.  More
+ * runs than the palette tells apart: those with the highest peak
+ * throughput, in report order, and a note counting the rest.
+ */
 static int overlay_chart(struct sk_report *rep, const struct render *rd)
 {
-    sk_chart_plot_run pr[MAX_OVERLAY];
-    struct run_rep *in[MAX_OVERLAY];
+    sk_chart_plot_run pr[SK_CHART_PALETTE_SIZE];
+    struct run_rep *in[SK_CHART_PALETTE_SIZE];
     sk_chart_plot_opts po;
     sk_chart *c = NULL;
-    size_t i, n = 0, with = 0;
+    size_t i, j, n = 0, with = 0;
     int rc;
 
     memset(pr, 0, sizeof(pr));
     for (i = 0; i < rep->nruns; i++) {
         struct run_rep *rr = &rep->runs[i];
+        size_t better = 0;
 
-        if (!sk_report__any_value(rr->tput, rr->n))
+        if (!sk_report__any_value(rr->tput, rr->n) || !rr->drawn)
             continue;
         with++;
-        if (n == MAX_OVERLAY)
+        /* runs before it with a higher peak, and after it with a higher
+         * or equal one (ties: the first) */
+        for (j = 0; j < rep->nruns; j++)
+            if (j != i && sk_report__any_value(rep->runs[j].tput,
+                                               rep->runs[j].n) &&
+                rep->runs[j].drawn &&
+                (run_peak(&rep->runs[j]) > run_peak(rr) ||
+                 (j < i && run_peak(&rep->runs[j]) == run_peak(rr))))
+                better++;
+        if (better >= SK_CHART_PALETTE_SIZE)
             continue;
         in[n] = rr;
-        pr[n].sweep = rr->run->sweep;
+        pr[n].sweep = rr->drawn;
         pr[n].label = rr->run->label;
         n++;
     }
-    if (with > MAX_OVERLAY)
+    if (with > SK_CHART_PALETTE_SIZE)
         snprintf(rep->overlay_note, MSG,
-                 "The overlay shows the first %d of the %zu runs with a "
-                 "throughput.",
-                 MAX_OVERLAY, with);
+                 "The overlay shows the %d runs with the highest peak "
+                 "throughput; %zu more are not drawn.",
+                 SK_CHART_PALETTE_SIZE, with - SK_CHART_PALETTE_SIZE);
     if (n < 2)
         return 0;
     memset(&po, 0, sizeof(po));
@@ -281,17 +325,19 @@ static int overlay_chart(struct sk_report *rep, const struct render *rd)
     if (rc == 0) {
         struct chart_ref *ref = &rep->overlay;
 
+        /* one panel when no run has a per-query speed (chart_sweep.h) */
+        int one = sk_chart_panels(c) == 1;
+
         ref->kind = "throughput";
         snprintf(ref->file, sizeof(ref->file), "throughput_overlay.png");
         snprintf(ref->alt, sizeof(ref->alt),
-                 "Total throughput and mean per-query speed of %zu runs "
-                 "against concurrency",
-                 n);
+                 "Total throughput%s of %zu runs against concurrency",
+                 one ? "" : " and mean per-query speed", n);
         snprintf(ref->caption, sizeof(ref->caption),
-                 "Total throughput (top) and mean per-query speed (bottom) "
-                 "of every run with a measured throughput, one colour and "
-                 "marker shape per run; dashed vertical lines mark the "
-                 "knees.");
+                 "Total throughput%s of every run with a measured "
+                 "throughput, one colour and marker shape per run; dashed "
+                 "vertical lines mark the knees.",
+                 one ? "" : " (top) and mean per-query speed (bottom)");
         rc = write_chart(ref, c, rd);
     }
     chart_notes(rep, c);

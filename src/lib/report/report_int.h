@@ -44,6 +44,7 @@ struct sat {
     int ok;          /* 0: no answer, error says why */
     char error[MSG];
     struct sk_saturation_result r; /* sweepkit saturation's answer */
+    sk_sweep *kept;  /* the levels it read, which r borrows (owned) */
 };
 
 struct rec {
@@ -76,6 +77,8 @@ struct run_rep {
         *avg_query;
     const double *extra[NEXTRA];
     struct sat sat;
+    sk_sweep *drawn; /* the run's sweep without failed levels, for the
+                        charts (owned; NULL: every level failed) */
     struct rec rec[MAX_BUDGETS];
     struct pct_level *pct; /* per level, from run->queries; NULL for a
                               summary alone */

@@ -120,9 +120,58 @@ static size_t peak_level(const struct run_rep *rr)
 
     for (i = 0; rr->tput && i < rr->n; i++)
         if (isfinite(rr->tput[i]) && !partial_level(rr, rr->conc[i], 1) &&
+            !sk_sweep_failed(rr->run->sweep, i) &&
             (pk == rr->n || rr->tput[i] > rr->tput[pk]))
             pk = i;
     return pk;
+}
+
+/* For each grid file (runs with a group key): its configuration of
+ * highest measured throughput, as `sweepkit saturation` names the best. */
+static void write_best_configs(FILE *fp, const struct sk_report *rep)
+{
+    size_t i, j, best, n;
+    char x[64];
+
+    for (i = 0; i < rep->nruns; i++) {
+        const struct sk_runset_run *ri = rep->runs[i].run;
+
+        if (!ri->group[0])
+            continue;
+        for (j = 0; j < i; j++) /* the file's first run only */
+            if (rep->runs[j].run->group[0] &&
+                strcmp(rep->runs[j].run->summary_path, ri->summary_path) == 0)
+                break;
+        if (j < i)
+            continue;
+        best = rep->nruns;
+        n = 0;
+        for (j = i; j < rep->nruns; j++) {
+            const struct run_rep *rj = &rep->runs[j];
+            size_t pk = peak_level(rj), bk;
+
+            if (!rj->run->group[0] ||
+                strcmp(rj->run->summary_path, ri->summary_path) != 0)
+                continue;
+            n++;
+            if (pk == rj->n)
+                continue;
+            bk = best < rep->nruns ? peak_level(&rep->runs[best]) : 0;
+            if (best == rep->nruns ||
+                rj->tput[pk] > rep->runs[best].tput[bk])
+                best = j;
+        }
+        if (best == rep->nruns)
+            continue;
+        fprintf(fp, "**Best of the %zu configurations of ", n);
+        md_code(fp, ri->summary_path);
+        fprintf(fp, "** (highest measured throughput): ");
+        md_cell(fp, rep->runs[best].run->group);
+        fprintf(fp, ", %s tok/s at %g.\n\n",
+                num(x, sizeof(x),
+                    rep->runs[best].tput[peak_level(&rep->runs[best])]),
+                rep->runs[best].conc[peak_level(&rep->runs[best])]);
+    }
 }
 
 static void write_overview(FILE *fp, const struct sk_report *rep)
@@ -184,6 +233,7 @@ static void write_overview(FILE *fp, const struct sk_report *rep)
                     : "",
             rep->nbudgets == 1 ? "" : "s", rep->nbudgets == 1 ? "s" : "",
             sk_recommend_stat_name(rep->stat));
+    write_best_configs(fp, rep);
     if (rep->has_overlay)
         fprintf(fp, "![%s](%s)\n\n*%s %ux%u PNG.*\n\n", rep->overlay.alt,
                 rep->overlay.file, rep->overlay.caption, rep->overlay.width,
@@ -290,7 +340,9 @@ static void write_measurements(FILE *fp, const struct run_rep *rr)
         else
             snprintf(b[5], sizeof(b[5]), "%g", e);
         fprintf(fp, "| %g%s | %s | %s | %s | %s | %s | %s |\n", rr->conc[i],
-                partial_level(rr, rr->conc[i], 1) ? " (partial)" : "",
+                partial_level(rr, rr->conc[i], 1)     ? " (partial)"
+                : sk_sweep_failed(rr->run->sweep, i) ? " (failed)"
+                                                      : "",
                 num(b[0], 64, sk_report__at(rr->tput, i)),
                 num(b[1], 64, sk_report__at(rr->avg_ttft, i)),
                 num(b[2], 64, sk_report__at(rr->p90_ttft, i)),
