@@ -879,6 +879,32 @@ static void interrupted_report(int sig)
             CHECK(strchr(out, ' ') && strcmp(strchr(out, ' '), " 0\n") == 0);
         }
     }
+    if (sig == SIGINT) {
+        /* saturation, recommend and plot on the collector's summary: the
+         * partial level named and left out */
+        static const char *const cmds[] = {
+            "saturation %s --format json",
+            "recommend %s --ttft-budget 100 --format json",
+            "plot %s -o %s.png"};
+        size_t c;
+
+        for (c = 0; c < 3; c++) {
+            char line[4096], sub[1200], run_cmd[1600];
+            FILE *p;
+            int seen = 0;
+
+            snprintf(sub, sizeof(sub), cmds[c], sm, sm);
+            snprintf(run_cmd, sizeof(run_cmd), "%s %s 2>&1", bin, sub);
+            if (!(p = popen(run_cmd, "r")))
+                continue;
+            while (fgets(line, sizeof(line), p))
+                seen |= strstr(line, c < 2 ? "\"partial_levels\": [4.0]"
+                                           : "left out: partial 4 (fewer "
+                                             "queries than planned") != NULL;
+            CHECK(pclose(p) == 0);
+            CHECK(seen);
+        }
+    }
     CHECK_STR(json_string_value(json_object_get(run, "pairing")), "name");
     CHECK_STR(json_string_value(json_object_get(run, "status")),
               sig == SIGINT ? "interrupted" : "running");
