@@ -41,6 +41,7 @@ grep -qxF '**Best of the 8 configurations of `fixtures/grids/full_sweep.csv`** (
 grep -qxF '| 64 (failed) | 0.00 | – | – | – | – | 256 |' "$tmp/grid/report.md" &&
   grep -qxF 'The overlay shows the 8 runs with the highest peak throughput; 4 more are not drawn.' "$tmp/grid/report.md" &&
   grep -qxF 'No recommendation: the data has no avg_ttft_s column: no TTFT to hold to a budget.' "$tmp/grid/report.md" &&
+  grep -qxF 'Left out: failed 64 (errors and no tokens).' "$tmp/grid/report.md" &&
   [ "$(ls "$tmp/grid"/*_dashboard.png | wc -l)" = 12 ] && [ -s "$tmp/grid/throughput_overlay.png" ] &&
   ok || bad "grid report: failed cell, overlay, no TTFT, charts"
 python3 - "$tmp/grid/report.json" <<'PY' && ok || bad "grid report.json: the failed level left out of the knee"

@@ -393,7 +393,7 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
     const struct sat *st = &rr->sat;
     const struct sk_saturation_result *sr = &st->r;
     char line[1200], a[64], b[64], g[32];
-    size_t i, prev, k;
+    size_t i;
 
     fprintf(fp, "### Saturation\n\n");
     if (!st->ok) {
@@ -403,24 +403,24 @@ static void write_saturation(FILE *fp, const struct run_rep *rr)
         return;
     }
     sk_saturation_write_knee_md(fp, sr);
+    sk_sweep_left_out_text(line, sizeof(line), &sr->left_out);
+    if (line[0]) {
+        fprintf(fp, "Left out: ");
+        md_cell(fp, line);
+        fprintf(fp, ".\n\n");
+    }
     fprintf(fp, "| step | throughput (tok/s) | gain per doubling | |\n"
                 "|---|---:|---:|---|\n");
-    /* the steps the analysis saw: between the levels that finished
-     * (partial ones are left out), the knee's index counting those */
-    for (i = 0, prev = rr->n, k = 0; i < rr->n; i++) {
-        if (partial_level(rr, rr->conc[i], 1))
-            continue;
-        if (prev < rr->n) {
-            gain_words(g, sizeof(g),
-                       sk_saturation_gain(rr->conc[prev], rr->tput[prev],
-                                          rr->conc[i], rr->tput[i]));
-            fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", rr->conc[prev],
-                    rr->conc[i], num(a, sizeof(a), rr->tput[prev]),
-                    num(b, sizeof(b), rr->tput[i]), g,
-                    sr->knee.found && k == sr->knee.index ? "← knee" : "");
-            k++;
-        }
-        prev = i;
+    /* the steps the analysis saw: between the levels it read (partial
+     * and failed ones are left out) */
+    for (i = 1; i < sr->n; i++) {
+        gain_words(g, sizeof(g),
+                   sk_saturation_gain(sr->x[i - 1], sr->y[i - 1], sr->x[i],
+                                      sr->y[i]));
+        fprintf(fp, "| %g→%g | %s → %s | %s | %s |\n", sr->x[i - 1],
+                sr->x[i], num(a, sizeof(a), sr->y[i - 1]),
+                num(b, sizeof(b), sr->y[i]), g,
+                sr->knee.found && i - 1 == sr->knee.index ? "← knee" : "");
     }
     fputc('\n', fp);
     if (sr->usl_ok) {
