@@ -312,6 +312,9 @@ expect 0 "" "$SK" saturation fixtures/grids/round_robin.csv --format csv
 expect 0 "" "$SK" top "$G2" --group-by instances -n 1 --format csv
 printf 'instances,decode_concurrency,prompt_concurrency,concurrency,throughput_tps,total_tokens,elapsed_s,errors\n1,16,2,64,478.9,32749,68.38,0\n2,16,2,64,873.1,32749,37.51,0\n' >"$tmp/top_grid.csv"
 cmp -s "$tmp/out" "$tmp/top_grid.csv" && ok || bad "top --group-by instances"
+expect 0 "" "$SK" top fixtures/grids/round_robin.csv --group-by max_tokens -n 1 --format csv
+printf 'max_tokens,concurrency,throughput_tps,total_tokens,elapsed_s,errors\n128,64,806.3,8192,10.16,0\n256,64,773.5,16343,21.13,0\n512,64,679.4,32749,48.20,0\n1024,32,523.4,32749,62.57,0\n' >"$tmp/top_rr.csv"
+cmp -s "$tmp/out" "$tmp/top_rr.csv" && ok || bad "top --group-by max_tokens (the failed 1024/64 cell is not its best)"
 
 # recommend over a grid: an answer per configuration and the best one for
 # the question (a goal alone: the lowest concurrency reaching it).
