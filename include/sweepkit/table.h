@@ -44,6 +44,12 @@ enum {
     SK_TABLE_SHORT_ROWS = 1 << 0, /* deliver rows with fewer fields */
     SK_TABLE_LONG_ROWS = 1 << 1,  /* deliver rows with more fields */
     SK_TABLE_DUP_NAMES = 1 << 2,  /* allow repeated header names */
+    SK_TABLE_QUERIES = 1 << 4,    /* another tool's result (foreign.h):
+                                     its per-request rows, when it has
+                                     them, rather than its levels */
+    SK_TABLE_SWEEP = 1 << 5,      /* another tool's result as levels of a
+                                     concurrency sweep: open-loop runs
+                                     refused */
     SK_TABLE_STRICT_END = 1 << 3  /* no torn-last-row skip: a last row
                                      without a line end is read (or
                                      rejected) as any other */

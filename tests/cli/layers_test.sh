@@ -11,12 +11,13 @@ cd "$1/src/lib"
 # The dependency graph, one folder a line: FOLDER: the folders it may use.
 declare -A uses=(
   [util]=""
-  [data]="util"
-  [analysis]="util data"
-  [chart]="util data analysis"
-  [collect]="util data analysis"
-  [sim]="util data analysis"
-  [report]="util data analysis chart"
+  [foreign]="util"
+  [data]="util foreign"
+  [analysis]="util foreign data"
+  [chart]="util foreign data analysis"
+  [collect]="util foreign data analysis"
+  [sim]="util foreign data analysis"
+  [report]="util foreign data analysis chart"
 )
 declare -A folder
 for d in */; do d=${d%/}; folder[$d]=$d; done

@@ -1,6 +1,7 @@
 #include "sweepkit/runset.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/foreign.h"
 #include "sweepkit/num.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
@@ -669,9 +670,11 @@ int sk_runset_add(sk_runset *rs, const char *path)
     if (stat(path, &st) != 0)
         return sk_error_set(errno == ENOENT ? SK_ENOTFOUND : SK_EIO,
                             "%s: cannot open: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
+    /* a directory of another tool's per-level results is one sweep
+     * (foreign.h), read as one file */
+    if (S_ISDIR(st.st_mode) && !sk_foreign_dir(path))
         return add_dir(rs, path);
-    if (!S_ISREG(st.st_mode))
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
         return sk_error_set(SK_EINVAL, "%s: not a file or directory", path);
     return add_file(rs, path, &st, 0, &sweep_csv);
 }

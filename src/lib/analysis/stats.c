@@ -621,7 +621,10 @@ struct buffer_src {
 
 static int stream_path(const void *src, sk_row_fn fn, void *payload)
 {
-    return sk_table_stream_file(src, NULL, fn, payload);
+    /* another tool's result: its per-request rows when it has them */
+    static const sk_table_opts o = {SK_TABLE_QUERIES, 0, 0};
+
+    return sk_table_stream_file(src, &o, fn, payload);
 }
 
 static int stream_buffer(const void *src, sk_row_fn fn, void *payload)

@@ -22,6 +22,9 @@ static const char *const fields[NFIELDS] = {
     "output_tokens", "tokens_per_s", "ttft_s",
     "decode_tokens_per_s", "start_s", "end_s"};
 
+/* Another tool's result gives its per-request rows (table.h). */
+static const sk_table_opts queries_opts = {SK_TABLE_QUERIES, 0, 0};
+
 const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
     "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency"};
 
@@ -486,7 +489,7 @@ int sk_summarize_file(struct sk_level **out, size_t *nlevels,
     if ((rc = sk_summarize_begin(&q, path, 0)) != 0)
         return rc;
     return take_levels(out, nlevels, has_times, q,
-                       sk_table_stream_file(path, NULL, sk_summarize_row, q));
+                       sk_table_stream_file(path, &queries_opts, sk_summarize_row, q));
 }
 
 int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
@@ -576,7 +579,7 @@ int sk_summarize_samples(double **conc, double **tps, size_t *n,
     memset(&s, 0, sizeof(s));
     *conc = *tps = NULL;
     *n = 0;
-    rc = sk_table_stream_file(path, NULL, on_sample, &s);
+    rc = sk_table_stream_file(path, &queries_opts, on_sample, &s);
     if (rc == 0 && s.n == 0)
         rc = sk_error_set(SK_ENODATA, "%s: no queries", path);
     if (rc != 0) {

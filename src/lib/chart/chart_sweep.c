@@ -890,8 +890,19 @@ static int build(struct ctx *x)
             return rc;
         if (samples)
             rc = per_query_panel(x, 0, 1, "Per-query speed", 0);
-        else
+        else if (any_values(x, "avg_query_tokens_per_s", 0))
             rc = mean_panel(x, 0, 1, 0, "Mean per-query speed");
+        else { /* no per-query speed (other tools' summaries) */
+            if ((rc = ttft_panel(x, 0, 1, "Time to first token", 0)) != 0 ||
+                (rc = pareto_panel(x, 1, 0,
+                                   "Throughput vs TTFT (labels: "
+                                   "concurrency)",
+                                   0)) != 0)
+                return rc;
+            return sk_chart_add_note(x->c, "no per-query speed column in "
+                                           "the data: that panel is left "
+                                           "out");
+        }
         if (rc == 0)
             rc = ttft_panel(x, 1, 0, "Time to first token", 0);
         return rc ? rc

@@ -57,9 +57,12 @@ struct sk_sweep {
 /* The configuration columns the seed tools write (mlx-throughput-lab's
  * full_sweep.py and round_robin_sweep.py) and the label columns a
  * hand-made grid uses: automatic grouping splits on these. */
+/* Another tool's result read as a concurrency sweep (table.h). */
+static const sk_table_opts sweep_opts = {SK_TABLE_SWEEP, 0, 0};
+
 static const char *const config_columns[] = {
     "instances", "decode_concurrency", "prompt_concurrency", "max_tokens",
-    "model", "label", "backend", "server", "engine", "config",
+    "model", "label", "backend", "server", "engine", "config", "run_number",
 };
 #define NCONFIG (sizeof(config_columns) / sizeof(config_columns[0]))
 
@@ -385,7 +388,7 @@ int sk_sweep_load(sk_sweep **out, const char *path)
     *out = NULL;
     if (!(s = sweep_new(strcmp(path, "-") ? path : "<stdin>")))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    return finish(out, s, sk_table_stream_file(path, NULL, on_row, s));
+    return finish(out, s, sk_table_stream_file(path, &sweep_opts, on_row, s));
 }
 
 int sk_sweep_begin(sk_sweep **out, const char *name)
@@ -1002,7 +1005,7 @@ int sk_sweep_set_load(sk_sweep_set **out, const char *path,
     if (!(s = sweep_new(strcmp(path, "-") ? path : "<stdin>")))
         return sk_error_set(SK_ENOMEM, "out of memory");
     s->keep_text = 1;
-    return set_finish(out, s, sk_table_stream_file(path, NULL, on_row, s),
+    return set_finish(out, s, sk_table_stream_file(path, &sweep_opts, on_row, s),
                       group_by);
 }
 

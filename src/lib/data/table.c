@@ -19,6 +19,7 @@
 #include "sweepkit/table.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/foreign.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Largest piece handed to csv_parse() at once: bounds how far a field may
@@ -568,6 +570,36 @@ int sk_table_stream_buffer(const char *name, const char *buf, size_t len,
     return rc;
 }
 
+/* Another tool's result (foreign.h), read into sweepkit's CSV and
+ * streamed from memory under the file's name. */
+static int stream_foreign(const char *path, const sk_table_opts *opts,
+                          sk_row_fn fn, void *payload)
+{
+    char *csv;
+    size_t len;
+    int rc = sk_foreign_read(&csv, &len, path,
+                             !opts                               ? SK_FOREIGN_SUMMARY
+                             : (opts->flags & SK_TABLE_QUERIES) ? SK_FOREIGN_QUERIES
+                             : (opts->flags & SK_TABLE_SWEEP)   ? SK_FOREIGN_SWEEP
+                                                                : SK_FOREIGN_SUMMARY);
+
+    if (rc != 0)
+        return rc;
+    rc = sk_table_stream_buffer(path, csv, len, opts, fn, payload);
+    free(csv);
+    return rc;
+}
+
+/* Whether the first bytes of the open file `fd` are another tool's
+ * result; the file offset is put back at 0. */
+static int foreign_file(int fd)
+{
+    char head[4096];
+    ssize_t got = pread(fd, head, sizeof(head), 0);
+
+    return got > 0 && sk_foreign_sniff(head, (size_t)got) != SK_FOREIGN_NONE;
+}
+
 int sk_table_stream_file(const char *path, const sk_table_opts *opts,
                          sk_row_fn fn, void *payload)
 {
@@ -576,12 +608,21 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     int fd = -1, rc;
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
+    struct stat st;
 
     if (is_stdin) {
         fd = STDIN_FILENO;
     } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         return sk_error_set(errno == ENOENT ? SK_ENOTFOUND : SK_EIO,
                             "%s: cannot open: %s", path, strerror(errno));
+    } else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+               sk_foreign_dir(path)) {
+        /* a directory of another tool's per-level results: one sweep */
+        close(fd);
+        return stream_foreign(path, opts, fn, payload);
+    } else if (!S_ISDIR(st.st_mode) && foreign_file(fd)) {
+        close(fd);
+        return stream_foreign(path, opts, fn, payload);
     }
     if ((rc = sk_table_reader_new(&r, name, opts, fn, payload)) != 0)
         goto done;
