@@ -16,7 +16,8 @@
  * Open-loop results (a request rate and no concurrency cap) are not
  * levels of a concurrency sweep: a summary keeps them apart with an empty
  * concurrency and their `request_rate` (what `top` and `stats` tabulate);
- * the sweep loader refuses to mix them in.
+ * read as a sweep (SK_FOREIGN_SWEEP) they are left out, and a file of
+ * nothing else is an error.
  *
  * Units are normalised: ms and ns to s.  Metrics whose definition
  * differs from sweepkit's (vLLM's TPOT and ITL, GenAI-Perf's ITL,
@@ -52,8 +53,9 @@ sk_foreign_format sk_foreign_sniff(const char *head, size_t n);
 typedef enum {
     SK_FOREIGN_SUMMARY = 0, /* one row per level or open-loop run */
     SK_FOREIGN_QUERIES,     /* one row per request, when there are such */
-    SK_FOREIGN_SWEEP        /* levels of a concurrency sweep: an open-loop
-                               run is an error */
+    SK_FOREIGN_SWEEP        /* levels of a concurrency sweep: open-loop
+                               runs beside levels are left out; alone,
+                               an error */
 } sk_foreign_want;
 
 /*

@@ -752,14 +752,32 @@ int sk_foreign_read(char **csv, size_t *len, const char *path,
         if (rc == 0)
             rc = fill_concurrency(&s, 0, 0, path);
     }
+    /* a sweep's analyses take its concurrency levels; open-loop runs
+     * beside them (GuideLLM's default profile mixes them) stay out, and
+     * alone they are an error */
+    if (rc == 0 && want == SK_FOREIGN_SWEEP) {
+        size_t k = 0;
+
+        for (i = 0; i < s.nlv; i++)
+            if (!isnan(s.lv[i].concurrency))
+                s.lv[k++] = s.lv[i];
+        if (k > 0)
+            s.nlv = k;
+    }
     for (i = 0; rc == 0 && want == SK_FOREIGN_SWEEP && i < s.nlv; i++)
-        if (isnan(s.lv[i].concurrency))
+        if (isnan(s.lv[i].concurrency)) {
+            char rate[48] = "";
+
+            if (!isnan(s.lv[i].request_rate))
+                snprintf(rate, sizeof(rate), "request rate %g/s, ",
+                         s.lv[i].request_rate);
             rc = sk_error_set(SK_EPARSE,
-                              "%s: an open-loop run (request rate %g/s, no "
-                              "concurrency cap) is no level of a "
-                              "concurrency sweep; `sweepkit top` and "
-                              "`stats` list it (docs/formats.md)",
-                              path, s.lv[i].request_rate);
+                              "%s: an open-loop run (%sno concurrency cap) "
+                              "is no level of a concurrency sweep; "
+                              "`sweepkit top` and `stats` list it "
+                              "(docs/formats.md)",
+                              path, rate);
+        }
     if (rc == 0 && s.nlv == 0 && s.nq == 0)
         rc = sk_error_set(SK_EPARSE, "%s: %s with no runs in it", path,
                           sk_foreign_format_name(f));

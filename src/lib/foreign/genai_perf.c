@@ -67,16 +67,35 @@ static int metric_of(const char *name)
     return NM;
 }
 
-/* Units per second ("ms" 1e3, "ns" 1e9, "us" 1e6); 1 for anything else. */
-static double scale_of(const char *unit)
+/* Whether metric m is a time (its unit is checked and converted). */
+static int is_time(int m)
 {
-    if (strcmp(unit, "ms") == 0)
-        return 1e3;
-    if (strcmp(unit, "ns") == 0)
-        return 1e9;
-    if (strcmp(unit, "us") == 0)
-        return 1e6;
-    return 1;
+    return m == M_TTFT || m == M_LATENCY || m == M_ITL || m == M_DURATION;
+}
+
+/* A time unit's count per second ("ms" 1e3, "ns" 1e9, "us" 1e6, "s" and
+ * "sec" 1), or 0 for a unit that is not one. */
+static double per_second(const char *unit)
+{
+    static const struct {
+        const char *unit;
+        double per_s;
+    } units[] = {{"ms", 1e3}, {"ns", 1e9}, {"us", 1e6}, {"s", 1},
+                 {"sec", 1}};
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(unit, units[i].unit) == 0)
+            return units[i].per_s;
+    return 0;
+}
+
+static int bad_unit(struct fl_set *s, sk_foreign_format f, const char *what,
+                    const char *unit)
+{
+    return fl_bad(s, f, "%s: unit '%.20s' is not a time unit (ms, us, ns, "
+                        "s)",
+                  what, unit);
 }
 
 static void level_from(struct fl_level *l, const struct stat_row *r,
@@ -201,13 +220,15 @@ static int read_csv(struct fl_set *s, const char *buf, size_t len,
         split_name(c[0], name, sizeof(name), unit, sizeof(unit));
         if ((m = metric_of(name)) == NM)
             continue;
+        if (is_time(m) && !per_second(unit)) {
+            int rc = bad_unit(s, f, c[0], unit);
+
+            free(copy);
+            return rc;
+        }
         have[m] = 1;
         for (k = 1; k < n && k < nhead; k++) {
-            double v = parse_num(c[k]) /
-                       (m == M_TTFT || m == M_LATENCY || m == M_ITL ||
-                                m == M_DURATION
-                            ? scale_of(unit)
-                            : 1);
+            double v = parse_num(c[k]) / (is_time(m) ? per_second(unit) : 1);
 
             if (strcmp(head[k], "avg") == 0)
                 r[m].avg = v;
@@ -294,11 +315,14 @@ int fl_read_genai_perf_json(struct fl_set *s, const json_t *o,
         if (m == NM || !json_is_object(v))
             continue;
         have[m] = 1;
-        sc = json_is_string(json_object_get(v, "unit")) &&
-                     (m == M_TTFT || m == M_LATENCY || m == M_ITL ||
-                      m == M_DURATION)
-                 ? scale_of(json_string_value(json_object_get(v, "unit")))
-                 : 1;
+        sc = 1;
+        if (is_time(m)) {
+            const json_t *u = json_object_get(v, "unit");
+            const char *t = json_is_string(u) ? json_string_value(u) : "";
+
+            if (!(sc = per_second(t)))
+                return bad_unit(s, f, key, t);
+        }
         r[m].avg = fl_num(v, "avg", sc);
         r[m].p50 = fl_num(v, "p50", sc);
         r[m].p90 = fl_num(v, "p90", sc);

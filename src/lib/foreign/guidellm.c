@@ -2,13 +2,18 @@
  * GuideLLM's benchmarks.json (docs/formats.md#guidellm): {"benchmarks":
  * [...]}, each benchmark a strategy's run with its statistics under
  * "metrics" (each metric a distribution per status: successful, errored,
- * incomplete, total) and sampled request records under "requests".  A
- * concurrent strategy (its "streams") is a level; a rate strategy
- * (constant, poisson: its "rate") an open-loop point.
+ * incomplete, total; request_totals the counts) and sampled request
+ * records under "requests" (a reservoir sample: the level's numbers come
+ * from "metrics").  A concurrent strategy (its "streams") is a level,
+ * synchronous is concurrency 1; a rate strategy (constant, poisson: its
+ * "rate") is an open-loop point, as is throughput (no cap, no rate).
+ * Source: src/guidellm/benchmark/schemas/ (v0.7.3, metadata.version 2;
+ * older versions keep the strategy under "args").
  */
 #include "foreign_int.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
 
 #include <math.h>
 #include <string.h>
@@ -43,7 +48,8 @@ static double pct(const json_t *d, const char *p, double sc)
 static int benchmark(struct fl_set *s, const json_t *b, size_t i)
 {
     const json_t *st = strategy_of(b), *m = json_object_get(b, "metrics"),
-                 *t, *ttft, *tot = json_object_get(b, "request_totals");
+                 *t, *ttft, *tot = json_object_get(m, "request_totals"),
+                 *otc;
     const char *type;
     struct fl_level *l;
     double streams, rate;
@@ -64,19 +70,24 @@ static int benchmark(struct fl_set *s, const json_t *b, size_t i)
         l->concurrency = streams;
     else if (rate > 0)
         l->request_rate = rate;
-    else
+    else if (strcmp(type, "throughput") != 0)
         return fl_bad(s, F,
                       "benchmark %zu: strategy '%s' is neither concurrent "
-                      "(streams) nor a rate",
+                      "(streams), a rate nor throughput",
                       i + 1, type);
     ttft = dist(m, "time_to_first_token_ms");
     l->avg_ttft = fl_num(ttft, "mean", 1e3);
     l->median_ttft = fl_num(ttft, "median", 1e3);
     l->p90_ttft = pct(ttft, "p90", 1e3);
     l->p99_ttft = pct(ttft, "p99", 1e3);
-    l->throughput = fl_num(dist(m, "output_tokens_per_second"), "mean", 1);
+    /* output_tokens_per_second is a rate over token events: the
+     * throughput is the output tokens over the measured duration */
+    otc = dist(m, "output_token_count");
+    l->total_output_tokens = fl_num(otc, "total_sum", 1);
     l->achieved_concurrency =
         fl_num(dist(m, "request_concurrency"), "mean", 1);
+    if (!tot)
+        tot = json_object_get(b, "request_totals");
     l->queries = fl_num(tot, "total", 1);
     l->errors = fl_num(tot, "errored", 1);
     if (isnan(l->queries)) {
@@ -92,6 +103,7 @@ static int benchmark(struct fl_set *s, const json_t *b, size_t i)
     l->wall_s = fl_num(b, "duration", 1);
     if (isnan(l->wall_s))
         l->wall_s = fl_num(b, "end_time", 1) - fl_num(b, "start_time", 1);
+    l->throughput = sk_metric_throughput(l->total_output_tokens, l->wall_s);
     fl_extra(l, "guidellm_mean_time_per_output_token_s",
              fl_num(dist(m, "time_per_output_token_ms"), "mean", 1e3));
     fl_extra(l, "guidellm_mean_inter_token_latency_s",
