@@ -40,7 +40,8 @@ static int requests(struct fl_set *s, const json_t *o, double conc,
                  *errs = json_object_get(o, "errors"),
                  *lats = json_object_get(o, "latencies"),
                  *starts = json_object_get(o, "start_times");
-    size_t i, n;
+    size_t i, n, first = s->nq;
+    double t0 = NAN;
 
     if (!json_is_array(ttfts) || !json_is_array(outs))
         return 0;
@@ -87,8 +88,15 @@ static int requests(struct fl_set *s, const json_t *o, double conc,
         if (json_is_array(starts)) {
             q->start_s = json_number_value(json_array_get(starts, i));
             q->end_s = q->start_s + lat;
+            if (isnan(t0) || q->start_s < t0)
+                t0 = q->start_s;
         }
         fl_query_speeds(q, lat);
+    }
+    /* start_times are perf_counter() readings: from the first send on */
+    for (i = first; !isnan(t0) && i < s->nq; i++) {
+        s->q[i].start_s -= t0;
+        s->q[i].end_s -= t0;
     }
     return 0;
 }
