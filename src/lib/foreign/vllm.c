@@ -219,24 +219,17 @@ static int whole(struct fl_set *s, const char *buf, size_t len)
     return rc;
 }
 
-int fl_read_vllm(struct fl_set *s, const char *in, size_t len)
+int fl_read_vllm(struct fl_set *s, char *buf, size_t len)
 {
     json_error_t err;
     json_t *o;
     size_t line = 0;
-    char *buf = malloc(len + 1);
     const char *p, *end;
     int rc = 0;
 
-    if (!buf)
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    memcpy(buf, in, len + 1);
-    python_tokens(buf, len);
-    if (!json_lines(buf, len)) {
-        rc = whole(s, buf, len);
-        free(buf);
-        return rc;
-    }
+    python_tokens(buf, len); /* in place: the file's bytes are ours */
+    if (!json_lines(buf, len))
+        return whole(s, buf, len);
     for (p = buf, end = buf + len; p < end && rc == 0;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -253,7 +246,6 @@ int fl_read_vllm(struct fl_set *s, const char *in, size_t len)
         }
         p += n + (nl != NULL);
     }
-    free(buf);
     return rc;
 }
 
