@@ -69,6 +69,11 @@ typedef enum {
 int sk_foreign_read(char **csv, size_t *len, const char *path,
                     sk_foreign_want want);
 
+/* As sk_foreign_read() for one file's `n` bytes at `buf`, called `name`
+ * (its directory part may hold the concurrency, "...-concurrency8/"). */
+int sk_foreign_read_buffer(char **csv, size_t *len, const char *name,
+                           const char *buf, size_t n, sk_foreign_want want);
+
 /* Whether `path` is a directory holding results sk_foreign_read() takes
  * (directly or in its subdirectories, one level down). */
 int sk_foreign_dir(const char *path);

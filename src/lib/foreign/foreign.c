@@ -300,16 +300,15 @@ static double concurrency_in_name(const char *path)
     return end != last && v > 0 ? v : NAN;
 }
 
-static int read_one(struct fl_set *s, const char *path, sk_foreign_format *f)
+/* Read `buf` (NUL-terminated, `len` bytes; may be rewritten) named
+ * `name` into s by the reader of its format, *f. */
+static int read_buf(struct fl_set *s, const char *name, char *buf,
+                    size_t len, sk_foreign_format *f)
 {
-    char *buf;
-    size_t len = 0;
-    int rc;
+    int rc = 0;
 
-    if ((rc = slurp(&buf, &len, path)) != 0)
-        return rc;
-    s->file = path;
-    s->dir_concurrency = concurrency_in_name(path);
+    s->file = name;
+    s->dir_concurrency = concurrency_in_name(name);
     *f = sk_foreign_sniff(buf, len < SNIFF_BYTES ? len : SNIFF_BYTES);
     switch (*f) {
     case SK_FOREIGN_VLLM: rc = fl_read_vllm(s, buf, len); break;
@@ -322,9 +321,21 @@ static int read_one(struct fl_set *s, const char *path, sk_foreign_format *f)
                           "%s: not a result sweepkit reads (a sweep CSV, "
                           "or vLLM, GenAI-Perf, AIPerf or GuideLLM output; "
                           "docs/formats.md)",
-                          path);
+                          name);
         break;
     }
+    return rc;
+}
+
+static int read_one(struct fl_set *s, const char *path, sk_foreign_format *f)
+{
+    char *buf;
+    size_t len = 0;
+    int rc;
+
+    if ((rc = slurp(&buf, &len, path)) != 0)
+        return rc;
+    rc = read_buf(s, path, buf, len, f);
     free(buf);
     return rc;
 }
@@ -704,6 +715,87 @@ static int fill_concurrency(struct fl_set *s, size_t from, size_t lfrom,
     return 0;
 }
 
+/* The checks on what was read, and the writing of it as CSV into *o. */
+static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
+                  sk_foreign_format f, const char *path)
+{
+    size_t i;
+    int rc = 0;
+
+    /* a sweep's analyses take its concurrency levels; open-loop runs
+     * beside them (GuideLLM's default profile mixes them) stay out, and
+     * alone they are an error */
+    if (rc == 0 && want == SK_FOREIGN_SWEEP) {
+        size_t k = 0;
+
+        for (i = 0; i < s->nlv; i++)
+            if (!isnan(s->lv[i].concurrency))
+                s->lv[k++] = s->lv[i];
+        if (k > 0)
+            s->nlv = k;
+    }
+    for (i = 0; rc == 0 && want == SK_FOREIGN_SWEEP && i < s->nlv; i++)
+        if (isnan(s->lv[i].concurrency)) {
+            char rate[48] = "";
+
+            if (!isnan(s->lv[i].request_rate))
+                snprintf(rate, sizeof(rate), "request rate %g/s, ",
+                         s->lv[i].request_rate);
+            rc = sk_error_set(SK_EPARSE,
+                              "%s: an open-loop run (%sno concurrency cap) "
+                              "is no level of a concurrency sweep; "
+                              "`sweepkit top` and `stats` list it "
+                              "(docs/formats.md)",
+                              path, rate);
+        }
+    if (rc == 0 && s->nlv == 0 && s->nq == 0)
+        rc = sk_error_set(SK_EPARSE, "%s: %s with no runs in it", path,
+                          sk_foreign_format_name(f));
+    if (rc == 0) {
+        if (want == SK_FOREIGN_QUERIES && s->nq > 0)
+            write_queries(o, s);
+        else if (s->nlv > 0)
+            write_levels(o, s, f);
+        else
+            write_queries(o, s);
+        if (o->oom)
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+int sk_foreign_read_buffer(char **csv, size_t *len, const char *name,
+                           const char *buf, size_t n, sk_foreign_want want)
+{
+    struct fl_set s;
+    struct out o = {NULL, 0, 0, 0};
+    sk_foreign_format f;
+    char *copy = malloc(n + 1);
+    int rc;
+
+    *csv = NULL;
+    *len = 0;
+    if (!copy)
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    memcpy(copy, buf, n);
+    copy[n] = '\0';
+    memset(&s, 0, sizeof(s));
+    rc = read_buf(&s, name, copy, n, &f);
+    if (rc == 0)
+        rc = fill_concurrency(&s, 0, 0, name);
+    if (rc == 0)
+        rc = finish(&o, &s, want, f, name);
+    free(copy);
+    set_free(&s);
+    if (rc != 0) {
+        free(o.buf);
+        return rc;
+    }
+    *csv = o.buf;
+    *len = o.len;
+    return 0;
+}
+
 int sk_foreign_read(char **csv, size_t *len, const char *path,
                     sk_foreign_want want)
 {
@@ -752,45 +844,8 @@ int sk_foreign_read(char **csv, size_t *len, const char *path,
         if (rc == 0)
             rc = fill_concurrency(&s, 0, 0, path);
     }
-    /* a sweep's analyses take its concurrency levels; open-loop runs
-     * beside them (GuideLLM's default profile mixes them) stay out, and
-     * alone they are an error */
-    if (rc == 0 && want == SK_FOREIGN_SWEEP) {
-        size_t k = 0;
-
-        for (i = 0; i < s.nlv; i++)
-            if (!isnan(s.lv[i].concurrency))
-                s.lv[k++] = s.lv[i];
-        if (k > 0)
-            s.nlv = k;
-    }
-    for (i = 0; rc == 0 && want == SK_FOREIGN_SWEEP && i < s.nlv; i++)
-        if (isnan(s.lv[i].concurrency)) {
-            char rate[48] = "";
-
-            if (!isnan(s.lv[i].request_rate))
-                snprintf(rate, sizeof(rate), "request rate %g/s, ",
-                         s.lv[i].request_rate);
-            rc = sk_error_set(SK_EPARSE,
-                              "%s: an open-loop run (%sno concurrency cap) "
-                              "is no level of a concurrency sweep; "
-                              "`sweepkit top` and `stats` list it "
-                              "(docs/formats.md)",
-                              path, rate);
-        }
-    if (rc == 0 && s.nlv == 0 && s.nq == 0)
-        rc = sk_error_set(SK_EPARSE, "%s: %s with no runs in it", path,
-                          sk_foreign_format_name(f));
-    if (rc == 0) {
-        if (want == SK_FOREIGN_QUERIES && s.nq > 0)
-            write_queries(&o, &s);
-        else if (s.nlv > 0)
-            write_levels(&o, &s, f);
-        else
-            write_queries(&o, &s);
-        if (o.oom)
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-    }
+    if (rc == 0)
+        rc = finish(&o, &s, want, f, path);
     for (i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
