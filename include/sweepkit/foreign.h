@@ -52,7 +52,8 @@ sk_foreign_format sk_foreign_sniff(const char *head, size_t n);
 /* What the caller wants from a result that has both. */
 typedef enum {
     SK_FOREIGN_SUMMARY = 0, /* one row per level or open-loop run */
-    SK_FOREIGN_QUERIES,     /* one row per request, when there are such */
+    SK_FOREIGN_QUERIES,     /* one row per request, when there are such;
+                               else as SK_FOREIGN_SWEEP */
     SK_FOREIGN_SWEEP        /* levels of a concurrency sweep: open-loop
                                runs beside levels are left out; alone,
                                an error */

@@ -64,7 +64,7 @@ grep -q '^4,ttft_s,7,1,0.0671422' "$tmp/out" && ok || bad "vllm detailed: stats"
 expect 0 "" "$SK" top "$V/openloop_rate4.json" --format csv
 [ "$(col "$tmp/out" request_rate 1)" = 4 ] && [ -z "$(col "$tmp/out" concurrency 1)" ] &&
   ok || bad "vllm open loop: top"
-expect 1 "sweepkit saturation: $V/openloop_rate4.json: an open-loop run (request rate 4/s, no concurrency cap) is no level of a concurrency sweep; \`sweepkit top\` and \`stats\` list it (docs/formats.md)" \
+expect 1 "sweepkit saturation: $V/openloop_rate4.json: an open-loop run (request rate 4/s, no concurrency cap) is no level of a concurrency sweep: \`sweepkit top\` lists it; analyses and charts against request rate are not done yet (docs/formats.md)" \
   "$SK" saturation "$V/openloop_rate4.json"
 # Python's bare Infinity (burstiness inf)
 expect 0 "" "$SK" top "$V/openloop_rate4_burstiness_inf.json" --format csv
@@ -112,5 +112,31 @@ expect 0 "" "$SK" top fixtures/foreign/guidellm/benchmarks_synchronous_full.json
 [ "$(col "$tmp/out" concurrency 1)" = 1 ] && [ "$(col "$tmp/out" queries 1)" = 6 ] &&
   [ "$(col "$tmp/out" throughput_tokens_per_s 1)" = 83.6802244686346 ] &&
   ok || bad "guidellm: a synchronous benchmark, every key"
+
+# --- every command over every format: a sweep of each tool ---------------
+for input in "$V/levels" "$V/appended.jsonl" "$V/sweep_summary.csv" "$G" "$A" "$L"; do
+  for cmd in "top" "stats --fields avg_ttft_s" "saturation" \
+             "recommend --throughput-goal 50" "plot -o $tmp/all.png" \
+             "report --out $tmp/all_report"; do
+    rm -rf "$tmp/all_report"
+    # AIPerf's records give stats their per-query rows
+    [ "$input" = "$A" ] && [ "${cmd%% *}" = stats ] && cmd="stats --fields ttft_s"
+    # shellcheck disable=SC2086
+    if "$SK" $cmd "$input" >"$tmp/out" 2>"$tmp/err"; then
+      ok
+    else
+      bad "sweepkit $cmd $input: $(head -n 1 "$tmp/err")"
+    fi
+  done
+done
+# the per-request files through the per-query commands
+for input in "$V/detailed_c4.json" "$A/c4"; do
+  for cmd in "stats" "summarize" "plot -k per-query -o $tmp/pq.png --per-query"; do
+    # shellcheck disable=SC2086
+    if "$SK" $cmd "$input" >"$tmp/out" 2>"$tmp/err"; then ok; else
+      bad "sweepkit $cmd $input: $(head -n 1 "$tmp/err")"
+    fi
+  done
+done
 
 finish formats

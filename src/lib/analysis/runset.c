@@ -241,7 +241,9 @@ static int on_read_row(void *payload, const sk_row *row)
 static int read_file(struct read *rd, const char *path)
 {
     sk_sweep *s;
-    int rc = sk_table_stream_file(path, NULL, on_read_row, rd);
+    /* another tool's result: its levels, as a concurrency sweep */
+    static const sk_table_opts o = {SK_TABLE_SWEEP, 0, 0};
+    int rc = sk_table_stream_file(path, &o, on_read_row, rd);
 
     if (!rd->header) {
         rd->kind = SK_RUNSET_OTHER;

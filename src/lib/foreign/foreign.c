@@ -725,6 +725,8 @@ static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
     /* a sweep's analyses take its concurrency levels; open-loop runs
      * beside them (GuideLLM's default profile mixes them) stay out, and
      * alone they are an error */
+    if (want == SK_FOREIGN_QUERIES && s->nq == 0)
+        want = SK_FOREIGN_SWEEP; /* the levels, grouped by concurrency */
     if (rc == 0 && want == SK_FOREIGN_SWEEP) {
         size_t k = 0;
 
@@ -743,9 +745,10 @@ static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
                          s->lv[i].request_rate);
             rc = sk_error_set(SK_EPARSE,
                               "%s: an open-loop run (%sno concurrency cap) "
-                              "is no level of a concurrency sweep; "
-                              "`sweepkit top` and `stats` list it "
-                              "(docs/formats.md)",
+                              "is no level of a concurrency sweep: "
+                              "`sweepkit top` lists it; "
+                              "analyses and charts against request rate "
+                              "are not done yet (docs/formats.md)",
                               path, rate);
         }
     if (rc == 0 && s->nlv == 0 && s->nq == 0)
