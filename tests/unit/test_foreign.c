@@ -65,9 +65,9 @@ static void test_vllm(void)
     csv = read("r.json", run, SK_FOREIGN_SUMMARY);
     CHECK_STR(csv,
               "concurrency,queries,wall_s,total_output_tokens,"
-              "throughput_tokens_per_s,avg_ttft_s,errors,source_format,"
-              "vllm_mean_tpot_s\n"
-              "2,3,2,20,10,0.018,1,vLLM bench serve result,0.0095\n");
+              "throughput_tokens_per_s,avg_ttft_s,errors,"
+              "achieved_concurrency,source_format,vllm_mean_tpot_s\n"
+              "2,3,2,20,10,0.018,1,1.05,vLLM bench serve result,0.0095\n");
     free(csv);
     /* the per-request arrays: speeds by sweepkit's definitions, times
      * from the first send, the failure with its reason and no metrics */

@@ -9,6 +9,7 @@
 #include "foreign_int.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
 #include "sweepkit/num.h"
 
 #include <math.h>
@@ -154,6 +155,19 @@ static int run(struct fl_set *s, const json_t *o, size_t line)
     fl_extra(l, "vllm_mean_e2el_s", fl_num(o, "mean_e2el_ms", 1e3));
     fl_extra(l, "vllm_request_throughput",
              fl_num(o, "request_throughput", 1));
+    {
+        /* the requests' time in flight over the run's: what an open-loop
+         * run's concurrency came to (newer files keep `latencies`) */
+        const json_t *lats = json_object_get(o, "latencies");
+        double busy = 0;
+        size_t i;
+
+        for (i = 0; i < json_array_size(lats); i++)
+            busy += json_number_value(json_array_get(lats, i));
+        if (json_array_size(lats) > 0)
+            l->achieved_concurrency =
+                sk_metric_achieved_concurrency(busy, l->wall_s);
+    }
     return requests(s, o, l->concurrency, where);
 }
 
