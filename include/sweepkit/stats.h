@@ -79,6 +79,33 @@ typedef struct sk_stats_groups sk_stats_groups;
  */
 int sk_stats_percentile(double *out, const double *sorted, size_t n, double p);
 
+/* The default confidence of percentile intervals. */
+#define SK_STATS_CONFIDENCE 0.95
+
+/*
+ * A distribution-free confidence interval for the q-quantile (q in
+ * (0, 1)) of a sample of n: the order statistics X(l) and X(u) (1-based
+ * ranks, l < u) such that the number B ~ Binomial(n, q) of values below
+ * the true quantile satisfies P(l <= B < u) >= `confidence`.  Of the rank
+ * pairs that do, the one with the fewest ranks between them (then the
+ * smaller coverage, then the more even tails): the shortest exact
+ * interval, whose coverage stays close to the level asked (docs/metrics.md,
+ * "Percentile intervals").  *coverage is its exact coverage.
+ * Returns 0; SK_ENODATA ("too small a sample ...") when no such pair
+ * exists within 1..n (p99 from 100 values); SK_EINVAL for q or confidence
+ * outside (0, 1).  Pure; thread-safe.
+ */
+int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
+                            double q, double confidence);
+
+/*
+ * The interval of sk_stats_quantile_ranks() for the p-th percentile (p in
+ * (0, 100)) of `sorted[0..n)` (ascending, finite): *lo = X(l), *hi = X(u).
+ * Returns sk_stats_quantile_ranks()'s codes.
+ */
+int sk_stats_percentile_ci(double *lo, double *hi, const double *sorted,
+                           size_t n, double p, double confidence);
+
 /*
  * Summarise `values[0..n)` (finite): count, mean, sample sd, min, max, and
  * pct[i] = the p[i]-th percentile for i < np.  Sorts `values` in place
@@ -155,10 +182,22 @@ int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
                               const double *p, size_t np);
 
 /*
+ * The interval of sk_stats_percentile_ci() for group i's field f, after
+ * sk_stats_groups_summarize() of it (which sorts its values).
+ */
+int sk_stats_groups_percentile_ci(double *lo, double *hi,
+                                  const sk_stats_groups *g, size_t i,
+                                  size_t f, double p, double confidence);
+
+/*
  * Write the stats report of `g` to `fp` in `fmt` (docs/stats.md): one row
  * per (group, field), group-major, with the key columns ("group" = "all"
  * when ungrouped), field, count, missing, mean, stddev, min, max and one
- * column "p<P>" per p[k], k < np.  Statistics print as %.6f in the table
+ * column "p<P>" per p[k], k < np; with `confidence` in (0, 1) (0: none),
+ * then "p<P>_lo" and "p<P>_hi" per p[k] (sk_stats_percentile_ci(), empty
+ * where the sample is too small for one) and "flags": the percentiles
+ * from too few values for an interval ("p99 from 16 values"), and "single
+ * wave" for a level whose values are no more than its concurrency.  Statistics print as %.6f in the table
  * and Markdown ("-" when undefined), as the shortest round trip in CSV
  * (empty when undefined) and JSON (null when undefined or infinite).
  * JSON is an object: the members of `head` (the provenance keys; NULL:
@@ -170,6 +209,6 @@ int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
  * was written before a failure stays written.
  */
 int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
-                   sk_format fmt, const json_t *head);
+                   double confidence, sk_format fmt, const json_t *head);
 
 #endif

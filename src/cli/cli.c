@@ -3,6 +3,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/provenance.h"
 #include "sweepkit/table.h"
+#include "sweepkit/units.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -250,4 +251,20 @@ json_t *cli_provenance(const char *prog)
     if (!head)
         fprintf(stderr, "%s: out of memory\n", prog);
     return head;
+}
+
+int cli_parse_confidence(double *out, const char *arg)
+{
+    double v;
+    int rc;
+
+    if ((rc = sk_units_parse_double(&v, arg, "--confidence")) != 0)
+        return rc;
+    if (!(v == 0 || (v > 50 && v < 100)))
+        return sk_error_set(SK_EINVAL,
+                            "--confidence: expected a percentage above 50 "
+                            "and below 100 (or 0: none), got '%.40s'",
+                            arg);
+    *out = v / 100;
+    return 0;
 }

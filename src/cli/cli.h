@@ -111,6 +111,11 @@ void cli_record_command(int argc, char **argv);
 /* The recorded command line (cli_command_line()), or NULL. */
 const char *cli_command(void);
 
+/* --confidence PCT: a level in percent, 0 (no intervals) or in (50, 100),
+ * into *out as a fraction.  0, or an error with "--confidence: ..." in
+ * sk_error_last(). */
+int cli_parse_confidence(double *out, const char *arg);
+
 /* The provenance keys a JSON output starts with (sk_provenance_json():
  * this machine, CLI_TOOL, the recorded command line, now), or NULL after
  * "PROG: out of memory" on stderr.  The caller json_decref()s it. */

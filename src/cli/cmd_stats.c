@@ -15,7 +15,7 @@
 #define MAX_FIELDS 256
 #define MAX_PCT 32
 
-enum { OPT_FIELDS = 256, OPT_FORMAT, OPT_NO_GROUP };
+enum { OPT_FIELDS = 256, OPT_FORMAT, OPT_NO_GROUP, OPT_CONFIDENCE };
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -28,6 +28,9 @@ static const cli_opt options[] = {
      "numeric columns to summarise (default: the per-query metrics)"},
     {"percentiles", required_argument, 'p', "P,P,...",
      "percentiles in [0, 100] (default 50,90,95,99)"},
+    {"confidence", required_argument, OPT_CONFIDENCE, "PCT",
+     "level of each percentile's interval, in percent (default 95; 0: no "
+     "intervals)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
@@ -37,7 +40,9 @@ static const cli_spec spec = {
     "[--fields A,B] [--percentiles P,P] [OPTIONS]",
     "Count, mean, sample standard deviation, min, max and "
     "percentiles (linear\ninterpolation between closest "
-    "ranks) of numeric columns, per group of rows.\n"
+    "ranks) of numeric columns, per group of rows, each\n"
+    "percentile with a distribution-free confidence interval "
+    "and the sample's flags.\n"
     "Empty cells are counted as missing, never as zero.",
     options};
 
@@ -68,7 +73,7 @@ int cmd_stats(int argc, char **argv)
 {
     static const char prog[] = "sweepkit stats";
     char *by[MAX_KEYS], *fields[MAX_FIELDS];
-    double p[MAX_PCT] = {50, 90, 95, 99};
+    double p[MAX_PCT] = {50, 90, 95, 99}, conf = SK_STATS_CONFIDENCE;
     size_t np = 4;
     const char *file = NULL;
     sk_stats_opts o = {0};
@@ -101,6 +106,10 @@ int cmd_stats(int argc, char **argv)
             if (parse_percentiles(p, &np, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
             break;
+        case OPT_CONFIDENCE:
+            if (cli_parse_confidence(&conf, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
         case OPT_FORMAT:
             if (sk_format_parse(&fmt, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
@@ -125,7 +134,7 @@ int cmd_stats(int argc, char **argv)
     if (fmt == SK_FORMAT_JSON && !(head = cli_provenance(prog)))
         return SK_EXIT_RUNTIME;
     if ((rc = sk_stats_groups_from_file(&g, file, &o)) == 0)
-        rc = sk_stats_write(stdout, g, p, np, fmt, head);
+        rc = sk_stats_write(stdout, g, p, np, conf, fmt, head);
     sk_stats_groups_free(g);
     json_decref(head);
     return rc ? cli_fail(prog, rc) : SK_EXIT_OK;

@@ -11,6 +11,7 @@
 #include "sweepkit/stats.h"
 
 #include <float.h>
+#include <stdint.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
 
@@ -761,7 +762,7 @@ static void test_write(void)
         CHECK(g != NULL && fp != NULL);
         if (!g || !fp)
             return;
-        CHECK_INT(sk_stats_write(fp, g, p, N(p), cases[i].fmt, NULL), 0);
+        CHECK_INT(sk_stats_write(fp, g, p, N(p), 0, cases[i].fmt, NULL), 0);
         fclose(fp);
         CHECK_STR(buf, cases[i].want);
         free(buf);
@@ -774,7 +775,7 @@ static void test_write(void)
         size_t len = 0;
         FILE *fp = open_memstream(&buf, &len);
 
-        CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_JSON, NULL), 0);
+        CHECK_INT(sk_stats_write(fp, g, p, N(p), 0, SK_FORMAT_JSON, NULL), 0);
         fclose(fp);
         CHECK_STR(buf, "{\n  \"results\": []\n}\n");
         free(buf);
@@ -786,7 +787,7 @@ static void test_write(void)
         FILE *fp = fopen("/dev/full", "w");
 
         if (fp) {
-            CHECK_INT(sk_stats_write(fp, g, p, N(p), SK_FORMAT_CSV, NULL), SK_EIO);
+            CHECK_INT(sk_stats_write(fp, g, p, N(p), 0, SK_FORMAT_CSV, NULL), SK_EIO);
             CHECK_STR(sk_error_last(), "writing the output failed");
             fclose(fp);
         }
@@ -794,8 +795,147 @@ static void test_write(void)
     }
 }
 
+/* ---- percentile intervals ---------------------------------------------- */
+
+/* P(B <= k), B ~ Binomial(n, q), summed from the pmf in logs: an
+ * independent computation of what GSL gives the library. */
+static double ref_cdf(long k, long n, double q)
+{
+    double sum = 0;
+    long i;
+
+    if (k < 0)
+        return 0;
+    if (k >= n)
+        return 1;
+    for (i = 0; i <= k; i++)
+        sum += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+                   lgamma((double)(n - i) + 1) + (double)i * log(q) +
+                   (double)(n - i) * log1p(-q));
+    return sum;
+}
+
+/* The interval by brute force over every rank pair: fewest ranks between
+ * them, then the smaller coverage (the header's rule). */
+static int ref_ranks(long *l, long *u, long n, double q, double conf)
+{
+    double cdf[201], best_cov = 2;
+    long a, b, best = -1;
+
+    for (a = 0; a <= n && a < 201; a++)
+        cdf[a] = ref_cdf(a - 1, n, q); /* cdf[a] = P(B <= a - 1) */
+    for (a = 1; a <= n; a++)
+        for (b = a + 1; b <= n; b++) {
+            double cov = cdf[b] - cdf[a];
+
+            if (cov >= conf &&
+                (best < 0 || b - a < best ||
+                 (b - a == best && cov < best_cov - 1e-9))) {
+                best = b - a;
+                best_cov = cov;
+                *l = a;
+                *u = b;
+            }
+        }
+    return best >= 0;
+}
+
+static void test_quantile_ranks_exact(void)
+{
+    static const long ns[] = {10, 20, 59, 100, 150};
+    static const double qs[] = {0.5, 0.9, 0.95, 0.99};
+    size_t i, j;
+
+    for (i = 0; i < N(ns); i++)
+        for (j = 0; j < N(qs); j++) {
+            long rl = 0, ru = 0;
+            size_t l = 0, u = 0;
+            double cov = 0;
+            int have = ref_ranks(&rl, &ru, ns[i], qs[j], 0.95);
+            int rc = sk_stats_quantile_ranks(&l, &u, &cov, (size_t)ns[i],
+                                             qs[j], 0.95);
+
+            CHECK_INT(rc, have ? 0 : SK_ENODATA);
+            if (!have || rc != 0)
+                continue;
+            /* the same width; a tie may be broken by the tails */
+            CHECK_INT((long)(u - l), ru - rl);
+            CHECK_NEAR(cov, ref_cdf((long)u - 1, ns[i], qs[j]) -
+                                ref_cdf((long)l - 1, ns[i], qs[j]),
+                       1e-9);
+            CHECK(cov >= 0.95);
+        }
+    {
+        size_t l, u;
+        double cov;
+
+        /* p99 from 100 values: no two-sided 95% interval */
+        CHECK_INT(sk_stats_quantile_ranks(&l, &u, &cov, 100, 0.99, 0.95),
+                  SK_ENODATA);
+        CHECK_STR(sk_error_last(), "too small a sample for a two-sided 95% "
+                                   "interval of the 0.99 quantile (100 "
+                                   "values)");
+        CHECK_INT(sk_stats_quantile_ranks(&l, &u, &cov, 100, 1.5, 0.95),
+                  SK_EINVAL);
+    }
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+/* xorshift64*, uniform on (0, 1) */
+static double uniform(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return ((double)((rng_state * 2685821657736338717ULL) >> 11) + 0.5) /
+           9007199254740992.0;
+}
+
+/* Of 2,000 seeded samples of n from the uniform distribution (whose
+ * q-quantile is q), the share whose 95% interval holds q. */
+static double coverage(size_t n, double q)
+{
+    double *v = malloc(n * sizeof(*v)), pct, lo, hi;
+    struct sk_stats_summary sum;
+    size_t t, i, hit = 0;
+    const double p = 50;
+
+    for (t = 0; v && t < 2000; t++) {
+        for (i = 0; i < n; i++)
+            v[i] = uniform();
+        if (sk_stats_summarize(&sum, &pct, v, n, &p, 1) != 0 ||
+            sk_stats_percentile_ci(&lo, &hi, v, n, 100 * q, 0.95) != 0)
+            break;
+        hit += lo <= q && q <= hi;
+    }
+    free(v);
+    return (double)hit / 2000;
+}
+
+static void test_quantile_coverage(void)
+{
+    static const struct {
+        size_t n;
+        double q;
+    } cases[] = {{1000, 0.5},  {1000, 0.9},  {1000, 0.99}, {10000, 0.5},
+                 {10000, 0.9}, {10000, 0.99}, {100, 0.5},  {100, 0.9}};
+    size_t i;
+
+    for (i = 0; i < N(cases); i++) {
+        double c = coverage(cases[i].n, cases[i].q);
+
+        if (!(c >= 0.94 && c <= 0.975))
+            fprintf(stderr, "coverage n=%zu q=%g: %.4f\n", cases[i].n,
+                    cases[i].q, c);
+        CHECK(c >= 0.94 && c <= 0.975);
+    }
+}
+
 int main(void)
 {
+    test_quantile_ranks_exact();
+    test_quantile_coverage();
     test_percentile_values();
     test_percentile_errors();
     test_percentile_matches_gsl();

@@ -16,7 +16,9 @@
 #include "sweepkit/table.h"
 
 #include <assert.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -208,6 +210,93 @@ int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
             return sk_error_set(SK_EINVAL,
                                 "value %zu of the sample is not finite", i + 1);
     return summarize(out, pct, values, n, p, np, 0);
+}
+
+/* ---- percentile intervals ---------------------------------------------- */
+
+/* P(B <= k) for B ~ Binomial(n, q); 0 below 0, 1 from n on. */
+static double binom_cdf(long k, size_t n, double q)
+{
+    if (k < 0)
+        return 0;
+    if ((size_t)k >= n)
+        return 1;
+    return gsl_cdf_binomial_P((unsigned)k, q, (unsigned)n);
+}
+
+int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
+                            double q, double confidence)
+{
+    double sd, mid, best_cov = 2, best_tail = 2;
+    long lo, hi, a, b, best_w = -1, best_l = 0, best_u = 0;
+
+    if (!(q > 0 && q < 1) || !(confidence > 0 && confidence < 1))
+        return sk_error_set(SK_EINVAL,
+                            "a quantile and a confidence in (0, 1), got %g "
+                            "and %g",
+                            q, confidence);
+    if (n == 0 || n > UINT_MAX)
+        return sk_error_set(SK_ENODATA, "too small a sample (%zu values)",
+                            n);
+    /* The pairs worth trying lie within a few standard deviations of the
+     * binomial's mean: outside, a tail alone holds more than 1 - level. */
+    sd = sqrt((double)n * q * (1 - q));
+    mid = (double)n * q;
+    lo = (long)floor(mid - 8 * sd - 2);
+    hi = (long)ceil(mid + 8 * sd + 2);
+    if (lo < 1)
+        lo = 1;
+    if (hi > (long)n)
+        hi = (long)n;
+    /* b: the smallest rank with P(a <= B < b) >= confidence; it only
+     * grows with a, so one pass moves both */
+    for (a = lo, b = lo + 1; a <= hi; a++) {
+        double below = binom_cdf(a - 1, n, q), cov, tail;
+
+        if (1 - below < confidence)
+            break;
+        if (b <= a)
+            b = a + 1;
+        while (b <= hi && binom_cdf(b - 1, n, q) - below < confidence)
+            b++;
+        if (b > hi)
+            break; /* later a need a b past n */
+        cov = binom_cdf(b - 1, n, q) - below;
+        tail = fabs(below - (1 - binom_cdf(b - 1, n, q)));
+        if (best_w < 0 || b - a < best_w ||
+            (b - a == best_w &&
+             (cov < best_cov - 1e-12 ||
+              (fabs(cov - best_cov) <= 1e-12 && tail < best_tail)))) {
+            best_w = b - a;
+            best_l = a;
+            best_u = b;
+            best_cov = cov;
+            best_tail = tail;
+        }
+    }
+    if (best_w < 0)
+        return sk_error_set(SK_ENODATA,
+                            "too small a sample for a two-sided %g%% "
+                            "interval of the %g quantile (%zu values)",
+                            100 * confidence, q, n);
+    *l = (size_t)best_l;
+    *u = (size_t)best_u;
+    *coverage = best_cov;
+    return 0;
+}
+
+int sk_stats_percentile_ci(double *lo, double *hi, const double *sorted,
+                           size_t n, double p, double confidence)
+{
+    size_t l, u;
+    double cov;
+    int rc = sk_stats_quantile_ranks(&l, &u, &cov, n, p / 100, confidence);
+
+    if (rc != 0)
+        return rc;
+    *lo = sorted[l - 1];
+    *hi = sorted[u - 1];
+    return 0;
 }
 
 /* ---- the grouped loader ------------------------------------------------ */
@@ -736,6 +825,18 @@ size_t sk_stats_groups_nfields(const sk_stats_groups *g)
 const char *sk_stats_groups_field_name(const sk_stats_groups *g, size_t f)
 {
     return g->field_name[f];
+}
+
+int sk_stats_groups_percentile_ci(double *lo, double *hi,
+                                  const sk_stats_groups *g, size_t i,
+                                  size_t f, double p, double confidence)
+{
+    const struct series *s;
+
+    assert(i < g->ngroups && f < g->nfields);
+    s = &g->groups[i].s[f];
+    assert(s->sorted || s->n < 2);
+    return sk_stats_percentile_ci(lo, hi, s->v, s->n, p, confidence);
 }
 
 int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,

@@ -34,25 +34,78 @@ struct report {
     size_t nkeys; /* key columns shown: 1 ("group") when ungrouped */
     const double *p;
     size_t np;
-    char (*pct_names)[32]; /* "p50", ... */
+    char (*pct_names)[32]; /* "p50", ..., then "p50_lo", "p50_hi", ... */
+    double conf;           /* of the intervals; 0: none */
     sk_format fmt;
     /* the row last loaded by load_row() */
     size_t group, field;
     struct sk_stats_summary s;
-    double *pct;
+    double *pct, *ci; /* ci: lo and hi per percentile (NaN: none) */
+    char flags[256];
 };
+
+/* "single wave": group i's concurrency key, when it has one, is at least
+ * the count (every value from one round of requests in flight). */
+static int single_wave(const struct report *r, size_t count)
+{
+    size_t k;
+    double c;
+
+    for (k = 0; k < sk_stats_groups_nkeys(r->g); k++) {
+        const char *s = sk_stats_groups_key(r->g, r->group, k);
+
+        if (strcmp(sk_stats_groups_key_name(r->g, k), "concurrency") == 0 &&
+            sk_num_parse(&c, s, strlen(s)) == 0)
+            return count > 1 && (double)count <= c;
+    }
+    return 0;
+}
 
 static int load_row(struct report *r, size_t i)
 {
+    size_t k, at = 0;
+    int rc;
+
     r->group = i / r->nfields;
     r->field = i % r->nfields;
-    return sk_stats_groups_summarize(&r->s, r->pct, r->g, r->group, r->field,
-                                     r->p, r->np);
+    if ((rc = sk_stats_groups_summarize(&r->s, r->pct, r->g, r->group,
+                                        r->field, r->p, r->np)) != 0)
+        return rc;
+    r->flags[0] = '\0';
+    for (k = 0; r->conf > 0 && k < r->np; k++) {
+        double *lo = &r->ci[2 * k], *hi = lo + 1;
+
+        *lo = *hi = NAN;
+        if (r->p[k] <= 0 || r->p[k] >= 100 || r->s.count == 0)
+            continue;
+        rc = sk_stats_groups_percentile_ci(lo, hi, r->g, r->group, r->field,
+                                           r->p[k], r->conf);
+        if (rc == SK_ENODATA) {
+            sk_error_clear();
+            at += (size_t)snprintf(r->flags + at, sizeof(r->flags) - at,
+                                   "%s%s from %zu values", at ? "; " : "",
+                                   r->pct_names[k], r->s.count);
+        } else if (rc != 0) {
+            return rc;
+        }
+        if (at >= sizeof(r->flags))
+            at = sizeof(r->flags) - 1;
+    }
+    if (r->conf > 0 && single_wave(r, r->s.count))
+        snprintf(r->flags + at, sizeof(r->flags) - at, "%ssingle wave",
+                 at ? "; " : "");
+    return 0;
 }
 
 static size_t ncols(const struct report *r)
 {
-    return r->nkeys + NFIXED + r->np;
+    return r->nkeys + NFIXED + r->np + (r->conf > 0 ? 2 * r->np + 1 : 0);
+}
+
+/* Whether stat column d (after the fixed ones) is the flags column. */
+static int is_flags(const struct report *r, size_t d)
+{
+    return r->conf > 0 && d == 3 * r->np;
 }
 
 static const char *col_name(const struct report *r, size_t c)
@@ -61,7 +114,9 @@ static const char *col_name(const struct report *r, size_t c)
         return sk_stats_groups_nkeys(r->g) ? sk_stats_groups_key_name(r->g, c)
                                            : "group";
     c -= r->nkeys;
-    return c < NFIXED ? fixed_names[c] : r->pct_names[c - NFIXED];
+    if (c < NFIXED)
+        return fixed_names[c];
+    return is_flags(r, c - NFIXED) ? "flags" : r->pct_names[c - NFIXED];
 }
 
 /* A JSON number literal, exactly: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
@@ -145,7 +200,13 @@ static const char *cell(const struct report *r, size_t c, char *buf, int *num)
     case 4: return number(buf, r->s.sd, r->fmt);
     case 5: return number(buf, r->s.min, r->fmt);
     case 6: return number(buf, r->s.max, r->fmt);
-    default: return number(buf, r->pct[c - NFIXED], r->fmt);
+    default:
+        c -= NFIXED;
+        if (is_flags(r, c)) {
+            *num = 0;
+            return r->flags[0] || r->fmt == SK_FORMAT_CSV ? r->flags : "-";
+        }
+        return number(buf, c < r->np ? r->pct[c] : r->ci[c - r->np], r->fmt);
     }
 }
 
@@ -156,7 +217,7 @@ static int col_numeric(const struct report *r, size_t c)
     size_t i, ng = sk_stats_groups_count(r->g);
     int num = 1;
 
-    if (c == r->nkeys)
+    if (c == r->nkeys || (c > r->nkeys && is_flags(r, c - r->nkeys - NFIXED)))
         return 0;
     if (c > r->nkeys)
         return 1;
@@ -324,7 +385,15 @@ static json_t *json_row(struct report *r)
             case 4: v = sk_json_number(r->s.sd); break;
             case 5: v = sk_json_number(r->s.min); break;
             case 6: v = sk_json_number(r->s.max); break;
-            default: v = sk_json_number(r->pct[k - r->nkeys - NFIXED]);
+            default: {
+                size_t d = k - r->nkeys - NFIXED;
+
+                if (is_flags(r, d))
+                    v = r->flags[0] ? sk_json_string(r->flags) : json_null();
+                else
+                    v = sk_json_number(d < r->np ? r->pct[d]
+                                                 : r->ci[d - r->np]);
+            }
             }
         }
         if (json_object_set_new_nocheck(o, col_name(r, k), v) != 0) {
@@ -360,7 +429,7 @@ static int write_json(struct report *r, FILE *fp, const json_t *head)
 }
 
 int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
-                   sk_format fmt, const json_t *head)
+                   double confidence, sk_format fmt, const json_t *head)
 {
     struct report r;
     size_t ng = sk_stats_groups_count(g), k;
@@ -371,19 +440,26 @@ int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
     r.nfields = sk_stats_groups_nfields(g);
     r.p = p;
     r.np = np;
+    r.conf = confidence;
     r.fmt = fmt;
     r.nkeys = sk_stats_groups_nkeys(g) ? sk_stats_groups_nkeys(g) : 1;
     if (r.nfields && ng > SIZE_MAX / r.nfields)
         return sk_error_set(SK_ENOMEM, "out of memory");
     r.nrows = ng * r.nfields;
-    r.pct_names = calloc(np ? np : 1, sizeof(*r.pct_names));
+    r.pct_names = calloc(3 * np + 1, sizeof(*r.pct_names));
     r.pct = calloc(np ? np : 1, sizeof(*r.pct));
-    if (!r.pct_names || !r.pct) {
+    r.ci = calloc(2 * np + 1, sizeof(*r.ci));
+    if (!r.pct_names || !r.pct || !r.ci) {
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
-    for (k = 0; k < np; k++)
+    for (k = 0; k < np; k++) {
         snprintf(r.pct_names[k], sizeof(r.pct_names[k]), "p%.15g", p[k]);
+        snprintf(r.pct_names[np + 2 * k], sizeof(r.pct_names[k]), "p%.15g_lo",
+                 p[k]);
+        snprintf(r.pct_names[np + 2 * k + 1], sizeof(r.pct_names[k]),
+                 "p%.15g_hi", p[k]);
+    }
     switch (fmt) {
     case SK_FORMAT_TABLE: rc = write_table(&r, fp); break;
     case SK_FORMAT_MARKDOWN: rc = write_markdown(&r, fp); break;
@@ -396,5 +472,6 @@ int sk_stats_write(FILE *fp, sk_stats_groups *g, const double *p, size_t np,
 done:
     free(r.pct_names);
     free(r.pct);
+    free(r.ci);
     return rc;
 }
