@@ -43,9 +43,12 @@ typedef enum {
 /* The tool's name for messages ("vLLM bench serve"); a static string. */
 const char *sk_foreign_format_name(sk_foreign_format f);
 
+/* How much of a file's start sk_foreign_sniff() is given. */
+#define SK_FOREIGN_SNIFF_BYTES ((size_t)64 << 10)
+
 /*
- * What the first `n` bytes of a file say it is (at least the first 64 KiB
- * or the whole file).  Pure.
+ * What the first `n` bytes of a file say it is (its first
+ * SK_FOREIGN_SNIFF_BYTES, or the whole file when shorter).  Pure.
  */
 sk_foreign_format sk_foreign_sniff(const char *head, size_t n);
 

@@ -56,7 +56,16 @@ typedef struct {
     enum sk_ttft_stat ttft_stat;         /* which statistic; default avg */
     double min_query_tokens_per_s;       /* avg per-query tok/s >= this */
     double throughput_goal_tokens_per_s; /* throughput >= this */
+    /* Which qualifying level (sk_recommend()): 0, knee-aware (default):
+     * the lowest whose throughput is within `tolerance` of the best
+     * qualifying throughput (past it more concurrency only queues);
+     * 1: the highest (--policy max). */
+    int policy_max;
+    double tolerance;                    /* a fraction; default 0.05 */
 } sk_recommend_opts;
+
+/* The default tolerance of the knee-aware policy. */
+#define SK_RECOMMEND_TOLERANCE 0.05
 
 /*
  * One sweep as arrays, one value per level.  `concurrency` must be finite,
@@ -114,6 +123,15 @@ typedef struct {
      * the binding metric crosses its limit on a monotone interpolant;
      * NaN when there is no neighbour. */
     double estimate_concurrency;
+    /* found, not a goal alone: the highest level meeting every
+     * constraint (the binding constraint, neighbour and estimate are
+     * about it); the knee-aware answer may lie below it, and then
+     * `knee` is 1 and the ceiling's throughput gain over the answer (a
+     * fraction) and TTFT statistic ratio are given (NaN: unknown). */
+    double ceiling_concurrency;
+    int knee;
+    double ceiling_throughput_gain;
+    double ceiling_ttft_ratio;
 } sk_recommend_result;
 
 /* Set every constraint to "not given" and the statistic to avg. */

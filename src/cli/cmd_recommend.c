@@ -25,7 +25,9 @@ enum {
     OPT_GOAL,
     OPT_FORMAT,
     OPT_GROUP_BY,
-    OPT_PARTIAL
+    OPT_PARTIAL,
+    OPT_POLICY,
+    OPT_TOLERANCE
 };
 
 static const cli_opt options[] = {
@@ -39,6 +41,11 @@ static const cli_opt options[] = {
      "avg_query_tokens_per_s >= R"},
     {"throughput-goal", required_argument, OPT_GOAL, "T",
      "throughput_tokens_per_s >= T (alone: the lowest level reaching it)"},
+    {"policy", required_argument, OPT_POLICY, "knee|max",
+     "knee (default): the lowest qualifying level within --tolerance of "
+     "the best qualifying throughput; max: the highest qualifying level"},
+    {"tolerance", required_argument, OPT_TOLERANCE, "PCT",
+     "throughput the knee policy gives up, in percent (default 5)"},
     {"group-by", required_argument, OPT_GROUP_BY, "COLS",
      "an answer per value of these comma-separated columns, and the best "
      "(default: a grid's configuration columns when a level repeats)"},
@@ -53,12 +60,15 @@ static const cli_spec spec = {
     "SECONDS] [--ttft-stat STAT]\n"
     "       [--min-query-tps R] [--throughput-goal T] "
     "[--group-by COLS] [--include-partial]\n"
-    "       [--format FMT]",
-    "Recommend a concurrency from sweep summaries: the "
-    "highest measured level that meets\n"
-    "every constraint given (limits inclusive), or for a "
-    "throughput goal alone the lowest\n"
-    "level reaching it, with an interpolated estimate of "
+    "       [--policy knee|max] [--tolerance PCT] [--format FMT]",
+    "Recommend a concurrency from sweep summaries: of the "
+    "measured levels that meet every\n"
+    "constraint given (limits inclusive), the lowest within "
+    "5% of the best throughput\n"
+    "(past the knee more concurrency only queues; --policy "
+    "max: the highest), or for a\n"
+    "throughput goal alone the lowest level reaching it, "
+    "with an interpolated estimate of\n"
     "where the binding limit lies;\n"
     "for a configuration grid, one answer per configuration "
     "and the best of them.\n"
@@ -161,6 +171,20 @@ int cmd_recommend(int argc, char **argv)
             if (parse_limit(&o.throughput_goal_tokens_per_s, optarg,
                             "--throughput-goal", 0))
                 return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_POLICY:
+            if (strcmp(optarg, "knee") && strcmp(optarg, "max"))
+                return cli_usage_error(prog, "--policy: expected knee or "
+                                             "max");
+            o.policy_max = strcmp(optarg, "max") == 0;
+            break;
+        case OPT_TOLERANCE:
+            if (sk_units_parse_double(&o.tolerance, optarg, "--tolerance"))
+                return cli_usage_error(prog, sk_error_last());
+            if (!(o.tolerance >= 0 && o.tolerance < 100))
+                return cli_usage_error(prog, "--tolerance: expected a "
+                                             "percentage in [0, 100)");
+            o.tolerance /= 100;
             break;
         case OPT_GROUP_BY: group_by = optarg; break;
         case OPT_PARTIAL: partial = 1; break;

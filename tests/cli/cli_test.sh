@@ -350,6 +350,21 @@ expect 0 "sweepkit plot: note: 10 configurations: the 8 with the highest peak th
 expect 2 "sweepkit plot: --per-query $G2: $G2 holds 8 sweeps (a grid); per-query samples go with a one-sweep summary" \
   "$SK" plot "$G2" --per-query "$G2" -k per-query -o "$tmp/x.png"
 
+# Knee-aware recommendations (issue 17): the lowest qualifying level
+# within 5% of the best qualifying throughput, with what the higher one
+# costs; --policy max keeps the highest.
+Q4=fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv
+expect 0 "" "$SK" recommend "$Q4" --ttft-budget 25
+grep -q '| yes   |          64 |' "$tmp/out" &&
+  grep -q ' 128 also meets every constraint: +5.1% throughput at 2.19x the avg TTFT: past the knee more concurrency only queues\.' "$tmp/out" &&
+  ok || bad "recommend: knee-aware answer and its trade-off"
+expect 0 "" "$SK" recommend "$Q4" --ttft-budget 25 --tolerance 4 --format csv
+grep -q '^fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv,true,128.0,' "$tmp/out" && ok || bad "recommend --tolerance 4: 64 gives up 4.9%"
+expect 0 "" "$SK" recommend "$Q4" --ttft-budget 25 --policy max --format json
+grep -q '"concurrency": 128.0,' "$tmp/out" && grep -q '"ceiling_concurrency": 128.0,' "$tmp/out" &&
+  ok || bad "recommend --policy max"
+expect 2 "sweepkit recommend: --policy: expected knee or max" "$SK" recommend "$Q4" --ttft-budget 25 --policy min
+
 # Partial levels (a stopped collect's summary): left out of the knee, the
 # recommendation and the chart unless --include-partial.
 printf 'concurrency,queries,errors,throughput_tokens_per_s,avg_ttft_s,planned_queries\n1,8,0,50,0.2,8\n2,8,0,95,0.3,8\n4,8,0,180,0.5,8\n8,3,0,90,0.6,8\n' >"$tmp/partial.csv"
@@ -364,7 +379,7 @@ expect 0 "" "$SK" recommend "$tmp/partial.csv" --ttft-budget 1
 grep -q '| yes   |           4 |' "$tmp/out" &&
   grep -q 'Left out: partial 8 (fewer queries than planned; --include-partial uses them)\.$' "$tmp/out" &&
   ok || bad "recommend: partial level left out"
-expect 0 "" "$SK" recommend "$tmp/partial.csv" --ttft-budget 1 --include-partial
+expect 0 "" "$SK" recommend "$tmp/partial.csv" --ttft-budget 1 --include-partial --policy max
 grep -q '| yes   |           8 |' "$tmp/out" && ok || bad "recommend --include-partial"
 expect 0 "sweepkit plot: note: $tmp/partial.csv: left out: partial 8 (fewer queries than planned; --include-partial uses them)" \
   "$SK" plot "$tmp/partial.csv" -o "$tmp/partial.png"

@@ -787,9 +787,10 @@ static void test_write(void)
          "throughput_tokens_per_s,throughput_goal_tokens_per_s,"
          "peak_throughput_tokens_per_s,peak_concurrency,peak_share,binding,"
          "neighbour_concurrency,neighbour_value,estimate_concurrency,"
-         "summary,group,best,failed_levels,partial_levels\n"
+         "ceiling_concurrency,summary,group,best,failed_levels,"
+         "partial_levels\n"
          "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
-         "2.0,2.5,Paragraph.,,,,\n"},
+         "2.0,2.5,2.0,Paragraph.,,,,\n"},
         {SK_FORMAT_JSON,
          "{\n  \"results\": [\n    {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
          "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "
@@ -799,7 +800,8 @@ static void test_write(void)
          "\"peak_throughput_tokens_per_s\": 200.0, \"peak_concurrency\": "
          "4.0, \"peak_share\": 0.9, \"binding\": \"ttft\", "
          "\"neighbour_concurrency\": 4.0, \"neighbour_value\": 2.0, "
-         "\"estimate_concurrency\": 2.5, \"summary\": \"Paragraph.\"}\n  ]\n}\n"},
+         "\"estimate_concurrency\": 2.5, \"ceiling_concurrency\": 2.0, "
+         "\"summary\": \"Paragraph.\"}\n  ]\n}\n"},
     };
     struct sk_recommend_entry e;
     char *buf = NULL;
@@ -823,6 +825,7 @@ static void test_write(void)
     e.r.neighbour_concurrency = 4;
     e.r.neighbour_value = 2;
     e.r.estimate_concurrency = 2.5;
+    e.r.ceiling_concurrency = 2;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = write_to_buffer(&e, 1, cases[i].fmt);
 

@@ -39,6 +39,8 @@ void sk_recommend_opts_init(sk_recommend_opts *opts)
     opts->ttft_stat = SK_TTFT_AVG;
     opts->min_query_tokens_per_s = NAN;
     opts->throughput_goal_tokens_per_s = NAN;
+    opts->policy_max = 0;
+    opts->tolerance = SK_RECOMMEND_TOLERANCE;
 }
 
 int sk_recommend_stat_parse(enum sk_ttft_stat *out, const char *name)
@@ -264,6 +266,9 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.neighbour_concurrency = NAN;
     r.neighbour_value = NAN;
     r.estimate_concurrency = NAN;
+    r.ceiling_concurrency = NAN;
+    r.ceiling_throughput_gain = NAN;
+    r.ceiling_ttft_ratio = NAN;
     /* The peak only over a complete column: a peak over some levels
      * would not be the highest measured. */
     for (i = 0, tput_all = tput != NULL; tput_all && i < n; i++)
@@ -334,6 +339,42 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
         r.neighbour_concurrency = conc[nb];
     }
 
+    if (found && !r.lowest) {
+        r.ceiling_concurrency = conc[best];
+        if (!opts->policy_max && tput) {
+            /* knee-aware: the lowest qualifying level within the
+             * tolerance of the best qualifying throughput */
+            double top = -INFINITY;
+            size_t j, knee = best;
+
+            /* only when every qualifying level's throughput is known */
+            for (j = 0; j <= best; j++)
+                if (passes(lim, nlim, j) && !(tput[j] > top)) {
+                    if (isnan(tput[j])) {
+                        top = NAN;
+                        break;
+                    }
+                } else if (passes(lim, nlim, j)) {
+                    top = tput[j];
+                }
+            for (j = 0; j <= best; j++)
+                if (passes(lim, nlim, j) &&
+                    tput[j] >= (1 - opts->tolerance) * top) {
+                    knee = j;
+                    break;
+                }
+            if (knee != best && isfinite(top)) {
+                r.knee = 1;
+                r.ceiling_throughput_gain =
+                    tput[knee] > 0 ? tput[best] / tput[knee] - 1 : NAN;
+                r.ceiling_ttft_ratio =
+                    lv->ttft_s && lv->ttft_s[knee] > 0
+                        ? lv->ttft_s[best] / lv->ttft_s[knee]
+                        : NAN;
+                best = knee;
+            }
+        }
+    }
     r.found = found;
     r.index = best;
     r.concurrency = conc[best];
@@ -530,7 +571,12 @@ int sk_recommend_paragraph(char *buf, size_t cap,
 
     assert(cap > 0);
     buf[0] = '\0';
-    if (r->found)
+    if (r->found && r->knee)
+        add(&t, "Recommended concurrency: %g, the lowest measured level "
+                "within %g%% of the best throughput that meets every "
+                "constraint (",
+            r->concurrency, 100 * o->tolerance);
+    else if (r->found)
         add(&t, "Recommended concurrency: %g, the %s measured level that "
                 "%s (",
             r->concurrency, r->lowest ? "lowest" : "highest",
@@ -577,6 +623,16 @@ int sk_recommend_paragraph(char *buf, size_t cap,
             sk_num_human(a, sizeof(a), r->peak_throughput_tokens_per_s),
             r->peak_concurrency);
 
+    if (r->knee) {
+        add(&t, " %g also meets every constraint: %+.1f%% throughput",
+            r->ceiling_concurrency, 100 * r->ceiling_throughput_gain);
+        if (!isnan(r->ceiling_ttft_ratio)) {
+            add(&t, " at %sx the ", sk_num_human(a, sizeof(a),
+                                                  r->ceiling_ttft_ratio));
+            add_metric(&t, o, SK_LIMIT_TTFT);
+        }
+        add(&t, ": past the knee more concurrency only queues.");
+    }
     if (!r->found) {
         add(&t, " It misses the ");
         add_constraint(&t, o, r->binding);
@@ -590,9 +646,11 @@ int sk_recommend_paragraph(char *buf, size_t cap,
                 "concurrency %g, the %s level measured.",
             r->lowest ? "the goal is already reached"
                       : "every constraint still holds",
-            r->concurrency, r->lowest ? "lowest" : "highest");
+            r->lowest ? r->concurrency : r->ceiling_concurrency,
+            r->lowest ? "lowest" : "highest");
     } else {
-        double lo = r->lowest ? r->neighbour_concurrency : r->concurrency;
+        double lo = r->lowest ? r->neighbour_concurrency
+                              : r->ceiling_concurrency;
         double hi = r->lowest ? r->concurrency : r->neighbour_concurrency;
 
         add(&t, " The ");

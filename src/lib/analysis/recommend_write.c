@@ -154,6 +154,7 @@ static const char *const machine_keys[] = {
     "neighbour_concurrency",
     "neighbour_value",
     "estimate_concurrency",
+    "ceiling_concurrency",
     "summary",
     /* CSV only; JSON has them for a grid (and when levels were left out) */
     "group",
@@ -161,7 +162,7 @@ static const char *const machine_keys[] = {
     "failed_levels",
     "partial_levels",
 };
-#define NJSON 18 /* the keys every JSON record has */
+#define NJSON 19 /* the keys every JSON record has */
 #define NKEYS (sizeof(machine_keys) / sizeof(machine_keys[0]))
 
 /* Field k of a record: text in *s, or a number in *v (NaN = missing). */
@@ -175,7 +176,7 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
         r->throughput_tokens_per_s, r->opts.throughput_goal_tokens_per_s,
         r->peak_throughput_tokens_per_s, r->peak_concurrency, r->peak_share,
         0, r->neighbour_concurrency, r->neighbour_value,
-        r->estimate_concurrency, 0, 0, 0, 0, 0};
+        r->estimate_concurrency, r->ceiling_concurrency, 0, 0, 0, 0, 0};
 
     *s = NULL;
     *v = nums[k];
@@ -184,16 +185,16 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
     case 1: *s = r->found ? "true" : "false"; break;
     case 3: *s = sk_recommend_stat_name(r->opts.ttft_stat); break;
     case 13: *s = sk_recommend_limit_name(r->binding); break;
-    case 17: *s = x->text; break;
-    case 18: *s = x->group ? x->group : ""; break;
-    case 19: *s = x->best > 0 ? "1" : x->best < 0 ? "0" : ""; break;
-    case 20:
+    case 18: *s = x->text; break;
+    case 19: *s = x->group ? x->group : ""; break;
+    case 20: *s = x->best > 0 ? "1" : x->best < 0 ? "0" : ""; break;
     case 21:
-        sk_sweep_levels_list(lists[k - 20], sizeof(lists[0]),
-                             k == 20 ? &x->left_out.failed
+    case 22:
+        sk_sweep_levels_list(lists[k - 21], sizeof(lists[0]),
+                             k == 21 ? &x->left_out.failed
                                      : &x->left_out.partial,
                              " ");
-        *s = lists[k - 20];
+        *s = lists[k - 21];
         break;
     default: break;
     }

@@ -594,10 +594,13 @@ static int stream_foreign(const char *path, const sk_table_opts *opts,
  * result; the file offset is put back at 0. */
 static int foreign_file(int fd)
 {
-    char head[4096];
-    ssize_t got = pread(fd, head, sizeof(head), 0);
+    char *head = malloc(SK_FOREIGN_SNIFF_BYTES);
+    ssize_t got = head ? pread(fd, head, SK_FOREIGN_SNIFF_BYTES, 0) : -1;
+    int yes = got > 0 &&
+              sk_foreign_sniff(head, (size_t)got) != SK_FOREIGN_NONE;
 
-    return got > 0 && sk_foreign_sniff(head, (size_t)got) != SK_FOREIGN_NONE;
+    free(head);
+    return yes;
 }
 
 int sk_table_stream_file(const char *path, const sk_table_opts *opts,
@@ -615,8 +618,12 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         return sk_error_set(errno == ENOENT ? SK_ENOTFOUND : SK_EIO,
                             "%s: cannot open: %s", path, strerror(errno));
-    } else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
-               sk_foreign_dir(path)) {
+    } else if (fstat(fd, &st) != 0) {
+        rc = sk_error_set(SK_EIO, "%s: cannot read: %s", path,
+                          strerror(errno));
+        close(fd);
+        return rc;
+    } else if (S_ISDIR(st.st_mode) && sk_foreign_dir(path)) {
         /* a directory of another tool's per-level results: one sweep */
         close(fd);
         return stream_foreign(path, opts, fn, payload);

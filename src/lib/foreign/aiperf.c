@@ -27,21 +27,16 @@ static double metric(const json_t *metrics, const char *name)
     if (json_is_number(m))
         return json_number_value(m);
     u = json_object_get(m, "unit");
-    if (json_is_string(u)) {
-        const char *t = json_string_value(u);
-
-        sc = strcmp(t, "ms") == 0   ? 1e3
-             : strcmp(t, "ns") == 0 ? 1e9
-             : strcmp(t, "us") == 0 ? 1e6
-                                    : 1;
-    }
+    if (json_is_string(u) && fl_per_second(json_string_value(u)))
+        sc = fl_per_second(json_string_value(u)); /* a time: to seconds */
     return fl_num(m, "value", sc);
 }
 
 /* One record of profile_export.jsonl. */
 static int record(struct fl_set *s, const json_t *o, size_t line,
-                  double *t0)
+                  void *payload)
 {
+    double *t0 = payload;
     const json_t *md = json_object_get(o, "metadata"),
                  *mx = json_object_get(o, "metrics"),
                  *err = json_object_get(o, "error");
@@ -61,6 +56,7 @@ static int record(struct fl_set *s, const json_t *o, size_t line,
     if (isnan(*t0) || start < *t0)
         *t0 = start;
     q->concurrency = s->dir_concurrency;
+    q->unplaced = isnan(q->concurrency);
     q->start_s = start;
     q->end_s = end;
     if (err && !json_is_null(err)) {
@@ -69,6 +65,23 @@ static int record(struct fl_set *s, const json_t *o, size_t line,
         q->error = strdup(json_is_string(m) ? json_string_value(m)
                                             : "failed");
         return q->error ? 0 : sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    {
+        /* the times must be in a time unit */
+        static const char *const times[] = {"time_to_first_token",
+                                            "request_latency"};
+        size_t k;
+
+        for (k = 0; k < 2; k++) {
+            const json_t *u = json_object_get(json_object_get(mx, times[k]),
+                                              "unit");
+
+            if (json_is_string(u) && !fl_per_second(json_string_value(u)))
+                return fl_bad(s, F,
+                              "line %zu: %s: unit '%.20s' is not a time "
+                              "unit (ms, us, ns, s)",
+                              line, times[k], json_string_value(u));
+        }
     }
     q->ttft_s = metric(mx, "time_to_first_token");
     q->output_tokens = metric(mx, "output_sequence_length");
@@ -84,31 +97,14 @@ static int record(struct fl_set *s, const json_t *o, size_t line,
 
 static int read_jsonl(struct fl_set *s, const char *buf, size_t len)
 {
-    const char *p = buf, *end = buf + len;
-    size_t line = 0, first = s->nq, i;
+    size_t first = s->nq, i;
     double t0 = NAN;
-    json_error_t err;
     int rc;
 
     /* the records carry no concurrency: the directory's name, else the
      * summary export beside them (foreign.c's fill_concurrency()) */
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        json_t *o;
-
-        line++;
-        if (n > 0 && strspn(p, " \t\r") < n) {
-            if (!(o = json_loadb(p, n, 0, &err)))
-                return fl_bad(s, F, "line %zu: invalid JSON at column %d: %s",
-                              line, err.column, err.text);
-            rc = record(s, o, line, &t0);
-            json_decref(o);
-            if (rc != 0)
-                return rc;
-        }
-        p += n + (nl != NULL);
-    }
+    if ((rc = fl_each_line(s, F, buf, len, record, &t0)) != 0)
+        return rc;
     /* times from the first request's start, as collect writes them */
     for (i = first; i < s->nq; i++) {
         s->q[i].start_s -= t0;
@@ -123,14 +119,13 @@ int fl_read_aiperf(struct fl_set *s, const char *buf, size_t len)
     json_t *o, *rec;
     int rc;
 
-    if (!(o = json_loadb(buf, len, 0, &err))) {
-        if (err.line > 1 || memchr(buf, '\n', len))
-            return read_jsonl(s, buf, len);
+    if (fl_json_lines(buf, len))
+        return read_jsonl(s, buf, len);
+    if (!(o = json_loadb(buf, len, 0, &err)))
         return fl_bad(s, F, "invalid JSON at line %d, column %d: %s",
                       err.line, err.column, err.text);
-    }
     if (json_object_get(o, "metadata") && json_object_get(o, "metrics")) {
-        /* a JSONL file of one record */
+        /* a JSONL file of one record without a line end */
         json_decref(o);
         return read_jsonl(s, buf, len);
     }

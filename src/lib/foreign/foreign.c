@@ -19,7 +19,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define SNIFF_BYTES ((size_t)64 << 10)
 #define MAX_DIR_FILES 4096
 
 const char *sk_foreign_format_name(sk_foreign_format f)
@@ -82,6 +81,7 @@ struct fl_query *fl_query_add(struct fl_set *s)
     q->concurrency = q->ttft_s = q->output_tokens = q->input_tokens = NAN;
     q->tokens_per_s = q->decode_tokens_per_s = q->start_s = q->end_s = NAN;
     q->error = NULL;
+    q->unplaced = 0;
     return q;
 }
 
@@ -149,6 +149,64 @@ size_t fl_csv_cells(char *line, char **out, size_t max)
         p++;
     }
     return n;
+}
+
+double fl_per_second(const char *unit)
+{
+    static const struct {
+        const char *unit;
+        double per_s;
+    } units[] = {{"ms", 1e3}, {"ns", 1e9}, {"us", 1e6}, {"s", 1},
+                 {"sec", 1}};
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(unit, units[i].unit) == 0)
+            return units[i].per_s;
+    return 0;
+}
+
+int fl_json_lines(const char *buf, size_t len)
+{
+    const char *p = buf + strspn(buf, " \t\r\n"), *nl;
+    json_t *o;
+    int yes;
+
+    if (p >= buf + len || !(nl = memchr(p, '\n', len - (size_t)(p - buf))))
+        return 0;
+    o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+    yes = json_is_object(o);
+    json_decref(o);
+    return yes;
+}
+
+int fl_each_line(struct fl_set *s, sk_foreign_format f, const char *buf,
+                 size_t len,
+                 int (*fn)(struct fl_set *s, const json_t *o, size_t line,
+                           void *payload),
+                 void *payload)
+{
+    const char *p = buf, *end = buf + len;
+    size_t line = 0;
+    json_error_t err;
+    int rc = 0;
+
+    while (p < end && rc == 0) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        json_t *o;
+
+        line++;
+        if (n > 0 && strspn(p, " \t\r") < n) {
+            if (!(o = json_loadb(p, n, 0, &err)))
+                return fl_bad(s, f, "line %zu: invalid JSON at column %d: %s",
+                              line, err.column, err.text);
+            rc = fn(s, o, line, payload);
+            json_decref(o);
+        }
+        p += n + (nl != NULL);
+    }
+    return rc;
 }
 
 static void set_free(struct fl_set *s)
@@ -278,26 +336,30 @@ static int slurp(char **out, size_t *len, const char *path)
 }
 
 /* "...-concurrency144" (GenAI-Perf's and AIPerf's artifact directories):
- * the number after the last "concurrency" in the directory part of
- * `path`, or NaN. */
+ * the digits after the last "concurrency" in the name of the directory
+ * holding `path`, or NaN. */
 static double concurrency_in_name(const char *path)
 {
-    const char *slash = strrchr(path, '/'), *p, *last = NULL;
-    size_t dirlen = slash ? (size_t)(slash - path) : 0;
-    char *end;
-    double v;
+    const char *slash = strrchr(path, '/'), *start = path, *p, *last = NULL;
+    double v = 0;
 
-    for (p = path; (p = strstr(p, "concurrency")) && (size_t)(p - path) <
-                                                         dirlen;
-         p++)
+    if (!slash)
+        return NAN;
+    for (p = path; p < slash; p++) /* the innermost directory's name */
+        if (*p == '/')
+            start = p + 1;
+    for (p = start; (p = strstr(p, "concurrency")) && p < slash; p++)
         last = p;
     if (!last)
         return NAN;
     last += strlen("concurrency");
     while (*last == '_' || *last == '-' || *last == '=')
         last++;
-    v = strtod(last, &end);
-    return end != last && v > 0 ? v : NAN;
+    if (!(*last >= '1' && *last <= '9'))
+        return NAN;
+    for (; *last >= '0' && *last <= '9' && v < 1e9; last++)
+        v = 10 * v + (*last - '0');
+    return last == slash || *last == '-' || *last == '_' ? v : NAN;
 }
 
 /* Read `buf` (NUL-terminated, `len` bytes; may be rewritten) named
@@ -307,9 +369,13 @@ static int read_buf(struct fl_set *s, const char *name, char *buf,
 {
     int rc = 0;
 
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3; /* a byte-order mark: not part of the data */
+        len -= 3;
+    }
     s->file = name;
     s->dir_concurrency = concurrency_in_name(name);
-    *f = sk_foreign_sniff(buf, len < SNIFF_BYTES ? len : SNIFF_BYTES);
+    *f = sk_foreign_sniff(buf, len < SK_FOREIGN_SNIFF_BYTES ? len : SK_FOREIGN_SNIFF_BYTES);
     switch (*f) {
     case SK_FOREIGN_VLLM: rc = fl_read_vllm(s, buf, len); break;
     case SK_FOREIGN_VLLM_SWEEP: rc = fl_read_vllm_sweep(s, buf, len); break;
@@ -343,15 +409,20 @@ static int read_one(struct fl_set *s, const char *path, sk_foreign_format *f)
 /* Whether the file at `path` is a result of another tool (by content). */
 static int is_result(const char *path)
 {
-    char head[4096];
-    FILE *fp = fopen(path, "rb");
+    char *head = malloc(SK_FOREIGN_SNIFF_BYTES);
+    FILE *fp = head ? fopen(path, "rb") : NULL;
     size_t n;
+    int yes;
 
-    if (!fp)
+    if (!fp) {
+        free(head);
         return 0;
-    n = fread(head, 1, sizeof(head), fp);
+    }
+    n = fread(head, 1, SK_FOREIGN_SNIFF_BYTES, fp);
     fclose(fp);
-    return sk_foreign_sniff(head, n) != SK_FOREIGN_NONE;
+    yes = sk_foreign_sniff(head, n) != SK_FOREIGN_NONE;
+    free(head);
+    return yes;
 }
 
 static int by_name(const void *a, const void *b)
@@ -366,19 +437,33 @@ static int ends_with(const char *s, const char *tail)
     return n >= k && strcasecmp(s + n - k, tail) == 0;
 }
 
+/* Whether directory `dir` holds a file called `name`. */
+static int has_file(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
 /*
  * The result files of directory `dir` and, one level down, of its
- * subdirectories (artifact directories), appended to *out (*n of them, at
- * most MAX_DIR_FILES).  Only JSON and JSON Lines files are looked into at
- * the top (its CSVs are sweepkit's, read one by one); in a subdirectory a
- * CSV export counts when there is no JSON one (GenAI-Perf writes both
- * for one run).
+ * subdirectories (artifact directories), appended to *out (*n of them).
+ * Only JSON and JSON Lines files are looked into at the top (its CSVs are
+ * sweepkit's, read one by one); in a subdirectory a CSV export counts
+ * when there is no JSON one (GenAI-Perf writes both for one run), and
+ * vllm bench sweep's summary.json when there are no run=N.json beside
+ * it (it repeats them).  *csvs counts the top's CSV files that are not
+ * results (sweepkit's own).
  */
-static int dir_files(char ***out, size_t *n, const char *dir, int depth)
+static int dir_files(char ***out, size_t *n, size_t *csvs, const char *dir,
+                     int depth)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    size_t first = *n, i, k;
+    size_t first = *n, i, k, ncsv = 0;
+    char **csv = NULL; /* the top's CSV files, judged at the end */
     int rc = 0, json = 0;
 
     if (!d)
@@ -389,9 +474,12 @@ static int dir_files(char ***out, size_t *n, const char *dir, int depth)
         char *full;
         size_t len;
         int is_json = ends_with(e->d_name, ".json") ||
-                      ends_with(e->d_name, ".jsonl");
+                      ends_with(e->d_name, ".jsonl"),
+            is_csv = ends_with(e->d_name, ".csv");
 
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' ||
+            (depth && strcmp(e->d_name, "summary.json") == 0 &&
+             has_file(dir, "run=0.json")))
             continue;
         len = strlen(dir) + strlen(e->d_name) + 2;
         if (!(full = malloc(len))) {
@@ -399,38 +487,61 @@ static int dir_files(char ***out, size_t *n, const char *dir, int depth)
             break;
         }
         snprintf(full, len, "%s/%s", dir, e->d_name);
-        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode) && depth == 0) {
-            rc = dir_files(out, n, full, 1);
+        if (stat(full, &st) != 0) {
             free(full);
-        } else if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-                   (is_json || (depth && ends_with(e->d_name, ".csv"))) &&
-                   *n < MAX_DIR_FILES && is_result(full)) {
-            char **t = realloc(*out, (*n + 1) * sizeof(*t));
+        } else if (S_ISDIR(st.st_mode) && depth == 0) {
+            rc = dir_files(out, n, csvs, full, 1);
+            free(full);
+        } else if (S_ISREG(st.st_mode) && (is_json || (depth && is_csv)) &&
+                   is_result(full)) {
+            char **t = *n < MAX_DIR_FILES
+                           ? realloc(*out, (*n + 1) * sizeof(*t))
+                           : NULL;
+
+            if (!t) {
+                rc = *n < MAX_DIR_FILES
+                         ? sk_error_set(SK_ENOMEM, "out of memory")
+                         : sk_error_set(SK_ELIMIT,
+                                        "%s: more than %d results; give "
+                                        "them in smaller directories",
+                                        dir, MAX_DIR_FILES);
+                free(full);
+            } else {
+                *out = t;
+                (*out)[(*n)++] = full;
+                json |= is_json;
+            }
+        } else if (depth == 0 && is_csv && S_ISREG(st.st_mode)) {
+            char **t = realloc(csv, (ncsv + 1) * sizeof(*t));
 
             if (!t) {
                 free(full);
                 rc = sk_error_set(SK_ENOMEM, "out of memory");
             } else {
-                *out = t;
-                (*out)[(*n)++] = full;
-                json |= is_json;
+                csv = t;
+                csv[ncsv++] = full;
             }
         } else {
             free(full);
         }
     }
     closedir(d);
-    /* this directory's CSV exports go when it has JSON ones */
-    for (i = k = first; json && i < *n; i++) {
-        int nested = strncmp((*out)[i], dir, strlen(dir)) == 0 &&
-                     strchr((*out)[i] + strlen(dir) + 1, '/');
-
-        if (!nested && ends_with((*out)[i], ".csv"))
+    /* The top's CSVs are sweepkit's (not opened here: report reads each
+     * once), unless there are results beside them: then a CSV that is an
+     * export of one of them goes with it, any other is sweepkit's. */
+    for (i = 0; i < ncsv; i++) {
+        *csvs += !(*n > first && is_result(csv[i]));
+        free(csv[i]);
+    }
+    free(csv);
+    /* this subdirectory's CSV exports go when it has JSON ones */
+    for (i = k = first; depth && json && i < *n; i++) {
+        if (ends_with((*out)[i], ".csv"))
             free((*out)[i]);
         else
             (*out)[k++] = (*out)[i];
     }
-    if (json)
+    if (depth && json)
         *n = k;
     return rc;
 }
@@ -438,17 +549,18 @@ static int dir_files(char ***out, size_t *n, const char *dir, int depth)
 int sk_foreign_dir(const char *path)
 {
     char **files = NULL;
-    size_t n = 0, i;
+    size_t n = 0, csvs = 0, i;
     struct stat st;
     int rc;
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return 0;
-    rc = dir_files(&files, &n, path, 0);
+    rc = dir_files(&files, &n, &csvs, path, 0);
     for (i = 0; i < n; i++)
         free(files[i]);
     free(files);
-    return rc == 0 && n > 0;
+    /* a directory of sweepkit's own CSVs stays theirs (report, ...) */
+    return rc == 0 && n > 0 && csvs == 0;
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -500,10 +612,15 @@ static void num(struct out *o, double v)
 /* A cell holding a count: no decimals. */
 static void count(struct out *o, double v)
 {
-    char b[64];
+    if (isnan(v))
+        return;
+    if (fabs(v) < 1e15) {
+        char b[32];
 
-    if (!isnan(v))
         put(o, b, (size_t)snprintf(b, sizeof(b), "%.0f", v));
+    } else {
+        num(o, v); /* no count is that large: the number as it is */
+    }
 }
 
 /* A text cell, quoted when it must be. */
@@ -627,7 +744,7 @@ static void write_levels(struct out *o, struct fl_set *s,
                 if (strcmp(l->extra[j].name, xn[k]) == 0) {
                     double v = l->extra[j].v;
 
-                    if (v == floor(v) && fabs(v) < 1e15)
+                    if (v == floor(v))
                         count(o, v); /* run_number 0, not 0.0 */
                     else
                         num(o, v);
@@ -701,7 +818,7 @@ static int fill_concurrency(struct fl_set *s, size_t from, size_t lfrom,
             c = s->lv[i].concurrency;
     }
     for (i = from; i < s->nq; i++)
-        if (isnan(s->q[i].concurrency)) {
+        if (s->q[i].unplaced) {
             if (!(c > 0))
                 return sk_error_set(SK_EPARSE,
                                     "%s: %s: the requests' concurrency is in "
@@ -711,6 +828,7 @@ static int fill_concurrency(struct fl_set *s, size_t from, size_t lfrom,
                                     file,
                                     sk_foreign_format_name(SK_FOREIGN_AIPERF));
             s->q[i].concurrency = c;
+            s->q[i].unplaced = 0;
         }
     return 0;
 }
@@ -725,8 +843,29 @@ static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
     /* a sweep's analyses take its concurrency levels; open-loop runs
      * beside them (GuideLLM's default profile mixes them) stay out, and
      * alone they are an error */
-    if (want == SK_FOREIGN_QUERIES && s->nq == 0)
-        want = SK_FOREIGN_SWEEP; /* the levels, grouped by concurrency */
+    if (want == SK_FOREIGN_QUERIES) {
+        /* requests of open-loop runs have no level: left out, as their
+         * runs are from a sweep; and the rows are requests only when
+         * every level has its requests */
+        size_t k = 0, j;
+
+        for (i = 0; i < s->nq; i++)
+            if (!isnan(s->q[i].concurrency))
+                s->q[k++] = s->q[i];
+            else
+                free(s->q[i].error);
+        s->nq = k;
+        for (i = 0; i < s->nlv && k > 0; i++) {
+            for (j = 0; j < s->nq &&
+                        s->q[j].concurrency != s->lv[i].concurrency;
+                 j++)
+                ;
+            if (j == s->nq && !isnan(s->lv[i].concurrency))
+                k = 0; /* a level without its requests */
+        }
+        if (k == 0)
+            want = SK_FOREIGN_SWEEP; /* the levels, grouped by concurrency */
+    }
     if (rc == 0 && want == SK_FOREIGN_SWEEP) {
         size_t k = 0;
 
@@ -814,7 +953,10 @@ int sk_foreign_read(char **csv, size_t *len, const char *path,
     *len = 0;
     memset(&s, 0, sizeof(s));
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        if ((rc = dir_files(&files, &nfiles, path, 0)) == 0 && nfiles == 0)
+        size_t csvs = 0;
+
+        if ((rc = dir_files(&files, &nfiles, &csvs, path, 0)) == 0 &&
+            nfiles == 0)
             rc = sk_error_set(SK_ENOTFOUND,
                               "%s: no result of vLLM, GenAI-Perf, AIPerf "
                               "or GuideLLM here (nor in its "

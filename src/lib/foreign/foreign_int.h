@@ -36,6 +36,8 @@ struct fl_query {
     double ttft_s, output_tokens, input_tokens, tokens_per_s;
     double decode_tokens_per_s, start_s, end_s;
     char *error; /* owned; NULL: succeeded */
+    int unplaced; /* its level is to come from a summary export beside it
+                     (AIPerf's records carry no concurrency) */
 };
 
 struct fl_set {
@@ -65,6 +67,21 @@ double fl_num(const json_t *o, const char *key, double per_s);
 /* The per-query speeds sweepkit derives (metrics.h) from output_tokens,
  * ttft_s and the request's latency, where the tool gave none. */
 void fl_query_speeds(struct fl_query *q, double latency_s);
+
+/* A time unit's count per second ("ms" 1e3, "us" 1e6, "ns" 1e9, "s" and
+ * "sec" 1), or 0 for a unit that is not one. */
+double fl_per_second(const char *unit);
+
+/* JSON Lines: whether the first non-blank line of buf is a JSON object by
+ * itself; and each non-blank line's object handed to fn with its line
+ * number (the first failure, or a line that is not JSON, stops it with
+ * "FILE: TOOL: line N: ..."). */
+int fl_json_lines(const char *buf, size_t len);
+int fl_each_line(struct fl_set *s, sk_foreign_format f, const char *buf,
+                 size_t len,
+                 int (*fn)(struct fl_set *s, const json_t *o, size_t line,
+                           void *payload),
+                 void *payload);
 
 /* Split one CSV line in place into at most `max` cells (quotes honoured:
  * a quoted cell keeps its commas, "" is a quote); returns the count. */

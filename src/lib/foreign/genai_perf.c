@@ -73,23 +73,6 @@ static int is_time(int m)
     return m == M_TTFT || m == M_LATENCY || m == M_ITL || m == M_DURATION;
 }
 
-/* A time unit's count per second ("ms" 1e3, "ns" 1e9, "us" 1e6, "s" and
- * "sec" 1), or 0 for a unit that is not one. */
-static double per_second(const char *unit)
-{
-    static const struct {
-        const char *unit;
-        double per_s;
-    } units[] = {{"ms", 1e3}, {"ns", 1e9}, {"us", 1e6}, {"s", 1},
-                 {"sec", 1}};
-    size_t i;
-
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-        if (strcmp(unit, units[i].unit) == 0)
-            return units[i].per_s;
-    return 0;
-}
-
 static int bad_unit(struct fl_set *s, sk_foreign_format f, const char *what,
                     const char *unit)
 {
@@ -220,7 +203,7 @@ static int read_csv(struct fl_set *s, const char *buf, size_t len,
         split_name(c[0], name, sizeof(name), unit, sizeof(unit));
         if ((m = metric_of(name)) == NM)
             continue;
-        if (is_time(m) && !per_second(unit)) {
+        if (is_time(m) && !fl_per_second(unit)) {
             int rc = bad_unit(s, f, c[0], unit);
 
             free(copy);
@@ -228,7 +211,7 @@ static int read_csv(struct fl_set *s, const char *buf, size_t len,
         }
         have[m] = 1;
         for (k = 1; k < n && k < nhead; k++) {
-            double v = parse_num(c[k]) / (is_time(m) ? per_second(unit) : 1);
+            double v = parse_num(c[k]) / (is_time(m) ? fl_per_second(unit) : 1);
 
             if (strcmp(head[k], "avg") == 0)
                 r[m].avg = v;
@@ -320,7 +303,7 @@ int fl_read_genai_perf_json(struct fl_set *s, const json_t *o,
             const json_t *u = json_object_get(v, "unit");
             const char *t = json_is_string(u) ? json_string_value(u) : "";
 
-            if (!(sc = per_second(t)))
+            if (!(sc = fl_per_second(t)))
                 return bad_unit(s, f, key, t);
         }
         r[m].avg = fl_num(v, "avg", sc);

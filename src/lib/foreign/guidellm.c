@@ -88,8 +88,10 @@ static int benchmark(struct fl_set *s, const json_t *b, size_t i)
         fl_num(dist(m, "request_concurrency"), "mean", 1);
     if (!tot)
         tot = json_object_get(b, "request_totals");
-    l->queries = fl_num(tot, "total", 1);
+    /* incomplete requests (cancelled at the run's end) are not queries
+     * that finished: successful + errored */
     l->errors = fl_num(tot, "errored", 1);
+    l->queries = fl_num(tot, "successful", 1) + l->errors;
     if (isnan(l->queries)) {
         double ok = fl_num(dist(m, "request_latency"), "count", 1),
                bad = fl_num(json_object_get(json_object_get(m,

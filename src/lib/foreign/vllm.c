@@ -30,6 +30,14 @@ static double rate_of(const json_t *o)
     return NAN;
 }
 
+/* Element i of array `a` as a number; NaN for null or anything else. */
+static double at(const json_t *a, size_t i)
+{
+    const json_t *v = json_array_get(a, i);
+
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
 /* The run's per-request arrays (--save-detailed) as request rows. */
 static int requests(struct fl_set *s, const json_t *o, double conc,
                     const char *where)
@@ -47,13 +55,21 @@ static int requests(struct fl_set *s, const json_t *o, double conc,
     if (!json_is_array(ttfts) || !json_is_array(outs))
         return 0;
     n = json_array_size(ttfts);
-    if (json_array_size(outs) != n ||
-        (json_is_array(errs) && json_array_size(errs) != n) ||
-        (json_is_array(itls) && json_array_size(itls) != n))
-        return fl_bad(s, F,
-                      "%sthe per-request arrays differ in length (ttfts "
-                      "%zu, output_lens %zu)",
-                      where, n, json_array_size(outs));
+    {
+        const json_t *arrays[] = {outs, ins, itls, errs, lats, starts};
+        static const char *const names[] = {"output_lens", "input_lens",
+                                            "itls", "errors", "latencies",
+                                            "start_times"};
+        size_t k;
+
+        for (k = 0; k < 6; k++)
+            if (json_is_array(arrays[k]) && json_array_size(arrays[k]) != n)
+                return fl_bad(s, F,
+                              "%sthe per-request arrays differ in length "
+                              "(ttfts %zu, %s %zu)",
+                              where, n, names[k],
+                              json_array_size(arrays[k]));
+    }
     for (i = 0; i < n; i++) {
         struct fl_query *q = fl_query_add(s);
         const json_t *e = json_array_get(errs, i), *gaps;
@@ -64,7 +80,7 @@ static int requests(struct fl_set *s, const json_t *o, double conc,
         q->concurrency = conc;
         /* a failure: its reason, or no output (the reason may be "") */
         if ((json_is_string(e) && json_string_length(e) > 0) ||
-            !(json_number_value(json_array_get(outs, i)) > 0)) {
+            !(at(outs, i) > 0)) {
             if (!(q->error = strdup(json_is_string(e) &&
                                             json_string_length(e) > 0
                                         ? json_string_value(e)
@@ -72,22 +88,21 @@ static int requests(struct fl_set *s, const json_t *o, double conc,
                 return sk_error_set(SK_ENOMEM, "out of memory");
             continue;
         }
-        q->ttft_s = json_number_value(json_array_get(ttfts, i));
-        q->output_tokens = json_number_value(json_array_get(outs, i));
-        if (json_is_array(ins))
-            q->input_tokens = json_number_value(json_array_get(ins, i));
+        q->ttft_s = at(ttfts, i);
+        q->output_tokens = at(outs, i);
+        q->input_tokens = at(ins, i);
         if (json_is_array(lats)) {
-            lat = json_number_value(json_array_get(lats, i));
+            lat = at(lats, i);
         } else if (json_is_array(gaps = json_array_get(itls, i))) {
             size_t k;
 
             /* the latency vLLM measured: first token, then every gap */
             lat = q->ttft_s;
             for (k = 0; k < json_array_size(gaps); k++)
-                lat += json_number_value(json_array_get(gaps, k));
+                lat += at(gaps, k);
         }
         if (json_is_array(starts)) {
-            q->start_s = json_number_value(json_array_get(starts, i));
+            q->start_s = at(starts, i);
             q->end_s = q->start_s + lat;
             if (isnan(t0) || q->start_s < t0)
                 t0 = q->start_s;
@@ -124,10 +139,18 @@ static int run(struct fl_set *s, const json_t *o, size_t line)
                       isnan(fl_num(o, "duration", 1)) ? "duration"
                       : isnan(done)                   ? "completed"
                                                       : "output_throughput");
+    if (fl_num(o, "run_number", 1) < 0)
+        return 0; /* vllm bench sweep's warmup run */
     if (!(l = fl_level_add(s)))
         return SK_ENOMEM;
-    if (cap > 0)
-        l->concurrency = cap;
+    fl_extra(l, "run_number", fl_num(o, "run_number", 1));
+    if (cap > 0) {
+        /* never more in flight than prompts; a capped rate keeps its
+         * rate beside the cap */
+        l->concurrency = prompts > 0 && prompts < cap ? prompts : cap;
+        if (rate > 0 && isfinite(rate))
+            l->request_rate = rate;
+    }
     else if (isinf(rate) && prompts > 0)
         l->concurrency = prompts; /* every prompt sent at once */
     else if (rate > 0)
@@ -163,7 +186,9 @@ static int run(struct fl_set *s, const json_t *o, size_t line)
         size_t i;
 
         for (i = 0; i < json_array_size(lats); i++)
-            busy += json_number_value(json_array_get(lats, i));
+            busy += json_is_number(json_array_get(lats, i))
+                        ? json_number_value(json_array_get(lats, i))
+                        : 0;
         if (json_array_size(lats) > 0)
             l->achieved_concurrency =
                 sk_metric_achieved_concurrency(busy, l->wall_s);
@@ -198,22 +223,6 @@ static void python_tokens(char *buf, size_t len)
     }
 }
 
-/* Whether the first non-blank line of buf is a JSON object by itself:
- * JSON Lines (--append-result), one run a line. */
-static int json_lines(const char *buf, size_t len)
-{
-    const char *p = buf + strspn(buf, " \t\r\n"), *nl;
-    json_t *o;
-    int yes;
-
-    if (p >= buf + len || !(nl = memchr(p, '\n', len - (size_t)(p - buf))))
-        return 0;
-    o = json_loadb(p, (size_t)(nl - p), 0, NULL);
-    yes = json_is_object(o);
-    json_decref(o);
-    return yes;
-}
-
 static int whole(struct fl_set *s, const char *buf, size_t len)
 {
     json_error_t err;
@@ -233,34 +242,19 @@ static int whole(struct fl_set *s, const char *buf, size_t len)
     return rc;
 }
 
+static int run_line(struct fl_set *s, const json_t *o, size_t line,
+                    void *payload)
+{
+    (void)payload;
+    return run(s, o, line);
+}
+
 int fl_read_vllm(struct fl_set *s, char *buf, size_t len)
 {
-    json_error_t err;
-    json_t *o;
-    size_t line = 0;
-    const char *p, *end;
-    int rc = 0;
-
     python_tokens(buf, len); /* in place: the file's bytes are ours */
-    if (!json_lines(buf, len))
+    if (!fl_json_lines(buf, len))
         return whole(s, buf, len);
-    for (p = buf, end = buf + len; p < end && rc == 0;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-        line++;
-        if (n > 0 && strspn(p, " \t\r") < n) {
-            if (!(o = json_loadb(p, n, 0, &err))) {
-                rc = fl_bad(s, F, "line %zu: invalid JSON at column %d: %s",
-                            line, err.column, err.text);
-                break;
-            }
-            rc = run(s, o, line);
-            json_decref(o);
-        }
-        p += n + (nl != NULL);
-    }
-    return rc;
+    return fl_each_line(s, F, buf, len, run_line, NULL);
 }
 
 /* summary.csv (pandas' to_csv): an unnamed index column first, then the
@@ -308,9 +302,6 @@ int fl_read_vllm_sweep(struct fl_set *s, const char *buf, size_t len)
                 json_object_set_new(o, names[k], json_real(v));
         }
         rc = run(s, o, row);
-        if (rc == 0 && s->nlv)
-            fl_extra(&s->lv[s->nlv - 1], "run_number",
-                     fl_num(o, "run_number", 1));
         json_decref(o);
     }
     free(copy);
