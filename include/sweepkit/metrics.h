@@ -41,6 +41,25 @@ double sk_metric_throughput(double total_output_tokens, double wall_s);
  * number.  The level every "share of the peak" is measured against. */
 size_t sk_metric_peak(const double *y, size_t n);
 
+/*
+ * Steady-state throughput of a level of `concurrency` from its n queries'
+ * start and end times (s), TTFT and output tokens (a failed query: NaN
+ * tokens, it still holds a slot from start to end): the window from the
+ * moment `concurrency` queries are first all in flight to the moment the
+ * count last falls below it (the first slot to drain for good); each
+ * query's tokens spread evenly between its first token (start + TTFT) and
+ * its end; the tokens inside the window over its length.  Ramp-up and the
+ * drain tail, which wall-clock throughput counts, are left out.
+ * *window_s is the window's length.  NaN (and *window_s NaN) when there is
+ * no such window: fewer queries than twice the concurrency (one wave has
+ * no steady state: nothing replaces a finished query), or the count never
+ * reaches the concurrency.  `scratch` holds 2n doubles.
+ */
+double sk_metric_steady_throughput(double *window_s, const double *start,
+                                   const double *end, const double *ttft,
+                                   const double *tokens, size_t n,
+                                   double concurrency, double *scratch);
+
 /* Achieved concurrency of a level: the time-weighted mean of requests in
  * flight, i.e. the sum over its queries of (end - start) over the level's
  * wall time.  A closed loop that keeps up shows the configured level. */

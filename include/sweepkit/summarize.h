@@ -33,6 +33,9 @@ struct sk_level {
     double wall_s, total_output_tokens, throughput_tokens_per_s;
     double achieved_concurrency; /* time-weighted mean of queries in
                                     flight (metrics.h) */
+    double steady_tps;      /* steady-state throughput and its window */
+    double steady_window_s; /* (sk_metric_steady_throughput()); NaN:
+                               none (one wave, no times) */
     double query_tps[4];  /* mean, median, p90, p99 of tokens_per_s */
     double ttft_s[5];     /* mean, median, p90, p95, p99 of ttft_s */
     double decode_tps[4]; /* mean, median, p90, p99 of
@@ -113,7 +116,7 @@ int sk_summarize_samples(double **conc, double **tps, size_t *n,
                          const char *path);
 
 /* The columns written after the 14 of the schema, in order. */
-#define SK_SUMMARIZE_NEXTRA 4
+#define SK_SUMMARIZE_NEXTRA 6
 extern const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA];
 
 /* Write the summary CSV's header: the 14 schema columns, then errors,

@@ -5,6 +5,31 @@
 
 int main(void)
 {
+    {
+        /* Steady state at concurrency 2: the second query's start (1 s)
+         * fills both slots, the end at 5 s drops them for good; tokens
+         * spread over each query's life (TTFT 0): 10 + 30 + 30 + 10 in
+         * 4 s = 20 tok/s, where the wall clock says 100 in 6 s. */
+        const double start[] = {0, 1, 2, 4}, end[] = {2, 4, 5, 6},
+                     ttft[] = {0, 0, 0, 0}, tok[] = {20, 30, 30, 20};
+        double scratch[8], w;
+
+        CHECK_NEAR(sk_metric_steady_throughput(&w, start, end, ttft, tok, 4,
+                                               2, scratch),
+                   20, 1e-12);
+        CHECK_NEAR(w, 4, 1e-12);
+        /* one wave (fewer than twice the concurrency): none */
+        CHECK(isnan(sk_metric_steady_throughput(&w, start, end, ttft, tok,
+                                                4, 3, scratch)));
+        CHECK(isnan(w));
+        /* a query without times: none, not a guess */
+        {
+            const double bad[] = {0, NAN, 2, 4};
+
+            CHECK(isnan(sk_metric_steady_throughput(&w, bad, end, ttft, tok,
+                                                    4, 2, scratch)));
+        }
+    }
     /* A query: 512 tokens in 2.5 s, first after 0.5 s. */
     CHECK_NEAR(sk_metric_query_tokens_per_s(512, 2.5), 204.8, 1e-12);
     CHECK_NEAR(sk_metric_decode_s(2.5, 0.5), 2.0, 1e-15);

@@ -41,13 +41,15 @@ static const char want[] =
     "avg_query_tokens_per_s,median_query_tokens_per_s,p90_query_tokens_per_s,"
     "avg_ttft_s,median_ttft_s,p90_ttft_s,avg_decode_tokens_per_s,"
     "median_decode_tokens_per_s,p90_decode_tokens_per_s,errors,"
-    "p99_ttft_s,p99_query_tokens_per_s,achieved_concurrency\n"
+    "p99_ttft_s,p99_query_tokens_per_s,achieved_concurrency,"
+    "steady_throughput_tokens_per_s,steady_window_s\n"
+    /* one wave at each level: no steady state */
     "2,3,5.000000,250.000000,50.000000,21.666667,20.000000,24.000000,"
     "2.000000,2.000000,2.800000,27.500000,27.500000,29.500000,0,"
-    "2.980000,24.900000,2.300000\n"
+    "2.980000,24.900000,2.300000,,\n"
     "10,2,5.000000,220.000000,44.000000,45.000000,45.000000,49.000000,"
     "0.750000,0.750000,0.950000,58.000000,58.000000,64.400000,0,"
-    "0.995000,49.900000,1.000000\n";
+    "0.995000,49.900000,1.000000,,\n";
 
 static char *render(const struct sk_level *lv, size_t n)
 {
@@ -133,7 +135,7 @@ static void test_no_times(void)
      * p99 of tok/s {5, 7}: h = 0.99 -> 6.98. */
     CHECK(strstr(out, "\n1,2,,30.000000,,6.000000,6.000000,6.800000,"
                       "0.200000,0.200000,0.280000,7.000000,7.000000,"
-                      "7.800000,0,0.298000,6.980000,\n") != NULL);
+                      "7.800000,0,0.298000,6.980000,,,\n") != NULL);
     free(out);
     free(lv);
 }

@@ -26,7 +26,8 @@ static const char *const fields[NFIELDS] = {
 static const sk_table_opts queries_opts = {SK_TABLE_QUERIES, 0, 0};
 
 const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
-    "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency"};
+    "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency",
+    "steady_throughput_tokens_per_s", "steady_window_s"};
 
 /* One concurrency as written: levels are grouped by their text, as
  * `stats` groups them, so "1" and "1.0" are told apart (and rejected). */
@@ -319,6 +320,40 @@ static int field_stats(struct sk_stats_summary *s, double *pct,
 
 /* Every level's numbers (summarize.h): the statistics of each field, then
  * the times. */
+/* Each level's steady-state throughput (metrics.h), from its queries'
+ * times, TTFT and tokens gathered level by level (off[r]..off[r+1]). */
+static int steady(struct sk_queries *q, const size_t *rank,
+                  const size_t *off)
+{
+    size_t n = q->n ? q->n : 1, j, r, *at;
+    double *v = malloc(6 * n * sizeof(*v));
+    int rc = 0;
+
+    if (!v || !(at = calloc(q->nlevels, sizeof(*at)))) {
+        free(v);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", q->name);
+    }
+    for (j = 0; j < q->n; j++) {
+        size_t r2 = rank[q->load->id[j]], k = off[r2] + at[r2]++;
+
+        v[k] = q->start_s[j];
+        v[n + k] = q->end_s[j];
+        v[2 * n + k] = isnan(q->ttft_s[j]) ? 0 : q->ttft_s[j];
+        v[3 * n + k] = q->output_tokens[j];
+    }
+    for (r = 0; r < q->nlevels; r++) {
+        struct sk_level *lv = &q->levels[r];
+        size_t k = off[r], m = off[r + 1] - off[r];
+
+        lv->steady_tps = sk_metric_steady_throughput(
+            &lv->steady_window_s, v + k, v + n + k, v + 2 * n + k,
+            v + 3 * n + k, m, lv->concurrency, v + 4 * n);
+    }
+    free(at);
+    free(v);
+    return rc;
+}
+
 static int compose(struct sk_queries *q)
 {
     static const double p3[] = {50, 90, 99}, p4[] = {50, 90, 95, 99};
@@ -352,6 +387,7 @@ static int compose(struct sk_queries *q)
         lv->concurrency = l->keys[l->order[r]].value;
         lv->achieved_concurrency = NAN;
         lv->wall_s = NAN;
+        lv->steady_tps = lv->steady_window_s = NAN;
         q->level_line[r] = l->keys[l->order[r]].line;
     }
 
@@ -406,6 +442,8 @@ static int compose(struct sk_queries *q)
         lv->throughput_tokens_per_s =
             sk_metric_throughput(lv->total_output_tokens, lv->wall_s);
     }
+    if (q->has_times && (rc = steady(q, rank, off)) != 0)
+        goto done;
 
     /* Levels are keyed by text, sorted by value: "1" and "1.0" are two
      * keys side by side but one level. */
@@ -650,6 +688,8 @@ static void level_cells(double *c, const struct sk_level *lv)
     c[15] = lv->ttft_s[4];
     c[16] = lv->query_tps[3];
     c[17] = lv->achieved_concurrency;
+    c[18] = lv->steady_tps;
+    c[19] = lv->steady_window_s;
 }
 
 /* planned: the planned_queries cell, or (size_t)-1 for none */

@@ -1,6 +1,7 @@
 #include "sweepkit/metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 static double ratio(double num, double den)
 {
@@ -54,4 +55,64 @@ size_t sk_metric_peak(const double *y, size_t n)
         if (!isnan(y[i]) && (best == n || y[i] > y[best]))
             best = i;
     return best;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+double sk_metric_steady_throughput(double *window_s, const double *start,
+                                   const double *end, const double *ttft,
+                                   const double *tokens, size_t n,
+                                   double concurrency, double *scratch)
+{
+    double from = NAN, to = NAN, sum = 0, *s = scratch, *e = scratch + n;
+    size_t i, a = 0, b = 0;
+    double inflight = 0;
+
+    *window_s = NAN;
+    if (!(concurrency >= 1) || (double)n < 2 * concurrency)
+        return NAN;
+    for (i = 0; i < n; i++) {
+        if (!(isfinite(start[i]) && isfinite(end[i]) && end[i] >= start[i]))
+            return NAN;
+        s[i] = start[i];
+        e[i] = end[i];
+    }
+    qsort(s, n, sizeof(*s), by_value);
+    qsort(e, n, sizeof(*e), by_value);
+    /* the starts and ends in time order, an end first at a tie (a slot
+     * freed and taken at one moment is not two in flight) */
+    while (a < n || b < n) {
+        int full = inflight >= concurrency;
+
+        if (b < n && (a == n || e[b] <= s[a])) {
+            inflight--;
+            if (full && inflight < concurrency)
+                to = e[b]; /* the last such drop wins */
+            b++;
+        } else {
+            inflight++;
+            if (isnan(from) && inflight >= concurrency)
+                from = s[a];
+            a++;
+        }
+    }
+    if (!(to > from))
+        return NAN;
+    for (i = 0; i < n; i++) {
+        double t0 = start[i] + ttft[i], t1 = end[i], lo, hi;
+
+        if (!(tokens[i] > 0) || !isfinite(t0) || !(t1 > t0))
+            continue;
+        lo = t0 > from ? t0 : from;
+        hi = t1 < to ? t1 : to;
+        if (hi > lo)
+            sum += tokens[i] * (hi - lo) / (t1 - t0);
+    }
+    *window_s = to - from;
+    return sum / (to - from);
 }
