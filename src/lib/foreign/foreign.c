@@ -906,6 +906,21 @@ static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
     return rc;
 }
 
+/* The end of a read: the model freed, the CSV handed over (or freed on
+ * an error, `rc`, which is returned). */
+static int hand(char **csv, size_t *len, struct out *o, struct fl_set *s,
+                int rc)
+{
+    set_free(s);
+    if (rc != 0) {
+        free(o->buf);
+        return rc;
+    }
+    *csv = o->buf;
+    *len = o->len;
+    return 0;
+}
+
 int sk_foreign_read_buffer(char **csv, size_t *len, const char *name,
                            const char *buf, size_t n, sk_foreign_want want)
 {
@@ -928,14 +943,7 @@ int sk_foreign_read_buffer(char **csv, size_t *len, const char *name,
     if (rc == 0)
         rc = finish(&o, &s, want, f, name);
     free(copy);
-    set_free(&s);
-    if (rc != 0) {
-        free(o.buf);
-        return rc;
-    }
-    *csv = o.buf;
-    *len = o.len;
-    return 0;
+    return hand(csv, len, &o, &s, rc);
 }
 
 int sk_foreign_read(char **csv, size_t *len, const char *path,
@@ -994,12 +1002,5 @@ int sk_foreign_read(char **csv, size_t *len, const char *path,
     for (i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
-    set_free(&s);
-    if (rc != 0) {
-        free(o.buf);
-        return rc;
-    }
-    *csv = o.buf;
-    *len = o.len;
-    return 0;
+    return hand(csv, len, &o, &s, rc);
 }

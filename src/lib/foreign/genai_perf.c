@@ -81,6 +81,12 @@ static int bad_unit(struct fl_set *s, sk_foreign_format f, const char *what,
                   what, unit);
 }
 
+/* A count or rate: the "Value" section's, else the table's avg. */
+static double value_of(const struct stat_row *r)
+{
+    return isnan(r->value) ? r->avg : r->value;
+}
+
 static void level_from(struct fl_level *l, const struct stat_row *r,
                        const int *have)
 {
@@ -91,24 +97,18 @@ static void level_from(struct fl_level *l, const struct stat_row *r,
         l->p99_ttft = r[M_TTFT].p99;
     }
     if (have[M_TPUT])
-        l->throughput = isnan(r[M_TPUT].value) ? r[M_TPUT].avg
-                                               : r[M_TPUT].value;
+        l->throughput = value_of(&r[M_TPUT]);
     if (have[M_REQS])
-        l->queries = isnan(r[M_REQS].value) ? r[M_REQS].avg
-                                            : r[M_REQS].value;
+        l->queries = value_of(&r[M_REQS]);
     if (have[M_ERRORS]) {
-        l->errors = isnan(r[M_ERRORS].value) ? r[M_ERRORS].avg
-                                             : r[M_ERRORS].value;
+        l->errors = value_of(&r[M_ERRORS]);
         if (!isnan(l->queries))
             l->queries += l->errors; /* counts only the good ones */
     }
     if (have[M_DURATION])
-        l->wall_s = isnan(r[M_DURATION].value) ? r[M_DURATION].avg
-                                               : r[M_DURATION].value;
+        l->wall_s = value_of(&r[M_DURATION]);
     if (have[M_TOTAL_OSL])
-        l->total_output_tokens = isnan(r[M_TOTAL_OSL].value)
-                                     ? r[M_TOTAL_OSL].avg
-                                     : r[M_TOTAL_OSL].value;
+        l->total_output_tokens = value_of(&r[M_TOTAL_OSL]);
     /* Per user: a request's (osl - 1) / (latency - ttft), sweepkit's
      * decode speed; AIPerf's e2e: osl / latency, its per-query speed. */
     if (have[M_USER_TPUT]) {
