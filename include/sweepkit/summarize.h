@@ -83,6 +83,10 @@ int sk_summarize_row(void *queries, const sk_row *row);
 int sk_summarize_end(struct sk_queries *q, int rc);
 void sk_summarize_queries_free(struct sk_queries *q);
 
+/* Begin, the file `path` streamed (another tool's result: its
+ * per-request rows), end: *out, or NULL and the error. */
+int sk_summarize_load(struct sk_queries **out, const char *path);
+
 /*
  * Summarise the per-query CSV at `path` (not "-": the header is read
  * first).  *has_times says whether start_s/end_s were there.

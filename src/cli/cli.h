@@ -136,6 +136,7 @@ int cmd_saturation(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_serve_sim(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 

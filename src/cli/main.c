@@ -17,6 +17,8 @@ static const cli_cmd commands[] = {
      "the concurrency to run at under TTFT, speed or throughput limits"},
     {"plot", cmd_plot, "draw sweep summaries as PNG, SVG or PDF charts"},
     {"report", cmd_report, "a Markdown report, charts and JSON for sweeps"},
+    {"compare", cmd_compare, "two runs level by level: changes, intervals, "
+                             "verdicts, CI gates"},
     {"collect", cmd_collect,
      "run a concurrency sweep against a server and write the CSVs"},
     {"serve-sim", cmd_serve_sim,

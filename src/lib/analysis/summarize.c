@@ -512,6 +512,22 @@ static int take_levels(struct sk_level **out, size_t *nlevels, int *has_times,
     return rc;
 }
 
+int sk_summarize_load(struct sk_queries **out, const char *path)
+{
+    int rc;
+
+    *out = NULL;
+    if ((rc = sk_summarize_begin(out, path, 0)) != 0)
+        return rc;
+    rc = sk_summarize_end(*out, sk_table_stream_file(path, &queries_opts,
+                                                     sk_summarize_row, *out));
+    if (rc != 0) {
+        sk_summarize_queries_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int sk_summarize_file(struct sk_level **out, size_t *nlevels,
                       int *has_times, const char *path)
 {
