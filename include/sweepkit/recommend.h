@@ -203,6 +203,8 @@ struct sk_recommend_entry {
                                another group (sk_recommend_best()) */
     size_t nconfigs;        /* the groups compared (with best != 0) */
     struct sk_sweep_left_out left_out; /* levels not considered */
+    char flags[160];        /* the answer's sample-size flags
+                               (sk_sweep_level_flags()), or "" */
     sk_recommend_result r;  /* sk_recommend_sweep()'s result */
     char text[SK_RECOMMEND_PARAGRAPH_MAX]; /* sk_recommend_paragraph(r) */
 };

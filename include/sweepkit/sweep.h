@@ -157,6 +157,19 @@ int sk_sweep_left_out_json(json_t *o, const struct sk_sweep_left_out *lo);
 void sk_sweep_left_out_text(char *buf, size_t cap,
                             const struct sk_sweep_left_out *lo);
 
+/*
+ * Level i's sample-size flags, "; "-separated into buf ("" for none):
+ * "single wave" (queries no more than the concurrency: one round of
+ * requests, nothing replaced a finished one), "achieved concurrency 3.1
+ * of 8" (below 90% of the configured level: the client or the level's
+ * ramp and tail kept it from the load asked).  Read from the queries
+ * and achieved_concurrency columns when there are (percentiles' own
+ * sample-size flags are stats.h's).
+ * Always NUL-terminated within `cap`.
+ */
+void sk_sweep_level_flags(char *buf, size_t cap, const sk_sweep *s,
+                          size_t i);
+
 /* 1 if the sweep has a column called `name` (numbers or not), else 0. */
 int sk_sweep_has_column(const sk_sweep *s, const char *name);
 

@@ -327,8 +327,8 @@ expect 1 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concu
   "$SK" recommend "$G2" --throughput-goal 900
 expect 0 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concurrency=2]: no measured level meets every constraint (closest: concurrency 64)" \
   "$SK" recommend "$G2" --throughput-goal 500 --group-by instances,decode_concurrency,prompt_concurrency --format csv
-[ "$(grep -c ',1,[^,]*,[^,]*$' "$tmp/out")" = 1 ] &&
-  grep -q '^fixtures/grids/full_sweep.csv \[instances=2 decode_concurrency=16 prompt_concurrency=2\],true,32.0,.*,instances=2 decode_concurrency=16 prompt_concurrency=2,1,,$' "$tmp/out" &&
+[ "$(grep -c ',1,[^,]*,[^,]*,[^,]*$' "$tmp/out")" = 1 ] &&
+  grep -q '^fixtures/grids/full_sweep.csv \[instances=2 decode_concurrency=16 prompt_concurrency=2\],true,32.0,.*,instances=2 decode_concurrency=16 prompt_concurrency=2,1,,,$' "$tmp/out" &&
   ok || bad "recommend --group-by: csv group and best columns"
 
 # plot over grids: one series per configuration (a series and its legend
@@ -364,6 +364,12 @@ expect 0 "" "$SK" recommend "$Q4" --ttft-budget 25 --policy max --format json
 grep -q '"concurrency": 128.0,' "$tmp/out" && grep -q '"ceiling_concurrency": 128.0,' "$tmp/out" &&
   ok || bad "recommend --policy max"
 expect 2 "sweepkit recommend: --policy: expected knee or max" "$SK" recommend "$Q4" --ttft-budget 25 --policy min
+# Sample-size flags: the fixtures' level 128 ran 128 queries, one wave
+expect 0 "" "$SK" recommend fixtures/summary_gemma-3-1b-it-qat-4bit.csv --ttft-budget 6 --format json
+grep -q '"concurrency": 128.0,.*"flags": "single wave"' "$tmp/out" && ok || bad "recommend: the single-wave flag"
+expect 0 "" "$SK" stats fixtures/per_query.csv --format csv
+grep -q '^1,ttft_s,4,0,.*,p50 from 4 values; p90 from 4 values; p95 from 4 values; p99 from 4 values$' "$tmp/out" &&
+  ok || bad "stats: the percentiles too small a sample for an interval"
 
 # Partial levels (a stopped collect's summary): left out of the knee, the
 # recommendation and the chart unless --include-partial.

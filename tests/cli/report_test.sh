@@ -28,6 +28,9 @@ expect 0 "sweepkit report: note: fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bi
   ok || bad "a bundled fixture skipped"
 no_leftovers "$tmp"
 
+# the fixtures' level 128 ran 128 queries: a single wave, flagged
+grep -q '^Sample flags: 128: single wave\. ' "$tmp/r/report.md" && ok || bad "report: the single-wave flag"
+
 # --- configuration grids (issue 15): a run per configuration, the grid's
 # table (the overview) with its best configuration, the failed cell
 # marked, throughput-only charts.

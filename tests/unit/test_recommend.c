@@ -788,9 +788,9 @@ static void test_write(void)
          "peak_throughput_tokens_per_s,peak_concurrency,peak_share,binding,"
          "neighbour_concurrency,neighbour_value,estimate_concurrency,"
          "ceiling_concurrency,summary,group,best,failed_levels,"
-         "partial_levels\n"
+         "partial_levels,flags\n"
          "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
-         "2.0,2.5,2.0,Paragraph.,,,,\n"},
+         "2.0,2.5,2.0,Paragraph.,,,,,\n"},
         {SK_FORMAT_JSON,
          "{\n  \"results\": [\n    {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
          "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "

@@ -440,6 +440,8 @@ int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
                                   include_partial)) == 0 &&
         (rc = sk_recommend_sweep(&e->r, kept, opts)) == 0)
         rc = sk_recommend_paragraph(e->text, sizeof(e->text), &e->r);
+    if (rc == 0)
+        sk_sweep_level_flags(e->flags, sizeof(e->flags), kept, e->r.index);
     sk_sweep_free(kept);
     return rc;
 }

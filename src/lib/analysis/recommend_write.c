@@ -108,11 +108,15 @@ static void write_human(FILE *fp, const struct sk_recommend_entry *recs, size_t 
         if (markdown) {
             fputs("**", fp);
             sk_format_markdown_cell(fp, recs[i].file, strlen(recs[i].file));
-            fprintf(fp, "**: %s%s%s%s\n", recs[i].text,
-                    lo[0] ? " Left out: " : "", lo, lo[0] ? "." : "");
+            fprintf(fp, "**: %s%s%s%s%s%s%s\n", recs[i].text,
+                    lo[0] ? " Left out: " : "", lo, lo[0] ? "." : "",
+                    recs[i].flags[0] ? " Caveat at the answer: " : "",
+                    recs[i].flags, recs[i].flags[0] ? "." : "");
         } else {
-            fprintf(fp, "%s: %s%s%s%s\n", recs[i].file, recs[i].text,
-                    lo[0] ? " Left out: " : "", lo, lo[0] ? "." : "");
+            fprintf(fp, "%s: %s%s%s%s%s%s%s\n", recs[i].file, recs[i].text,
+                    lo[0] ? " Left out: " : "", lo, lo[0] ? "." : "",
+                    recs[i].flags[0] ? " Caveat at the answer: " : "",
+                    recs[i].flags, recs[i].flags[0] ? "." : "");
         }
     }
     for (i = 0; i < n; i++)
@@ -161,6 +165,7 @@ static const char *const machine_keys[] = {
     "best",
     "failed_levels",
     "partial_levels",
+    "flags",
 };
 #define NJSON 19 /* the keys every JSON record has */
 #define NKEYS (sizeof(machine_keys) / sizeof(machine_keys[0]))
@@ -176,7 +181,7 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
         r->throughput_tokens_per_s, r->opts.throughput_goal_tokens_per_s,
         r->peak_throughput_tokens_per_s, r->peak_concurrency, r->peak_share,
         0, r->neighbour_concurrency, r->neighbour_value,
-        r->estimate_concurrency, r->ceiling_concurrency, 0, 0, 0, 0, 0};
+        r->estimate_concurrency, r->ceiling_concurrency, 0, 0, 0, 0, 0, 0};
 
     *s = NULL;
     *v = nums[k];
@@ -196,6 +201,7 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
                              " ");
         *s = lists[k - 21];
         break;
+    case 23: *s = x->flags; break;
     default: break;
     }
 }
@@ -233,6 +239,8 @@ json_t *sk_recommend_json(const struct sk_recommend_entry *e,
          json_object_set_new(o, "group", sk_json_string(e->group)) != 0) ||
         (e->best &&
          json_object_set_new(o, "best", json_boolean(e->best > 0)) != 0) ||
+        (e->flags[0] &&
+         json_object_set_new(o, "flags", sk_json_string(e->flags)) != 0) ||
         sk_sweep_left_out_json(o, &e->left_out) != 0) {
         json_decref(o);
         return NULL;

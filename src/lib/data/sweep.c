@@ -634,6 +634,24 @@ done:
     return finish(out, t, rc);
 }
 
+void sk_sweep_level_flags(char *buf, size_t cap, const sk_sweep *s,
+                          size_t i)
+{
+    size_t q = 0, a = 0, at = 0;
+    double c = s->cols[s->conc].v[i];
+    int has_q = find_column(s, "queries", &q),
+        has_a = find_column(s, "achieved_concurrency", &a);
+
+    if (cap == 0)
+        return;
+    buf[0] = '\0';
+    if (has_q && s->cols[q].v[i] >= 1 && s->cols[q].v[i] <= c)
+        at += (size_t)snprintf(buf + at, cap - at, "single wave");
+    if (has_a && at < cap && s->cols[a].v[i] < 0.9 * c)
+        snprintf(buf + at, cap - at, "%sachieved concurrency %.3g of %g",
+                 at ? "; " : "", s->cols[a].v[i], c);
+}
+
 int sk_sweep_partial(const sk_sweep *s, size_t i)
 {
     return s->partial && s->partial[i];

@@ -158,6 +158,8 @@ static int analyse_budgets(struct run_rep *rr, const struct sk_report *rep)
 
             rc = sk_recommend_analyse(&e, rr->run->complete, &o, 1);
             x->r = e.r;
+            x->left_out = e.left_out;
+            memcpy(x->flags, e.flags, sizeof(x->flags));
             if (rc == 0)
                 snprintf(x->text, sizeof(x->text), "%s", e.text);
         }

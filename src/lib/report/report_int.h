@@ -52,6 +52,8 @@ struct rec {
     char error[MSG];
     sk_recommend_result r;
     char text[SK_RECOMMEND_PARAGRAPH_MAX];
+    struct sk_sweep_left_out left_out; /* as `recommend` names them */
+    char flags[160];
 };
 
 struct pct_level {

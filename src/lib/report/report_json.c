@@ -104,6 +104,8 @@ static json_t *json_recs(struct jw *w, const struct run_rep *rr,
         e.r.opts.ttft_budget_s = rep->budgets[b];
         e.r.opts.ttft_stat = rep->stat;
         snprintf(e.text, sizeof(e.text), "%s", x->text);
+        e.left_out = x->left_out;
+        memcpy(e.flags, x->flags, sizeof(e.flags));
         jappend(w, a, sk_recommend_json(&e, x->ok ? NULL : x->error));
     }
     return a;

@@ -351,6 +351,25 @@ static void write_measurements(FILE *fp, const struct run_rep *rr)
     }
     fprintf(fp, "\n\"%s\": not in the data.%s\n\n", DASH,
             rr->extra[0] ? "" : " This summary has no errors column.");
+    {
+        /* the levels whose numbers say less than they seem to */
+        char f[160];
+        size_t k = 0;
+
+        for (i = 0; i < rr->n; i++) {
+            sk_sweep_level_flags(f, sizeof(f), rr->run->sweep, i);
+            if (!f[0])
+                continue;
+            fprintf(fp, "%s%g: %s", k++ ? "; " : "Sample flags: ",
+                    rr->conc[i], f);
+        }
+        if (k)
+            fprintf(fp, ". A single wave has no steady state to measure "
+                        "(its mean, median and p90 describe one round of "
+                        "requests); an achieved concurrency well below the "
+                        "level's means the load asked was not the load "
+                        "run.\n\n");
+    }
 }
 
 static void write_percentiles(FILE *fp, const struct run_rep *rr)
