@@ -39,7 +39,8 @@ enum sk_recommend_limit {
     SK_LIMIT_NONE,       /* nothing binds within the measured levels */
     SK_LIMIT_TTFT,       /* the TTFT statistic <= the budget */
     SK_LIMIT_QUERY_TPS,  /* avg_query_tokens_per_s >= the minimum */
-    SK_LIMIT_THROUGHPUT  /* throughput_tokens_per_s >= the goal */
+    SK_LIMIT_THROUGHPUT, /* throughput_tokens_per_s >= the goal */
+    SK_LIMIT_ERROR_RATE  /* errors / queries <= the maximum */
 };
 
 /* Columns read besides the TTFT statistic's. */
@@ -56,6 +57,8 @@ typedef struct {
     enum sk_ttft_stat ttft_stat;         /* which statistic; default avg */
     double min_query_tokens_per_s;       /* avg per-query tok/s >= this */
     double throughput_goal_tokens_per_s; /* throughput >= this */
+    double max_error_rate;               /* errors / queries <= this, a
+                                            fraction in [0, 1) */
     /* Which qualifying level (sk_recommend()): 0, knee-aware (default):
      * the lowest whose throughput is within `tolerance` of the best
      * qualifying throughput (past it more concurrency only queues);
@@ -86,6 +89,8 @@ typedef struct {
     const double *ttft_s;
     const double *query_tokens_per_s;
     const double *throughput_tokens_per_s;
+    const double *error_rate;        /* errors / queries; required with a
+                                        maximum error rate */
 } sk_recommend_levels;
 
 /* What sk_recommend() found.  Values are those of the measured level
@@ -102,6 +107,7 @@ typedef struct {
     double ttft_s;              /* the chosen statistic */
     double query_tokens_per_s;
     double throughput_tokens_per_s;
+    double error_rate;          /* errors / queries (NaN: not known) */
     double peak_throughput_tokens_per_s; /* highest measured throughput;
                                             NaN when throughput is not
                                             known at every level */

@@ -27,7 +27,8 @@ enum {
     OPT_GROUP_BY,
     OPT_PARTIAL,
     OPT_POLICY,
-    OPT_TOLERANCE
+    OPT_TOLERANCE,
+    OPT_MAX_ERRORS
 };
 
 static const cli_opt options[] = {
@@ -41,6 +42,8 @@ static const cli_opt options[] = {
      "avg_query_tokens_per_s >= R"},
     {"throughput-goal", required_argument, OPT_GOAL, "T",
      "throughput_tokens_per_s >= T (alone: the lowest level reaching it)"},
+    {"max-error-rate", required_argument, OPT_MAX_ERRORS, "PCT",
+     "failed queries / queries <= PCT percent (0 allowed)"},
     {"policy", required_argument, OPT_POLICY, "knee|max",
      "knee (default): the lowest qualifying level within --tolerance of "
      "the best qualifying throughput; max: the highest qualifying level"},
@@ -58,7 +61,8 @@ static const cli_opt options[] = {
 static const cli_spec spec = {
     "sweepkit recommend [--file] FILE... [--ttft-budget "
     "SECONDS] [--ttft-stat STAT]\n"
-    "       [--min-query-tps R] [--throughput-goal T] "
+    "       [--min-query-tps R] [--throughput-goal T] [--max-error-rate "
+    "PCT] "
     "[--group-by COLS] [--include-partial]\n"
     "       [--policy knee|max] [--tolerance PCT] [--format FMT]",
     "Recommend a concurrency from sweep summaries: of the "
@@ -172,6 +176,15 @@ int cmd_recommend(int argc, char **argv)
                             "--throughput-goal", 0))
                 return cli_usage_error(prog, sk_error_last());
             break;
+        case OPT_MAX_ERRORS:
+            if (sk_units_parse_double(&o.max_error_rate, optarg,
+                                      "--max-error-rate"))
+                return cli_usage_error(prog, sk_error_last());
+            if (!(o.max_error_rate >= 0 && o.max_error_rate < 100))
+                return cli_usage_error(prog, "--max-error-rate: expected a "
+                                             "percentage in [0, 100)");
+            o.max_error_rate /= 100;
+            break;
         case OPT_POLICY:
             if (strcmp(optarg, "knee") && strcmp(optarg, "max"))
                 return cli_usage_error(prog, "--policy: expected knee or "
@@ -201,7 +214,7 @@ int cmd_recommend(int argc, char **argv)
     if (nfiles == 0)
         return cli_usage_error(prog, "no input: give --file FILE");
     if (isnan(o.ttft_budget_s) && isnan(o.min_query_tokens_per_s) &&
-        isnan(o.throughput_goal_tokens_per_s))
+        isnan(o.throughput_goal_tokens_per_s) && isnan(o.max_error_rate))
         return cli_usage_error(prog, "no constraint: give --ttft-budget, "
                                      "--min-query-tps or --throughput-goal");
 

@@ -364,6 +364,13 @@ expect 0 "" "$SK" recommend "$Q4" --ttft-budget 25 --policy max --format json
 grep -q '"concurrency": 128.0,' "$tmp/out" && grep -q '"ceiling_concurrency": 128.0,' "$tmp/out" &&
   ok || bad "recommend --policy max"
 expect 2 "sweepkit recommend: --policy: expected knee or max" "$SK" recommend "$Q4" --ttft-budget 25 --policy min
+# --max-error-rate: failed queries over queries, a ceiling like the budget
+printf 'concurrency,queries,errors,throughput_tokens_per_s,avg_ttft_s\n1,100,0,50,0.1\n2,100,1,95,0.2\n4,100,5,180,0.3\n8,100,20,200,0.5\n' >"$tmp/errs.csv"
+expect 0 "" "$SK" recommend "$tmp/errs.csv" --ttft-budget 1 --max-error-rate 2
+grep -q '| yes   |           2 |' "$tmp/out" &&
+  grep -q 'The error rate maximum binds: at concurrency 4 error rate is 5.00 %; monotone interpolation between 2 and 4 puts the crossing at about concurrency 2.7\.' "$tmp/out" &&
+  ok || bad "recommend --max-error-rate"
+expect 2 "sweepkit recommend: --max-error-rate: expected a percentage in [0, 100)" "$SK" recommend "$tmp/errs.csv" --max-error-rate 100
 # Sample-size flags: the fixtures' level 128 ran 128 queries, one wave
 expect 0 "" "$SK" recommend fixtures/summary_gemma-3-1b-it-qat-4bit.csv --ttft-budget 6 --format json
 grep -q '"concurrency": 128.0,.*"flags": "single wave"' "$tmp/out" && ok || bad "recommend: the single-wave flag"

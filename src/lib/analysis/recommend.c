@@ -39,6 +39,7 @@ void sk_recommend_opts_init(sk_recommend_opts *opts)
     opts->ttft_stat = SK_TTFT_AVG;
     opts->min_query_tokens_per_s = NAN;
     opts->throughput_goal_tokens_per_s = NAN;
+    opts->max_error_rate = NAN;
     opts->policy_max = 0;
     opts->tolerance = SK_RECOMMEND_TOLERANCE;
 }
@@ -77,6 +78,7 @@ const char *sk_recommend_limit_name(enum sk_recommend_limit limit)
     case SK_LIMIT_TTFT: return "ttft";
     case SK_LIMIT_QUERY_TPS: return "query_tps";
     case SK_LIMIT_THROUGHPUT: return "throughput";
+    case SK_LIMIT_ERROR_RATE: return "error_rate";
     default: return "none";
     }
 }
@@ -195,7 +197,7 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     const char *name = lv->name ? lv->name : "input";
     const double *conc = lv->concurrency;
     const double *tput = lv->throughput_tokens_per_s;
-    struct limit lim[3];
+    struct limit lim[4];
     sk_recommend_result r;
     double *lx = NULL;
     size_t nlim = 0, n = lv->n, i, k, best = 0, peak = 0;
@@ -210,6 +212,11 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
         (rc = check_limit(opts->throughput_goal_tokens_per_s,
                           "throughput goal")) != 0)
         return rc;
+    if (!isnan(opts->max_error_rate) &&
+        !(opts->max_error_rate >= 0 && opts->max_error_rate < 1))
+        return sk_error_set(SK_EINVAL,
+                            "maximum error rate must be in [0, 1), got %g",
+                            opts->max_error_rate);
     if (!isnan(opts->ttft_budget_s)) {
         assert(lv->ttft_s);
         lim[nlim++] = (struct limit){SK_LIMIT_TTFT,
@@ -227,6 +234,16 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
         lim[nlim++] = (struct limit){
             SK_LIMIT_THROUGHPUT, SK_RECOMMEND_THROUGHPUT_COLUMN, tput,
             opts->throughput_goal_tokens_per_s, 0};
+    }
+    if (!isnan(opts->max_error_rate)) {
+        if (!lv->error_rate)
+            return sk_error_set(SK_ENOTFOUND,
+                                "%s: no errors and queries columns: a "
+                                "maximum error rate needs them",
+                                lv->name ? lv->name : "the sweep");
+        lim[nlim++] = (struct limit){SK_LIMIT_ERROR_RATE, "errors",
+                                     lv->error_rate, opts->max_error_rate,
+                                     1};
     }
     if (nlim == 0)
         return sk_error_set(SK_EINVAL,
@@ -261,7 +278,9 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
 
     memset(&r, 0, sizeof(r));
     r.opts = *opts;
-    r.lowest = nlim == 1 && lim[0].id == SK_LIMIT_THROUGHPUT;
+    r.lowest = nlim >= 1 && lim[0].id == SK_LIMIT_THROUGHPUT &&
+               (nlim == 1 ||
+                (nlim == 2 && lim[1].id == SK_LIMIT_ERROR_RATE));
     r.binding = SK_LIMIT_NONE;
     r.neighbour_concurrency = NAN;
     r.neighbour_value = NAN;
@@ -381,6 +400,7 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.ttft_s = value_at(lv->ttft_s, best);
     r.query_tokens_per_s = value_at(lv->query_tokens_per_s, best);
     r.throughput_tokens_per_s = value_at(tput, best);
+    r.error_rate = value_at(lv->error_rate, best);
     r.peak_throughput_tokens_per_s = tput_all ? tput[peak] : NAN;
     r.peak_concurrency = tput_all ? conc[peak] : NAN;
     r.peak_share = tput_all && tput[peak] > 0 ? tput[best] / tput[peak] : NAN;
@@ -423,8 +443,24 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
             return rc;
         lv.query_tokens_per_s = NULL;
     }
-    sk_error_clear();
-    return sk_recommend(out, &lv, opts);
+    lv.error_rate = NULL;
+    {
+        const double *e, *q;
+        double *rate = NULL;
+        size_t i;
+
+        if (sk_sweep_column(&e, s, "errors") == 0 &&
+            sk_sweep_column(&q, s, "queries") == 0 &&
+            (rate = malloc(lv.n * sizeof(*rate)))) {
+            for (i = 0; i < lv.n; i++)
+                rate[i] = q[i] > 0 ? e[i] / q[i] : NAN;
+            lv.error_rate = rate;
+        }
+        sk_error_clear();
+        rc = sk_recommend(out, &lv, opts);
+        free(rate);
+        return rc;
+    }
 }
 
 int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
@@ -515,7 +551,15 @@ static void add(struct text *t, const char *fmt, ...)
 
 static const char *limit_unit(enum sk_recommend_limit id)
 {
-    return id == SK_LIMIT_TTFT ? "s" : "tok/s";
+    return id == SK_LIMIT_TTFT         ? "s"
+           : id == SK_LIMIT_ERROR_RATE ? "%"
+                                       : "tok/s";
+}
+
+/* A limit's or a metric's value as the text shows it (a rate in %). */
+static double shown(enum sk_recommend_limit id, double v)
+{
+    return id == SK_LIMIT_ERROR_RATE ? 100 * v : v;
 }
 
 static double limit_value(const sk_recommend_opts *o,
@@ -525,6 +569,7 @@ static double limit_value(const sk_recommend_opts *o,
     case SK_LIMIT_TTFT: return o->ttft_budget_s;
     case SK_LIMIT_QUERY_TPS: return o->min_query_tokens_per_s;
     case SK_LIMIT_THROUGHPUT: return o->throughput_goal_tokens_per_s;
+    case SK_LIMIT_ERROR_RATE: return o->max_error_rate;
     default: return NAN;
     }
 }
@@ -536,6 +581,7 @@ static double result_value(const sk_recommend_result *r,
     case SK_LIMIT_TTFT: return r->ttft_s;
     case SK_LIMIT_QUERY_TPS: return r->query_tokens_per_s;
     case SK_LIMIT_THROUGHPUT: return r->throughput_tokens_per_s;
+    case SK_LIMIT_ERROR_RATE: return r->error_rate;
     default: return NAN;
     }
 }
@@ -547,8 +593,9 @@ static void add_metric(struct text *t, const sk_recommend_opts *o,
     if (id == SK_LIMIT_TTFT)
         add(t, "%s TTFT", stat_names[o->ttft_stat]);
     else
-        add(t, "%s", id == SK_LIMIT_QUERY_TPS ? "per-query speed"
-                                              : "throughput");
+        add(t, "%s", id == SK_LIMIT_QUERY_TPS   ? "per-query speed"
+                     : id == SK_LIMIT_ERROR_RATE ? "error rate"
+                                                 : "throughput");
 }
 
 /* "avg TTFT budget", "per-query speed minimum", "throughput goal". */
@@ -556,16 +603,18 @@ static void add_constraint(struct text *t, const sk_recommend_opts *o,
                            enum sk_recommend_limit id)
 {
     add_metric(t, o, id);
-    add(t, "%s", id == SK_LIMIT_TTFT        ? " budget"
-                 : id == SK_LIMIT_QUERY_TPS ? " minimum"
-                                            : " goal");
+    add(t, "%s", id == SK_LIMIT_TTFT          ? " budget"
+                 : id == SK_LIMIT_QUERY_TPS   ? " minimum"
+                 : id == SK_LIMIT_ERROR_RATE ? " maximum"
+                                              : " goal");
 }
 
 int sk_recommend_paragraph(char *buf, size_t cap,
                            const sk_recommend_result *r)
 {
     static const enum sk_recommend_limit ids[] = {
-        SK_LIMIT_TTFT, SK_LIMIT_QUERY_TPS, SK_LIMIT_THROUGHPUT};
+        SK_LIMIT_TTFT, SK_LIMIT_QUERY_TPS, SK_LIMIT_THROUGHPUT,
+        SK_LIMIT_ERROR_RATE};
     const sk_recommend_opts *o = &r->opts;
     struct text t = {buf, cap, 0, 0};
     char a[32], b[32];
@@ -586,13 +635,16 @@ int sk_recommend_paragraph(char *buf, size_t cap,
                       : "meets every constraint");
     else
         add(&t, "No measured level meets every constraint (");
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 4; k++) {
         if (isnan(limit_value(o, ids[k])))
             continue;
         add(&t, "%s", nshown++ ? ", " : "");
         add_metric(&t, o, ids[k]);
-        add(&t, " %s %s %s", ids[k] == SK_LIMIT_TTFT ? "<=" : ">=",
-            sk_num_human(a, sizeof(a), limit_value(o, ids[k])), limit_unit(ids[k]));
+        add(&t, " %s %s %s",
+            ids[k] == SK_LIMIT_TTFT || ids[k] == SK_LIMIT_ERROR_RATE ? "<="
+                                                                     : ">=",
+            sk_num_human(a, sizeof(a), shown(ids[k], limit_value(o, ids[k]))),
+            limit_unit(ids[k]));
     }
     add(&t, ").");
     if (!r->found)
@@ -602,6 +654,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
      * throughput 885.04 tok/s, ..." over the values that are known. */
     for (k = 0; k < 3; k++)
         nvalues += !isnan(result_value(r, ids[k]));
+    /* (the error rate is said where it binds or misses, not here) */
     for (k = 0, nshown = 0; k < 3; k++) {
         double v = result_value(r, ids[k]);
 
@@ -639,9 +692,11 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add(&t, " It misses the ");
         add_constraint(&t, o, r->binding);
         add(&t, " by the widest margin: %s %s against %s %s.",
-            sk_num_human(a, sizeof(a), result_value(r, r->binding)),
+            sk_num_human(a, sizeof(a),
+                         shown(r->binding, result_value(r, r->binding))),
             limit_unit(r->binding),
-            sk_num_human(b, sizeof(b), limit_value(o, r->binding)),
+            sk_num_human(b, sizeof(b),
+                         shown(r->binding, limit_value(o, r->binding))),
             limit_unit(r->binding));
     } else if (r->binding == SK_LIMIT_NONE) {
         add(&t, " No constraint binds within the measured range: %s at "
@@ -661,7 +716,8 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add_metric(&t, o, r->binding);
         add(&t, " is %s %s; monotone interpolation between %g and %g puts "
                 "the crossing at about concurrency %.1f.",
-            sk_num_human(a, sizeof(a), r->neighbour_value), limit_unit(r->binding),
+            sk_num_human(a, sizeof(a), shown(r->binding, r->neighbour_value)),
+            limit_unit(r->binding),
             lo, hi, r->estimate_concurrency);
     }
     if (t.full) {
