@@ -40,7 +40,9 @@ struct sk_compare_row {
     double p;                   /* Mann-Whitney U, two-sided (NaN: none) */
     double p_holm;              /* after the Holm correction */
     int verdict;                /* 1 better, -1 worse, 0 no detectable
-                                   difference, 2 not tested */
+                                   difference, 2 not tested (summaries:
+                                   no per-query data), 3 not tested (too
+                                   few waves: under two a side) */
 };
 
 typedef struct sk_compare sk_compare;
@@ -81,6 +83,16 @@ int sk_compare_gate_parse(enum sk_compare_metric *metric, int *above,
 const struct sk_compare_row *sk_compare_gate(const sk_compare *c,
                                              enum sk_compare_metric metric,
                                              int above, double threshold);
+
+/* The first row crossing the gate that could not be tested (verdict 2
+ * or 3): a gate cannot trip there, and the caller should say so.  NULL
+ * when there is none. */
+const struct sk_compare_row *sk_compare_gate_untested(
+    const sk_compare *c, enum sk_compare_metric metric, int above,
+    double threshold);
+
+/* "better", "worse", "no detectable difference", "not tested (...)". */
+const char *sk_compare_verdict_words(int verdict);
 
 /* Write the comparison in `fmt` (table, csv, json with the provenance
  * keys of `head`, markdown).  0 or SK_EIO. */

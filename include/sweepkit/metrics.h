@@ -50,10 +50,12 @@ size_t sk_metric_peak(const double *y, size_t n);
  * query's tokens spread evenly between its first token (start + TTFT) and
  * its end; the tokens inside the window over its length.  Ramp-up and the
  * drain tail, which wall-clock throughput counts, are left out.
- * *window_s is the window's length.  NaN (and *window_s NaN) when there is
- * no such window: fewer queries than twice the concurrency (one wave has
- * no steady state: nothing replaces a finished query), or the count never
- * reaches the concurrency.  `scratch` holds 2n doubles.
+ * *window_s is the window's length.  A query without start or end times
+ * is left out (it held no known slot); one whose tokens all came at its
+ * end (no stream) counts them there.  NaN (and *window_s NaN) when there
+ * is no such window: fewer timed queries than twice the concurrency (one
+ * wave has no steady state: nothing replaces a finished query), or the
+ * count never reaches the concurrency.  `scratch` holds 2n doubles.
  */
 double sk_metric_steady_throughput(double *window_s, const double *start,
                                    const double *end, const double *ttft,

@@ -111,6 +111,16 @@ int cmd_compare(int argc, char **argv)
                     sk_compare_metric_name(r->metric), 100 * r->change,
                     r->p_holm);
             status = SK_EXIT_RUNTIME;
+        } else if ((r = sk_compare_gate_untested(c, gates[i].metric,
+                                                 gates[i].above,
+                                                 gates[i].threshold))) {
+            /* not a pass: nothing could be tested there */
+            fprintf(stderr,
+                    "%s: note: gate '%s' not judged at concurrency %g: %s "
+                    "%+.1f%%, %s\n",
+                    prog, gates[i].text, r->concurrency,
+                    sk_compare_metric_name(r->metric), 100 * r->change,
+                    sk_compare_verdict_words(r->verdict));
         }
     }
     json_decref(head);

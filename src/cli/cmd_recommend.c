@@ -216,7 +216,8 @@ int cmd_recommend(int argc, char **argv)
     if (isnan(o.ttft_budget_s) && isnan(o.min_query_tokens_per_s) &&
         isnan(o.throughput_goal_tokens_per_s) && isnan(o.max_error_rate))
         return cli_usage_error(prog, "no constraint: give --ttft-budget, "
-                                     "--min-query-tps or --throughput-goal");
+                                     "--min-query-tps, --throughput-goal or "
+                                     "--max-error-rate");
 
     if (!(sets = calloc(nfiles, sizeof(*sets))))
         return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));

@@ -426,7 +426,7 @@ static void test_errors(void)
         {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, NAN, NAN,
          NAN, SK_EINVAL,
          "no constraint given: need a TTFT budget, a minimum per-query "
-         "speed or a throughput goal"},
+         "speed, a throughput goal or a maximum error rate"},
         {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, 0, NAN,
          NAN, SK_EINVAL, "TTFT budget must be a number > 0, got 0"},
         {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, NAN, -5,

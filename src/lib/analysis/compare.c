@@ -21,6 +21,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/json.h"
+#include "sweepkit/num.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
@@ -41,6 +42,8 @@ struct sk_compare {
     struct sk_compare_row *rows;
     size_t n;
 };
+
+static const char *verdict_words(int v);
 
 static const char *const metric_names[SK_CMP_NMETRICS] = {
     "throughput", "ttft_mean", "ttft_p90", "query_tps"};
@@ -228,14 +231,24 @@ static int interval(double *lo, double *hi, const double *b, size_t nb,
         free(d);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
+    unsigned kept = 0;
+
     for (r = 0; r < o->resamples; r++) {
+        double sb, sc;
+
         resample(rb, b, nb, k, seed);
         resample(rc_, c, nc, k, seed);
-        d[r] = statistic(rc_, nc, m) / statistic(rb, nb, m) - 1;
+        sb = statistic(rb, nb, m);
+        sc = statistic(rc_, nc, m);
+        if (sb > 0 && isfinite(sc)) /* a ratio to a zero has no value */
+            d[kept++] = sc / sb - 1;
     }
-    qsort(d, o->resamples, sizeof(*d), by_value);
-    sk_stats_percentile(lo, d, o->resamples, 100 * a);
-    sk_stats_percentile(hi, d, o->resamples, 100 * (1 - a));
+    *lo = *hi = NAN;
+    if (kept > 0) {
+        qsort(d, kept, sizeof(*d), by_value);
+        sk_stats_percentile(lo, d, kept, 100 * a);
+        sk_stats_percentile(hi, d, kept, 100 * (1 - a));
+    }
     free(rb);
     free(rc_);
     free(d);
@@ -270,8 +283,56 @@ static int by_ranked(const void *a, const void *b)
     return (x->v > y->v) - (x->v < y->v);
 }
 
-/* Mann-Whitney U, two-sided p: average ranks for ties, the variance's tie
- * correction, a continuity correction of 1/2. */
+/*
+ * The exact two-sided p of U for samples of m and n without ties: the
+ * share of the C(m+n, m) arrangements whose U is as far from m n / 2 as
+ * `u`, counted with f(u; m, n) = f(u - n; m - 1, n) + f(u; m, n - 1).
+ * For up to 24 values a side; NaN beyond (the normal approximation is
+ * then close).
+ */
+static double exact_p(double u, size_t m, size_t n)
+{
+    size_t max = m * n, i, j, v;
+    double *f, *g, total = 0, tail = 0, d = fabs(u - (double)max / 2);
+
+    if (m > 24 || n > 24 || m == 0 || n == 0)
+        return NAN;
+    /* f[j][v]: ways with i values of the first sample among i + j */
+    f = calloc((n + 1) * (max + 1), sizeof(*f));
+    g = calloc((n + 1) * (max + 1), sizeof(*g));
+    if (!f || !g) {
+        free(f);
+        free(g);
+        return NAN;
+    }
+    for (j = 0; j <= n; j++)
+        f[j * (max + 1)] = 1; /* i = 0: U = 0 */
+    for (i = 1; i <= m; i++) {
+        memset(g, 0, (n + 1) * (max + 1) * sizeof(*g));
+        g[0] = 1; /* j = 0: U = 0 */
+        for (j = 1; j <= n; j++)
+            for (v = 0; v <= i * j; v++)
+                g[j * (max + 1) + v] =
+                    (v >= j ? f[j * (max + 1) + v - j] : 0) +
+                    g[(j - 1) * (max + 1) + v];
+        memcpy(f, g, (n + 1) * (max + 1) * sizeof(*f));
+    }
+    for (v = 0; v <= max; v++) {
+        double w = f[n * (max + 1) + v];
+
+        total += w;
+        if (fabs((double)v - (double)max / 2) >= d - 1e-9)
+            tail += w;
+    }
+    free(f);
+    free(g);
+    return tail / total;
+}
+
+/* Mann-Whitney U, two-sided p: exact for small samples (a few waves a
+ * side), else the normal approximation with the variance's tie
+ * correction and a continuity correction of 1/2; ties take average
+ * ranks. */
 static double mann_whitney(const double *b, size_t nb, const double *c,
                            size_t nc)
 {
@@ -300,6 +361,8 @@ static double mann_whitney(const double *b, size_t nb, const double *c,
     }
     free(all);
     u = r1 - (double)nc * ((double)nc + 1) / 2;
+    if (ties == 0 && !isnan(z = exact_p(u, nc, nb)))
+        return z;
     mu = (double)nb * (double)nc / 2;
     var = (double)nb * (double)nc / 12 *
           ((double)n + 1 - ties / ((double)n * ((double)n - 1)));
@@ -329,8 +392,11 @@ static int holm(struct sk_compare *c, double alpha)
 
     if (!t)
         return sk_error_set(SK_ENOMEM, "out of memory");
+    /* one test per level and sample: throughput shares query_tps's
+     * (per-query speeds), ttft_p90 ttft_mean's (TTFT): counted once */
     for (i = 0; i < c->n; i++)
-        if (!isnan(c->rows[i].p))
+        if (!isnan(c->rows[i].p) && c->rows[i].metric != SK_CMP_THROUGHPUT &&
+            c->rows[i].metric != SK_CMP_TTFT_P90)
             t[m++] = &c->rows[i];
     qsort(t, m, sizeof(*t), by_p);
     for (i = 0; i < m; i++) {
@@ -338,10 +404,27 @@ static int holm(struct sk_compare *c, double alpha)
 
         run = adj > run ? adj : run;
         t[i]->p_holm = run < 1 ? run : 1;
-        t[i]->verdict =
-            t[i]->p_holm < alpha
-                ? (t[i]->change * polarity[t[i]->metric] > 0 ? 1 : -1)
-                : 0;
+    }
+    for (i = 0; i < c->n; i++) {
+        struct sk_compare_row *r = &c->rows[i];
+        size_t j;
+
+        if (isnan(r->p))
+            continue;
+        for (j = 0; isnan(r->p_holm) && j < c->n; j++)
+            if (c->rows[j].concurrency == r->concurrency &&
+                c->rows[j].metric == (r->metric == SK_CMP_THROUGHPUT
+                                          ? SK_CMP_QUERY_TPS
+                                          : SK_CMP_TTFT_MEAN))
+                r->p_holm = c->rows[j].p_holm;
+        /* the direction from the values themselves (a zero baseline has
+         * no ratio) */
+        r->verdict = r->p_holm < alpha
+                         ? ((r->candidate - r->baseline) *
+                                        polarity[r->metric] > 0
+                                ? 1
+                                : -1)
+                         : 0;
     }
     free(t);
     return 0;
@@ -367,7 +450,7 @@ static int compare_level(struct sk_compare *c, const struct run *b, size_t ib,
             continue; /* a metric one run lacks: no row */
         r->change = r->baseline != 0 ? r->candidate / r->baseline - 1 : NAN;
         r->lo = r->hi = r->p = r->p_holm = NAN;
-        r->verdict = 2;
+        r->verdict = b->q && cd->q ? 3 : 2;
         if (b->q && cd->q) {
             size_t nb, nc;
             double *vb = samples(&nb, b, conc, r->metric),
@@ -381,6 +464,15 @@ static int compare_level(struct sk_compare *c, const struct run *b, size_t ib,
             else if (nb >= 2 * k && nc >= 2 * k) {
                 rc = interval(&r->lo, &r->hi, vb, nb, vc, nc, k, r->metric,
                               o, seed);
+                if (r->metric == SK_CMP_THROUGHPUT && !isnan(r->lo)) {
+                    /* the per-query speeds' ratio's spread, about the
+                     * throughput's own change */
+                    double q = statistic(vc, nc, r->metric) /
+                               statistic(vb, nb, r->metric);
+
+                    r->lo = (1 + r->change) * (1 + r->lo) / q - 1;
+                    r->hi = (1 + r->change) * (1 + r->hi) / q - 1;
+                }
                 nb = block_means(vb, nb, k);
                 nc = block_means(vc, nc, k);
                 r->p = mann_whitney(vb, nb, vc, nc);
@@ -509,6 +601,27 @@ const struct sk_compare_row *sk_compare_gate(const sk_compare *c,
     return NULL;
 }
 
+const struct sk_compare_row *sk_compare_gate_untested(
+    const sk_compare *c, enum sk_compare_metric metric, int above,
+    double threshold)
+{
+    size_t i;
+
+    for (i = 0; i < c->n; i++) {
+        const struct sk_compare_row *r = &c->rows[i];
+
+        if (r->metric == metric && (r->verdict == 2 || r->verdict == 3) &&
+            (above ? r->change > threshold : r->change < threshold))
+            return r;
+    }
+    return NULL;
+}
+
+const char *sk_compare_verdict_words(int verdict)
+{
+    return verdict_words(verdict);
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static const char *verdict_words(int v)
@@ -516,6 +629,7 @@ static const char *verdict_words(int v)
     return v == 1    ? "better"
            : v == -1 ? "worse"
            : v == 0  ? "no detectable difference"
+           : v == 3  ? "not tested (too few waves)"
                      : "not tested (summaries)";
 }
 
@@ -561,10 +675,14 @@ int sk_compare_write(FILE *fp, const sk_compare *c, sk_format fmt,
 
             fprintf(fp, "%g,%s", r->concurrency, metric_names[r->metric]);
             for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
-                if (isnan(v[k]))
+                if (isnan(v[k]) || isinf(v[k])) {
                     fputc(',', fp);
-                else
-                    fprintf(fp, ",%.17g", v[k]);
+                } else {
+                    char num[SK_NUM_REPR_MAX];
+
+                    sk_num_repr(num, sizeof(num), v[k]);
+                    fprintf(fp, ",%s", num);
+                }
             fprintf(fp, ",%s\n", verdict_words(r->verdict));
         }
     } else {
@@ -585,8 +703,11 @@ int sk_compare_write(FILE *fp, const sk_compare *c, sk_format fmt,
             snprintf(x[1], 64, "%s", metric_names[r->metric]);
             snprintf(x[2], 64, "%.4g", r->baseline);
             snprintf(x[3], 64, "%.4g", r->candidate);
-            snprintf(x[4], 64, "%+.1f%%", 100 * r->change);
-            if (isnan(r->lo))
+            if (isfinite(r->change))
+                snprintf(x[4], 64, "%+.1f%%", 100 * r->change);
+            else
+                snprintf(x[4], 64, "-");
+            if (!isfinite(r->lo) || !isfinite(r->hi))
                 snprintf(x[5], 64, "no interval");
             else
                 snprintf(x[5], 64, "%+.1f%% .. %+.1f%%", 100 * r->lo,

@@ -248,7 +248,8 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     if (nlim == 0)
         return sk_error_set(SK_EINVAL,
                             "no constraint given: need a TTFT budget, a "
-                            "minimum per-query speed or a throughput goal");
+                            "minimum per-query speed, a throughput goal or "
+                            "a maximum error rate");
 
     if (n == 0)
         return sk_error_set(SK_ENODATA, "%s: no levels", name);

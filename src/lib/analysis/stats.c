@@ -214,14 +214,23 @@ int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
 
 /* ---- percentile intervals ---------------------------------------------- */
 
-/* P(B <= k) for B ~ Binomial(n, q); 0 below 0, 1 from n on. */
+/* P(B <= k) for B ~ Binomial(n, q); 0 below 0, 1 from n on.  GSL's
+ * exact value, or where it gives none (large n near the mean: NaN) the
+ * normal approximation with the continuity correction, which is then
+ * within 1e-4 of it (n q (1 - q) is in the thousands). */
 static double binom_cdf(long k, size_t n, double q)
 {
+    double p;
+
     if (k < 0)
         return 0;
     if ((size_t)k >= n)
         return 1;
-    return gsl_cdf_binomial_P((unsigned)k, q, (unsigned)n);
+    p = gsl_cdf_binomial_P((unsigned)k, q, (unsigned)n);
+    if (isfinite(p))
+        return p;
+    return gsl_cdf_ugaussian_P(((double)k + 0.5 - (double)n * q) /
+                               sqrt((double)n * q * (1 - q)));
 }
 
 int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
@@ -262,6 +271,8 @@ int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
         if (b > hi)
             break; /* later a need a b past n */
         cov = binom_cdf(b - 1, n, q) - below;
+        if (!isfinite(cov))
+            continue;
         tail = fabs(below - (1 - binom_cdf(b - 1, n, q)));
         if (best_w < 0 || b - a < best_w ||
             (b - a == best_w &&

@@ -56,7 +56,7 @@ static int single_wave(const struct report *r, size_t count)
 
         if (strcmp(sk_stats_groups_key_name(r->g, k), "concurrency") == 0 &&
             sk_num_parse(&c, s, strlen(s)) == 0)
-            return count > 1 && (double)count <= c;
+            return count >= 1 && (double)count <= c; /* as sweep.h says */
     }
     return 0;
 }
@@ -88,8 +88,11 @@ static int load_row(struct report *r, size_t i)
         } else if (rc != 0) {
             return rc;
         }
-        if (at >= sizeof(r->flags))
+        if (at >= sizeof(r->flags)) { /* cut: say so */
+            memcpy(r->flags + sizeof(r->flags) - 4, "...", 4);
             at = sizeof(r->flags) - 1;
+            break;
+        }
     }
     if (r->conf > 0 && single_wave(r, r->s.count))
         snprintf(r->flags + at, sizeof(r->flags) - at, "%ssingle wave",

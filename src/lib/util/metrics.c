@@ -70,18 +70,19 @@ double sk_metric_steady_throughput(double *window_s, const double *start,
                                    double concurrency, double *scratch)
 {
     double from = NAN, to = NAN, sum = 0, *s = scratch, *e = scratch + n;
-    size_t i, a = 0, b = 0;
+    size_t i, a = 0, b = 0, m = 0, count = n;
     double inflight = 0;
 
     *window_s = NAN;
-    if (!(concurrency >= 1) || (double)n < 2 * concurrency)
+    /* a query without times held no known slot: left out */
+    for (i = 0; i < n; i++)
+        if (isfinite(start[i]) && isfinite(end[i]) && end[i] >= start[i]) {
+            s[m] = start[i];
+            e[m++] = end[i];
+        }
+    if (!(concurrency >= 1) || (double)m < 2 * concurrency)
         return NAN;
-    for (i = 0; i < n; i++) {
-        if (!(isfinite(start[i]) && isfinite(end[i]) && end[i] >= start[i]))
-            return NAN;
-        s[i] = start[i];
-        e[i] = end[i];
-    }
+    n = m;
     qsort(s, n, sizeof(*s), by_value);
     qsort(e, n, sizeof(*e), by_value);
     /* the starts and ends in time order, an end first at a tie (a slot
@@ -103,11 +104,15 @@ double sk_metric_steady_throughput(double *window_s, const double *start,
     }
     if (!(to > from))
         return NAN;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < count; i++) {
         double t0 = start[i] + ttft[i], t1 = end[i], lo, hi;
 
-        if (!(tokens[i] > 0) || !isfinite(t0) || !(t1 > t0))
+        if (!(tokens[i] > 0) || !isfinite(t0) || !isfinite(t1) || t1 < t0)
             continue;
+        if (t1 == t0) { /* every token at once (no stream): at its end */
+            sum += t1 > from && t1 <= to ? tokens[i] : 0;
+            continue;
+        }
         lo = t0 > from ? t0 : from;
         hi = t1 < to ? t1 : to;
         if (hi > lo)
