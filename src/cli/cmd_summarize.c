@@ -24,8 +24,8 @@ static const cli_spec spec = {
     "[--out summary.csv] [--format FMT]",
     "Derive the summary CSV (one row per concurrency "
     "level, the 14-column schema plus\nerrors, p99_ttft_s, "
-    "p99_query_tokens_per_s, achieved_concurrency) from "
-    "per-query rows.",
+    "p99_query_tokens_per_s, achieved_concurrency and the "
+    "steady-state\nthroughput and window) from per-query rows.",
     options};
 
 int cmd_summarize(int argc, char **argv)
