@@ -33,6 +33,9 @@ struct sk_level {
     double wall_s, total_output_tokens, throughput_tokens_per_s;
     double achieved_concurrency; /* time-weighted mean of queries in
                                     flight (metrics.h) */
+    double slo_share;       /* queries meeting every SLO / queries, and */
+    double goodput_tps;     /* their tokens / wall_s (sk_summarize_goodput;
+                               NaN: not computed) */
     double steady_tps;      /* steady-state throughput and its window */
     double steady_window_s; /* (sk_metric_steady_throughput()); NaN:
                                none (one wave, no times) */
@@ -82,6 +85,28 @@ int sk_summarize_begin(struct sk_queries **out, const char *name,
 int sk_summarize_row(void *queries, const sk_row *row);
 int sk_summarize_end(struct sk_queries *q, int rc);
 void sk_summarize_queries_free(struct sk_queries *q);
+
+/*
+ * Per-request service-level objectives, in seconds; NaN: not set.  A
+ * query meets them when it did not fail and its TTFT <= ttft_s, its time
+ * per output token after the first (1 / decode_tokens_per_s) <= tpot_s
+ * (a one-token answer has none, and meets it) and its duration (end -
+ * start, else output_tokens / tokens_per_s) <= e2e_s.
+ */
+struct sk_slo {
+    double ttft_s, tpot_s, e2e_s;
+};
+
+/* "ttft=0.5,tpot=0.05,e2e=10" (any of the three, seconds or with a unit:
+ * "500ms").  0, or SK_EINVAL with "--slo: ..." in sk_error_last(). */
+int sk_slo_parse(struct sk_slo *out, const char *text);
+
+/* Each level of q: the share of its queries meeting `slo` (failed ones
+ * never do) into slo_share, and their output tokens over its wall time
+ * into goodput_tps.  q's levels are then written with the two columns
+ * slo_share and goodput_tokens_per_s after the extras (summarize
+ * --slo). */
+void sk_summarize_goodput(struct sk_queries *q, const struct sk_slo *slo);
 
 /* Begin, the file `path` streamed (another tool's result: its
  * per-request rows), end: *out, or NULL and the error. */

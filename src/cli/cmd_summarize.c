@@ -16,12 +16,14 @@ static const cli_opt options[] = {
      "write the summary here (default: standard output)"},
     {"format", required_argument, 'F', "FMT",
      "csv (default: the summary schema), table, json or markdown"},
+    {"slo", required_argument, 256, "ttft=S,tpot=S,e2e=S",
+     "per-request objectives: adds slo_share and goodput_tokens_per_s"},
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
     "sweepkit summarize --file per_query.csv "
-    "[--out summary.csv] [--format FMT]",
+    "[--out summary.csv] [--format FMT] [--slo LIST]",
     "Derive the summary CSV (one row per concurrency "
     "level, the 14-column schema plus\nerrors, p99_ttft_s, "
     "p99_query_tokens_per_s, achieved_concurrency and the "
@@ -38,6 +40,8 @@ int cmd_summarize(int argc, char **argv)
     sk_format fmt = SK_FORMAT_CSV;
     json_t *head = NULL;
     FILE *fp = stdout;
+    struct sk_slo slo;
+    int want_slo = 0;
 
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
@@ -48,6 +52,11 @@ int cmd_summarize(int argc, char **argv)
             if (sk_format_parse(&fmt, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
             break;
+        case 256: /* --slo */
+            if (sk_slo_parse(&slo, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            want_slo = 1;
+            break;
         default: return SK_EXIT_USAGE;
         }
     }
@@ -57,8 +66,24 @@ int cmd_summarize(int argc, char **argv)
         return cli_usage_error(prog, "one input file only");
     if (!file)
         return cli_usage_error(prog, "no input: give --file FILE");
-    if ((rc = sk_summarize_file(&lv, &n, &has_times, file)) != 0)
+    if (want_slo) {
+        /* the per-query rows are needed again: read them, judge them */
+        struct sk_queries *q = NULL;
+
+        if ((rc = sk_summarize_load(&q, file)) != 0)
+            return cli_fail(prog, rc);
+        sk_summarize_goodput(q, &slo);
+        n = q->nlevels;
+        has_times = q->has_times;
+        if (!(lv = malloc((n ? n : 1) * sizeof(*lv)))) {
+            sk_summarize_queries_free(q);
+            return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
+        }
+        memcpy(lv, q->levels, n * sizeof(*lv));
+        sk_summarize_queries_free(q);
+    } else if ((rc = sk_summarize_file(&lv, &n, &has_times, file)) != 0) {
         return cli_fail(prog, rc);
+    }
     if (!has_times)
         fprintf(stderr,
                 "%s: note: %s has no start_s/end_s columns: wall_s and "

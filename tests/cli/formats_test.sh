@@ -93,6 +93,12 @@ expect 0 "" "$SK" top "$A" -k concurrency --order asc --format csv
 [ "$(col "$tmp/out" concurrency 1)" = 1 ] && [ "$(col "$tmp/out" wall_s 2)" = 0.765225755 ] &&
   [ "$(col "$tmp/out" total_output_tokens 2)" = 521 ] &&
   ok || bad "aiperf: the summary exports"
+# goodput: 6 of the 12 records meet TTFT <= 40 ms and latency <= 250 ms
+# (worked out from the records by hand), their 288 tokens over the wall
+expect 0 "" "$SK" summarize "$A/c4" --slo ttft=40ms,e2e=250ms
+[ "$(col "$tmp/out" slo_share 1)" = 0.500000 ] &&
+  [ "$(col "$tmp/out" goodput_tokens_per_s 1)" = 376.359575 ] &&
+  ok || bad "summarize --slo: share and goodput"
 # c1 has no records: the directory is its levels, not a per-query file
 expect 1 "sweepkit summarize: $A: this is a summary (one row per level), and summarize makes one from a per-query file (one row per query): give the per-query file, such as the collector's *_per_query_*.csv" \
   "$SK" summarize "$A"

@@ -9,6 +9,7 @@
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 #include "sweepkit/top.h"
+#include "sweepkit/units.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -388,6 +389,7 @@ static int compose(struct sk_queries *q)
         lv->achieved_concurrency = NAN;
         lv->wall_s = NAN;
         lv->steady_tps = lv->steady_window_s = NAN;
+        lv->slo_share = lv->goodput_tps = NAN;
         q->level_line[r] = l->keys[l->order[r]].line;
     }
 
@@ -510,6 +512,73 @@ static int take_levels(struct sk_level **out, size_t *nlevels, int *has_times,
     }
     sk_summarize_queries_free(q);
     return rc;
+}
+
+int sk_slo_parse(struct sk_slo *out, const char *text)
+{
+    char buf[256], *item, *save = NULL;
+
+    out->ttft_s = out->tpot_s = out->e2e_s = NAN;
+    if (strlen(text) >= sizeof(buf))
+        return sk_error_set(SK_EINVAL, "--slo: too long");
+    strcpy(buf, text);
+    for (item = strtok_r(buf, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        double *dst = NULL, v;
+
+        if (eq) {
+            *eq = '\0';
+            dst = strcmp(item, "ttft") == 0   ? &out->ttft_s
+                  : strcmp(item, "tpot") == 0 ? &out->tpot_s
+                  : strcmp(item, "e2e") == 0  ? &out->e2e_s
+                                              : NULL;
+        }
+        if (!dst)
+            return sk_error_set(SK_EINVAL,
+                                "--slo: expected ttft=S, tpot=S or e2e=S "
+                                "(comma-separated), got '%.40s'",
+                                item);
+        if (sk_units_parse_duration(&v, eq + 1, "--slo") != 0)
+            return SK_EINVAL;
+        if (!(v > 0))
+            return sk_error_set(SK_EINVAL, "--slo: %s must be > 0", item);
+        *dst = v;
+    }
+    if (isnan(out->ttft_s) && isnan(out->tpot_s) && isnan(out->e2e_s))
+        return sk_error_set(SK_EINVAL, "--slo: no objective given");
+    return 0;
+}
+
+void sk_summarize_goodput(struct sk_queries *q, const struct sk_slo *slo)
+{
+    size_t r, j;
+
+    for (r = 0; r < q->nlevels; r++) {
+        struct sk_level *lv = &q->levels[r];
+        double met = 0, tokens = 0;
+
+        for (j = 0; j < q->n; j++) {
+            double tpot, e2e;
+
+            if (q->concurrency[j] != lv->concurrency ||
+                isnan(q->output_tokens[j]))
+                continue; /* another level's, or failed */
+            tpot = q->decode_tokens_per_s[j] > 0
+                       ? 1 / q->decode_tokens_per_s[j]
+                       : NAN;
+            e2e = q->start_s ? q->end_s[j] - q->start_s[j]
+                             : q->output_tokens[j] / q->tokens_per_s[j];
+            if ((isnan(slo->ttft_s) || q->ttft_s[j] <= slo->ttft_s) &&
+                (isnan(slo->tpot_s) || isnan(tpot) || tpot <= slo->tpot_s) &&
+                (isnan(slo->e2e_s) || e2e <= slo->e2e_s)) {
+                met++;
+                tokens += q->output_tokens[j];
+            }
+        }
+        lv->slo_share = lv->queries ? met / (double)lv->queries : NAN;
+        lv->goodput_tps = sk_metric_throughput(tokens, lv->wall_s);
+    }
 }
 
 int sk_summarize_load(struct sk_queries **out, const char *path)
@@ -805,13 +874,30 @@ done:
     return rc;
 }
 
+/* The goodput columns (sk_summarize_goodput()) are there when the first
+ * level has them. */
+static int has_slo(const struct sk_level *lv, size_t n)
+{
+    return n > 0 && !isnan(lv[0].slo_share);
+}
+
 void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)
 {
-    size_t i;
+    static const char *const slo_cols[] = {"slo_share",
+                                           "goodput_tokens_per_s"};
+    size_t i, k = has_slo(lv, n) ? 2 : 0;
 
-    sk_summarize_write_header(fp, NULL, 0);
-    for (i = 0; i < n; i++)
-        sk_summarize_write_row(fp, &lv[i], NULL, 0);
+    sk_summarize_write_header(fp, slo_cols, k);
+    for (i = 0; i < n; i++) {
+        char a[64] = "", b[64] = "";
+        const char *v[2] = {a, b};
+
+        if (!isnan(lv[i].slo_share))
+            snprintf(a, sizeof(a), "%.6f", lv[i].slo_share);
+        if (!isnan(lv[i].goodput_tps))
+            snprintf(b, sizeof(b), "%.6f", lv[i].goodput_tps);
+        sk_summarize_write_row(fp, &lv[i], v, k);
+    }
 }
 
 /* The people's formats go through top's printers (one table writer for
@@ -855,8 +941,19 @@ static int write_json(FILE *fp, const struct sk_level *lv, size_t n,
     if (rc != 0)
         return rc;
     sk_json_list_open(fp, head, "results");
-    for (i = 0; i < n && rc == 0; i++)
-        rc = sk_json_list_item(fp, sk_sweep_level_json(s, i), i == 0);
+    for (i = 0; i < n && rc == 0; i++) {
+        json_t *o = sk_sweep_level_json(s, i);
+
+        if (o && has_slo(lv, n) &&
+            (json_object_set_new(o, "slo_share",
+                                 sk_json_number(lv[i].slo_share)) != 0 ||
+             json_object_set_new(o, "goodput_tokens_per_s",
+                                 sk_json_number(lv[i].goodput_tps)) != 0)) {
+            json_decref(o);
+            o = NULL;
+        }
+        rc = sk_json_list_item(fp, o, i == 0);
+    }
     if (rc == 0)
         sk_json_list_close(fp, n);
     sk_sweep_free(s);
