@@ -40,7 +40,8 @@ enum sk_recommend_limit {
     SK_LIMIT_TTFT,       /* the TTFT statistic <= the budget */
     SK_LIMIT_QUERY_TPS,  /* avg_query_tokens_per_s >= the minimum */
     SK_LIMIT_THROUGHPUT, /* throughput_tokens_per_s >= the goal */
-    SK_LIMIT_ERROR_RATE  /* errors / queries <= the maximum */
+    SK_LIMIT_ERROR_RATE, /* errors / queries <= the maximum */
+    SK_LIMIT_SLO_SHARE   /* slo_share (summarize --slo) >= the minimum */
 };
 
 /* Columns read besides the TTFT statistic's. */
@@ -59,6 +60,8 @@ typedef struct {
     double throughput_goal_tokens_per_s; /* throughput >= this */
     double max_error_rate;               /* errors / queries <= this, a
                                             fraction in [0, 1) */
+    double min_slo_share;                /* slo_share >= this, a fraction
+                                            in (0, 1] */
     /* Which qualifying level (sk_recommend()): 0, knee-aware (default):
      * the lowest whose throughput is within `tolerance` of the best
      * qualifying throughput (past it more concurrency only queues);
@@ -91,6 +94,7 @@ typedef struct {
     const double *throughput_tokens_per_s;
     const double *error_rate;        /* errors / queries; required with a
                                         maximum error rate */
+    const double *slo_share;         /* required with a minimum share */
 } sk_recommend_levels;
 
 /* What sk_recommend() found.  Values are those of the measured level
@@ -108,6 +112,7 @@ typedef struct {
     double query_tokens_per_s;
     double throughput_tokens_per_s;
     double error_rate;          /* errors / queries (NaN: not known) */
+    double slo_share;           /* (NaN: not known) */
     double peak_throughput_tokens_per_s; /* highest measured throughput;
                                             NaN when throughput is not
                                             known at every level */

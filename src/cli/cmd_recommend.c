@@ -28,7 +28,8 @@ enum {
     OPT_PARTIAL,
     OPT_POLICY,
     OPT_TOLERANCE,
-    OPT_MAX_ERRORS
+    OPT_MAX_ERRORS,
+    OPT_MIN_SLO
 };
 
 static const cli_opt options[] = {
@@ -44,6 +45,8 @@ static const cli_opt options[] = {
      "throughput_tokens_per_s >= T (alone: the lowest level reaching it)"},
     {"max-error-rate", required_argument, OPT_MAX_ERRORS, "PCT",
      "failed queries / queries <= PCT percent (0 allowed)"},
+    {"min-slo-share", required_argument, OPT_MIN_SLO, "PCT",
+     "slo_share >= PCT percent (a summary from summarize --slo)"},
     {"policy", required_argument, OPT_POLICY, "knee|max",
      "knee (default): the lowest qualifying level within --tolerance of "
      "the best qualifying throughput; max: the highest qualifying level"},
@@ -62,7 +65,8 @@ static const cli_spec spec = {
     "sweepkit recommend [--file] FILE... [--ttft-budget "
     "SECONDS] [--ttft-stat STAT]\n"
     "       [--min-query-tps R] [--throughput-goal T] [--max-error-rate "
-    "PCT] "
+    "PCT]\n"
+    "       [--min-slo-share PCT] "
     "[--group-by COLS] [--include-partial]\n"
     "       [--policy knee|max] [--tolerance PCT] [--format FMT]",
     "Recommend a concurrency from sweep summaries: of the "
@@ -185,6 +189,15 @@ int cmd_recommend(int argc, char **argv)
                                              "percentage in [0, 100)");
             o.max_error_rate /= 100;
             break;
+        case OPT_MIN_SLO:
+            if (sk_units_parse_double(&o.min_slo_share, optarg,
+                                      "--min-slo-share"))
+                return cli_usage_error(prog, sk_error_last());
+            if (!(o.min_slo_share > 0 && o.min_slo_share <= 100))
+                return cli_usage_error(prog, "--min-slo-share: expected a "
+                                             "percentage in (0, 100]");
+            o.min_slo_share /= 100;
+            break;
         case OPT_POLICY:
             if (strcmp(optarg, "knee") && strcmp(optarg, "max"))
                 return cli_usage_error(prog, "--policy: expected knee or "
@@ -214,7 +227,8 @@ int cmd_recommend(int argc, char **argv)
     if (nfiles == 0)
         return cli_usage_error(prog, "no input: give --file FILE");
     if (isnan(o.ttft_budget_s) && isnan(o.min_query_tokens_per_s) &&
-        isnan(o.throughput_goal_tokens_per_s) && isnan(o.max_error_rate))
+        isnan(o.throughput_goal_tokens_per_s) && isnan(o.max_error_rate) &&
+        isnan(o.min_slo_share))
         return cli_usage_error(prog, "no constraint: give --ttft-budget, "
                                      "--min-query-tps, --throughput-goal or "
                                      "--max-error-rate");

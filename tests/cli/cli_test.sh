@@ -371,6 +371,14 @@ grep -q '| yes   |           2 |' "$tmp/out" &&
   grep -q 'The error rate maximum binds: at concurrency 4 error rate is 5.00 %; monotone interpolation between 2 and 4 puts the crossing at about concurrency 2.7\.' "$tmp/out" &&
   ok || bad "recommend --max-error-rate"
 expect 2 "sweepkit recommend: --max-error-rate: expected a percentage in [0, 100)" "$SK" recommend "$tmp/errs.csv" --max-error-rate 100
+# --min-slo-share: the highest level keeping the SLO share (summarize --slo)
+printf 'concurrency,throughput_tokens_per_s,slo_share\n1,50,1\n2,95,0.995\n4,180,0.98\n8,200,0.6\n' >"$tmp/slo.csv"
+expect 0 "" "$SK" recommend "$tmp/slo.csv" --min-slo-share 99
+grep -q '| yes   |           2 |' "$tmp/out" &&
+  grep -q 'at concurrency 4 share of queries within the SLOs is 98.00 %; monotone interpolation between 2 and 4 puts the crossing at about concurrency 2.8\.' "$tmp/out" &&
+  ok || bad "recommend --min-slo-share"
+expect 1 "sweepkit recommend: $tmp/errs.csv: no slo_share column: a minimum SLO share needs a summary made with \`sweepkit summarize --slo\`" \
+  "$SK" recommend "$tmp/errs.csv" --min-slo-share 99
 # Sample-size flags: the fixtures' level 128 ran 128 queries, one wave
 expect 0 "" "$SK" recommend fixtures/summary_gemma-3-1b-it-qat-4bit.csv --ttft-budget 6 --format json
 grep -q '"concurrency": 128.0,.*"flags": "single wave"' "$tmp/out" && ok || bad "recommend: the single-wave flag"

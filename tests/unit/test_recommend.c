@@ -33,11 +33,11 @@ static const double q80_tput[8] = {56.70,  73.39,  98.34,  121.74,
                                    155.01, 199.70, 229.42, 251.78};
 
 static const sk_recommend_levels gemma = {"gemma.csv", 8, conc, gemma_ttft,
-                                          gemma_qtps, gemma_tput, NULL};
+                                          gemma_qtps, gemma_tput, NULL, NULL};
 static const sk_recommend_levels q4b = {"q4b.csv", 8, conc, q4b_ttft,
-                                        q4b_qtps, q4b_tput, NULL};
+                                        q4b_qtps, q4b_tput, NULL, NULL};
 static const sk_recommend_levels q80 = {"q80.csv", 8, conc, q80_ttft, NULL,
-                                        q80_tput, NULL};
+                                        q80_tput, NULL, NULL};
 
 static sk_recommend_opts opts(double ttft, double qtps, double goal)
 {
@@ -280,7 +280,7 @@ static void test_edges(void)
     static const double c3[3] = {1, 2, 4}, t3[3] = {0.5, 1.2, 0.9},
                         p3[3] = {10, 20, 30};
     static const double tie[3] = {0.3, 0.3, 0.3};
-    sk_recommend_levels lv = {"two.csv", 2, c2, t2, NULL, p2, NULL};
+    sk_recommend_levels lv = {"two.csv", 2, c2, t2, NULL, p2, NULL, NULL};
     sk_recommend_result r;
     sk_recommend_opts o = opts(1.0, NAN, NAN);
 
@@ -290,7 +290,7 @@ static void test_edges(void)
     CHECK_NEAR(r.estimate_concurrency, sqrt(2.0), 1e-9);
 
     /* Not monotone: 2 fails, 4 passes again; the highest passing wins. */
-    lv = (sk_recommend_levels){"bumpy.csv", 3, c3, t3, NULL, p3, NULL};
+    lv = (sk_recommend_levels){"bumpy.csv", 3, c3, t3, NULL, p3, NULL, NULL};
     CHECK_INT(sk_recommend(&r, &lv, &o), 0);
     CHECK_NEAR(r.concurrency, 4, 0);
     CHECK_INT(r.binding, SK_LIMIT_NONE);
@@ -308,7 +308,7 @@ static void test_edges(void)
         static const double zero[2] = {0, 0};
         char buf[SK_RECOMMEND_PARAGRAPH_MAX];
 
-        lv = (sk_recommend_levels){"z.csv", 2, c2, t2, NULL, zero, NULL};
+        lv = (sk_recommend_levels){"z.csv", 2, c2, t2, NULL, zero, NULL, NULL};
         o.ttft_budget_s = 1.0;
         CHECK_INT(sk_recommend(&r, &lv, &o), 0);
         CHECK(isnan(r.peak_share));
@@ -423,40 +423,40 @@ static void test_errors(void)
         int rc;
         const char *msg;
     } cases[] = {
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, NAN, NAN,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, NAN, NAN,
          NAN, SK_EINVAL,
          "no constraint given: need a TTFT budget, a minimum per-query "
          "speed, a throughput goal or a maximum error rate"},
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, 0, NAN,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, 0, NAN,
          NAN, SK_EINVAL, "TTFT budget must be a number > 0, got 0"},
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, NAN, -5,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, NAN, -5,
          NAN, SK_EINVAL,
          "minimum per-query speed must be a number > 0, got -5"},
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL}, NAN, NAN,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, NAN, NAN,
          INFINITY, SK_EINVAL, "throughput goal must be a number > 0, got inf"},
-        {{"one.csv", 1, c1, v1, v1, v1, NULL}, 1, NAN, NAN, SK_ENODATA,
+        {{"one.csv", 1, c1, v1, v1, v1, NULL, NULL}, 1, NAN, NAN, SK_ENODATA,
          "one.csv: only one level (concurrency 4); a recommendation needs "
          "at least two"},
-        {{NULL, 0, c1, v1, v1, v1, NULL}, 1, NAN, NAN, SK_ENODATA,
+        {{NULL, 0, c1, v1, v1, v1, NULL, NULL}, 1, NAN, NAN, SK_ENODATA,
          "input: no levels"},
-        {{"d.csv", 3, cdn, v3, v3, v3, NULL}, 1, NAN, NAN, SK_EINVAL,
+        {{"d.csv", 3, cdn, v3, v3, v3, NULL, NULL}, 1, NAN, NAN, SK_EINVAL,
          "d.csv: concurrency 2 at level 3: levels must be finite, > 0 and "
          "increasing"},
-        {{"h.csv", 8, conc, hole, gemma_qtps, gemma_tput, NULL}, 1, NAN, NAN,
+        {{"h.csv", 8, conc, hole, gemma_qtps, gemma_tput, NULL, NULL}, 1, NAN, NAN,
          SK_ENODATA, "h.csv: column 'avg_ttft_s' is empty at "
                      "concurrency 16"},
-        {{"h.csv", 8, conc, gemma_ttft, hole, gemma_tput, NULL}, NAN, 50, NAN,
+        {{"h.csv", 8, conc, gemma_ttft, hole, gemma_tput, NULL, NULL}, NAN, 50, NAN,
          SK_ENODATA, "h.csv: column 'avg_query_tokens_per_s' is empty at "
                      "concurrency 16"},
-        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole, NULL}, NAN, NAN, 1500,
+        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole, NULL, NULL}, NAN, NAN, 1500,
          SK_ENODATA, "h.csv: column 'throughput_tokens_per_s' is empty at "
                      "concurrency 16"},
         /* Only a goal needs throughput; with none at all it says so. */
-        {{"n.csv", 8, conc, gemma_ttft, gemma_qtps, none, NULL}, 1, NAN, 1500,
+        {{"n.csv", 8, conc, gemma_ttft, gemma_qtps, none, NULL, NULL}, 1, NAN, 1500,
          SK_ENODATA, "n.csv: column 'throughput_tokens_per_s' is empty at "
                      "every level; a throughput goal needs it (a TTFT "
                      "budget or a minimum per-query speed does not)"},
-        {{"e.csv", 8, conc, none, gemma_qtps, gemma_tput, NULL}, 1, NAN, NAN,
+        {{"e.csv", 8, conc, none, gemma_qtps, gemma_tput, NULL, NULL}, 1, NAN, NAN,
          SK_ENODATA, "e.csv: column 'avg_ttft_s' is empty at every "
                      "level"},
     };
@@ -476,7 +476,7 @@ static void test_errors(void)
     /* A NaN in a column without a constraint is only left out. */
     {
         sk_recommend_levels lv = {"h.csv", 8, conc, hole, gemma_qtps,
-                                  gemma_tput, NULL};
+                                  gemma_tput, NULL, NULL};
         sk_recommend_result r;
         sk_recommend_opts o = opts(NAN, 50, NAN);
 
@@ -490,7 +490,7 @@ static void test_errors(void)
      * not the peak, so it and the share are unknown. */
     {
         sk_recommend_levels lv = {"h.csv", 8, conc, gemma_ttft, gemma_qtps,
-                                  hole, NULL};
+                                  hole, NULL, NULL};
         sk_recommend_result r;
         sk_recommend_opts o = opts(0.5, NAN, NAN);
 

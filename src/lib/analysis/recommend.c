@@ -40,6 +40,7 @@ void sk_recommend_opts_init(sk_recommend_opts *opts)
     opts->min_query_tokens_per_s = NAN;
     opts->throughput_goal_tokens_per_s = NAN;
     opts->max_error_rate = NAN;
+    opts->min_slo_share = NAN;
     opts->policy_max = 0;
     opts->tolerance = SK_RECOMMEND_TOLERANCE;
 }
@@ -79,6 +80,7 @@ const char *sk_recommend_limit_name(enum sk_recommend_limit limit)
     case SK_LIMIT_QUERY_TPS: return "query_tps";
     case SK_LIMIT_THROUGHPUT: return "throughput";
     case SK_LIMIT_ERROR_RATE: return "error_rate";
+    case SK_LIMIT_SLO_SHARE: return "slo_share";
     default: return "none";
     }
 }
@@ -197,7 +199,7 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     const char *name = lv->name ? lv->name : "input";
     const double *conc = lv->concurrency;
     const double *tput = lv->throughput_tokens_per_s;
-    struct limit lim[4];
+    struct limit lim[5];
     sk_recommend_result r;
     double *lx = NULL;
     size_t nlim = 0, n = lv->n, i, k, best = 0, peak = 0;
@@ -217,6 +219,11 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
         return sk_error_set(SK_EINVAL,
                             "maximum error rate must be in [0, 1), got %g",
                             opts->max_error_rate);
+    if (!isnan(opts->min_slo_share) &&
+        !(opts->min_slo_share > 0 && opts->min_slo_share <= 1))
+        return sk_error_set(SK_EINVAL,
+                            "minimum SLO share must be in (0, 1], got %g",
+                            opts->min_slo_share);
     if (!isnan(opts->ttft_budget_s)) {
         assert(lv->ttft_s);
         lim[nlim++] = (struct limit){SK_LIMIT_TTFT,
@@ -244,6 +251,16 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
         lim[nlim++] = (struct limit){SK_LIMIT_ERROR_RATE, "errors",
                                      lv->error_rate, opts->max_error_rate,
                                      1};
+    }
+    if (!isnan(opts->min_slo_share)) {
+        if (!lv->slo_share)
+            return sk_error_set(SK_ENOTFOUND,
+                                "%s: no slo_share column: a minimum SLO "
+                                "share needs a summary made with "
+                                "`sweepkit summarize --slo`",
+                                lv->name ? lv->name : "the sweep");
+        lim[nlim++] = (struct limit){SK_LIMIT_SLO_SHARE, "slo_share",
+                                     lv->slo_share, opts->min_slo_share, 0};
     }
     if (nlim == 0)
         return sk_error_set(SK_EINVAL,
@@ -282,6 +299,8 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.lowest = nlim >= 1 && lim[0].id == SK_LIMIT_THROUGHPUT &&
                (nlim == 1 ||
                 (nlim == 2 && lim[1].id == SK_LIMIT_ERROR_RATE));
+    /* (a share floor is a quality limit like the TTFT budget: the
+     * highest level keeping it is the question) */
     r.binding = SK_LIMIT_NONE;
     r.neighbour_concurrency = NAN;
     r.neighbour_value = NAN;
@@ -402,6 +421,7 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.query_tokens_per_s = value_at(lv->query_tokens_per_s, best);
     r.throughput_tokens_per_s = value_at(tput, best);
     r.error_rate = value_at(lv->error_rate, best);
+    r.slo_share = value_at(lv->slo_share, best);
     r.peak_throughput_tokens_per_s = tput_all ? tput[peak] : NAN;
     r.peak_concurrency = tput_all ? conc[peak] : NAN;
     r.peak_share = tput_all && tput[peak] > 0 ? tput[best] / tput[peak] : NAN;
@@ -445,6 +465,8 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
         lv.query_tokens_per_s = NULL;
     }
     lv.error_rate = NULL;
+    if (sk_sweep_column(&lv.slo_share, s, "slo_share") != 0)
+        lv.slo_share = NULL;
     {
         const double *e, *q;
         double *rate = NULL;
@@ -552,15 +574,16 @@ static void add(struct text *t, const char *fmt, ...)
 
 static const char *limit_unit(enum sk_recommend_limit id)
 {
-    return id == SK_LIMIT_TTFT         ? "s"
-           : id == SK_LIMIT_ERROR_RATE ? "%"
-                                       : "tok/s";
+    return id == SK_LIMIT_TTFT                                    ? "s"
+           : id == SK_LIMIT_ERROR_RATE || id == SK_LIMIT_SLO_SHARE ? "%"
+                                                                  : "tok/s";
 }
 
 /* A limit's or a metric's value as the text shows it (a rate in %). */
 static double shown(enum sk_recommend_limit id, double v)
 {
-    return id == SK_LIMIT_ERROR_RATE ? 100 * v : v;
+    return id == SK_LIMIT_ERROR_RATE || id == SK_LIMIT_SLO_SHARE ? 100 * v
+                                                                 : v;
 }
 
 static double limit_value(const sk_recommend_opts *o,
@@ -571,6 +594,7 @@ static double limit_value(const sk_recommend_opts *o,
     case SK_LIMIT_QUERY_TPS: return o->min_query_tokens_per_s;
     case SK_LIMIT_THROUGHPUT: return o->throughput_goal_tokens_per_s;
     case SK_LIMIT_ERROR_RATE: return o->max_error_rate;
+    case SK_LIMIT_SLO_SHARE: return o->min_slo_share;
     default: return NAN;
     }
 }
@@ -583,6 +607,7 @@ static double result_value(const sk_recommend_result *r,
     case SK_LIMIT_QUERY_TPS: return r->query_tokens_per_s;
     case SK_LIMIT_THROUGHPUT: return r->throughput_tokens_per_s;
     case SK_LIMIT_ERROR_RATE: return r->error_rate;
+    case SK_LIMIT_SLO_SHARE: return r->slo_share;
     default: return NAN;
     }
 }
@@ -596,6 +621,8 @@ static void add_metric(struct text *t, const sk_recommend_opts *o,
     else
         add(t, "%s", id == SK_LIMIT_QUERY_TPS   ? "per-query speed"
                      : id == SK_LIMIT_ERROR_RATE ? "error rate"
+                     : id == SK_LIMIT_SLO_SHARE  ? "share of queries within "
+                                                   "the SLOs"
                                                  : "throughput");
 }
 
@@ -607,6 +634,7 @@ static void add_constraint(struct text *t, const sk_recommend_opts *o,
     add(t, "%s", id == SK_LIMIT_TTFT          ? " budget"
                  : id == SK_LIMIT_QUERY_TPS   ? " minimum"
                  : id == SK_LIMIT_ERROR_RATE ? " maximum"
+                 : id == SK_LIMIT_SLO_SHARE  ? " minimum"
                                               : " goal");
 }
 
@@ -615,7 +643,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
 {
     static const enum sk_recommend_limit ids[] = {
         SK_LIMIT_TTFT, SK_LIMIT_QUERY_TPS, SK_LIMIT_THROUGHPUT,
-        SK_LIMIT_ERROR_RATE};
+        SK_LIMIT_ERROR_RATE, SK_LIMIT_SLO_SHARE};
     const sk_recommend_opts *o = &r->opts;
     struct text t = {buf, cap, 0, 0};
     char a[32], b[32];
@@ -636,7 +664,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
                       : "meets every constraint");
     else
         add(&t, "No measured level meets every constraint (");
-    for (k = 0; k < 4; k++) {
+    for (k = 0; k < 5; k++) {
         if (isnan(limit_value(o, ids[k])))
             continue;
         add(&t, "%s", nshown++ ? ", " : "");

@@ -37,6 +37,7 @@ static const char *limit_words(enum sk_recommend_limit l)
     case SK_LIMIT_QUERY_TPS: return "per-query speed";
     case SK_LIMIT_THROUGHPUT: return "throughput goal";
     case SK_LIMIT_ERROR_RATE: return "error rate maximum";
+    case SK_LIMIT_SLO_SHARE: return "SLO share minimum";
     case SK_LIMIT_NONE: break;
     }
     return "nothing within the sweep";
