@@ -62,6 +62,11 @@ double sk_metric_steady_throughput(double *window_s, const double *start,
                                    const double *tokens, size_t n,
                                    double concurrency, double *scratch);
 
+/* Whether a level of `queries` at `concurrency` is a single wave: every
+ * query from one round of requests in flight, none replacing a finished
+ * one (at least one query, no more than the concurrency). */
+int sk_metric_single_wave(double queries, double concurrency);
+
 /* Achieved concurrency of a level: the time-weighted mean of requests in
  * flight, i.e. the sum over its queries of (end - start) over the level's
  * wall time.  A closed loop that keeps up shows the configured level. */

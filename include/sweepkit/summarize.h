@@ -108,6 +108,12 @@ int sk_slo_parse(struct sk_slo *out, const char *text);
  * --slo). */
 void sk_summarize_goodput(struct sk_queries *q, const struct sk_slo *slo);
 
+/* As sk_summarize_file(), and with `slo` (NULL: none) each level's
+ * goodput columns (sk_summarize_goodput()). */
+int sk_summarize_file_slo(struct sk_level **out, size_t *nlevels,
+                          int *has_times, const char *path,
+                          const struct sk_slo *slo);
+
 /* Begin, the file `path` streamed (another tool's result: its
  * per-request rows), end: *out, or NULL and the error. */
 int sk_summarize_load(struct sk_queries **out, const char *path);

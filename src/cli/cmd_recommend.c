@@ -96,6 +96,21 @@ static int parse_limit(double *out, const char *s, const char *what,
     return rc;
 }
 
+/* A percentage in [0, 100) (`share`: in (0, 100]) into *out as a
+ * fraction; the error names the option and the range. */
+static int parse_percent(double *out, const char *s, const char *what,
+                         int share)
+{
+    int rc = sk_units_parse_double(out, s, what);
+
+    if (rc == 0 &&
+        !(share ? *out > 0 && *out <= 100 : *out >= 0 && *out < 100))
+        rc = sk_error_set(SK_EINVAL, "%s: expected a percentage in %s", what,
+                          share ? "(0, 100]" : "[0, 100)");
+    *out /= 100;
+    return rc;
+}
+
 /*
  * Read every file (each one sweep or a grid of them) into entries
  * recs[0..*n), growing *recs; sets[] keeps what the entries borrow.
@@ -181,22 +196,13 @@ int cmd_recommend(int argc, char **argv)
                 return cli_usage_error(prog, sk_error_last());
             break;
         case OPT_MAX_ERRORS:
-            if (sk_units_parse_double(&o.max_error_rate, optarg,
-                                      "--max-error-rate"))
+            if (parse_percent(&o.max_error_rate, optarg, "--max-error-rate",
+                              0))
                 return cli_usage_error(prog, sk_error_last());
-            if (!(o.max_error_rate >= 0 && o.max_error_rate < 100))
-                return cli_usage_error(prog, "--max-error-rate: expected a "
-                                             "percentage in [0, 100)");
-            o.max_error_rate /= 100;
             break;
         case OPT_MIN_SLO:
-            if (sk_units_parse_double(&o.min_slo_share, optarg,
-                                      "--min-slo-share"))
+            if (parse_percent(&o.min_slo_share, optarg, "--min-slo-share", 1))
                 return cli_usage_error(prog, sk_error_last());
-            if (!(o.min_slo_share > 0 && o.min_slo_share <= 100))
-                return cli_usage_error(prog, "--min-slo-share: expected a "
-                                             "percentage in (0, 100]");
-            o.min_slo_share /= 100;
             break;
         case OPT_POLICY:
             if (strcmp(optarg, "knee") && strcmp(optarg, "max"))
@@ -205,12 +211,8 @@ int cmd_recommend(int argc, char **argv)
             o.policy_max = strcmp(optarg, "max") == 0;
             break;
         case OPT_TOLERANCE:
-            if (sk_units_parse_double(&o.tolerance, optarg, "--tolerance"))
+            if (parse_percent(&o.tolerance, optarg, "--tolerance", 0))
                 return cli_usage_error(prog, sk_error_last());
-            if (!(o.tolerance >= 0 && o.tolerance < 100))
-                return cli_usage_error(prog, "--tolerance: expected a "
-                                             "percentage in [0, 100)");
-            o.tolerance /= 100;
             break;
         case OPT_GROUP_BY: group_by = optarg; break;
         case OPT_PARTIAL: partial = 1; break;

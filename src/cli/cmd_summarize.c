@@ -66,24 +66,9 @@ int cmd_summarize(int argc, char **argv)
         return cli_usage_error(prog, "one input file only");
     if (!file)
         return cli_usage_error(prog, "no input: give --file FILE");
-    if (want_slo) {
-        /* the per-query rows are needed again: read them, judge them */
-        struct sk_queries *q = NULL;
-
-        if ((rc = sk_summarize_load(&q, file)) != 0)
-            return cli_fail(prog, rc);
-        sk_summarize_goodput(q, &slo);
-        n = q->nlevels;
-        has_times = q->has_times;
-        if (!(lv = malloc((n ? n : 1) * sizeof(*lv)))) {
-            sk_summarize_queries_free(q);
-            return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
-        }
-        memcpy(lv, q->levels, n * sizeof(*lv));
-        sk_summarize_queries_free(q);
-    } else if ((rc = sk_summarize_file(&lv, &n, &has_times, file)) != 0) {
+    if ((rc = sk_summarize_file_slo(&lv, &n, &has_times, file,
+                                    want_slo ? &slo : NULL)) != 0)
         return cli_fail(prog, rc);
-    }
     if (!has_times)
         fprintf(stderr,
                 "%s: note: %s has no start_s/end_s columns: wall_s and "

@@ -387,15 +387,9 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
             size_t j, knee = best;
 
             /* only when every qualifying level's throughput is known */
-            for (j = 0; j <= best; j++)
-                if (passes(lim, nlim, j) && !(tput[j] > top)) {
-                    if (isnan(tput[j])) {
-                        top = NAN;
-                        break;
-                    }
-                } else if (passes(lim, nlim, j)) {
-                    top = tput[j];
-                }
+            for (j = 0; j <= best && !isnan(top); j++)
+                if (passes(lim, nlim, j))
+                    top = isnan(tput[j]) ? NAN : fmax(top, tput[j]);
             for (j = 0; j <= best; j++)
                 if (passes(lim, nlim, j) &&
                     tput[j] >= (1 - opts->tolerance) * top) {

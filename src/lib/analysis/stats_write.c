@@ -8,6 +8,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/json.h"
+#include "sweepkit/metrics.h"
 #include "sweepkit/num.h"
 
 #include <errno.h>
@@ -56,7 +57,7 @@ static int single_wave(const struct report *r, size_t count)
 
         if (strcmp(sk_stats_groups_key_name(r->g, k), "concurrency") == 0 &&
             sk_num_parse(&c, s, strlen(s)) == 0)
-            return count >= 1 && (double)count <= c; /* as sweep.h says */
+            return sk_metric_single_wave((double)count, c);
     }
     return 0;
 }

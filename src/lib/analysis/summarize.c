@@ -319,8 +319,6 @@ static int field_stats(struct sk_stats_summary *s, double *pct,
     return 0;
 }
 
-/* Every level's numbers (summarize.h): the statistics of each field, then
- * the times. */
 /* Each level's steady-state throughput (metrics.h), from its queries'
  * times, TTFT and tokens gathered level by level (off[r]..off[r+1]). */
 static int steady(struct sk_queries *q, const size_t *rank,
@@ -328,7 +326,6 @@ static int steady(struct sk_queries *q, const size_t *rank,
 {
     size_t n = q->n ? q->n : 1, j, r, *at;
     double *v = malloc(6 * n * sizeof(*v));
-    int rc = 0;
 
     if (!v || !(at = calloc(q->nlevels, sizeof(*at)))) {
         free(v);
@@ -352,9 +349,11 @@ static int steady(struct sk_queries *q, const size_t *rank,
     }
     free(at);
     free(v);
-    return rc;
+    return 0;
 }
 
+/* Every level's numbers (summarize.h): the statistics of each field, then
+ * the times. */
 static int compose(struct sk_queries *q)
 {
     static const double p3[] = {50, 90, 99}, p4[] = {50, 90, 95, 99};
@@ -501,11 +500,15 @@ int sk_summarize_end(struct sk_queries *q, int rc)
 }
 
 /* Hand the levels of a loaded `q` to the caller, and free the rest. */
+/* sk_summarize_end(), the goodput columns when `slo` is given, and q's
+ * levels handed to the caller. */
 static int take_levels(struct sk_level **out, size_t *nlevels, int *has_times,
-                       struct sk_queries *q, int rc)
+                       struct sk_queries *q, int rc, const struct sk_slo *slo)
 {
     *has_times = q->has_times;
     if ((rc = sk_summarize_end(q, rc)) == 0) {
+        if (slo)
+            sk_summarize_goodput(q, slo);
         *out = q->levels;
         *nlevels = q->nlevels;
         q->levels = NULL;
@@ -600,6 +603,13 @@ int sk_summarize_load(struct sk_queries **out, const char *path)
 int sk_summarize_file(struct sk_level **out, size_t *nlevels,
                       int *has_times, const char *path)
 {
+    return sk_summarize_file_slo(out, nlevels, has_times, path, NULL);
+}
+
+int sk_summarize_file_slo(struct sk_level **out, size_t *nlevels,
+                          int *has_times, const char *path,
+                          const struct sk_slo *slo)
+{
     struct sk_queries *q = NULL;
     int rc;
 
@@ -612,7 +622,9 @@ int sk_summarize_file(struct sk_level **out, size_t *nlevels,
     if ((rc = sk_summarize_begin(&q, path, 0)) != 0)
         return rc;
     return take_levels(out, nlevels, has_times, q,
-                       sk_table_stream_file(path, &queries_opts, sk_summarize_row, q));
+                       sk_table_stream_file(path, &queries_opts,
+                                            sk_summarize_row, q),
+                       slo);
 }
 
 int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
@@ -628,7 +640,8 @@ int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
         return rc;
     return take_levels(out, nlevels, has_times, q,
                        sk_table_stream_buffer(name, buf, len, NULL,
-                                              sk_summarize_row, q));
+                                              sk_summarize_row, q),
+                       NULL);
 }
 
 struct samples {

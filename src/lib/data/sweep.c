@@ -2,6 +2,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/json.h"
+#include "sweepkit/metrics.h"
 #include "sweepkit/num.h"
 #include "sweepkit/table.h"
 
@@ -645,7 +646,7 @@ void sk_sweep_level_flags(char *buf, size_t cap, const sk_sweep *s,
     if (cap == 0)
         return;
     buf[0] = '\0';
-    if (has_q && s->cols[q].v[i] >= 1 && s->cols[q].v[i] <= c)
+    if (has_q && sk_metric_single_wave(s->cols[q].v[i], c))
         at += (size_t)snprintf(buf + at, cap - at, "single wave");
     if (has_a && at < cap && s->cols[a].v[i] < 0.9 * c)
         snprintf(buf + at, cap - at, "%sachieved concurrency %.3g of %g",
@@ -1023,7 +1024,8 @@ int sk_sweep_set_load(sk_sweep_set **out, const char *path,
     if (!(s = sweep_new(strcmp(path, "-") ? path : "<stdin>")))
         return sk_error_set(SK_ENOMEM, "out of memory");
     s->keep_text = 1;
-    return set_finish(out, s, sk_table_stream_file(path, &sweep_opts, on_row, s),
+    return set_finish(out, s,
+                      sk_table_stream_file(path, &sweep_opts, on_row, s),
                       group_by);
 }
 

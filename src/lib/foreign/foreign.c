@@ -375,7 +375,9 @@ static int read_buf(struct fl_set *s, const char *name, char *buf,
     }
     s->file = name;
     s->dir_concurrency = concurrency_in_name(name);
-    *f = sk_foreign_sniff(buf, len < SK_FOREIGN_SNIFF_BYTES ? len : SK_FOREIGN_SNIFF_BYTES);
+    *f = sk_foreign_sniff(buf, len < SK_FOREIGN_SNIFF_BYTES
+                                   ? len
+                                   : SK_FOREIGN_SNIFF_BYTES);
     switch (*f) {
     case SK_FOREIGN_VLLM: rc = fl_read_vllm(s, buf, len); break;
     case SK_FOREIGN_VLLM_SWEEP: rc = fl_read_vllm_sweep(s, buf, len); break;
@@ -826,7 +828,8 @@ static int fill_concurrency(struct fl_set *s, size_t from, size_t lfrom,
                                     "name (\"...-concurrency8\") nor one "
                                     "summary export beside them",
                                     file,
-                                    sk_foreign_format_name(SK_FOREIGN_AIPERF));
+                                    sk_foreign_format_name(
+                                        SK_FOREIGN_AIPERF));
             s->q[i].concurrency = c;
             s->q[i].unplaced = 0;
         }
@@ -985,7 +988,8 @@ int sk_foreign_read(char **csv, size_t *len, const char *path,
                                   sk_foreign_format_name(f));
             f = g;
             if (rc == 0 &&
-                (i + 1 == nfiles || dir_len(files[i + 1]) != dir_len(files[i]) ||
+                (i + 1 == nfiles ||
+                 dir_len(files[i + 1]) != dir_len(files[i]) ||
                  strncmp(files[i + 1], files[i], dir_len(files[i])) != 0)) {
                 rc = fill_concurrency(&s, qfrom, lfrom, files[i]);
                 qfrom = s.nq;

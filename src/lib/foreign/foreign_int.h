@@ -96,11 +96,11 @@ int fl_bad(const struct fl_set *s, sk_foreign_format f, const char *fmt,
     ;
 
 /* The readers: add what `buf` (`len` bytes, NUL-terminated; the vLLM
- * reader may rewrite it in place) holds to s.  Return 0 or an error with
+ * and CSV readers rewrite it in place) holds to s.  Return 0 or an error with
  * its message. */
 int fl_read_vllm(struct fl_set *s, char *buf, size_t len);
-int fl_read_vllm_sweep(struct fl_set *s, const char *buf, size_t len);
-int fl_read_genai_perf(struct fl_set *s, const char *buf, size_t len);
+int fl_read_vllm_sweep(struct fl_set *s, char *buf, size_t len);
+int fl_read_genai_perf(struct fl_set *s, char *buf, size_t len);
 int fl_read_aiperf(struct fl_set *s, const char *buf, size_t len);
 int fl_read_guidellm(struct fl_set *s, const char *buf, size_t len);
 

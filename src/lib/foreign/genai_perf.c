@@ -169,22 +169,18 @@ static void split_name(const char *cell, char *name, size_t cap, char *unit,
     }
 }
 
-static int read_csv(struct fl_set *s, const char *buf, size_t len,
-                    sk_foreign_format f)
+/* `buf` is split into lines and cells in place (read_buf()'s copy). */
+static int read_csv(struct fl_set *s, char *buf, sk_foreign_format f)
 {
     struct stat_row r[NM];
     int have[NM] = {0};
-    char *copy, *line, *save = NULL, *head[32];
+    char *line, *save = NULL, *head[32];
     size_t nhead = 0, i;
     struct fl_level *l;
 
     for (i = 0; i < NM; i++)
         r[i].avg = r[i].p50 = r[i].p90 = r[i].p99 = r[i].value = NAN;
-    if (!(copy = malloc(len + 1)))
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
-    copy[len] = '\0';
-    for (line = strtok_r(copy, "\n", &save); line;
+    for (line = strtok_r(buf, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         char *c[32], name[128], unit[32];
         size_t n, k;
@@ -203,15 +199,12 @@ static int read_csv(struct fl_set *s, const char *buf, size_t len,
         split_name(c[0], name, sizeof(name), unit, sizeof(unit));
         if ((m = metric_of(name)) == NM)
             continue;
-        if (is_time(m) && !fl_per_second(unit)) {
-            int rc = bad_unit(s, f, c[0], unit);
-
-            free(copy);
-            return rc;
-        }
+        if (is_time(m) && !fl_per_second(unit))
+            return bad_unit(s, f, c[0], unit);
         have[m] = 1;
         for (k = 1; k < n && k < nhead; k++) {
-            double v = parse_num(c[k]) / (is_time(m) ? fl_per_second(unit) : 1);
+            double v =
+                parse_num(c[k]) / (is_time(m) ? fl_per_second(unit) : 1);
 
             if (strcmp(head[k], "avg") == 0)
                 r[m].avg = v;
@@ -225,7 +218,6 @@ static int read_csv(struct fl_set *s, const char *buf, size_t len,
                 r[m].value = v;
         }
     }
-    free(copy);
     if (!have[M_TTFT] && !have[M_TPUT] && !have[M_LATENCY])
         return fl_bad(s, f, "no Time To First Token, Request Latency or "
                             "Output Token Throughput row");
@@ -328,7 +320,7 @@ int fl_read_genai_perf_json(struct fl_set *s, const json_t *o,
     return 0;
 }
 
-int fl_read_genai_perf(struct fl_set *s, const char *buf, size_t len)
+int fl_read_genai_perf(struct fl_set *s, char *buf, size_t len)
 {
     const char *p = buf + strspn(buf, " \t\r\n\xEF\xBB\xBF");
     json_error_t err;
@@ -336,7 +328,7 @@ int fl_read_genai_perf(struct fl_set *s, const char *buf, size_t len)
     int rc;
 
     if (*p != '{')
-        return read_csv(s, buf, len, SK_FOREIGN_GENAI_PERF);
+        return read_csv(s, buf, SK_FOREIGN_GENAI_PERF);
     if (!(o = json_loadb(buf, len, 0, &err)))
         return fl_bad(s, SK_FOREIGN_GENAI_PERF,
                       "invalid JSON at line %d, column %d: %s", err.line,

@@ -260,17 +260,14 @@ int fl_read_vllm(struct fl_set *s, char *buf, size_t len)
 /* summary.csv (pandas' to_csv): an unnamed index column first, then the
  * result's keys, one row per run (--num-runs repeats of each level, told
  * apart by run_number); lists as quoted Python reprs, None as empty. */
-int fl_read_vllm_sweep(struct fl_set *s, const char *buf, size_t len)
+int fl_read_vllm_sweep(struct fl_set *s, char *buf, size_t len)
 {
-    char *copy, *line, *save = NULL, *names[256];
+    char *line, *save = NULL, *names[256];
     size_t n = 0, row = 0;
     int rc = 0;
 
-    if (!(copy = malloc(len + 1)))
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
-    copy[len] = '\0';
-    for (line = strtok_r(copy, "\n", &save); line && rc == 0;
+    (void)len; /* NUL-terminated: split in place */
+    for (line = strtok_r(buf, "\n", &save); line && rc == 0;
          line = strtok_r(NULL, "\n", &save)) {
         char *cell[256];
         size_t k, m;
@@ -304,6 +301,5 @@ int fl_read_vllm_sweep(struct fl_set *s, const char *buf, size_t len)
         rc = run(s, o, row);
         json_decref(o);
     }
-    free(copy);
     return rc;
 }

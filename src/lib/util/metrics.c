@@ -121,3 +121,8 @@ double sk_metric_steady_throughput(double *window_s, const double *start,
     *window_s = to - from;
     return sum / (to - from);
 }
+
+int sk_metric_single_wave(double queries, double concurrency)
+{
+    return queries >= 1 && queries <= concurrency;
+}
