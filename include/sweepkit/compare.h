@@ -69,6 +69,10 @@ void sk_compare_free(sk_compare *c);
 size_t sk_compare_rows(const sk_compare *c);
 const struct sk_compare_row *sk_compare_row(const sk_compare *c, size_t i);
 
+/* The level of the intervals and tests (sk_compare_opts.confidence,
+ * 0.95 by default). */
+double sk_compare_confidence(const sk_compare *c);
+
 /*
  * A gate, "METRIC<-5%" or "METRIC>+10%" (--fail-if): trips when some
  * level's change crosses the threshold in that direction and the

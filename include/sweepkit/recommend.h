@@ -95,6 +95,11 @@ typedef struct {
     const double *error_rate;        /* errors / queries; required with a
                                         maximum error rate */
     const double *slo_share;         /* required with a minimum share */
+    /* The upper ends of the TTFT statistic's interval (summarize
+     * --confidence, `<stat>_ttft_s_hi`) and its confidence; NULL or NaN:
+     * no interval (the mean, a summary without them). */
+    const double *ttft_hi;
+    double confidence;
 } sk_recommend_levels;
 
 /* What sk_recommend() found.  Values are those of the measured level
@@ -143,6 +148,14 @@ typedef struct {
     int knee;
     double ceiling_throughput_gain;
     double ceiling_ttft_ratio;
+    /* The upper end of the TTFT statistic's interval at the answer (NaN:
+     * none, or too few queries there for one), the intervals' confidence
+     * (NaN: the levels have none), and, found with a TTFT budget, whether
+     * the budget holds with that confidence: 1 (the upper end is within
+     * it), 0 (only the point estimate is), -1 (not known). */
+    double ttft_hi;
+    double confidence;
+    int budget_confident;
 } sk_recommend_result;
 
 /* Set every constraint to "not given" and the statistic to avg. */
@@ -183,6 +196,8 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
  * column (`<stat>_ttft_s`), `avg_query_tokens_per_s` and
  * `throughput_tokens_per_s`, each required only by its constraint: an
  * empty or missing throughput column is fine without a throughput goal.
+ * The statistic's interval (`<stat>_ttft_s_hi`, `confidence`) is used
+ * when the summary has it.
  * Adds to sk_recommend()'s errors those of sk_sweep_column() for a
  * required column (SK_ENOTFOUND naming the file and column, SK_EPARSE).
  * A column that is not required is used for the description when it

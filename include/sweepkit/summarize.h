@@ -43,6 +43,12 @@ struct sk_level {
     double ttft_s[5];     /* mean, median, p90, p95, p99 of ttft_s */
     double decode_tps[4]; /* mean, median, p90, p99 of
                              decode_tokens_per_s */
+    /* The percentiles' intervals (stats.h, sk_stats_percentile_ci()) at
+     * `confidence` (the set's; 0: none computed, all NaN): [k][0] the
+     * low and [k][1] the high end of query_tps[k + 1], ttft_s[k + 1],
+     * decode_tps[k + 1]; NaN when the sample is too small for one. */
+    double confidence;
+    double query_tps_ci[3][2], ttft_ci[4][2], decode_ci[3][2];
 };
 
 /*
@@ -63,6 +69,10 @@ struct sk_queries {
     size_t nlevels;
     char **level_key;   /* each level's concurrency as written */
     size_t *level_line; /* the line of each level's first query */
+    /* Set before sk_summarize_end(): the confidence of the levels'
+     * percentile intervals, in (0, 1); 0 (sk_summarize_begin()'s
+     * default): none. */
+    double confidence;
     struct sk_queries_load *load; /* private, while loading */
 };
 
@@ -109,10 +119,11 @@ int sk_slo_parse(struct sk_slo *out, const char *text);
 void sk_summarize_goodput(struct sk_queries *q, const struct sk_slo *slo);
 
 /* As sk_summarize_file(), and with `slo` (NULL: none) each level's
- * goodput columns (sk_summarize_goodput()). */
-int sk_summarize_file_slo(struct sk_level **out, size_t *nlevels,
-                          int *has_times, const char *path,
-                          const struct sk_slo *slo);
+ * goodput columns (sk_summarize_goodput()), with `confidence` (0: none)
+ * the percentiles' intervals (sk_queries.confidence). */
+int sk_summarize_file_with(struct sk_level **out, size_t *nlevels,
+                           int *has_times, const char *path,
+                           const struct sk_slo *slo, double confidence);
 
 /* Begin, the file `path` streamed (another tool's result: its
  * per-request rows), end: *out, or NULL and the error. */
@@ -195,7 +206,17 @@ void sk_summarize_write_row_planned(FILE *fp, const struct sk_level *level,
 int sk_summarize_sweep(sk_sweep **out, const char *name,
                        const struct sk_queries *q);
 
-/* Header and every level, no labels. */
+/*
+ * The interval columns a summary gets when its levels have intervals
+ * (confidence > 0), after the extras: "confidence", then "<column>_lo"
+ * and "<column>_hi" for each percentile column (median_query_tokens_per_s
+ * ... p99_query_tokens_per_s), in the order of the columns.
+ */
+#define SK_SUMMARIZE_NCI 17
+extern const char *const sk_summarize_ci_columns[SK_SUMMARIZE_NCI];
+
+/* Header and every level, no labels; the interval columns when the
+ * levels have them, the goodput columns when they have those. */
 void sk_summarize_write_csv(FILE *fp, const struct sk_level *levels,
                             size_t nlevels);
 

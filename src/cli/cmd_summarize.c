@@ -18,12 +18,16 @@ static const cli_opt options[] = {
      "csv (default: the summary schema), table, json or markdown"},
     {"slo", required_argument, 256, "ttft=S,tpot=S,e2e=S",
      "per-request objectives: adds slo_share and goodput_tokens_per_s"},
+    {"confidence", required_argument, 257, "PCT",
+     "adds each percentile's interval at this level (95: the columns "
+     "confidence, <column>_lo, <column>_hi)"},
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
     "sweepkit summarize --file per_query.csv "
-    "[--out summary.csv] [--format FMT] [--slo LIST]",
+    "[--out summary.csv] [--format FMT] [--slo LIST]\n"
+    "       [--confidence PCT]",
     "Derive the summary CSV (one row per concurrency "
     "level, the 14-column schema plus\nerrors, p99_ttft_s, "
     "p99_query_tokens_per_s, achieved_concurrency and the "
@@ -42,6 +46,7 @@ int cmd_summarize(int argc, char **argv)
     FILE *fp = stdout;
     struct sk_slo slo;
     int want_slo = 0;
+    double conf = 0;
 
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
@@ -57,6 +62,10 @@ int cmd_summarize(int argc, char **argv)
                 return cli_usage_error(prog, sk_error_last());
             want_slo = 1;
             break;
+        case 257: /* --confidence */
+            if (cli_parse_confidence(&conf, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
         default: return SK_EXIT_USAGE;
         }
     }
@@ -66,8 +75,8 @@ int cmd_summarize(int argc, char **argv)
         return cli_usage_error(prog, "one input file only");
     if (!file)
         return cli_usage_error(prog, "no input: give --file FILE");
-    if ((rc = sk_summarize_file_slo(&lv, &n, &has_times, file,
-                                    want_slo ? &slo : NULL)) != 0)
+    if ((rc = sk_summarize_file_with(&lv, &n, &has_times, file,
+                                     want_slo ? &slo : NULL, conf)) != 0)
         return cli_fail(prog, rc);
     if (!has_times)
         fprintf(stderr,

@@ -411,4 +411,28 @@ expect 0 "sweepkit plot: note: $G2 [instances=2 decode_concurrency=16 prompt_con
 grep -qx 'sweepkit plot: note: no per-query speed or TTFT column in the data: total throughput only' "$tmp/err" &&
   ok || bad "plot: a throughput-only dashboard"
 
+# compare --chart: the chart comes in addition, stdout as without it; a
+# chart that cannot be written is one error line after the comparison.
+expect 0 "" "$SK" compare "$G" "$Q4"
+cp "$tmp/out" "$tmp/cmp.out"
+expect 0 "sweepkit compare: note: no p90 TTFT in the runs: the mean TTFT is drawn" \
+  "$SK" compare "$G" "$Q4" --chart "$tmp/cmp.png"
+cmp -s "$tmp/out" "$tmp/cmp.out" && ok || bad "compare --chart: stdout changed"
+grep -qxF 'sweepkit compare: note: no interval: summaries hold one number per level' "$tmp/err" &&
+  ok || bad "compare --chart: the summaries' note"
+[ "$(head -c 8 "$tmp/cmp.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+  ok || bad "compare --chart: not a PNG"
+expect 2 "sweepkit compare: $tmp/cmp.gif: unknown output format '.gif'; use .png, .svg or .pdf" \
+  "$SK" compare "$G" "$Q4" --chart "$tmp/cmp.gif"
+[ ! -s "$tmp/out" ] && [ ! -e "$tmp/cmp.gif" ] && ok ||
+  bad "compare --chart x.gif: refused before the work, nothing written"
+expect 1 "sweepkit compare: note: no p90 TTFT in the runs: the mean TTFT is drawn" \
+  "$SK" compare "$G" "$Q4" --chart "$tmp/nodir/cmp.png"
+grep -qxF "sweepkit compare: $tmp/nodir/cmp.png: cannot write: No such file or directory" "$tmp/err" &&
+  cmp -s "$tmp/out" "$tmp/cmp.out" && ok || bad "compare --chart to a missing directory"
+# Per-query runs (the fixture has no start times: no throughput): SVG.
+expect 0 "sweepkit compare: note: no throughput in the runs: that panel is left out" \
+  "$SK" compare fixtures/per_query.csv fixtures/per_query.csv --chart "$tmp/cmp.svg"
+grep -q '<svg' "$tmp/cmp.svg" && ok || bad "compare --chart: not an SVG"
+
 finish cli

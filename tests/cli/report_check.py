@@ -173,7 +173,8 @@ for r in rep['runs']:
     # summary's columns, number text for number text as `summarize --format
     # json` prints a per-query file's summary.
     if summarized:
-        _, jtext, _ = run('summarize', r['per_query_file'], '--format', 'json')
+        _, jtext, _ = run('summarize', r['per_query_file'], '--format', 'json',
+                          '--confidence', '95')
         check(rep_text['runs'][rep['runs'].index(r)]['levels']
               == literal(jtext)['results'], f'{lab}: levels differ from summarize json')
     else:
@@ -210,10 +211,17 @@ for r in rep['runs']:
             want_cells.append(str(n))
             for f in ('ttft_s', 'tokens_per_s', 'decode_tokens_per_s'):
                 for p in ('p50', 'p90', 'p99'):
-                    want_cells.append(num(fl(by[f][p])))
-                    check(same(jp[f][p], fl(by[f][p])) or
-                          (jp[f][p] is None and by[f][p] == ''),
-                          f'{lab}: json {f} {p} at {lev}')
+                    # the value and its interval, as stats prints them
+                    cell = num(fl(by[f][p]))
+                    if by[f][p] != '':
+                        cell += (' [too few]' if by[f][p + '_lo'] == '' else
+                                 f' [{num(fl(by[f][p + "_lo"]))}, '
+                                 f'{num(fl(by[f][p + "_hi"]))}]')
+                    want_cells.append(cell)
+                    for k in (p, p + '_lo', p + '_hi'):
+                        check(same(jp[f][k], fl(by[f][k])) or
+                              (jp[f][k] is None and by[f][k] == ''),
+                              f'{lab}: json {f} {k} at {lev}')
             check(row == want_cells, f'{lab}: percentiles {row} != {want_cells}')
     else:
         check(pt == [] and r['percentiles'] is None,

@@ -7,7 +7,9 @@
 #include "harness.h"
 
 #include "sweepkit/chart.h"
+#include "sweepkit/chart_compare.h"
 #include "sweepkit/chart_sweep.h"
+#include "sweepkit/compare.h"
 #include "sweepkit/error.h"
 #include "sweepkit/sweep.h"
 
@@ -1247,6 +1249,68 @@ static void test_plot_ttft_pareto(void)
     sk_sweep_free(s);
 }
 
+/*
+ * The p90 TTFT's interval as a band (summaries from summarize
+ * --confidence): between 2 and 4 the band spans 1..3 at 2 and 2..6 at 4,
+ * so at the middle x (2^1.5) it covers 1.5..4.5: 3.6 is inside (tinted
+ * in the run's colour at alpha 0.15; clear of grid lines and series),
+ * 5.3 outside (white).  Concurrency 1
+ * has no interval: no band reaches back to it, and the note names the
+ * confidence.
+ */
+static void test_plot_ttft_band(void)
+{
+    static const char csv[] =
+        "concurrency,avg_ttft_s,median_ttft_s,p90_ttft_s,confidence,"
+        "p90_ttft_s_lo,p90_ttft_s_hi\n"
+        "1,0.5,0.6,0.8,0.95,,\n"
+        "2,1,1.1,2,0.95,1,3\n"
+        "4,2,2.1,4,0.95,2,6\n";
+    sk_sweep *s = NULL;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py;
+    uint32_t tint = 0, rgb = sk_chart_palette(0);
+    int k;
+
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    CHECK_INT(sk_sweep_load_buffer(&s, "b.csv", csv, strlen(csv)), 0);
+    if (!s)
+        return;
+    run.sweep = s;
+    run.label = "b";
+    po.kind = SK_CHART_PLOT_TTFT;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    if (!c)
+        goto done;
+    CHECK_INT(sk_chart_notes(c), 1);
+    CHECK_STR(sk_chart_note(c, 0), "shaded: the p90 TTFT's 95% interval");
+    CHECK_INT(sk_chart_write(c, tmp_path("band.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("band.png")), 0);
+    if (!img.rgb)
+        goto done;
+    for (k = 0; k < 3; k++) {
+        unsigned sh = 8 * (unsigned)k, ch = (rgb >> sh) & 0xFF;
+
+        tint |= (uint32_t)lround(255 - 0.15 * (255 - ch)) << sh;
+    }
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, pow(2, 1.5), 3.6), 0);
+    CHECK(colour_at(&img, (long)px, (long)py, tint, 4));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, pow(2, 1.5), 5.3), 0);
+    CHECK(colour_at(&img, (long)px, (long)py, 0xFFFFFF, 4));
+    CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1.4, 0.3), 0);
+    CHECK(!colour_at(&img, (long)px, (long)py, tint, 4));
+done:
+    free(img.rgb);
+    sk_chart_free(c);
+    sk_sweep_free(s);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -1525,6 +1589,200 @@ static void test_plot_single_level(void)
     sk_sweep_free(s);
 }
 
+/* ---- the comparison chart ---------------------------------------------- */
+
+/* A per-query run at levels 1, 2 and 4, eight waves of `concurrency`
+ * queries each, 100 tokens a query: durations and TTFTs follow one fixed
+ * pattern (+-30% from wave to wave, +-5% within one, so that the
+ * intervals are wide), scaled by `slow` and `ttft`: another run of the
+ * pattern differs by exactly those factors. */
+static void write_run(const char *path, double slow, double ttft)
+{
+    static const int levels[3] = {1, 2, 4};
+    FILE *fp = fopen(path, "w");
+    double t = 0;
+    int l, w, i, q = 0;
+
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("concurrency,ttft_s,output_tokens,tokens_per_s,"
+          "decode_tokens_per_s,start_s,end_s\n",
+          fp);
+    for (l = 0; l < 3; l++)
+        for (w = 0; w < 8; w++) {
+            double wave = 0;
+
+            for (i = 0; i < levels[l]; i++, q++) {
+                double v = 8 * l + w,
+                       d = 0.5 * levels[l] * slow *
+                           (1 + 0.3 * sin(1.7 * v) + 0.05 * sin(q)),
+                       f = 0.05 * levels[l] * ttft *
+                           (1 + 0.3 * cos(2.3 * v) + 0.05 * cos(q));
+
+                fprintf(fp, "%d,%.9f,100,%.9f,%.9f,%.9f,%.9f\n", levels[l],
+                        f, 100 / d, 99 / (d - f), t, t + d);
+                wave = fmax(wave, d);
+            }
+            t += wave;
+        }
+    fclose(fp);
+}
+
+/* Is (x, y) of the change panel inside metric colour rgb's band (alpha
+ * 0.2 over the white plot area)?  Off the level's grid line, 4 px
+ * towards the next level. */
+static int in_band(const struct image *img, double x, double y, uint32_t rgb)
+{
+    uint32_t tint = 0;
+    int k;
+
+    for (k = 0; k < 3; k++) {
+        int ch = (int)(rgb >> (8 * k) & 255);
+
+        tint |= (uint32_t)lround(255 + 0.2 * (ch - 255)) << (8 * k);
+    }
+    return colour_near(img, x, y, tint, 1, 5);
+}
+
+static void test_compare_chart(void)
+{
+    const char *a = tmp_path("cmp_a.csv"), *b = tmp_path("cmp_b.csv");
+    sk_compare *cmp = NULL;
+    sk_compare_opts o;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    size_t i, seen[SK_CMP_NMETRICS] = {0};
+    int tp, tt, ch;
+    FILE *fp;
+
+    /* the candidate: 20% slower queries (throughput -20%), TTFT +50% */
+    write_run(a, 1, 1);
+    write_run(b, 1.25, 1.5);
+    sk_compare_opts_init(&o);
+    o.resamples = 400;
+    CHECK_INT(sk_compare_runs(&cmp, a, b, &o), 0);
+    if (!cmp)
+        return;
+    CHECK_INT(sk_chart_compare_new(&c, cmp, "base", "cand"), 0);
+    if (!c)
+        goto done;
+    CHECK_STR(sk_chart_title(c), "Comparison \xE2\x80\x94 base vs cand");
+    CHECK_INT(sk_chart_panels(c), 3);
+    CHECK_INT(sk_chart_notes(c), 0);
+    tp = find(c, "throughput");
+    tt = find(c, "ttft");
+    ch = find(c, "change");
+    CHECK(tp == 0 && tt == 1 && ch == 2);
+    CHECK_INT(sk_chart_write(c, tmp_path("cmp.png"), NULL), 0);
+    CHECK_INT(read_png(&img, tmp_path("cmp.png")), 0);
+    if (!img.rgb)
+        goto done;
+    for (i = 0; i < sk_compare_rows(cmp); i++) {
+        const struct sk_compare_row *r = sk_compare_row(cmp, i);
+        int m = r->metric == SK_CMP_THROUGHPUT ? 0
+                : r->metric == SK_CMP_TTFT_P90 ? 1
+                                               : -1;
+        uint32_t rgb = sk_chart_palette(2 + (size_t)(m > 0));
+        double px, py, lx, ly, hx, hy, off = r->concurrency < 4 ? 4 : -4;
+
+        if (m < 0)
+            continue;
+        seen[r->metric]++;
+        CHECK_NEAR(r->change, m ? 0.5 : -0.2, 1e-6);
+        /* both runs in their panel: baseline colour 0, candidate 1 */
+        CHECK_INT(sk_chart_map(&px, &py, c, (size_t)(m ? tt : tp), 0,
+                               r->concurrency, r->baseline),
+                  0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 12));
+        CHECK_INT(sk_chart_map(&px, &py, c, (size_t)(m ? tt : tp), 0,
+                               r->concurrency, r->candidate),
+                  0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(1), 1, 12));
+        /* the change in percent, at the level's concurrency */
+        CHECK_INT(sk_chart_map(&px, &py, c, (size_t)ch, 0, r->concurrency,
+                               100 * r->change),
+                  0);
+        CHECK(colour_near(&img, px, py, rgb, 1, 12));
+        /* its band: from 100 lo to 100 hi, wide enough to look inside
+         * each edge clear of the marker */
+        CHECK(r->lo < r->change && r->change < r->hi);
+        CHECK_INT(sk_chart_map(&lx, &ly, c, (size_t)ch, 0, r->concurrency,
+                               100 * r->lo),
+                  0);
+        CHECK_INT(sk_chart_map(&hx, &hy, c, (size_t)ch, 0, r->concurrency,
+                               100 * r->hi),
+                  0);
+        CHECK(ly - py > 14 && py - hy > 14);
+        CHECK(in_band(&img, hx + off, hy + 4, rgb));
+        CHECK(!in_band(&img, hx + off, hy - 4, rgb));
+        CHECK(in_band(&img, lx + off, ly - 4, rgb));
+        CHECK(!in_band(&img, lx + off, ly + 4, rgb));
+    }
+    CHECK_INT(seen[SK_CMP_THROUGHPUT], 3);
+    CHECK_INT(seen[SK_CMP_TTFT_P90], 3);
+    free(img.rgb);
+    img.rgb = NULL;
+    sk_chart_free(c);
+    c = NULL;
+    sk_compare_free(cmp);
+    cmp = NULL;
+
+    /* Summaries: changes without intervals, the mean TTFT without a p90
+     * column; a note for each. */
+    fp = fopen(a, "w");
+    if (fp) {
+        fputs("concurrency,throughput_tokens_per_s,avg_ttft_s\n"
+              "1,100,0.5\n2,180,0.6\n4,300,0.8\n",
+              fp);
+        fclose(fp);
+    }
+    fp = fopen(b, "w");
+    if (fp) {
+        fputs("concurrency,throughput_tokens_per_s,avg_ttft_s\n"
+              "1,110,0.5\n2,162,0.9\n4,300,0.4\n",
+              fp);
+        fclose(fp);
+    }
+    CHECK_INT(sk_compare_runs(&cmp, a, b, NULL), 0);
+    if (!cmp)
+        return;
+    CHECK_INT(sk_chart_compare_new(&c, cmp, NULL, NULL), 0);
+    if (!c)
+        goto done;
+    CHECK_STR(sk_chart_title(c), "Comparison \xE2\x80\x94 baseline vs "
+                                 "candidate");
+    CHECK_INT(sk_chart_panels(c), 3);
+    CHECK_INT(sk_chart_notes(c), 2);
+    CHECK_STR(sk_chart_note(c, 0), "no p90 TTFT in the runs: the mean TTFT "
+                                   "is drawn");
+    CHECK_STR(sk_chart_note(c, 1), SK_CHART_COMPARE_NO_INTERVAL);
+    ch = find(c, "change");
+    CHECK_INT(sk_chart_write(c, tmp_path("cmp_sum.png"), NULL), 0);
+    CHECK_INT(read_png(&img, tmp_path("cmp_sum.png")), 0);
+    if (!img.rgb)
+        goto done;
+    {
+        /* throughput +10%, -10%, 0%; mean TTFT 0%, +50%, -50% */
+        static const double x[3] = {1, 2, 4}, dtp[3] = {10, -10, 0},
+                            dtt[3] = {0, 50, -50};
+        double px, py;
+
+        for (i = 0; i < 3; i++) {
+            CHECK_INT(sk_chart_map(&px, &py, c, (size_t)ch, 0, x[i], dtp[i]),
+                      0);
+            CHECK(colour_near(&img, px, py, sk_chart_palette(2), 1, 12));
+            CHECK_INT(sk_chart_map(&px, &py, c, (size_t)ch, 0, x[i], dtt[i]),
+                      0);
+            CHECK(colour_near(&img, px, py, sk_chart_palette(3), 1, 12));
+        }
+    }
+done:
+    free(img.rgb);
+    sk_chart_free(c);
+    sk_compare_free(cmp);
+}
+
 static void cleanup(void)
 {
     DIR *d = opendir(dir);
@@ -1566,10 +1824,12 @@ int main(void)
     test_errors();
     test_plot_throughput();
     test_plot_ttft_pareto();
+    test_plot_ttft_band();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();
     test_plot_single_level();
+    test_compare_chart();
     /* Cairo keeps font caches for the life of the process; release them
      * so LeakSanitizer sees only what the chart code allocated. */
     cairo_debug_reset_static_data();

@@ -33,11 +33,11 @@ static const double q80_tput[8] = {56.70,  73.39,  98.34,  121.74,
                                    155.01, 199.70, 229.42, 251.78};
 
 static const sk_recommend_levels gemma = {"gemma.csv", 8, conc, gemma_ttft,
-                                          gemma_qtps, gemma_tput, NULL, NULL};
+                                          gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN};
 static const sk_recommend_levels q4b = {"q4b.csv", 8, conc, q4b_ttft,
-                                        q4b_qtps, q4b_tput, NULL, NULL};
+                                        q4b_qtps, q4b_tput, NULL, NULL, NULL, NAN};
 static const sk_recommend_levels q80 = {"q80.csv", 8, conc, q80_ttft, NULL,
-                                        q80_tput, NULL, NULL};
+                                        q80_tput, NULL, NULL, NULL, NAN};
 
 static sk_recommend_opts opts(double ttft, double qtps, double goal)
 {
@@ -280,7 +280,7 @@ static void test_edges(void)
     static const double c3[3] = {1, 2, 4}, t3[3] = {0.5, 1.2, 0.9},
                         p3[3] = {10, 20, 30};
     static const double tie[3] = {0.3, 0.3, 0.3};
-    sk_recommend_levels lv = {"two.csv", 2, c2, t2, NULL, p2, NULL, NULL};
+    sk_recommend_levels lv = {"two.csv", 2, c2, t2, NULL, p2, NULL, NULL, NULL, NAN};
     sk_recommend_result r;
     sk_recommend_opts o = opts(1.0, NAN, NAN);
 
@@ -290,7 +290,7 @@ static void test_edges(void)
     CHECK_NEAR(r.estimate_concurrency, sqrt(2.0), 1e-9);
 
     /* Not monotone: 2 fails, 4 passes again; the highest passing wins. */
-    lv = (sk_recommend_levels){"bumpy.csv", 3, c3, t3, NULL, p3, NULL, NULL};
+    lv = (sk_recommend_levels){"bumpy.csv", 3, c3, t3, NULL, p3, NULL, NULL, NULL, NAN};
     CHECK_INT(sk_recommend(&r, &lv, &o), 0);
     CHECK_NEAR(r.concurrency, 4, 0);
     CHECK_INT(r.binding, SK_LIMIT_NONE);
@@ -308,7 +308,7 @@ static void test_edges(void)
         static const double zero[2] = {0, 0};
         char buf[SK_RECOMMEND_PARAGRAPH_MAX];
 
-        lv = (sk_recommend_levels){"z.csv", 2, c2, t2, NULL, zero, NULL, NULL};
+        lv = (sk_recommend_levels){"z.csv", 2, c2, t2, NULL, zero, NULL, NULL, NULL, NAN};
         o.ttft_budget_s = 1.0;
         CHECK_INT(sk_recommend(&r, &lv, &o), 0);
         CHECK(isnan(r.peak_share));
@@ -423,40 +423,40 @@ static void test_errors(void)
         int rc;
         const char *msg;
     } cases[] = {
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, NAN, NAN,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN}, NAN, NAN,
          NAN, SK_EINVAL,
          "no constraint given: need a TTFT budget, a minimum per-query "
          "speed, a throughput goal or a maximum error rate"},
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, 0, NAN,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN}, 0, NAN,
          NAN, SK_EINVAL, "TTFT budget must be a number > 0, got 0"},
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, NAN, -5,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN}, NAN, -5,
          NAN, SK_EINVAL,
          "minimum per-query speed must be a number > 0, got -5"},
-        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL}, NAN, NAN,
+        {{"g.csv", 8, conc, gemma_ttft, gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN}, NAN, NAN,
          INFINITY, SK_EINVAL, "throughput goal must be a number > 0, got inf"},
-        {{"one.csv", 1, c1, v1, v1, v1, NULL, NULL}, 1, NAN, NAN, SK_ENODATA,
+        {{"one.csv", 1, c1, v1, v1, v1, NULL, NULL, NULL, NAN}, 1, NAN, NAN, SK_ENODATA,
          "one.csv: only one level (concurrency 4); a recommendation needs "
          "at least two"},
-        {{NULL, 0, c1, v1, v1, v1, NULL, NULL}, 1, NAN, NAN, SK_ENODATA,
+        {{NULL, 0, c1, v1, v1, v1, NULL, NULL, NULL, NAN}, 1, NAN, NAN, SK_ENODATA,
          "input: no levels"},
-        {{"d.csv", 3, cdn, v3, v3, v3, NULL, NULL}, 1, NAN, NAN, SK_EINVAL,
+        {{"d.csv", 3, cdn, v3, v3, v3, NULL, NULL, NULL, NAN}, 1, NAN, NAN, SK_EINVAL,
          "d.csv: concurrency 2 at level 3: levels must be finite, > 0 and "
          "increasing"},
-        {{"h.csv", 8, conc, hole, gemma_qtps, gemma_tput, NULL, NULL}, 1, NAN, NAN,
+        {{"h.csv", 8, conc, hole, gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN}, 1, NAN, NAN,
          SK_ENODATA, "h.csv: column 'avg_ttft_s' is empty at "
                      "concurrency 16"},
-        {{"h.csv", 8, conc, gemma_ttft, hole, gemma_tput, NULL, NULL}, NAN, 50, NAN,
+        {{"h.csv", 8, conc, gemma_ttft, hole, gemma_tput, NULL, NULL, NULL, NAN}, NAN, 50, NAN,
          SK_ENODATA, "h.csv: column 'avg_query_tokens_per_s' is empty at "
                      "concurrency 16"},
-        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole, NULL, NULL}, NAN, NAN, 1500,
+        {{"h.csv", 8, conc, gemma_ttft, gemma_qtps, hole, NULL, NULL, NULL, NAN}, NAN, NAN, 1500,
          SK_ENODATA, "h.csv: column 'throughput_tokens_per_s' is empty at "
                      "concurrency 16"},
         /* Only a goal needs throughput; with none at all it says so. */
-        {{"n.csv", 8, conc, gemma_ttft, gemma_qtps, none, NULL, NULL}, 1, NAN, 1500,
+        {{"n.csv", 8, conc, gemma_ttft, gemma_qtps, none, NULL, NULL, NULL, NAN}, 1, NAN, 1500,
          SK_ENODATA, "n.csv: column 'throughput_tokens_per_s' is empty at "
                      "every level; a throughput goal needs it (a TTFT "
                      "budget or a minimum per-query speed does not)"},
-        {{"e.csv", 8, conc, none, gemma_qtps, gemma_tput, NULL, NULL}, 1, NAN, NAN,
+        {{"e.csv", 8, conc, none, gemma_qtps, gemma_tput, NULL, NULL, NULL, NAN}, 1, NAN, NAN,
          SK_ENODATA, "e.csv: column 'avg_ttft_s' is empty at every "
                      "level"},
     };
@@ -476,7 +476,7 @@ static void test_errors(void)
     /* A NaN in a column without a constraint is only left out. */
     {
         sk_recommend_levels lv = {"h.csv", 8, conc, hole, gemma_qtps,
-                                  gemma_tput, NULL, NULL};
+                                  gemma_tput, NULL, NULL, NULL, NAN};
         sk_recommend_result r;
         sk_recommend_opts o = opts(NAN, 50, NAN);
 
@@ -490,7 +490,7 @@ static void test_errors(void)
      * not the peak, so it and the share are unknown. */
     {
         sk_recommend_levels lv = {"h.csv", 8, conc, gemma_ttft, gemma_qtps,
-                                  hole, NULL, NULL};
+                                  hole, NULL, NULL, NULL, NAN};
         sk_recommend_result r;
         sk_recommend_opts o = opts(0.5, NAN, NAN);
 
@@ -787,10 +787,10 @@ static void test_write(void)
          "throughput_tokens_per_s,throughput_goal_tokens_per_s,"
          "peak_throughput_tokens_per_s,peak_concurrency,peak_share,binding,"
          "neighbour_concurrency,neighbour_value,estimate_concurrency,"
-         "ceiling_concurrency,summary,group,best,failed_levels,"
-         "partial_levels,flags\n"
+         "ceiling_concurrency,ttft_s_hi,confidence,budget_confident,"
+         "summary,group,best,failed_levels,partial_levels,flags\n"
          "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
-         "2.0,2.5,2.0,Paragraph.,,,,,\n"},
+         "2.0,2.5,2.0,0.8,0.95,true,Paragraph.,,,,,\n"},
         {SK_FORMAT_JSON,
          "{\n  \"results\": [\n    {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
          "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "
@@ -801,6 +801,8 @@ static void test_write(void)
          "4.0, \"peak_share\": 0.9, \"binding\": \"ttft\", "
          "\"neighbour_concurrency\": 4.0, \"neighbour_value\": 2.0, "
          "\"estimate_concurrency\": 2.5, \"ceiling_concurrency\": 2.0, "
+         "\"ttft_s_hi\": 0.8, \"confidence\": 0.95, "
+         "\"budget_confident\": true, "
          "\"summary\": \"Paragraph.\"}\n  ]\n}\n"},
     };
     struct sk_recommend_entry e;
@@ -826,6 +828,9 @@ static void test_write(void)
     e.r.neighbour_value = 2;
     e.r.estimate_concurrency = 2.5;
     e.r.ceiling_concurrency = 2;
+    e.r.ttft_hi = 0.8;
+    e.r.confidence = 0.95;
+    e.r.budget_confident = 1;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = write_to_buffer(&e, 1, cases[i].fmt);
 
@@ -855,6 +860,66 @@ static void test_write(void)
     }
 }
 
+/*
+ * A budget met with confidence or by the point estimate only: a summary
+ * with p90 intervals (summarize --confidence).  Budget 1 s on p90: 4 is
+ * the highest level within it (0.9), 8 fails (1.6); with the policy max
+ * the answer is 4, whose interval reaches 1.1 s (point estimate only);
+ * at a budget of 1.2 s it ends within (with confidence); at 2 (p90 0.5)
+ * an empty cell means too few queries for an interval.
+ */
+static void test_confidence(void)
+{
+    static const char csv[] =
+        "concurrency,throughput_tokens_per_s,p90_ttft_s,confidence,"
+        "p90_ttft_s_lo,p90_ttft_s_hi\n"
+        "1,100,0.2,0.95,0.15,0.3\n"
+        "2,190,0.5,0.95,,\n"
+        "4,300,0.9,0.95,0.7,1.1\n"
+        "8,310,1.6,0.95,1.2,2.0\n";
+    char buf[SK_RECOMMEND_PARAGRAPH_MAX];
+    sk_sweep *s = NULL;
+    sk_recommend_result r;
+    sk_recommend_opts o = opts(1.0, NAN, NAN);
+
+    CHECK_INT(sk_sweep_load_buffer(&s, "ci.csv", csv, strlen(csv)), 0);
+    if (!s)
+        return;
+    o.ttft_stat = SK_TTFT_P90;
+    o.policy_max = 1;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 4, 0);
+    CHECK_NEAR(r.ttft_hi, 1.1, 0);
+    CHECK_NEAR(r.confidence, 0.95, 0);
+    CHECK_INT(r.budget_confident, 0);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK(strstr(buf, " The budget is met by the point estimate only: the "
+                      "95% interval of the p90 TTFT reaches 1.10 s.") !=
+          NULL);
+
+    o.ttft_budget_s = 1.2;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 4, 0);
+    CHECK_INT(r.budget_confident, 1);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK(strstr(buf, " The budget is met with confidence: the 95% "
+                      "interval of the p90 TTFT ends at 1.10 s.") != NULL);
+
+    o.ttft_budget_s = 0.6;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), 0);
+    CHECK_NEAR(r.concurrency, 2, 0);
+    CHECK(isnan(r.ttft_hi));
+    CHECK_INT(r.budget_confident, -1);
+    CHECK_INT(sk_recommend_paragraph(buf, sizeof(buf), &r), 0);
+    CHECK(strstr(buf, " The p90 TTFT has no 95% interval there: too few "
+                      "queries.") != NULL);
+
+    /* The mean has no interval: nothing is said. */
+    o.ttft_stat = SK_TTFT_AVG;
+    CHECK_INT(sk_recommend_sweep(&r, s, &o), SK_ENOTFOUND);
+    sk_sweep_free(s);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -869,5 +934,6 @@ int main(void)
     test_sweep();
     test_no_throughput();
     test_write();
+    test_confidence();
     return sk_test_done("recommend");
 }

@@ -394,8 +394,14 @@ static void check_md(const char *md)
     CHECK(strstr(md, "\n| 64\xE2\x86\x92"
                      "128 | 470.19 \xE2\x86\x92 494.33 "
                      "| +5.1% | \xE2\x86\x90 knee |\n") != NULL);
-    CHECK(strstr(md, "\n| 1 | 4 | 0.0429 | 0.0465 | 0.0475 | 193.10 | 203.41 "
-                     "| 205.72 | 199.08 | 209.83 | 212.36 |\n") != NULL);
+    /* four queries: too few for any two-sided 95% interval */
+    CHECK(strstr(md, "\n| 1 | 4 | 0.0429 [too few] | 0.0465 [too few] | "
+                     "0.0475 [too few] | 193.10 [too few] | 203.41 [too few] "
+                     "| 205.72 [too few] | 199.08 [too few] | 209.83 [too "
+                     "few] | 212.36 [too few] |\n") != NULL);
+    /* eight: the median's interval is X(1)..X(8) at 99.2% */
+    CHECK(strstr(md, "\n| 2 | 8 | 0.0917 [0.0814, 0.0963] | 0.0972 [too "
+                     "few] |") != NULL);
     CHECK(strstr(md, "\n| 2.5 s | 16 | 2.50 | 15.72 | 251.45 | 50.9% | TTFT "
                      "budget | 16.0 |\n") != NULL);
     CHECK(strstr(md, "\nNot possible: throughput is unknown: the per-query "

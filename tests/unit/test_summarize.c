@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
@@ -286,8 +287,65 @@ done:
     sk_summarize_queries_free(q);
 }
 
+/*
+ * Intervals (--confidence): level 1 holds the TTFTs 0.01 .. 2.00 (200
+ * queries, shuffled by a stride coprime to 200), so X(k) = k / 100.  The
+ * p90 interval is X(l), X(u) for the exact binomial ranks of n = 200,
+ * q = 0.9 (sk_stats_quantile_ranks(), checked against independent
+ * binomial sums in test_stats.c); p99 has none (P(B = 200) = 0.99^200 =
+ * 0.13 leaves too little coverage), so its cells are empty.  A set
+ * without a confidence has no interval columns.
+ */
+static void test_intervals(void)
+{
+    char *csv = NULL, *out = NULL;
+    size_t len = 0, i, l, u;
+    FILE *fp = open_memstream(&csv, &len);
+    struct sk_queries *q = NULL;
+    sk_sweep *s = NULL;
+    double cov;
+    const double *v;
+    int rc;
+
+    fputs("concurrency,output_tokens,tokens_per_s,ttft_s,"
+          "decode_tokens_per_s\n", fp);
+    for (i = 0; i < 200; i++)
+        fprintf(fp, "1,10,5,%.2f,6\n", (double)((i * 37) % 200 + 1) / 100);
+    fclose(fp);
+    CHECK_INT(sk_summarize_begin(&q, "ci.csv", 0), 0);
+    q->confidence = 0.95;
+    rc = sk_table_stream_buffer("ci.csv", csv, len, NULL, sk_summarize_row,
+                                q);
+    CHECK_INT(sk_summarize_end(q, rc), 0);
+    CHECK_INT(sk_stats_quantile_ranks(&l, &u, &cov, 200, 0.9, 0.95), 0);
+    CHECK(l < 180 && u > 180);
+    CHECK_NEAR(q->levels[0].confidence, 0.95, 0);
+    CHECK_NEAR(q->levels[0].ttft_ci[1][0], (double)l / 100, 1e-12);
+    CHECK_NEAR(q->levels[0].ttft_ci[1][1], (double)u / 100, 1e-12);
+    CHECK(isnan(q->levels[0].ttft_ci[3][0]) &&
+          isnan(q->levels[0].ttft_ci[3][1]));
+    CHECK_INT(sk_summarize_sweep(&s, "ci", q), 0);
+    CHECK(s && sk_sweep_column(&v, s, "p90_ttft_s_hi") == 0 &&
+          v[0] == (double)u / 100);
+    CHECK(s && sk_sweep_column(&v, s, "p99_ttft_s_lo") == 0 && isnan(v[0]));
+    sk_sweep_free(s);
+    out = render(q->levels, q->nlevels);
+    CHECK(out && strstr(out, ",confidence,median_query_tokens_per_s_lo,"));
+    CHECK(out && strstr(out, ",0.950000,"));
+    free(out);
+    sk_summarize_queries_free(q);
+
+    q = load("no.csv", per_query, 0, 0);
+    out = render(q->levels, q->nlevels);
+    CHECK(out && !strstr(out, "confidence"));
+    free(out);
+    sk_summarize_queries_free(q);
+    free(csv);
+}
+
 int main(void)
 {
+    test_intervals();
     test_levels();
     test_failed_query();
     test_no_times();

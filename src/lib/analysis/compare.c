@@ -41,6 +41,7 @@ struct run {
 struct sk_compare {
     struct sk_compare_row *rows;
     size_t n;
+    double confidence; /* of the intervals and tests */
 };
 
 static const char *verdict_words(int v);
@@ -513,6 +514,7 @@ int sk_compare_runs(sk_compare **out, const char *baseline,
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
+    c->confidence = o.confidence;
     for (i = 0; i < nlevels(&b) && rc == 0; i++)
         for (j = 0; j < nlevels(&cd); j++)
             if (level_conc(&b, i) == level_conc(&cd, j)) {
@@ -553,6 +555,11 @@ size_t sk_compare_rows(const sk_compare *c)
 const struct sk_compare_row *sk_compare_row(const sk_compare *c, size_t i)
 {
     return i < c->n ? &c->rows[i] : NULL;
+}
+
+double sk_compare_confidence(const sk_compare *c)
+{
+    return c->confidence;
 }
 
 /* ---- gates ------------------------------------------------------------- */

@@ -308,6 +308,7 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.ceiling_concurrency = NAN;
     r.ceiling_throughput_gain = NAN;
     r.ceiling_ttft_ratio = NAN;
+    r.budget_confident = -1;
     /* The peak only over a complete column: a peak over some levels
      * would not be the highest measured. */
     for (i = 0, tput_all = tput != NULL; tput_all && i < n; i++)
@@ -419,6 +420,10 @@ int sk_recommend(sk_recommend_result *out, const sk_recommend_levels *lv,
     r.peak_throughput_tokens_per_s = tput_all ? tput[peak] : NAN;
     r.peak_concurrency = tput_all ? conc[peak] : NAN;
     r.peak_share = tput_all && tput[peak] > 0 ? tput[best] / tput[peak] : NAN;
+    r.ttft_hi = value_at(lv->ttft_hi, best);
+    r.confidence = lv->ttft_hi ? lv->confidence : NAN;
+    if (found && !isnan(opts->ttft_budget_s) && !isnan(r.ttft_hi))
+        r.budget_confident = r.ttft_hi <= opts->ttft_budget_s;
     *out = r;
 done:
     free(lx);
@@ -461,6 +466,19 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
     lv.error_rate = NULL;
     if (sk_sweep_column(&lv.slo_share, s, "slo_share") != 0)
         lv.slo_share = NULL;
+    lv.ttft_hi = NULL;
+    lv.confidence = NAN;
+    if (opts->ttft_stat != SK_TTFT_AVG) {
+        char hi[64];
+        const double *c;
+
+        snprintf(hi, sizeof(hi), "%s_hi", ttft_col);
+        if (sk_sweep_column(&lv.ttft_hi, s, hi) != 0 ||
+            sk_sweep_column(&c, s, "confidence") != 0)
+            lv.ttft_hi = NULL;
+        else
+            lv.confidence = c[0];
+    }
     {
         const double *e, *q;
         double *rate = NULL;
@@ -710,6 +728,22 @@ int sk_recommend_paragraph(char *buf, size_t cap,
             add_metric(&t, o, SK_LIMIT_TTFT);
         }
         add(&t, ": past the knee more concurrency only queues.");
+    }
+    if (r->budget_confident >= 0) {
+        add(&t, " The budget is met %s: ",
+            r->budget_confident ? "with confidence"
+                                : "by the point estimate only");
+        add(&t, "the %g%% interval of the ", 100 * r->confidence);
+        add_metric(&t, o, SK_LIMIT_TTFT);
+        add(&t, " %s %s s.",
+            r->budget_confident ? "ends at" : "reaches",
+            sk_num_human(a, sizeof(a), r->ttft_hi));
+    } else if (r->found && !isnan(o->ttft_budget_s) &&
+               !isnan(r->confidence)) {
+        add(&t, " The ");
+        add_metric(&t, o, SK_LIMIT_TTFT);
+        add(&t, " has no %g%% interval there: too few queries.",
+            100 * r->confidence);
     }
     if (!r->found) {
         add(&t, " It misses the ");

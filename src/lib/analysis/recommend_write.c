@@ -159,6 +159,9 @@ static const char *const machine_keys[] = {
     "neighbour_value",
     "estimate_concurrency",
     "ceiling_concurrency",
+    "ttft_s_hi",
+    "confidence",
+    "budget_confident",
     "summary",
     /* CSV only; JSON has them for a grid (and when levels were left out) */
     "group",
@@ -167,7 +170,7 @@ static const char *const machine_keys[] = {
     "partial_levels",
     "flags",
 };
-#define NJSON 19 /* the keys every JSON record has */
+#define NJSON 22 /* the keys every JSON record has */
 #define NKEYS (sizeof(machine_keys) / sizeof(machine_keys[0]))
 
 /* Field k of a record: text in *s, or a number in *v (NaN = missing). */
@@ -181,7 +184,8 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
         r->throughput_tokens_per_s, r->opts.throughput_goal_tokens_per_s,
         r->peak_throughput_tokens_per_s, r->peak_concurrency, r->peak_share,
         0, r->neighbour_concurrency, r->neighbour_value,
-        r->estimate_concurrency, r->ceiling_concurrency, 0, 0, 0, 0, 0, 0};
+        r->estimate_concurrency, r->ceiling_concurrency, r->ttft_hi,
+        r->confidence, 0, 0, 0, 0, 0, 0, 0};
 
     *s = NULL;
     *v = nums[k];
@@ -190,18 +194,24 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
     case 1: *s = r->found ? "true" : "false"; break;
     case 3: *s = sk_recommend_stat_name(r->opts.ttft_stat); break;
     case 13: *s = sk_recommend_limit_name(r->binding); break;
-    case 18: *s = x->text; break;
-    case 19: *s = x->group ? x->group : ""; break;
-    case 20: *s = x->best > 0 ? "1" : x->best < 0 ? "0" : ""; break;
-    case 21:
-    case 22:
-        sk_sweep_levels_list(lists[k - 21], sizeof(lists[0]),
-                             k == 21 ? &x->left_out.failed
+    case 20: /* true, false, unknown (NaN) */
+        *v = r->budget_confident < 0 ? NAN : r->budget_confident;
+        *s = r->budget_confident < 0 ? NULL
+             : r->budget_confident  ? "true"
+                                    : "false";
+        break;
+    case 21: *s = x->text; break;
+    case 22: *s = x->group ? x->group : ""; break;
+    case 23: *s = x->best > 0 ? "1" : x->best < 0 ? "0" : ""; break;
+    case 24:
+    case 25:
+        sk_sweep_levels_list(lists[k - 24], sizeof(lists[0]),
+                             k == 24 ? &x->left_out.failed
                                      : &x->left_out.partial,
                              " ");
-        *s = lists[k - 21];
+        *s = lists[k - 24];
         break;
-    case 23: *s = x->flags; break;
+    case 26: *s = x->flags; break;
     default: break;
     }
 }
@@ -225,6 +235,7 @@ json_t *sk_recommend_json(const struct sk_recommend_entry *e,
         machine_field(e, k, &s, &v, lists);
         j = !known   ? json_null()
             : k == 1 ? json_boolean(e->r.found)
+            : k == 20 && s ? json_boolean(e->r.budget_confident)
             : s      ? sk_json_string(s)
                      : sk_json_number(v);
         if (json_object_set_new(o, machine_keys[k], j) != 0 ||

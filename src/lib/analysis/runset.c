@@ -3,6 +3,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/foreign.h"
 #include "sweepkit/num.h"
+#include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
@@ -225,6 +226,8 @@ static int on_read_row(void *payload, const sk_row *row)
             (rd->rc = sk_summarize_begin(&rd->q, row->name,
                                          SK_SUMMARIZE_MAX_SAMPLES)) != 0)
             return rd->rc;
+        if (rd->q) /* every run's percentiles carry their intervals */
+            rd->q->confidence = SK_STATS_CONFIDENCE;
     }
     return rd->sweep ? sk_sweep_row(rd->sweep, row)
                      : sk_summarize_row(rd->q, row);

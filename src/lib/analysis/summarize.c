@@ -30,6 +30,17 @@ const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
     "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency",
     "steady_throughput_tokens_per_s", "steady_window_s"};
 
+const char *const sk_summarize_ci_columns[SK_SUMMARIZE_NCI] = {
+    "confidence",
+    "median_query_tokens_per_s_lo", "median_query_tokens_per_s_hi",
+    "p90_query_tokens_per_s_lo", "p90_query_tokens_per_s_hi",
+    "median_ttft_s_lo", "median_ttft_s_hi",
+    "p90_ttft_s_lo", "p90_ttft_s_hi",
+    "median_decode_tokens_per_s_lo", "median_decode_tokens_per_s_hi",
+    "p90_decode_tokens_per_s_lo", "p90_decode_tokens_per_s_hi",
+    "p99_ttft_s_lo", "p99_ttft_s_hi",
+    "p99_query_tokens_per_s_lo", "p99_query_tokens_per_s_hi"};
+
 /* One concurrency as written: levels are grouped by their text, as
  * `stats` groups them, so "1" and "1.0" are told apart (and rejected). */
 struct key {
@@ -291,14 +302,15 @@ int sk_summarize_row(void *queries, const sk_row *row)
 /* The statistics of field f, level by level: each level's values are put
  * side by side in `buf` (its slice from off[r], n[r] values, miss[r] empty
  * cells), then summarised (stats.h: sorted, so the order read does not
- * matter). */
-static int field_stats(struct sk_stats_summary *s, double *pct,
+ * matter), and with q->confidence each percentile's interval into
+ * ci[(r * 4 + k) * 2 + 0 or 1] (NaN when the sample is too small). */
+static int field_stats(struct sk_stats_summary *s, double *pct, double *ci,
                        const struct sk_queries *q, size_t f,
                        const size_t *rank, const size_t *off, size_t *n,
                        size_t *miss, double *buf, const double *p, size_t np)
 {
     const double *v = *column((struct sk_queries *)q, f);
-    size_t j, r, nl = q->nlevels;
+    size_t j, r, k, nl = q->nlevels;
     int rc;
 
     memset(n, 0, nl * sizeof(*n));
@@ -315,6 +327,15 @@ static int field_stats(struct sk_stats_summary *s, double *pct,
                                      buf + off[r], n[r], p, np)) != 0)
             return rc;
         s[r].missing = miss[r];
+        for (k = 0; ci && k < np; k++) {
+            double *c = &ci[(r * 4 + k) * 2];
+
+            c[0] = c[1] = NAN;
+            if (q->confidence > 0 && n[r] > 0 &&
+                sk_stats_percentile_ci(&c[0], &c[1], buf + off[r], n[r],
+                                       p[k], q->confidence) != 0)
+                c[0] = c[1] = NAN; /* too small a sample */
+        }
     }
     return 0;
 }
@@ -361,7 +382,7 @@ static int compose(struct sk_queries *q)
     size_t nl = l->nkeys, r, j;
     size_t *rank = NULL, *off = NULL, *n = NULL, *miss = NULL;
     struct sk_stats_summary *s = NULL, *st = NULL;
-    double *buf = NULL, *pct = NULL;
+    double *buf = NULL, *pct = NULL, *ci = NULL;
     int rc = 0;
 
     q->nlevels = nl;
@@ -372,6 +393,7 @@ static int compose(struct sk_queries *q)
         !(n = calloc(nl, sizeof(*n))) || !(miss = calloc(nl, sizeof(*miss))) ||
         !(s = calloc(nl, sizeof(*s))) || !(st = calloc(nl, sizeof(*st))) ||
         !(pct = calloc(nl * 4, sizeof(*pct))) ||
+        !(ci = calloc(nl * 8, sizeof(*ci))) ||
         !(buf = malloc((q->n ? q->n : 1) * sizeof(*buf)))) {
         rc = sk_error_set(SK_ENOMEM, "%s: out of memory", q->name);
         goto done;
@@ -389,11 +411,12 @@ static int compose(struct sk_queries *q)
         lv->wall_s = NAN;
         lv->steady_tps = lv->steady_window_s = NAN;
         lv->slo_share = lv->goodput_tps = NAN;
+        lv->confidence = q->confidence;
         q->level_line[r] = l->keys[l->order[r]].line;
     }
 
-    if ((rc = field_stats(s, NULL, q, F_TOKENS, rank, off, n, miss, buf,
-                          NULL, 0)) != 0)
+    if ((rc = field_stats(s, NULL, NULL, q, F_TOKENS, rank, off, n, miss,
+                          buf, NULL, 0)) != 0)
         goto done;
     for (r = 0; r < nl; r++) {
         q->levels[r].queries = s[r].count + s[r].missing;
@@ -401,32 +424,35 @@ static int compose(struct sk_queries *q)
         q->levels[r].total_output_tokens =
             s[r].count ? s[r].mean * (double)s[r].count : NAN;
     }
-    if ((rc = field_stats(s, pct, q, F_QTPS, rank, off, n, miss, buf, p3,
-                          3)) != 0)
+    if ((rc = field_stats(s, pct, ci, q, F_QTPS, rank, off, n, miss, buf,
+                          p3, 3)) != 0)
         goto done;
     for (r = 0; r < nl; r++) {
         q->levels[r].query_tps[0] = s[r].mean;
         memcpy(&q->levels[r].query_tps[1], &pct[r * 4], 3 * sizeof(double));
+        memcpy(q->levels[r].query_tps_ci, &ci[r * 8], 6 * sizeof(double));
     }
-    if ((rc = field_stats(s, pct, q, F_TTFT, rank, off, n, miss, buf, p4,
-                          4)) != 0)
+    if ((rc = field_stats(s, pct, ci, q, F_TTFT, rank, off, n, miss, buf,
+                          p4, 4)) != 0)
         goto done;
     for (r = 0; r < nl; r++) {
         q->levels[r].ttft_s[0] = s[r].mean;
         memcpy(&q->levels[r].ttft_s[1], &pct[r * 4], 4 * sizeof(double));
+        memcpy(q->levels[r].ttft_ci, &ci[r * 8], 8 * sizeof(double));
     }
-    if ((rc = field_stats(s, pct, q, F_DECODE, rank, off, n, miss, buf, p3,
-                          3)) != 0)
+    if ((rc = field_stats(s, pct, ci, q, F_DECODE, rank, off, n, miss, buf,
+                          p3, 3)) != 0)
         goto done;
     for (r = 0; r < nl; r++) {
         q->levels[r].decode_tps[0] = s[r].mean;
         memcpy(&q->levels[r].decode_tps[1], &pct[r * 4], 3 * sizeof(double));
+        memcpy(q->levels[r].decode_ci, &ci[r * 8], 6 * sizeof(double));
     }
     if (q->has_times &&
-        ((rc = field_stats(st, NULL, q, F_START, rank, off, n, miss, buf,
-                           NULL, 0)) != 0 ||
-         (rc = field_stats(s, NULL, q, F_END, rank, off, n, miss, buf, NULL,
-                           0)) != 0))
+        ((rc = field_stats(st, NULL, NULL, q, F_START, rank, off, n, miss,
+                           buf, NULL, 0)) != 0 ||
+         (rc = field_stats(s, NULL, NULL, q, F_END, rank, off, n, miss, buf,
+                           NULL, 0)) != 0))
         goto done;
     for (r = 0; r < nl; r++) {
         struct sk_level *lv = &q->levels[r];
@@ -472,6 +498,7 @@ done:
     free(s);
     free(st);
     free(pct);
+    free(ci);
     free(buf);
     return rc;
 }
@@ -603,12 +630,12 @@ int sk_summarize_load(struct sk_queries **out, const char *path)
 int sk_summarize_file(struct sk_level **out, size_t *nlevels,
                       int *has_times, const char *path)
 {
-    return sk_summarize_file_slo(out, nlevels, has_times, path, NULL);
+    return sk_summarize_file_with(out, nlevels, has_times, path, NULL, 0);
 }
 
-int sk_summarize_file_slo(struct sk_level **out, size_t *nlevels,
-                          int *has_times, const char *path,
-                          const struct sk_slo *slo)
+int sk_summarize_file_with(struct sk_level **out, size_t *nlevels,
+                           int *has_times, const char *path,
+                           const struct sk_slo *slo, double confidence)
 {
     struct sk_queries *q = NULL;
     int rc;
@@ -621,6 +648,7 @@ int sk_summarize_file_slo(struct sk_level **out, size_t *nlevels,
                                        "first)");
     if ((rc = sk_summarize_begin(&q, path, 0)) != 0)
         return rc;
+    q->confidence = confidence;
     return take_levels(out, nlevels, has_times, q,
                        sk_table_stream_file(path, &queries_opts,
                                             sk_summarize_row, q),
@@ -737,8 +765,14 @@ static void cell(FILE *fp, double v, int first)
         fprintf(fp, "%.6f", v);
 }
 
-static void header_write(FILE *fp, int planned, const char *const *labels,
-                         size_t nlabels)
+/* The interval columns are written when the levels have intervals. */
+static int has_ci(const struct sk_level *lv, size_t n)
+{
+    return n > 0 && lv[0].confidence > 0;
+}
+
+static void header_write(FILE *fp, int ci, int planned,
+                         const char *const *labels, size_t nlabels)
 {
     size_t c;
 
@@ -746,6 +780,8 @@ static void header_write(FILE *fp, int planned, const char *const *labels,
         fprintf(fp, "%s%s", c ? "," : "", sk_sweep_columns[c]);
     for (c = 0; c < SK_SUMMARIZE_NEXTRA; c++)
         fprintf(fp, ",%s", sk_summarize_extra_columns[c]);
+    for (c = 0; ci && c < SK_SUMMARIZE_NCI; c++)
+        fprintf(fp, ",%s", sk_summarize_ci_columns[c]);
     if (planned)
         fputs("," SK_SWEEP_PLANNED, fp);
     for (c = 0; c < nlabels; c++) {
@@ -758,21 +794,24 @@ static void header_write(FILE *fp, int planned, const char *const *labels,
 void sk_summarize_write_header(FILE *fp, const char *const *labels,
                                size_t nlabels)
 {
-    header_write(fp, 0, labels, nlabels);
+    header_write(fp, 0, 0, labels, nlabels);
 }
 
 void sk_summarize_write_header_planned(FILE *fp, const char *const *labels,
                                        size_t nlabels)
 {
-    header_write(fp, 1, labels, nlabels);
+    header_write(fp, 0, 1, labels, nlabels);
 }
 
-/* Cells of a summary row: the 14 schema columns, then the extras. */
-#define NCELLS (SK_SWEEP_NCOLUMNS + SK_SUMMARIZE_NEXTRA)
+/* Cells of a summary row: the 14 schema columns, the extras, then the
+ * interval columns when the level has them. */
+#define NBASE (SK_SWEEP_NCOLUMNS + SK_SUMMARIZE_NEXTRA)
+#define NCELLS (NBASE + SK_SUMMARIZE_NCI)
 
-/* A level's cells in header order (NaN: an empty cell); concurrency
- * (0), queries (1) and errors (14) are written without decimals. */
-static void level_cells(double *c, const struct sk_level *lv)
+/* A level's cells in header order (NaN: an empty cell), and how many;
+ * concurrency (0), queries (1) and errors (14) are written without
+ * decimals. */
+static size_t level_cells(double *c, const struct sk_level *lv)
 {
     c[0] = lv->concurrency;
     c[1] = (double)lv->queries;
@@ -788,6 +827,16 @@ static void level_cells(double *c, const struct sk_level *lv)
     c[17] = lv->achieved_concurrency;
     c[18] = lv->steady_tps;
     c[19] = lv->steady_window_s;
+    if (!(lv->confidence > 0))
+        return NBASE;
+    /* in sk_summarize_ci_columns' order */
+    c[20] = lv->confidence;
+    memcpy(&c[21], lv->query_tps_ci, 4 * sizeof(double)); /* median, p90 */
+    memcpy(&c[25], lv->ttft_ci, 4 * sizeof(double));      /* median, p90 */
+    memcpy(&c[29], lv->decode_ci, 4 * sizeof(double));    /* median, p90 */
+    memcpy(&c[33], lv->ttft_ci[3], 2 * sizeof(double));   /* p99 */
+    memcpy(&c[35], lv->query_tps_ci[2], 2 * sizeof(double));
+    return NCELLS;
 }
 
 /* planned: the planned_queries cell, or (size_t)-1 for none */
@@ -795,12 +844,11 @@ static void row_write(FILE *fp, const struct sk_level *lv, size_t planned,
                       const char *const *values, size_t nvalues)
 {
     double c[NCELLS];
-    size_t k;
+    size_t k, nc = level_cells(c, lv);
 
-    level_cells(c, lv);
     /* concurrency, queries and errors are counts: no decimals. */
     fprintf(fp, "%.15g,%zu", lv->concurrency, lv->queries);
-    for (k = 2; k < NCELLS; k++) {
+    for (k = 2; k < nc; k++) {
         if (k == 14)
             fprintf(fp, ",%zu", lv->errors);
         else
@@ -859,14 +907,15 @@ int sk_summarize_levels_sweep(sk_sweep **out, const char *name,
 {
     const char *names[NCELLS];
     double *cols[NCELLS] = {NULL}, c[NCELLS];
-    size_t i, k;
+    size_t i, k, nc = has_ci(levels, n) ? NCELLS : NBASE;
     int rc = 0;
 
     *out = NULL;
-    for (k = 0; k < NCELLS; k++) {
-        names[k] = k < SK_SWEEP_NCOLUMNS
-                       ? sk_sweep_columns[k]
-                       : sk_summarize_extra_columns[k - SK_SWEEP_NCOLUMNS];
+    for (k = 0; k < nc; k++) {
+        names[k] = k < SK_SWEEP_NCOLUMNS ? sk_sweep_columns[k]
+                   : k < NBASE
+                       ? sk_summarize_extra_columns[k - SK_SWEEP_NCOLUMNS]
+                       : sk_summarize_ci_columns[k - NBASE];
         if (!(cols[k] = malloc((n ? n : 1) * sizeof(double)))) {
             rc = sk_error_set(SK_ENOMEM, "out of memory");
             goto done;
@@ -874,15 +923,15 @@ int sk_summarize_levels_sweep(sk_sweep **out, const char *name,
     }
     for (i = 0; i < n; i++) {
         level_cells(c, &levels[i]);
-        for (k = 0; k < NCELLS; k++)
+        for (k = 0; k < nc; k++)
             cols[k][i] = k == 0                ? as_written(c[k], "%.15g")
                          : k == 1 || k == 14 ? c[k]
                                                : as_written(c[k], "%.6f");
     }
-    rc = sk_sweep_from_columns(out, name, names, NCELLS,
+    rc = sk_sweep_from_columns(out, name, names, nc,
                                (const double *const *)cols, lines, n);
 done:
-    for (k = 0; k < NCELLS; k++)
+    for (k = 0; k < nc; k++)
         free(cols[k]);
     return rc;
 }
@@ -900,7 +949,7 @@ void sk_summarize_write_csv(FILE *fp, const struct sk_level *lv, size_t n)
                                            "goodput_tokens_per_s"};
     size_t i, k = has_slo(lv, n) ? 2 : 0;
 
-    sk_summarize_write_header(fp, slo_cols, k);
+    header_write(fp, has_ci(lv, n), 0, slo_cols, k);
     for (i = 0; i < n; i++) {
         char a[64] = "", b[64] = "";
         const char *v[2] = {a, b};

@@ -594,10 +594,51 @@ static const struct {
     {"p90_ttft_s", "p90", "P90", SK_CHART_DOTTED},
 };
 
+/* Each run's p90 interval (summarize.h: p90_ttft_s_lo/_hi, when the
+ * summary has them) as a band in its colour, one per stretch of levels
+ * that have one (a level with too few queries breaks it).  *conf: the
+ * confidence of the first band drawn (NaN: none drawn). */
+static int p90_bands(struct ctx *x, size_t pi, double *conf)
+{
+    size_t i, a, b, n;
+
+    for (i = 0; i < x->nruns; i++) {
+        const sk_sweep *s = x->runs[i].sweep;
+        const double *lo, *hi, *c, *cf;
+        sk_chart_style st = run_style(i);
+        int rc;
+
+        if (!s || sk_sweep_column(&lo, s, "p90_ttft_s_lo") != 0 ||
+            sk_sweep_column(&hi, s, "p90_ttft_s_hi") != 0 ||
+            sk_sweep_column(&cf, s, "confidence") != 0) {
+            sk_error_clear();
+            continue;
+        }
+        c = sk_sweep_concurrency(s);
+        n = sk_sweep_levels(s);
+        st.line = 0;
+        st.marker = 0;
+        st.alpha = 0.15;
+        for (a = 0; a < n; a = b + 1) {
+            for (b = a; b < n && !isnan(lo[b]) && !isnan(hi[b]); b++)
+                ;
+            if (b > a) {
+                if ((rc = sk_chart_add_band(x->c, pi, &st, c + a, lo + a,
+                                            hi + a, b - a)) != 0)
+                    return rc;
+                if (isnan(*conf))
+                    *conf = cf[a];
+            }
+        }
+    }
+    return 0;
+}
+
 static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
                       const char *title, int legend_runs)
 {
     size_t pi, any[3] = {0}, total, q, i, nstat = 0, only = 0;
+    double conf = NAN;
     char ylabel[64];
     int rc;
 
@@ -627,7 +668,8 @@ static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
     else
         snprintf(ylabel, sizeof(ylabel), "Time to first token (s)");
     if ((rc = panel(&pi, x, "ttft", title, row, col, 1, 0, conc_axis(x, 1),
-                    ylabel)) != 0)
+                    ylabel)) != 0 ||
+        (rc = p90_bands(x, pi, &conf)) != 0)
         return rc;
     for (q = 0; q < 3; q++) {
         sk_chart_style t;
@@ -648,6 +690,10 @@ static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
                 (rc = key(x, pi, ttft_stats[q].name, 1, ttft_stats[q].dash,
                           SK_CHART_NO_MARKER)) != 0)
                 return rc;
+    if (!isnan(conf) &&
+        (rc = sk_chart_add_note(x->c, "shaded: the p90 TTFT's %g%% interval",
+                                100 * conf)) != 0)
+        return rc;
     if (x->o->ttft_budget_s > 0)
         return budget_line(x->c, pi, 0, x->o->ttft_budget_s);
     return 0;

@@ -201,6 +201,11 @@ static int analyse_percentiles(struct run_rep *rr)
         p->v[2][0] = lv->decode_tps[1];
         p->v[2][1] = lv->decode_tps[2];
         p->v[2][2] = lv->decode_tps[3];
+        memcpy(p->ci[0][0], lv->ttft_ci[0], 2 * sizeof(double));
+        memcpy(p->ci[0][1], lv->ttft_ci[1], 2 * sizeof(double));
+        memcpy(p->ci[0][2], lv->ttft_ci[3], 2 * sizeof(double));
+        memcpy(p->ci[1], lv->query_tps_ci, sizeof(p->ci[1]));
+        memcpy(p->ci[2], lv->decode_ci, sizeof(p->ci[2]));
     }
     return 0;
 }

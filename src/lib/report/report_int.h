@@ -61,6 +61,8 @@ struct pct_level {
                         run->queries */
     size_t queries;
     double v[3][3]; /* pct_fields x pcts; NaN when a column is empty */
+    double ci[3][3][2]; /* their intervals' ends (summarize.h, at
+                           SK_STATS_CONFIDENCE); NaN: too few values */
 };
 
 struct chart_ref {

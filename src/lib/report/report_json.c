@@ -43,7 +43,9 @@ static json_t *json_levels(struct jw *w, const struct run_rep *rr)
 
 static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
 {
-    static const char *const pname[3] = {"p50", "p90", "p99"};
+    static const char *const pname[3][3] = {{"p50", "p50_lo", "p50_hi"},
+                                            {"p90", "p90_lo", "p90_hi"},
+                                            {"p99", "p99_lo", "p99_hi"}};
     json_t *a;
     size_t i, f, p;
 
@@ -61,8 +63,13 @@ static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
         for (f = 0; f < 3; f++) {
             json_t *q = json_object();
 
-            for (p = 0; p < 3; p++)
-                jset(w, q, pname[p], sk_json_number(rr->pct[i].v[f][p]));
+            for (p = 0; p < 3; p++) {
+                jset(w, q, pname[p][0], sk_json_number(rr->pct[i].v[f][p]));
+                jset(w, q, pname[p][1],
+                     sk_json_number(rr->pct[i].ci[f][p][0]));
+                jset(w, q, pname[p][2],
+                     sk_json_number(rr->pct[i].ci[f][p][1]));
+            }
             jset(w, o, sk_report__pct_fields[f], q);
         }
         jappend(w, a, o);

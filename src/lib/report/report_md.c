@@ -5,6 +5,8 @@
  */
 #include "report_int.h"
 
+#include "sweepkit/stats.h"
+
 #include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/num.h"
@@ -377,18 +379,20 @@ static void write_measurements(FILE *fp, const struct run_rep *rr)
 static void write_percentiles(FILE *fp, const struct run_rep *rr)
 {
     size_t i, f, p, small = 0;
-    char b[64];
+    char b[64], lo[64];
 
     if (!rr->pct)
         return;
     fprintf(fp, "### Per-query percentiles\n\n"
                 "From the rows of ");
     md_code(fp, rr->run->per_query_path);
-    fprintf(fp, ", per level: p50 (the median), p90 and p99.\n\n"
+    fprintf(fp, ", per level: p50 (the median), p90 and p99, each with "
+                "its %g%% interval in brackets.\n\n"
                 "| conc | queries | TTFT p50 (s) | TTFT p90 | TTFT p99 | "
                 "query p50 (tok/s) | query p90 | query p99 | decode p50 "
                 "(tok/s) | decode p90 | decode p99 |\n"
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            100 * SK_STATS_CONFIDENCE);
     for (i = 0; i < rr->npct; i++) {
         fprintf(fp, "| ");
         md_cell(fp, rr->pct[i].key);
@@ -396,14 +400,26 @@ static void write_percentiles(FILE *fp, const struct run_rep *rr)
             fprintf(fp, " (partial)");
         fprintf(fp, " | %zu |", rr->pct[i].queries);
         for (f = 0; f < 3; f++)
-            for (p = 0; p < 3; p++)
-                fprintf(fp, " %s |", num(b, sizeof(b), rr->pct[i].v[f][p]));
+            for (p = 0; p < 3; p++) {
+                const double *ci = rr->pct[i].ci[f][p];
+
+                fprintf(fp, " %s", num(b, sizeof(b), rr->pct[i].v[f][p]));
+                if (isnan(rr->pct[i].v[f][p]))
+                    fputs(" |", fp);
+                else if (isnan(ci[0]))
+                    fputs(" [too few] |", fp);
+                else
+                    fprintf(fp, " [%s, %s] |", num(b, sizeof(b), ci[0]),
+                            num(lo, sizeof(lo), ci[1]));
+            }
         fputc('\n', fp);
         small += rr->pct[i].queries < 100;
     }
     fprintf(fp,
             "\nPercentiles interpolate linearly between the two closest "
-            "ranks (numpy's default).%s\n\n",
+            "ranks (numpy's default). The intervals are distribution-free "
+            "(order statistics, docs/metrics.md); \"too few\": the level "
+            "has too few queries for a two-sided one.%s\n\n",
             small ? " With fewer than 100 queries at a level, its p99 lies "
                     "between the two largest values."
                   : "");
