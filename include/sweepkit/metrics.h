@@ -52,7 +52,8 @@ size_t sk_metric_peak(const double *y, size_t n);
  * drain tail, which wall-clock throughput counts, are left out.
  * *window_s is the window's length.  A query without start or end times
  * is left out (it held no known slot); one whose tokens all came at its
- * end (no stream) counts them there.  NaN (and *window_s NaN) when there
+ * end (no stream) counts them there; one without a TTFT (NaN) has them
+ * spread over its whole duration.  NaN (and *window_s NaN) when there
  * is no such window: fewer timed queries than twice the concurrency (one
  * wave has no steady state: nothing replaces a finished query), or the
  * count never reaches the concurrency.  `scratch` holds 2n doubles.

@@ -68,7 +68,10 @@ typedef struct {
     int mark_saturation;         /* mark each run's knee (10% rule) */
     const char *group_by;        /* a grid's grouping columns (sweep.h's
                                     sk_sweep_set_load()); NULL: automatic */
-    int include_partial;         /* draw partial levels too */
+    unsigned flags;              /* sk_sweep_analysable()'s:
+                                    SK_SWEEP_PARTIAL draws partial levels
+                                    too, SK_SWEEP_STEADY the steady-state
+                                    throughput */
     sk_plot_note_fn note;        /* NULL: notes are dropped */
     void *note_payload;
 } sk_plot_opts;
@@ -83,7 +86,7 @@ void sk_plot_opts_init(sk_plot_opts *o);
  * holding a grid gives one run per configuration, labelled with its key;
  * when there are more than SK_CHART_PALETTE_SIZE of them, those with the
  * highest peak throughput are drawn and the rest counted in a note.
- * Failed levels, and partial ones unless include_partial, are left out
+ * Failed levels, and partial ones unless SK_SWEEP_PARTIAL, are left out
  * (sk_sweep_analysable()) with a note naming them.  With a TTFT budget
  * the TTFT panel marks each run's recommended level; with
  * mark_saturation each run's knee.  The chart's notes go to o->note after

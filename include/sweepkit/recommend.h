@@ -156,6 +156,8 @@ typedef struct {
     double ttft_hi;
     double confidence;
     int budget_confident;
+    int steady; /* throughput is the steady-state figure (sweep.h's
+                   SK_SWEEP_STEADY; sk_recommend_sweep() sets it) */
 } sk_recommend_result;
 
 /* Set every constraint to "not given" and the statistic to avg. */
@@ -237,13 +239,13 @@ struct sk_recommend_entry {
 
 /*
  * One sweep's entry (a whole file or a group of a grid): the levels
- * sk_sweep_analysable() keeps (failed ones out, partial ones too unless
- * `include_partial`), sk_recommend_sweep(), the paragraph.  e->file and
+ * sk_sweep_analysable() keeps with `flags` (SK_SWEEP_PARTIAL,
+ * SK_SWEEP_STEADY), sk_recommend_sweep(), the paragraph.  e->file and
  * e->group are borrowed from `s`.  Returns 0 or the first failure with
  * its message.  Thread-safe.
  */
 int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
-                         const sk_recommend_opts *opts, int include_partial);
+                         const sk_recommend_opts *opts, unsigned flags);
 
 /*
  * The best of the n entries of one file's groups for the question asked:

@@ -165,10 +165,11 @@ int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct);
 
 /*
  * `sweepkit saturation`'s answer for one sweep `all` (a whole file or one
- * group of a grid): the levels sk_sweep_analysable() keeps (failed
- * ones out, partial ones too unless `include_partial`) in a new sweep
- * *kept (which *r borrows from: free it with sk_sweep_free() after *r,
- * also on failure), the y column `yname` (NULL: sk_sweep_default_y()),
+ * group of a grid): the levels sk_sweep_analysable() keeps with `flags`
+ * (SK_SWEEP_PARTIAL, SK_SWEEP_STEADY) in a new sweep *kept (which *r
+ * borrows from: free it with sk_sweep_free() after *r, also on failure),
+ * the y column `yname` (NULL: sk_sweep_default_y() of *kept, the
+ * steady-state column with SK_SWEEP_STEADY),
  * sk_saturation_input(), the levels left out noted in r->left_out,
  * sk_saturation_compute().
  * Returns 0, or the first failure with its message; a failure of the
@@ -177,7 +178,7 @@ int sk_saturation_compute(struct sk_saturation_result *r, double gain_pct);
 int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
                           const sk_sweep *all, const char *xname,
                           const char *yname, double gain_pct,
-                          int include_partial);
+                          unsigned flags);
 
 /*
  * The writers (docs/saturation.md).  For one command's output call

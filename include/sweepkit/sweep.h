@@ -128,17 +128,36 @@ struct sk_sweep_levels_out {
 
 struct sk_sweep_left_out {
     struct sk_sweep_levels_out failed, partial;
+    struct sk_sweep_levels_out no_window; /* SK_SWEEP_STEADY: levels
+                                             without a steady state */
 };
+
+/* The steady-state throughput column (summarize.h, metrics.h). */
+#define SK_SWEEP_STEADY_COLUMN "steady_throughput_tokens_per_s"
+
+/* sk_sweep_analysable()'s flags. */
+#define SK_SWEEP_PARTIAL 1u /* keep partial levels (--include-partial) */
+#define SK_SWEEP_STEADY 2u  /* throughput is the steady-state figure
+                               (--throughput steady) */
 
 /*
  * A new sweep of the levels of `s` that did not fail and, unless
- * `include_partial`, are not partial (same name and group), freed by
- * sk_sweep_free(); *lo says which were left out.  Returns 0, SK_ENODATA
- * ("FILE: every level failed ..." / "FILE: no level finished ...") or
- * SK_ENOMEM.
+ * SK_SWEEP_PARTIAL, are not partial (same name and group), freed by
+ * sk_sweep_free(); *lo says which were left out.  With SK_SWEEP_STEADY
+ * the levels without a steady-state throughput (a single wave, no times)
+ * are left out too, and the new sweep's throughput column
+ * (sk_sweep_default_y(), what every analysis and chart reads) is
+ * SK_SWEEP_STEADY_COLUMN.  Returns 0, SK_ENOTFOUND (steady asked and no
+ * such column: "FILE: no steady_throughput_tokens_per_s column ..."),
+ * SK_ENODATA ("FILE: every level failed ..." / "FILE: no level finished
+ * ..." / "FILE: no level has a steady state ...") or SK_ENOMEM.
  */
 int sk_sweep_analysable(sk_sweep **out, struct sk_sweep_left_out *lo,
-                        const sk_sweep *s, int include_partial);
+                        const sk_sweep *s, unsigned flags);
+
+/* 1 when the sweep's throughput is the steady-state figure
+ * (SK_SWEEP_STEADY), else 0. */
+int sk_sweep_steady(const sk_sweep *s);
 
 /* "64, 128" ("..., and 3 more" past the 16 kept), `sep` between; always
  * NUL-terminated within `cap`. */
@@ -146,9 +165,9 @@ void sk_sweep_levels_list(char *buf, size_t cap,
                           const struct sk_sweep_levels_out *l,
                           const char *sep);
 
-/* Keys "failed_levels" and "partial_levels" of `o`, each the levels as an
- * array of numbers, set only when there are any.  0, or -1 when out of
- * memory. */
+/* Keys "failed_levels", "partial_levels" and "no_steady_window_levels"
+ * of `o`, each the levels as an array of numbers, set only when there
+ * are any.  0, or -1 when out of memory. */
 int sk_sweep_left_out_json(json_t *o, const struct sk_sweep_left_out *lo);
 
 /* "failed 64 (errors and no tokens); partial 4 (fewer queries than
@@ -173,9 +192,11 @@ void sk_sweep_level_flags(char *buf, size_t cap, const sk_sweep *s,
 /* 1 if the sweep has a column called `name` (numbers or not), else 0. */
 int sk_sweep_has_column(const sk_sweep *s, const char *name);
 
-/* The throughput column to use when none is named: "throughput_tps" when
- * the sweep has it and not "throughput_tokens_per_s" (the seed tools'
- * files), else "throughput_tokens_per_s".  A static string. */
+/* The throughput column to use when none is named: for a sweep from
+ * sk_sweep_analysable() with SK_SWEEP_STEADY, SK_SWEEP_STEADY_COLUMN;
+ * else "throughput_tps" when the sweep has it and not
+ * "throughput_tokens_per_s" (the seed tools' files), else
+ * "throughput_tokens_per_s".  A static string. */
 const char *sk_sweep_default_y(const sk_sweep *s);
 
 /* The group key of a sweep split from a grid ("instances=2

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "sweepkit/sweep.h"
+
 #include "sweepkit/error.h"
 #include "sweepkit/provenance.h"
 #include "sweepkit/table.h"
@@ -251,6 +253,20 @@ json_t *cli_provenance(const char *prog)
     if (!head)
         fprintf(stderr, "%s: out of memory\n", prog);
     return head;
+}
+
+int cli_parse_throughput(unsigned *flags, const char *arg)
+{
+    if (strcmp(arg, "wall") == 0)
+        *flags &= ~SK_SWEEP_STEADY;
+    else if (strcmp(arg, "steady") == 0)
+        *flags |= SK_SWEEP_STEADY;
+    else
+        return sk_error_set(SK_EINVAL,
+                            "--throughput: expected wall or steady, got "
+                            "'%.40s'",
+                            arg);
+    return 0;
 }
 
 int cli_parse_confidence(double *out, const char *arg)

@@ -116,6 +116,17 @@ const char *cli_command(void);
  * sk_error_last(). */
 int cli_parse_confidence(double *out, const char *arg);
 
+/* --throughput, for the commands that analyse or draw throughput. */
+#define CLI_OPT_THROUGHPUT(key)                                               \
+    {"throughput", required_argument, (key), "wall|steady",                   \
+     "wall (default): all tokens over the level's wall time; steady: over "   \
+     "its steady state, without ramp-up and drain (summaries with "           \
+     "steady_throughput_tokens_per_s; levels without one left out)"}
+
+/* "wall" or "steady" into *flags (sweep.h's SK_SWEEP_STEADY set or
+ * cleared); 0, or SK_EINVAL with "--throughput: ..." in sk_error_last(). */
+int cli_parse_throughput(unsigned *flags, const char *arg);
+
 /* The provenance keys a JSON output starts with (sk_provenance_json():
  * this machine, CLI_TOOL, the recorded command line, now), or NULL after
  * "PROG: out of memory" on stderr.  The caller json_decref()s it. */

@@ -29,7 +29,8 @@ enum {
     OPT_SCALE,
     OPT_BATCH,
     OPT_GROUP_BY,
-    OPT_PARTIAL
+    OPT_PARTIAL,
+    OPT_THROUGHPUT
 };
 
 static const cli_opt options[] = {
@@ -64,6 +65,7 @@ static const cli_opt options[] = {
      "grid's configuration columns when a level repeats)"},
     {"include-partial", no_argument, OPT_PARTIAL, NULL,
      "draw levels that ran fewer queries than planned (default: left out)"},
+    CLI_OPT_THROUGHPUT(OPT_THROUGHPUT),
     {"batch", required_argument, OPT_BATCH, "FILE",
      "make one chart per line of FILE (plot arguments), in one process"},
     CLI_OPT_DELIMITER,
@@ -144,7 +146,11 @@ static int plot(int argc, char **argv, char **orig)
             o.mark_saturation = 1;
             break;
         case OPT_GROUP_BY: o.group_by = optarg; break;
-        case OPT_PARTIAL: o.include_partial = 1; break;
+        case OPT_PARTIAL: o.flags |= SK_SWEEP_PARTIAL; break;
+        case OPT_THROUGHPUT:
+            if (cli_parse_throughput(&o.flags, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
         case OPT_MARK_X:
             if (nmarks == MAX_MARKS)
                 return cli_usage_error(prog, "too many --mark-x markers");

@@ -29,7 +29,8 @@ enum {
     OPT_POLICY,
     OPT_TOLERANCE,
     OPT_MAX_ERRORS,
-    OPT_MIN_SLO
+    OPT_MIN_SLO,
+    OPT_THROUGHPUT
 };
 
 static const cli_opt options[] = {
@@ -57,6 +58,7 @@ static const cli_opt options[] = {
      "(default: a grid's configuration columns when a level repeats)"},
     {"include-partial", no_argument, OPT_PARTIAL, NULL,
      "use levels that ran fewer queries than planned (default: left out)"},
+    CLI_OPT_THROUGHPUT(OPT_THROUGHPUT),
     CLI_OPT_FORMAT(OPT_FORMAT),
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
@@ -68,6 +70,7 @@ static const cli_spec spec = {
     "PCT]\n"
     "       [--min-slo-share PCT] "
     "[--group-by COLS] [--include-partial]\n"
+    "       [--throughput wall|steady]\n"
     "       [--policy knee|max] [--tolerance PCT] [--format FMT]",
     "Recommend a concurrency from sweep summaries: of the "
     "measured levels that meet every\n"
@@ -121,7 +124,7 @@ static int load_all(struct sk_recommend_entry **recs, size_t *n,
                     sk_sweep_set **sets, size_t *nmissed,
                     const char *const *files, size_t nfiles,
                     const char *group_by, const sk_recommend_opts *o,
-                    int partial)
+                    unsigned flags)
 {
     size_t i, k, cap = 0;
     int rc;
@@ -143,7 +146,7 @@ static int load_all(struct sk_recommend_entry **recs, size_t *n,
         for (k = 0; k < m; k++)
             if ((rc = sk_recommend_analyse(&(*recs)[(*n)++],
                                            sk_sweep_set_get(sets[i], k), o,
-                                           partial)) != 0)
+                                           flags)) != 0)
                 return rc;
         best = sk_recommend_best(*recs + first, m);
         if (m > 1 ? best == m : !(*recs)[first].r.found)
@@ -163,7 +166,8 @@ int cmd_recommend(int argc, char **argv)
     sk_format fmt = SK_FORMAT_TABLE;
     size_t nfiles = 0, i, n = 0, nmissed = 0;
     char msg[300];
-    int c, rc, status, partial = 0;
+    int c, rc, status;
+    unsigned flags = 0;
 
     gsl_set_error_handler_off();
     sk_recommend_opts_init(&o);
@@ -215,7 +219,11 @@ int cmd_recommend(int argc, char **argv)
                 return cli_usage_error(prog, sk_error_last());
             break;
         case OPT_GROUP_BY: group_by = optarg; break;
-        case OPT_PARTIAL: partial = 1; break;
+        case OPT_PARTIAL: flags |= SK_SWEEP_PARTIAL; break;
+        case OPT_THROUGHPUT:
+            if (cli_parse_throughput(&flags, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
         case OPT_FORMAT:
             if (sk_format_parse(&fmt, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
@@ -240,7 +248,7 @@ int cmd_recommend(int argc, char **argv)
     /* Every file is read before anything is printed: a bad file fails the
      * command without half a table on stdout. */
     if ((rc = load_all(&recs, &n, sets, &nmissed, files, nfiles, group_by,
-                       &o, partial)) != 0) {
+                       &o, flags)) != 0) {
         status = cli_fail(prog, rc);
         goto done;
     }

@@ -15,7 +15,15 @@
 
 #define MAX_FILES 1024
 
-enum { OPT_X = 256, OPT_Y, OPT_GAIN, OPT_FORMAT, OPT_GROUP_BY, OPT_PARTIAL };
+enum {
+    OPT_X = 256,
+    OPT_Y,
+    OPT_GAIN,
+    OPT_FORMAT,
+    OPT_GROUP_BY,
+    OPT_PARTIAL,
+    OPT_THROUGHPUT
+};
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -33,6 +41,7 @@ static const cli_opt options[] = {
      "knee threshold: gain per doubling in percent (default 10)"},
     {"include-partial", no_argument, OPT_PARTIAL, NULL,
      "use levels that ran fewer queries than planned (default: left out)"},
+    CLI_OPT_THROUGHPUT(OPT_THROUGHPUT),
     CLI_OPT_FORMAT(OPT_FORMAT),
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
@@ -40,7 +49,7 @@ static const cli_opt options[] = {
 static const cli_spec spec = {
     "sweepkit saturation [--file] FILE... [--x NAME] "
     "[--y NAME] [--gain PCT] [--group-by COLS]\n"
-    "       [--include-partial] [--format FMT]",
+    "       [--include-partial] [--throughput wall|steady] [--format FMT]",
     "Find where a concurrency sweep stops paying: the "
     "measured knee (the level after\n"
     "which every doubling gains less than --gain "
@@ -56,7 +65,7 @@ static const cli_spec spec = {
  */
 static int one_file(size_t *shown, const char *prog, const char *path,
                     const char *group_by, const char *xname,
-                    const char *yname, double gain_pct, int partial,
+                    const char *yname, double gain_pct, unsigned flags,
                     sk_format fmt)
 {
     sk_sweep_set *set = NULL;
@@ -91,7 +100,7 @@ static int one_file(size_t *shown, const char *prog, const char *path,
     for (i = 0; i < n; i++)
         if ((rc = sk_saturation_analyse(&r[m], &ok[m],
                                         sk_sweep_set_get(set, i), xname,
-                                        yname, gain_pct, partial)) != 0) {
+                                        yname, gain_pct, flags)) != 0) {
             cli_fail(prog, rc);
             sk_sweep_free(ok[m]); /* the next group reuses the slot */
             ok[m] = NULL;
@@ -127,7 +136,8 @@ int cmd_saturation(int argc, char **argv)
     sk_format fmt = SK_FORMAT_TABLE;
     double gain_pct = 100 * SK_SATURATION_DEFAULT_GAIN;
     json_t *head = NULL;
-    int c, status = SK_EXIT_OK, partial = 0;
+    int c, status = SK_EXIT_OK;
+    unsigned flags = 0;
 
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
@@ -139,7 +149,11 @@ int cmd_saturation(int argc, char **argv)
         case OPT_X: xname = optarg; break;
         case OPT_Y: yname = optarg; break;
         case OPT_GROUP_BY: group_by = optarg; break;
-        case OPT_PARTIAL: partial = 1; break;
+        case OPT_PARTIAL: flags |= SK_SWEEP_PARTIAL; break;
+        case OPT_THROUGHPUT:
+            if (cli_parse_throughput(&flags, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
         case OPT_GAIN:
             if (sk_units_parse_double(&gain_pct, optarg, "--gain") != 0)
                 return cli_usage_error(prog, sk_error_last());
@@ -173,7 +187,7 @@ int cmd_saturation(int argc, char **argv)
     json_decref(head);
     for (i = 0; i < nfiles; i++) {
         if (one_file(&shown, prog, files[i], group_by, xname, yname,
-                     gain_pct, partial, fmt) != SK_EXIT_OK)
+                     gain_pct, flags, fmt) != SK_EXIT_OK)
             status = SK_EXIT_RUNTIME;
         /* Keep stdout and stderr in file order when both are a terminal. */
         fflush(stdout);

@@ -307,7 +307,7 @@ grep -qx 'best of 8 configurations (highest throughput_tps): instances=2 decode_
   ok || bad "grid: the best configuration"
 expect 0 "" "$SK" saturation fixtures/grids/round_robin.csv --format csv
 [ "$(cut -d, -f21 "$tmp/out" | sort -u | tr '\n' ' ')" = "group max_tokens=1024 max_tokens=128 max_tokens=256 max_tokens=512 " ] &&
-  grep -q ',max_tokens=1024,64,0,$' "$tmp/out" && grep -q ',max_tokens=128,,1,$' "$tmp/out" &&
+  grep -q ',max_tokens=1024,64,0,,$' "$tmp/out" && grep -q ',max_tokens=128,,1,,$' "$tmp/out" &&
   ok || bad "round robin grid: csv groups, failed level, best"
 expect 0 "" "$SK" top "$G2" --group-by instances -n 1 --format csv
 printf 'instances,decode_concurrency,prompt_concurrency,concurrency,throughput_tps,total_tokens,elapsed_s,errors\n1,16,2,64,478.9,32749,68.38,0\n2,16,2,64,873.1,32749,37.51,0\n' >"$tmp/top_grid.csv"
@@ -327,8 +327,8 @@ expect 1 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concu
   "$SK" recommend "$G2" --throughput-goal 900
 expect 0 "sweepkit recommend: $G2 [instances=1 decode_concurrency=8 prompt_concurrency=2]: no measured level meets every constraint (closest: concurrency 64)" \
   "$SK" recommend "$G2" --throughput-goal 500 --group-by instances,decode_concurrency,prompt_concurrency --format csv
-[ "$(grep -c ',1,[^,]*,[^,]*,[^,]*$' "$tmp/out")" = 1 ] &&
-  grep -q '^fixtures/grids/full_sweep.csv \[instances=2 decode_concurrency=16 prompt_concurrency=2\],true,32.0,.*,instances=2 decode_concurrency=16 prompt_concurrency=2,1,,,$' "$tmp/out" &&
+[ "$(grep -c ',1,[^,]*,[^,]*,[^,]*,[^,]*$' "$tmp/out")" = 1 ] &&
+  grep -q '^fixtures/grids/full_sweep.csv \[instances=2 decode_concurrency=16 prompt_concurrency=2\],true,32.0,.*,instances=2 decode_concurrency=16 prompt_concurrency=2,1,,,,$' "$tmp/out" &&
   ok || bad "recommend --group-by: csv group and best columns"
 
 # plot over grids: one series per configuration (a series and its legend
@@ -434,5 +434,28 @@ grep -qxF "sweepkit compare: $tmp/nodir/cmp.png: cannot write: No such file or d
 expect 0 "sweepkit compare: note: no throughput in the runs: that panel is left out" \
   "$SK" compare fixtures/per_query.csv fixtures/per_query.csv --chart "$tmp/cmp.svg"
 grep -q '<svg' "$tmp/cmp.svg" && ok || bad "compare --chart: not an SVG"
+
+# --throughput steady (a serve-sim sweep: 8 slots, 32 a single wave): the
+# steady-state column is what the knee and the answer read, and the level
+# without a window is named as left out.
+SS=fixtures/serve-sim/summary.csv
+expect 0 "" "$SK" saturation "$SS" --throughput steady --format csv
+[ "$(cut -d, -f3 "$tmp/out" | sort -u | tr '\n' ' ')" = "steady_throughput_tokens_per_s y_column " ] &&
+  grep -q ',8.0,16.0,228.02203,227.821591,.*,32$' "$tmp/out" &&
+  ok || bad "saturation --throughput steady: the steady column, 32 left out"
+expect 0 "" "$SK" saturation "$SS"
+grep -q '^  8→16 .* 227.545  .*$' "$tmp/out" && grep -q '^  16→32 ' "$tmp/out" &&
+  ok || bad "saturation: wall clock by default, every level"
+expect 0 "" "$SK" recommend "$SS" --ttft-budget 1 --throughput steady
+grep -q 'steady-state throughput 228.02 tok/s' "$tmp/out" &&
+  grep -q 'Left out: no steady window 32 (under two waves of timed queries, or never fully loaded)\.' "$tmp/out" &&
+  grep -q '16 also meets every constraint: -0.1% throughput at 47.25x the avg TTFT' "$tmp/out" &&
+  ok || bad "recommend --throughput steady: answer, trade-off, left out"
+expect 0 "" "$SK" recommend "$SS" --ttft-budget 1 --throughput steady --format json
+grep -q '"no_steady_window_levels": \[32\.0\]' "$tmp/out" &&
+  ok || bad "recommend --throughput steady: JSON names the level"
+expect 0 "sweepkit plot: note: $SS: left out: no steady window 32 (under two waves of timed queries, or never fully loaded)" \
+  "$SK" plot "$SS" --throughput steady -o "$tmp/steady.png"
+[ -s "$tmp/steady.png" ] && ok || bad "plot --throughput steady: no chart"
 
 finish cli

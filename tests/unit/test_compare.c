@@ -4,6 +4,7 @@
  * difference (at least 38 of 40 trials), a 10% slower step must show as
  * worse throughput; gates; summaries compared without intervals. */
 #include "harness.h"
+#include "sim_loop.h"
 
 #include "sweepkit/compare.h"
 #include "sweepkit/error.h"
@@ -15,42 +16,11 @@
 #define QUERIES 48
 #define TOKENS 24
 
-struct client_run {
-    double start[QUERIES], first[QUERIES], end[QUERIES];
-    size_t ntok[QUERIES];
-    size_t next;     /* requests submitted */
-    size_t finished; /* requests ended */
-    uint64_t pending[8];
-    size_t npending;
-};
-
-static void on_event(void *ctx, const sk_sim_event *ev)
-{
-    struct client_run *r = ctx;
-    double t = (double)ev->t_ns / 1e9;
-
-    if (ev->token && ev->index == 0)
-        r->first[ev->tag] = t;
-    if (ev->token)
-        r->ntok[ev->tag]++;
-    if (ev->last) {
-        r->end[ev->tag] = t;
-        r->finished++;
-        if (r->npending < 8)
-            r->pending[r->npending++] = ev->tag; /* its client is free */
-    }
-}
-
 /* One level of QUERIES requests by `conc` clients; appends its rows. */
 static void run_level(FILE *fp, double step_ms, uint64_t seed, size_t conc)
 {
     sk_sim_params p;
-    sk_sim *s = NULL;
-    struct client_run r;
-    size_t i;
-    int64_t now = 0;
 
-    memset(&r, 0, sizeof(r));
     sk_sim_params_default(&p);
     p.slots = 4;
     p.step_ms = step_ms;
@@ -58,33 +28,7 @@ static void run_level(FILE *fp, double step_ms, uint64_t seed, size_t conc)
     p.prefill_ms_per_token = 0.05;
     p.jitter = 0.2;
     p.seed = seed;
-    CHECK_INT(sk_sim_new(&s, &p, on_event, &r), 0);
-    for (i = 0; i < conc && r.next < QUERIES; i++, r.next++) {
-        r.start[r.next] = 0;
-        sk_sim_submit(s, NULL, 0, r.next, 40, TOKENS);
-    }
-    while (s && r.finished < QUERIES) {
-        now = sk_sim_next_event_ns(s);
-        if (now == INT64_MAX)
-            break;
-        sk_sim_advance(s, now);
-        /* each free client sends its next request at once */
-        while (r.npending > 0 && r.next < QUERIES) {
-            r.npending--;
-            r.start[r.next] = (double)now / 1e9;
-            sk_sim_submit(s, NULL, now, r.next, 40, TOKENS);
-            r.next++;
-        }
-        r.npending = 0;
-    }
-    sk_sim_free(s);
-    for (i = 0; i < QUERIES; i++) {
-        double lat = r.end[i] - r.start[i], ttft = r.first[i] - r.start[i];
-
-        fprintf(fp, "%zu,%.9f,%zu,%.9f,%.9f,%.9f,%.9f\n", conc, ttft,
-                r.ntok[i], (double)r.ntok[i] / lat,
-                (double)(r.ntok[i] - 1) / (lat - ttft), r.start[i], r.end[i]);
-    }
+    sim_loop_level(fp, &p, conc, QUERIES, TOKENS);
 }
 
 /* A run of levels 2 and 4 into `path`. */
@@ -95,9 +39,7 @@ static void run(const char *path, double step_ms, uint64_t seed)
     CHECK(fp != NULL);
     if (!fp)
         return;
-    fputs("concurrency,ttft_s,output_tokens,tokens_per_s,"
-          "decode_tokens_per_s,start_s,end_s\n",
-          fp);
+    fputs(SIM_LOOP_HEADER, fp);
     run_level(fp, step_ms, seed, 2);
     run_level(fp, step_ms, seed + 1000, 4);
     fclose(fp);

@@ -2,9 +2,11 @@
  * checked against hand-computed Steffen cubics, combined constraints, no
  * answer, the paragraph text, and every error path. */
 #include "harness.h"
+#include "sim_loop.h"
 
 #include "sweepkit/error.h"
 #include "sweepkit/recommend.h"
+#include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
 
 #include <gsl/gsl_errno.h>
@@ -788,9 +790,10 @@ static void test_write(void)
          "peak_throughput_tokens_per_s,peak_concurrency,peak_share,binding,"
          "neighbour_concurrency,neighbour_value,estimate_concurrency,"
          "ceiling_concurrency,ttft_s_hi,confidence,budget_confident,"
-         "summary,group,best,failed_levels,partial_levels,flags\n"
+         "summary,group,best,failed_levels,partial_levels,flags,"
+         "no_steady_window_levels\n"
          "r.csv,true,2.0,avg,0.5,1.0,90.0,,180.0,,200.0,4.0,0.9,ttft,4.0,"
-         "2.0,2.5,2.0,0.8,0.95,true,Paragraph.,,,,,\n"},
+         "2.0,2.5,2.0,0.8,0.95,true,Paragraph.,,,,,,\n"},
         {SK_FORMAT_JSON,
          "{\n  \"results\": [\n    {\"file\": \"r.csv\", \"error\": null, \"found\": true, \"concurrency\": 2.0, "
          "\"ttft_stat\": \"avg\", \"ttft_s\": 0.5, \"ttft_budget_s\": 1.0, "
@@ -920,6 +923,70 @@ static void test_confidence(void)
     sk_sweep_free(s);
 }
 
+/*
+ * Knee-aware on a serve-sim sweep (sim_loop.h: serve-sim's model, 8
+ * slots, 20 + 2 ms per step, 64 queries of 32 tokens a level, no
+ * jitter): throughput saturates at 8 (the slots), and past it a request
+ * waits for a slot, so avg TTFT jumps from about 0.01 s at 8 to about
+ * one request's duration (32 x 36 ms = 1.15 s) at 16.  Under a 2 s budget
+ * 16 is the highest level within it (--policy max, the old answer); the
+ * knee-aware answer is 8, with 16's cost stated: no throughput gained at
+ * over 50x the avg TTFT.
+ */
+static void test_serve_sim_knee(void)
+{
+    static const size_t levels[] = {1, 2, 4, 8, 16, 32};
+    char *csv = NULL, buf[SK_RECOMMEND_PARAGRAPH_MAX];
+    size_t len = 0, i, n = 0;
+    FILE *fp = open_memstream(&csv, &len);
+    struct sk_level *lv = NULL;
+    struct sk_recommend_entry e;
+    sk_sim_params p;
+    sk_sweep *s = NULL;
+    sk_recommend_opts o = opts(2.0, NAN, NAN);
+    int has_times = 0;
+
+    if (!fp)
+        return;
+    sk_sim_params_default(&p);
+    p.slots = 8;
+    p.step_ms = 20;
+    p.step_ms_per_seq = 2;
+    fputs(SIM_LOOP_HEADER, fp);
+    for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        sim_loop_level(fp, &p, levels[i], 64, 32);
+    fclose(fp);
+    CHECK_INT(sk_summarize_buffer(&lv, &n, &has_times, "sim.csv", csv, len),
+              0);
+    CHECK_INT(sk_summarize_levels_sweep(&s, "sim.csv", lv, n, NULL), 0);
+    if (!s)
+        goto done;
+
+    CHECK_INT(sk_recommend_analyse(&e, s, &o, 0), 0);
+    CHECK_NEAR(e.r.concurrency, 8, 0);
+    CHECK_INT(e.r.knee, 1);
+    CHECK_NEAR(e.r.ceiling_concurrency, 16, 0);
+    CHECK(fabs(e.r.ceiling_throughput_gain) < 0.01);
+    CHECK(e.r.ceiling_ttft_ratio > 50);
+    CHECK(e.r.ttft_s < 0.05);
+    snprintf(buf, sizeof(buf), " 16 also meets every constraint: %+.1f%% "
+                               "throughput at ",
+             100 * e.r.ceiling_throughput_gain);
+    CHECK(strstr(e.text, buf) != NULL);
+    CHECK(strstr(e.text, "x the avg TTFT: past the knee more concurrency "
+                         "only queues.") != NULL);
+
+    o.policy_max = 1;
+    CHECK_INT(sk_recommend_analyse(&e, s, &o, 0), 0);
+    CHECK_NEAR(e.r.concurrency, 16, 0);
+    CHECK_INT(e.r.knee, 0);
+    CHECK(e.r.ttft_s > 0.9 && e.r.ttft_s < 2.0);
+done:
+    sk_sweep_free(s);
+    free(lv);
+    free(csv);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -935,5 +1002,6 @@ int main(void)
     test_no_throughput();
     test_write();
     test_confidence();
+    test_serve_sim_knee();
     return sk_test_done("recommend");
 }

@@ -390,8 +390,8 @@ static const char s2_table[] =
     "USL fit: not possible: need at least 3 levels for a USL fit, have 2\n";
 
 static const char s2_csv[] =
-    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error,group,failed_levels,best,partial_levels\n"
-    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\",,,,\n";
+    "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,peak_throughput,asymptote_throughput,n90,n95,usl_error,group,failed_levels,best,partial_levels,no_steady_window_levels\n"
+    "s2.csv,concurrency,throughput_tokens_per_s,0.1,1.0,2.0,100.0,190.0,0.8999999999999999,,,,,,,,,,,\"need at least 3 levels for a USL fit, have 2\",,,,,\n";
 
 static const char s2_json[] =
     "{\n  \"results\": [\n"
@@ -700,7 +700,7 @@ static void test_grid(void)
     fp = open_memstream(&buf, &len);
     CHECK_INT(sk_saturation_write(fp, &r[1], SK_FORMAT_CSV, 1), 0);
     fclose(fp);
-    CHECK(strstr(buf, ",instances=2,4,1,\n") != NULL);
+    CHECK(strstr(buf, ",instances=2,4,1,,\n") != NULL);
     free(buf);
     {
         json_t *o = sk_saturation_json(&r[1], NULL);

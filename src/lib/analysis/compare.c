@@ -15,7 +15,8 @@
  * tests and resampling work on blocks of consecutive queries (by start
  * time), one block per `concurrency` queries, each a wave of the level.
  * The Mann-Whitney test compares the blocks' means; the bootstrap
- * resamples whole blocks (a moving-block bootstrap, Kunsch 1989).
+ * resamples whole blocks (a non-overlapping block bootstrap, Carlstein
+ * 1986).
  */
 #include "sweepkit/compare.h"
 

@@ -494,12 +494,14 @@ int sk_recommend_sweep(sk_recommend_result *out, const sk_sweep *s,
         sk_error_clear();
         rc = sk_recommend(out, &lv, opts);
         free(rate);
+        if (rc == 0)
+            out->steady = sk_sweep_steady(s);
         return rc;
     }
 }
 
 int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
-                         const sk_recommend_opts *opts, int include_partial)
+                         const sk_recommend_opts *opts, unsigned flags)
 {
     sk_sweep *kept = NULL;
     int rc;
@@ -507,8 +509,7 @@ int sk_recommend_analyse(struct sk_recommend_entry *e, const sk_sweep *s,
     memset(e, 0, sizeof(*e));
     e->file = sk_sweep_name(s);
     e->group = sk_sweep_group(s);
-    if ((rc = sk_sweep_analysable(&kept, &e->left_out, s,
-                                  include_partial)) == 0 &&
+    if ((rc = sk_sweep_analysable(&kept, &e->left_out, s, flags)) == 0 &&
         (rc = sk_recommend_sweep(&e->r, kept, opts)) == 0)
         rc = sk_recommend_paragraph(e->text, sizeof(e->text), &e->r);
     if (rc == 0)
@@ -625,24 +626,25 @@ static double result_value(const sk_recommend_result *r,
 }
 
 /* "avg TTFT", "per-query speed", "throughput". */
-static void add_metric(struct text *t, const sk_recommend_opts *o,
+static void add_metric(struct text *t, const sk_recommend_result *r,
                        enum sk_recommend_limit id)
 {
     if (id == SK_LIMIT_TTFT)
-        add(t, "%s TTFT", stat_names[o->ttft_stat]);
+        add(t, "%s TTFT", stat_names[r->opts.ttft_stat]);
     else
         add(t, "%s", id == SK_LIMIT_QUERY_TPS   ? "per-query speed"
                      : id == SK_LIMIT_ERROR_RATE ? "error rate"
                      : id == SK_LIMIT_SLO_SHARE  ? "share of queries within "
                                                    "the SLOs"
+                     : r->steady                 ? "steady-state throughput"
                                                  : "throughput");
 }
 
 /* "avg TTFT budget", "per-query speed minimum", "throughput goal". */
-static void add_constraint(struct text *t, const sk_recommend_opts *o,
+static void add_constraint(struct text *t, const sk_recommend_result *r,
                            enum sk_recommend_limit id)
 {
-    add_metric(t, o, id);
+    add_metric(t, r, id);
     add(t, "%s", id == SK_LIMIT_TTFT          ? " budget"
                  : id == SK_LIMIT_QUERY_TPS   ? " minimum"
                  : id == SK_LIMIT_ERROR_RATE ? " maximum"
@@ -680,7 +682,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         if (isnan(limit_value(o, ids[k])))
             continue;
         add(&t, "%s", nshown++ ? ", " : "");
-        add_metric(&t, o, ids[k]);
+        add_metric(&t, r, ids[k]);
         add(&t, " %s %s %s",
             ids[k] == SK_LIMIT_TTFT || ids[k] == SK_LIMIT_ERROR_RATE ? "<="
                                                                      : ">=",
@@ -704,7 +706,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         add(&t, "%s", nshown == 0           ? " There "
                       : nshown + 1 < nvalues ? ", "
                                              : " and ");
-        add_metric(&t, o, ids[k]);
+        add_metric(&t, r, ids[k]);
         add(&t, "%s %s %s", nshown++ == 0 ? " is" : "",
             sk_num_human(a, sizeof(a), v), limit_unit(ids[k]));
     }
@@ -725,7 +727,7 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         if (!isnan(r->ceiling_ttft_ratio)) {
             add(&t, " at %sx the ", sk_num_human(a, sizeof(a),
                                                   r->ceiling_ttft_ratio));
-            add_metric(&t, o, SK_LIMIT_TTFT);
+            add_metric(&t, r, SK_LIMIT_TTFT);
         }
         add(&t, ": past the knee more concurrency only queues.");
     }
@@ -734,20 +736,20 @@ int sk_recommend_paragraph(char *buf, size_t cap,
             r->budget_confident ? "with confidence"
                                 : "by the point estimate only");
         add(&t, "the %g%% interval of the ", 100 * r->confidence);
-        add_metric(&t, o, SK_LIMIT_TTFT);
+        add_metric(&t, r, SK_LIMIT_TTFT);
         add(&t, " %s %s s.",
             r->budget_confident ? "ends at" : "reaches",
             sk_num_human(a, sizeof(a), r->ttft_hi));
     } else if (r->found && !isnan(o->ttft_budget_s) &&
                !isnan(r->confidence)) {
         add(&t, " The ");
-        add_metric(&t, o, SK_LIMIT_TTFT);
+        add_metric(&t, r, SK_LIMIT_TTFT);
         add(&t, " has no %g%% interval there: too few queries.",
             100 * r->confidence);
     }
     if (!r->found) {
         add(&t, " It misses the ");
-        add_constraint(&t, o, r->binding);
+        add_constraint(&t, r, r->binding);
         add(&t, " by the widest margin: %s %s against %s %s.",
             sk_num_human(a, sizeof(a),
                          shown(r->binding, result_value(r, r->binding))),
@@ -768,9 +770,9 @@ int sk_recommend_paragraph(char *buf, size_t cap,
         double hi = r->lowest ? r->concurrency : r->neighbour_concurrency;
 
         add(&t, " The ");
-        add_constraint(&t, o, r->binding);
+        add_constraint(&t, r, r->binding);
         add(&t, " binds: at concurrency %g ", r->neighbour_concurrency);
-        add_metric(&t, o, r->binding);
+        add_metric(&t, r, r->binding);
         add(&t, " is %s %s; monotone interpolation between %g and %g puts "
                 "the crossing at about concurrency %.1f.",
             sk_num_human(a, sizeof(a), shown(r->binding, r->neighbour_value)),

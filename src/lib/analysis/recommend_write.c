@@ -169,6 +169,7 @@ static const char *const machine_keys[] = {
     "failed_levels",
     "partial_levels",
     "flags",
+    "no_steady_window_levels",
 };
 #define NJSON 22 /* the keys every JSON record has */
 #define NKEYS (sizeof(machine_keys) / sizeof(machine_keys[0]))
@@ -185,7 +186,7 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
         r->peak_throughput_tokens_per_s, r->peak_concurrency, r->peak_share,
         0, r->neighbour_concurrency, r->neighbour_value,
         r->estimate_concurrency, r->ceiling_concurrency, r->ttft_hi,
-        r->confidence, 0, 0, 0, 0, 0, 0, 0};
+        r->confidence, 0, 0, 0, 0, 0, 0, 0, 0};
 
     *s = NULL;
     *v = nums[k];
@@ -212,6 +213,11 @@ static void machine_field(const struct sk_recommend_entry *x, size_t k, const ch
         *s = lists[k - 24];
         break;
     case 26: *s = x->flags; break;
+    case 27:
+        sk_sweep_levels_list(lists[0], sizeof(lists[0]),
+                             &x->left_out.no_window, " ");
+        *s = lists[0];
+        break;
     default: break;
     }
 }

@@ -438,7 +438,7 @@ size_t sk_saturation_best(struct sk_saturation_result *r, size_t n)
 int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
                           const sk_sweep *all, const char *xname,
                           const char *yname, double gain_pct,
-                          int include_partial)
+                          unsigned flags)
 {
     struct sk_sweep_left_out lo;
     char msg[600];
@@ -446,10 +446,11 @@ int sk_saturation_analyse(struct sk_saturation_result *r, sk_sweep **kept,
 
     memset(r, 0, sizeof(*r));
     *kept = NULL;
+    if ((rc = sk_sweep_analysable(kept, &lo, all, flags)) != 0)
+        return rc;
     if (!yname)
-        yname = sk_sweep_default_y(all);
-    if ((rc = sk_sweep_analysable(kept, &lo, all, include_partial)) != 0 ||
-        (rc = sk_saturation_input(r, *kept, xname, yname)) != 0)
+        yname = sk_sweep_default_y(*kept);
+    if ((rc = sk_saturation_input(r, *kept, xname, yname)) != 0)
         return rc;
     r->left_out = lo;
     if ((rc = sk_saturation_compute(r, gain_pct)) != 0) {

@@ -214,21 +214,26 @@ static const char failed_words[] =
 static const char partial_words[] =
     "(fewer queries than planned; left out of the knee and the fit, "
     "--include-partial uses them)";
+static const char no_window_words[] =
+    "(no steady state: under two waves of timed queries, or never fully "
+    "loaded; left out of the knee and the fit)";
 
-/* "failed: 4 (...)" and "partial: 64 (...)", or in Markdown
- * "**Failed:** 4 (...)." */
+/* "failed: 4 (...)", "partial: 64 (...)" and "no steady window: 128
+ * (...)", or in Markdown "**Failed:** 4 (...)." */
 static void left_out_lines(FILE *fp, const struct sk_saturation_result *r,
                            int markdown)
 {
-    const struct sk_sweep_levels_out *l[2] = {&r->left_out.failed,
-                                              &r->left_out.partial};
-    static const char *const what[2][2] = {{"failed:", "partial:"},
-                                           {"**Failed:**", "**Partial:**"}};
-    const char *words[2] = {failed_words, partial_words};
+    const struct sk_sweep_levels_out *l[3] = {&r->left_out.failed,
+                                              &r->left_out.partial,
+                                              &r->left_out.no_window};
+    static const char *const what[2][3] = {
+        {"failed:", "partial:", "no steady window:"},
+        {"**Failed:**", "**Partial:**", "**No steady window:**"}};
+    const char *words[3] = {failed_words, partial_words, no_window_words};
     char line[512];
     size_t k;
 
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < 3; k++) {
         if (!l[k]->n)
             continue;
         sk_sweep_levels_list(line, sizeof(line), l[k], ", ");
@@ -362,14 +367,14 @@ static const char csv_header[] =
     "file,x_column,y_column,gain_threshold,x_from,x_to,y_from,y_to,"
     "gain_per_doubling,knee,lambda,sigma,kappa,r2,peak_concurrency,"
     "peak_throughput,asymptote_throughput,n90,n95,usl_error,group,"
-    "failed_levels,best,partial_levels\n";
+    "failed_levels,best,partial_levels,no_steady_window_levels\n";
 
 /* One row per step; the file's knee and fit repeated on each. */
 static void write_csv(FILE *fp, const struct sk_saturation_result *r)
 {
     double gain = r->knee.threshold;
     const struct sk_saturation_usl *u = &r->usl;
-    char failed[512], partial[512];
+    char failed[512], partial[512], nowin[512];
     size_t i;
 
     for (i = 0; i + 1 < r->n; i++) {
@@ -415,6 +420,10 @@ static void write_csv(FILE *fp, const struct sk_saturation_result *r)
         sk_sweep_levels_list(partial, sizeof(partial), &r->left_out.partial,
                              " ");
         sk_format_csv_field(fp, partial, strlen(partial));
+        fputc(',', fp);
+        sk_sweep_levels_list(nowin, sizeof(nowin), &r->left_out.no_window,
+                             " ");
+        sk_format_csv_field(fp, nowin, strlen(nowin));
         fputc('\n', fp);
     }
 }

@@ -357,7 +357,7 @@ static int steady(struct sk_queries *q, const size_t *rank,
 
         v[k] = q->start_s[j];
         v[n + k] = q->end_s[j];
-        v[2 * n + k] = isnan(q->ttft_s[j]) ? 0 : q->ttft_s[j];
+        v[2 * n + k] = q->ttft_s[j];
         v[3 * n + k] = q->output_tokens[j];
     }
     for (r = 0; r < q->nlevels; r++) {

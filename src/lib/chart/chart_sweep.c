@@ -24,7 +24,6 @@
 #define KEY_RGB 0x555555 /* style keys shared by several runs */
 
 static const char *const conc_label = "Concurrency (parallel requests)";
-static const char *const tps_total = "Total throughput (tok/s)";
 static const char *const tps_query = "Per-query speed (tok/s)";
 
 static const sk_chart_marker shapes[4] = {SK_CHART_CIRCLE, SK_CHART_SQUARE,
@@ -181,6 +180,18 @@ static int column(const double **out, int *why, struct ctx *x, size_t i,
     return 0;
 }
 
+/* The throughput axis: the steady-state figure when the runs carry it
+ * (sweep.h's SK_SWEEP_STEADY, `--throughput steady`). */
+static const char *tps_label(const struct ctx *x)
+{
+    size_t i;
+
+    for (i = 0; i < x->nruns; i++)
+        if (x->runs[i].sweep && sk_sweep_steady(x->runs[i].sweep))
+            return "Steady-state throughput (tok/s)";
+    return "Total throughput (tok/s)";
+}
+
 /* One note per file that lacks column `name`, or a single one when every
  * file lacks it: "FILE: p90_ttft_s is empty; series skipped". */
 static int missing_notes(struct ctx *x, const char *name, const int *why,
@@ -312,7 +323,7 @@ static int total_panel(struct ctx *x, unsigned row, unsigned col,
     int rc;
 
     if ((rc = panel(&pi, x, "throughput", title, row, col, 1, group,
-                    conc_axis(x, xlabelled), tps_total)) != 0 ||
+                    conc_axis(x, xlabelled), tps_label(x))) != 0 ||
         (rc = add_column(x, pi, "throughput_tokens_per_s", 1, NULL, 0,
                          legend && x->nruns > 1, &any)) != 0)
         return rc;
@@ -346,7 +357,7 @@ static int dual_panel(struct ctx *x)
     memset(&dashed, 0, sizeof(dashed));
     p.id = "throughput";
     p.x = conc_axis(x, 1);
-    p.y.label = tps_total;
+    p.y.label = tps_label(x);
     p.y.include_zero = 1;
     p.y2.label = "Mean per-query speed (tok/s)";
     p.y2.include_zero = 1;
@@ -785,7 +796,7 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
         p.x.scale = SK_CHART_LOG10;
     else
         p.x.include_zero = 1;
-    p.y.label = tps_total;
+    p.y.label = tps_label(x);
     p.y.include_zero = 1;
     if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
         return rc;

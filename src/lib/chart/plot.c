@@ -259,7 +259,7 @@ static int load_file(struct cand **c, size_t *n, size_t *cap,
         x = &(*c)[*n];
         memset(x, 0, sizeof(*x));
         x->file = i;
-        rc = sk_sweep_analysable(&x->sweep, &lo, all, o->include_partial);
+        rc = sk_sweep_analysable(&x->sweep, &lo, all, o->flags);
         if (rc == SK_ENODATA && m > 1) {
             note(o, "%s; not drawn", sk_error_last());
             continue;

@@ -53,6 +53,7 @@ struct sk_sweep {
     size_t nfailed;
     unsigned char *partial; /* per level: fewer queries than planned */
     size_t npartial;
+    int steady; /* throughput is the steady-state column (analysable) */
 };
 
 /* The configuration columns the seed tools write (mlx-throughput-lab's
@@ -670,19 +671,43 @@ static void leave_out(struct sk_sweep_levels_out *l, double x)
     l->n++;
 }
 
-int sk_sweep_analysable(sk_sweep **out, struct sk_sweep_left_out *lo,
-                        const sk_sweep *s, int include_partial)
+/* Whether level i has no steady-state throughput (steady: column
+ * index st). */
+static int no_window(const sk_sweep *s, unsigned flags, size_t st, size_t i)
 {
-    size_t *rows, i, m = 0;
-    int rc;
+    return (flags & SK_SWEEP_STEADY) && isnan(s->cols[st].v[i]);
+}
+
+int sk_sweep_analysable(sk_sweep **out, struct sk_sweep_left_out *lo,
+                        const sk_sweep *s, unsigned flags)
+{
+    size_t *rows, i, m = 0, st = 0;
+    int rc, partial_too = (flags & SK_SWEEP_PARTIAL) != 0;
 
     *out = NULL;
     memset(lo, 0, sizeof(*lo));
+    if ((flags & SK_SWEEP_STEADY) &&
+        !find_column(s, SK_SWEEP_STEADY_COLUMN, &st))
+        return sk_error_set(SK_ENOTFOUND,
+                            "%s: no %s column: steady-state throughput "
+                            "needs each query's start and end (a summary "
+                            "from summarize or collect, or the per-query "
+                            "file); use --throughput wall",
+                            s->name, SK_SWEEP_STEADY_COLUMN);
     for (i = 0; i < s->n; i++)
         if (sk_sweep_failed(s, i))
             leave_out(&lo->failed, s->cols[s->conc].v[i]);
-        else if (sk_sweep_partial(s, i) && !include_partial)
+        else if (sk_sweep_partial(s, i) && !partial_too)
             leave_out(&lo->partial, s->cols[s->conc].v[i]);
+        else if (no_window(s, flags, st, i))
+            leave_out(&lo->no_window, s->cols[s->conc].v[i]);
+    if (lo->no_window.n && lo->failed.n + lo->partial.n +
+                                   lo->no_window.n == s->n)
+        return sk_error_set(SK_ENODATA,
+                            "%s: no level has a steady state (under two "
+                            "waves of timed queries, or never fully "
+                            "loaded); use --throughput wall",
+                            s->name);
     if (lo->failed.n + lo->partial.n == s->n) {
         if (lo->partial.n == 0)
             return sk_error_set(SK_ENODATA,
@@ -699,11 +724,19 @@ int sk_sweep_analysable(sk_sweep **out, struct sk_sweep_left_out *lo,
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < s->n; i++)
         if (!sk_sweep_failed(s, i) &&
-            (include_partial || !sk_sweep_partial(s, i)))
+            (partial_too || !sk_sweep_partial(s, i)) &&
+            !no_window(s, flags, st, i))
             rows[m++] = i;
     rc = subset(out, s, rows, m, s->name, s->key, NULL);
     free(rows);
+    if (rc == 0)
+        (*out)->steady = (flags & SK_SWEEP_STEADY) != 0 || s->steady;
     return rc;
+}
+
+int sk_sweep_steady(const sk_sweep *s)
+{
+    return s->steady;
 }
 
 void sk_sweep_levels_list(char *buf, size_t cap,
@@ -744,7 +777,9 @@ static int levels_json(json_t *o, const char *key,
 int sk_sweep_left_out_json(json_t *o, const struct sk_sweep_left_out *lo)
 {
     return levels_json(o, "failed_levels", &lo->failed) != 0 ||
-                   levels_json(o, "partial_levels", &lo->partial) != 0
+                   levels_json(o, "partial_levels", &lo->partial) != 0 ||
+                   levels_json(o, "no_steady_window_levels",
+                               &lo->no_window) != 0
                ? -1
                : 0;
 }
@@ -767,6 +802,15 @@ void sk_sweep_left_out_text(char *buf, size_t cap,
 
         snprintf(buf + at, cap - at, " (fewer queries than planned; "
                                      "--include-partial uses them)");
+    }
+    if (lo->no_window.n) {
+        size_t at = strlen(buf);
+
+        sk_sweep_levels_list(f, sizeof(f), &lo->no_window, ", ");
+        snprintf(buf + at, cap > at ? cap - at : 0,
+                 "%sno steady window %s (under two waves of timed "
+                 "queries, or never fully loaded)",
+                 at ? "; " : "", f);
     }
 }
 
@@ -1046,6 +1090,8 @@ int sk_sweep_set_load_buffer(sk_sweep_set **out, const char *name,
 
 const char *sk_sweep_default_y(const sk_sweep *s)
 {
+    if (s->steady)
+        return SK_SWEEP_STEADY_COLUMN;
     /* sweepkit's summary column first; full_sweep.py's when it is the
      * only throughput column. */
     if (!sk_sweep_has_column(s, "throughput_tokens_per_s") &&

@@ -105,7 +105,9 @@ double sk_metric_steady_throughput(double *window_s, const double *start,
     if (!(to > from))
         return NAN;
     for (i = 0; i < count; i++) {
-        double t0 = start[i] + ttft[i], t1 = end[i], lo, hi;
+        /* no TTFT known: spread over the whole duration */
+        double t0 = start[i] + (isnan(ttft[i]) ? 0 : ttft[i]), t1 = end[i];
+        double lo, hi;
 
         if (!(tokens[i] > 0) || !isfinite(t0) || !isfinite(t1) || t1 < t0)
             continue;
