@@ -169,6 +169,16 @@ for r in rep['runs']:
         je = jl.get('errors')  # a column the summary may not have
         jcells.append(DASH if je is None else g(je))
         check(row == jcells, f'{lab}: json level {jcells} != md {row}')
+    # Each level's sample-size flags: report.json's level_flags, and the
+    # "Sample flags:" line of the page.
+    lf = r['level_flags']
+    check(len(lf) == len(r['levels']), f'{lab}: level_flags count')
+    marks = [f'{g(jl["concurrency"])}: {f}'
+             for jl, f in zip(r['levels'], lf) if f is not None]
+    line = next((l for l in body.split('\n')
+                 if l.startswith('Sample flags: ')), '')
+    check(line[len('Sample flags: '):].startswith('; '.join(marks)) if marks
+          else line == '', f'{lab}: sample flags {marks} vs {line!r}')
     # One serializer for a summary row: report.json's levels are the
     # summary's columns, number text for number text as `summarize --format
     # json` prints a per-query file's summary.

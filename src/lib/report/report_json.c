@@ -41,6 +41,21 @@ static json_t *json_levels(struct jw *w, const struct run_rep *rr)
     return a;
 }
 
+/* Each level's sample-size flags (sk_sweep_level_flags()), in the
+ * levels' order: a string, or null for none. */
+static json_t *json_level_flags(struct jw *w, const struct run_rep *rr)
+{
+    json_t *a = json_array();
+    char f[160];
+    size_t i;
+
+    for (i = 0; a && i < rr->n; i++) {
+        sk_sweep_level_flags(f, sizeof(f), rr->run->sweep, i);
+        jappend(w, a, f[0] ? sk_json_string(f) : json_null());
+    }
+    return a;
+}
+
 static json_t *json_percentiles(struct jw *w, const struct run_rep *rr)
 {
     static const char *const pname[3][3] = {{"p50", "p50_lo", "p50_hi"},
@@ -196,6 +211,7 @@ json_t *sk_report__json(const struct sk_report *rep)
         jset(w, o, "status", sk_json_string(rr->run->status));
         jset(w, o, "partial_levels", json_partial(w, rr));
         jset(w, o, "levels", json_levels(w, rr));
+        jset(w, o, "level_flags", json_level_flags(w, rr));
         jset(w, o, "percentiles", json_percentiles(w, rr));
         jset(w, o, "saturation", json_saturation(rr));
         jset(w, o, "recommendations", json_recs(w, rr, rep));
