@@ -14,6 +14,7 @@
 #define SWEEPKIT_COMPARE_H
 
 #include "sweepkit/format.h"
+#include "sweepkit/sweep.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -42,7 +43,13 @@ struct sk_compare_row {
     int verdict;                /* 1 better, -1 worse, 0 no detectable
                                    difference, 2 not tested (summaries:
                                    no per-query data), 3 not tested (too
-                                   few waves: under two a side) */
+                                   few waves: under two a side), 4 not
+                                   tested (repeats: under two runs a
+                                   side) */
+    /* Repeats (sk_compare_repeats()): the runs behind each mean and their
+     * coefficient of variation; 0 and NaN otherwise. */
+    size_t runs_baseline, runs_candidate;
+    double cv_baseline, cv_candidate;
 };
 
 typedef struct sk_compare sk_compare;
@@ -58,13 +65,61 @@ void sk_compare_opts_init(sk_compare_opts *o);
 /*
  * Compare run `baseline` with run `candidate`: each a per-query CSV (or
  * another tool's result with per-request rows, or a directory of them,
- * foreign.h), else a summary.  Returns 0 and *out (free with
- * sk_compare_free()), or the loaders' errors, SK_ENODATA ("no level in
- * common: baseline 1, 2, 4; candidate 8, 16").
+ * foreign.h), else a summary.  A directory holding several sweepkit
+ * runs of one configuration (runset.h's sk_runset_config()) is a side of
+ * repeats: both sides are then compared by sk_compare_repeats() (a
+ * single run on the other side counts as one repeat).  Returns 0 and
+ * *out (free with sk_compare_free()), or the loaders' errors, SK_EINVAL
+ * (a directory of runs of different configurations), SK_ENODATA ("no
+ * level in common: baseline 1, 2, 4; candidate 8, 16").
  */
 int sk_compare_runs(sk_compare **out, const char *baseline,
                     const char *candidate, const sk_compare_opts *opts);
 void sk_compare_free(sk_compare *c);
+
+/* 1 when `c` compares repeats (sk_compare_repeats()), else 0. */
+int sk_compare_is_repeats(const sk_compare *c);
+
+/*
+ * Repeats: runs of one configuration combined level by level.  For each
+ * metric, the mean over the runs of the run's value, its sample standard
+ * deviation, the t-interval of the mean (Student's t with n - 1 degrees
+ * of freedom at `confidence`; NaN with fewer than two values) and the
+ * coefficient of variation (sd / mean).  n counts the runs with a value.
+ */
+struct sk_repeat_stat {
+    size_t n;
+    double mean, sd, lo, hi, cv;
+};
+
+struct sk_repeat_level {
+    double concurrency;
+    struct sk_repeat_stat m[SK_CMP_NMETRICS];
+};
+
+/*
+ * Combine the `n` summaries `runs` (n >= 1) at the levels every one has:
+ * *out (free()) holds *nlevels levels by concurrency.  The metrics are
+ * the comparison's: throughput (sweep.h's sk_sweep_default_y()),
+ * avg_ttft_s, p90_ttft_s, avg_query_tokens_per_s.  Returns 0, SK_ENODATA
+ * ("no level in common"), SK_ENOMEM.  Pure.
+ */
+int sk_repeats_combine(struct sk_repeat_level **out, size_t *nlevels,
+                       const sk_sweep *const *runs, size_t n,
+                       double confidence);
+
+/*
+ * Compare the repeats `base[0..nb)` with `cand[0..nc)`: per common level
+ * and metric, the means' relative change, the Welch interval of the
+ * difference of the means over the baseline mean, Welch's t-test and the
+ * Holm correction across every row (each metric a test of its own), as
+ * sk_compare_runs() gives for single runs; verdict 4 with fewer than two
+ * runs a side.  Returns 0 and *out, SK_ENODATA (no level in common),
+ * SK_ENOMEM.
+ */
+int sk_compare_repeats(sk_compare **out, const sk_sweep *const *base,
+                       size_t nb, const sk_sweep *const *cand, size_t nc,
+                       const sk_compare_opts *opts);
 
 size_t sk_compare_rows(const sk_compare *c);
 const struct sk_compare_row *sk_compare_row(const sk_compare *c, size_t i);

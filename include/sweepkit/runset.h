@@ -174,6 +174,16 @@ int sk_runset_parse_name(struct sk_runset_name *out, const char *base);
 void sk_runset_label(char *buf, size_t cap, const char *path);
 
 /*
+ * The configuration a run measured, for telling repeats apart (runs of
+ * one configuration: compare.h's sk_repeats_combine()), into `buf`: the
+ * collector's prefix (the model, or --prefix) of its files, else its
+ * label, then its grid group key without a `run_number=N` part (the seed
+ * tools' repeats), then its levels ("gemma 1,2,4,8").  Runs with equal
+ * keys are repeats.  Always NUL-terminated within `cap`.  Pure.
+ */
+void sk_runset_config(char *buf, size_t cap, const struct sk_runset_run *r);
+
+/*
  * Whether the per-query levels `lv[0..n)` have the concurrencies and
  * query counts of summary `s` (its `concurrency` and `queries` columns,
  * compared exactly, level by level).  0 when `s` has no `queries` column

@@ -79,6 +79,14 @@ typedef struct sk_stats_groups sk_stats_groups;
  */
 int sk_stats_percentile(double *out, const double *sorted, size_t n, double p);
 
+/*
+ * The t-interval of a mean: mean -/+ t * sd / sqrt(n), t Student's
+ * quantile at (1 + confidence) / 2 with n - 1 degrees of freedom (GSL).
+ * *lo = *hi = NaN when n < 2 or sd is not finite.  Pure.
+ */
+void sk_stats_t_interval(double *lo, double *hi, double mean, double sd,
+                         size_t n, double confidence);
+
 /* The default confidence of percentile intervals. */
 #define SK_STATS_CONFIDENCE 0.95
 

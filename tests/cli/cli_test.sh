@@ -435,6 +435,18 @@ expect 0 "sweepkit compare: note: no throughput in the runs: that panel is left 
   "$SK" compare fixtures/per_query.csv fixtures/per_query.csv --chart "$tmp/cmp.svg"
 grep -q '<svg' "$tmp/cmp.svg" && ok || bad "compare --chart: not an SVG"
 
+# Repeats: a directory of three runs of one configuration against itself:
+# each mean with its runs and CV, no difference; against one of its runs,
+# one run a side.
+expect 0 "" "$SK" compare fixtures/repeats fixtures/repeats
+grep -q '^          8 | throughput |    289.2 (3 runs, CV 0.7%) |    289.2 (3 runs, CV 0.7%) |  +0.0% | -1.7% .. +1.7% |' "$tmp/out" &&
+  [ "$(grep -c 'no detectable difference$' "$tmp/out")" = 16 ] &&
+  ok || bad "compare: repeats against themselves"
+expect 0 "" "$SK" compare fixtures/repeats/sim_summary_20261203_194531.csv fixtures/repeats --format csv
+head -n 1 "$tmp/out" | grep -q ',verdict,runs_baseline,runs_candidate,cv_baseline,cv_candidate$' &&
+  grep -q '^8,throughput,.*,not tested (one run a side),1,3,,0.007' "$tmp/out" &&
+  ok || bad "compare: one run against repeats"
+
 # --throughput steady (a serve-sim sweep: 8 slots, 32 a single wave): the
 # steady-state column is what the knee and the answer read, and the level
 # without a window is named as left out.

@@ -395,6 +395,43 @@ for r in rep['runs']:
                     g(jr['concurrency']) if jr['found'] else 'none')
             check(ov[0][5 + i] == want, f'{lab}: overview at {budgets[i]}')
 
+# --- repeats: each set's means, intervals and CVs from its runs' levels --
+# Student's t at 0.975 for 1..5 degrees of freedom (tables).
+T975 = {1: 12.706204736174707, 2: 4.302652729911275, 3: 3.182446305284263,
+        4: 2.7764451051977987, 5: 2.570581835636314}
+cols = {'throughput': 'throughput_tokens_per_s', 'ttft_mean': 'avg_ttft_s',
+        'ttft_p90': 'p90_ttft_s', 'query_tps': 'avg_query_tokens_per_s'}
+by_label = {r['label']: r for r in rep['runs']}
+rsec = sections.get('Repeats', '')
+for rs in rep['repeats']:
+    runs = [by_label[l] for l in rs['runs']]
+    check(len(runs) >= 2, 'a set of repeats with fewer than two runs')
+    t = table(subsection(rsec, f'{len(runs)} runs: ' + ', '.join(rs['runs'])))
+    check(len(t) == len(rs['levels']), f'repeats {rs["runs"]}: md rows')
+    for lv, row in zip(rs['levels'], t):
+        cells = [g(lv['concurrency'])]
+        for m, col in cols.items():
+            v = [l[col] for r in runs for l in r['levels']
+                 if l['concurrency'] == lv['concurrency'] and
+                 l.get(col) is not None]
+            st = lv[m]
+            n = len(v)
+            mean = sum(v) / n if n else math.nan
+            sd = (math.sqrt(sum((x - mean) ** 2 for x in v) / (n - 1))
+                  if n >= 2 else math.nan)
+            check(st['n'] == n and abs(st['mean'] - mean) <= 1e-9 * abs(mean),
+                  f'repeats {m} mean at {lv["concurrency"]}')
+            if n >= 2 and n - 1 in T975:
+                h = T975[n - 1] * sd / math.sqrt(n)
+                check(abs(st['lo'] - (mean - h)) <= 1e-9 * abs(mean) + 1e-12 and
+                      abs(st['cv'] - sd / mean) <= 1e-9,
+                      f'repeats {m} interval/cv at {lv["concurrency"]}')
+            cells.append(num(st['mean']) if st['lo'] is None else
+                         f'{num(st["mean"])} [{num(st["lo"])}, {num(st["hi"])}]')
+            cells.append(DASH if st['cv'] is None else f'{100 * st["cv"]:.1f}%')
+        check(row == cells, f'repeats row {row} != {cells}')
+check(bool(rep['repeats']) == bool(rsec), 'a Repeats section iff repeats')
+
 for f in failures:
     print('FAIL:', f)
 print(f'{checks - len(failures)} {len(failures)}')

@@ -9,6 +9,10 @@
 #include "sweepkit/compare.h"
 #include "sweepkit/error.h"
 #include "sweepkit/sim.h"
+#include "sweepkit/summarize.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include <stdint.h>
 #include <unistd.h>
@@ -146,6 +150,130 @@ static void test_summaries(void)
     unlink(b);
 }
 
+/* Run `r` of a repeats directory: a collector-named summary of levels
+ * 2 and 4 (its prefix the configuration), from QUERIES queries a level
+ * drawn with `step_ms` and `seed`. */
+static void repeat_run(const char *d, int r, double step_ms, uint64_t seed)
+{
+    char path[256], *csv = NULL;
+    size_t len = 0, n = 0;
+    FILE *fp = open_memstream(&csv, &len);
+    struct sk_level *lv = NULL;
+    int has_times;
+
+    if (!fp)
+        return;
+    fputs(SIM_LOOP_HEADER, fp);
+    run_level(fp, step_ms, seed, 2);
+    run_level(fp, step_ms, seed + 1000, 4);
+    fclose(fp);
+    CHECK_INT(sk_summarize_buffer(&lv, &n, &has_times, "r.csv", csv, len),
+              0);
+    snprintf(path, sizeof(path), "%s/sim_summary_20260101_00000%d.csv", d,
+             r);
+    fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        sk_summarize_write_csv(fp, lv, n);
+        fclose(fp);
+    }
+    free(lv);
+    free(csv);
+}
+
+/*
+ * Repeats: directories of three runs each.  Same model, other seeds: the
+ * means' changes stay small and nothing is flagged; a step 10% slower:
+ * throughput worse at both levels with Welch's test, its interval below
+ * zero; each row carries the runs and their CVs.  A directory mixing two
+ * configurations is refused; a single run against repeats is one run a
+ * side (not tested).
+ */
+static void test_repeats(void)
+{
+    char a[128], b[128], m[128], one[256], path[256];
+    sk_compare *c = NULL;
+    size_t i;
+    int r;
+
+    snprintf(a, sizeof(a), "%s/ra", dir);
+    snprintf(b, sizeof(b), "%s/rb", dir);
+    CHECK(mkdir(a, 0700) == 0 && mkdir(b, 0700) == 0);
+    for (r = 1; r <= 3; r++) {
+        repeat_run(a, r, 10, (uint64_t)(200 + r));
+        repeat_run(b, r, 10, (uint64_t)(300 + r));
+    }
+    CHECK_INT(sk_compare_runs(&c, a, b, NULL), 0);
+    CHECK(c && sk_compare_is_repeats(c));
+    for (i = 0; c && i < sk_compare_rows(c); i++) {
+        const struct sk_compare_row *x = sk_compare_row(c, i);
+
+        CHECK_INT(x->runs_baseline, 3);
+        CHECK_INT(x->runs_candidate, 3);
+        CHECK(x->cv_baseline >= 0 && x->cv_baseline < 0.1);
+        CHECK(x->verdict == 0);
+        /* TTFT is the prefill alone here (no queueing at C <= 4 slots):
+         * the same in every run, no spread, no interval */
+        if (x->cv_baseline > 0)
+            CHECK(x->lo < x->change && x->change < x->hi);
+        else
+            CHECK(isnan(x->lo) && x->change == 0);
+    }
+    sk_compare_free(c);
+    c = NULL;
+
+    for (r = 1; r <= 3; r++)
+        repeat_run(b, r, 11, (uint64_t)(400 + r));
+    CHECK_INT(sk_compare_runs(&c, a, b, NULL), 0);
+    for (i = 0; c && i < sk_compare_rows(c); i++) {
+        const struct sk_compare_row *x = sk_compare_row(c, i);
+
+        if (x->metric != SK_CMP_THROUGHPUT)
+            continue;
+        CHECK_INT(x->verdict, -1);
+        CHECK(x->change < -0.05 && x->change > -0.12);
+        CHECK(x->lo < x->change && x->hi < 0);
+    }
+    sk_compare_free(c);
+    c = NULL;
+
+    /* one run against repeats: one run a side, not tested */
+    snprintf(one, sizeof(one), "%s/sim_summary_20260101_000001.csv", a);
+    CHECK_INT(sk_compare_runs(&c, one, b, NULL), 0);
+    CHECK(c && sk_compare_rows(c) > 0 &&
+          sk_compare_row(c, 0)->verdict == 4 &&
+          strcmp(sk_compare_verdict_words(4),
+                 "not tested (one run a side)") == 0);
+    sk_compare_free(c);
+    c = NULL;
+
+    /* two configurations in one directory */
+    snprintf(m, sizeof(m), "%s/rm", dir);
+    CHECK(mkdir(m, 0700) == 0);
+    repeat_run(m, 1, 10, 1);
+    snprintf(path, sizeof(path), "%s/sim_summary_20260101_000001.csv", m);
+    snprintf(one, sizeof(one), "%s/other_summary_20260101_000002.csv", m);
+    CHECK(rename(path, one) == 0);
+    repeat_run(m, 3, 10, 2);
+    CHECK_INT(sk_compare_runs(&c, m, b, NULL), SK_EINVAL);
+    CHECK(strstr(sk_error_last(), "runs of different configurations "
+                                  "('other 2,4', 'sim 2,4')") != NULL);
+    for (r = 1; r <= 3; r++) {
+        snprintf(path, sizeof(path), "%s/sim_summary_20260101_00000%d.csv",
+                 a, r);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/sim_summary_20260101_00000%d.csv",
+                 b, r);
+        unlink(path);
+    }
+    unlink(one);
+    snprintf(path, sizeof(path), "%s/sim_summary_20260101_000003.csv", m);
+    unlink(path);
+    rmdir(a);
+    rmdir(b);
+    rmdir(m);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/test_compare.XXXXXX");
@@ -153,6 +281,7 @@ int main(void)
         return 1;
     test_summaries();
     test_null_and_regression();
+    test_repeats();
     rmdir(dir);
     return sk_test_done("compare");
 }

@@ -940,8 +940,28 @@ static void test_quantile_coverage(void)
     }
 }
 
+/* The t-interval of a mean: t(0.975, 3) = 3.182446305284263 (tables),
+ * so mean 10, sd 2, n 4 gives 10 -/+ 3.1824463; under two values or a
+ * non-finite sd, none. */
+static void test_t_interval(void)
+{
+    double lo, hi;
+
+    sk_stats_t_interval(&lo, &hi, 10, 2, 4, 0.95);
+    CHECK_NEAR(lo, 10 - 3.182446305284263, 1e-9);
+    CHECK_NEAR(hi, 10 + 3.182446305284263, 1e-9);
+    /* 90%, 10 values: t(0.95, 9) = 1.833112932653634 */
+    sk_stats_t_interval(&lo, &hi, 0, 1, 10, 0.90);
+    CHECK_NEAR(hi, 1.833112932653634 / sqrt(10.0), 1e-9);
+    sk_stats_t_interval(&lo, &hi, 10, 2, 1, 0.95);
+    CHECK(isnan(lo) && isnan(hi));
+    sk_stats_t_interval(&lo, &hi, 10, NAN, 5, 0.95);
+    CHECK(isnan(lo) && isnan(hi));
+}
+
 int main(void)
 {
+    test_t_interval();
     test_quantile_ranks_exact();
     test_quantile_coverage();
     test_percentile_values();

@@ -23,6 +23,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/json.h"
 #include "sweepkit/num.h"
+#include "sweepkit/runset.h"
 #include "sweepkit/stats.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
@@ -33,6 +34,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct run {
     struct sk_queries *q; /* per-query data, or NULL */
@@ -43,6 +45,7 @@ struct sk_compare {
     struct sk_compare_row *rows;
     size_t n;
     double confidence; /* of the intervals and tests */
+    int repeats;       /* rows from sk_compare_repeats() */
 };
 
 static const char *verdict_words(int v);
@@ -395,10 +398,12 @@ static int holm(struct sk_compare *c, double alpha)
     if (!t)
         return sk_error_set(SK_ENOMEM, "out of memory");
     /* one test per level and sample: throughput shares query_tps's
-     * (per-query speeds), ttft_p90 ttft_mean's (TTFT): counted once */
+     * (per-query speeds), ttft_p90 ttft_mean's (TTFT): counted once;
+     * repeats test each metric's run values on their own */
     for (i = 0; i < c->n; i++)
-        if (!isnan(c->rows[i].p) && c->rows[i].metric != SK_CMP_THROUGHPUT &&
-            c->rows[i].metric != SK_CMP_TTFT_P90)
+        if (!isnan(c->rows[i].p) &&
+            (c->repeats || (c->rows[i].metric != SK_CMP_THROUGHPUT &&
+                            c->rows[i].metric != SK_CMP_TTFT_P90)))
             t[m++] = &c->rows[i];
     qsort(t, m, sizeof(*t), by_p);
     for (i = 0; i < m; i++) {
@@ -452,6 +457,7 @@ static int compare_level(struct sk_compare *c, const struct run *b, size_t ib,
             continue; /* a metric one run lacks: no row */
         r->change = r->baseline != 0 ? r->candidate / r->baseline - 1 : NAN;
         r->lo = r->hi = r->p = r->p_holm = NAN;
+        r->cv_baseline = r->cv_candidate = NAN;
         r->verdict = b->q && cd->q ? 3 : 2;
         if (b->q && cd->q) {
             size_t nb, nc;
@@ -487,9 +493,279 @@ static int compare_level(struct sk_compare *c, const struct run *b, size_t ib,
     return rc;
 }
 
+
+/* ---- repeats ----------------------------------------------------------- */
+
+static void repeat_stat(struct sk_repeat_stat *st, const double *v, size_t n,
+                        double confidence)
+{
+    size_t i;
+    double sum = 0, ss = 0;
+
+    st->n = 0;
+    for (i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            sum += v[i];
+            st->n++;
+        }
+    st->mean = st->n ? sum / (double)st->n : NAN;
+    for (i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            ss += (v[i] - st->mean) * (v[i] - st->mean);
+    st->sd = st->n >= 2 ? sqrt(ss / (double)(st->n - 1)) : NAN;
+    st->cv = st->mean != 0 ? st->sd / st->mean : NAN;
+    sk_stats_t_interval(&st->lo, &st->hi, st->mean, st->sd, st->n,
+                        confidence);
+}
+
+/* Level j of run r at concurrency x, or SIZE_MAX. */
+static size_t find_level(const sk_sweep *s, double x)
+{
+    const double *c = sk_sweep_concurrency(s);
+    size_t j;
+
+    for (j = 0; j < sk_sweep_levels(s); j++)
+        if (c[j] == x)
+            return j;
+    return SIZE_MAX;
+}
+
+int sk_repeats_combine(struct sk_repeat_level **out, size_t *nlevels,
+                       const sk_sweep *const *runs, size_t n,
+                       double confidence)
+{
+    size_t i, k, j, nl = 0, cap = n ? sk_sweep_levels(runs[0]) : 0;
+    struct sk_repeat_level *lv;
+    double *v;
+
+    *out = NULL;
+    *nlevels = 0;
+    if (n == 0 || cap == 0)
+        return sk_error_set(SK_ENODATA, "no runs to combine");
+    if (!(lv = calloc(cap, sizeof(*lv))) ||
+        !(v = malloc(n * sizeof(*v)))) {
+        free(lv);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < cap; i++) {
+        double x = sk_sweep_concurrency(runs[0])[i];
+        int m, everywhere = 1;
+
+        for (k = 1; k < n && everywhere; k++)
+            everywhere = find_level(runs[k], x) != SIZE_MAX;
+        if (!everywhere)
+            continue;
+        lv[nl].concurrency = x;
+        for (m = 0; m < SK_CMP_NMETRICS; m++) {
+            for (k = 0; k < n; k++) {
+                struct run r = {NULL, (sk_sweep *)runs[k]};
+
+                j = find_level(runs[k], x);
+                v[k] = value(&r, j, (enum sk_compare_metric)m);
+            }
+            repeat_stat(&lv[nl].m[m], v, n, confidence);
+        }
+        nl++;
+    }
+    free(v);
+    if (nl == 0) {
+        free(lv);
+        return sk_error_set(SK_ENODATA, "%s and the other runs have no "
+                                        "concurrency level in common",
+                            sk_sweep_name(runs[0]));
+    }
+    *out = lv;
+    *nlevels = nl;
+    return 0;
+}
+
+/* Welch's test of mean b against mean a: the interval of (b - a) / a
+ * and the two-sided p.  Both NaN with under two runs a side or no
+ * spread at all. */
+static void welch(double *lo, double *hi, double *p,
+                  const struct sk_repeat_stat *a,
+                  const struct sk_repeat_stat *b, double confidence)
+{
+    double va, vb, se, df, t;
+
+    *lo = *hi = *p = NAN;
+    if (a->n < 2 || b->n < 2 || a->mean == 0)
+        return;
+    va = a->sd * a->sd / (double)a->n;
+    vb = b->sd * b->sd / (double)b->n;
+    se = sqrt(va + vb);
+    if (!(se > 0))
+        return;
+    df = (va + vb) * (va + vb) /
+         (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
+    t = gsl_cdf_tdist_Pinv((1 + confidence) / 2, df);
+    *lo = (b->mean - a->mean - t * se) / a->mean;
+    *hi = (b->mean - a->mean + t * se) / a->mean;
+    *p = 2 * gsl_cdf_tdist_Q(fabs(b->mean - a->mean) / se, df);
+}
+
+int sk_compare_repeats(sk_compare **out, const sk_sweep *const *base,
+                       size_t nb, const sk_sweep *const *cand, size_t nc,
+                       const sk_compare_opts *opts)
+{
+    struct sk_repeat_level *a = NULL, *b = NULL;
+    size_t na = 0, nbl = 0, i, j;
+    struct sk_compare *c = NULL;
+    sk_compare_opts o;
+    int m, rc;
+
+    *out = NULL;
+    if (opts)
+        o = *opts;
+    else
+        sk_compare_opts_init(&o);
+    if ((rc = sk_repeats_combine(&a, &na, base, nb, o.confidence)) != 0 ||
+        (rc = sk_repeats_combine(&b, &nbl, cand, nc, o.confidence)) != 0)
+        goto done;
+    if (!(c = calloc(1, sizeof(*c))) ||
+        !(c->rows = calloc(na * SK_CMP_NMETRICS + 1, sizeof(*c->rows)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    c->confidence = o.confidence;
+    c->repeats = 1;
+    for (i = 0; i < na; i++)
+        for (j = 0; j < nbl; j++) {
+            if (a[i].concurrency != b[j].concurrency)
+                continue;
+            for (m = 0; m < SK_CMP_NMETRICS; m++) {
+                const struct sk_repeat_stat *x = &a[i].m[m], *y = &b[j].m[m];
+                struct sk_compare_row *r = &c->rows[c->n];
+
+                if (x->n == 0 || y->n == 0)
+                    continue;
+                r->concurrency = a[i].concurrency;
+                r->metric = (enum sk_compare_metric)m;
+                r->baseline = x->mean;
+                r->candidate = y->mean;
+                r->change = x->mean != 0 ? y->mean / x->mean - 1 : NAN;
+                r->p_holm = NAN;
+                welch(&r->lo, &r->hi, &r->p, x, y, o.confidence);
+                r->verdict = x->n < 2 || y->n < 2 ? 4 : 0;
+                r->runs_baseline = x->n;
+                r->runs_candidate = y->n;
+                r->cv_baseline = x->cv;
+                r->cv_candidate = y->cv;
+                c->n++;
+            }
+        }
+    if (c->n == 0)
+        rc = sk_error_set(SK_ENODATA, "%s and %s have no concurrency level "
+                                      "in common",
+                          sk_sweep_name(base[0]), sk_sweep_name(cand[0]));
+    else
+        rc = holm(c, 1 - o.confidence);
+done:
+    free(a);
+    free(b);
+    if (rc != 0) {
+        sk_compare_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int sk_compare_is_repeats(const sk_compare *c)
+{
+    return c->repeats;
+}
+
+/* One side of a comparison: a directory of several sweepkit runs of one
+ * configuration (repeats), else one run (`load()`). */
+struct side {
+    sk_runset *rs;          /* repeats: the runs; NULL otherwise */
+    const sk_sweep **sweeps; /* each run's summary */
+    size_t n;
+};
+
+static void side_free(struct side *sd)
+{
+    sk_runset_free(sd->rs);
+    free(sd->sweeps);
+    memset(sd, 0, sizeof(*sd));
+}
+
+/* `path` as repeats when it is a directory of two or more runs; 0 with
+ * sd->n == 0 when it is not (one run, not a directory, not runs). */
+static int side_repeats(struct side *sd, const char *path)
+{
+    struct stat st;
+    char first[600], key[600];
+    size_t i;
+    int rc;
+
+    memset(sd, 0, sizeof(*sd));
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    if ((rc = sk_runset_new(&sd->rs)) != 0)
+        return rc;
+    if (sk_runset_add(sd->rs, path) != 0 || sk_runset_load(sd->rs) != 0 ||
+        sk_runset_count(sd->rs) < 2) {
+        sk_error_clear(); /* not runs of sweepkit's: the readers say why */
+        side_free(sd);
+        return 0;
+    }
+    sd->n = sk_runset_count(sd->rs);
+    if (!(sd->sweeps = calloc(sd->n, sizeof(*sd->sweeps)))) {
+        side_free(sd);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < sd->n; i++) {
+        const struct sk_runset_run *r = sk_runset_get(sd->rs, i);
+
+        sd->sweeps[i] = r->sweep;
+        sk_runset_config(i ? key : first, sizeof(key), r);
+        if (i && strcmp(key, first) != 0) {
+            rc = sk_error_set(SK_EINVAL,
+                              "%s: runs of different configurations "
+                              "('%s', '%s'); compare one configuration's "
+                              "repeats (same model or prefix, labels and "
+                              "levels)",
+                              path, first, key);
+            side_free(sd);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The other side of repeats, one run: its summary (from a per-query file,
+ * as the runset reads it). */
+static int side_one(struct side *sd, const char *path)
+{
+    int rc;
+
+    memset(sd, 0, sizeof(*sd));
+    if ((rc = sk_runset_new(&sd->rs)) != 0)
+        return rc;
+    if ((rc = sk_runset_add(sd->rs, path)) != 0 ||
+        (rc = sk_runset_load(sd->rs)) != 0) {
+        side_free(sd);
+        return rc;
+    }
+    if (sk_runset_count(sd->rs) != 1) {
+        side_free(sd);
+        return sk_error_set(SK_EINVAL, "%s: not one run", path);
+    }
+    sd->n = 1;
+    if (!(sd->sweeps = calloc(1, sizeof(*sd->sweeps)))) {
+        side_free(sd);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    sd->sweeps[0] = sk_runset_get(sd->rs, 0)->sweep;
+    return 0;
+}
+
 int sk_compare_runs(sk_compare **out, const char *baseline,
                     const char *candidate, const sk_compare_opts *opts)
 {
+    struct side sb, sc;
     struct run b, cd;
     struct sk_compare *c = NULL;
     sk_compare_opts o;
@@ -503,6 +779,22 @@ int sk_compare_runs(sk_compare **out, const char *baseline,
     else
         sk_compare_opts_init(&o);
     seed = o.seed;
+    /* Repeats on either side: both compared as repeats. */
+    if ((rc = side_repeats(&sb, baseline)) != 0)
+        return rc;
+    if ((rc = side_repeats(&sc, candidate)) != 0) {
+        side_free(&sb);
+        return rc;
+    }
+    if (sb.n || sc.n) {
+        if ((sb.n || (rc = side_one(&sb, baseline)) == 0) &&
+            (sc.n || (rc = side_one(&sc, candidate)) == 0))
+            rc = sk_compare_repeats(out, sb.sweeps, sb.n, sc.sweeps, sc.n,
+                                    &o);
+        side_free(&sb);
+        side_free(&sc);
+        return rc;
+    }
     if ((rc = load(&b, baseline)) != 0)
         return rc;
     if ((rc = load(&cd, candidate)) != 0) {
@@ -618,7 +910,7 @@ const struct sk_compare_row *sk_compare_gate_untested(
     for (i = 0; i < c->n; i++) {
         const struct sk_compare_row *r = &c->rows[i];
 
-        if (r->metric == metric && (r->verdict == 2 || r->verdict == 3) &&
+        if (r->metric == metric && r->verdict >= 2 &&
             (above ? r->change > threshold : r->change < threshold))
             return r;
     }
@@ -638,12 +930,13 @@ static const char *verdict_words(int v)
            : v == -1 ? "worse"
            : v == 0  ? "no detectable difference"
            : v == 3  ? "not tested (too few waves)"
+           : v == 4  ? "not tested (one run a side)"
                      : "not tested (summaries)";
 }
 
-static json_t *row_json(const struct sk_compare_row *r)
+static json_t *row_json(const struct sk_compare_row *r, int repeats)
 {
-    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+    json_t *o = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
                      "concurrency", sk_json_number(r->concurrency),
                      "metric", metric_names[r->metric],
                      "baseline", sk_json_number(r->baseline),
@@ -654,6 +947,36 @@ static json_t *row_json(const struct sk_compare_row *r)
                      "p", sk_json_number(r->p),
                      "p_holm", sk_json_number(r->p_holm),
                      "verdict", verdict_words(r->verdict));
+
+    if (o && repeats &&
+        (json_object_set_new(o, "runs_baseline",
+                             json_integer((json_int_t)r->runs_baseline)) ||
+         json_object_set_new(o, "runs_candidate",
+                             json_integer((json_int_t)r->runs_candidate)) ||
+         json_object_set_new(o, "cv_baseline",
+                             sk_json_number(r->cv_baseline)) ||
+         json_object_set_new(o, "cv_candidate",
+                             sk_json_number(r->cv_candidate)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* A mean of repeats in the table: "223.6 (3 runs, CV 1.2%)". */
+static void mean_cell(char *buf, size_t cap, double v, size_t runs,
+                      double cv, int repeats)
+{
+    int n = snprintf(buf, cap, "%.4g", v);
+
+    if (repeats && n >= 0 && (size_t)n < cap) {
+        if (isfinite(cv))
+            snprintf(buf + n, cap - (size_t)n, " (%zu runs, CV %.1f%%)",
+                     runs, 100 * cv);
+        else
+            snprintf(buf + n, cap - (size_t)n, " (%zu run%s)", runs,
+                     runs == 1 ? "" : "s");
+    }
 }
 
 int sk_compare_write(FILE *fp, const sk_compare *c, sk_format fmt,
@@ -668,12 +991,18 @@ int sk_compare_write(FILE *fp, const sk_compare *c, sk_format fmt,
     if (fmt == SK_FORMAT_JSON) {
         sk_json_list_open(fp, head, "results");
         for (i = 0; i < c->n; i++)
-            if ((rc = sk_json_list_item(fp, row_json(&c->rows[i]), i == 0)))
+            if ((rc = sk_json_list_item(fp, row_json(&c->rows[i],
+                                                     c->repeats),
+                                        i == 0)))
                 return rc;
         sk_json_list_close(fp, c->n);
     } else if (fmt == SK_FORMAT_CSV) {
         fputs("concurrency,metric,baseline,candidate,change,change_lo,"
-              "change_hi,p,p_holm,verdict\n",
+              "change_hi,p,p_holm,verdict",
+              fp);
+        fputs(c->repeats ? ",runs_baseline,runs_candidate,cv_baseline,"
+                           "cv_candidate\n"
+                         : "\n",
               fp);
         for (i = 0; i < c->n; i++) {
             const struct sk_compare_row *r = &c->rows[i];
@@ -691,7 +1020,21 @@ int sk_compare_write(FILE *fp, const sk_compare *c, sk_format fmt,
                     sk_num_repr(num, sizeof(num), v[k]);
                     fprintf(fp, ",%s", num);
                 }
-            fprintf(fp, ",%s\n", verdict_words(r->verdict));
+            fprintf(fp, ",%s", verdict_words(r->verdict));
+            if (c->repeats) {
+                fprintf(fp, ",%zu,%zu", r->runs_baseline, r->runs_candidate);
+                for (k = 0; k < 2; k++) {
+                    double cv = k ? r->cv_candidate : r->cv_baseline;
+                    char num[SK_NUM_REPR_MAX];
+
+                    fputc(',', fp);
+                    if (isfinite(cv)) {
+                        sk_num_repr(num, sizeof(num), cv);
+                        fputs(num, fp);
+                    }
+                }
+            }
+            fputc('\n', fp);
         }
     } else {
         int md = fmt == SK_FORMAT_MARKDOWN;
@@ -709,8 +1052,10 @@ int sk_compare_write(FILE *fp, const sk_compare *c, sk_format fmt,
 
             snprintf(x[0], 64, "%g", r->concurrency);
             snprintf(x[1], 64, "%s", metric_names[r->metric]);
-            snprintf(x[2], 64, "%.4g", r->baseline);
-            snprintf(x[3], 64, "%.4g", r->candidate);
+            mean_cell(x[2], 64, r->baseline, r->runs_baseline,
+                      r->cv_baseline, c->repeats);
+            mean_cell(x[3], 64, r->candidate, r->runs_candidate,
+                      r->cv_candidate, c->repeats);
             if (isfinite(r->change))
                 snprintf(x[4], 64, "%+.1f%%", 100 * r->change);
             else

@@ -975,6 +975,38 @@ void sk_runset_label(char *buf, size_t cap, const char *path)
     snprintf(buf, cap, "%.*s", (int)(n < 400 ? n : 400), b);
 }
 
+void sk_runset_config(char *buf, size_t cap, const struct sk_runset_run *r)
+{
+    const char *path = r->summary_path ? r->summary_path : r->per_query_path;
+    const char *b = path ? base_name(path) : r->label, *g = r->group;
+    const double *c = sk_sweep_concurrency(r->sweep);
+    struct sk_runset_name nm;
+    size_t at, i, n = sk_sweep_levels(r->sweep);
+
+    if (cap == 0)
+        return;
+    if (path && sk_runset_parse_name(&nm, b))
+        at = (size_t)snprintf(buf, cap, "%.*s", (int)nm.prefix_len, b);
+    else if (path) { /* the file's name, not the run's unique label */
+        sk_runset_label(buf, cap, path);
+        at = strlen(buf);
+    } else {
+        at = (size_t)snprintf(buf, cap, "%s", r->label);
+    }
+    /* the group's parts but run_number=N */
+    while (g && *g && at < cap) {
+        size_t len = strcspn(g, " ");
+
+        if (!(len > 11 && strncmp(g, "run_number=", 11) == 0))
+            at += (size_t)snprintf(buf + at, cap - at, " %.*s", (int)len, g);
+        g += len;
+        g += *g == ' ';
+    }
+    for (i = 0; i < n && at < cap; i++)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%g", i ? "," : " ",
+                               c[i]);
+}
+
 static int make_label(char **out, const struct file *f)
 {
     char buf[512];

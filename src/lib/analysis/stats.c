@@ -296,6 +296,20 @@ int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
     return 0;
 }
 
+void sk_stats_t_interval(double *lo, double *hi, double mean, double sd,
+                         size_t n, double confidence)
+{
+    double h;
+
+    *lo = *hi = NAN;
+    if (n < 2 || !isfinite(sd) || !(confidence > 0 && confidence < 1))
+        return;
+    h = gsl_cdf_tdist_Pinv((1 + confidence) / 2, (double)(n - 1)) * sd /
+        sqrt((double)n);
+    *lo = mean - h;
+    *hi = mean + h;
+}
+
 int sk_stats_percentile_ci(double *lo, double *hi, const double *sorted,
                            size_t n, double p, double confidence)
 {

@@ -290,6 +290,57 @@ static void name_runs(struct sk_report *rep)
 /* Every run, analysed: runs with a measured throughput first, in the
  * order found, then those without (per-query files with no times): a
  * reader meets the answers before the gaps. */
+/* Group the runs by configuration (sk_runset_config()): each group of
+ * two or more is a set of repeats, combined at 95% over the levels that
+ * finished. */
+static int analyse_repeats(struct sk_report *rep)
+{
+    char (*key)[600] = calloc(rep->nruns ? rep->nruns : 1, sizeof(*key));
+    const sk_sweep **sw = calloc(rep->nruns ? rep->nruns : 1, sizeof(*sw));
+    unsigned char *taken = calloc(rep->nruns ? rep->nruns : 1, 1);
+    size_t i, j;
+    int rc = 0;
+
+    if (!key || !sw || !taken ||
+        !(rep->repeats = calloc(rep->nruns / 2 + 1, sizeof(*rep->repeats)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < rep->nruns; i++)
+        sk_runset_config(key[i], sizeof(key[i]), rep->runs[i].run);
+    for (i = 0; i < rep->nruns && rc == 0; i++) {
+        struct repeat_set *rs = &rep->repeats[rep->nrepeats];
+        size_t n = 0;
+
+        if (taken[i] || !rep->runs[i].run->complete)
+            continue;
+        for (j = i; j < rep->nruns; j++)
+            n += !taken[j] && rep->runs[j].run->complete &&
+                 strcmp(key[i], key[j]) == 0;
+        if (n < 2)
+            continue;
+        if (!(rs->runs = calloc(n, sizeof(*rs->runs)))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            break;
+        }
+        for (j = i; j < rep->nruns; j++)
+            if (!taken[j] && rep->runs[j].run->complete &&
+                strcmp(key[i], key[j]) == 0) {
+                taken[j] = 1;
+                sw[rs->n] = rep->runs[j].run->complete;
+                rs->runs[rs->n++] = j;
+            }
+        rep->nrepeats++;
+        rc = sk_repeats_combine(&rs->levels, &rs->nlevels, sw, rs->n,
+                                SK_STATS_CONFIDENCE);
+    }
+done:
+    free(key);
+    free(sw);
+    free(taken);
+    return rc;
+}
+
 static int analyse_runs(struct sk_report *rep)
 {
     size_t i, k = 0, pass;
@@ -313,7 +364,7 @@ static int analyse_runs(struct sk_report *rep)
     if (rc != 0)
         return rc;
     name_runs(rep);
-    return 0;
+    return analyse_repeats(rep);
 }
 
 /* ---- the report object --------------------------------------------------- */
@@ -441,6 +492,11 @@ void sk_report_free(sk_report *rep)
         sk_sweep_free(rep->runs[i].drawn);
     }
     free(rep->runs);
+    for (i = 0; rep->repeats && i < rep->nrepeats; i++) {
+        free(rep->repeats[i].runs);
+        free(rep->repeats[i].levels);
+    }
+    free(rep->repeats);
     sk_runset_free(rep->rs);
     free(rep->md_path);
     free(rep);

@@ -8,6 +8,7 @@
 #ifndef SK_REPORT_INT_H
 #define SK_REPORT_INT_H
 
+#include "sweepkit/compare.h"
 #include "sweepkit/outdir.h"
 #include "sweepkit/provenance.h"
 #include "sweepkit/recommend.h"
@@ -92,6 +93,15 @@ struct run_rep {
     char chart_error[MSG];
 };
 
+/* Runs of one configuration (runset.h's sk_runset_config()): two or
+ * more, combined level by level (compare.h's sk_repeats_combine()). */
+struct repeat_set {
+    size_t *runs;  /* indexes into sk_report.runs */
+    size_t n;
+    struct sk_repeat_level *levels;
+    size_t nlevels;
+};
+
 struct sk_report {
     const char *title, *command, *version;
     sk_provenance host; /* the machine, read once (provenance.h) */
@@ -103,6 +113,8 @@ struct sk_report {
     size_t ninputs;
     struct run_rep *runs;
     size_t nruns;
+    struct repeat_set *repeats;
+    size_t nrepeats;
     struct chart_ref overlay;
     int has_overlay;
     char overlay_note[MSG];

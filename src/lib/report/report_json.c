@@ -172,6 +172,47 @@ static const char *pairing_name(sk_runset_pairing p)
                                       : "alone";
 }
 
+/* The sets of repeats: each one's runs (labels) and levels, per metric
+ * {n, mean, sd, lo, hi, cv} (compare.h's sk_repeats_combine()). */
+static json_t *json_repeats(struct jw *w, const struct sk_report *rep)
+{
+    json_t *a = json_array();
+    size_t i, j, k;
+
+    for (i = 0; a && i < rep->nrepeats; i++) {
+        const struct repeat_set *rs = &rep->repeats[i];
+        json_t *o = json_object(), *runs = json_array(), *lv = json_array();
+
+        for (k = 0; k < rs->n; k++)
+            jappend(w, runs,
+                    sk_json_string(rep->runs[rs->runs[k]].run->label));
+        for (j = 0; j < rs->nlevels; j++) {
+            json_t *l = json_object();
+
+            jset(w, l, "concurrency",
+                 sk_json_number(rs->levels[j].concurrency));
+            for (k = 0; k < SK_CMP_NMETRICS; k++) {
+                const struct sk_repeat_stat *st = &rs->levels[j].m[k];
+
+                jset(w, l, sk_compare_metric_name((enum sk_compare_metric)k),
+                     json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "n",
+                               (json_int_t)st->n, "mean",
+                               sk_json_number(st->mean), "sd",
+                               sk_json_number(st->sd), "lo",
+                               sk_json_number(st->lo), "hi",
+                               sk_json_number(st->hi), "cv",
+                               sk_json_number(st->cv)));
+            }
+            jappend(w, lv, l);
+        }
+        jset(w, o, "runs", runs);
+        jset(w, o, "confidence", sk_json_number(SK_STATS_CONFIDENCE));
+        jset(w, o, "levels", lv);
+        jappend(w, a, o);
+    }
+    return a;
+}
+
 json_t *sk_report__json(const struct sk_report *rep)
 {
     struct jw jw = {0}, *w = &jw;
@@ -223,6 +264,7 @@ json_t *sk_report__json(const struct sk_report *rep)
         jappend(w, runs, o);
     }
     jset(w, root, "runs", runs);
+    jset(w, root, "repeats", json_repeats(w, rep));
     if (w->failures || !root) {
         json_decref(root);
         return NULL;

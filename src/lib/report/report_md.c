@@ -633,12 +633,67 @@ static void write_glossary(FILE *fp, const struct sk_report *rep)
             date);
 }
 
+/* "885.04 [870.10, 899.90]", or the mean alone with one value. */
+static void repeat_cell(FILE *fp, const struct sk_repeat_stat *st)
+{
+    char a[64], b[64], c[64];
+
+    if (st->n == 0)
+        fprintf(fp, " %s |", DASH);
+    else if (isnan(st->lo))
+        fprintf(fp, " %s |", num(a, sizeof(a), st->mean));
+    else
+        fprintf(fp, " %s [%s, %s] |", num(a, sizeof(a), st->mean),
+                num(b, sizeof(b), st->lo), num(c, sizeof(c), st->hi));
+    if (isfinite(st->cv))
+        fprintf(fp, " %.1f%% |", 100 * st->cv);
+    else
+        fprintf(fp, " %s |", DASH);
+}
+
+/* Runs of one configuration: each level's mean over the runs with its
+ * t-interval and the runs' coefficient of variation. */
+static void write_repeats(FILE *fp, const struct sk_report *rep)
+{
+    size_t i, j, k;
+
+    if (rep->nrepeats == 0)
+        return;
+    fprintf(fp, "## Repeats\n\n"
+                "Runs of one configuration (the same model or prefix, "
+                "labels and levels), combined level by level: the mean "
+                "over the runs with its %g%% t-interval in brackets, and "
+                "the coefficient of variation (standard deviation over "
+                "mean) across the runs.\n\n",
+            100 * SK_STATS_CONFIDENCE);
+    for (i = 0; i < rep->nrepeats; i++) {
+        const struct repeat_set *rs = &rep->repeats[i];
+
+        fprintf(fp, "### %zu runs: ", rs->n);
+        for (k = 0; k < rs->n; k++) {
+            fprintf(fp, "%s", k ? ", " : "");
+            md_cell(fp, rep->runs[rs->runs[k]].run->label);
+        }
+        fprintf(fp, "\n\n| conc | throughput (tok/s) | CV | avg TTFT (s) | "
+                    "CV | p90 TTFT (s) | CV | query tok/s | CV |\n"
+                    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (j = 0; j < rs->nlevels; j++) {
+            fprintf(fp, "| %g |", rs->levels[j].concurrency);
+            for (k = 0; k < SK_CMP_NMETRICS; k++)
+                repeat_cell(fp, &rs->levels[j].m[k]);
+            fputc('\n', fp);
+        }
+        fputc('\n', fp);
+    }
+}
+
 void sk_report__md(FILE *fp, const struct sk_report *rep)
 {
     size_t i;
 
     write_intro(fp, rep);
     write_overview(fp, rep);
+    write_repeats(fp, rep);
     for (i = 0; i < rep->nruns; i++) {
         const struct run_rep *rr = &rep->runs[i];
 
