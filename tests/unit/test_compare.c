@@ -35,7 +35,15 @@ static void run_level(FILE *fp, double step_ms, uint64_t seed, size_t conc)
     sim_loop_level(fp, &p, conc, QUERIES, TOKENS);
 }
 
-/* A run of levels 2 and 4 into `path`. */
+/* A run of levels 2 and 4 into fp, header first. */
+static void run_rows(FILE *fp, double step_ms, uint64_t seed)
+{
+    fputs(SIM_LOOP_HEADER, fp);
+    run_level(fp, step_ms, seed, 2);
+    run_level(fp, step_ms, seed + 1000, 4);
+}
+
+/* The same into `path`. */
 static void run(const char *path, double step_ms, uint64_t seed)
 {
     FILE *fp = fopen(path, "w");
@@ -43,9 +51,7 @@ static void run(const char *path, double step_ms, uint64_t seed)
     CHECK(fp != NULL);
     if (!fp)
         return;
-    fputs(SIM_LOOP_HEADER, fp);
-    run_level(fp, step_ms, seed, 2);
-    run_level(fp, step_ms, seed + 1000, 4);
+    run_rows(fp, step_ms, seed);
     fclose(fp);
 }
 
@@ -163,9 +169,7 @@ static void repeat_run(const char *d, int r, double step_ms, uint64_t seed)
 
     if (!fp)
         return;
-    fputs(SIM_LOOP_HEADER, fp);
-    run_level(fp, step_ms, seed, 2);
-    run_level(fp, step_ms, seed + 1000, 4);
+    run_rows(fp, step_ms, seed);
     fclose(fp);
     CHECK_INT(sk_summarize_buffer(&lv, &n, &has_times, "r.csv", csv, len),
               0);

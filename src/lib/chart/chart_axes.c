@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* An axis coordinate: v itself, or its logarithm (NaN for v <= 0). */
@@ -365,4 +366,27 @@ double sk_chart__mark_px(const struct panel *p, const struct mark *m)
 {
     return m->horizontal ? sk_chart__ax_px(m->y2 ? &p->y2 : &p->y, m->v)
                          : sk_chart__ax_px(&p->x, m->v);
+}
+
+static int cmp_level(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+size_t sk_chart__distinct_levels(double *levels, size_t cap, double *all,
+                                 size_t n)
+{
+    size_t i, k = 0;
+
+    qsort(all, n, sizeof(*all), cmp_level);
+    for (i = 0; i < n; i++) {
+        if (i && all[i] == all[i - 1])
+            continue;
+        if (k == cap)
+            return 0; /* too many: powers of two instead */
+        levels[k++] = all[i];
+    }
+    return k;
 }

@@ -12,6 +12,7 @@
  * interval as a band of its own colour.
  */
 #include "sweepkit/chart_compare.h"
+#include "chart_int.h"
 
 #include "sweepkit/error.h"
 
@@ -104,17 +105,7 @@ static int collect_levels(struct ctx *x)
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < n; i++)
         all[i] = sk_compare_row(x->cmp, i)->concurrency;
-    qsort(all, n, sizeof(*all), cmp_double);
-    x->nlevels = 0;
-    for (i = 0; i < n; i++) {
-        if (i && all[i] == all[i - 1])
-            continue;
-        if (x->nlevels == MAX_LEVEL_TICKS) {
-            x->nlevels = 0; /* too many: powers of two instead */
-            break;
-        }
-        x->levels[x->nlevels++] = all[i];
-    }
+    x->nlevels = sk_chart__distinct_levels(x->levels, MAX_LEVEL_TICKS, all, n);
     free(all);
     return 0;
 }

@@ -181,6 +181,14 @@ extern const cairo_user_data_key_t sk_chart__band_error;
  * were used. */
 extern const cairo_user_data_key_t sk_chart__band_threads;
 
+/* ---- chart_axes.c: concurrency ticks ------------------------------------ */
+
+/* The distinct values of all[0..n) (sorted in place) into levels, at most
+ * `cap`: their count, or 0 when there are more (the axis then ticks at
+ * powers of two). */
+size_t sk_chart__distinct_levels(double *levels, size_t cap, double *all,
+                                 size_t n);
+
 /* ---- small shared measures ---------------------------------------------- */
 
 static inline double marker_r(const sk_chart *c, const struct series *s)

@@ -10,6 +10,7 @@
  * TTFT axes start at zero.
  */
 #include "sweepkit/chart_sweep.h"
+#include "chart_int.h"
 
 #include "sweepkit/error.h"
 #include "sweepkit/stats.h"
@@ -56,13 +57,6 @@ static const char *run_name(const struct ctx *x, size_t i)
                             : x->runs[i].label;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* Every measured level of every run, for the concurrency ticks. */
 static int collect_levels(struct ctx *x)
 {
@@ -90,17 +84,7 @@ static int collect_levels(struct ctx *x)
                 isfinite(r->query_concurrency[j]))
                 all[n++] = r->query_concurrency[j];
     }
-    qsort(all, n, sizeof(double), cmp_double);
-    x->nlevels = 0;
-    for (i = 0; i < n; i++) {
-        if (i && all[i] == all[i - 1])
-            continue;
-        if (x->nlevels == MAX_LEVEL_TICKS) {
-            x->nlevels = 0; /* too many: powers of two instead */
-            break;
-        }
-        x->levels[x->nlevels++] = all[i];
-    }
+    x->nlevels = sk_chart__distinct_levels(x->levels, MAX_LEVEL_TICKS, all, n);
     free(all);
     return 0;
 }
