@@ -20,6 +20,20 @@
 
 #include <stddef.h>
 
+/* A logarithmic axis: where the data asks for one (auto), always, never. */
+typedef enum {
+    SK_CHART_LOG_AUTO = 0,
+    SK_CHART_LOG_ON,
+    SK_CHART_LOG_OFF
+} sk_chart_log;
+
+/* "auto", "on" or "off" into *out; SK_EINVAL otherwise. */
+int sk_chart_log_parse(sk_chart_log *out, const char *name);
+
+/* Whether an axis over positive values lo..hi is logarithmic under
+ * `mode`: auto when hi / lo exceeds 100 (two decades). */
+int sk_chart_log_wanted(sk_chart_log mode, double lo, double hi);
+
 typedef enum {
     SK_CHART_PLOT_THROUGHPUT = 0, /* total and mean per-query tok/s */
     SK_CHART_PLOT_PER_QUERY,      /* every query's tok/s, mean, p10-p90 */
@@ -48,6 +62,9 @@ typedef struct {
                               axes, instead of two stacked panels */
     const char *title;     /* NULL: from the kind and the labels */
     double ttft_budget_s;  /* > 0: horizontal budget line on TTFT */
+    sk_chart_log log_y;    /* the TTFT panel's y axis: log10 when on,
+                              or (auto, the default) when its values span
+                              more than two decades */
     const char *ttft_stat; /* pareto x: "avg", "median" or "p90" (NULL:
                               p90; a run whose column is empty falls back
                               to avg, with a note) */

@@ -30,7 +30,8 @@ enum {
     OPT_BATCH,
     OPT_GROUP_BY,
     OPT_PARTIAL,
-    OPT_THROUGHPUT
+    OPT_THROUGHPUT,
+    OPT_LOG_Y
 };
 
 static const cli_opt options[] = {
@@ -50,6 +51,8 @@ static const cli_opt options[] = {
      "draw a TTFT budget line at S seconds (\"2\", \"500ms\")"},
     {"ttft-stat", required_argument, OPT_TTFT_STAT, "STAT",
      "avg, median or p90: pareto x (default p90), budget (avg)"},
+    {"log-y", required_argument, OPT_LOG_Y, "auto|on|off",
+     "TTFT on a log axis: auto (default) when it spans over two decades"},
     {"mark-x", required_argument, OPT_MARK_X, "X[:LABEL]",
      "vertical marker at concurrency X (repeatable)"},
     {"mark-saturation", no_argument, OPT_MARK_SATURATION, NULL,
@@ -144,6 +147,14 @@ static int plot(int argc, char **argv, char **orig)
             break;
         case OPT_MARK_SATURATION:
             o.mark_saturation = 1;
+            break;
+        case OPT_LOG_Y:
+            if (sk_chart_log_parse(&o.plot.log_y, optarg) != 0) {
+                char msg[160];
+
+                snprintf(msg, sizeof(msg), "--log-y: %s", sk_error_last());
+                return cli_usage_error(prog, msg);
+            }
             break;
         case OPT_GROUP_BY: o.group_by = optarg; break;
         case OPT_PARTIAL: o.flags |= SK_SWEEP_PARTIAL; break;

@@ -1311,6 +1311,67 @@ done:
     sk_sweep_free(s);
 }
 
+/*
+ * --log-y: TTFT from 0.1 s to 40 s (over two decades) is drawn on a
+ * log10 axis by default: each decade takes the same height (0.1 -> 1 as
+ * 1 -> 10); off keeps it linear from zero (0 -> 10 as 10 -> 20); a span
+ * of 10x stays linear under auto.  The rule itself: sk_chart_log_wanted().
+ */
+static void test_plot_ttft_log(void)
+{
+    static const char wide[] = "concurrency,avg_ttft_s\n1,0.1\n8,2\n64,40\n";
+    static const char narrow[] = "concurrency,avg_ttft_s\n1,1\n8,4\n64,10\n";
+    sk_sweep *s = NULL;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart *c = NULL;
+    double x, y0, y1, y2;
+    sk_chart_log m;
+
+    CHECK(sk_chart_log_wanted(SK_CHART_LOG_AUTO, 1, 101) == 1 &&
+          sk_chart_log_wanted(SK_CHART_LOG_AUTO, 1, 100) == 0 &&
+          sk_chart_log_wanted(SK_CHART_LOG_OFF, 1, 1e6) == 0 &&
+          sk_chart_log_wanted(SK_CHART_LOG_ON, 1, 2) == 1);
+    CHECK(sk_chart_log_parse(&m, "on") == 0 && m == SK_CHART_LOG_ON);
+    CHECK_INT(sk_chart_log_parse(&m, "yes"), SK_EINVAL);
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    po.kind = SK_CHART_PLOT_TTFT;
+    run.label = "w";
+    CHECK_INT(sk_sweep_load_buffer(&s, "w.csv", wide, strlen(wide)), 0);
+    run.sweep = s;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_map(&x, &y0, c, 0, 0, 8, 0.1), 0);
+    CHECK_INT(sk_chart_map(&x, &y1, c, 0, 0, 8, 1), 0);
+    CHECK_INT(sk_chart_map(&x, &y2, c, 0, 0, 8, 10), 0);
+    CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
+    CHECK(y0 - y1 > 100);
+    sk_chart_free(c);
+
+    po.log_y = SK_CHART_LOG_OFF;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_map(&x, &y0, c, 0, 0, 8, 0), 0);
+    CHECK_INT(sk_chart_map(&x, &y1, c, 0, 0, 8, 10), 0);
+    CHECK_INT(sk_chart_map(&x, &y2, c, 0, 0, 8, 20), 0);
+    CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
+    sk_chart_free(c);
+    sk_sweep_free(s);
+
+    po.log_y = SK_CHART_LOG_AUTO;
+    CHECK_INT(sk_sweep_load_buffer(&s, "n.csv", narrow, strlen(narrow)), 0);
+    run.sweep = s;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_map(&x, &y0, c, 0, 0, 8, 0), 0);
+    CHECK_INT(sk_chart_map(&x, &y1, c, 0, 0, 8, 5), 0);
+    CHECK_INT(sk_chart_map(&x, &y2, c, 0, 0, 8, 10), 0);
+    CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
+    sk_chart_free(c);
+    sk_sweep_free(s);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -1825,6 +1886,7 @@ int main(void)
     test_plot_throughput();
     test_plot_ttft_pareto();
     test_plot_ttft_band();
+    test_plot_ttft_log();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

@@ -102,9 +102,31 @@ static sk_chart_axis_opts conc_axis(const struct ctx *x, int labelled)
     return a;
 }
 
+int sk_chart_log_parse(sk_chart_log *out, const char *name)
+{
+    static const char *const names[] = {"auto", "on", "off"};
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (sk_chart_log)i;
+            return 0;
+        }
+    return sk_error_set(SK_EINVAL, "expected auto, on or off, got '%.40s'",
+                        name);
+}
+
+int sk_chart_log_wanted(sk_chart_log mode, double lo, double hi)
+{
+    if (mode == SK_CHART_LOG_ON)
+        return 1;
+    return mode == SK_CHART_LOG_AUTO && lo > 0 && hi / lo > 100;
+}
+
+/* A panel; `log_y`: its y axis log10 (else linear from zero). */
 static int panel(size_t *out, struct ctx *x, const char *id, const char *title,
                  unsigned row, unsigned col, unsigned colspan, unsigned group,
-                 sk_chart_axis_opts xa, const char *ylabel)
+                 sk_chart_axis_opts xa, const char *ylabel, int log_y)
 {
     sk_chart_panel_opts p;
 
@@ -117,7 +139,8 @@ static int panel(size_t *out, struct ctx *x, const char *id, const char *title,
     p.x_group = group;
     p.x = xa;
     p.y.label = ylabel;
-    p.y.include_zero = 1;
+    p.y.include_zero = !log_y;
+    p.y.scale = log_y ? SK_CHART_LOG10 : SK_CHART_LINEAR;
     return sk_chart_add_panel(out, x->c, &p);
 }
 
@@ -307,7 +330,7 @@ static int total_panel(struct ctx *x, unsigned row, unsigned col,
     int rc;
 
     if ((rc = panel(&pi, x, "throughput", title, row, col, 1, group,
-                    conc_axis(x, xlabelled), tps_label(x))) != 0 ||
+                    conc_axis(x, xlabelled), tps_label(x), 0)) != 0 ||
         (rc = add_column(x, pi, "throughput_tokens_per_s", 1, NULL, 0,
                          legend && x->nruns > 1, &any)) != 0)
         return rc;
@@ -321,7 +344,7 @@ static int mean_panel(struct ctx *x, unsigned row, unsigned col, unsigned group,
     int rc;
 
     if ((rc = panel(&pi, x, "per-query-mean", title, row, col, 1, group,
-                    conc_axis(x, 1), "Mean per-query speed (tok/s)")) != 0 ||
+                    conc_axis(x, 1), "Mean per-query speed (tok/s)", 0)) != 0 ||
         (rc = add_column(x, pi, "avg_query_tokens_per_s", 0, NULL, 0, 0,
                          &any)) != 0)
         return rc;
@@ -464,7 +487,7 @@ static int per_query_panel(struct ctx *x, unsigned row, unsigned col,
     int rc;
 
     if ((rc = panel(&pi, x, "per-query", title, row, col, 1, 0, conc_axis(x, 1),
-                    tps_query)) != 0)
+                    tps_query, 0)) != 0)
         return rc;
     for (i = 0; i < x->nruns; i++) {
         if (x->runs[i].nqueries) {
@@ -632,24 +655,30 @@ static int p90_bands(struct ctx *x, size_t pi, double *conf)
 static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
                       const char *title, int legend_runs)
 {
-    size_t pi, any[3] = {0}, total, q, i, nstat = 0, only = 0;
-    double conf = NAN;
+    size_t pi, any[3] = {0}, total, q, i, j, nstat = 0, only = 0;
+    double conf = NAN, lo = INFINITY, hi = 0;
     char ylabel[64];
     int rc;
 
     /* With one statistic recorded the axis names it and no key is
-     * needed; with several, a key tells their line styles apart. */
+     * needed; with several, a key tells their line styles apart.  The
+     * values' span decides a log axis (--log-y auto). */
     for (q = 0; q < 3; q++) {
         int have = 0;
 
-        for (i = 0; i < x->nruns && !have; i++) {
+        for (i = 0; i < x->nruns; i++) {
+            const sk_sweep *s = x->runs[i].sweep;
             const double *v;
 
-            if (x->runs[i].sweep &&
-                sk_sweep_column(&v, x->runs[i].sweep, ttft_stats[q].column) ==
-                    0 &&
-                count_finite(v, sk_sweep_levels(x->runs[i].sweep)) > 0)
-                have = 1;
+            if (!s || sk_sweep_column(&v, s, ttft_stats[q].column) != 0)
+                continue;
+            for (j = 0; j < sk_sweep_levels(s); j++) {
+                have |= isfinite(v[j]) != 0;
+                if (isfinite(v[j]) && v[j] > 0) {
+                    lo = fmin(lo, v[j]);
+                    hi = fmax(hi, v[j]);
+                }
+            }
         }
         if (have) {
             nstat++;
@@ -663,7 +692,7 @@ static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
     else
         snprintf(ylabel, sizeof(ylabel), "Time to first token (s)");
     if ((rc = panel(&pi, x, "ttft", title, row, col, 1, 0, conc_axis(x, 1),
-                    ylabel)) != 0 ||
+                    ylabel, sk_chart_log_wanted(x->o->log_y, lo, hi))) != 0 ||
         (rc = p90_bands(x, pi, &conf)) != 0)
         return rc;
     for (q = 0; q < 3; q++) {
