@@ -20,6 +20,15 @@
 
 #include <stddef.h>
 
+/*
+ * Run i's look, the one per run everywhere a chart tells runs apart:
+ * colour from the palette, then a line style and marker, so the first
+ * SK_CHART_RUN_STYLES runs all differ (colours 0-7 solid, then dashed
+ * with the next marker shape); a line with markers, no legend name.
+ */
+#define SK_CHART_RUN_STYLES 16
+sk_chart_style sk_chart_run_style(size_t i);
+
 /* A logarithmic axis: where the data asks for one (auto), always, never. */
 typedef enum {
     SK_CHART_LOG_AUTO = 0,

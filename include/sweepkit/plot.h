@@ -84,7 +84,7 @@ void sk_plot_opts_init(sk_plot_opts *o);
  * the nfiles summaries, or the nper_query per-query files when nfiles is
  * 0 (1 to SK_PLOT_MAX_RUNS; the caller checks the counts).  A summary
  * holding a grid gives one run per configuration, labelled with its key;
- * when there are more than SK_CHART_PALETTE_SIZE of them, those with the
+ * when there are more than SK_CHART_RUN_STYLES of them, those with the
  * highest peak throughput are drawn and the rest counted in a note.
  * Failed levels, and partial ones unless SK_SWEEP_PARTIAL, are left out
  * (sk_sweep_analysable()) with a note naming them.  With a TTFT budget

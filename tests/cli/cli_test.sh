@@ -343,10 +343,10 @@ expect 0 "sweepkit plot: note: fixtures/grids/round_robin.csv [max_tokens=1024]:
   "$SK" plot fixtures/grids/round_robin.csv -o "$tmp/rr.svg"
 [ "$(grep -o 'stroke-width:2.5' "$tmp/rr.svg" | wc -l)" = 8 ] && ok || bad "plot: round robin, four series"
 { echo model,concurrency,throughput_tps,errors
-  for m in a b c d e f g h i j; do for c in 1 2 4; do echo "$m,$c,$(( c * 10 + ${#m} )).0,0"; done; done; } >"$tmp/ten.csv"
-expect 0 "sweepkit plot: note: 10 configurations: the 8 with the highest peak throughput are drawn, 2 more are not (--group-by fewer columns, or plot them apart)" \
+  for m in a b c d e f g h i j k l m n o p q r s t; do for c in 1 2 4; do echo "$m,$c,$(( c * 10 + ${#m} )).0,0"; done; done; } >"$tmp/ten.csv"
+expect 0 "sweepkit plot: note: 20 configurations: the 16 with the highest peak throughput are drawn, 4 more are not (--group-by fewer columns, or plot them apart)" \
   "$SK" plot "$tmp/ten.csv" -o "$tmp/ten.svg"
-[ "$(grep -o 'stroke-width:2.5' "$tmp/ten.svg" | wc -l)" = 16 ] && ok || bad "plot: ten configurations, eight drawn"
+[ "$(grep -o 'stroke-width:2.5' "$tmp/ten.svg" | wc -l)" = 32 ] && ok || bad "plot: twenty configurations, sixteen drawn"
 expect 2 "sweepkit plot: --per-query $G2: $G2 holds 8 sweeps (a grid); per-query samples go with a one-sweep summary" \
   "$SK" plot "$G2" --per-query "$G2" -k per-query -o "$tmp/x.png"
 

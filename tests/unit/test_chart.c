@@ -1372,6 +1372,67 @@ static void test_plot_ttft_log(void)
     sk_sweep_free(s);
 }
 
+/*
+ * Sixteen runs, sixteen looks: no two of the first SK_CHART_RUN_STYLES
+ * share colour, dash and marker (the 9th is the 1st's colour, dashed,
+ * with the next marker); drawn together, every palette colour is on the
+ * canvas and half the lines are dashed (SVG: stroke-dasharray).
+ */
+static void test_run_styles(void)
+{
+    sk_sweep *s[SK_CHART_RUN_STYLES] = {NULL};
+    sk_chart_plot_run runs[SK_CHART_RUN_STYLES];
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    char name[SK_CHART_RUN_STYLES][16], csv[128];
+    size_t i, j, dashed = 0, svglen = 0;
+    char *svg = NULL;
+    const char *p;
+
+    for (i = 0; i < SK_CHART_RUN_STYLES; i++)
+        for (j = 0; j < i; j++) {
+            sk_chart_style a = sk_chart_run_style(i), b = sk_chart_run_style(j);
+
+            CHECK(a.rgb != b.rgb || a.dash != b.dash || a.marker != b.marker);
+        }
+    CHECK(sk_chart_run_style(8).rgb == sk_chart_run_style(0).rgb &&
+          sk_chart_run_style(8).dash == SK_CHART_DASHED &&
+          sk_chart_run_style(8).marker != sk_chart_run_style(0).marker);
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < SK_CHART_RUN_STYLES; i++) {
+        snprintf(csv, sizeof(csv),
+                 "concurrency,throughput_tokens_per_s\n1,%zu\n2,%zu\n4,%zu\n",
+                 10 + i, 20 + 2 * i, 30 + 3 * i);
+        snprintf(name[i], sizeof(name[i]), "run%zu", i);
+        CHECK_INT(sk_sweep_load_buffer(&s[i], name[i], csv, strlen(csv)), 0);
+        runs[i].sweep = s[i];
+        runs[i].label = name[i];
+    }
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    po.kind = SK_CHART_PLOT_THROUGHPUT;
+    CHECK_INT(sk_chart_plot_new(&c, runs, SK_CHART_RUN_STYLES, &po), 0);
+    if (!c)
+        goto done;
+    CHECK_INT(sk_chart_write(c, tmp_path("sixteen.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("sixteen.png")), 0);
+    for (i = 0; img.rgb && i < SK_CHART_PALETTE_SIZE; i++)
+        CHECK(count_colour(&img, sk_chart_palette(i), 10) > 50);
+    CHECK_INT(sk_chart_write(c, tmp_path("sixteen.svg"), &ro), 0);
+    svg = sk_test_slurp(tmp_path("sixteen.svg"), &svglen);
+    for (p = svg; p && (p = strstr(p, "stroke-dasharray")); p++)
+        dashed++;
+    CHECK(dashed >= 8);
+done:
+    free(svg);
+    free(img.rgb);
+    sk_chart_free(c);
+    for (i = 0; i < SK_CHART_RUN_STYLES; i++)
+        sk_sweep_free(s[i]);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -1887,6 +1948,7 @@ int main(void)
     test_plot_ttft_pareto();
     test_plot_ttft_band();
     test_plot_ttft_log();
+    test_run_styles();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

@@ -14,6 +14,7 @@
 #include "sweepkit/chart_compare.h"
 #include "chart_int.h"
 
+#include "sweepkit/chart_sweep.h"
 #include "sweepkit/error.h"
 
 #include <math.h>
@@ -130,15 +131,12 @@ static int panel(size_t *out, struct ctx *x, const char *id,
     return sk_chart_add_panel(out, x->c, &p);
 }
 
-static sk_chart_style line_style(size_t colour, sk_chart_marker marker,
-                                 const char *name)
+/* Style i (the runs 0 and 1, the changes 2 and 3): the sweep charts'
+ * run style, named. */
+static sk_chart_style line_style(size_t i, const char *name)
 {
-    sk_chart_style st;
+    sk_chart_style st = sk_chart_run_style(i);
 
-    memset(&st, 0, sizeof(st));
-    st.rgb = sk_chart_palette(colour);
-    st.line = 1;
-    st.marker = marker;
     st.name = name;
     return st;
 }
@@ -148,15 +146,13 @@ static int runs_panel(struct ctx *x, const struct metric *m, const char *id,
                       const char *title, unsigned row, const char *ylabel,
                       const char *const *names)
 {
-    static const sk_chart_marker shapes[2] = {SK_CHART_CIRCLE,
-                                              SK_CHART_SQUARE};
     size_t pi, j, k;
     int rc;
 
     if ((rc = panel(&pi, x, id, title, row, ylabel)) != 0)
         return rc;
     for (k = 0; k < 2; k++) {
-        sk_chart_style st = line_style(k, shapes[k], names ? names[k] : NULL);
+        sk_chart_style st = line_style(k, names ? names[k] : NULL);
 
         for (j = 0; j < m->n; j++) {
             x->xs[j] = m->p[j].x;
@@ -173,10 +169,9 @@ static int runs_panel(struct ctx *x, const struct metric *m, const char *id,
  * (broken where a level has none), then the line; *banded when some
  * level has an interval. */
 static int change_line(struct ctx *x, size_t pi, const struct metric *m,
-                       size_t colour, sk_chart_marker marker,
-                       const char *name, int *banded)
+                       size_t style, const char *name, int *banded)
 {
-    sk_chart_style st = line_style(colour, marker, name);
+    sk_chart_style st = line_style(style, name);
     size_t j, n = 0, nband = 0;
     int rc;
 
@@ -282,11 +277,10 @@ static int change_panel(struct ctx *x, unsigned row)
     if ((rc = panel(&pi, x, "change", "Change from the baseline "
                     "(throughput: higher is better; TTFT: lower is better)",
                     row, "Change (%)")) != 0 ||
-        (x->tp.n && (rc = change_line(x, pi, &x->tp, 2, SK_CHART_CIRCLE,
-                                      "throughput", &banded)) != 0) ||
-        (x->ttft.n && (rc = change_line(x, pi, &x->ttft, 3,
-                                        SK_CHART_TRIANGLE, ttft,
-                                        &banded)) != 0) ||
+        (x->tp.n && (rc = change_line(x, pi, &x->tp, 2, "throughput",
+                                      &banded)) != 0) ||
+        (x->ttft.n &&
+         (rc = change_line(x, pi, &x->ttft, 3, ttft, &banded)) != 0) ||
         (rc = sk_chart_panel_mark_y(x->c, pi, 0, 0, NULL)) != 0)
         return rc;
     if (banded) {

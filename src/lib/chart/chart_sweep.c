@@ -39,15 +39,24 @@ struct ctx {
     size_t nlevels; /* 0: too many levels for a tick each */
 };
 
-static sk_chart_style run_style(size_t i)
+sk_chart_style sk_chart_run_style(size_t i)
 {
+    static const sk_chart_dash dashes[3] = {SK_CHART_SOLID, SK_CHART_DASHED,
+                                            SK_CHART_DOTTED};
+    size_t round = i / SK_CHART_PALETTE_SIZE;
     sk_chart_style st;
 
     memset(&st, 0, sizeof(st));
     st.rgb = sk_chart_palette(i);
     st.line = 1;
-    st.marker = shapes[i % 4];
+    st.dash = dashes[round % 3];
+    st.marker = shapes[(i + round) % 4];
     return st;
+}
+
+static sk_chart_style run_style(size_t i)
+{
+    return sk_chart_run_style(i);
 }
 
 /* The summary file name for messages. */

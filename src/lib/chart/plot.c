@@ -304,12 +304,12 @@ static int by_place(const void *a, const void *b)
 
 /*
  * More configurations than the chart's styles tell apart: the
- * SK_CHART_PALETTE_SIZE with the highest peak throughput stay, in their
+ * SK_CHART_RUN_STYLES with the highest peak throughput stay, in their
  * order, and the rest are counted in a note.
  */
 static void keep_best(struct cand *c, size_t *n, const sk_plot_opts *o)
 {
-    size_t i, keep = SK_CHART_PALETTE_SIZE;
+    size_t i, keep = SK_CHART_RUN_STYLES;
 
     if (*n <= keep)
         return;

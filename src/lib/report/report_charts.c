@@ -278,8 +278,8 @@ static double run_peak(const struct run_rep *rr)
  */
 static int overlay_chart(struct sk_report *rep, const struct render *rd)
 {
-    sk_chart_plot_run pr[SK_CHART_PALETTE_SIZE];
-    struct run_rep *in[SK_CHART_PALETTE_SIZE];
+    sk_chart_plot_run pr[SK_CHART_RUN_STYLES];
+    struct run_rep *in[SK_CHART_RUN_STYLES];
     sk_chart_plot_opts po;
     sk_chart *c = NULL;
     size_t i, j, n = 0, with = 0;
@@ -302,18 +302,18 @@ static int overlay_chart(struct sk_report *rep, const struct render *rd)
                 (run_peak(&rep->runs[j]) > run_peak(rr) ||
                  (j < i && run_peak(&rep->runs[j]) == run_peak(rr))))
                 better++;
-        if (better >= SK_CHART_PALETTE_SIZE)
+        if (better >= SK_CHART_RUN_STYLES)
             continue;
         in[n] = rr;
         pr[n].sweep = rr->drawn;
         pr[n].label = rr->run->label;
         n++;
     }
-    if (with > SK_CHART_PALETTE_SIZE)
+    if (with > SK_CHART_RUN_STYLES)
         snprintf(rep->overlay_note, MSG,
                  "The overlay shows the %d runs with the highest peak "
                  "throughput; %zu more are not drawn.",
-                 SK_CHART_PALETTE_SIZE, with - SK_CHART_PALETTE_SIZE);
+                 SK_CHART_RUN_STYLES, with - SK_CHART_RUN_STYLES);
     if (n < 2)
         return 0;
     memset(&po, 0, sizeof(po));
