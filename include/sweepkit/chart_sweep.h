@@ -48,10 +48,13 @@ typedef enum {
     SK_CHART_PLOT_PER_QUERY,      /* every query's tok/s, mean, p10-p90 */
     SK_CHART_PLOT_TTFT,           /* mean, median, p90 TTFT per level */
     SK_CHART_PLOT_PARETO,         /* total tok/s against TTFT */
-    SK_CHART_PLOT_DASHBOARD       /* the four in one image */
+    SK_CHART_PLOT_DASHBOARD,      /* the four in one image */
+    SK_CHART_PLOT_FRONTIER        /* total tok/s against per-query tok/s,
+                                     the Pareto frontier joined */
 } sk_chart_plot_kind;
 
-/* "throughput", "per-query", "ttft", "pareto", "dashboard" into *out;
+/* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier"
+ * into *out;
  * SK_EINVAL otherwise. */
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
 

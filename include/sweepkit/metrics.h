@@ -36,6 +36,15 @@ double sk_metric_prefill_tokens_per_s(double prompt_tokens, double ttft_s);
  * (first request sent to last response finished). */
 double sk_metric_throughput(double total_output_tokens, double wall_s);
 
+/*
+ * The Pareto frontier of the points (a[i], b[i]), both to be maximised
+ * (negate one to minimise it): on[i] = 1 when no other point has a >= and
+ * b >= with one strictly greater, else 0; a point with a NaN is never on
+ * it.  Equal points are all on it.  O(n^2): for a sweep's levels.
+ */
+void sk_metric_pareto(unsigned char *on, const double *a, const double *b,
+                      size_t n);
+
 /* The peak of a sweep: the index of the highest throughput in y[0..n)
  * (the first, on a tie; NaN values skipped), or n when no value is a
  * number.  The level every "share of the peak" is measured against. */

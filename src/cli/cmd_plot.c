@@ -38,7 +38,7 @@ static const cli_opt options[] = {
     {"output", required_argument, 'o', "FILE",
      "write the chart to FILE: .png, .svg or .pdf (required)"},
     {"kind", required_argument, 'k', "KIND",
-     "throughput (default), per-query, ttft, pareto or dashboard"},
+     "throughput (default), per-query, ttft, pareto, dashboard or frontier"},
     {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
      "throughput: two stacked panels (default) or one with two y axes"},
     {"per-query", required_argument, OPT_PER_QUERY, "FILE",
@@ -81,7 +81,7 @@ static const cli_spec spec = {
     "configuration of a grid) as a\n"
     "chart; the output format follows the extension.  "
     "Kinds: throughput, per-query, ttft,\n"
-    "pareto, dashboard.",
+    "pareto, dashboard, frontier.",
     options};
 
 /* The library's notes, as "PROG: note: NOTE" on stderr. */

@@ -1433,6 +1433,83 @@ done:
         sk_sweep_free(s[i]);
 }
 
+/* Is (x, y) colour rgb faded toward white: every channel's distance from
+ * white between lo and hi times rgb's own (channels of rgb within 40 of
+ * white are not judged)? */
+static int tint_at(const struct image *img, long x, long y, uint32_t rgb,
+                   double lo, double hi)
+{
+    const unsigned char *p;
+    int k;
+
+    if (x < 0 || y < 0 || x >= (long)img->w || y >= (long)img->h)
+        return 0;
+    p = img->rgb + 3 * ((size_t)y * img->w + (size_t)x);
+    for (k = 0; k < 3; k++) {
+        double want = 255 - (double)(rgb >> (16 - 8 * k) & 255);
+        double got = 255 - (double)p[k];
+
+        if (want > 40 && (got < lo * want || got > hi * want))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The frontier kind: level 8 has less throughput (150) and less speed
+ * (20) than level 4 (180, 30): dominated, drawn as a faded marker (the
+ * run's colour at alpha 0.35 on white: between a fifth and three fifths
+ * of the way from white), the others full colour on the frontier line;
+ * the pareto panel fades the same way (8: more TTFT, less throughput
+ * than 4).
+ */
+static void test_plot_frontier(void)
+{
+    static const char csv[] =
+        "concurrency,throughput_tokens_per_s,avg_query_tokens_per_s,"
+        "avg_ttft_s\n"
+        "1,50,50,0.1\n2,100,45,0.2\n4,180,30,0.4\n8,150,20,0.9\n";
+    sk_sweep *s = NULL;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    uint32_t rgb = sk_chart_palette(0);
+    double px, py;
+    int kind;
+
+    memset(&run, 0, sizeof(run));
+    memset(&ro, 0, sizeof(ro));
+    CHECK_INT(sk_sweep_load_buffer(&s, "f.csv", csv, strlen(csv)), 0);
+    if (!s)
+        return;
+    run.sweep = s;
+    run.label = "f";
+    for (kind = 0; kind < 2; kind++) {
+        memset(&po, 0, sizeof(po));
+        po.kind = kind ? SK_CHART_PLOT_PARETO : SK_CHART_PLOT_FRONTIER;
+        CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+        if (!c)
+            break;
+        CHECK_INT(sk_chart_write(c, tmp_path("frontier.png"), &ro), 0);
+        CHECK_INT(read_png(&img, tmp_path("frontier.png")), 0);
+        if (img.rgb) {
+            CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, kind ? 0.9 : 20, 150),
+                      0);
+            CHECK(tint_at(&img, (long)px, (long)py, rgb, 0.2, 0.6));
+            CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, kind ? 0.4 : 30, 180),
+                      0);
+            CHECK(colour_at(&img, (long)px, (long)py, rgb, 6));
+        }
+        free(img.rgb);
+        img.rgb = NULL;
+        sk_chart_free(c);
+        c = NULL;
+    }
+    sk_sweep_free(s);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -1656,8 +1733,8 @@ static void test_plot_errors(void)
     CHECK_INT(k, SK_CHART_PLOT_PARETO);
     CHECK_INT(sk_chart_plot_kind_parse(&k, "pie"), SK_EINVAL);
     CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
-                               "throughput, per-query, ttft, pareto or "
-                               "dashboard");
+                               "throughput, per-query, ttft, pareto, "
+                               "dashboard or frontier");
     po.ttft_stat = "p50";
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
     CHECK_STR(sk_error_last(),
@@ -1949,6 +2026,7 @@ int main(void)
     test_plot_ttft_band();
     test_plot_ttft_log();
     test_run_styles();
+    test_plot_frontier();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

@@ -3,8 +3,20 @@
 
 #include "sweepkit/metrics.h"
 
+/* The Pareto frontier, both maximised: (1,5) (3,3) (5,1) trade off; (2,2)
+ * is beaten by (3,3); (3,3) twice: both on it; NaN never. */
+static void test_pareto(void)
+{
+    static const double a[] = {1, 3, 5, 2, 3, NAN}, b[] = {5, 3, 1, 2, 3, 9};
+    unsigned char on[6];
+
+    sk_metric_pareto(on, a, b, 6);
+    CHECK(on[0] && on[1] && on[2] && !on[3] && on[4] && !on[5]);
+}
+
 int main(void)
 {
+    test_pareto();
     {
         /* Steady state at concurrency 2: the second query's start (1 s)
          * fills both slots, the end at 5 s drops them for good; tokens

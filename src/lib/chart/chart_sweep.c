@@ -13,6 +13,7 @@
 #include "chart_int.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/metrics.h"
 #include "sweepkit/stats.h"
 
 #include <math.h>
@@ -748,6 +749,70 @@ static int stat_index(int *out, const char *name)
         SK_EINVAL, "TTFT statistic '%s': expected avg, median or p90", name);
 }
 
+/*
+ * Run i's points (xs[j], ys[j]) with their labels (one per level): the
+ * Pareto-optimal ones (metrics.h's sk_metric_pareto(): ys maximised, xs
+ * minimised when `min_x`, else maximised) joined by a line in the run's
+ * style, the dominated ones as faded markers alone.
+ */
+static int frontier_series(struct ctx *x, size_t pi, size_t i,
+                           const double *xs, const double *ys, int min_x,
+                           const char *const *labels, int legend_runs)
+{
+    size_t n = sk_sweep_levels(x->runs[i].sweep), j, k, m;
+    unsigned char *on = malloc(n ? n : 1);
+    double *buf = malloc(4 * (n ? n : 1) * sizeof(*buf));
+    const char **lab = malloc((n ? n : 1) * sizeof(*lab));
+    sk_chart_style st = run_style(i);
+    int rc = 0, pass;
+
+    if (!on || !buf || !lab) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (j = 0; j < n; j++)
+        buf[j] = min_x ? -xs[j] : xs[j];
+    sk_metric_pareto(on, buf, ys, n);
+    /* pass 0: the dominated points, faded; pass 1: the frontier */
+    for (pass = 0; pass < 2 && rc == 0; pass++) {
+        for (j = 0, m = 0; j < n; j++)
+            if (on[j] == pass) {
+                buf[2 * n + m] = xs[j];
+                buf[3 * n + m] = ys[j];
+                lab[m++] = labels[j];
+            }
+        if (m == 0)
+            continue;
+        if (pass == 1) /* along x, for the line */
+            for (j = 1; j < m; j++)
+                for (k = j; k > 0 && buf[2 * n + k - 1] > buf[2 * n + k];
+                     k--) {
+                    double tx = buf[2 * n + k], ty = buf[3 * n + k];
+                    const char *tl = lab[k];
+
+                    buf[2 * n + k] = buf[2 * n + k - 1];
+                    buf[3 * n + k] = buf[3 * n + k - 1];
+                    lab[k] = lab[k - 1];
+                    buf[2 * n + k - 1] = tx;
+                    buf[3 * n + k - 1] = ty;
+                    lab[k - 1] = tl;
+                }
+        st = run_style(i);
+        st.line_width = 1.5;
+        st.line = pass;
+        st.alpha = pass ? 0 : 0.35;
+        st.name = pass && legend_runs && x->nruns > 1 ? x->runs[i].label
+                                                       : NULL;
+        st.labels = lab;
+        rc = sk_chart_add_series(x->c, pi, &st, buf + 2 * n, buf + 3 * n, m);
+    }
+done:
+    free(on);
+    free(buf);
+    free(lab);
+    return rc;
+}
+
 static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
                         const char *title, int legend_runs)
 {
@@ -831,7 +896,6 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
         }
     for (i = 0; i < x->nruns; i++) {
         const sk_sweep *s = x->runs[i].sweep;
-        sk_chart_style st = run_style(i);
 
         if (!s)
             continue;
@@ -845,11 +909,9 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
         }
         for (j = 0; j < sk_sweep_levels(s); j++)
             snprintf(labels[j], 32, "%g", sk_sweep_concurrency(s)[j]);
-        st.line_width = 1.5;
-        st.name = legend_runs && x->nruns > 1 ? x->runs[i].label : NULL;
-        st.labels = (const char *const *)labels;
-        if ((rc = sk_chart_add_series(x->c, pi, &st, xs[i], tp[i],
-                                      sk_sweep_levels(s))) != 0)
+        if ((rc = frontier_series(x, pi, i, xs[i], tp[i], 1,
+                                  (const char *const *)labels,
+                                  legend_runs)) != 0)
             goto done;
         any++;
     }
@@ -864,22 +926,88 @@ done:
     return rc;
 }
 
+/* ---- frontier ---------------------------------------------------------- */
+
+/* Total throughput against per-query speed (tok/s per user), a point per
+ * level labelled with its concurrency, each run's Pareto frontier joined
+ * (frontier_series()): the trade between serving more and serving each
+ * user faster (vLLM's plot_pareto, "interactivity vs throughput"). */
+static int frontier_panel(struct ctx *x)
+{
+    sk_chart_panel_opts p;
+    char **labels = NULL;
+    size_t pi, i, j, maxn = 0, any = 0;
+    int rc, why[MAX_RUNS] = {HAVE};
+
+    memset(&p, 0, sizeof(p));
+    p.id = "frontier";
+    p.title = "Point labels: concurrency; faded: dominated levels";
+    p.x.label = "Per-query speed (tok/s per user)";
+    p.x.include_zero = 1;
+    p.y.label = tps_label(x);
+    p.y.include_zero = 1;
+    if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
+        return rc;
+    for (i = 0; i < x->nruns; i++)
+        if (x->runs[i].sweep && sk_sweep_levels(x->runs[i].sweep) > maxn)
+            maxn = sk_sweep_levels(x->runs[i].sweep);
+    if (!(labels = calloc(maxn ? maxn : 1, sizeof(*labels))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (j = 0; j < maxn; j++)
+        if (!(labels[j] = malloc(32))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+    for (i = 0; i < x->nruns; i++) {
+        const sk_sweep *s = x->runs[i].sweep;
+        const double *q = NULL, *t = NULL;
+        int wt;
+
+        why[i] = HAVE;
+        if (!s)
+            continue;
+        /* throughput required (an error when missing), per-query speed
+         * noted when missing */
+        if ((rc = column(&q, &why[i], x, i, "avg_query_tokens_per_s", 0)) !=
+                0 ||
+            (rc = column(&t, &wt, x, i, "throughput_tokens_per_s", 1)) != 0)
+            goto done;
+        if (!q || !t)
+            continue;
+        for (j = 0; j < sk_sweep_levels(s); j++)
+            snprintf(labels[j], 32, "%g", sk_sweep_concurrency(s)[j]);
+        if ((rc = frontier_series(x, pi, i, q, t, 0,
+                                  (const char *const *)labels, 1)) != 0)
+            goto done;
+        any++;
+    }
+    if ((rc = missing_notes(x, "avg_query_tokens_per_s", why,
+                            "frontier skipped")) != 0 ||
+        (rc = need(any, x, "per-query speed and throughput")) != 0)
+        goto done;
+done:
+    for (j = 0; j < maxn; j++)
+        free(labels[j]);
+    free(labels);
+    return rc;
+}
+
 /* ---- the kinds --------------------------------------------------------- */
 
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
 {
     static const char *const names[] = {"throughput", "per-query", "ttft",
-                                        "pareto", "dashboard"};
+                                        "pareto", "dashboard", "frontier"};
     size_t i;
 
-    for (i = 0; i < 5; i++)
+    for (i = 0; i < 6; i++)
         if (strcmp(name, names[i]) == 0) {
             *out = (sk_chart_plot_kind)i;
             return 0;
         }
     return sk_error_set(SK_EINVAL,
                         "unknown chart kind '%s'; expected throughput, "
-                        "per-query, ttft, pareto or dashboard",
+                        "per-query, ttft, pareto, dashboard or frontier",
                         name);
 }
 
@@ -960,6 +1088,9 @@ static int build(struct ctx *x)
     case SK_CHART_PLOT_TTFT:
         rc = default_title(x, "Time to first token vs concurrency");
         return rc ? rc : ttft_panel(x, 0, 0, NULL, 1);
+    case SK_CHART_PLOT_FRONTIER:
+        rc = default_title(x, "Throughput vs per-query speed");
+        return rc ? rc : frontier_panel(x);
     case SK_CHART_PLOT_PARETO:
         rc = default_title(x, "Throughput vs TTFT");
         return rc ? rc : pareto_panel(x, 0, 0, "Point labels: concurrency", 1);

@@ -128,3 +128,17 @@ int sk_metric_single_wave(double queries, double concurrency)
 {
     return queries >= 1 && queries <= concurrency;
 }
+
+void sk_metric_pareto(unsigned char *on, const double *a, const double *b,
+                      size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        on[i] = !isnan(a[i]) && !isnan(b[i]);
+        for (j = 0; j < n && on[i]; j++)
+            if (j != i && a[j] >= a[i] && b[j] >= b[i] &&
+                (a[j] > a[i] || b[j] > b[i]))
+                on[i] = 0;
+    }
+}
