@@ -56,6 +56,10 @@ typedef struct {
                                      and the charts' metadata; NULL: "dev" */
     sk_report_note_fn note;       /* NULL: notes are dropped */
     void *note_payload;
+    const char *const *names;     /* "FILE=NAME" (--name): the run read
+                                     from FILE is called NAME (runset.h's
+                                     sk_runset_rename_spec()) */
+    size_t nnames;
 } sk_report_opts;
 
 /* Defaults: no inputs, avg TTFT, every pointer NULL. */

@@ -242,6 +242,21 @@ size_t sk_runset_skipped(const sk_runset *rs);
 /* Runs, in the order their first file was added; valid after
  * sk_runset_load(). */
 size_t sk_runset_count(const sk_runset *rs);
+
+/*
+ * Name the runs read from file `path` (a summary or per-query file, as
+ * given or found: the runs' summary_path / per_query_path) `name`
+ * (--name FILE=NAME); a grid file's configurations become "NAME KEY".
+ * After sk_runset_load().  Returns 0, SK_ENOTFOUND ("--name: no run was
+ * read from FILE"), SK_EINVAL (the name is another run's: "--name: two
+ * runs named NAME"), SK_ENOMEM.
+ */
+int sk_runset_rename(sk_runset *rs, const char *path, const char *name);
+
+/* As sk_runset_rename() from "FILE=NAME": split at the first '=' whose
+ * left side is a run's file (a FILE or NAME may hold '=').  SK_EINVAL
+ * ("--name: expected FILE=NAME ...") without an '='. */
+int sk_runset_rename_spec(sk_runset *rs, const char *spec);
 const struct sk_runset_run *sk_runset_get(const sk_runset *rs, size_t i);
 
 /* Notes from adding and pairing ("x.csv: not a sweep CSV (no column

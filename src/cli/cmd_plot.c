@@ -31,7 +31,8 @@ enum {
     OPT_GROUP_BY,
     OPT_PARTIAL,
     OPT_THROUGHPUT,
-    OPT_LOG_Y
+    OPT_LOG_Y,
+    OPT_NAME
 };
 
 static const cli_opt options[] = {
@@ -45,6 +46,8 @@ static const cli_opt options[] = {
      "per-query CSV of the summary in the same place (repeatable)"},
     {"label", required_argument, 'l', "NAME",
      "legend name of the next file, in file order (repeatable)"},
+    {"name", required_argument, OPT_NAME, "FILE=NAME",
+     "legend name of the run in FILE (repeatable; --label: by order)"},
     {"title", required_argument, 't', "TEXT",
      "chart title (default: from the kind and the labels)"},
     {"ttft-budget", required_argument, OPT_TTFT_BUDGET, "S",
@@ -84,6 +87,28 @@ static const cli_spec spec = {
     "pareto, dashboard, frontier.",
     options};
 
+/* --name FILE=NAME: split at the first '=' whose left side is one of
+ * the n files, and name that run.  0, or SK_EINVAL with the message. */
+static int name_run(const char **names, const char *const *files, size_t n,
+                    const char *spec)
+{
+    const char *eq;
+    size_t i;
+
+    for (eq = strchr(spec, '='); eq; eq = strchr(eq + 1, '='))
+        for (i = 0; i < n; i++)
+            if (strlen(files[i]) == (size_t)(eq - spec) &&
+                strncmp(files[i], spec, (size_t)(eq - spec)) == 0 &&
+                eq[1]) {
+                names[i] = eq + 1;
+                return 0;
+            }
+    return sk_error_set(SK_EINVAL,
+                        "--name: expected FILE=NAME with FILE one of the "
+                        "files plotted, got '%.200s'",
+                        spec);
+}
+
 /* The library's notes, as "PROG: note: NOTE" on stderr. */
 static void print_note(void *payload, const char *note)
 {
@@ -98,8 +123,9 @@ static int plot(int argc, char **argv, char **orig)
     sk_plot_opts o;
     sk_chart_format fmt;
     const char *pq[MAX_RUNS], *given[MAX_RUNS], *files[MAX_RUNS];
+    const char *named[MAX_RUNS], *names[MAX_RUNS] = {NULL};
     struct sk_plot_mark marks[MAX_MARKS];
-    size_t npq = 0, nlabels = 0, nfiles = 0, nmarks = 0, nruns;
+    size_t npq = 0, nlabels = 0, nfiles = 0, nmarks = 0, nruns, nnamed = 0, i;
     char *command = NULL;
     int c, rc;
 
@@ -147,6 +173,11 @@ static int plot(int argc, char **argv, char **orig)
             break;
         case OPT_MARK_SATURATION:
             o.mark_saturation = 1;
+            break;
+        case OPT_NAME:
+            if (nnamed == MAX_RUNS)
+                return cli_usage_error(prog, "too many --name options");
+            named[nnamed++] = optarg;
             break;
         case OPT_LOG_Y:
             if (sk_chart_log_parse(&o.plot.log_y, optarg) != 0) {
@@ -225,8 +256,15 @@ static int plot(int argc, char **argv, char **orig)
     o.nfiles = nfiles;
     o.per_query = pq;
     o.nper_query = npq;
-    o.labels = given;
-    o.nlabels = nlabels;
+    /* --label by order, then --name by file: one name per run (NULL:
+     * from the file's name) */
+    for (i = 0; i < nlabels; i++)
+        names[i] = given[i];
+    for (i = 0; i < nnamed; i++)
+        if (name_run(names, nfiles ? files : pq, nruns, named[i]) != 0)
+            return cli_usage_error(prog, sk_error_last());
+    o.labels = names;
+    o.nlabels = nruns;
     o.marks = marks;
     o.nmarks = nmarks;
     o.render.software = CLI_TOOL;

@@ -24,7 +24,9 @@
 
 static const char prog[] = "sweepkit report";
 
-enum { OPT_BUDGET = 256, OPT_STAT };
+enum { OPT_BUDGET = 256, OPT_STAT, OPT_NAME };
+
+#define MAX_NAMES 256
 
 static const cli_opt options[] = {
     {"out", required_argument, 'o', "DIR",
@@ -36,12 +38,16 @@ static const cli_opt options[] = {
      "the TTFT statistic budgets apply to: avg (default), median, p90, p99"},
     {"title", required_argument, 't', "TEXT",
      "the page title (default \"Sweep report\")"},
+    {"name", required_argument, OPT_NAME, "FILE=NAME",
+     "call the run read from FILE (as the report finds it) NAME "
+     "(repeatable)"},
     CLI_OPT_DELIMITER,
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
     "sweepkit report [FILE|DIR]... [--out DIR] "
-    "[--ttft-budget S]... [--ttft-stat STAT] [--title TEXT]",
+    "[--ttft-budget S]... [--ttft-stat STAT] [--title TEXT]\n"
+    "       [--name FILE=NAME]...",
     "Write one Markdown page (report.md), its PNG charts "
     "and report.json for the sweeps\n"
     "found among FILEs and in DIRs (not their "
@@ -74,7 +80,7 @@ static void print_note(void *payload, const char *note)
 
 int cmd_report(int argc, char **argv)
 {
-    const char *inputs[MAX_INPUTS];
+    const char *inputs[MAX_INPUTS], *names[MAX_NAMES];
     double budgets[SK_REPORT_MAX_BUDGETS];
     /* as given: getopt_long permutes argv (cli_record_command()) */
     const char *command = cli_command();
@@ -85,11 +91,17 @@ int cmd_report(int argc, char **argv)
 
     sk_report_opts_init(&o);
     o.ttft_budgets_s = budgets;
+    o.names = names;
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'o': o.out_dir = optarg; break;
         case 't': o.title = optarg; break;
+        case OPT_NAME:
+            if (o.nnames == MAX_NAMES)
+                return cli_usage_error(prog, "too many --name options");
+            names[o.nnames++] = optarg;
+            break;
         case OPT_BUDGET:
             if (o.nbudgets == SK_REPORT_MAX_BUDGETS)
                 return cli_usage_error(prog, "too many --ttft-budget values");

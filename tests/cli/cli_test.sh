@@ -470,4 +470,17 @@ expect 0 "sweepkit plot: note: $SS: left out: no steady window 32 (under two wav
   "$SK" plot "$SS" --throughput steady -o "$tmp/steady.png"
 [ -s "$tmp/steady.png" ] && ok || bad "plot --throughput steady: no chart"
 
+# --name FILE=NAME: the run in FILE named, in plot's title and legend and
+# report's heading; a FILE that is not an input is refused.
+G1=fixtures/summary_gemma-3-1b-it-qat-4bit.csv
+expect 0 "" "$SK" plot "$G1" fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv --name "$G1=Gemma 3 1B" -o "$tmp/named.svg"
+grep -q '<title>Throughput vs concurrency — Gemma 3 1B, Qwen3-4B-Instruct-2507-MLX-4bit</title>' "$tmp/named.svg" ||
+  grep -q 'Gemma 3 1B, Qwen3-4B' "$tmp/named.svg" && ok || bad "plot --name: the run renamed"
+expect 2 "sweepkit plot: --name: expected FILE=NAME with FILE one of the files plotted, got 'x=y'" \
+  "$SK" plot "$G1" --name x=y -o "$tmp/named.svg"
+expect 0 "sweepkit report: note: $G1: median_ttft_s is empty; series skipped" "$SK" report "$G1" --name "$G1=Gemma" --out "$tmp/named"
+grep -qx '## Gemma' "$tmp/named/report.md" && ok || bad "report --name: the run's heading"
+expect 1 "sweepkit report: --name: no run was read from x (give the file as the report reads it)" \
+  "$SK" report "$G1" --name x=y --out "$tmp/named2"
+
 finish cli

@@ -1315,3 +1315,75 @@ const struct sk_runset_run *sk_runset_get(const sk_runset *rs, size_t i)
 {
     return i < rs->nruns ? &rs->runs[i] : NULL;
 }
+
+int sk_runset_rename(sk_runset *rs, const char *path, const char *name)
+{
+    size_t i, j, hits = 0;
+
+    for (i = 0; i < rs->nruns; i++) {
+        struct sk_runset_run *r = &rs->runs[i];
+        const char *g = r->group ? r->group : "";
+        size_t len = strlen(name) + strlen(g) + 2;
+        char *label;
+
+        if (!((r->summary_path && strcmp(r->summary_path, path) == 0) ||
+              (r->per_query_path && strcmp(r->per_query_path, path) == 0)))
+            continue;
+        if (!(label = malloc(len)))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        snprintf(label, len, "%s%s%s", name, g[0] ? " " : "", g);
+        for (j = 0; j < rs->nruns; j++)
+            if (j != i && strcmp(rs->labels[j], label) == 0) {
+                free(label);
+                return sk_error_set(SK_EINVAL, "--name: two runs named %s",
+                                    name);
+            }
+        free(rs->labels[i]);
+        rs->labels[i] = label;
+        r->label = label;
+        hits++;
+    }
+    if (hits == 0)
+        return sk_error_set(SK_ENOTFOUND,
+                            "--name: no run was read from %s (give the "
+                            "file as the report reads it)",
+                            path);
+    return 0;
+}
+
+/* Whether some run was read from the first n bytes of `path`. */
+static int has_file(const sk_runset *rs, const char *path, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < rs->nruns; i++) {
+        const char *s = rs->runs[i].summary_path,
+                   *q = rs->runs[i].per_query_path;
+
+        if ((s && strlen(s) == n && strncmp(s, path, n) == 0) ||
+            (q && strlen(q) == n && strncmp(q, path, n) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+int sk_runset_rename_spec(sk_runset *rs, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    char *file;
+    int rc;
+
+    if (!eq || eq == spec || !eq[1])
+        return sk_error_set(SK_EINVAL,
+                            "--name: expected FILE=NAME, got '%.200s'",
+                            spec);
+    while (eq && !has_file(rs, spec, (size_t)(eq - spec)))
+        eq = strchr(eq + 1, '=');
+    if (!eq) /* no split names a run's file: say so for the first */
+        eq = strchr(spec, '=');
+    if (!(file = strndup(spec, (size_t)(eq - spec))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    rc = sk_runset_rename(rs, file, eq + 1);
+    free(file);
+    return rc;
+}

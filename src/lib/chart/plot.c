@@ -237,7 +237,7 @@ static int load_file(struct cand **c, size_t *n, size_t *cap,
         goto done;
     }
     *grouped |= m > 1;
-    if (i < o->nlabels)
+    if (i < o->nlabels && o->labels[i])
         snprintf(base, sizeof(base), "%s", o->labels[i]);
     else
         sk_runset_label(base, sizeof(base), o->files[i]);
@@ -272,7 +272,7 @@ static int load_file(struct cand **c, size_t *n, size_t *cap,
             note(o, "%s: left out: %s", sk_sweep_name(all), text);
         if (m == 1)
             snprintf(x->label, sizeof(x->label), "%s", base);
-        else if (o->nfiles == 1 && i >= o->nlabels)
+        else if (o->nfiles == 1 && !(i < o->nlabels && o->labels[i]))
             snprintf(x->label, sizeof(x->label), "%s", sk_sweep_group(all));
         else
             snprintf(x->label, sizeof(x->label), "%.100s %.150s", base,
@@ -362,7 +362,7 @@ int sk_plot_write(const sk_plot_opts *o)
                                       &samples[i].n, o->per_query[i]);
         if (nfiles)
             snprintf(labels[i], sizeof(labels[i]), "%s", cands[i].label);
-        else if (i < o->nlabels)
+        else if (i < o->nlabels && o->labels[i])
             snprintf(labels[i], sizeof(labels[i]), "%s", o->labels[i]);
         else
             sk_runset_label(labels[i], sizeof(labels[i]), o->per_query[i]);

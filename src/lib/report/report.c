@@ -409,7 +409,7 @@ static int check_opts(const sk_report_opts *o)
     return 0;
 }
 
-static int load(struct sk_report *rep)
+static int load(struct sk_report *rep, const sk_report_opts *opts)
 {
     size_t i;
     int rc;
@@ -423,6 +423,8 @@ static int load(struct sk_report *rep)
     for (i = 0; i < sk_runset_notes(rep->rs); i++)
         if (rep->note)
             rep->note(rep->note_payload, sk_runset_note(rep->rs, i));
+    for (i = 0; i < opts->nnames && rc == 0; i++)
+        rc = sk_runset_rename_spec(rep->rs, opts->names[i]);
     return rc;
 }
 
@@ -470,7 +472,7 @@ int sk_report_new(sk_report **out, const sk_report_opts *opts)
         goto done;
     }
     snprintf(rep->md_path, n, "%s/report.md", sk_outdir_path(rep->od));
-    if ((rc = load(rep)) != 0 || (rc = analyse_runs(rep)) != 0)
+    if ((rc = load(rep, opts)) != 0 || (rc = analyse_runs(rep)) != 0)
         goto done;
     *out = rep;
     rep = NULL;
