@@ -3,7 +3,8 @@
 # charts, fuzzing and memory checking; python3, procps and strace for the
 # black-box tests' checkers; time for the benchmarks).  Idempotent, and
 # silent when all is already present.  Runs apt as root, or through sudo
-# when not root.
+# when not root.  `--tests` adds what only the tests need: Chromium, which
+# renders report.html headless to compare its charts with the PNGs.
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev valgrind time
   python3 procps strace
 )
+[ "${1:-}" = "--tests" ] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do

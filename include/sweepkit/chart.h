@@ -30,6 +30,7 @@
 #define SWEEPKIT_CHART_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 typedef struct sk_chart sk_chart;
@@ -223,6 +224,12 @@ int sk_chart_layout(sk_chart *c, const sk_chart_render_opts *opts);
  */
 int sk_chart_write(sk_chart *c, const char *path,
                    const sk_chart_render_opts *opts);
+
+/* The chart as SVG into `fp` (an HTML page inlines it): what
+ * sk_chart_write() writes to a .svg file; `name` is used in messages.
+ * Same returns; write errors show in ferror(fp). */
+int sk_chart_write_svg(sk_chart *c, FILE *fp, const char *name,
+                       const sk_chart_render_opts *opts);
 
 /* How many threads drew the markers of the last PNG written (1: this
  * one alone; more for a scatter of 20,000 markers or more, see

@@ -60,6 +60,9 @@ typedef struct {
                                      from FILE is called NAME (runset.h's
                                      sk_runset_rename_spec()) */
     size_t nnames;
+    int html;                     /* also write report.html: the page as
+                                     one self-contained HTML file, the
+                                     charts inline as SVG */
 } sk_report_opts;
 
 /* Defaults: no inputs, avg TTFT, every pointer NULL. */

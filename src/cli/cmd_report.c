@@ -24,7 +24,7 @@
 
 static const char prog[] = "sweepkit report";
 
-enum { OPT_BUDGET = 256, OPT_STAT, OPT_NAME };
+enum { OPT_BUDGET = 256, OPT_STAT, OPT_NAME, OPT_HTML };
 
 #define MAX_NAMES 256
 
@@ -38,6 +38,9 @@ static const cli_opt options[] = {
      "the TTFT statistic budgets apply to: avg (default), median, p90, p99"},
     {"title", required_argument, 't', "TEXT",
      "the page title (default \"Sweep report\")"},
+    {"html", no_argument, OPT_HTML, NULL,
+     "also write report.html: the page as one self-contained file, the "
+     "charts inline as SVG"},
     {"name", required_argument, OPT_NAME, "FILE=NAME",
      "call the run read from FILE (as the report finds it) NAME "
      "(repeatable)"},
@@ -47,7 +50,7 @@ static const cli_opt options[] = {
 static const cli_spec spec = {
     "sweepkit report [FILE|DIR]... [--out DIR] "
     "[--ttft-budget S]... [--ttft-stat STAT] [--title TEXT]\n"
-    "       [--name FILE=NAME]...",
+    "       [--name FILE=NAME]... [--html]",
     "Write one Markdown page (report.md), its PNG charts "
     "and report.json for the sweeps\n"
     "found among FILEs and in DIRs (not their "
@@ -97,6 +100,7 @@ int cmd_report(int argc, char **argv)
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
         case 'o': o.out_dir = optarg; break;
         case 't': o.title = optarg; break;
+        case OPT_HTML: o.html = 1; break;
         case OPT_NAME:
             if (o.nnames == MAX_NAMES)
                 return cli_usage_error(prog, "too many --name options");

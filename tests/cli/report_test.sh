@@ -250,4 +250,22 @@ expect 2 "sweepkit report: -: standard input cannot be read: give files or direc
 expect 0 "" "$SK" report --help
 grep -q -- '--ttft-budget S' "$tmp/out" && ok || bad "--help lacks --ttft-budget"
 
+# --- report.html ---------------------------------------------------------------
+# The same page as one self-contained HTML file (html_check.py: no script
+# or fetch, no duplicate id, report.md's headings and tables, one inline
+# SVG per chart); a second --html run replaces the directory as a report.
+expect 0 "sweepkit report: note: fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv: median_ttft_s is empty; series skipped" \
+  "$SK" report --html --out "$tmp/h"
+res=$(python3 tests/cli/html_check.py "$tmp/h")
+echo "$res" | grep '^FAIL' | head -n 20
+set -- $(echo "$res" | tail -n 1)
+pass=$((pass + ${1:-0}))
+fail=$((fail + ${2:-1}))
+expect 0 "sweepkit report: note: fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv: median_ttft_s is empty; series skipped" \
+  "$SK" report --html --out "$tmp/h"
+[ -s "$tmp/h/report.html" ] && ok || bad "report --html again: no report.html"
+expect 0 "sweepkit report: note: fixtures/summary_Qwen3-4B-Instruct-2507-MLX-4bit.csv: median_ttft_s is empty; series skipped" \
+  "$SK" report --out "$tmp/h"
+[ ! -e "$tmp/h/report.html" ] && ok || bad "report without --html left report.html"
+
 finish report

@@ -540,6 +540,14 @@ int sk_chart_write(sk_chart *c, const char *path, const sk_chart_render_opts *o)
     return rc;
 }
 
+int sk_chart_write_svg(sk_chart *c, FILE *fp, const char *name,
+                       const sk_chart_render_opts *o)
+{
+    int rc = sk_chart_layout(c, o);
+
+    return rc ? rc : render_svg(c, fp, o, name);
+}
+
 void sk_chart_shutdown(void)
 {
     cairo_debug_reset_static_data();

@@ -31,7 +31,8 @@ const char *const sk_report__pct_fields[3] = {"ttft_s", "tokens_per_s",
                                               "decode_tokens_per_s"};
 
 /* What an earlier report's directory holds (outdir.h). */
-static const char *const owned_files[] = {"report.md", NULL};
+static const char *const owned_files[] = {"report.md", "report.html",
+                                          NULL};
 static const sk_outdir_owner owner = {"report", "report.json",
                                       "sweepkit report", owned_files, ".png"};
 
@@ -210,9 +211,7 @@ static int analyse_percentiles(struct run_rep *rr)
     return 0;
 }
 
-/* GitHub's heading anchor: lower case, spaces to '-', other punctuation
- * but '-' and '_' dropped (bytes >= 0x80 kept). */
-static void anchor_of(char *buf, size_t cap, const char *heading)
+void sk_report__anchor(char *buf, size_t cap, const char *heading)
 {
     size_t i, n = 0;
 
@@ -283,7 +282,7 @@ static void name_runs(struct sk_report *rep)
                 break;
             snprintf(rr->slug, sizeof(rr->slug), "%.100s-%zu", base, k);
         }
-        anchor_of(rr->anchor, sizeof(rr->anchor), rr->run->label);
+        sk_report__anchor(rr->anchor, sizeof(rr->anchor), rr->run->label);
     }
 }
 
@@ -451,6 +450,7 @@ int sk_report_new(sk_report **out, const sk_report_opts *opts)
     rep->ninputs = opts->ninputs;
     rep->note = opts->note;
     rep->note_payload = opts->note_payload;
+    rep->html = opts->html;
     if (opts->nbudgets == 0 || !opts->ttft_budgets_s) {
         rep->nbudgets = sizeof(default_budgets) / sizeof(default_budgets[0]);
         memcpy(rep->budgets, default_budgets, sizeof(default_budgets));
@@ -489,11 +489,16 @@ void sk_report_free(sk_report *rep)
         return;
     sk_outdir_free(rep->od);
     for (i = 0; rep->runs && i < rep->nruns; i++) {
+        size_t k;
+
+        for (k = 0; k < rep->runs[i].ncharts; k++)
+            free(rep->runs[i].charts[k].svg);
         free(rep->runs[i].pct);
         sk_sweep_free(rep->runs[i].sat.kept);
         sk_sweep_free(rep->runs[i].drawn);
     }
     free(rep->runs);
+    free(rep->overlay.svg);
     for (i = 0; rep->repeats && i < rep->nrepeats; i++) {
         free(rep->repeats[i].runs);
         free(rep->repeats[i].levels);
@@ -542,7 +547,8 @@ int sk_report_write_md(const sk_report *rep, FILE *fp)
     return 0;
 }
 
-/* The charts, report.json, then report.md, into the staging directory. */
+/* The charts, report.json, report.html (--html), then report.md, into
+ * the staging directory. */
 static int write_outputs(struct sk_report *rep, const char *dir)
 {
     char md[4096], tmp[4096], js[4096];
@@ -562,6 +568,19 @@ static int write_outputs(struct sk_report *rep, const char *dir)
         sk_error_set(SK_EIO, "%s: cannot write", js);
     if (rc != 0)
         return rc;
+
+    if (rep->html) {
+        snprintf(js, sizeof(js), "%s/report.html", dir);
+        if (!(fp = fopen(js, "w")))
+            return sk_error_set(SK_EIO, "%s: cannot write: %s", js,
+                                strerror(errno));
+        rc = sk_report__html(fp, rep);
+        if (fclose(fp) != 0 && rc == 0)
+            rc = sk_error_set(SK_EIO, "%s: cannot write: %s", js,
+                              strerror(errno));
+        if (rc != 0)
+            return rc;
+    }
 
     /* report.md last, under a temporary name first. */
     snprintf(md, sizeof(md), "%s/report.md", dir);

@@ -120,18 +120,29 @@ static const char *kind_name(sk_chart_plot_kind k)
 struct render {
     const char *dir; /* the staging directory */
     sk_chart_render_opts ro;
+    int svg;         /* keep each chart as SVG too (report.html) */
 };
 
-/* Draw `c` into DIR/FILE and describe it in *ref. */
+/* Draw `c` into DIR/FILE and describe it in *ref; with rd->svg, its SVG
+ * into ref->svg as well. */
 static int write_chart(struct chart_ref *ref, sk_chart *c,
                        const struct render *rd)
 {
     char path[4096];
+    FILE *mem;
+    int rc;
 
     snprintf(path, sizeof(path), "%s/%s", rd->dir, ref->file);
     ref->width = SK_CHART_WIDTH;
     ref->height = SK_CHART_HEIGHT;
-    return sk_chart_write(c, path, &rd->ro);
+    if ((rc = sk_chart_write(c, path, &rd->ro)) != 0 || !rd->svg)
+        return rc;
+    if (!(mem = open_memstream(&ref->svg, &ref->svg_len)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    rc = sk_chart_write_svg(c, mem, ref->file, &rd->ro);
+    if (fclose(mem) != 0 && rc == 0)
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+    return rc;
 }
 
 /* The run's charts: a dashboard when it has throughput, else the
@@ -369,6 +380,7 @@ int sk_report__draw_charts(struct sk_report *rep, const char *dir)
     memset(&rd, 0, sizeof(rd));
     snprintf(software, sizeof(software), "sweepkit %s", rep->version);
     rd.dir = dir;
+    rd.svg = rep->html;
     rd.ro.software = software;
     rd.ro.command = rep->command;
     for (i = 0; i < rep->nruns && rc == 0; i++) {

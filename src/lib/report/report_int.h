@@ -71,6 +71,9 @@ struct chart_ref {
     const char *kind;
     unsigned width, height;
     char alt[400], caption[600];
+    char *svg;      /* the chart as SVG, for report.html (owned; NULL
+                       without --html) */
+    size_t svg_len;
 };
 
 struct run_rep {
@@ -124,6 +127,7 @@ struct sk_report {
     sk_outdir *od;
     char *md_path; /* DIR/report.md */
     int written;
+    int html; /* write report.html too */
 };
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -150,6 +154,14 @@ int sk_report__draw_charts(struct sk_report *rep, const char *dir);
 
 /* report.md's text into fp; errors are left in ferror(fp) (report_md.c). */
 void sk_report__md(FILE *fp, const struct sk_report *rep);
+
+/* report.html into fp: report.md's text as HTML, the charts inline as
+ * SVG (report_html.c).  0, SK_ENOMEM or SK_EIO. */
+int sk_report__html(FILE *fp, const struct sk_report *rep);
+
+/* GitHub's heading anchor: lower case, spaces to '-', other punctuation
+ * but '-' and '_' dropped (bytes >= 0x80 kept) (report.c). */
+void sk_report__anchor(char *buf, size_t cap, const char *heading);
 
 /* report.json's tree, or NULL when out of memory (report_json.c). */
 json_t *sk_report__json(const struct sk_report *rep);
