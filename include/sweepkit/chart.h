@@ -185,6 +185,12 @@ int sk_chart_add_legend(sk_chart *c, size_t panel, const sk_chart_style *style);
  * Returns 0, SK_EINVAL, SK_ENOTFOUND, SK_ELIMIT or SK_ENOMEM.
  */
 int sk_chart_mark_x(sk_chart *c, const char *key, double x, const char *label);
+
+/* The colour (0xRRGGBB) of the marker lines and labels added from now on,
+ * as a pen: SK_CHART_MARK_GREY, the default, for markers that belong to
+ * no run; a run's colour for its knee or recommended level. */
+#define SK_CHART_MARK_GREY 0x555555
+void sk_chart_set_mark_rgb(sk_chart *c, uint32_t rgb);
 int sk_chart_panel_mark_x(sk_chart *c, size_t panel, double x,
                           const char *label);
 int sk_chart_panel_mark_y(sk_chart *c, size_t panel, int y2, double y,

@@ -250,12 +250,6 @@ static int plot(int argc, char **argv, char **orig)
     if (nlabels > nruns)
         return cli_usage_error(prog, "more --label names than files");
 
-    if (!(command = cli_command_line(argc, orig)))
-        return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
-    o.files = files;
-    o.nfiles = nfiles;
-    o.per_query = pq;
-    o.nper_query = npq;
     /* --label by order, then --name by file: one name per run (NULL:
      * from the file's name) */
     for (i = 0; i < nlabels; i++)
@@ -263,6 +257,13 @@ static int plot(int argc, char **argv, char **orig)
     for (i = 0; i < nnamed; i++)
         if (name_run(names, nfiles ? files : pq, nruns, named[i]) != 0)
             return cli_usage_error(prog, sk_error_last());
+
+    if (!(command = cli_command_line(argc, orig)))
+        return cli_fail(prog, sk_error_set(SK_ENOMEM, "out of memory"));
+    o.files = files;
+    o.nfiles = nfiles;
+    o.per_query = pq;
+    o.nper_query = npq;
     o.labels = names;
     o.nlabels = nruns;
     o.marks = marks;

@@ -1510,6 +1510,43 @@ static void test_plot_frontier(void)
     sk_sweep_free(s);
 }
 
+/*
+ * Marker lines take the pen's colour (sk_chart_set_mark_rgb()): a line
+ * at x = 1.5 drawn after setting colour 2 is that colour half-way up
+ * the plot (dashed: within a few px); one at 2.5 after the pen is set
+ * back to grey is grey.
+ */
+static void test_mark_colours(void)
+{
+    sk_chart *c = simple_chart("Marks", 0);
+    sk_chart_render_opts ro;
+    struct image img = {0, 0, NULL};
+    double px, py, area[4];
+    uint32_t rgb = sk_chart_palette(2);
+
+    if (!c)
+        return;
+    memset(&ro, 0, sizeof(ro));
+    sk_chart_set_mark_rgb(c, rgb);
+    CHECK_INT(sk_chart_panel_mark_x(c, 0, 1.5, NULL), 0);
+    sk_chart_set_mark_rgb(c, SK_CHART_MARK_GREY);
+    CHECK_INT(sk_chart_panel_mark_x(c, 0, 2.5, NULL), 0);
+    CHECK_INT(sk_chart_write(c, tmp_path("marks.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("marks.png")), 0);
+    CHECK_INT(sk_chart_plot_area(area, c, 0), 0);
+    if (img.rgb) {
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 1.5, 0), 0);
+        CHECK(colour_near(&img, px, (area[1] + area[3]) / 2, rgb, 6, 40));
+        CHECK(!colour_near(&img, px, (area[1] + area[3]) / 2,
+                           SK_CHART_MARK_GREY, 6, 20));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2.5, 0), 0);
+        CHECK(colour_near(&img, px, (area[1] + area[3]) / 2,
+                          SK_CHART_MARK_GREY, 6, 20));
+    }
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -2027,6 +2064,7 @@ int main(void)
     test_plot_ttft_log();
     test_run_styles();
     test_plot_frontier();
+    test_mark_colours();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

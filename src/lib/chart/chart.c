@@ -64,6 +64,7 @@ int sk_chart_new(sk_chart **out, const char *title)
         free(c);
         return rc;
     }
+    c->mark_rgb = SK_CHART_MARK_GREY;
     *out = c;
     return 0;
 }
@@ -333,12 +334,18 @@ static int add_mark(sk_chart *c, size_t panel, int horizontal, int y2, double v,
     if ((rc = dup_text(&m->label, label)) != 0)
         return rc;
     m->panel = panel;
+    m->rgb = c->mark_rgb;
     m->horizontal = horizontal;
     m->y2 = y2;
     m->v = v;
     c->nm++;
     c->laid_out = 0;
     return 0;
+}
+
+void sk_chart_set_mark_rgb(sk_chart *c, uint32_t rgb)
+{
+    c->mark_rgb = rgb;
 }
 
 int sk_chart_mark_x(sk_chart *c, const char *key, double x, const char *label)

@@ -28,7 +28,7 @@
 #define C_TICK 0x4D4D4D
 #define C_AXIS 0x8C8C8C
 #define C_GRID 0xE6E6E6
-#define C_MARK 0x555555
+#define C_MARK SK_CHART_MARK_GREY
 #define C_EDGE 0xCCCCCC
 
 static void set_rgb(cairo_t *cr, uint32_t rgb, double alpha)
@@ -470,7 +470,6 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
     for (i = 0; i < c->ns; i++)
         if (c->s[i].panel == pi && c->s[i].kind == S_BAND)
             draw_band(c, cr, &c->s[i]);
-    set_rgb(cr, C_MARK, 1);
     cairo_set_line_width(cr, 1.5 * k);
     set_dash(cr, SK_CHART_DASHED, 1.5 * k);
     for (i = 0; i < c->nm; i++) {
@@ -480,6 +479,7 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
         if (m->panel != pi)
             continue;
         v = sk_chart__mark_px(p, m);
+        set_rgb(cr, m->rgb, 1);
         if (m->horizontal) {
             cairo_move_to(cr, p->x0, v);
             cairo_line_to(cr, p->x1, v);
@@ -487,8 +487,8 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
             cairo_move_to(cr, v, p->y0);
             cairo_line_to(cr, v, p->y1);
         }
+        cairo_stroke(cr);
     }
-    cairo_stroke(cr);
     for (i = 0; i < c->ns; i++)
         if (c->s[i].panel == pi && c->s[i].kind == S_SERIES)
             draw_series(c, cr, &c->s[i]);
@@ -554,7 +554,7 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
                         m->box[3] - m->box[1]);
         set_rgb(cr, C_BG, 0.85);
         cairo_fill(cr);
-        set_rgb(cr, C_MARK, 1);
+        set_rgb(cr, m->rgb, 1);
         sk_chart__text_at(cr, m->label, m->box[0] + 4 * k, m->box[1] + 4 * k,
                           c->fs.small, 0, 0, 0);
     }

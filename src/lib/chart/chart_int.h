@@ -70,6 +70,7 @@ struct series {
 struct mark {
     size_t panel;
     int horizontal, y2;
+    uint32_t rgb; /* line and label colour */
     double v;
     char *label;
     double box[4]; /* label box from the last drawing */
@@ -100,6 +101,7 @@ struct sk_chart {
     size_t np;
     struct series *s;
     size_t ns, scap, npoints;
+    uint32_t mark_rgb; /* the pen of sk_chart_set_mark_rgb() */
     struct mark m[MAX_MARKS];
     size_t nm;
     char *notes[MAX_NOTES]; /* build notes, then layout notes */

@@ -386,10 +386,17 @@ int sk_plot_write(const sk_plot_opts *o)
             rc = 0;
         }
     }
-    for (i = 0; i < nruns && o->mark_saturation && rc == 0; i++)
+    /* several runs: each run's markers in its colour */
+    for (i = 0; i < nruns && o->mark_saturation && rc == 0; i++) {
+        if (nruns > 1)
+            sk_chart_set_mark_rgb(chart, sk_chart_run_style(i).rgb);
         rc = mark_saturation(chart, runs[i].sweep, labels[i], nruns > 1, o);
-    for (i = 0; i < nruns && rc == 0; i++)
+    }
+    for (i = 0; i < nruns && rc == 0; i++) {
+        if (nruns > 1)
+            sk_chart_set_mark_rgb(chart, sk_chart_run_style(i).rgb);
         rc = mark_recommended(chart, runs[i].sweep, labels[i], nruns > 1, o);
+    }
     if (rc == 0 && !(sources = join(o->files, nfiles, o->per_query, npq)))
         rc = sk_error_set(SK_ENOMEM, "out of memory");
     if (rc == 0) {
