@@ -49,12 +49,24 @@ typedef enum {
     SK_CHART_PLOT_TTFT,           /* mean, median, p90 TTFT per level */
     SK_CHART_PLOT_PARETO,         /* total tok/s against TTFT */
     SK_CHART_PLOT_DASHBOARD,      /* the four in one image */
-    SK_CHART_PLOT_FRONTIER        /* total tok/s against per-query tok/s,
+    SK_CHART_PLOT_FRONTIER,       /* total tok/s against per-query tok/s,
                                      the Pareto frontier joined */
+    SK_CHART_PLOT_TTFT_DIST,      /* box plots of each level's per-query */
+    SK_CHART_PLOT_SPEED_DIST,     /* TTFT, speed or mean inter-token gap */
+    SK_CHART_PLOT_ITL_DIST
 } sk_chart_plot_kind;
 
-/* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier"
- * into *out;
+/* The per-query column a kind draws from its runs' samples
+ * (sk_chart_plot_run.query_tokens_per_s holds it): "tokens_per_s" for
+ * per-query, speed-dist and dashboard, "ttft_s" for ttft-dist,
+ * "itl_mean_s" for itl-dist; NULL for the kinds that draw summaries
+ * alone.  1 from sk_chart_plot_kind_needs_samples() for the kinds that
+ * draw nothing without samples (per-query and the distributions). */
+const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind);
+int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind);
+
+/* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier",
+ * "ttft-dist", "speed-dist", "itl-dist" into *out;
  * SK_EINVAL otherwise. */
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
 

@@ -161,6 +161,11 @@ int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
 int sk_summarize_samples(double **conc, double **tps, size_t *n,
                          const char *path);
 
+/* As sk_summarize_samples(), the per-query `column` ("ttft_s",
+ * "itl_mean_s" ...) instead of tokens_per_s. */
+int sk_summarize_samples_of(double **conc, double **v, size_t *n,
+                            const char *path, const char *column);
+
 /* The columns written after the 14 of the schema, in order. */
 #define SK_SUMMARIZE_NEXTRA 6
 extern const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA];

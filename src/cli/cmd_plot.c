@@ -39,7 +39,8 @@ static const cli_opt options[] = {
     {"output", required_argument, 'o', "FILE",
      "write the chart to FILE: .png, .svg or .pdf (required)"},
     {"kind", required_argument, 'k', "KIND",
-     "throughput (default), per-query, ttft, pareto, dashboard or frontier"},
+     "throughput (default), per-query, ttft, pareto, dashboard, frontier, "
+     "ttft-dist, speed-dist or itl-dist"},
     {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
      "throughput: two stacked panels (default) or one with two y axes"},
     {"per-query", required_argument, OPT_PER_QUERY, "FILE",
@@ -84,7 +85,7 @@ static const cli_spec spec = {
     "configuration of a grid) as a\n"
     "chart; the output format follows the extension.  "
     "Kinds: throughput, per-query, ttft,\n"
-    "pareto, dashboard, frontier.",
+    "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist.",
     options};
 
 /* --name FILE=NAME: split at the first '=' whose left side is one of
@@ -127,6 +128,7 @@ static int plot(int argc, char **argv, char **orig)
     struct sk_plot_mark marks[MAX_MARKS];
     size_t npq = 0, nlabels = 0, nfiles = 0, nmarks = 0, nruns, nnamed = 0, i;
     char *command = NULL;
+    const char *kind = "throughput";
     int c, rc;
 
     sk_plot_opts_init(&o);
@@ -138,6 +140,7 @@ static int plot(int argc, char **argv, char **orig)
         case 'k':
             if (sk_chart_plot_kind_parse(&o.plot.kind, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
+            kind = optarg;
             break;
         case OPT_LAYOUT:
             if (strcmp(optarg, "stacked") && strcmp(optarg, "dual"))
@@ -230,21 +233,24 @@ static int plot(int argc, char **argv, char **orig)
                                      ".pdf");
     if (sk_chart_format_from_path(&fmt, o.output) != 0)
         return cli_usage_error(prog, sk_error_last());
-    if (o.plot.kind == SK_CHART_PLOT_PER_QUERY && npq == 0)
-        return cli_usage_error(prog, "--kind per-query needs --per-query "
-                                     "FILE");
-    if (nfiles == 0 && !(o.plot.kind == SK_CHART_PLOT_PER_QUERY && npq))
+    if (sk_chart_plot_kind_needs_samples(o.plot.kind) && npq == 0) {
+        char msg[160];
+
+        snprintf(msg, sizeof(msg), "--kind %s needs --per-query FILE", kind);
+        return cli_usage_error(prog, msg);
+    }
+    if (nfiles == 0 && !(sk_chart_plot_kind_needs_samples(o.plot.kind) &&
+                         npq))
         return cli_usage_error(prog, "no input: give one or more summary "
                                      "CSV files");
     if (nfiles && npq > nfiles)
         return cli_usage_error(prog, "more --per-query files than "
                                      "summaries: each belongs to the "
                                      "summary in the same place");
-    if (npq && o.plot.kind != SK_CHART_PLOT_PER_QUERY &&
-        o.plot.kind != SK_CHART_PLOT_DASHBOARD)
+    if (npq && !sk_chart_plot_sample_column(o.plot.kind))
         fprintf(stderr,
-                "%s: note: --per-query is drawn by --kind per-query "
-                "and dashboard only\n",
+                "%s: note: --per-query is drawn by --kind per-query, "
+                "dashboard and the distributions only\n",
                 prog);
     nruns = nfiles ? nfiles : npq;
     if (nlabels > nruns)

@@ -1547,6 +1547,70 @@ static void test_mark_colours(void)
     sk_chart_free(c);
 }
 
+/*
+ * Box plots (--kind speed-dist): level 2 holds the speeds 1..100, so
+ * p10 10.9, p25 25.75, median 50.5, p75 75.25, p90 90.1 (type 7): the
+ * box is tinted at 37 and 63 (clear of grid lines) but not at 83 beside
+ * the whisker, the
+ * median line and the whiskers (at 15 and 85) are the run's colour; a
+ * kind without samples is refused.
+ */
+static void test_plot_dist(void)
+{
+    double conc[200], v[200], px, py;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    uint32_t rgb = sk_chart_palette(0);
+    size_t i;
+
+    for (i = 0; i < 100; i++) {
+        conc[i] = 2;
+        v[i] = (double)(i + 1);
+        conc[100 + i] = 4;
+        v[100 + i] = 50;
+    }
+    CHECK(strcmp(sk_chart_plot_sample_column(SK_CHART_PLOT_TTFT_DIST),
+                 "ttft_s") == 0 &&
+          strcmp(sk_chart_plot_sample_column(SK_CHART_PLOT_ITL_DIST),
+                 "itl_mean_s") == 0 &&
+          sk_chart_plot_sample_column(SK_CHART_PLOT_PARETO) == NULL &&
+          sk_chart_plot_kind_needs_samples(SK_CHART_PLOT_SPEED_DIST) &&
+          !sk_chart_plot_kind_needs_samples(SK_CHART_PLOT_DASHBOARD));
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    run.label = "d";
+    po.kind = SK_CHART_PLOT_SPEED_DIST;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
+    run.query_concurrency = conc;
+    run.query_tokens_per_s = v;
+    run.nqueries = 200;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    if (!c)
+        return;
+    CHECK_INT(sk_chart_write(c, tmp_path("dist.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("dist.png")), 0);
+    if (img.rgb) {
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2 * exp2(0.15), 37), 0);
+        CHECK(tint_at(&img, (long)px, (long)py, rgb, 0.2, 0.5));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2 * exp2(0.15), 63), 0);
+        CHECK(tint_at(&img, (long)px, (long)py, rgb, 0.2, 0.5));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2 * exp2(0.15), 83), 0);
+        CHECK(colour_at(&img, (long)px, (long)py, 0xFFFFFF, 4));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2 * exp2(0.15), 50.5), 0);
+        CHECK(colour_near(&img, px, py, rgb, 1, 12));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 15), 0);
+        CHECK(colour_near(&img, px, py, rgb, 1, 12));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2, 85), 0);
+        CHECK(colour_near(&img, px, py, rgb, 1, 12));
+    }
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -1771,7 +1835,8 @@ static void test_plot_errors(void)
     CHECK_INT(sk_chart_plot_kind_parse(&k, "pie"), SK_EINVAL);
     CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
                                "throughput, per-query, ttft, pareto, "
-                               "dashboard or frontier");
+                               "dashboard, frontier, ttft-dist, speed-dist "
+                               "or itl-dist");
     po.ttft_stat = "p50";
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
     CHECK_STR(sk_error_last(),
@@ -2065,6 +2130,7 @@ int main(void)
     test_run_styles();
     test_plot_frontier();
     test_mark_colours();
+    test_plot_dist();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

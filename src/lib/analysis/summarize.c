@@ -676,6 +676,7 @@ struct samples {
     size_t ci, vi;
     double *c, *v;
     size_t n, cap;
+    const char *column; /* the values' column */
 };
 
 static int sample_cell(double *out, const sk_row *row, size_t i,
@@ -702,10 +703,10 @@ static int on_sample(void *payload, const sk_row *row)
     if (row->index == 0) {
         if ((rc = sk_table_column(&s->ci, row, "concurrency")) != 0)
             return rc;
-        return sk_table_column(&s->vi, row, "tokens_per_s");
+        return sk_table_column(&s->vi, row, s->column);
     }
     if ((rc = sample_cell(&c, row, s->ci, "concurrency")) != 0 ||
-        (rc = sample_cell(&v, row, s->vi, "tokens_per_s")) != 0)
+        (rc = sample_cell(&v, row, s->vi, s->column)) != 0)
         return rc;
     if ((rc = sk_num_level(&c, row->field[s->ci], row->len[s->ci],
                            row->name, row->line)) != 0)
@@ -737,10 +738,17 @@ static int on_sample(void *payload, const sk_row *row)
 int sk_summarize_samples(double **conc, double **tps, size_t *n,
                          const char *path)
 {
+    return sk_summarize_samples_of(conc, tps, n, path, "tokens_per_s");
+}
+
+int sk_summarize_samples_of(double **conc, double **tps, size_t *n,
+                            const char *path, const char *column)
+{
     struct samples s;
     int rc;
 
     memset(&s, 0, sizeof(s));
+    s.column = column;
     *conc = *tps = NULL;
     *n = 0;
     rc = sk_table_stream_file(path, &queries_opts, on_sample, &s);

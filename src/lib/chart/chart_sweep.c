@@ -992,22 +992,190 @@ done:
     return rc;
 }
 
+/* ---- distributions ----------------------------------------------------- */
+
+static const struct {
+    sk_chart_plot_kind kind;
+    const char *column, *title, *ylabel;
+} dists[3] = {
+    {SK_CHART_PLOT_TTFT_DIST, "ttft_s", "Time to first token per query",
+     "Time to first token (s)"},
+    {SK_CHART_PLOT_SPEED_DIST, "tokens_per_s", "Speed per query",
+     "Per-query speed (tok/s)"},
+    {SK_CHART_PLOT_ITL_DIST, "itl_mean_s",
+     "Mean inter-token gap per query",
+     "Mean inter-token gap of a query (s)"},
+};
+
+const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind)
+{
+    size_t d;
+
+    for (d = 0; d < 3; d++)
+        if (dists[d].kind == kind)
+            return dists[d].column;
+    return kind == SK_CHART_PLOT_PER_QUERY || kind == SK_CHART_PLOT_DASHBOARD
+               ? "tokens_per_s"
+               : NULL;
+}
+
+int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind)
+{
+    return kind == SK_CHART_PLOT_PER_QUERY ||
+           kind == SK_CHART_PLOT_TTFT_DIST ||
+           kind == SK_CHART_PLOT_SPEED_DIST || kind == SK_CHART_PLOT_ITL_DIST;
+}
+
+static int default_title(struct ctx *x, const char *what);
+
+/* Append point (px, py) to the pieces sx, sy (*m points). */
+static void put(double *sx, double *sy, size_t *m, double px, double py)
+{
+    sx[*m] = px;
+    sy[*m] = py;
+    (*m)++;
+}
+
+/* One box: p25..p75 filled, the median across it, whiskers to p10 and
+ * p90, at concurrency c moved by `off` and `hw` (log2 units) wide on
+ * each side; the lines go into seg (NaN between pieces, *m points). */
+static int box(struct ctx *x, size_t pi, const sk_chart_style *st,
+               const double *v, size_t n, double c, double off, double hw,
+               double *sx, double *sy, size_t *m)
+{
+    double q[5], bx[2], lo[2], hi[2];
+    static const double p[5] = {10, 25, 50, 75, 90};
+    size_t k;
+    int rc;
+
+    for (k = 0; k < 5; k++)
+        if ((rc = sk_stats_percentile(&q[k], v, n, p[k])) != 0)
+            return rc;
+    bx[0] = c * exp2(off - hw);
+    bx[1] = c * exp2(off + hw);
+    lo[0] = lo[1] = q[1];
+    hi[0] = hi[1] = q[3];
+    if ((rc = sk_chart_add_band(x->c, pi, st, bx, lo, hi, 2)) != 0)
+        return rc;
+    /* median, then the two whiskers, each a piece */
+    put(sx, sy, m, bx[0], q[2]);
+    put(sx, sy, m, bx[1], q[2]);
+    put(sx, sy, m, NAN, NAN);
+    put(sx, sy, m, c * exp2(off), q[0]);
+    put(sx, sy, m, c * exp2(off), q[1]);
+    put(sx, sy, m, NAN, NAN);
+    put(sx, sy, m, c * exp2(off), q[3]);
+    put(sx, sy, m, c * exp2(off), q[4]);
+    put(sx, sy, m, NAN, NAN);
+    return 0;
+}
+
+/*
+ * Box plots of a per-query column against concurrency, one box per level
+ * and run (runs side by side at a level): the box p25 to p75, a line at
+ * the median, whiskers to p10 and p90 (percentiles of stats.h).  The y
+ * axis is log10 when the values span more than two decades (--log-y).
+ */
+static int dist_panel(struct ctx *x)
+{
+    size_t d = 0, i, j, a, b, pi, total = 0, any = 0;
+    double lo = INFINITY, hi = 0, hw, *vals = NULL, *sx = NULL, *sy = NULL;
+    struct sample *s = NULL;
+    int rc;
+
+    while (d < 2 && dists[d].kind != x->o->kind)
+        d++;
+    for (i = 0; i < x->nruns; i++) {
+        total += x->runs[i].nqueries;
+        for (j = 0; j < x->runs[i].nqueries; j++) {
+            double v = x->runs[i].query_tokens_per_s[j];
+
+            if (isfinite(v) && v > 0) {
+                lo = fmin(lo, v);
+                hi = fmax(hi, v);
+            }
+        }
+    }
+    if ((rc = default_title(x, dists[d].title)) != 0 ||
+        (rc = panel(&pi, x, "dist",
+                    "Boxes: p25 to p75, line: median, whiskers: p10 to p90",
+                    0, 0, 1, 0, conc_axis(x, 1), dists[d].ylabel,
+                    sk_chart_log_wanted(x->o->log_y, lo, hi))) != 0)
+        return rc;
+    if (!(s = malloc((total ? total : 1) * sizeof(*s))) ||
+        !(vals = malloc((total ? total : 1) * sizeof(*vals))) ||
+        !(sx = malloc(9 * (total ? total : 1) * sizeof(*sx))) ||
+        !(sy = malloc(9 * (total ? total : 1) * sizeof(*sy)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* each run's box a share of the space to the next power of two */
+    hw = 0.32 / (double)x->nruns;
+    for (i = 0; i < x->nruns && rc == 0; i++) {
+        const sk_chart_plot_run *r = &x->runs[i];
+        sk_chart_style st = run_style(i), band;
+        double off = (2 * (double)i - (double)(x->nruns - 1)) * hw * 1.15;
+        size_t n = 0, m = 0;
+
+        for (j = 0; j < r->nqueries; j++)
+            if (r->query_concurrency[j] > 0 &&
+                isfinite(r->query_concurrency[j]) &&
+                isfinite(r->query_tokens_per_s[j])) {
+                s[n].c = r->query_concurrency[j];
+                s[n].v = r->query_tokens_per_s[j];
+                n++;
+            }
+        if (n == 0) {
+            rc = sk_chart_add_note(x->c, "%s: no %s values; skipped",
+                                   r->label, dists[d].column);
+            continue;
+        }
+        qsort(s, n, sizeof(*s), cmp_sample);
+        band = st;
+        band.line = 0;
+        band.marker = 0;
+        band.alpha = 0.35;
+        for (a = 0; a < n && rc == 0; a = b) {
+            for (b = a; b < n && s[b].c == s[a].c; b++)
+                vals[b - a] = s[b].v;
+            rc = box(x, pi, &band, vals, b - a, s[a].c, off, hw, sx, sy, &m);
+        }
+        st.marker = 0;
+        st.name = x->nruns > 1 ? r->label : NULL;
+        if (rc == 0)
+            rc = sk_chart_add_series(x->c, pi, &st, sx, sy, m);
+        any++;
+    }
+    if (rc == 0)
+        rc = need(any, x, dists[d].column);
+    if (rc == 0 && d == 0 && x->o->ttft_budget_s > 0)
+        rc = budget_line(x->c, pi, 0, x->o->ttft_budget_s);
+done:
+    free(s);
+    free(vals);
+    free(sx);
+    free(sy);
+    return rc;
+}
+
 /* ---- the kinds --------------------------------------------------------- */
 
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
 {
-    static const char *const names[] = {"throughput", "per-query", "ttft",
-                                        "pareto", "dashboard", "frontier"};
+    static const char *const names[] = {
+        "throughput", "per-query", "ttft",       "pareto",  "dashboard",
+        "frontier",   "ttft-dist", "speed-dist", "itl-dist"};
     size_t i;
 
-    for (i = 0; i < 6; i++)
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(name, names[i]) == 0) {
             *out = (sk_chart_plot_kind)i;
             return 0;
         }
     return sk_error_set(SK_EINVAL,
                         "unknown chart kind '%s'; expected throughput, "
-                        "per-query, ttft, pareto, dashboard or frontier",
+                        "per-query, ttft, pareto, dashboard, frontier, "
+                        "ttft-dist, speed-dist or itl-dist",
                         name);
 }
 
@@ -1056,7 +1224,7 @@ static int build(struct ctx *x)
             return sk_error_set(SK_EINVAL, "run %zu has no label", i);
         if (x->runs[i].nqueries)
             samples = 1;
-        if (!x->runs[i].sweep && o->kind != SK_CHART_PLOT_PER_QUERY)
+        if (!x->runs[i].sweep && !sk_chart_plot_kind_needs_samples(o->kind))
             return sk_error_set(SK_EINVAL, "%s: no summary to plot",
                                 x->runs[i].label);
     }
@@ -1091,6 +1259,13 @@ static int build(struct ctx *x)
     case SK_CHART_PLOT_FRONTIER:
         rc = default_title(x, "Throughput vs per-query speed");
         return rc ? rc : frontier_panel(x);
+    case SK_CHART_PLOT_TTFT_DIST:
+    case SK_CHART_PLOT_SPEED_DIST:
+    case SK_CHART_PLOT_ITL_DIST:
+        if (!samples)
+            return sk_error_set(SK_EINVAL, "a distribution chart needs "
+                                           "per-query samples");
+        return dist_panel(x);
     case SK_CHART_PLOT_PARETO:
         rc = default_title(x, "Throughput vs TTFT");
         return rc ? rc : pareto_panel(x, 0, 0, "Point labels: concurrency", 1);

@@ -358,8 +358,11 @@ int sk_plot_write(const sk_plot_opts *o)
     for (i = 0; i < nruns && rc == 0; i++) {
         /* with a grid there are no per-query files (load_file()) */
         if (i < npq)
-            rc = sk_summarize_samples(&samples[i].c, &samples[i].v,
-                                      &samples[i].n, o->per_query[i]);
+            rc = sk_summarize_samples_of(
+                &samples[i].c, &samples[i].v, &samples[i].n, o->per_query[i],
+                sk_chart_plot_sample_column(o->plot.kind)
+                    ? sk_chart_plot_sample_column(o->plot.kind)
+                    : "tokens_per_s");
         if (nfiles)
             snprintf(labels[i], sizeof(labels[i]), "%s", cands[i].label);
         else if (i < o->nlabels && o->labels[i])
