@@ -115,6 +115,19 @@ typedef struct {
                                   NULL; NULL entries draw nothing */
 } sk_chart_style;
 
+/* The look of the canvas: light (white, the default), dark (near-black,
+ * light text and grid; the palette's black drawn near-white), transparent
+ * (light's colours on no background: a PNG with alpha, for pages with
+ * their own background). */
+typedef enum {
+    SK_CHART_LIGHT = 0,
+    SK_CHART_DARK,
+    SK_CHART_TRANSPARENT
+} sk_chart_theme;
+
+/* "light", "dark" or "transparent" into *out; SK_EINVAL otherwise. */
+int sk_chart_theme_parse(sk_chart_theme *out, const char *name);
+
 /* Canvas and metadata for sk_chart_layout() / sk_chart_write(). */
 typedef struct {
     unsigned width, height; /* logical px; 0 = SK_CHART_WIDTH/HEIGHT */
@@ -125,6 +138,7 @@ typedef struct {
     unsigned threads;       /* PNG: threads drawing a panel's markers when
                                it has 20,000 or more (the pixels are the
                                same with any number); 0 = one per core */
+    sk_chart_theme theme;
 } sk_chart_render_opts;
 
 typedef enum { SK_CHART_PNG, SK_CHART_SVG, SK_CHART_PDF } sk_chart_format;

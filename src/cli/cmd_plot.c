@@ -32,7 +32,8 @@ enum {
     OPT_PARTIAL,
     OPT_THROUGHPUT,
     OPT_LOG_Y,
-    OPT_NAME
+    OPT_NAME,
+    OPT_THEME
 };
 
 static const cli_opt options[] = {
@@ -47,6 +48,8 @@ static const cli_opt options[] = {
      "per-query CSV of the summary in the same place (repeatable)"},
     {"label", required_argument, 'l', "NAME",
      "legend name of the next file, in file order (repeatable)"},
+    {"theme", required_argument, OPT_THEME, "light|dark|transparent",
+     "canvas: white (default), dark, or no background (PNG with alpha)"},
     {"name", required_argument, OPT_NAME, "FILE=NAME",
      "legend name of the run in FILE (repeatable; --label: by order)"},
     {"title", required_argument, 't', "TEXT",
@@ -176,6 +179,14 @@ static int plot(int argc, char **argv, char **orig)
             break;
         case OPT_MARK_SATURATION:
             o.mark_saturation = 1;
+            break;
+        case OPT_THEME:
+            if (sk_chart_theme_parse(&o.render.theme, optarg) != 0) {
+                char msg[160];
+
+                snprintf(msg, sizeof(msg), "--theme: %s", sk_error_last());
+                return cli_usage_error(prog, msg);
+            }
             break;
         case OPT_NAME:
             if (nnamed == MAX_RUNS)

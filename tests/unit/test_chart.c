@@ -1611,6 +1611,44 @@ static void test_plot_dist(void)
     sk_chart_free(c);
 }
 
+/*
+ * Themes: dark paints the canvas #1E1E1E (a corner) and draws the
+ * palette's black near-white; transparent writes an RGBA PNG (IHDR colour
+ * type 6) where light writes RGB (2); the parser takes the three names.
+ */
+static void test_themes(void)
+{
+    sk_chart *c = simple_chart("Themes", 0);
+    sk_chart_render_opts ro;
+    struct image img = {0, 0, NULL};
+    sk_chart_theme t;
+    unsigned char head[26];
+    FILE *fp;
+    int k;
+
+    CHECK(sk_chart_theme_parse(&t, "dark") == 0 && t == SK_CHART_DARK);
+    CHECK_INT(sk_chart_theme_parse(&t, "sepia"), SK_EINVAL);
+    if (!c)
+        return;
+    memset(&ro, 0, sizeof(ro));
+    ro.theme = SK_CHART_DARK;
+    CHECK_INT(sk_chart_write(c, tmp_path("dark.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("dark.png")), 0);
+    if (img.rgb)
+        CHECK(colour_at(&img, 2, 2, 0x1E1E1E, 0));
+    free(img.rgb);
+    for (k = 0; k < 2; k++) {
+        ro.theme = k ? SK_CHART_TRANSPARENT : SK_CHART_LIGHT;
+        CHECK_INT(sk_chart_write(c, tmp_path("theme.png"), &ro), 0);
+        fp = fopen(tmp_path("theme.png"), "rb");
+        CHECK(fp && fread(head, 1, 26, fp) == 26);
+        if (fp)
+            fclose(fp);
+        CHECK_INT(head[25], k ? 6 : 2);
+    }
+    sk_chart_free(c);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -2131,6 +2169,7 @@ int main(void)
     test_plot_frontier();
     test_mark_colours();
     test_plot_dist();
+    test_themes();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

@@ -343,6 +343,21 @@ static int add_mark(sk_chart *c, size_t panel, int horizontal, int y2, double v,
     return 0;
 }
 
+int sk_chart_theme_parse(sk_chart_theme *out, const char *name)
+{
+    static const char *const names[] = {"light", "dark", "transparent"};
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (sk_chart_theme)i;
+            return 0;
+        }
+    return sk_error_set(SK_EINVAL, "expected light, dark or transparent, "
+                                   "got '%.40s'",
+                        name);
+}
+
 void sk_chart_set_mark_rgb(sk_chart *c, uint32_t rgb)
 {
     c->mark_rgb = rgb;

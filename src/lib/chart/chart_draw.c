@@ -23,13 +23,33 @@
 
 #define PI 3.14159265358979323846
 
-#define C_BG 0xFFFFFF
-#define C_TEXT 0x222222
-#define C_TICK 0x4D4D4D
-#define C_AXIS 0x8C8C8C
-#define C_GRID 0xE6E6E6
-#define C_MARK SK_CHART_MARK_GREY
-#define C_EDGE 0xCCCCCC
+/* The canvas colours of each theme (sk_chart_theme): background, text,
+ * tick labels, axis lines, grid, grey markers, legend edge. */
+enum { C_BG, C_TEXT, C_TICK, C_AXIS, C_GRID, C_MARK, C_EDGE };
+static const uint32_t theme_rgb[3][7] = {
+    {0xFFFFFF, 0x222222, 0x4D4D4D, 0x8C8C8C, 0xE6E6E6, SK_CHART_MARK_GREY,
+     0xCCCCCC},
+    {0x1E1E1E, 0xE6E6E6, 0xBDBDBD, 0x8C8C8C, 0x3A3A3A, 0xAAAAAA, 0x555555},
+    {0xFFFFFF, 0x222222, 0x4D4D4D, 0x8C8C8C, 0xE6E6E6, SK_CHART_MARK_GREY,
+     0xCCCCCC},
+};
+
+/* Colour `role` of c's theme. */
+static uint32_t col(const sk_chart *c, int role)
+{
+    return theme_rgb[c->theme >= 0 && c->theme <= 2 ? c->theme : 0][role];
+}
+
+/* A data colour on c's theme: the palette's black near-white on dark,
+ * grey markers in the theme's grey. */
+static uint32_t data_rgb(const sk_chart *c, uint32_t rgb)
+{
+    if (c->theme == SK_CHART_DARK && rgb == 0x000000)
+        return 0xF0F0F0;
+    if (rgb == SK_CHART_MARK_GREY)
+        return col(c, C_MARK);
+    return rgb;
+}
 
 static void set_rgb(cairo_t *cr, uint32_t rgb, double alpha)
 {
@@ -104,10 +124,10 @@ static void draw_marker(const sk_chart *c, cairo_t *cr,
     double alpha = st->alpha > 0 ? st->alpha : 1;
 
     marker_path(cr, st->marker, x, y, r);
-    set_rgb(cr, st->rgb, alpha);
+    set_rgb(cr, data_rgb(c, st->rgb), alpha);
     if (alpha >= 1 && r >= 3.5 * c->k) {
         cairo_fill_preserve(cr);
-        set_rgb(cr, C_BG, 1);
+        set_rgb(cr, col(c, C_BG), 1);
         cairo_set_dash(cr, NULL, 0, 0);
         cairo_set_line_width(cr, 1.25 * c->k);
         cairo_stroke(cr);
@@ -122,7 +142,7 @@ static void draw_band(const sk_chart *c, cairo_t *cr, const struct series *s)
     const struct axis *ya = s->st.y2 ? &p->y2 : &p->y;
     size_t j = 0, a, b;
 
-    set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 0.2);
+    set_rgb(cr, data_rgb(c, s->st.rgb), s->st.alpha > 0 ? s->st.alpha : 0.2);
     while (j < s->n) {
         /* One polygon per run of points with both edges placeable. */
         for (; j < s->n; j++)
@@ -163,7 +183,7 @@ static void draw_series(const sk_chart *c, cairo_t *cr, const struct series *s)
         cairo_set_line_width(cr, lw);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
         set_dash(cr, s->st.dash, lw);
-        set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 1);
+        set_rgb(cr, data_rgb(c, s->st.rgb), s->st.alpha > 0 ? s->st.alpha : 1);
         for (j = 0; j < s->n; j++) {
             if (!sk_chart__point_px(c, s, j, &x, &y)) {
                 pen = 0;
@@ -346,9 +366,9 @@ static void draw_legend(const sk_chart *c, cairo_t *cr, size_t pi)
 
     cairo_rectangle(cr, p->lg[0], p->lg[1], p->lg[2] - p->lg[0],
                     p->lg[3] - p->lg[1]);
-    set_rgb(cr, C_BG, 0.92);
+    set_rgb(cr, col(c, C_BG), 0.92);
     cairo_fill_preserve(cr);
-    set_rgb(cr, C_EDGE, 1);
+    set_rgb(cr, col(c, C_EDGE), 1);
     cairo_set_dash(cr, NULL, 0, 0);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
@@ -360,7 +380,7 @@ static void draw_legend(const sk_chart *c, cairo_t *cr, size_t pi)
         if (s->panel != pi || !s->name)
             continue;
         if (s->kind == S_BAND) {
-            set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 0.2);
+            set_rgb(cr, data_rgb(c, s->st.rgb), s->st.alpha > 0 ? s->st.alpha : 0.2);
             cairo_rectangle(cr, sx, y - 0.33 * row, 34 * k, 0.66 * row);
             cairo_fill(cr);
         }
@@ -369,7 +389,7 @@ static void draw_legend(const sk_chart *c, cairo_t *cr, size_t pi)
 
             cairo_set_line_width(cr, lw);
             set_dash(cr, s->st.dash, lw);
-            set_rgb(cr, s->st.rgb, s->st.alpha > 0 ? s->st.alpha : 1);
+            set_rgb(cr, data_rgb(c, s->st.rgb), s->st.alpha > 0 ? s->st.alpha : 1);
             cairo_move_to(cr, sx, y);
             cairo_line_to(cr, sx + 34 * k, y);
             cairo_stroke(cr);
@@ -377,7 +397,7 @@ static void draw_legend(const sk_chart *c, cairo_t *cr, size_t pi)
         if (s->st.marker)
             draw_marker(c, cr, &s->st, sx + 17 * k, y,
                         fmin(marker_r(c, s), 5.5 * k));
-        set_rgb(cr, C_TEXT, 1);
+        set_rgb(cr, col(c, C_TEXT), 1);
         sk_chart__text_at(cr, s->name, sx + 42 * k, y, c->fs.legend, 0, 0, 0.5);
         y += row;
     }
@@ -388,7 +408,7 @@ static void draw_ticks(const sk_chart *c, cairo_t *cr, const struct panel *p)
     const struct axis *ax[3] = {&p->x, &p->y, &p->y2};
     size_t a, i;
 
-    set_rgb(cr, C_TICK, 1);
+    set_rgb(cr, col(c, C_TICK), 1);
     for (a = 0; a < 3; a++)
         for (i = 0; i < ax[a]->ntk; i++) {
             const struct tick *t = &ax[a]->tk[i];
@@ -405,7 +425,7 @@ static void draw_titles(const sk_chart *c, cairo_t *cr, const struct panel *p)
     double k = c->k;
     char buf[MAX_TEXT + 8];
 
-    set_rgb(cr, C_TEXT, 1);
+    set_rgb(cr, col(c, C_TEXT), 1);
     if (p->show_x && p->x.label) {
         sk_chart__fit_text(cr, buf, sizeof(buf), p->x.label, fs->label, 0,
                            p->x1 - p->x0);
@@ -449,7 +469,7 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
     /* Grid, on the left axis's ticks only. */
     cairo_set_line_width(cr, 1);
     cairo_set_dash(cr, NULL, 0, 0);
-    set_rgb(cr, C_GRID, 1);
+    set_rgb(cr, col(c, C_GRID), 1);
     for (i = 0; i < p->y.ntk; i++) {
         double y = snap(c, sk_chart__ax_px(&p->y, p->y.tk[i].v), 1);
 
@@ -479,7 +499,7 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
         if (m->panel != pi)
             continue;
         v = sk_chart__mark_px(p, m);
-        set_rgb(cr, m->rgb, 1);
+        set_rgb(cr, data_rgb(c, m->rgb), 1);
         if (m->horizontal) {
             cairo_move_to(cr, p->x0, v);
             cairo_line_to(cr, p->x1, v);
@@ -515,7 +535,7 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
     cairo_save(cr);
     cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0);
     cairo_clip(cr);
-    set_rgb(cr, C_TEXT, 1);
+    set_rgb(cr, col(c, C_TEXT), 1);
     for (i = 0; i < c->ns; i++) {
         const struct series *s = &c->s[i];
         size_t j;
@@ -531,7 +551,7 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
     cairo_restore(cr);
 
     /* Axis lines: left and bottom, right when there is a right axis. */
-    set_rgb(cr, C_AXIS, 1);
+    set_rgb(cr, col(c, C_AXIS), 1);
     cairo_set_line_width(cr, 1);
     cairo_set_dash(cr, NULL, 0, 0);
     cairo_move_to(cr, snap(c, p->x0, 1), p->y0);
@@ -552,9 +572,9 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
             continue;
         cairo_rectangle(cr, m->box[0], m->box[1], m->box[2] - m->box[0],
                         m->box[3] - m->box[1]);
-        set_rgb(cr, C_BG, 0.85);
+        set_rgb(cr, col(c, C_BG), 0.85);
         cairo_fill(cr);
-        set_rgb(cr, m->rgb, 1);
+        set_rgb(cr, data_rgb(c, m->rgb), 1);
         sk_chart__text_at(cr, m->label, m->box[0] + 4 * k, m->box[1] + 4 * k,
                           c->fs.small, 0, 0, 0);
     }
@@ -568,15 +588,17 @@ void sk_chart__draw(const sk_chart *c, cairo_t *cr)
     size_t i;
 
     sk_chart__text_options(cr);
-    set_rgb(cr, C_BG, 1);
-    cairo_paint(cr);
+    if (c->theme != SK_CHART_TRANSPARENT) {
+        set_rgb(cr, col(c, C_BG), 1);
+        cairo_paint(cr);
+    }
     if (c->title) {
         char buf[MAX_TEXT + 8];
         double margin = 22 * c->k;
 
         sk_chart__fit_text(cr, buf, sizeof(buf), c->title, c->fs.title, 1,
                            c->w - 2 * margin);
-        set_rgb(cr, C_TEXT, 1);
+        set_rgb(cr, col(c, C_TEXT), 1);
         sk_chart__text_at(cr, buf, c->w / 2, margin, c->fs.title, 1, 0.5, 0);
     }
     for (i = 0; i < c->np; i++)

@@ -101,6 +101,7 @@ struct sk_chart {
     size_t np;
     struct series *s;
     size_t ns, scap, npoints;
+    int theme; /* sk_chart_theme of the last layout */
     uint32_t mark_rgb; /* the pen of sk_chart_set_mark_rgb() */
     struct mark m[MAX_MARKS];
     size_t nm;

@@ -540,6 +540,7 @@ int sk_chart_layout(sk_chart *c, const sk_chart_render_opts *o)
     c->w = W;
     c->h = H;
     c->scale = scale;
+    c->theme = o ? (int)o->theme : SK_CHART_LIGHT;
     c->threads = o ? o->threads : 0;
     /* Type grows with the square root of the canvas area, so a 1600x1000
      * chart uses 14 px tick labels and a 800x500 one about 10 px. */

@@ -164,8 +164,10 @@ static int png_encode(struct png_state *ps, cairo_surface_t *img,
     unsigned char *volatile row = NULL;
     png_text text[4];
     int i, nt = 0, rc = 0;
+    /* a transparent canvas keeps its alpha (RGBA), else RGB */
+    int bpp = o && o->theme == SK_CHART_TRANSPARENT ? 4 : 3;
 
-    if (!(row = malloc((size_t)w * 3)))
+    if (!(row = malloc((size_t)w * 4)))
         return sk_error_set(SK_ENOMEM, "out of memory");
     png =
         png_create_write_struct(PNG_LIBPNG_VER_STRING, ps, png_fail, png_quiet);
@@ -181,7 +183,8 @@ static int png_encode(struct png_state *ps, cairo_surface_t *img,
     }
     png_set_write_fn(png, ps, png_out, png_flush_out);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
-                 PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 bpp == 4 ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, 3);
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
@@ -203,7 +206,7 @@ static int png_encode(struct png_state *ps, cairo_surface_t *img,
         unsigned char *d = row;
         int x;
 
-        for (x = 0; x < w; x++, d += 3) {
+        for (x = 0; x < w; x++, d += bpp) {
             uint32_t px = src[x];
             unsigned a = px >> 24, r = (px >> 16) & 255, g = (px >> 8) & 255,
                      b = px & 255;
@@ -216,6 +219,8 @@ static int png_encode(struct png_state *ps, cairo_surface_t *img,
             d[0] = (unsigned char)r;
             d[1] = (unsigned char)g;
             d[2] = (unsigned char)b;
+            if (bpp == 4)
+                d[3] = (unsigned char)a;
         }
         png_write_row(png, row);
     }
