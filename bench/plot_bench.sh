@@ -11,6 +11,10 @@
 # process (`sweepkit plot --batch`, the way to regenerate a docs folder),
 # one process after another, and one process per CPU (xargs -P).
 #
+# Issue 18's targets: a 16-run overlay and a 4x4 grid of small multiples
+# (--facet) in under 0.5 s each, beside matplotlib drawing the same (the
+# peer; bench/plot_peer.py, when python3-matplotlib is installed).
+#
 # usage: bench/plot_bench.sh [SWEEPKIT]   (default build/sweepkit; build first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,3 +96,28 @@ us=$(best_us folder_parallel)
 n=$(find "$out/folder" -name '*.png' | wc -l)
 awk -v us="$us" -v n="$n" -v j="$jobs" \
   'BEGIN { printf "%d charts, %d processes at a time (xargs -P): %6.3f s   (target < 1 s)\n", n, j, us / 1e6 }'
+
+# --- issue 18: 16 runs, 4x4 small multiples -------------------------------
+{ echo model,concurrency,throughput_tokens_per_s
+  for m in $(seq 0 15); do for c in 1 2 4 8 16 32 64 128; do
+    echo "m$m,$c,$(( c * (20 + m) / (1 + c / 32) ))"; done; done; } >"$out/runs16.csv"
+{ echo instances,decode_concurrency,concurrency,throughput_tokens_per_s
+  for i in $(seq 1 16); do for d in 8 16; do for c in 1 2 4 8 16 32 64; do
+    echo "$i,$d,$c,$(( c * (10 * i + d) / (1 + c / 16) ))"; done; done; done; } >"$out/grid16.csv"
+peer=0
+python3 -c 'import matplotlib' 2>/dev/null && peer=1
+us=$(best_us "$sk" plot "$out/runs16.csv" -o "$out/runs16.png")
+printf 'overlay of 16 runs (PNG 1600x1000)        sweepkit %6.1f ms' "$(awk -v u="$us" 'BEGIN { print u / 1000 }')"
+if [ "$peer" = 1 ]; then
+  pus=$(best_us python3 bench/plot_peer.py overlay "$out/runs16.csv" "$out/runs16_peer.png")
+  printf '   matplotlib %6.1f ms' "$(awk -v u="$pus" 'BEGIN { print u / 1000 }')"
+fi
+echo '   (target < 500 ms)'
+us=$(best_us "$sk" plot "$out/grid16.csv" --facet instances -o "$out/grid16.png")
+printf '4x4 small multiples (--facet, 32 series) sweepkit %6.1f ms' "$(awk -v u="$us" 'BEGIN { print u / 1000 }')"
+if [ "$peer" = 1 ]; then
+  pus=$(best_us python3 bench/plot_peer.py facets "$out/grid16.csv" "$out/grid16_peer.png")
+  printf '   matplotlib %6.1f ms' "$(awk -v u="$pus" 'BEGIN { print u / 1000 }')"
+fi
+echo '   (target < 500 ms)'
+[ "$peer" = 1 ] || echo "plot_bench: no python3-matplotlib: the peer's column is left out (apt-get install python3-matplotlib)"

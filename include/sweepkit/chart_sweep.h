@@ -86,6 +86,11 @@ typedef struct {
                               axes, instead of two stacked panels */
     const char *title;     /* NULL: from the kind and the labels */
     double ttft_budget_s;  /* > 0: horizontal budget line on TTFT */
+    const char *facet;     /* small multiples (throughput kind): one
+                              panel per value of this configuration
+                              column of the runs' grid keys
+                              (sweep.h's sk_sweep_group()), shared axes,
+                              at most SK_CHART_MAX_PANELS; NULL: none */
     sk_chart_log log_y;    /* the TTFT panel's y axis: log10 when on,
                               or (auto, the default) when its values span
                               more than two decades */

@@ -33,7 +33,8 @@ enum {
     OPT_THROUGHPUT,
     OPT_LOG_Y,
     OPT_NAME,
-    OPT_THEME
+    OPT_THEME,
+    OPT_FACET
 };
 
 static const cli_opt options[] = {
@@ -48,6 +49,8 @@ static const cli_opt options[] = {
      "per-query CSV of the summary in the same place (repeatable)"},
     {"label", required_argument, 'l', "NAME",
      "legend name of the next file, in file order (repeatable)"},
+    {"facet", required_argument, OPT_FACET, "COL",
+     "a grid's throughput as small multiples: a panel per value of COL"},
     {"theme", required_argument, OPT_THEME, "light|dark|transparent",
      "canvas: white (default), dark, or no background (PNG with alpha)"},
     {"name", required_argument, OPT_NAME, "FILE=NAME",
@@ -180,6 +183,7 @@ static int plot(int argc, char **argv, char **orig)
         case OPT_MARK_SATURATION:
             o.mark_saturation = 1;
             break;
+        case OPT_FACET: o.plot.facet = optarg; break;
         case OPT_THEME:
             if (sk_chart_theme_parse(&o.render.theme, optarg) != 0) {
                 char msg[160];

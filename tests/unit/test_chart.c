@@ -1649,6 +1649,63 @@ static void test_themes(void)
     sk_chart_free(c);
 }
 
+/*
+ * Small multiples (--facet): a grid of instances x decode gives a panel
+ * per instances value with one y range for all (a throughput of 100 at
+ * concurrency 2 lands on the same pixel row in both panels, though the
+ * panels' own maxima differ: 200 and 400); a facet column the keys lack
+ * is refused naming the run.
+ */
+static void test_plot_facets(void)
+{
+    static const char csv[] =
+        "instances,decode_concurrency,concurrency,throughput_tokens_per_s\n"
+        "1,8,1,50\n1,8,2,100\n1,8,4,200\n"
+        "1,16,1,60\n1,16,2,110\n1,16,4,190\n"
+        "2,8,1,90\n2,8,2,180\n2,8,4,400\n"
+        "2,16,1,95\n2,16,2,170\n2,16,4,350\n";
+    sk_sweep_set *set = NULL;
+    sk_chart_plot_run runs[4];
+    sk_chart_plot_opts po;
+    sk_chart *c = NULL;
+    double x0, y0, x1, y1;
+    size_t i;
+
+    CHECK_INT(sk_sweep_set_load_buffer(&set, "g.csv", csv, strlen(csv),
+                                       NULL),
+              0);
+    if (!set)
+        return;
+    CHECK_INT(sk_sweep_set_count(set), 4);
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < 4 && i < sk_sweep_set_count(set); i++) {
+        runs[i].sweep = sk_sweep_set_get(set, i);
+        runs[i].label = sk_sweep_group(runs[i].sweep);
+    }
+    memset(&po, 0, sizeof(po));
+    po.kind = SK_CHART_PLOT_THROUGHPUT;
+    po.facet = "instances";
+    CHECK_INT(sk_chart_plot_new(&c, runs, 4, &po), 0);
+    if (c) {
+        CHECK_INT(sk_chart_panels(c), 2);
+        CHECK_INT(sk_chart_layout(c, NULL), 0);
+        CHECK_INT(sk_chart_map(&x0, &y0, c, 0, 0, 2, 100), 0);
+        CHECK_INT(sk_chart_map(&x1, &y1, c, 1, 0, 2, 100), 0);
+        CHECK_NEAR(y0, y1, 1e-9);
+        CHECK(x1 > x0);
+        CHECK_STR(sk_chart_title(c), "Throughput vs concurrency by instances");
+    }
+    sk_chart_free(c);
+    c = NULL;
+    po.facet = "model";
+    CHECK_INT(sk_chart_plot_new(&c, runs, 4, &po), SK_EINVAL);
+    CHECK(strstr(sk_error_last(), "--facet model: instances=1 "
+                                  "decode_concurrency=8 is "
+                                  "not a configuration") != NULL);
+    sk_chart_free(c);
+    sk_sweep_set_free(set);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -2170,6 +2227,7 @@ int main(void)
     test_mark_colours();
     test_plot_dist();
     test_themes();
+    test_plot_facets();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

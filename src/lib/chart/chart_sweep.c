@@ -992,6 +992,145 @@ done:
     return rc;
 }
 
+/* ---- small multiples ---------------------------------------------------- */
+
+/* The value of `col` in group key `key` ("instances=2 decode=8": "2" for
+ * instances) as [*v, *v + *n); 0 when the key has no such part. */
+static int key_part(const char **v, size_t *n, const char *key,
+                    const char *col)
+{
+    size_t len = strlen(col);
+
+    while (key && *key) {
+        size_t part = strcspn(key, " ");
+
+        if (part > len && strncmp(key, col, len) == 0 && key[len] == '=') {
+            *v = key + len + 1;
+            *n = part - len - 1;
+            return 1;
+        }
+        key += part;
+        key += *key == ' ';
+    }
+    return 0;
+}
+
+/* The rest of `key` without the `col` part, into buf. */
+static void key_rest(char *buf, size_t cap, const char *key, const char *col)
+{
+    size_t at = 0, len = strlen(col);
+
+    buf[0] = '\0';
+    while (key && *key && at < cap) {
+        size_t part = strcspn(key, " ");
+
+        if (!(part > len && strncmp(key, col, len) == 0 && key[len] == '='))
+            at += (size_t)snprintf(buf + at, cap - at, "%s%.*s",
+                                   at ? " " : "", (int)part, key);
+        key += part;
+        key += *key == ' ';
+    }
+}
+
+/*
+ * Small multiples: one throughput panel per value of the facet column,
+ * in the order first met, each drawing the runs with that value against
+ * one concurrency axis and one throughput range (shared axes: the panels
+ * compare at a glance); a run keeps its style in every panel by the rest
+ * of its key, named once in the first panel's legend.
+ */
+static int facet_panels(struct ctx *x)
+{
+    const char *fv[SK_CHART_MAX_PANELS], *col = x->o->facet;
+    size_t fn[SK_CHART_MAX_PANELS], nf = 0, i, j, k, ncols, nstyles = 0;
+    char rest[MAX_RUNS][256], title[300];
+    size_t style[MAX_RUNS];
+    double top = 0;
+    int rc;
+
+    for (i = 0; i < x->nruns; i++) {
+        const char *v;
+        size_t n;
+        const double *t;
+
+        if (!x->runs[i].sweep ||
+            !key_part(&v, &n, sk_sweep_group(x->runs[i].sweep), col))
+            return sk_error_set(SK_EINVAL,
+                                "--facet %s: %s is not a configuration of "
+                                "a grid with that column",
+                                col, x->runs[i].label);
+        for (k = 0; k < nf && !(fn[k] == n && strncmp(fv[k], v, n) == 0);
+             k++)
+            ;
+        if (k == nf) {
+            if (nf == SK_CHART_MAX_PANELS)
+                return sk_error_set(SK_ELIMIT,
+                                    "--facet %s: more than %d values",
+                                    col, SK_CHART_MAX_PANELS);
+            fv[nf] = v;
+            fn[nf++] = n;
+        }
+        key_rest(rest[i], sizeof(rest[i]), sk_sweep_group(x->runs[i].sweep),
+                 col);
+        for (j = 0; j < i && strcmp(rest[j], rest[i]) != 0; j++)
+            ;
+        style[i] = j < i ? style[j] : nstyles++;
+        if (sk_sweep_column(&t, x->runs[i].sweep,
+                            sk_sweep_default_y(x->runs[i].sweep)) == 0)
+            for (j = 0; j < sk_sweep_levels(x->runs[i].sweep); j++)
+                if (isfinite(t[j]))
+                    top = fmax(top, t[j]);
+        sk_error_clear();
+    }
+    for (ncols = 1; ncols * ncols < nf; ncols++)
+        ;
+    snprintf(title, sizeof(title), "Throughput vs concurrency by %s", col);
+    if ((rc = sk_chart_set_title(x->c, title)) != 0)
+        return rc;
+    for (k = 0; k < nf; k++) {
+        sk_chart_panel_opts p;
+        size_t pi;
+        char ptitle[160];
+
+        snprintf(ptitle, sizeof(ptitle), "%s=%.*s", col, (int)fn[k], fv[k]);
+        memset(&p, 0, sizeof(p));
+        p.id = "facet";
+        p.title = ptitle;
+        p.row = (unsigned)(k / ncols);
+        p.col = (unsigned)(k % ncols);
+        p.x_group = 1;
+        p.x = conc_axis(x, 1);
+        p.y.label = k % ncols == 0 ? tps_label(x) : NULL;
+        p.y.min = 0;
+        p.y.max = top > 0 ? top * 1.05 : 1;
+        if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
+            return rc;
+        for (i = 0; i < x->nruns; i++) {
+            const char *v;
+            size_t n;
+            const double *t;
+            sk_chart_style st;
+
+            if (!key_part(&v, &n, sk_sweep_group(x->runs[i].sweep), col) ||
+                n != fn[k] || strncmp(v, fv[k], n) != 0 ||
+                sk_sweep_column(&t, x->runs[i].sweep,
+                                sk_sweep_default_y(x->runs[i].sweep)) != 0)
+                continue;
+            st = run_style(style[i]);
+            /* each style named once, in the first panel it appears in */
+            st.name = rest[i][0] ? rest[i] : NULL;
+            for (j = 0; j < i && st.name; j++)
+                if (style[j] == style[i])
+                    st.name = NULL;
+            if ((rc = sk_chart_add_series(
+                     x->c, pi, &st, sk_sweep_concurrency(x->runs[i].sweep),
+                     t, sk_sweep_levels(x->runs[i].sweep))) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 /* ---- distributions ----------------------------------------------------- */
 
 static const struct {
@@ -1230,6 +1369,8 @@ static int build(struct ctx *x)
     }
     if ((rc = collect_levels(x)) != 0)
         return rc;
+    if (o->facet && o->kind == SK_CHART_PLOT_THROUGHPUT)
+        return facet_panels(x);
     if (o->kind == SK_CHART_PLOT_THROUGHPUT && !o->dual &&
         !any_values(x, "avg_query_tokens_per_s", 1))
         return throughput_only(x, "Throughput vs concurrency",
