@@ -13,6 +13,8 @@
 
 #include "sweepkit/chart.h"
 #include "sweepkit/sweep.h"
+
+struct sk_queries; /* summarize.h */
 /* The end of the note a throughput-only chart carries ("no per-query
  * speed column in the data: total throughput only"). */
 #define SK_CHART_THROUGHPUT_ONLY "in the data: total throughput only"
@@ -53,7 +55,10 @@ typedef enum {
                                      the Pareto frontier joined */
     SK_CHART_PLOT_TTFT_DIST,      /* box plots of each level's per-query */
     SK_CHART_PLOT_SPEED_DIST,     /* TTFT, speed or mean inter-token gap */
-    SK_CHART_PLOT_ITL_DIST
+    SK_CHART_PLOT_ITL_DIST,
+    SK_CHART_PLOT_TIMELINE        /* requests in flight and tokens/s over
+                                     the run's time, from per-query
+                                     start and end times */
 } sk_chart_plot_kind;
 
 /* The per-query column a kind draws from its runs' samples
@@ -66,7 +71,7 @@ const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind);
 int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind);
 
 /* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier",
- * "ttft-dist", "speed-dist", "itl-dist" into *out;
+ * "ttft-dist", "speed-dist", "itl-dist", "timeline" into *out;
  * SK_EINVAL otherwise. */
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
 
@@ -75,6 +80,9 @@ typedef struct {
     const sk_sweep *sweep; /* the summary; NULL only for a run that has
                               just per-query samples (per-query kind) */
     const char *label;     /* legend name */
+    const struct sk_queries *queries; /* the per-query file read whole
+                                        (summarize.h), for the timeline;
+                                        or NULL */
     const double *query_concurrency; /* per-query samples, or NULL */
     const double *query_tokens_per_s;
     size_t nqueries;

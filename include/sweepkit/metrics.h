@@ -45,6 +45,22 @@ double sk_metric_throughput(double total_output_tokens, double wall_s);
 void sk_metric_pareto(unsigned char *on, const double *a, const double *b,
                       size_t n);
 
+/*
+ * A run over time, in `nbins` bins of `bin_s` seconds from t0, from its n
+ * queries' start and end times (s), TTFT and output tokens:
+ * inflight[k], the time-weighted mean number of queries in flight in bin
+ * k (what achieved concurrency is over a whole level), and rate[k], the
+ * output tokens in bin k over bin_s, each query's tokens spread evenly
+ * between its first token (start + TTFT; no TTFT: start) and its end, as
+ * the steady-state throughput spreads them (all at the end when the two
+ * coincide).  A query without times, or with NaN tokens (failed), holds
+ * its slot and adds no tokens.  Pure; O(n + bins touched).
+ */
+void sk_metric_timeline(double *inflight, double *rate, size_t nbins,
+                        double t0, double bin_s, const double *start,
+                        const double *end, const double *ttft,
+                        const double *tokens, size_t n);
+
 /* The peak of a sweep: the index of the highest throughput in y[0..n)
  * (the first, on a tie; NaN values skipped), or n when no value is a
  * number.  The level every "share of the peak" is measured against. */

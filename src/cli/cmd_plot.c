@@ -42,7 +42,7 @@ static const cli_opt options[] = {
      "write the chart to FILE: .png, .svg or .pdf (required)"},
     {"kind", required_argument, 'k', "KIND",
      "throughput (default), per-query, ttft, pareto, dashboard, frontier, "
-     "ttft-dist, speed-dist or itl-dist"},
+     "ttft-dist, speed-dist, itl-dist or timeline"},
     {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
      "throughput: two stacked panels (default) or one with two y axes"},
     {"per-query", required_argument, OPT_PER_QUERY, "FILE",
@@ -91,7 +91,7 @@ static const cli_spec spec = {
     "configuration of a grid) as a\n"
     "chart; the output format follows the extension.  "
     "Kinds: throughput, per-query, ttft,\n"
-    "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist.",
+    "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline.",
     options};
 
 /* --name FILE=NAME: split at the first '=' whose left side is one of
@@ -262,10 +262,11 @@ static int plot(int argc, char **argv, char **orig)
         return cli_usage_error(prog, "more --per-query files than "
                                      "summaries: each belongs to the "
                                      "summary in the same place");
-    if (npq && !sk_chart_plot_sample_column(o.plot.kind))
+    if (npq && !sk_chart_plot_sample_column(o.plot.kind) &&
+        !sk_chart_plot_kind_needs_samples(o.plot.kind))
         fprintf(stderr,
                 "%s: note: --per-query is drawn by --kind per-query, "
-                "dashboard and the distributions only\n",
+                "dashboard, timeline and the distributions only\n",
                 prog);
     nruns = nfiles ? nfiles : npq;
     if (nlabels > nruns)

@@ -9,6 +9,8 @@
 #include "sweepkit/chart.h"
 #include "sweepkit/chart_compare.h"
 #include "sweepkit/chart_sweep.h"
+#include "sweepkit/table.h"
+#include "sweepkit/summarize.h"
 #include "sweepkit/compare.h"
 #include "sweepkit/error.h"
 #include "sweepkit/sweep.h"
@@ -1706,6 +1708,81 @@ static void test_plot_facets(void)
     sk_sweep_set_free(set);
 }
 
+/*
+ * The timeline: level 1 runs two queries back to back (0-1 s, 1-2 s),
+ * level 2 two at once (2-4 s): one request in flight until 2 s, then two;
+ * each query's 10 tokens over its second(s) give 10 tok/s, then 10 again
+ * (2 x 10 over 2 s).  The line passes (1, 1) and (3, 2) in the top panel,
+ * level 2's start is marked at 2 s; a file whose levels each count from
+ * 0 is laid out level after level, with a note.
+ */
+static void test_plot_timeline(void)
+{
+    static const char csv[] =
+        "concurrency,output_tokens,tokens_per_s,ttft_s,decode_tokens_per_s,"
+        "start_s,end_s\n"
+        "1,10,10,0,10,0,1\n1,10,10,0,10,1,2\n"
+        "2,10,5,0,5,2,4\n2,10,5,0,5,2,4\n";
+    static const char own[] =
+        "concurrency,output_tokens,tokens_per_s,ttft_s,decode_tokens_per_s,"
+        "start_s,end_s\n"
+        "1,10,10,0,10,0,1\n2,10,5,0,5,0,2\n2,10,5,0,5,0,2\n";
+    struct sk_queries *q = NULL;
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py, area[4];
+    size_t top = 99;
+    int rc;
+
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    CHECK_INT(sk_summarize_begin(&q, "t.csv", 0), 0);
+    rc = sk_table_stream_buffer("t.csv", csv, strlen(csv), NULL,
+                                sk_summarize_row, q);
+    CHECK_INT(sk_summarize_end(q, rc), 0);
+    run.label = "t";
+    run.queries = q;
+    po.kind = SK_CHART_PLOT_TIMELINE;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    if (c) {
+        CHECK_INT(sk_chart_notes(c), 0);
+        CHECK_INT(sk_chart_find_panel(&top, c, "inflight"), 0);
+        CHECK_INT(sk_chart_write(c, tmp_path("timeline.png"), &ro), 0);
+        CHECK_INT(read_png(&img, tmp_path("timeline.png")), 0);
+        CHECK_INT(sk_chart_plot_area(area, c, top), 0);
+    }
+    if (img.rgb) {
+        CHECK_INT(sk_chart_map(&px, &py, c, top, 0, 1, 1), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 2, 40));
+        CHECK_INT(sk_chart_map(&px, &py, c, top, 0, 3, 2), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 2, 40));
+        CHECK_INT(sk_chart_map(&px, &py, c, top, 0, 2, 0), 0);
+        /* low in the panel, clear of the line (at 1 to 2 there) */
+        CHECK(grey_near(&img, px, area[1] + 0.85 * (area[3] - area[1]), 4,
+                        0x90));
+    }
+    free(img.rgb);
+    sk_chart_free(c);
+    c = NULL;
+    sk_summarize_queries_free(q);
+
+    q = NULL;
+    CHECK_INT(sk_summarize_begin(&q, "o.csv", 0), 0);
+    rc = sk_table_stream_buffer("o.csv", own, strlen(own), NULL,
+                                sk_summarize_row, q);
+    CHECK_INT(sk_summarize_end(q, rc), 0);
+    run.queries = q;
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    CHECK(c && sk_chart_notes(c) == 1 &&
+          strstr(sk_chart_note(c, 0), "laid one after another") != NULL);
+    sk_chart_free(c);
+    sk_summarize_queries_free(q);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -1930,8 +2007,8 @@ static void test_plot_errors(void)
     CHECK_INT(sk_chart_plot_kind_parse(&k, "pie"), SK_EINVAL);
     CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
                                "throughput, per-query, ttft, pareto, "
-                               "dashboard, frontier, ttft-dist, speed-dist "
-                               "or itl-dist");
+                               "dashboard, frontier, ttft-dist, speed-dist, "
+                               "itl-dist or timeline");
     po.ttft_stat = "p50";
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
     CHECK_STR(sk_error_last(),
@@ -2228,6 +2305,7 @@ int main(void)
     test_plot_dist();
     test_themes();
     test_plot_facets();
+    test_plot_timeline();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

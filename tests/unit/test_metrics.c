@@ -14,9 +14,32 @@ static void test_pareto(void)
     CHECK(on[0] && on[1] && on[2] && !on[3] && on[4] && !on[5]);
 }
 
+/* A timeline in 1 s bins: query A runs 0-2 s (first token at 0, 20
+ * tokens), B 1-3 s (first token at 2, 10 tokens): in flight 1, 2, 1;
+ * tokens/s 10 (A), 10 (A), 10 (B).  A failed query (NaN tokens) holds
+ * its slot, adds no tokens; one without times is left out. */
+static void test_timeline(void)
+{
+    static const double start[] = {0, 1, 2.5, NAN}, end[] = {2, 3, 3, 1},
+                        ttft[] = {0, 1, NAN, 0}, tokens[] = {20, 10, NAN, 5};
+    double inflight[3], rate[3];
+
+    sk_metric_timeline(inflight, rate, 3, 0, 1, start, end, ttft, tokens, 2);
+    CHECK_NEAR(inflight[0], 1, 1e-12);
+    CHECK_NEAR(inflight[1], 2, 1e-12);
+    CHECK_NEAR(inflight[2], 1, 1e-12);
+    CHECK_NEAR(rate[0], 10, 1e-12);
+    CHECK_NEAR(rate[1], 10, 1e-12);
+    CHECK_NEAR(rate[2], 10, 1e-12);
+    sk_metric_timeline(inflight, rate, 3, 0, 1, start, end, ttft, tokens, 4);
+    CHECK_NEAR(inflight[2], 1.5, 1e-12);
+    CHECK_NEAR(rate[2], 10, 1e-12);
+}
+
 int main(void)
 {
     test_pareto();
+    test_timeline();
     {
         /* Steady state at concurrency 2: the second query's start (1 s)
          * fills both slots, the end at 5 s drops them for good; tokens

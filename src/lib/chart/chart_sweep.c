@@ -15,6 +15,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/stats.h"
+#include "sweepkit/summarize.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -59,6 +60,8 @@ static sk_chart_style run_style(size_t i)
 {
     return sk_chart_run_style(i);
 }
+
+static int default_title(struct ctx *x, const char *what);
 
 /* The summary file name for messages. */
 static const char *run_name(const struct ctx *x, size_t i)
@@ -1131,6 +1134,177 @@ static int facet_panels(struct ctx *x)
     return 0;
 }
 
+/* ---- timeline ---------------------------------------------------------- */
+
+/* Bins across a run of `span` seconds: about 400, of a round width. */
+static double bin_width(double span)
+{
+    static const double steps[] = {1, 2, 5};
+    double w = span / 400, p = pow(10, floor(log10(w)));
+    size_t k;
+
+    for (k = 0; k < 3; k++)
+        if (steps[k] * p >= w)
+            return steps[k] * p;
+    return 10 * p;
+}
+
+/*
+ * Run q's times on one clock into st/en (q->n each), and each level's
+ * start on it into lv0 (q->nlevels): as recorded when the levels follow
+ * one another; when their spans overlap (files whose levels each count
+ * from their own start, as appended runs have), each level laid after
+ * the one before it, in level order, and *laid set.
+ */
+static void one_clock(double *st, double *en, double *lv0, int *laid,
+                      const struct sk_queries *q)
+{
+    double cursor = 0, prev_end = -INFINITY;
+    size_t j, k;
+
+    *laid = 0;
+    for (k = 0; k < q->nlevels; k++) {
+        double a = INFINITY, b = -INFINITY;
+
+        for (j = 0; j < q->n; j++)
+            if (q->concurrency[j] == q->levels[k].concurrency &&
+                isfinite(q->start_s[j]) && isfinite(q->end_s[j])) {
+                a = fmin(a, q->start_s[j]);
+                b = fmax(b, q->end_s[j]);
+            }
+        lv0[k] = a;
+        if (isfinite(a) && a < prev_end)
+            *laid = 1;
+        if (isfinite(b))
+            prev_end = fmax(prev_end, b);
+    }
+    for (j = 0; j < q->n; j++) {
+        st[j] = q->start_s[j];
+        en[j] = q->end_s[j];
+    }
+    if (!*laid)
+        return;
+    for (k = 0; k < q->nlevels; k++) {
+        double a = lv0[k], b = -INFINITY;
+
+        if (!isfinite(a))
+            continue;
+        for (j = 0; j < q->n; j++)
+            if (q->concurrency[j] == q->levels[k].concurrency &&
+                isfinite(q->end_s[j])) {
+                st[j] = q->start_s[j] - a + cursor;
+                en[j] = q->end_s[j] - a + cursor;
+                b = fmax(b, en[j]);
+            }
+        lv0[k] = cursor;
+        cursor = isfinite(b) ? b : cursor;
+    }
+}
+
+/*
+ * Each run over time from its per-query start and end times: requests in
+ * flight (top) and output tokens per second (bottom) in bins of a round
+ * width (metrics.h's sk_metric_timeline()), time counted from the run's
+ * first request (one_clock()); with one run, each level's start marked
+ * ("C=8").  A warm-up, a throttle or a stall shows where the level's
+ * summary hides it.
+ */
+static int timeline_panels(struct ctx *x)
+{
+    sk_chart_panel_opts p;
+    size_t pt, pb, i, j, k, any = 0;
+    int rc;
+
+    if ((rc = default_title(x, "Requests in flight and tokens/s over "
+                               "time")) != 0)
+        return rc;
+    memset(&p, 0, sizeof(p));
+    p.id = "inflight";
+    p.x_group = 1;
+    p.x.label = "Time since the run's first request (s)";
+    p.x.include_zero = 1;
+    p.y.label = "Requests in flight";
+    p.y.include_zero = 1;
+    if ((rc = sk_chart_add_panel(&pt, x->c, &p)) != 0)
+        return rc;
+    p.id = "tokens";
+    p.row = 1;
+    p.y.label = "Output tokens/s";
+    if ((rc = sk_chart_add_panel(&pb, x->c, &p)) != 0)
+        return rc;
+    for (i = 0; i < x->nruns; i++) {
+        const struct sk_queries *q = x->runs[i].queries;
+        double t0 = INFINITY, t1 = -INFINITY, w, *buf, *qs, *qe, *lv0;
+        size_t nb;
+        sk_chart_style st = run_style(i);
+        int laid;
+
+        if (!q || !q->has_times) {
+            if ((rc = sk_chart_add_note(x->c, "%s: no start_s/end_s: no "
+                                              "timeline",
+                                        x->runs[i].label)) != 0)
+                return rc;
+            continue;
+        }
+        if (!(qs = malloc((2 * q->n + q->nlevels + 1) * sizeof(*qs))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        qe = qs + q->n;
+        lv0 = qe + q->n;
+        one_clock(qs, qe, lv0, &laid, q);
+        for (j = 0; j < q->n; j++)
+            if (isfinite(qs[j]) && isfinite(qe[j])) {
+                t0 = fmin(t0, qs[j]);
+                t1 = fmax(t1, qe[j]);
+            }
+        if (!(t1 > t0)) {
+            free(qs);
+            continue;
+        }
+        if (laid && (rc = sk_chart_add_note(
+                         x->c,
+                         "%s: each level's times count from its own start: "
+                         "the levels are laid one after another",
+                         x->runs[i].label)) != 0) {
+            free(qs);
+            return rc;
+        }
+        w = bin_width(t1 - t0);
+        nb = (size_t)((t1 - t0) / w) + 1;
+        if (!(buf = malloc(3 * nb * sizeof(*buf)))) {
+            free(qs);
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        }
+        sk_metric_timeline(buf + nb, buf + 2 * nb, nb, t0, w, qs, qe,
+                           q->ttft_s, q->output_tokens, q->n);
+        for (k = 0; k < nb; k++)
+            buf[k] = ((double)k + 0.5) * w;
+        st.marker = 0;
+        st.line_width = 1.5;
+        st.name = x->nruns > 1 ? x->runs[i].label : NULL;
+        rc = sk_chart_add_series(x->c, pt, &st, buf, buf + nb, nb);
+        st.name = NULL;
+        if (rc == 0)
+            rc = sk_chart_add_series(x->c, pb, &st, buf, buf + 2 * nb, nb);
+        free(buf);
+        any++;
+        /* one run: where each level starts */
+        for (k = 0; rc == 0 && x->nruns == 1 && k < q->nlevels; k++) {
+            char label[64];
+
+            if (!isfinite(lv0[k]))
+                continue;
+            snprintf(label, sizeof(label), "C=%g", q->levels[k].concurrency);
+            if ((rc = sk_chart_panel_mark_x(x->c, pt, lv0[k] - t0,
+                                            label)) == 0)
+                rc = sk_chart_panel_mark_x(x->c, pb, lv0[k] - t0, NULL);
+        }
+        free(qs);
+        if (rc != 0)
+            return rc;
+    }
+    return need(any, x, "start_s and end_s");
+}
+
 /* ---- distributions ----------------------------------------------------- */
 
 static const struct {
@@ -1160,12 +1334,10 @@ const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind)
 
 int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind)
 {
-    return kind == SK_CHART_PLOT_PER_QUERY ||
+    return kind == SK_CHART_PLOT_PER_QUERY || kind == SK_CHART_PLOT_TIMELINE ||
            kind == SK_CHART_PLOT_TTFT_DIST ||
            kind == SK_CHART_PLOT_SPEED_DIST || kind == SK_CHART_PLOT_ITL_DIST;
 }
-
-static int default_title(struct ctx *x, const char *what);
 
 /* Append point (px, py) to the pieces sx, sy (*m points). */
 static void put(double *sx, double *sy, size_t *m, double px, double py)
@@ -1302,8 +1474,8 @@ done:
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
 {
     static const char *const names[] = {
-        "throughput", "per-query", "ttft",       "pareto",  "dashboard",
-        "frontier",   "ttft-dist", "speed-dist", "itl-dist"};
+        "throughput", "per-query", "ttft",       "pareto",   "dashboard",
+        "frontier",   "ttft-dist", "speed-dist", "itl-dist", "timeline"};
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -1314,7 +1486,7 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
     return sk_error_set(SK_EINVAL,
                         "unknown chart kind '%s'; expected throughput, "
                         "per-query, ttft, pareto, dashboard, frontier, "
-                        "ttft-dist, speed-dist or itl-dist",
+                        "ttft-dist, speed-dist, itl-dist or timeline",
                         name);
 }
 
@@ -1400,6 +1572,8 @@ static int build(struct ctx *x)
     case SK_CHART_PLOT_FRONTIER:
         rc = default_title(x, "Throughput vs per-query speed");
         return rc ? rc : frontier_panel(x);
+    case SK_CHART_PLOT_TIMELINE:
+        return timeline_panels(x);
     case SK_CHART_PLOT_TTFT_DIST:
     case SK_CHART_PLOT_SPEED_DIST:
     case SK_CHART_PLOT_ITL_DIST:

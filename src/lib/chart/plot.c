@@ -329,6 +329,7 @@ int sk_plot_write(const sk_plot_opts *o)
 {
     sk_chart_plot_run runs[SK_PLOT_MAX_RUNS];
     struct samples samples[SK_PLOT_MAX_RUNS];
+    struct sk_queries *queries[SK_PLOT_MAX_RUNS] = {NULL};
     char labels[SK_PLOT_MAX_RUNS][256];
     struct cand *cands = NULL;
     size_t nfiles = o->nfiles, npq = o->nper_query, nruns = 0, ncap = 0, i;
@@ -357,7 +358,9 @@ int sk_plot_write(const sk_plot_opts *o)
         nruns = npq;
     for (i = 0; i < nruns && rc == 0; i++) {
         /* with a grid there are no per-query files (load_file()) */
-        if (i < npq)
+        if (i < npq && o->plot.kind == SK_CHART_PLOT_TIMELINE)
+            rc = sk_summarize_load(&queries[i], o->per_query[i]);
+        else if (i < npq)
             rc = sk_summarize_samples_of(
                 &samples[i].c, &samples[i].v, &samples[i].n, o->per_query[i],
                 sk_chart_plot_sample_column(o->plot.kind)
@@ -371,6 +374,7 @@ int sk_plot_write(const sk_plot_opts *o)
             sk_runset_label(labels[i], sizeof(labels[i]), o->per_query[i]);
         runs[i].sweep = nfiles ? cands[i].sweep : NULL;
         runs[i].label = labels[i];
+        runs[i].queries = queries[i];
         runs[i].query_concurrency = samples[i].c;
         runs[i].query_tokens_per_s = samples[i].v;
         runs[i].nqueries = samples[i].n;
@@ -413,6 +417,7 @@ int sk_plot_write(const sk_plot_opts *o)
     for (i = 0; i < SK_PLOT_MAX_RUNS; i++) {
         free(samples[i].c);
         free(samples[i].v);
+        sk_summarize_queries_free(queries[i]);
     }
     for (i = 0; cands && i < nruns && nfiles; i++)
         sk_sweep_free(cands[i].sweep);

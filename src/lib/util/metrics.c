@@ -142,3 +142,54 @@ void sk_metric_pareto(unsigned char *on, const double *a, const double *b,
                 on[i] = 0;
     }
 }
+
+/* Add `amount` spread evenly over [a, b) to the bins of v (amount at b
+ * when the span is empty). */
+static void spread(double *v, size_t nbins, double t0, double bin_s,
+                   double a, double b, double amount)
+{
+    double lo = (a - t0) / bin_s, hi = (b - t0) / bin_s;
+    size_t k, k0, k1;
+
+    if (!(hi > lo)) { /* an instant */
+        if (hi >= 0 && hi < (double)nbins)
+            v[(size_t)hi] += amount;
+        return;
+    }
+    if (hi <= 0 || lo >= (double)nbins)
+        return;
+    k0 = lo > 0 ? (size_t)lo : 0;
+    k1 = hi < (double)nbins ? (size_t)hi : nbins - 1;
+    for (k = k0; k <= k1; k++) {
+        double from = fmax(lo, (double)k), to = fmin(hi, (double)k + 1);
+
+        if (to > from)
+            v[k] += amount * (to - from) / (hi - lo);
+    }
+}
+
+void sk_metric_timeline(double *inflight, double *rate, size_t nbins,
+                        double t0, double bin_s, const double *start,
+                        const double *end, const double *ttft,
+                        const double *tokens, size_t n)
+{
+    size_t i, k;
+
+    for (k = 0; k < nbins; k++)
+        inflight[k] = rate[k] = 0;
+    if (!(bin_s > 0))
+        return;
+    for (i = 0; i < n; i++) {
+        double s = start[i], e = end[i], first;
+
+        if (!isfinite(s) || !isfinite(e) || e < s)
+            continue;
+        /* busy time per bin over the bin's length: a mean count */
+        spread(inflight, nbins, t0, bin_s, s, e, (e - s) / bin_s);
+        if (!(tokens[i] > 0))
+            continue;
+        first = s + (isnan(ttft[i]) ? 0 : ttft[i]);
+        spread(rate, nbins, t0, bin_s, first < e ? first : e, e,
+               tokens[i] / bin_s);
+    }
+}
