@@ -753,26 +753,30 @@ static int stat_index(int *out, const char *name)
 }
 
 /*
- * Run i's points (xs[j], ys[j]) with their labels (one per level): the
- * Pareto-optimal ones (metrics.h's sk_metric_pareto(): ys maximised, xs
+ * Run i's points (xs[j], ys[j]), one per level labelled with its
+ * concurrency: the Pareto-optimal ones (metrics.h's sk_metric_pareto(): ys maximised, xs
  * minimised when `min_x`, else maximised) joined by a line in the run's
  * style, the dominated ones as faded markers alone.
  */
 static int frontier_series(struct ctx *x, size_t pi, size_t i,
                            const double *xs, const double *ys, int min_x,
-                           const char *const *labels, int legend_runs)
+                           int legend_runs)
 {
-    size_t n = sk_sweep_levels(x->runs[i].sweep), j, k, m;
+    const sk_sweep *s = x->runs[i].sweep;
+    size_t n = sk_sweep_levels(s), j, k, m;
     unsigned char *on = malloc(n ? n : 1);
     double *buf = malloc(4 * (n ? n : 1) * sizeof(*buf));
     const char **lab = malloc((n ? n : 1) * sizeof(*lab));
+    char (*text)[32] = malloc((n ? n : 1) * sizeof(*text));
     sk_chart_style st = run_style(i);
     int rc = 0, pass;
 
-    if (!on || !buf || !lab) {
+    if (!on || !buf || !lab || !text) {
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
+    for (j = 0; j < n; j++)
+        snprintf(text[j], sizeof(text[j]), "%g", sk_sweep_concurrency(s)[j]);
     for (j = 0; j < n; j++)
         buf[j] = min_x ? -xs[j] : xs[j];
     sk_metric_pareto(on, buf, ys, n);
@@ -782,7 +786,7 @@ static int frontier_series(struct ctx *x, size_t pi, size_t i,
             if (on[j] == pass) {
                 buf[2 * n + m] = xs[j];
                 buf[3 * n + m] = ys[j];
-                lab[m++] = labels[j];
+                lab[m++] = text[j];
             }
         if (m == 0)
             continue;
@@ -813,6 +817,7 @@ done:
     free(on);
     free(buf);
     free(lab);
+    free(text);
     return rc;
 }
 
@@ -822,9 +827,9 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
     const double *xs[MAX_RUNS] = {0}, *tp[MAX_RUNS] = {0};
     int used[MAX_RUNS] = {0}, why[MAX_RUNS] = {0}, want = 0, mixed = 0, q;
     double lo = INFINITY, hi = 0;
-    char xlabel[96], **labels = NULL;
+    char xlabel[96];
     sk_chart_panel_opts p;
-    size_t pi, i, j, maxn = 0, any = 0;
+    size_t pi, i, j, any = 0;
     int rc;
 
     if ((rc = stat_index(&want, x->o->ttft_stat ? x->o->ttft_stat : "p90")) !=
@@ -859,8 +864,6 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
                 lo = fmin(lo, xs[i][j]);
                 hi = fmax(hi, xs[i][j]);
             }
-        if (n > maxn)
-            maxn = n;
     }
     if (want != 0 && (rc = missing_notes(x, ttft_stats[want].column, why,
                                          "pareto uses avg_ttft_s")) != 0)
@@ -890,13 +893,6 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
     p.y.include_zero = 1;
     if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
         return rc;
-    if (!(labels = calloc(maxn ? maxn : 1, sizeof(*labels))))
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    for (j = 0; j < maxn; j++)
-        if (!(labels[j] = malloc(32))) {
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-            goto done;
-        }
     for (i = 0; i < x->nruns; i++) {
         const sk_sweep *s = x->runs[i].sweep;
 
@@ -907,25 +903,18 @@ static int pareto_panel(struct ctx *x, unsigned row, unsigned col,
                                         "%s: no TTFT values; pareto "
                                         "series skipped",
                                         sk_sweep_name(s))) != 0)
-                goto done;
+                return rc;
             continue;
         }
-        for (j = 0; j < sk_sweep_levels(s); j++)
-            snprintf(labels[j], 32, "%g", sk_sweep_concurrency(s)[j]);
-        if ((rc = frontier_series(x, pi, i, xs[i], tp[i], 1,
-                                  (const char *const *)labels,
-                                  legend_runs)) != 0)
-            goto done;
+        if ((rc = frontier_series(x, pi, i, xs[i], tp[i], 1, legend_runs)) !=
+            0)
+            return rc;
         any++;
     }
     if ((rc = need(any, x, "TTFT")) != 0)
-        goto done;
+        return rc;
     if (x->o->ttft_budget_s > 0)
         rc = budget_line(x->c, pi, 1, x->o->ttft_budget_s);
-done:
-    for (j = 0; j < maxn; j++)
-        free(labels[j]);
-    free(labels);
     return rc;
 }
 
@@ -938,8 +927,7 @@ done:
 static int frontier_panel(struct ctx *x)
 {
     sk_chart_panel_opts p;
-    char **labels = NULL;
-    size_t pi, i, j, maxn = 0, any = 0;
+    size_t pi, i, any = 0;
     int rc, why[MAX_RUNS] = {HAVE};
 
     memset(&p, 0, sizeof(p));
@@ -951,16 +939,6 @@ static int frontier_panel(struct ctx *x)
     p.y.include_zero = 1;
     if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
         return rc;
-    for (i = 0; i < x->nruns; i++)
-        if (x->runs[i].sweep && sk_sweep_levels(x->runs[i].sweep) > maxn)
-            maxn = sk_sweep_levels(x->runs[i].sweep);
-    if (!(labels = calloc(maxn ? maxn : 1, sizeof(*labels))))
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    for (j = 0; j < maxn; j++)
-        if (!(labels[j] = malloc(32))) {
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-            goto done;
-        }
     for (i = 0; i < x->nruns; i++) {
         const sk_sweep *s = x->runs[i].sweep;
         const double *q = NULL, *t = NULL;
@@ -974,25 +952,17 @@ static int frontier_panel(struct ctx *x)
         if ((rc = column(&q, &why[i], x, i, "avg_query_tokens_per_s", 0)) !=
                 0 ||
             (rc = column(&t, &wt, x, i, "throughput_tokens_per_s", 1)) != 0)
-            goto done;
+            return rc;
         if (!q || !t)
             continue;
-        for (j = 0; j < sk_sweep_levels(s); j++)
-            snprintf(labels[j], 32, "%g", sk_sweep_concurrency(s)[j]);
-        if ((rc = frontier_series(x, pi, i, q, t, 0,
-                                  (const char *const *)labels, 1)) != 0)
-            goto done;
+        if ((rc = frontier_series(x, pi, i, q, t, 0, 1)) != 0)
+            return rc;
         any++;
     }
     if ((rc = missing_notes(x, "avg_query_tokens_per_s", why,
-                            "frontier skipped")) != 0 ||
-        (rc = need(any, x, "per-query speed and throughput")) != 0)
-        goto done;
-done:
-    for (j = 0; j < maxn; j++)
-        free(labels[j]);
-    free(labels);
-    return rc;
+                            "frontier skipped")) != 0)
+        return rc;
+    return need(any, x, "per-query speed and throughput");
 }
 
 /* ---- small multiples ---------------------------------------------------- */
