@@ -1313,6 +1313,25 @@ done:
     sk_sweep_free(s);
 }
 
+/* The TTFT chart of `run` has a linear y axis: 0, step and 2 step are
+ * evenly spaced at concurrency 8. */
+static void linear_ttft(const sk_chart_plot_run *run,
+                        const sk_chart_plot_opts *po, double step)
+{
+    sk_chart *c = NULL;
+    double x, y0, y1, y2;
+
+    CHECK_INT(sk_chart_plot_new(&c, run, 1, po), 0);
+    if (!c)
+        return;
+    CHECK_INT(sk_chart_layout(c, NULL), 0);
+    CHECK_INT(sk_chart_map(&x, &y0, c, 0, 0, 8, 0), 0);
+    CHECK_INT(sk_chart_map(&x, &y1, c, 0, 0, 8, step), 0);
+    CHECK_INT(sk_chart_map(&x, &y2, c, 0, 0, 8, 2 * step), 0);
+    CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
+    sk_chart_free(c);
+}
+
 /*
  * --log-y: TTFT from 0.1 s to 40 s (over two decades) is drawn on a
  * log10 axis by default: each decade takes the same height (0.1 -> 1 as
@@ -1352,25 +1371,13 @@ static void test_plot_ttft_log(void)
     sk_chart_free(c);
 
     po.log_y = SK_CHART_LOG_OFF;
-    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
-    CHECK_INT(sk_chart_layout(c, NULL), 0);
-    CHECK_INT(sk_chart_map(&x, &y0, c, 0, 0, 8, 0), 0);
-    CHECK_INT(sk_chart_map(&x, &y1, c, 0, 0, 8, 10), 0);
-    CHECK_INT(sk_chart_map(&x, &y2, c, 0, 0, 8, 20), 0);
-    CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
-    sk_chart_free(c);
+    linear_ttft(&run, &po, 10);
     sk_sweep_free(s);
 
     po.log_y = SK_CHART_LOG_AUTO;
     CHECK_INT(sk_sweep_load_buffer(&s, "n.csv", narrow, strlen(narrow)), 0);
     run.sweep = s;
-    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
-    CHECK_INT(sk_chart_layout(c, NULL), 0);
-    CHECK_INT(sk_chart_map(&x, &y0, c, 0, 0, 8, 0), 0);
-    CHECK_INT(sk_chart_map(&x, &y1, c, 0, 0, 8, 5), 0);
-    CHECK_INT(sk_chart_map(&x, &y2, c, 0, 0, 8, 10), 0);
-    CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
-    sk_chart_free(c);
+    linear_ttft(&run, &po, 5);
     sk_sweep_free(s);
 }
 
