@@ -56,14 +56,17 @@ typedef enum {
     SK_CHART_PLOT_TTFT_DIST,      /* box plots of each level's per-query */
     SK_CHART_PLOT_SPEED_DIST,     /* TTFT, speed or mean inter-token gap */
     SK_CHART_PLOT_ITL_DIST,
-    SK_CHART_PLOT_TIMELINE        /* requests in flight and tokens/s over
+    SK_CHART_PLOT_TIMELINE,       /* requests in flight and tokens/s over
                                      the run's time, from per-query
                                      start and end times */
+    SK_CHART_PLOT_TTFT_ECDF       /* the share of queries with TTFT <= t,
+                                     a curve per level */
 } sk_chart_plot_kind;
 
 /* The per-query column a kind draws from its runs' samples
  * (sk_chart_plot_run.query_tokens_per_s holds it): "tokens_per_s" for
- * per-query, speed-dist and dashboard, "ttft_s" for ttft-dist,
+ * per-query, speed-dist and dashboard, "ttft_s" for ttft-dist and
+ * ttft-ecdf,
  * "itl_mean_s" for itl-dist; NULL for the kinds that draw summaries
  * alone.  1 from sk_chart_plot_kind_needs_samples() for the kinds that
  * draw nothing without samples (per-query and the distributions). */
@@ -71,7 +74,8 @@ const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind);
 int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind);
 
 /* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier",
- * "ttft-dist", "speed-dist", "itl-dist", "timeline" into *out;
+ * "ttft-dist", "speed-dist", "itl-dist", "timeline", "ttft-ecdf" into
+ * *out;
  * SK_EINVAL otherwise. */
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
 

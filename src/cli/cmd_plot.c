@@ -42,7 +42,7 @@ static const cli_opt options[] = {
      "write the chart to FILE: .png, .svg or .pdf (required)"},
     {"kind", required_argument, 'k', "KIND",
      "throughput (default), per-query, ttft, pareto, dashboard, frontier, "
-     "ttft-dist, speed-dist, itl-dist or timeline"},
+     "ttft-dist, speed-dist, itl-dist, timeline or ttft-ecdf"},
     {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
      "throughput: two stacked panels (default) or one with two y axes"},
     {"per-query", required_argument, OPT_PER_QUERY, "FILE",
@@ -91,7 +91,8 @@ static const cli_spec spec = {
     "configuration of a grid) as a\n"
     "chart; the output format follows the extension.  "
     "Kinds: throughput, per-query, ttft,\n"
-    "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline.",
+    "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline,\n"
+    "ttft-ecdf.",
     options};
 
 /* --name FILE=NAME: split at the first '=' whose left side is one of

@@ -1790,6 +1790,48 @@ static void test_plot_timeline(void)
     sk_summarize_queries_free(q);
 }
 
+/*
+ * The TTFT ECDF: level 1's TTFTs 1, 2, 3, 4 make a staircase: the share
+ * is 0.5 between 2 and 3 (drawn at 2.5) and 0.75 between 3 and 4, in the
+ * first level's colour; level 2 (all 6) in the second style.
+ */
+static void test_plot_ecdf(void)
+{
+    static const double conc[] = {1, 1, 1, 1, 2, 2},
+                        ttft[] = {4, 1, 3, 2, 6, 6};
+    sk_chart_plot_run run;
+    sk_chart_plot_opts po;
+    sk_chart_render_opts ro;
+    sk_chart *c = NULL;
+    struct image img = {0, 0, NULL};
+    double px, py;
+
+    memset(&run, 0, sizeof(run));
+    memset(&po, 0, sizeof(po));
+    memset(&ro, 0, sizeof(ro));
+    run.label = "e";
+    run.query_concurrency = conc;
+    run.query_tokens_per_s = ttft;
+    run.nqueries = 6;
+    po.kind = SK_CHART_PLOT_TTFT_ECDF;
+    CHECK(strcmp(sk_chart_plot_sample_column(po.kind), "ttft_s") == 0);
+    CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
+    if (!c)
+        return;
+    CHECK_INT(sk_chart_write(c, tmp_path("ecdf.png"), &ro), 0);
+    CHECK_INT(read_png(&img, tmp_path("ecdf.png")), 0);
+    if (img.rgb) {
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 2.5, 0.5), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 40));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 3.5, 0.75), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(0), 1, 40));
+        CHECK_INT(sk_chart_map(&px, &py, c, 0, 0, 6, 0.5), 0);
+        CHECK(colour_near(&img, px, py, sk_chart_palette(1), 1, 40));
+    }
+    free(img.rgb);
+    sk_chart_free(c);
+}
+
 static void test_plot_dashboard(void)
 {
     static const double qc[4] = {1, 1, 2, 2}, qv[4] = {190, 200, 130, 140};
@@ -2015,7 +2057,7 @@ static void test_plot_errors(void)
     CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
                                "throughput, per-query, ttft, pareto, "
                                "dashboard, frontier, ttft-dist, speed-dist, "
-                               "itl-dist or timeline");
+                               "itl-dist, timeline or ttft-ecdf");
     po.ttft_stat = "p50";
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
     CHECK_STR(sk_error_last(),
@@ -2313,6 +2355,7 @@ int main(void)
     test_themes();
     test_plot_facets();
     test_plot_timeline();
+    test_plot_ecdf();
     test_plot_dashboard();
     test_plot_per_query();
     test_plot_errors();

@@ -1104,6 +1104,95 @@ static int facet_panels(struct ctx *x)
     return 0;
 }
 
+/* ---- ECDF -------------------------------------------------------------- */
+
+/*
+ * The first run's TTFT distribution per level as an empirical CDF: a
+ * staircase rising by 1/n at each of the level's n TTFTs, in the level's
+ * colour (run style k for the k-th level), so where a level's curve
+ * crosses a budget line reads as the share of its queries within it.
+ * The TTFT axis is log10 over two decades (--log-y).  Several runs: the
+ * first, with a note.
+ */
+static int ecdf_panel(struct ctx *x)
+{
+    const sk_chart_plot_run *r = &x->runs[0];
+    struct sample *s = NULL;
+    double lo = INFINITY, hi = 0, *sx = NULL, *sy = NULL;
+    size_t n = 0, j, a, b, k = 0, pi;
+    sk_chart_panel_opts p;
+    int rc;
+
+    if ((rc = default_title(x, "Time to first token, share of queries")) !=
+        0)
+        return rc;
+    if (x->nruns > 1 &&
+        (rc = sk_chart_add_note(x->c, "ttft-ecdf draws the first run, %s",
+                                r->label)) != 0)
+        return rc;
+    if (!(s = malloc((r->nqueries ? r->nqueries : 1) * sizeof(*s))) ||
+        !(sx = malloc(2 * (r->nqueries ? r->nqueries : 1) * sizeof(*sx))) ||
+        !(sy = malloc(2 * (r->nqueries ? r->nqueries : 1) * sizeof(*sy)))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (j = 0; j < r->nqueries; j++)
+        if (r->query_concurrency[j] > 0 && isfinite(r->query_concurrency[j]) &&
+            isfinite(r->query_tokens_per_s[j]) &&
+            r->query_tokens_per_s[j] >= 0) {
+            s[n].c = r->query_concurrency[j];
+            s[n].v = r->query_tokens_per_s[j];
+            if (s[n].v > 0) {
+                lo = fmin(lo, s[n].v);
+                hi = fmax(hi, s[n].v);
+            }
+            n++;
+        }
+    if ((rc = need(n, x, "ttft_s")) != 0)
+        goto done;
+    qsort(s, n, sizeof(*s), cmp_sample);
+    memset(&p, 0, sizeof(p));
+    p.id = "ecdf";
+    p.title = "A curve per level: the share of its queries with a TTFT up "
+              "to x";
+    p.x.label = "Time to first token (s)";
+    p.x.scale = sk_chart_log_wanted(x->o->log_y, lo, hi) ? SK_CHART_LOG10
+                                                          : SK_CHART_LINEAR;
+    p.x.include_zero = p.x.scale == SK_CHART_LINEAR;
+    p.y.label = "Share of the level's queries";
+    p.y.min = 0;
+    p.y.max = 1;
+    if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
+        goto done;
+    for (a = 0; a < n && rc == 0; a = b, k++) {
+        sk_chart_style st = run_style(k);
+        char name[48];
+        size_t m = 0;
+
+        /* a step up at each value: (v, share before), (v, share after) */
+        for (b = a; b < n && s[b].c == s[a].c; b++) {
+            sx[m] = sx[m + 1] = s[b].v;
+            m += 2;
+        }
+        for (j = 0; j < m / 2; j++) {
+            sy[2 * j] = (double)j / (double)(b - a);
+            sy[2 * j + 1] = (double)(j + 1) / (double)(b - a);
+        }
+        snprintf(name, sizeof(name), "C=%g", s[a].c);
+        st.marker = 0;
+        st.line_width = 1.75;
+        st.name = name;
+        rc = sk_chart_add_series(x->c, pi, &st, sx, sy, m);
+    }
+    if (rc == 0 && x->o->ttft_budget_s > 0)
+        rc = budget_line(x->c, pi, 1, x->o->ttft_budget_s);
+done:
+    free(s);
+    free(sx);
+    free(sy);
+    return rc;
+}
+
 /* ---- timeline ---------------------------------------------------------- */
 
 /* Bins across a run of `span` seconds: about 400, of a round width. */
@@ -1297,6 +1386,8 @@ const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind)
     for (d = 0; d < 3; d++)
         if (dists[d].kind == kind)
             return dists[d].column;
+    if (kind == SK_CHART_PLOT_TTFT_ECDF)
+        return "ttft_s";
     return kind == SK_CHART_PLOT_PER_QUERY || kind == SK_CHART_PLOT_DASHBOARD
                ? "tokens_per_s"
                : NULL;
@@ -1305,6 +1396,7 @@ const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind)
 int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind)
 {
     return kind == SK_CHART_PLOT_PER_QUERY || kind == SK_CHART_PLOT_TIMELINE ||
+           kind == SK_CHART_PLOT_TTFT_ECDF ||
            kind == SK_CHART_PLOT_TTFT_DIST ||
            kind == SK_CHART_PLOT_SPEED_DIST || kind == SK_CHART_PLOT_ITL_DIST;
 }
@@ -1445,7 +1537,8 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
 {
     static const char *const names[] = {
         "throughput", "per-query", "ttft",       "pareto",   "dashboard",
-        "frontier",   "ttft-dist", "speed-dist", "itl-dist", "timeline"};
+        "frontier",   "ttft-dist", "speed-dist", "itl-dist", "timeline",
+        "ttft-ecdf"};
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -1456,7 +1549,8 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
     return sk_error_set(SK_EINVAL,
                         "unknown chart kind '%s'; expected throughput, "
                         "per-query, ttft, pareto, dashboard, frontier, "
-                        "ttft-dist, speed-dist, itl-dist or timeline",
+                        "ttft-dist, speed-dist, itl-dist, timeline or "
+                        "ttft-ecdf",
                         name);
 }
 
@@ -1544,6 +1638,11 @@ static int build(struct ctx *x)
         return rc ? rc : frontier_panel(x);
     case SK_CHART_PLOT_TIMELINE:
         return timeline_panels(x);
+    case SK_CHART_PLOT_TTFT_ECDF:
+        if (!samples)
+            return sk_error_set(SK_EINVAL, "the TTFT ECDF needs per-query "
+                                           "samples");
+        return ecdf_panel(x);
     case SK_CHART_PLOT_TTFT_DIST:
     case SK_CHART_PLOT_SPEED_DIST:
     case SK_CHART_PLOT_ITL_DIST:
