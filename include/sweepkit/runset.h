@@ -253,10 +253,19 @@ size_t sk_runset_count(const sk_runset *rs);
  */
 int sk_runset_rename(sk_runset *rs, const char *path, const char *name);
 
-/* As sk_runset_rename() from "FILE=NAME": split at the first '=' whose
- * left side is a run's file (a FILE or NAME may hold '=').  SK_EINVAL
- * ("--name: expected FILE=NAME ...") without an '='. */
+/* As sk_runset_rename() from "FILE=NAME", split by sk_runset_name_split()
+ * over the runs' files.  SK_EINVAL ("--name: expected FILE=NAME ...")
+ * without an '='. */
 int sk_runset_rename_spec(sk_runset *rs, const char *spec);
+
+/*
+ * "FILE=NAME" (--name) split at the first '=' whose left side is one of
+ * the n `paths` (NULL entries never match) and whose right side is not
+ * empty (a FILE or NAME may hold '='): the index of that path, *name
+ * pointing into `spec` after the '='; n when no split names one.  Pure.
+ */
+size_t sk_runset_name_split(const char **name, const char *spec,
+                            const char *const *paths, size_t n);
 const struct sk_runset_run *sk_runset_get(const sk_runset *rs, size_t i);
 
 /* Notes from adding and pairing ("x.csv: not a sweep CSV (no column

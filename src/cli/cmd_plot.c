@@ -4,6 +4,7 @@
 #include "sweepkit/chart_sweep.h"
 #include "sweepkit/error.h"
 #include "sweepkit/plot.h"
+#include "sweepkit/runset.h"
 #include "sweepkit/units.h"
 
 #include <getopt.h>
@@ -100,17 +101,13 @@ static const cli_spec spec = {
 static int name_run(const char **names, const char *const *files, size_t n,
                     const char *spec)
 {
-    const char *eq;
-    size_t i;
+    const char *name;
+    size_t i = sk_runset_name_split(&name, spec, files, n);
 
-    for (eq = strchr(spec, '='); eq; eq = strchr(eq + 1, '='))
-        for (i = 0; i < n; i++)
-            if (strlen(files[i]) == (size_t)(eq - spec) &&
-                strncmp(files[i], spec, (size_t)(eq - spec)) == 0 &&
-                eq[1]) {
-                names[i] = eq + 1;
-                return 0;
-            }
+    if (i < n) {
+        names[i] = name;
+        return 0;
+    }
     return sk_error_set(SK_EINVAL,
                         "--name: expected FILE=NAME with FILE one of the "
                         "files plotted, got '%.200s'",

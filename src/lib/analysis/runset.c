@@ -1351,36 +1351,47 @@ int sk_runset_rename(sk_runset *rs, const char *path, const char *name)
     return 0;
 }
 
-/* Whether some run was read from the first n bytes of `path`. */
-static int has_file(const sk_runset *rs, const char *path, size_t n)
+size_t sk_runset_name_split(const char **name, const char *spec,
+                            const char *const *paths, size_t n)
 {
+    const char *eq;
     size_t i;
 
-    for (i = 0; i < rs->nruns; i++) {
-        const char *s = rs->runs[i].summary_path,
-                   *q = rs->runs[i].per_query_path;
-
-        if ((s && strlen(s) == n && strncmp(s, path, n) == 0) ||
-            (q && strlen(q) == n && strncmp(q, path, n) == 0))
-            return 1;
-    }
-    return 0;
+    for (eq = strchr(spec, '='); eq; eq = strchr(eq + 1, '='))
+        for (i = 0; eq[1] && i < n; i++)
+            if (paths[i] && strlen(paths[i]) == (size_t)(eq - spec) &&
+                strncmp(paths[i], spec, (size_t)(eq - spec)) == 0) {
+                *name = eq + 1;
+                return i;
+            }
+    return n;
 }
 
 int sk_runset_rename_spec(sk_runset *rs, const char *spec)
 {
-    const char *eq = strchr(spec, '=');
+    const char *eq = strchr(spec, '='), *name, **paths;
     char *file;
+    size_t i, k;
     int rc;
 
     if (!eq || eq == spec || !eq[1])
         return sk_error_set(SK_EINVAL,
                             "--name: expected FILE=NAME, got '%.200s'",
                             spec);
-    while (eq && !has_file(rs, spec, (size_t)(eq - spec)))
-        eq = strchr(eq + 1, '=');
-    if (!eq) /* no split names a run's file: say so for the first */
-        eq = strchr(spec, '=');
+    if (!(paths = calloc(2 * (rs->nruns ? rs->nruns : 1), sizeof(*paths))))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < rs->nruns; i++) {
+        paths[2 * i] = rs->runs[i].summary_path;
+        paths[2 * i + 1] = rs->runs[i].per_query_path;
+    }
+    k = sk_runset_name_split(&name, spec, paths, 2 * rs->nruns);
+    if (k < 2 * rs->nruns) {
+        rc = sk_runset_rename(rs, paths[k], name);
+        free(paths);
+        return rc;
+    }
+    free(paths);
+    /* no split names a run's file: say so for the first */
     if (!(file = strndup(spec, (size_t)(eq - spec))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     rc = sk_runset_rename(rs, file, eq + 1);
