@@ -149,22 +149,17 @@ int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,
 #define SK_SUMMARIZE_MAX_SAMPLES ((size_t)1 << 24)
 
 /*
- * Every query of the per-query CSV at `path`: its concurrency and
- * tokens_per_s, in file order (NaN for an empty tokens_per_s cell), for
- * charts that draw each query.  *conc and *tps are the caller's, freed
- * with free().  Returns 0, SK_ENOTFOUND (no such file or column), SK_EPARSE
- * ("FILE:LINE: column 'tokens_per_s': 'abc' is not a finite number", a
- * concurrency that is not a number > 0), SK_ENODATA (no queries),
- * SK_ELIMIT (more than SK_SUMMARIZE_MAX_SAMPLES), SK_EIO, SK_ENOMEM; on
- * failure both are NULL.
+ * Every query of the per-query CSV at `path`: its concurrency and its
+ * `column` ("tokens_per_s", "ttft_s", "itl_mean_s" ...), in file order
+ * (NaN for an empty cell), for charts that draw each query.  *conc and *v
+ * are the caller's, freed with free().  Returns 0, SK_ENOTFOUND (no such
+ * file or column), SK_EPARSE ("FILE:LINE: column 'tokens_per_s': 'abc' is
+ * not a finite number", a concurrency that is not a number > 0),
+ * SK_ENODATA (no queries), SK_ELIMIT (more than
+ * SK_SUMMARIZE_MAX_SAMPLES), SK_EIO, SK_ENOMEM; on failure both are NULL.
  */
-int sk_summarize_samples(double **conc, double **tps, size_t *n,
-                         const char *path);
-
-/* As sk_summarize_samples(), the per-query `column` ("ttft_s",
- * "itl_mean_s" ...) instead of tokens_per_s. */
-int sk_summarize_samples_of(double **conc, double **v, size_t *n,
-                            const char *path, const char *column);
+int sk_summarize_samples(double **conc, double **v, size_t *n,
+                         const char *path, const char *column);
 
 /* The columns written after the 14 of the schema, in order. */
 #define SK_SUMMARIZE_NEXTRA 6

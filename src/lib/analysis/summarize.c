@@ -736,13 +736,7 @@ static int on_sample(void *payload, const sk_row *row)
 }
 
 int sk_summarize_samples(double **conc, double **tps, size_t *n,
-                         const char *path)
-{
-    return sk_summarize_samples_of(conc, tps, n, path, "tokens_per_s");
-}
-
-int sk_summarize_samples_of(double **conc, double **tps, size_t *n,
-                            const char *path, const char *column)
+                         const char *path, const char *column)
 {
     struct samples s;
     int rc;

@@ -336,6 +336,8 @@ int sk_plot_write(const sk_plot_opts *o)
     sk_chart_render_opts ro = o->render;
     char *sources = NULL;
     sk_chart *chart = NULL;
+    /* the per-query column the kind draws (the others: none drawn) */
+    const char *column = sk_chart_plot_sample_column(o->plot.kind);
     int rc = 0, grouped = 0;
 
     if ((nfiles ? nfiles : npq) == 0 || nfiles > SK_PLOT_MAX_RUNS ||
@@ -361,11 +363,9 @@ int sk_plot_write(const sk_plot_opts *o)
         if (i < npq && o->plot.kind == SK_CHART_PLOT_TIMELINE)
             rc = sk_summarize_load(&queries[i], o->per_query[i]);
         else if (i < npq)
-            rc = sk_summarize_samples_of(
-                &samples[i].c, &samples[i].v, &samples[i].n, o->per_query[i],
-                sk_chart_plot_sample_column(o->plot.kind)
-                    ? sk_chart_plot_sample_column(o->plot.kind)
-                    : "tokens_per_s");
+            rc = sk_summarize_samples(&samples[i].c, &samples[i].v,
+                                      &samples[i].n, o->per_query[i],
+                                      column ? column : "tokens_per_s");
         if (nfiles)
             snprintf(labels[i], sizeof(labels[i]), "%s", cands[i].label);
         else if (i < o->nlabels && o->labels[i])
