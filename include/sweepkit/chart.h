@@ -80,6 +80,9 @@ typedef struct {
     int include_zero;    /* linear automatic range reaches 0 */
     const double *ticks; /* explicit tick positions, or NULL */
     size_t nticks;
+    const char *const *tick_labels; /* with ticks: the text of each
+                                       (categories), or NULL: the
+                                       numbers */
     const char *key; /* a name for sk_chart_mark_x(): "concurrency" */
 } sk_chart_axis_opts;
 
@@ -113,6 +116,9 @@ typedef struct {
     int y2;                    /* plot against the right y axis */
     const char *const *labels; /* one text per point drawn next to it, or
                                   NULL; NULL entries draw nothing */
+    int label_centre;          /* the labels centred on their points, in
+                                  the style's colour, always drawn (the
+                                  values written in a heatmap's cells) */
 } sk_chart_style;
 
 /* The look of the canvas: light (white, the default), dark (near-black,

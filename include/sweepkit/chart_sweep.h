@@ -59,8 +59,10 @@ typedef enum {
     SK_CHART_PLOT_TIMELINE,       /* requests in flight and tokens/s over
                                      the run's time, from per-query
                                      start and end times */
-    SK_CHART_PLOT_TTFT_ECDF       /* the share of queries with TTFT <= t,
+    SK_CHART_PLOT_TTFT_ECDF,      /* the share of queries with TTFT <= t,
                                      a curve per level */
+    SK_CHART_PLOT_HEATMAP         /* a grid's peak throughput over two
+                                     configuration columns (opts.axes) */
 } sk_chart_plot_kind;
 
 /* The per-query column a kind draws from its runs' samples
@@ -74,7 +76,8 @@ const char *sk_chart_plot_sample_column(sk_chart_plot_kind kind);
 int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind);
 
 /* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier",
- * "ttft-dist", "speed-dist", "itl-dist", "timeline", "ttft-ecdf" into
+ * "ttft-dist", "speed-dist", "itl-dist", "timeline", "ttft-ecdf",
+ * "heatmap" into
  * *out;
  * SK_EINVAL otherwise. */
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
@@ -103,6 +106,8 @@ typedef struct {
                               column of the runs' grid keys
                               (sweep.h's sk_sweep_group()), shared axes,
                               at most SK_CHART_MAX_PANELS; NULL: none */
+    const char *axes;      /* heatmap: "X,Y", the configuration columns
+                              across and up; NULL: the grid's first two */
     sk_chart_log log_y;    /* the TTFT panel's y axis: log10 when on,
                               or (auto, the default) when its values span
                               more than two decades */

@@ -35,7 +35,8 @@ enum {
     OPT_LOG_Y,
     OPT_NAME,
     OPT_THEME,
-    OPT_FACET
+    OPT_FACET,
+    OPT_AXES
 };
 
 static const cli_opt options[] = {
@@ -43,7 +44,7 @@ static const cli_opt options[] = {
      "write the chart to FILE: .png, .svg or .pdf (required)"},
     {"kind", required_argument, 'k', "KIND",
      "throughput (default), per-query, ttft, pareto, dashboard, frontier, "
-     "ttft-dist, speed-dist, itl-dist, timeline or ttft-ecdf"},
+     "ttft-dist, speed-dist, itl-dist, timeline, ttft-ecdf or heatmap"},
     {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
      "throughput: two stacked panels (default) or one with two y axes"},
     {"per-query", required_argument, OPT_PER_QUERY, "FILE",
@@ -52,6 +53,8 @@ static const cli_opt options[] = {
      "legend name of the next file, in file order (repeatable)"},
     {"facet", required_argument, OPT_FACET, "COL",
      "a grid's throughput as small multiples: a panel per value of COL"},
+    {"axes", required_argument, OPT_AXES, "X,Y",
+     "heatmap: the grid's columns across and up (default: its first two)"},
     {"theme", required_argument, OPT_THEME, "light|dark|transparent",
      "canvas: white (default), dark, or no background (PNG with alpha)"},
     {"name", required_argument, OPT_NAME, "FILE=NAME",
@@ -93,7 +96,7 @@ static const cli_spec spec = {
     "chart; the output format follows the extension.  "
     "Kinds: throughput, per-query, ttft,\n"
     "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline,\n"
-    "ttft-ecdf.",
+    "ttft-ecdf, heatmap.",
     options};
 
 /* --name FILE=NAME: split at the first '=' whose left side is one of
@@ -182,6 +185,7 @@ static int plot(int argc, char **argv, char **orig)
             o.mark_saturation = 1;
             break;
         case OPT_FACET: o.plot.facet = optarg; break;
+        case OPT_AXES: o.plot.axes = optarg; break;
         case OPT_THEME:
             if (sk_chart_theme_parse(&o.render.theme, optarg) != 0) {
                 char msg[160];

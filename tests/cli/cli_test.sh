@@ -221,7 +221,7 @@ cmp -s "$tmp/rec.png" "$tmp/norec.png" && { fail=$((fail + 1)); echo "FAIL: no r
   echo "--title 'unterminated"
 } >"$tmp/jobs.txt"
 mv "$tmp/g.png" "$tmp/g1.png"
-expect 2 "sweepkit plot: $tmp/jobs.txt:3: unknown chart kind 'nope'; expected throughput, per-query, ttft, pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline or ttft-ecdf" \
+expect 2 "sweepkit plot: $tmp/jobs.txt:3: unknown chart kind 'nope'; expected throughput, per-query, ttft, pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline, ttft-ecdf or heatmap" \
   "$SK" plot --batch "$tmp/jobs.txt"
 cmp -s "$tmp/g.png" "$tmp/g1.png" && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: --batch chart differs from a single run"; }

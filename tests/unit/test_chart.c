@@ -1716,6 +1716,83 @@ static void test_plot_facets(void)
 }
 
 /*
+ * The heatmap: instances across, decode_concurrency up (numeric order,
+ * though the file meets 16 before 8); each cell the run's peak (200, 190,
+ * 400, 350): the lowest cell is viridis' first colour, the best its last
+ * and outlined in vermillion, with "400 @4" written in it; a column the
+ * runs lack, or the same column twice, is refused.
+ */
+static void test_plot_heatmap(void)
+{
+    static const char csv[] =
+        "instances,decode_concurrency,concurrency,throughput_tokens_per_s\n"
+        "1,16,1,60\n1,16,2,110\n1,16,4,190\n"
+        "1,8,1,50\n1,8,2,100\n1,8,4,200\n"
+        "2,16,1,95\n2,16,2,170\n2,16,4,350\n"
+        "2,8,1,90\n2,8,2,180\n2,8,4,400\n";
+    sk_sweep_set *set = NULL;
+    sk_chart_plot_run runs[4];
+    sk_chart_plot_opts po;
+    sk_chart *c = NULL;
+    struct image img = {0};
+    const char *label = NULL;
+    double v0 = NAN, v1 = NAN, lx, ly, bx, by, ex, ey, box[4];
+    size_t i;
+
+    CHECK_INT(sk_sweep_set_load_buffer(&set, "g.csv", csv, strlen(csv),
+                                       NULL),
+              0);
+    if (!set)
+        return;
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < 4 && i < sk_sweep_set_count(set); i++) {
+        runs[i].sweep = sk_sweep_set_get(set, i);
+        runs[i].label = sk_sweep_group(runs[i].sweep);
+    }
+    memset(&po, 0, sizeof(po));
+    po.kind = SK_CHART_PLOT_HEATMAP;
+    CHECK_INT(sk_chart_plot_new(&c, runs, 4, &po), 0);
+    if (c) {
+        CHECK_STR(sk_chart_title(c),
+                  "Peak throughput by instances and decode_concurrency");
+        CHECK_INT(sk_chart_write(c, tmp_path("heat.png"), NULL), 0);
+        CHECK_INT(sk_chart_tick(&v0, &label, box, c, 0, 1, 0), 0);
+        CHECK_STR(label, "8");
+        CHECK_INT(sk_chart_tick(&v1, &label, box, c, 0, 1, 1), 0);
+        CHECK_STR(label, "16");
+        CHECK(v0 < v1);
+        CHECK_INT(sk_chart_tick(NULL, &label, box, c, 0, 0, 1), 0);
+        CHECK_STR(label, "2");
+        /* cells: x = instances index, y = decode index (8 -> 0) */
+        CHECK_INT(sk_chart_map(&lx, &ly, c, 0, 0, 0.3, 1.3), 0);
+        CHECK_INT(sk_chart_map(&bx, &by, c, 0, 0, 1.3, 0.3), 0);
+        CHECK_INT(sk_chart_map(&ex, &ey, c, 0, 0, 1.46, 0), 0);
+        CHECK_INT(read_png(&img, tmp_path("heat.png")), 0);
+        if (img.rgb) {
+            CHECK(colour_at(&img, (long)lx, (long)ly, 0x440154, 2));
+            CHECK(colour_at(&img, (long)bx, (long)by, 0xfde725, 2));
+            CHECK(colour_near(&img, ex, ey, 0xd55e00, 2, 8));
+            /* the label's dark text in the best cell's centre */
+            CHECK_INT(sk_chart_map(&bx, &by, c, 0, 0, 1, 0), 0);
+            CHECK(colour_near(&img, bx, by, 0x101010, 12, 60));
+        }
+        free(img.rgb);
+    }
+    sk_chart_free(c);
+    c = NULL;
+    po.axes = "instances,model";
+    CHECK_INT(sk_chart_plot_new(&c, runs, 4, &po), SK_EINVAL);
+    CHECK(strstr(sk_error_last(), "no configuration column instances or "
+                                  "model") != NULL);
+    sk_chart_free(c);
+    c = NULL;
+    po.axes = "instances,instances";
+    CHECK_INT(sk_chart_plot_new(&c, runs, 4, &po), SK_EINVAL);
+    sk_chart_free(c);
+    sk_sweep_set_free(set);
+}
+
+/*
  * The timeline: level 1 runs two queries back to back (0-1 s, 1-2 s),
  * level 2 two at once (2-4 s): one request in flight until 2 s, then two;
  * each query's 10 tokens over its second(s) give 10 tok/s, then 10 again
@@ -2057,7 +2134,7 @@ static void test_plot_errors(void)
     CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
                                "throughput, per-query, ttft, pareto, "
                                "dashboard, frontier, ttft-dist, speed-dist, "
-                               "itl-dist, timeline or ttft-ecdf");
+                               "itl-dist, timeline, ttft-ecdf or heatmap");
     po.ttft_stat = "p50";
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
     CHECK_STR(sk_error_last(),
@@ -2354,6 +2431,7 @@ int main(void)
     test_plot_dist();
     test_themes();
     test_plot_facets();
+    test_plot_heatmap();
     test_plot_timeline();
     test_plot_ecdf();
     test_plot_dashboard();

@@ -74,6 +74,13 @@ static void axis_dispose(struct axis *a)
     free(a->label);
     free(a->key);
     free(a->fixed);
+    if (a->fixed_text) {
+        size_t i;
+
+        for (i = 0; i < a->nfixed; i++)
+            free(a->fixed_text[i]);
+        free(a->fixed_text);
+    }
 }
 
 static void series_dispose(struct series *s)
@@ -168,6 +175,13 @@ static int axis_init(struct axis *a, const sk_chart_axis_opts *o,
         if (!(a->fixed = dup_doubles(o->ticks, o->nticks)))
             return sk_error_set(SK_ENOMEM, "out of memory");
         a->nfixed = o->nticks;
+    }
+    if (o->nticks && o->tick_labels) {
+        if (!(a->fixed_text = calloc(o->nticks, sizeof(char *))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        for (i = 0; i < o->nticks; i++)
+            if ((rc = dup_text(&a->fixed_text[i], o->tick_labels[i])) != 0)
+                return rc;
     }
     return 0;
 }

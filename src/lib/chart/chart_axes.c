@@ -160,9 +160,19 @@ static void push_tick(struct axis *a, double v, double step)
     a->ntk++;
 }
 
+/* Explicit tick i, with its own text when it has one. */
+static void push_fixed(struct axis *a, size_t i)
+{
+    push_tick(a, a->fixed[i], 0);
+    if (a->fixed_text && a->fixed_text[i] && a->ntk > 0)
+        snprintf(a->tk[a->ntk - 1].text, sizeof(a->tk[0].text), "%s",
+                 a->fixed_text[i]);
+}
+
 /* Linear axis: a 1-2-5 step giving about one label per `spacing` px; an
  * automatic range is widened to the enclosing ticks (with 3% headroom so
- * no point sits on the frame, except at a zero the axis starts from). */
+ * no point sits on the frame, except at a zero the axis starts from).
+ * Explicit ticks are taken as given. */
 static void ticks_linear(struct axis *a, double len, double spacing,
                          const struct tickctx *t)
 {
@@ -188,6 +198,20 @@ static void ticks_linear(struct axis *a, double len, double spacing,
         }
     }
     span = hi - lo;
+    if (a->nfixed) {
+        /* explicit ticks (a heatmap's categories) inside the range */
+        size_t i;
+
+        a->t0 = lo;
+        a->t1 = hi;
+        a->step = 0;
+        a->ntk = 0;
+        for (i = 0; i < a->nfixed; i++)
+            if (a->fixed[i] >= lo - 1e-9 && a->fixed[i] <= hi + 1e-9)
+                push_fixed(a, i);
+        ticks_fit(a, t);
+        return;
+    }
     /* The smallest 1-2-5 step that keeps intervals `spacing` px apart. */
     step = nice_step(span / fmax(1, len / spacing));
     for (tries = 0; tries < 24; tries++) {
@@ -255,7 +279,7 @@ static void ticks_log(struct axis *a, const struct tickctx *t)
             double tt = sk_chart__tr(a->scale, a->fixed[i]);
 
             if (tt >= t0 - 1e-9 && tt <= t1 + 1e-9)
-                push_tick(a, a->fixed[i], 0);
+                push_fixed(a, i);
         }
     } else if (a->scale == SK_CHART_LOG2) {
         double e;

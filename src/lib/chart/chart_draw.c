@@ -535,13 +535,15 @@ static void draw_panel(const sk_chart *c, cairo_t *cr, size_t pi)
     cairo_save(cr);
     cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0, p->y1 - p->y0);
     cairo_clip(cr);
-    set_rgb(cr, col(c, C_TEXT), 1);
     for (i = 0; i < c->ns; i++) {
         const struct series *s = &c->s[i];
         size_t j;
 
         if (s->panel != pi || !s->labels)
             continue;
+        set_rgb(cr,
+                s->st.label_centre ? data_rgb(c, s->st.rgb) : col(c, C_TEXT),
+                1);
         for (j = 0; j < s->n; j++)
             if (s->labels[j] && !isnan(s->lbox[4 * j]))
                 sk_chart__text_at(cr, s->labels[j], s->lbox[4 * j] + 2 * k,

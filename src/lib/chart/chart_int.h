@@ -41,6 +41,7 @@ struct axis {
     double fmin, fmax;
     int include_zero;
     double *fixed; /* explicit ticks */
+    char **fixed_text; /* their labels, or NULL */
     size_t nfixed;
     int used; /* something is drawn against it */
     /* from the last layout */

@@ -319,6 +319,12 @@ static void place_labels(sk_chart *c, cairo_t *cr, size_t pi)
             if (!s->labels[j] || !sk_chart__point_px(c, s, j, &x, &y))
                 continue;
             w = sk_chart__text_w(cr, s->labels[j], size, 0) + 4 * k;
+            if (s->st.label_centre) {
+                double b[4] = {x - w / 2, y - h / 2, x + w / 2, y + h / 2};
+
+                memcpy(s->lbox + 4 * j, b, sizeof(b));
+                continue;
+            }
             cand[0][0] = x + rad;
             cand[0][1] = y - rad - h;
             cand[1][0] = x - rad - w;

@@ -1104,6 +1104,295 @@ static int facet_panels(struct ctx *x)
     return 0;
 }
 
+/* ---- heatmap ------------------------------------------------------------ */
+
+#define MAX_CATS 32
+
+/* The distinct values of a configuration column, in ascending numeric
+ * order when every one is a number, else in the order first met. */
+struct cats {
+    const char *v[MAX_CATS];
+    size_t n[MAX_CATS], count;
+};
+
+/* The index of [v, v + n) in c, added when new; -1 past MAX_CATS. */
+static int cat_index(struct cats *c, const char *v, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < c->count; k++)
+        if (c->n[k] == n && strncmp(c->v[k], v, n) == 0)
+            return (int)k;
+    if (c->count == MAX_CATS)
+        return -1;
+    c->v[c->count] = v;
+    c->n[c->count] = n;
+    return (int)c->count++;
+}
+
+/* The numeric value of a category, NaN when it is not a number. */
+static double cat_num(const char *v, size_t n)
+{
+    char buf[64], *end;
+    double d;
+
+    if (n == 0 || n >= sizeof(buf))
+        return NAN;
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    d = strtod(buf, &end);
+    return *end == '\0' ? d : NAN;
+}
+
+/* order[k]: the position of category k on its axis. */
+static void cat_order(size_t *order, const struct cats *c)
+{
+    size_t k, j;
+    int numeric = 1;
+
+    for (k = 0; k < c->count; k++)
+        if (isnan(cat_num(c->v[k], c->n[k])))
+            numeric = 0;
+    for (k = 0; k < c->count; k++) {
+        order[k] = k;
+        if (!numeric)
+            continue;
+        order[k] = 0;
+        for (j = 0; j < c->count; j++)
+            if (cat_num(c->v[j], c->n[j]) < cat_num(c->v[k], c->n[k]))
+                order[k]++;
+    }
+}
+
+/* Viridis (perceptually uniform, colour-blind safe) at t in [0, 1]. */
+static uint32_t viridis(double t)
+{
+    static const uint32_t stop[5] = {0x440154, 0x3b528b, 0x21918c, 0x5ec962,
+                                     0xfde725};
+    double f;
+    size_t i;
+    uint32_t rgb = 0;
+    int sh;
+
+    t = isfinite(t) ? fmin(1, fmax(0, t)) * 4 : 0;
+    i = t >= 4 ? 3 : (size_t)t;
+    f = t - (double)i;
+    for (sh = 16; sh >= 0; sh -= 8) {
+        double a = (stop[i] >> sh) & 0xff, b = (stop[i + 1] >> sh) & 0xff;
+
+        rgb |= (uint32_t)lround(a + (b - a) * f) << sh;
+    }
+    return rgb;
+}
+
+/* "X,Y" of --axes into the two column names (NULL: the grid's first two
+ * configuration columns, from the first run's key). */
+static int heatmap_columns(char *cx, char *cy, size_t cap, struct ctx *x)
+{
+    const char *spec = x->o->axes, *key = sk_sweep_group(x->runs[0].sweep);
+    size_t n;
+
+    if (spec) {
+        n = strcspn(spec, ",");
+        if (spec[n] != ',' || n == 0 || spec[n + 1] == '\0' ||
+            strchr(spec + n + 1, ',') || n >= cap || strlen(spec) >= cap)
+            return sk_error_set(SK_EINVAL,
+                                "--axes: expected two configuration "
+                                "columns X,Y, got '%.100s'",
+                                spec);
+        snprintf(cx, cap, "%.*s", (int)n, spec);
+        snprintf(cy, cap, "%s", spec + n + 1);
+        return 0;
+    }
+    if (key && (n = strcspn(key, "=")) < cap && key[n] == '=') {
+        snprintf(cx, cap, "%.*s", (int)n, key);
+        key = strchr(key, ' ');
+        if (key && (n = strcspn(++key, "=")) < cap && key[n] == '=') {
+            snprintf(cy, cap, "%.*s", (int)n, key);
+            return 0;
+        }
+    }
+    return sk_error_set(SK_EINVAL,
+                        "%s: a heatmap needs a grid with two configuration "
+                        "columns (instances, decode_concurrency, ...)",
+                        run_name(x, 0));
+}
+
+/*
+ * A grid's peak throughput over two configuration columns: one cell per
+ * pair of values, coloured on viridis from the lowest peak to the highest
+ * and labelled with its peak and the concurrency reaching it; runs that
+ * differ in other columns share a cell, which shows the best of them (a
+ * note says so); the best cell is outlined and named in the legend.
+ */
+static int heatmap_panel(struct ctx *x)
+{
+    char cx[64], cy[64], title[200], best_name[200], other[256] = "",
+         rest[256], names[256] = "";
+    struct cats ax, ay;
+    double val[MAX_CATS][MAX_CATS], at[MAX_CATS][MAX_CATS];
+    double xt[MAX_CATS], yt[MAX_CATS], lo = INFINITY, hi = -INFINITY;
+    const char *xl[MAX_CATS], *yl[MAX_CATS];
+    char xs[MAX_CATS][32], ys[MAX_CATS][32];
+    size_t ox[MAX_CATS], oy[MAX_CATS], i, j, k, pi, bi = 0, bj = 0;
+    size_t shared = 0;
+    sk_chart_panel_opts p;
+    int rc;
+
+    memset(&ax, 0, sizeof(ax));
+    memset(&ay, 0, sizeof(ay));
+    if ((rc = heatmap_columns(cx, cy, sizeof(cx), x)) != 0)
+        return rc;
+    for (i = 0; i < MAX_CATS; i++)
+        for (j = 0; j < MAX_CATS; j++)
+            val[i][j] = at[i][j] = NAN;
+    for (i = 0; i < x->nruns; i++) {
+        const sk_sweep *s = x->runs[i].sweep;
+        const char *key = s ? sk_sweep_group(s) : NULL, *v, *w;
+        const double *t, *c;
+        size_t n, m;
+        int a, b;
+
+        if (!key || !key_part(&v, &n, key, cx) || !key_part(&w, &m, key, cy))
+            return sk_error_set(SK_EINVAL,
+                                "%s: no configuration column %s or %s "
+                                "in its runs; a heatmap needs a grid "
+                                "with both",
+                                run_name(x, i), cx, cy);
+        if (strcmp(cx, cy) == 0)
+            return sk_error_set(SK_EINVAL,
+                                "--axes %s,%s: two different columns "
+                                "are needed",
+                                cx, cy);
+        if ((a = cat_index(&ax, v, n)) < 0 || (b = cat_index(&ay, w, m)) < 0)
+            return sk_error_set(SK_ELIMIT,
+                                "--axes %s,%s: more than %d values of "
+                                "one column",
+                                cx, cy, MAX_CATS);
+        key_rest(rest, sizeof(rest), key, cx);
+        key_rest(other, sizeof(other), rest, cy);
+        if ((rc = sk_sweep_column(&t, s, sk_sweep_default_y(s))) != 0)
+            return rc;
+        c = sk_sweep_concurrency(s);
+        if (!isnan(val[a][b]) && other[0])
+            shared = 1;
+        for (k = 0; k < sk_sweep_levels(s); k++)
+            if (isfinite(t[k]) && !(t[k] <= val[a][b])) {
+                val[a][b] = t[k];
+                at[a][b] = c[k];
+            }
+    }
+    cat_order(ox, &ax);
+    cat_order(oy, &ay);
+    for (i = 0; i < ax.count; i++)
+        for (j = 0; j < ay.count; j++)
+            if (!isnan(val[i][j])) {
+                lo = fmin(lo, val[i][j]);
+                if (val[i][j] > hi) {
+                    hi = val[i][j];
+                    bi = i;
+                    bj = j;
+                }
+            }
+    if (!(hi >= lo))
+        return need(0, x, sk_sweep_default_y(x->runs[0].sweep));
+    for (i = 0; i < ax.count; i++) {
+        xt[ox[i]] = (double)ox[i];
+        snprintf(xs[ox[i]], sizeof(xs[0]), "%.*s", (int)ax.n[i], ax.v[i]);
+        xl[ox[i]] = xs[ox[i]];
+    }
+    for (j = 0; j < ay.count; j++) {
+        yt[oy[j]] = (double)oy[j];
+        snprintf(ys[oy[j]], sizeof(ys[0]), "%.*s", (int)ay.n[j], ay.v[j]);
+        yl[oy[j]] = ys[oy[j]];
+    }
+    snprintf(title, sizeof(title), "Peak throughput by %s and %s", cx, cy);
+    if ((rc = sk_chart_set_title(x->c, x->o->title ? x->o->title : title)) !=
+        0)
+        return rc;
+    memset(&p, 0, sizeof(p));
+    p.id = "heatmap";
+    p.x.label = cx;
+    p.x.min = -0.5;
+    p.x.max = (double)ax.count - 0.5;
+    p.x.ticks = xt;
+    p.x.nticks = ax.count;
+    p.x.tick_labels = xl;
+    p.y.label = cy;
+    p.y.min = -0.5;
+    p.y.max = (double)ay.count - 0.5;
+    p.y.ticks = yt;
+    p.y.nticks = ay.count;
+    p.y.tick_labels = yl;
+    if ((rc = sk_chart_add_panel(&pi, x->c, &p)) != 0)
+        return rc;
+    for (i = 0; i < ax.count; i++)
+        for (j = 0; j < ay.count; j++) {
+            double px[2] = {ox[i] - 0.5, ox[i] + 0.5},
+                   bl[2] = {oy[j] - 0.5, oy[j] - 0.5},
+                   bh[2] = {oy[j] + 0.5, oy[j] + 0.5}, cxp = (double)ox[i],
+                   cyp = (double)oy[j], f;
+            char text[48];
+            const char *lab[1] = {text};
+            sk_chart_style st;
+
+            if (isnan(val[i][j]))
+                continue;
+            f = hi > lo ? (val[i][j] - lo) / (hi - lo) : 1;
+            memset(&st, 0, sizeof(st));
+            st.rgb = viridis(f);
+            st.alpha = 1;
+            if ((rc = sk_chart_add_band(x->c, pi, &st, px, bl, bh, 2)) != 0)
+                return rc;
+            snprintf(text, sizeof(text), "%.4g @%g", val[i][j], at[i][j]);
+            memset(&st, 0, sizeof(st));
+            st.rgb = f > 0.6 ? 0x101010 : 0xffffff; /* not the palette's
+                                                       black: kept dark
+                                                       on a dark theme */
+            st.labels = lab;
+            st.label_centre = 1;
+            if ((rc = sk_chart_add_series(x->c, pi, &st, &cxp, &cyp, 1)) != 0)
+                return rc;
+        }
+    {
+        double bx[5] = {ox[bi] - 0.46, ox[bi] + 0.46, ox[bi] + 0.46,
+                        ox[bi] - 0.46, ox[bi] - 0.46},
+               by[5] = {oy[bj] - 0.46, oy[bj] - 0.46, oy[bj] + 0.46,
+                        oy[bj] + 0.46, oy[bj] - 0.46};
+        sk_chart_style st;
+
+        snprintf(best_name, sizeof(best_name),
+                 "best: %.4g tok/s at concurrency %g", val[bi][bj],
+                 at[bi][bj]);
+        memset(&st, 0, sizeof(st));
+        st.name = best_name;
+        st.rgb = 0xd55e00;
+        st.line = 1;
+        st.line_width = 4;
+        if ((rc = sk_chart_add_series(x->c, pi, &st, bx, by, 5)) != 0)
+            return rc;
+    }
+    if (shared) { /* the other columns' names: "a=1 b=2" -> "a, b" */
+        const char *o = other;
+        size_t len = 0;
+
+        while (*o && len < sizeof(names) - 2) {
+            size_t part = strcspn(o, " "), nm = strcspn(o, "=");
+
+            len += (size_t)snprintf(names + len, sizeof(names) - len,
+                                    "%s%.*s", len ? ", " : "",
+                                    (int)(nm < part ? nm : part), o);
+            o += part;
+            o += *o == ' ';
+        }
+    }
+    return sk_chart_add_note(x->c,
+                             "cell text: peak throughput @ the concurrency "
+                             "reaching it%s%s",
+                             shared ? "; each cell the best over " : "",
+                             names);
+}
+
 /* ---- ECDF -------------------------------------------------------------- */
 
 /*
@@ -1538,7 +1827,7 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
     static const char *const names[] = {
         "throughput", "per-query", "ttft",       "pareto",   "dashboard",
         "frontier",   "ttft-dist", "speed-dist", "itl-dist", "timeline",
-        "ttft-ecdf"};
+        "ttft-ecdf",  "heatmap"};
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -1549,8 +1838,8 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
     return sk_error_set(SK_EINVAL,
                         "unknown chart kind '%s'; expected throughput, "
                         "per-query, ttft, pareto, dashboard, frontier, "
-                        "ttft-dist, speed-dist, itl-dist, timeline or "
-                        "ttft-ecdf",
+                        "ttft-dist, speed-dist, itl-dist, timeline, "
+                        "ttft-ecdf or heatmap",
                         name);
 }
 
@@ -1638,6 +1927,8 @@ static int build(struct ctx *x)
         return rc ? rc : frontier_panel(x);
     case SK_CHART_PLOT_TIMELINE:
         return timeline_panels(x);
+    case SK_CHART_PLOT_HEATMAP:
+        return heatmap_panel(x);
     case SK_CHART_PLOT_TTFT_ECDF:
         if (!samples)
             return sk_error_set(SK_EINVAL, "the TTFT ECDF needs per-query "
