@@ -61,8 +61,10 @@ typedef enum {
                                      start and end times */
     SK_CHART_PLOT_TTFT_ECDF,      /* the share of queries with TTFT <= t,
                                      a curve per level */
-    SK_CHART_PLOT_HEATMAP         /* a grid's peak throughput over two
+    SK_CHART_PLOT_HEATMAP,        /* a grid's peak throughput over two
                                      configuration columns (opts.axes) */
+    SK_CHART_PLOT_RATE            /* open-loop runs against request rate:
+                                     sk_chart_rate_new() */
 } sk_chart_plot_kind;
 
 /* The per-query column a kind draws from its runs' samples
@@ -77,7 +79,7 @@ int sk_chart_plot_kind_needs_samples(sk_chart_plot_kind kind);
 
 /* "throughput", "per-query", "ttft", "pareto", "dashboard", "frontier",
  * "ttft-dist", "speed-dist", "itl-dist", "timeline", "ttft-ecdf",
- * "heatmap" into
+ * "heatmap", "rate" into
  * *out;
  * SK_EINVAL otherwise. */
 int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name);
@@ -128,6 +130,20 @@ typedef struct {
  */
 int sk_chart_plot_new(sk_chart **out, const sk_chart_plot_run *runs,
                       size_t nruns, const sk_chart_plot_opts *opts);
+
+/*
+ * The open-loop chart: `n` runs (1..SK_CHART_RUN_STYLES, openloop.h),
+ * each named labels[i]: throughput (panel "throughput"), TTFT ("ttft":
+ * mean solid, p99 dotted; log10 by opts->log_y) and request latency
+ * ("e2e", the same) against the request rate, on one linear rate axis; a
+ * panel whose values no run has is left out with a note.  opts->title
+ * overrides the title; the rest of opts is not used.  Returns 0,
+ * SK_EINVAL or SK_ENOMEM.
+ */
+struct sk_openloop;
+int sk_chart_rate_new(sk_chart **out, const struct sk_openloop *const *runs,
+                      const char *const *labels, size_t n,
+                      const sk_chart_plot_opts *opts);
 
 /*
  * The markers a sweep chart carries, one set for `plot` and `report`:

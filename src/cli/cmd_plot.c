@@ -44,7 +44,8 @@ static const cli_opt options[] = {
      "write the chart to FILE: .png, .svg or .pdf (required)"},
     {"kind", required_argument, 'k', "KIND",
      "throughput (default), per-query, ttft, pareto, dashboard, frontier, "
-     "ttft-dist, speed-dist, itl-dist, timeline, ttft-ecdf or heatmap"},
+     "ttft-dist, speed-dist, itl-dist, timeline, ttft-ecdf, heatmap or "
+     "rate"},
     {"layout", required_argument, OPT_LAYOUT, "stacked|dual",
      "throughput: two stacked panels (default) or one with two y axes"},
     {"per-query", required_argument, OPT_PER_QUERY, "FILE",
@@ -96,7 +97,7 @@ static const cli_spec spec = {
     "chart; the output format follows the extension.  "
     "Kinds: throughput, per-query, ttft,\n"
     "pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline,\n"
-    "ttft-ecdf, heatmap.",
+    "ttft-ecdf, heatmap, rate (open-loop runs against request rate).",
     options};
 
 /* --name FILE=NAME: split at the first '=' whose left side is one of

@@ -207,6 +207,15 @@ expect 0 "sweepkit plot: note: $G: median_ttft_s is empty; series skipped" \
   "$SK" plot "$G" --kind ttft --ttft-budget 2.5 --out "$tmp/rec.png"
 expect 0 "sweepkit plot: note: $G: no level meets the 0.01 s avg TTFT budget" \
   "$SK" plot "$G" --kind ttft --ttft-budget 10ms --out "$tmp/norec.png"
+# open-loop runs against request rate; a concurrency sweep has none
+expect 0 "" "$SK" plot --kind rate fixtures/foreign/vllm/rate_sweep.jsonl \
+  --out "$tmp/rate.svg"
+grep -q "<svg" "$tmp/rate.svg" ||
+  { fail=$((fail + 1)); echo "FAIL: plot --kind rate wrote no SVG"; }
+expect 1 "sweepkit plot: $G: no open-loop runs (no request_rate); the rate chart draws request-rate sweeps (vllm bench serve --request-rate, GuideLLM's rate profiles)" \
+  "$SK" plot --kind rate "$G" --out "$tmp/rate.png"
+expect 0 "sweepkit plot: note: no request latency in the data: that panel is left out" \
+  "$SK" plot --kind rate fixtures/foreign/guidellm/benchmarks.json --out "$tmp/rate.png"
 cmp -s "$tmp/rec.png" "$tmp/norec.png" && { fail=$((fail + 1)); echo "FAIL: no recommended level drawn"; } ||
   pass=$((pass + 1))
 
@@ -221,7 +230,7 @@ cmp -s "$tmp/rec.png" "$tmp/norec.png" && { fail=$((fail + 1)); echo "FAIL: no r
   echo "--title 'unterminated"
 } >"$tmp/jobs.txt"
 mv "$tmp/g.png" "$tmp/g1.png"
-expect 2 "sweepkit plot: $tmp/jobs.txt:3: unknown chart kind 'nope'; expected throughput, per-query, ttft, pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline, ttft-ecdf or heatmap" \
+expect 2 "sweepkit plot: $tmp/jobs.txt:3: unknown chart kind 'nope'; expected throughput, per-query, ttft, pareto, dashboard, frontier, ttft-dist, speed-dist, itl-dist, timeline, ttft-ecdf, heatmap or rate" \
   "$SK" plot --batch "$tmp/jobs.txt"
 cmp -s "$tmp/g.png" "$tmp/g1.png" && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: --batch chart differs from a single run"; }

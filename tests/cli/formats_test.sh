@@ -64,7 +64,7 @@ grep -q '^4,ttft_s,7,1,0.0671422' "$tmp/out" && ok || bad "vllm detailed: stats"
 expect 0 "" "$SK" top "$V/openloop_rate4.json" --format csv
 [ "$(col "$tmp/out" request_rate 1)" = 4 ] && [ -z "$(col "$tmp/out" concurrency 1)" ] &&
   ok || bad "vllm open loop: top"
-expect 1 "sweepkit saturation: $V/openloop_rate4.json: an open-loop run (request rate 4/s, no concurrency cap) is no level of a concurrency sweep: \`sweepkit top\` lists it; analyses and charts against request rate are not done yet (docs/formats.md)" \
+expect 1 "sweepkit saturation: $V/openloop_rate4.json: an open-loop run (request rate 4/s, no concurrency cap) is no level of a concurrency sweep: \`sweepkit top\` lists it and \`sweepkit plot --kind rate\` charts it against request rate (docs/formats.md)" \
   "$SK" saturation "$V/openloop_rate4.json"
 # Python's bare Infinity (burstiness inf)
 expect 0 "" "$SK" top "$V/openloop_rate4_burstiness_inf.json" --format csv

@@ -9,6 +9,7 @@
 #include "sweepkit/chart.h"
 #include "sweepkit/chart_compare.h"
 #include "sweepkit/chart_sweep.h"
+#include "sweepkit/openloop.h"
 #include "sweepkit/table.h"
 #include "sweepkit/summarize.h"
 #include "sweepkit/compare.h"
@@ -1793,6 +1794,83 @@ static void test_plot_heatmap(void)
 }
 
 /*
+ * The open-loop chart: a summary's rows with a request rate (sorted; the
+ * concurrency level without one left out) give throughput, TTFT and
+ * request-latency panels on one rate axis; TTFT spanning 0.05 s to 8 s
+ * goes on a log axis (0.1 to 1 as far as 1 to 10), latency over less
+ * than two decades stays linear; a file with no rate is refused, and a
+ * rate that is not a number names its line.
+ */
+static void test_plot_rate(void)
+{
+    sk_openloop *ol = NULL;
+    sk_chart *c = NULL;
+    sk_chart_plot_opts po;
+    const char *name = "rates";
+    double x0, y0, y1, y2, e0, e1, e2;
+    size_t pi;
+    FILE *fp = fopen(tmp_path("rates.csv"), "w");
+
+    if (fp) {
+        fputs("concurrency,request_rate,throughput_tokens_per_s,avg_ttft_s,"
+              "p99_ttft_s,avg_e2e_s,p99_e2e_s\n"
+              ",4,220,0.075,0.14,1.7,2.1\n"
+              ",1,62,0.052,0.08,1.45,1.6\n"
+              "8,,300,0.1,0.2,,\n"
+              ",16,371,4.1,8.9,7.2,13.5\n",
+              fp);
+        fclose(fp);
+    }
+    CHECK_INT(sk_openloop_load(&ol, tmp_path("rates.csv")), 0);
+    if (!ol)
+        return;
+    CHECK_INT(sk_openloop_runs(ol), 3);
+    CHECK_NEAR(sk_openloop_rate(ol)[0], 1, 0);
+    CHECK_NEAR(sk_openloop_rate(ol)[2], 16, 0);
+    CHECK_NEAR(sk_openloop_values(ol, SK_OPENLOOP_THROUGHPUT)[1], 220, 0);
+    CHECK_NEAR(sk_openloop_values(ol, SK_OPENLOOP_P99_E2E)[2], 13.5, 0);
+    memset(&po, 0, sizeof(po));
+    po.kind = SK_CHART_PLOT_RATE;
+    CHECK_INT(sk_chart_rate_new(&c, (const sk_openloop *const *)&ol, &name,
+                                1, &po),
+              0);
+    if (c) {
+        CHECK_INT(sk_chart_panels(c), 3);
+        CHECK_INT(sk_chart_layout(c, NULL), 0);
+        CHECK_INT(sk_chart_find_panel(&pi, c, "ttft"), 0);
+        CHECK_INT(sk_chart_map(&x0, &y0, c, pi, 0, 1, 0.1), 0);
+        CHECK_INT(sk_chart_map(&x0, &y1, c, pi, 0, 1, 1), 0);
+        CHECK_INT(sk_chart_map(&x0, &y2, c, pi, 0, 1, 10), 0);
+        CHECK_NEAR(y0 - y1, y1 - y2, 1e-6);
+        CHECK_INT(sk_chart_find_panel(&pi, c, "e2e"), 0);
+        CHECK_INT(sk_chart_map(&x0, &e0, c, pi, 0, 1, 0), 0);
+        CHECK_INT(sk_chart_map(&x0, &e1, c, pi, 0, 1, 5), 0);
+        CHECK_INT(sk_chart_map(&x0, &e2, c, pi, 0, 1, 10), 0);
+        CHECK_NEAR(e0 - e1, e1 - e2, 1e-6);
+    }
+    sk_chart_free(c);
+    sk_openloop_free(ol);
+    ol = NULL;
+    fp = fopen(tmp_path("rates.csv"), "w");
+    if (fp) {
+        fputs("concurrency,throughput_tokens_per_s\n1,50\n", fp);
+        fclose(fp);
+    }
+    CHECK_INT(sk_openloop_load(&ol, tmp_path("rates.csv")), SK_ENODATA);
+    CHECK(strstr(sk_error_last(), "no open-loop runs (no request_rate)") !=
+          NULL);
+    fp = fopen(tmp_path("rates.csv"), "w");
+    if (fp) {
+        fputs("request_rate,throughput_tokens_per_s\n1,50\nfast,60\n", fp);
+        fclose(fp);
+    }
+    CHECK_INT(sk_openloop_load(&ol, tmp_path("rates.csv")), SK_EPARSE);
+    CHECK(strstr(sk_error_last(), "rates.csv:3: column 'request_rate': "
+                                  "'fast' is not a finite number") != NULL);
+    CHECK(ol == NULL);
+}
+
+/*
  * The timeline: level 1 runs two queries back to back (0-1 s, 1-2 s),
  * level 2 two at once (2-4 s): one request in flight until 2 s, then two;
  * each query's 10 tokens over its second(s) give 10 tok/s, then 10 again
@@ -2134,7 +2212,7 @@ static void test_plot_errors(void)
     CHECK_STR(sk_error_last(), "unknown chart kind 'pie'; expected "
                                "throughput, per-query, ttft, pareto, "
                                "dashboard, frontier, ttft-dist, speed-dist, "
-                               "itl-dist, timeline, ttft-ecdf or heatmap");
+                               "itl-dist, timeline, ttft-ecdf, heatmap or rate");
     po.ttft_stat = "p50";
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), SK_EINVAL);
     CHECK_STR(sk_error_last(),
@@ -2432,6 +2510,7 @@ int main(void)
     test_themes();
     test_plot_facets();
     test_plot_heatmap();
+    test_plot_rate();
     test_plot_timeline();
     test_plot_ecdf();
     test_plot_dashboard();

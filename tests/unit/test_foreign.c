@@ -96,8 +96,8 @@ static void test_vllm(void)
     CHECK_STR(sk_error_last(),
               "o.json: an open-loop run (request rate 4/s, no concurrency "
               "cap) is no level of a concurrency sweep: `sweepkit top` lists "
-              "it; analyses and charts against request rate are not done "
-              "yet (docs/formats.md)");
+              "it and `sweepkit plot --kind rate` charts it against request "
+              "rate (docs/formats.md)");
 }
 
 static void test_genai_perf(void)

@@ -1827,7 +1827,7 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
     static const char *const names[] = {
         "throughput", "per-query", "ttft",       "pareto",   "dashboard",
         "frontier",   "ttft-dist", "speed-dist", "itl-dist", "timeline",
-        "ttft-ecdf",  "heatmap"};
+        "ttft-ecdf",  "heatmap",   "rate"};
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -1839,7 +1839,7 @@ int sk_chart_plot_kind_parse(sk_chart_plot_kind *out, const char *name)
                         "unknown chart kind '%s'; expected throughput, "
                         "per-query, ttft, pareto, dashboard, frontier, "
                         "ttft-dist, speed-dist, itl-dist, timeline, "
-                        "ttft-ecdf or heatmap",
+                        "ttft-ecdf, heatmap or rate",
                         name);
 }
 
@@ -1929,6 +1929,9 @@ static int build(struct ctx *x)
         return timeline_panels(x);
     case SK_CHART_PLOT_HEATMAP:
         return heatmap_panel(x);
+    case SK_CHART_PLOT_RATE:
+        return sk_error_set(SK_EINVAL, "the rate chart draws open-loop "
+                                       "runs: sk_chart_rate_new()");
     case SK_CHART_PLOT_TTFT_ECDF:
         if (!samples)
             return sk_error_set(SK_EINVAL, "the TTFT ECDF needs per-query "

@@ -7,6 +7,7 @@
 
 #include "sweepkit/chart.h"
 #include "sweepkit/error.h"
+#include "sweepkit/openloop.h"
 #include "sweepkit/recommend.h"
 #include "sweepkit/runset.h"
 #include "sweepkit/saturation.h"
@@ -325,6 +326,55 @@ static void keep_best(struct cand *c, size_t *n, const sk_plot_opts *o)
     qsort(c, *n, sizeof(*c), by_place);
 }
 
+/* --kind rate: each file's open-loop runs against request rate. */
+static int plot_rate(const sk_plot_opts *o)
+{
+    sk_openloop *runs[SK_CHART_RUN_STYLES] = {NULL};
+    char labels[SK_CHART_RUN_STYLES][256];
+    const char *names[SK_CHART_RUN_STYLES];
+    sk_chart_render_opts ro = o->render;
+    sk_chart *chart = NULL;
+    char *sources = NULL;
+    size_t i;
+    int rc = 0;
+
+    if (o->nfiles == 0 || o->nfiles > SK_CHART_RUN_STYLES || o->nper_query)
+        return sk_error_set(SK_EINVAL,
+                            "the rate chart draws 1 to %d summaries of "
+                            "open-loop runs (no --per-query)",
+                            SK_CHART_RUN_STYLES);
+    for (i = 0; i < o->nfiles && rc == 0; i++) {
+        rc = sk_openloop_load(&runs[i], o->files[i]);
+        if (i < o->nlabels && o->labels[i])
+            snprintf(labels[i], sizeof(labels[i]), "%s", o->labels[i]);
+        else
+            sk_runset_label(labels[i], sizeof(labels[i]), o->files[i]);
+        names[i] = labels[i];
+    }
+    if (rc == 0)
+        rc = sk_chart_rate_new(&chart, (const sk_openloop *const *)runs,
+                               names, o->nfiles, &o->plot);
+    if (rc == 0 && o->plot.ttft_budget_s > 0)
+        rc = sk_chart_mark_budget(chart, o->plot.ttft_budget_s);
+    if (rc == 0 && o->nmarks)
+        note(o, "--mark-x: the rate chart has no concurrency axis; not "
+                "drawn");
+    if (rc == 0 && !(sources = join(o->files, o->nfiles, NULL, 0)))
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+    if (rc == 0) {
+        ro.sources = sources;
+        rc = sk_chart_write(chart, o->output, &ro);
+    }
+    if (chart)
+        for (i = 0; i < sk_chart_notes(chart); i++)
+            note(o, "%s", sk_chart_note(chart, i));
+    sk_chart_free(chart);
+    for (i = 0; i < SK_CHART_RUN_STYLES; i++)
+        sk_openloop_free(runs[i]);
+    free(sources);
+    return rc;
+}
+
 int sk_plot_write(const sk_plot_opts *o)
 {
     sk_chart_plot_run runs[SK_PLOT_MAX_RUNS];
@@ -340,6 +390,8 @@ int sk_plot_write(const sk_plot_opts *o)
     const char *column = sk_chart_plot_sample_column(o->plot.kind);
     int rc = 0, grouped = 0;
 
+    if (o->plot.kind == SK_CHART_PLOT_RATE)
+        return plot_rate(o);
     if ((nfiles ? nfiles : npq) == 0 || nfiles > SK_PLOT_MAX_RUNS ||
         npq > SK_PLOT_MAX_RUNS)
         return sk_error_set(SK_EINVAL, "a chart draws 1 to %d runs",

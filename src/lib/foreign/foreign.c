@@ -54,6 +54,7 @@ struct fl_level *fl_level_add(struct fl_set *s)
     l = &s->lv[s->nlv++];
     memset(l, 0, sizeof(*l));
     l->concurrency = l->request_rate = l->queries = l->errors = NAN;
+    l->avg_e2e = l->p99_e2e = NAN;
     l->wall_s = l->total_output_tokens = l->throughput = NAN;
     l->avg_query_tps = l->median_query_tps = l->p90_query_tps = NAN;
     l->avg_ttft = l->median_ttft = l->p90_ttft = l->p99_ttft = NAN;
@@ -645,7 +646,7 @@ static void text(struct out *o, const char *s)
 
 /* The summary schema (docs/metrics.md), then the extras sweepkit's own
  * summaries add, then request_rate and the tools' own metrics. */
-enum { NCOLS = 20 };
+enum { NCOLS = 22 };
 static const char *const cols[NCOLS] = {
     "concurrency",           "queries",
     "wall_s",                "total_output_tokens",
@@ -656,6 +657,7 @@ static const char *const cols[NCOLS] = {
     "median_decode_tokens_per_s", "p90_decode_tokens_per_s",
     "errors",                "p99_ttft_s",
     "p99_query_tokens_per_s", "achieved_concurrency",
+    "avg_e2e_s",             "p99_e2e_s",
     "request_rate",          "source_format"};
 
 static double level_cell(const struct fl_level *l, size_t c)
@@ -667,7 +669,8 @@ static double level_cell(const struct fl_level *l, size_t c)
         l->median_ttft,    l->p90_ttft,       l->avg_decode_tps,
         l->median_decode_tps, l->p90_decode_tps, l->errors,
         l->p99_ttft,       NAN,               l->achieved_concurrency,
-        l->request_rate,   NAN};
+        l->avg_e2e,        l->p99_e2e,        l->request_rate,
+        NAN};
 
     return v[c];
 }
@@ -888,9 +891,9 @@ static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
             rc = sk_error_set(SK_EPARSE,
                               "%s: an open-loop run (%sno concurrency cap) "
                               "is no level of a concurrency sweep: "
-                              "`sweepkit top` lists it; "
-                              "analyses and charts against request rate "
-                              "are not done yet (docs/formats.md)",
+                              "`sweepkit top` lists it and `sweepkit plot "
+                              "--kind rate` charts it against request rate "
+                              "(docs/formats.md)",
                               path, rate);
         }
     if (rc == 0 && s->nlv == 0 && s->nq == 0)

@@ -27,6 +27,7 @@ struct fl_level {
     double avg_ttft, median_ttft, p90_ttft, p99_ttft;
     double avg_decode_tps, median_decode_tps, p90_decode_tps;
     double achieved_concurrency;
+    double avg_e2e, p99_e2e; /* request latency: send to last byte, s */
     struct fl_extra extra[FL_MAX_EXTRA];
     size_t nextra;
 };

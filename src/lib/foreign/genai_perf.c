@@ -96,6 +96,10 @@ static void level_from(struct fl_level *l, const struct stat_row *r,
         l->p90_ttft = r[M_TTFT].p90;
         l->p99_ttft = r[M_TTFT].p99;
     }
+    if (have[M_LATENCY]) {
+        l->avg_e2e = r[M_LATENCY].avg;
+        l->p99_e2e = r[M_LATENCY].p99;
+    }
     if (have[M_TPUT])
         l->throughput = value_of(&r[M_TPUT]);
     if (have[M_REQS])

@@ -80,6 +80,9 @@ static int benchmark(struct fl_set *s, const json_t *b, size_t i)
     l->median_ttft = fl_num(ttft, "median", 1e3);
     l->p90_ttft = pct(ttft, "p90", 1e3);
     l->p99_ttft = pct(ttft, "p99", 1e3);
+    /* request_latency is in seconds in GuideLLM's reports */
+    l->avg_e2e = fl_num(dist(m, "request_latency"), "mean", 1);
+    l->p99_e2e = pct(dist(m, "request_latency"), "p99", 1);
     /* output_tokens_per_second is a rate over token events: the
      * throughput is the output tokens over the measured duration */
     otc = dist(m, "output_token_count");

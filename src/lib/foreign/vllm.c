@@ -171,11 +171,12 @@ static int run(struct fl_set *s, const json_t *o, size_t line)
     l->median_ttft = fl_num(o, "median_ttft_ms", 1e3);
     l->p90_ttft = fl_num(o, "p90_ttft_ms", 1e3);
     l->p99_ttft = fl_num(o, "p99_ttft_ms", 1e3);
+    l->avg_e2e = fl_num(o, "mean_e2el_ms", 1e3);
+    l->p99_e2e = fl_num(o, "p99_e2el_ms", 1e3);
     /* TPOT (decode time per token, mean over requests) and ITL are
      * vLLM's own: kept under their names (docs/formats.md). */
     fl_extra(l, "vllm_mean_tpot_s", fl_num(o, "mean_tpot_ms", 1e3));
     fl_extra(l, "vllm_mean_itl_s", fl_num(o, "mean_itl_ms", 1e3));
-    fl_extra(l, "vllm_mean_e2el_s", fl_num(o, "mean_e2el_ms", 1e3));
     fl_extra(l, "vllm_request_throughput",
              fl_num(o, "request_throughput", 1));
     {
