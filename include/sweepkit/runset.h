@@ -168,8 +168,11 @@ int sk_runset_parse_name(struct sk_runset_name *out, const char *base);
  * something is left ("results/summary_gemma.csv" -> "gemma",
  * "per_query.csv" -> "per_query"); for the collector's names
  * "<prefix>_<stamp>" ("mlx_summary_20260128_202929.csv" ->
- * "mlx_20260128_202929", the same for its per-query file).  At most 400
- * bytes of the name.  Pure.
+ * "mlx_20260128_202929", the same for its per-query file), or "<model>
+ * <stamp>" when the collector's sidecar beside it (<prefix>_run_<stamp>
+ * .json) names the model ("model", else the server's one model: "qwen3
+ * 20260128_202929").  At most 400 bytes of the name.  Reads nothing but
+ * that sidecar.
  */
 void sk_runset_label(char *buf, size_t cap, const char *path);
 

@@ -35,8 +35,9 @@ knee=$("$SK" saturation "$summary" --format csv | awk -F, 'NR == 2 { print $10 }
 G=gemma-3-1b-it-qat-4bit
 Q4=Qwen3-4B-Instruct-2507-MLX-4bit
 Q80=Qwen3-Next-80B-A3B-Instruct-MLX-4bit
+# the live run is named by the model its sidecar names, and its stamp
 res=$(python3 tests/cli/report_check.py "$SK" "$tmp/run/report" 1,2.5,5 avg \
-  "$run,$Q4,$Q80,$G,per_query")
+  "${run/serve-sim_/serve-sim },$Q4,$Q80,$G,per_query")
 echo "$res" | grep '^FAIL' | head -n 20
 set -- $(echo "$res" | tail -n 1)
 pass=$((pass + ${1:-0}))

@@ -99,7 +99,7 @@ grep -q '^| 10 ms\|^| 0.01 s | none (closest: 1) |' "$tmp/r3/report.md" && ok ||
 # Repeats section's means, t-intervals and CVs from the runs' levels.
 R=fixtures/repeats
 expect 0 "" "$SK" report --out "$tmp/rr" "$R"
-check "$tmp/rr" 1,2.5,5 avg "sim_20261203_194531,sim_20261203_194538,sim_20261203_194545"
+check "$tmp/rr" 1,2.5,5 avg "sweepkit-sim 20261203_194531,sweepkit-sim 20261203_194538,sweepkit-sim 20261203_194545"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["repeats"]; sys.exit(not (len(r) == 1 and len(r[0]["runs"]) == 3 and len(r[0]["levels"]) == 4))' \
   "$tmp/rr/report.json" && ok || bad "report: the three runs as one set of repeats"
 

@@ -910,7 +910,7 @@ static void interrupted_report(int sig)
         if (fx && label) {
             snprintf(cmd, sizeof(cmd),
                      "python3 %s/../tests/cli/report_check.py %s %s/rep "
-                     "1,2.5,5 avg %s",
+                     "1,2.5,5 avg '%s'",
                      fx, bin, dir, label);
             if ((p = popen(cmd, "r"))) {
                 char line[600];

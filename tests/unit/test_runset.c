@@ -549,6 +549,25 @@ static void test_label_rule(void)
     }
     sk_runset_label(small, sizeof(small), "summary_gemma.csv");
     CHECK_STR(small, "gem");
+    /* the collector's sidecar names the model: the requests' model, else
+     * the server's one model, else (several, or none) the file */
+    sub("side");
+    put("side/mlx_summary_20260128_202929.csv", "concurrency\n1\n");
+    put("side/mlx_run_20260128_202929.json",
+        "{\"model\": \"qwen3-4b\", \"server\": {\"models\": [\"a\"]}}");
+    sk_runset_label(buf, sizeof(buf), at("side/mlx_summary_20260128_202929.csv"));
+    CHECK_STR(buf, "qwen3-4b 20260128_202929");
+    sk_runset_label(buf, sizeof(buf),
+                    at("side/mlx_per_query_20260128_202929.csv"));
+    CHECK_STR(buf, "qwen3-4b 20260128_202929");
+    put("side/mlx_run_20260128_202929.json",
+        "{\"model\": null, \"server\": {\"models\": [\"gemma\"]}}");
+    sk_runset_label(buf, sizeof(buf), at("side/mlx_summary_20260128_202929.csv"));
+    CHECK_STR(buf, "gemma 20260128_202929");
+    put("side/mlx_run_20260128_202929.json",
+        "{\"model\": null, \"server\": {\"models\": [\"a\", \"b\"]}}");
+    sk_runset_label(buf, sizeof(buf), at("side/mlx_summary_20260128_202929.csv"));
+    CHECK_STR(buf, "mlx_20260128_202929");
 }
 
 static void test_errors(void)

@@ -778,26 +778,30 @@ static void pair(struct file *q, size_t qi, struct file *s, size_t si,
 /* The collector's sidecar of named file `f`, <prefix>_run_<stamp>.json
  * in its directory: its status and queries per level, when it can be
  * read (a run without one, or with one unreadable, has neither). */
+static json_t *load_sidecar(const char *file, const struct sk_runset_name *nm)
+{
+    const char *b = base_name(file);
+    size_t dir = (size_t)(b - file);
+    char *path = malloc(dir + nm->prefix_len + strlen(nm->stamp) + 16);
+    json_t *j;
+
+    if (!path)
+        return NULL;
+    sprintf(path, "%.*s%.*s_run_%s.json", (int)dir, file, (int)nm->prefix_len,
+            b, nm->stamp);
+    j = json_load_file(path, 0, NULL);
+    free(path);
+    return j;
+}
+
 static void read_sidecar(struct file *f)
 {
-    const char *b;
-    char *path;
-    size_t dir;
     json_t *j, *v;
 
     if (f->sidecar_read || !f->named)
         return;
     f->sidecar_read = 1;
-    b = base_name(f->path);
-    dir = (size_t)(b - f->path);
-    if (!(path = malloc(dir + f->name.prefix_len + strlen(f->name.stamp) +
-                        16)))
-        return;
-    sprintf(path, "%.*s%.*s_run_%s.json", (int)dir, f->path,
-            (int)f->name.prefix_len, b, f->name.stamp);
-    j = json_load_file(path, 0, NULL);
-    free(path);
-    if (!j)
+    if (!(j = load_sidecar(f->path, &f->name)))
         return;
     if (json_is_string(v = json_object_get(j, "status")))
         f->status = strdup(json_string_value(v));
@@ -956,6 +960,23 @@ static int pair_by_counts(sk_runset *rs)
     return 0;
 }
 
+/* The model a sidecar names: its "model" (what the requests asked
+ * for), else the server's one model; NULL when neither. */
+static const char *sidecar_model(const json_t *j)
+{
+    const json_t *m = json_object_get(j, "model"),
+                 *list = json_object_get(json_object_get(j, "server"),
+                                         "models");
+
+    if (json_is_string(m) && json_string_length(m) > 0)
+        return json_string_value(m);
+    if (json_array_size(list) == 1 &&
+        json_is_string(json_array_get(list, 0)) &&
+        json_string_length(json_array_get(list, 0)) > 0)
+        return json_string_value(json_array_get(list, 0));
+    return NULL;
+}
+
 void sk_runset_label(char *buf, size_t cap, const char *path)
 {
     const char *b = base_name(path);
@@ -963,7 +984,14 @@ void sk_runset_label(char *buf, size_t cap, const char *path)
     size_t n = strlen(b);
 
     if (sk_runset_parse_name(&nm, b)) {
-        snprintf(buf, cap, "%.*s_%s", (int)nm.prefix_len, b, nm.stamp);
+        json_t *j = load_sidecar(path, &nm);
+        const char *model = j ? sidecar_model(j) : NULL;
+
+        if (model)
+            snprintf(buf, cap, "%.200s %s", model, nm.stamp);
+        else
+            snprintf(buf, cap, "%.*s_%s", (int)nm.prefix_len, b, nm.stamp);
+        json_decref(j);
         return;
     }
     if (n > 4 && ends_csv(b))
