@@ -498,6 +498,45 @@ static void test_fixtures(void)
     forget_notes();
 }
 
+/* Eighteen runs: the overlay draws the sixteen with the highest peak
+ * throughput (peaks 30..180: runs 0 and 1 left out) and says so. */
+static void test_many_runs(void)
+{
+    const char *inputs[1];
+    char dir[512], name[64], body[200], *md;
+    sk_report_opts o;
+    sk_report *rep = NULL;
+    size_t i, len;
+
+    snprintf(dir, sizeof(dir), "%s", at("many"));
+    CHECK(mkdir(dir, 0777) == 0);
+    for (i = 0; i < 18; i++) {
+        FILE *fp;
+
+        snprintf(name, sizeof(name), "many/summary_run%02zu.csv", i);
+        snprintf(body, sizeof(body),
+                 "concurrency,throughput_tokens_per_s\n1,%zu\n2,%zu\n4,%zu\n",
+                 10 + 10 * i, 20 + 10 * i, 30 + 10 * i);
+        fp = fopen(at(name), "w");
+        CHECK(fp != NULL);
+        if (fp) {
+            fputs(body, fp);
+            fclose(fp);
+        }
+    }
+    inputs[0] = dir;
+    opts_for(&o, inputs, 1, at("many_r"));
+    CHECK_INT(sk_report_new(&rep, &o), 0);
+    CHECK_INT(rep ? sk_report_runs(rep) : 0, 18);
+    CHECK_INT(rep ? sk_report_write(rep) : -1, 0);
+    sk_report_free(rep);
+    md = sk_test_slurp(at("many_r/report.md"), &len);
+    CHECK(md && strstr(md, "The overlay shows the 16 runs with the highest "
+                           "peak throughput; 2 more are not drawn.") != NULL);
+    free(md);
+    forget_notes();
+}
+
 /* A second report into the first one's directory replaces it whole. */
 static void test_replace(void)
 {
@@ -613,6 +652,7 @@ int main(void)
         return 1;
     }
     test_fixtures();
+    test_many_runs();
     test_replace();
     test_errors();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
