@@ -18,6 +18,9 @@ struct sk_queries; /* summarize.h */
 /* The end of the note a throughput-only chart carries ("no per-query
  * speed column in the data: total throughput only"). */
 #define SK_CHART_THROUGHPUT_ONLY "in the data: total throughput only"
+/* The start of the note saying what a shaded band is ("shaded: the p90
+ * TTFT's 95% interval"). */
+#define SK_CHART_SHADED "shaded: "
 
 
 #include <stddef.h>

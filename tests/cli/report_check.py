@@ -111,6 +111,8 @@ for f, w, h in links:
     pw, ph = struct.unpack('>II', b[16:24])
     check((pw, ph) == (int(w), int(h)), f'{f} is {pw}x{ph}, says {w}x{h}')
 json_charts = [c['file'] for r in rep['runs'] for c in r['charts']]
+if rep.get('repeats_chart'):  # in the Repeats section, before the runs
+    json_charts.insert(0, rep['repeats_chart']['file'])
 if rep['overlay']:
     json_charts.insert(0, rep['overlay']['file'])
 check(json_charts == [f for f, _, _ in links], 'charts in json != md links')

@@ -102,6 +102,12 @@ expect 0 "" "$SK" report --out "$tmp/rr" "$R"
 check "$tmp/rr" 1,2.5,5 avg "sweepkit-sim 20261203_194531,sweepkit-sim 20261203_194538,sweepkit-sim 20261203_194545"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["repeats"]; sys.exit(not (len(r) == 1 and len(r[0]["runs"]) == 3 and len(r[0]["levels"]) == 4))' \
   "$tmp/rr/report.json" && ok || bad "report: the three runs as one set of repeats"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["repeats_chart"]; sys.exit(not (c["file"] == "throughput_repeats.png" and c["kind"] == "throughput"))' \
+  "$tmp/rr/report.json" && [ -s "$tmp/rr/throughput_repeats.png" ] &&
+  grep -q '^!\[Mean throughput and mean per-query speed of 1 set of repeats against concurrency\](throughput_repeats.png)' "$tmp/rr/report.md" &&
+  ok || bad "report: the repeats chart, in json, on disk and in the Repeats section"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["repeats_chart"] is not None)' \
+  "$tmp/r/report.json" && ok || bad "report: no repeats chart without repeats"
 
 # --- pairing -------------------------------------------------------------------
 mkdir -p "$tmp/pair" "$tmp/counts"

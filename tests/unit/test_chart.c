@@ -1253,22 +1253,16 @@ static void test_plot_ttft_pareto(void)
 }
 
 /*
- * The p90 TTFT's interval as a band (summaries from summarize
- * --confidence): between 2 and 4 the band spans 1..3 at 2 and 2..6 at 4,
- * so at the middle x (2^1.5) it covers 1.5..4.5: 3.6 is inside (tinted
+ * An interval as a band in panel 0 of chart `kind` over `csv` (its
+ * levels 2 and 4 with intervals 1..3 and 2..6, level 1 without): at the
+ * middle x (2^1.5) the band covers 1.5..4.5, so 3.6 is inside (tinted
  * in the run's colour at alpha 0.15; clear of grid lines and series),
- * 5.3 outside (white).  Concurrency 1
- * has no interval: no band reaches back to it, and the note names the
- * confidence.
+ * 5.3 outside (white).  Concurrency 1 has no interval: no band reaches
+ * back to it, and the one note names the confidence.
  */
-static void test_plot_ttft_band(void)
+static void check_band(const char *csv, sk_chart_plot_kind kind,
+                       const char *note)
 {
-    static const char csv[] =
-        "concurrency,avg_ttft_s,median_ttft_s,p90_ttft_s,confidence,"
-        "p90_ttft_s_lo,p90_ttft_s_hi\n"
-        "1,0.5,0.6,0.8,0.95,,\n"
-        "2,1,1.1,2,0.95,1,3\n"
-        "4,2,2.1,4,0.95,2,6\n";
     sk_sweep *s = NULL;
     sk_chart_plot_run run;
     sk_chart_plot_opts po;
@@ -1287,12 +1281,12 @@ static void test_plot_ttft_band(void)
         return;
     run.sweep = s;
     run.label = "b";
-    po.kind = SK_CHART_PLOT_TTFT;
+    po.kind = kind;
     CHECK_INT(sk_chart_plot_new(&c, &run, 1, &po), 0);
     if (!c)
         goto done;
     CHECK_INT(sk_chart_notes(c), 1);
-    CHECK_STR(sk_chart_note(c, 0), "shaded: the p90 TTFT's 95% interval");
+    CHECK_STR(sk_chart_note(c, 0), note);
     CHECK_INT(sk_chart_write(c, tmp_path("band.png"), &ro), 0);
     CHECK_INT(read_png(&img, tmp_path("band.png")), 0);
     if (!img.rgb)
@@ -1312,6 +1306,30 @@ done:
     free(img.rgb);
     sk_chart_free(c);
     sk_sweep_free(s);
+}
+
+/* The p90 TTFT's interval (summaries from summarize --confidence). */
+static void test_plot_ttft_band(void)
+{
+    check_band("concurrency,avg_ttft_s,median_ttft_s,p90_ttft_s,confidence,"
+               "p90_ttft_s_lo,p90_ttft_s_hi\n"
+               "1,0.5,0.6,0.8,0.95,,\n"
+               "2,1,1.1,2,0.95,1,3\n"
+               "4,2,2.1,4,0.95,2,6\n",
+               SK_CHART_PLOT_TTFT, "shaded: the p90 TTFT's 95% interval");
+}
+
+/* The throughput's interval (the report's sets of repeats). */
+static void test_plot_throughput_band(void)
+{
+    check_band("concurrency,throughput_tokens_per_s,avg_query_tokens_per_s,"
+               "confidence,throughput_tokens_per_s_lo,"
+               "throughput_tokens_per_s_hi\n"
+               "1,0.8,0.8,0.95,,\n"
+               "2,2,1,0.95,1,3\n"
+               "4,4,1,0.95,2,6\n",
+               SK_CHART_PLOT_THROUGHPUT,
+               "shaded: the throughput's 95% interval");
 }
 
 /* The TTFT chart of `run` has a linear y axis: 0, step and 2 step are
@@ -2502,6 +2520,7 @@ int main(void)
     test_plot_throughput();
     test_plot_ttft_pareto();
     test_plot_ttft_band();
+    test_plot_throughput_band();
     test_plot_ttft_log();
     test_run_styles();
     test_plot_frontier();

@@ -107,7 +107,7 @@ static void check_json_top(json_t *j)
         "schema_version", "tool",           "command",        "host",
         "date",           "generator",      "title",          "inputs",
         "ttft_stat",      "ttft_budgets_s", "gain_threshold", "overlay",
-        "runs",           "repeats"};
+        "runs",           "repeats",        "repeats_chart"};
     static const double budgets[] = {1, 2.5, 5};
     const char *key;
     json_t *v, *ov;

@@ -335,17 +335,27 @@ static int key(struct ctx *x, size_t pi, const char *name, int line,
 
 /* ---- throughput -------------------------------------------------------- */
 
+static int interval_bands(struct ctx *x, size_t pi, const char *col,
+                          double *conf);
+
 static int total_panel(struct ctx *x, unsigned row, unsigned col,
                        unsigned group, int xlabelled, const char *title,
                        int legend)
 {
     size_t pi, any = 0;
+    double conf = NAN;
     int rc;
 
     if ((rc = panel(&pi, x, "throughput", title, row, col, 1, group,
                     conc_axis(x, xlabelled), tps_label(x), 0)) != 0 ||
+        (rc = interval_bands(x, pi, NULL, &conf)) != 0 ||
         (rc = add_column(x, pi, "throughput_tokens_per_s", 1, NULL, 0,
                          legend && x->nruns > 1, &any)) != 0)
+        return rc;
+    if (!isnan(conf) &&
+        (rc = sk_chart_add_note(x->c, SK_CHART_SHADED "the throughput's "
+                                                "%g%% interval",
+                                100 * conf)) != 0)
         return rc;
     return need(any, x, "throughput_tokens_per_s");
 }
@@ -625,11 +635,14 @@ static const struct {
     {"p90_ttft_s", "p90", "P90", SK_CHART_DOTTED},
 };
 
-/* Each run's p90 interval (summarize.h: p90_ttft_s_lo/_hi, when the
- * summary has them) as a band in its colour, one per stretch of levels
- * that have one (a level with too few queries breaks it).  *conf: the
- * confidence of the first band drawn (NaN: none drawn). */
-static int p90_bands(struct ctx *x, size_t pi, double *conf)
+/* Each run's interval of column `col` (its `col`_lo and `col`_hi
+ * columns with a `confidence`, when the summary has them: summarize.h's
+ * percentile intervals, the report's repeats; NULL: the throughput
+ * column) as a band in its colour, one per stretch of levels that have
+ * one (a level with too few queries breaks it).  *conf: the confidence
+ * of the first band drawn (NaN: none drawn). */
+static int interval_bands(struct ctx *x, size_t pi, const char *col,
+                          double *conf)
 {
     size_t i, a, b, n;
 
@@ -637,10 +650,17 @@ static int p90_bands(struct ctx *x, size_t pi, double *conf)
         const sk_sweep *s = x->runs[i].sweep;
         const double *lo, *hi, *c, *cf;
         sk_chart_style st = run_style(i);
+        char name[96];
         int rc;
 
-        if (!s || sk_sweep_column(&lo, s, "p90_ttft_s_lo") != 0 ||
-            sk_sweep_column(&hi, s, "p90_ttft_s_hi") != 0 ||
+        if (!s)
+            continue;
+        snprintf(name, sizeof(name), "%s_lo",
+                 col ? col : sk_sweep_default_y(s));
+        rc = sk_sweep_column(&lo, s, name);
+        snprintf(name, sizeof(name), "%s_hi",
+                 col ? col : sk_sweep_default_y(s));
+        if (rc != 0 || sk_sweep_column(&hi, s, name) != 0 ||
             sk_sweep_column(&cf, s, "confidence") != 0) {
             sk_error_clear();
             continue;
@@ -706,7 +726,7 @@ static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
         snprintf(ylabel, sizeof(ylabel), "Time to first token (s)");
     if ((rc = panel(&pi, x, "ttft", title, row, col, 1, 0, conc_axis(x, 1),
                     ylabel, sk_chart_log_wanted(x->o->log_y, lo, hi))) != 0 ||
-        (rc = p90_bands(x, pi, &conf)) != 0)
+        (rc = interval_bands(x, pi, "p90_ttft_s", &conf)) != 0)
         return rc;
     for (q = 0; q < 3; q++) {
         sk_chart_style t;
@@ -728,7 +748,8 @@ static int ttft_panel(struct ctx *x, unsigned row, unsigned col,
                           SK_CHART_NO_MARKER)) != 0)
                 return rc;
     if (!isnan(conf) &&
-        (rc = sk_chart_add_note(x->c, "shaded: the p90 TTFT's %g%% interval",
+        (rc = sk_chart_add_note(x->c,
+                                SK_CHART_SHADED "the p90 TTFT's %g%% interval",
                                 100 * conf)) != 0)
         return rc;
     if (x->o->ttft_budget_s > 0)

@@ -499,6 +499,7 @@ void sk_report_free(sk_report *rep)
     }
     free(rep->runs);
     free(rep->overlay.svg);
+    free(rep->repeats_chart.svg);
     for (i = 0; rep->repeats && i < rep->nrepeats; i++) {
         free(rep->repeats[i].runs);
         free(rep->repeats[i].levels);

@@ -9,21 +9,26 @@
 #include "sweepkit/chart_sweep.h"
 #include "sweepkit/error.h"
 #include "sweepkit/metrics.h"
+#include "sweepkit/stats.h"
+#include "sweepkit/compare.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
-/* The chart's notes (a series or point left out) to the caller. */
-/* A chart's notes; the report's captions say what a throughput-only chart
- * lacks, so that note is not repeated per run. */
+/* A chart's notes (a series or point left out) to the caller; the
+ * report's captions say what a throughput-only chart lacks and what a
+ * band shades, so those notes are not repeated per chart. */
 static void chart_notes(const struct sk_report *rep, const sk_chart *c)
 {
     size_t i;
 
     for (i = 0; rep->note && c && i < sk_chart_notes(c); i++)
-        if (!strstr(sk_chart_note(c, i), SK_CHART_THROUGHPUT_ONLY))
+        if (!strstr(sk_chart_note(c, i), SK_CHART_THROUGHPUT_ONLY) &&
+            strncmp(sk_chart_note(c, i), SK_CHART_SHADED,
+                    strlen(SK_CHART_SHADED)) != 0)
             rep->note(rep->note_payload, sk_chart_note(c, i));
 }
 
@@ -358,6 +363,97 @@ static int overlay_chart(struct sk_report *rep, const struct render *rd)
     return rc;
 }
 
+/*
+ * The sets of repeats (report.c's analyse_repeats()), at most
+ * SK_CHART_RUN_STYLES of them: each set's mean throughput and mean
+ * per-query speed per level, the throughput's t-interval shaded.
+ */
+static int repeats_chart(struct sk_report *rep, const struct render *rd)
+{
+    static const char *const names[] = {
+        "concurrency", "throughput_tokens_per_s", "throughput_tokens_per_s_lo",
+        "throughput_tokens_per_s_hi", "confidence", "avg_query_tokens_per_s"};
+    enum { NC = sizeof(names) / sizeof(names[0]) };
+    sk_sweep *sw[SK_CHART_RUN_STYLES] = {NULL};
+    sk_chart_plot_run pr[SK_CHART_RUN_STYLES];
+    char labels[SK_CHART_RUN_STYLES][300];
+    sk_chart_plot_opts po;
+    sk_chart *c = NULL;
+    size_t i, j, n = 0;
+    int rc = 0;
+
+    memset(pr, 0, sizeof(pr));
+    for (i = 0; i < rep->nrepeats && n < SK_CHART_RUN_STYLES && rc == 0;
+         i++) {
+        const struct repeat_set *rs = &rep->repeats[i];
+        double *v = calloc(NC * (rs->nlevels ? rs->nlevels : 1),
+                           sizeof(double));
+        const double *cols[NC];
+        size_t k;
+
+        if (!v)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        for (j = 0; j < rs->nlevels; j++) {
+            const struct sk_repeat_stat *t = &rs->levels[j].m[SK_CMP_THROUGHPUT];
+
+            v[0 * rs->nlevels + j] = rs->levels[j].concurrency;
+            v[1 * rs->nlevels + j] = t->n ? t->mean : NAN;
+            v[2 * rs->nlevels + j] = t->lo;
+            v[3 * rs->nlevels + j] = t->hi;
+            v[4 * rs->nlevels + j] = SK_STATS_CONFIDENCE;
+            v[5 * rs->nlevels + j] =
+                rs->levels[j].m[SK_CMP_QUERY_TPS].n
+                    ? rs->levels[j].m[SK_CMP_QUERY_TPS].mean
+                    : NAN;
+        }
+        for (k = 0; k < NC; k++)
+            cols[k] = v + k * rs->nlevels;
+        snprintf(labels[n], sizeof(labels[n]), "%.250s (%zu runs)",
+                 rep->runs[rs->runs[0]].run->label, rs->n);
+        if (rs->nlevels > 0)
+            rc = sk_sweep_from_columns(&sw[n], labels[n], names, NC, cols,
+                                       NULL, rs->nlevels);
+        free(v);
+        if (rc == 0 && sw[n]) {
+            pr[n].sweep = sw[n];
+            pr[n].label = labels[n];
+            n++;
+        }
+    }
+    if (rc == 0 && n > 0) {
+        memset(&po, 0, sizeof(po));
+        po.kind = SK_CHART_PLOT_THROUGHPUT;
+        po.title = "Throughput over repeats: the mean and its interval";
+        rc = sk_chart_plot_new(&c, pr, n, &po);
+    }
+    if (rc == 0 && c) {
+        struct chart_ref *ref = &rep->repeats_chart;
+
+        ref->kind = "throughput";
+        snprintf(ref->file, sizeof(ref->file), "throughput_repeats.png");
+        snprintf(ref->alt, sizeof(ref->alt),
+                 "Mean throughput and mean per-query speed of %zu set%s of "
+                 "repeats against concurrency",
+                 n, n == 1 ? "" : "s");
+        snprintf(ref->caption, sizeof(ref->caption),
+                 "Each set's mean total throughput over its runs (top), "
+                 "the shaded band its %g%% t-interval, and its mean "
+                 "per-query speed (bottom).%s",
+                 100 * SK_STATS_CONFIDENCE,
+                 rep->nrepeats > n ? " More sets than the chart tells "
+                                     "apart: the first sixteen are drawn."
+                                   : "");
+        rc = write_chart(ref, c, rd);
+        if (rc == 0)
+            rep->has_repeats_chart = 1;
+    }
+    chart_notes(rep, c);
+    sk_chart_free(c);
+    for (i = 0; i < n; i++)
+        sk_sweep_free(sw[i]);
+    return rc;
+}
+
 /* "a.csv, b.csv": the files a chart was drawn from. */
 static char *join_sources(const struct sk_runset_run *run)
 {
@@ -396,5 +492,7 @@ int sk_report__draw_charts(struct sk_report *rep, const char *dir)
         rd.ro.sources = "all runs";
         rc = overlay_chart(rep, &rd);
     }
+    if (rc == 0)
+        rc = repeats_chart(rep, &rd);
     return rc;
 }

@@ -166,6 +166,11 @@ static const struct chart_ref *chart_of(const struct sk_report *rep,
                 return c;
             }
         }
+    if (rep->has_repeats_chart && strlen(rep->repeats_chart.file) == n &&
+        strncmp(rep->repeats_chart.file, file, n) == 0) {
+        *index = at + 1;
+        return &rep->repeats_chart;
+    }
     return NULL;
 }
 

@@ -120,6 +120,9 @@ struct sk_report {
     size_t nrepeats;
     struct chart_ref overlay;
     int has_overlay;
+    struct chart_ref repeats_chart; /* each set's mean throughput and its
+                                       interval */
+    int has_repeats_chart;
     char overlay_note[MSG];
     sk_report_note_fn note;
     void *note_payload;

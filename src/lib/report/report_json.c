@@ -265,6 +265,9 @@ json_t *sk_report__json(const struct sk_report *rep)
     }
     jset(w, root, "runs", runs);
     jset(w, root, "repeats", json_repeats(w, rep));
+    jset(w, root, "repeats_chart",
+         rep->has_repeats_chart ? json_chart(w, &rep->repeats_chart)
+                                : json_null());
     if (w->failures || !root) {
         json_decref(root);
         return NULL;

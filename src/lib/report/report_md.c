@@ -666,6 +666,11 @@ static void write_repeats(FILE *fp, const struct sk_report *rep)
                 "the coefficient of variation (standard deviation over "
                 "mean) across the runs.\n\n",
             100 * SK_STATS_CONFIDENCE);
+    if (rep->has_repeats_chart)
+        fprintf(fp, "![%s](%s)\n\n*%s %ux%u PNG.*\n\n",
+                rep->repeats_chart.alt, rep->repeats_chart.file,
+                rep->repeats_chart.caption, rep->repeats_chart.width,
+                rep->repeats_chart.height);
     for (i = 0; i < rep->nrepeats; i++) {
         const struct repeat_set *rs = &rep->repeats[i];
 
