@@ -75,8 +75,12 @@ struct sk_collect_progress {
     size_t warnings;     /* queries of this level with a warning */
     size_t cancelled;    /* requests of this level a stop cancelled (not
                           * in done nor errors) */
+    double duration_s;   /* a timed level (--level-duration): its
+                          * length; total is then 0 (not known) */
     int level_done;      /* 1 on the last call of a level (also of one a
-                          * stop ended: done < total then) */
+                          * stop ended: partial then) */
+    int partial;         /* level_done: a stop ended it before its
+                          * planned end */
     int interrupted;     /* the run is stopping (opts->stop) */
     const double *summary; /* level_done: throughput, avg TTFT, avg
                             * decode tok/s, avg query tok/s (NaN when
@@ -94,7 +98,14 @@ typedef struct {
     enum sk_api api;
     const char *model;        /* "model" of the request body; NULL: none */
     const sk_prompts *prompts;
-    size_t queries;           /* per level, >= 1 */
+    size_t queries;           /* per level, >= 1 (unless one of the two
+                                 below is set) */
+    size_t queries_per_conc;  /* > 0: a level runs this many times its
+                                 concurrency (--queries Nx) */
+    double level_duration_s;  /* > 0: a level sends for this long, then
+                                 drains (--level-duration) */
+    size_t max_queries;       /* with level_duration_s: at most this many
+                                 queries a level (0: no cap) */
     const size_t *levels;     /* concurrency levels, in run order */
     size_t nlevels;
     unsigned max_tokens;      /* >= 1 */

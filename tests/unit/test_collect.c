@@ -1164,6 +1164,7 @@ static void test_progress_text(void)
         p.elapsed_s = 1.5;
         p.level_done = 1;
         p.interrupted = 1;
+        p.partial = 1;
         p.summary = shown;
         fp = open_memstream(&buf, &len);
         sk_collect_progress_write(fp, "P", &p, 0);
@@ -1171,6 +1172,17 @@ static void test_progress_text(void)
                   "P: level 2 stopped after 7 of 32 queries: 1 errors, 2 "
                   "cancelled, 1.5 s, 80.0 tok/s\n");
         free(buf);
+        /* a timed level: its time, not a planned count */
+        p.total = 0;
+        p.duration_s = 60;
+        fp = open_memstream(&buf, &len);
+        sk_collect_progress_write(fp, "P", &p, 0);
+        CHECK_STR(text_of(fp, &buf),
+                  "P: level 2 stopped after 7 queries (1.5 of 60 s): 1 "
+                  "errors, 2 cancelled, 80.0 tok/s\n");
+        free(buf);
+        p.total = 32;
+        p.duration_s = 0;
         memset(&d, 0, sizeof(d));
         d.fp = NULL;
         d.prog = "P";

@@ -65,6 +65,30 @@ static int set_label(sk_collect_args *a, const char *v)
     return 0;
 }
 
+/* --queries N, or Nx: N times each level's concurrency. */
+static int set_queries(sk_collect_opts *o, const char *v)
+{
+    size_t len = strlen(v), n;
+    char num[32];
+    int rc;
+
+    if (len == 0 || (v[len - 1] != 'x' && v[len - 1] != 'X')) {
+        o->queries_per_conc = 0;
+        return sk_units_parse_count(&o->queries, v, 1000000, "--queries");
+    }
+    if (len > sizeof(num))
+        return sk_error_set(SK_EINVAL, "--queries: expected a count or Nx "
+                                       "(N times the concurrency)");
+    memcpy(num, v, len - 1);
+    num[len - 1] = '\0';
+    if ((rc = sk_units_parse_count(&n, num, 10000, "--queries")) != 0)
+        return rc;
+    if (n == 0)
+        return sk_error_set(SK_EINVAL, "--queries: expected at least 1x");
+    o->queries_per_conc = n;
+    return 0;
+}
+
 int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
 {
     sk_collect_opts *o = &a->opts;
@@ -86,7 +110,22 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
     else if (strcmp(name, "extra-body") == 0)
         o->extra_body = v;
     else if (strcmp(name, "queries") == 0)
-        return sk_units_parse_count(&o->queries, v, 1000000, "--queries");
+        return set_queries(o, v);
+    else if (strcmp(name, "level-duration") == 0) {
+        if ((rc = sk_units_parse_duration(&o->level_duration_s, v,
+                                          "--level-duration")) != 0)
+            return rc;
+        if (!(o->level_duration_s >= 0.001) || o->level_duration_s > 86400)
+            return sk_error_set(SK_EINVAL, "--level-duration: expected a "
+                                           "duration from 1ms to 24h");
+    } else if (strcmp(name, "max-queries") == 0) {
+        if ((rc = sk_units_parse_count(&o->max_queries, v, 10000000,
+                                       "--max-queries")) != 0)
+            return rc;
+        if (o->max_queries == 0)
+            return sk_error_set(SK_EINVAL, "--max-queries: expected at "
+                                           "least 1");
+    }
     else if (strcmp(name, "concurrency-levels") == 0) {
         if (strlen(v) >= sizeof(a->levels_text))
             return sk_error_set(SK_EINVAL, "--concurrency-levels: too "

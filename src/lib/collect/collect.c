@@ -134,8 +134,12 @@ struct run {
 
     /* the level in progress */
     size_t level, concurrency, issued, done, errors, warnings;
+    size_t planned;     /* queries the level is to run (SIZE_MAX: a timed
+                           level without --max-queries) */
+    size_t sent_before; /* queries of the levels before (URL round robin) */
     double tokens;
     int64_t level_start;
+    int64_t deadline;   /* a timed level's end of sending, or 0 */
     FILE *level_fp; /* this level's per-query rows, for summarize */
     char *level_buf;
     size_t level_len;
@@ -452,8 +456,7 @@ static int add(struct run *r, struct req *q)
 {
     const sk_collect_opts *o = r->o;
     size_t np = sk_prompts_count(o->prompts);
-    size_t url = (q->warmup ? q->qid : r->level * o->queries + q->qid) %
-                 o->nurls;
+    size_t url = (q->warmup ? q->qid : r->sent_before + q->qid) % o->nurls;
     CURLMcode mc;
 
     reset_query(q);
@@ -732,7 +735,8 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.level = r->level;
     p.concurrency = r->concurrency;
     p.done = r->done;
-    p.total = r->o->queries;
+    p.total = r->planned == SIZE_MAX ? 0 : r->planned;
+    p.duration_s = r->o->level_duration_s;
     p.errors = r->errors;
     p.retried = r->res->level_retried[r->level];
     p.resent = r->res->level_resent[r->level];
@@ -742,6 +746,7 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.output_tokens = r->tokens;
     p.level_done = level_done;
     p.interrupted = r->stopping;
+    p.partial = level_done && r->stopping && r->done < r->planned;
     p.summary = summary;
     r->last_progress = mono_ns();
     r->o->progress(r->o->payload, &p);
@@ -778,7 +783,8 @@ static void record(struct run *r, struct req *q)
  * (when one is left to issue). */
 static void slot_free(struct run *r, struct req *q, int64_t freed, size_t n)
 {
-    if (r->stopping || r->issued + r->ready_n >= n)
+    if (r->stopping || r->issued + r->ready_n >= n ||
+        (r->deadline && freed >= r->deadline))
         return;
     q->t_free = freed;
     r->ready[(r->ready_head + r->ready_n++) % r->nreqs] = q;
@@ -792,6 +798,10 @@ static int issue_ready(struct run *r, int warmup)
 {
     int k, rc;
 
+    /* a timed level sends nothing after its time: what is queued is
+     * dropped, and the level drains */
+    if (r->deadline && r->ready_n && mono_ns() >= r->deadline)
+        r->ready_n = 0;
     for (k = 0; k < STAGGER && r->ready_n > 0; k++) {
         struct req *q = r->ready[r->ready_head];
 
@@ -1013,7 +1023,12 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
     r->issued = r->done = r->errors = r->warnings = r->cut = 0;
     r->ready_head = r->ready_n = 0;
     r->tokens = 0;
+    r->planned = n;
     r->level_start = mono_ns();
+    r->deadline = !warmup && r->o->level_duration_s > 0
+                      ? r->level_start +
+                            (int64_t)(r->o->level_duration_s * 1e9)
+                      : 0;
     /* every slot of the level is free at its start (opening 256 new
      * connections at once would also keep the loop in connect() for
      * ~5 ms: issue_ready() spreads them too) */
@@ -1107,6 +1122,37 @@ static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
     fputc('\n', fp);
 }
 
+/* The queries level c is to run: --queries N, N x c, or for a timed
+ * level --max-queries (SIZE_MAX: no cap). */
+static size_t level_queries(const sk_collect_opts *o, size_t c)
+{
+    if (o->level_duration_s > 0)
+        return o->max_queries ? o->max_queries : SIZE_MAX;
+    if (o->queries_per_conc)
+        return o->queries_per_conc * c;
+    return o->queries;
+}
+
+/* The summary row's planned_queries: what the level was to run.  A timed
+ * level planned what it ran, unless a stop cut it short: then the queries
+ * its whole time would have run at the pace it kept (at least one more
+ * than it ran, so that the readers see a partial level). */
+static size_t planned_row(const struct run *r)
+{
+    double t, d = r->o->level_duration_s;
+    size_t est;
+
+    if (!(d > 0))
+        return r->planned;
+    if (!(r->stopping && r->done < r->planned))
+        return r->done;
+    t = secs(mono_ns() - r->level_start);
+    est = t > 0 && t < d ? (size_t)ceil((double)r->done * d / t) : 0;
+    if (est > r->planned)
+        est = r->planned;
+    return est > r->done ? est : r->done + 1;
+}
+
 /* The level's summary row, from its own per-query rows through the
  * summarize module: the same numbers `sweepkit summarize` gives for the
  * per-query file. */
@@ -1134,7 +1180,7 @@ static int summarize_level(struct run *r)
     if (rc != 0)
         return rc;
     fseeko(r->row_fp, 0, SEEK_SET);
-    sk_summarize_write_row_planned(r->row_fp, &lv[0], o->queries,
+    sk_summarize_write_row_planned(r->row_fp, &lv[0], planned_row(r),
                                    o->label_values, o->nlabels);
     fflush(r->row_fp);
     rc = sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
@@ -1145,7 +1191,7 @@ static int summarize_level(struct run *r)
     free(lv);
     /* a level a stop ended has its row (queries < planned_queries) but
      * is not done */
-    if (rc == 0 && r->done == o->queries)
+    if (rc == 0 && !(r->stopping && r->done < r->planned))
         r->res->levels_done++;
     progress(r, 1, shown);
     return rc;
@@ -1238,8 +1284,14 @@ int sk_collect_check(const sk_collect_opts *o)
                                 "--concurrency-levels: %zu is outside 1 to "
                                 "%d",
                                 o->levels[i], SK_COLLECT_MAX_CONCURRENCY);
-    if (o->queries < 1)
+    if (o->queries < 1 && !o->queries_per_conc && !(o->level_duration_s > 0))
         return sk_error_set(SK_EINVAL, "--queries: expected at least 1");
+    if (o->max_queries && !(o->level_duration_s > 0))
+        return sk_error_set(SK_EINVAL, "--max-queries: caps a timed level; "
+                                       "give --level-duration too");
+    if (o->queries_per_conc && o->level_duration_s > 0)
+        return sk_error_set(SK_EINVAL, "--queries Nx and --level-duration: "
+                                       "give one of the two");
     if (o->max_tokens < 1)
         return sk_error_set(SK_EINVAL, "--max-tokens: expected at least 1");
     if (!(o->timeout_s >= 0.001))
@@ -1457,9 +1509,11 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     for (i = 0; i < o->nlevels && !r.stopping; i++) {
         r.level = i;
         if ((rc = level_buffer_reset(&r)) != 0 ||
-            (rc = run_level(&r, o->levels[i], o->queries, 0)) != 0 ||
+            (rc = run_level(&r, o->levels[i],
+                            level_queries(o, o->levels[i]), 0)) != 0 ||
             (rc = summarize_level(&r)) != 0 || (rc = level_end(&r)) != 0)
             goto done;
+        r.sent_before += r.issued;
         if (r.done && r.errors == r.done && ++all_failed == 2) {
             out->gave_up = 1;
             break;

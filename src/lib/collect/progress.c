@@ -33,7 +33,7 @@ static void table_head(FILE *fp)
 
 static void table_row(FILE *fp, const struct sk_collect_progress *p)
 {
-    if (p->done < p->total)
+    if (p->partial)
         fprintf(fp, "| %3zu* |", p->concurrency);
     else
         fprintf(fp, "| %4zu |", p->concurrency);
@@ -48,20 +48,26 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
                                const struct sk_collect_progress *p, int tty)
 {
     double rate = p->elapsed_s > 0 ? p->output_tokens / p->elapsed_s : 0;
-    double eta = p->done ? p->elapsed_s * (double)(p->total - p->done) /
+    double eta = p->done && p->total ? p->elapsed_s * (double)(p->total - p->done) /
                                (double)p->done
                          : NAN;
 
     if (p->level_done) {
         if (tty)
             fputs("\r\033[K", fp);
-        if (p->done < p->total)
+        if (p->partial && p->total)
             /* a stop ended it: not "done", and not comparable */
             fprintf(fp,
                     "%s: level %zu stopped after %zu of %zu queries: %zu "
                     "errors, %zu cancelled, %.1f s",
                     prog, p->concurrency, p->done, p->total, p->errors,
                     p->cancelled, p->elapsed_s);
+        else if (p->partial)
+            fprintf(fp,
+                    "%s: level %zu stopped after %zu queries (%.1f of "
+                    "%g s): %zu errors, %zu cancelled",
+                    prog, p->concurrency, p->done, p->elapsed_s,
+                    p->duration_s, p->errors, p->cancelled);
         else
             fprintf(fp, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
                     prog, p->concurrency, p->done, p->errors, p->elapsed_s);
@@ -81,6 +87,17 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
                     prog, p->concurrency);
         return;
     }
+    if (tty && !p->total) {
+        /* a timed level: its time, not a count, says how far it is */
+        fprintf(fp,
+                "\r\033[Kconc %zu: %zu done, %zu errors, %.1f tok/s, "
+                "%.1f of %g s",
+                p->concurrency, p->done, p->errors, rate, p->elapsed_s,
+                p->duration_s);
+        if (p->retried)
+            fprintf(fp, ", %zu retried", p->retried);
+        return;
+    }
     if (tty) {
         fprintf(fp,
                 "\r\033[Kconc %zu: %zu/%zu done, %zu errors, %.1f tok/s, "
@@ -91,8 +108,12 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
             fprintf(fp, ", %zu retried", p->retried);
         return;
     }
-    fprintf(fp, "%s: conc %zu: %zu/%zu done, %zu errors", prog,
-            p->concurrency, p->done, p->total, p->errors);
+    if (p->total)
+        fprintf(fp, "%s: conc %zu: %zu/%zu done, %zu errors", prog,
+                p->concurrency, p->done, p->total, p->errors);
+    else
+        fprintf(fp, "%s: conc %zu: %zu done (a %g s level), %zu errors",
+                prog, p->concurrency, p->done, p->duration_s, p->errors);
     if (p->retried)
         fprintf(fp, ", %zu retried", p->retried);
     fprintf(fp, ", %.1f tok/s, %.1f s elapsed\n", rate, p->elapsed_s);
@@ -154,11 +175,17 @@ void sk_collect_display_progress(void *display,
     /* a level with no query finished has no summary row: no table row */
     if (p->level_done && p->done)
         table_row(d->table, p);
-    if (p->level_done && p->done && p->done < p->total)
+    if (p->level_done && p->done && p->partial && p->total)
         snprintf(d->partial, sizeof(d->partial),
                  "* stopped after %zu of %zu queries (%zu errors, %zu "
                  "cancelled): a partial level\n",
                  p->done, p->total, p->errors, p->cancelled);
+    else if (p->level_done && p->done && p->partial)
+        snprintf(d->partial, sizeof(d->partial),
+                 "* stopped after %zu queries, %.1f of %g s (%zu errors, "
+                 "%zu cancelled): a partial level\n",
+                 p->done, p->elapsed_s, p->duration_s, p->errors,
+                 p->cancelled);
     if (!alive(d))
         return;
     if (!p->level_done) {

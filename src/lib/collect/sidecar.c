@@ -171,8 +171,24 @@ int sk_collect_sidecar_write(const char *path,
     json_object_set_new(j, "model", o->model ? json_string(o->model)
                                              : json_null());
     json_object_set_new(j, "levels", lv);
+    /* one of three modes: a count for every level, N x the concurrency,
+     * or a time (with an optional cap); the others null */
     json_object_set_new(j, "queries_per_level",
-                        json_integer((json_int_t)o->queries));
+                        o->queries_per_conc || o->level_duration_s > 0
+                            ? json_null()
+                            : json_integer((json_int_t)o->queries));
+    json_object_set_new(j, "queries_per_concurrency",
+                        o->queries_per_conc
+                            ? json_integer((json_int_t)o->queries_per_conc)
+                            : json_null());
+    json_object_set_new(j, "level_duration_s",
+                        o->level_duration_s > 0
+                            ? json_real(o->level_duration_s)
+                            : json_null());
+    json_object_set_new(j, "max_queries",
+                        o->max_queries
+                            ? json_integer((json_int_t)o->max_queries)
+                            : json_null());
     json_object_set_new(j, "max_tokens", json_integer(o->max_tokens));
     json_object_set_new(j, "header_names", h);
     json_object_set_new(j, "api_key_sent", json_boolean(o->api_key != NULL));
