@@ -137,6 +137,15 @@ typedef struct {
                                           flight, write what is measured */
     sk_collect_progress_fn progress; /* or NULL */
     void *payload;
+    /* Something the user should hear at once (one line, no newline): the
+     * first failure of each kind (a fault category; an HTTP status).
+     * Called with `payload`; NULL: nothing said. */
+    void (*note)(void *payload, const char *line);
+    const char *api_key_env;  /* the variable api_key came from (for
+                                 messages); NULL: OPENAI_API_KEY */
+    double wait_ready_s;      /* > 0: first wait up to this long until
+                                 every URL's server is ready */
+    int no_preflight;         /* 1: no request before the first level */
 } sk_collect_opts;
 
 /* Caps of what the server says of itself (sk_collect_server). */
@@ -199,6 +208,34 @@ typedef struct {
                                  before asking) */
 } sk_collect_result;
 
+/* What the preflight request met when it failed (sk_collect_diagnose()). */
+typedef struct {
+    const char *base;             /* the --url it was sent for */
+    const char *endpoint;         /* the URL posted to */
+    enum sk_collect_fault fault;  /* how it failed */
+    int curl_code;                /* libcurl's CURLcode of the transfer */
+    long http_status;             /* 0: no answer */
+    const char *error;            /* the query's error text */
+    const char *body;             /* the start of the answer's body
+                                     (scrubbed), or "" */
+} sk_collect_failure;
+
+/*
+ * The one line that says why the request sent before the first level
+ * failed and what to do, into `out` (`cap` bytes): nothing listening
+ * ("preflight: nothing is listening at URL (connection refused): start
+ * the server, or check --url's host and port"), an unknown host, a
+ * timeout, 401/403 (a key missing, or the one in $VAR refused), a model
+ * the server does not serve (listing `srv`'s models when it gave them), a
+ * 404 from a URL that already ends in another API's path or a wrong
+ * --api, a 503 (not ready: --wait-ready), any other status with the
+ * server's words, a stream the API does not explain.  `srv`: what
+ * sk_collect_run() learnt of the server (models), zeroed when nothing.
+ */
+void sk_collect_diagnose(char *out, size_t cap, const sk_collect_failure *f,
+                         const sk_collect_opts *opts,
+                         const sk_collect_server *srv);
+
 /*
  * Check the options without touching the network or the files: levels,
  * queries, tokens, a timeout of at least 1 ms, --model in UTF-8,
@@ -210,11 +247,16 @@ typedef struct {
 int sk_collect_check(const sk_collect_opts *opts);
 
 /*
- * Run the sweep.  Writes the headers of both CSVs, asks the server who it
- * is (out->server, above; up to 5 s before the first request is timed),
- * then writes rows as queries and levels finish.  Returns 0 (also when
+ * Run the sweep.  Writes the headers of both CSVs, waits for the servers
+ * (opts->wait_ready_s: GET /health, else /v1/models, until 200), asks the
+ * server who it is (out->server, above; up to 5 s before the first
+ * request is timed), sends one request of the first prompt (the
+ * preflight, not recorded; unless opts->no_preflight) and stops with
+ * sk_collect_diagnose()'s line when it fails, then writes rows as queries
+ * and levels finish.  Returns 0 (also when
  * interrupted or given up: see *out), SK_EINVAL for bad options (message
- * names the option), SK_EIO when an output file cannot be written,
+ * names the option), SK_EHTTP when a server is not ready in time or the
+ * preflight failed, SK_EIO when an output file cannot be written,
  * SK_ENOMEM, SK_EHTTP when libcurl cannot be set up.  *out is written in
  * every case.
  */
@@ -347,6 +389,10 @@ int sk_collect_display_init(sk_collect_display *d);
 /* An sk_collect_progress_fn: `display` is the sk_collect_display. */
 void sk_collect_display_progress(void *display,
                                  const struct sk_collect_progress *p);
+
+/* An opts->note for the display: "PROG: LINE" on its own line (on a
+ * terminal, the progress line cleared first), when `fp` is alive. */
+void sk_collect_display_note(void *display, const char *line);
 
 /* Write the closing table to `fp`: its head and one row per level with
  * a summary row (nothing when none did); a level a stop ended is marked

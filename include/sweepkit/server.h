@@ -50,6 +50,15 @@ typedef struct {
                                when log_path is NULL; NULL: no log */
     sk_server_note_fn note; /* may be NULL */
     void *note_ctx;
+    const char *api_key;    /* generation and /v1/models need
+                               "Authorization: Bearer KEY" (else 401);
+                               NULL: open (borrowed) */
+    const char *models;     /* comma-separated model ids /v1/models lists;
+                               a request naming another gets 404; NULL:
+                               "sweepkit-sim", any name taken (borrowed) */
+    int64_t ready_ns;       /* until this long after the start, /health
+                               and generation answer 503 "Loading model"
+                               (llama-server while it loads); 0: ready */
 } sk_server_opts;
 
 /* What a server has done so far (sk_server_get_stats()). */
@@ -67,7 +76,8 @@ void sk_server_opts_init(sk_server_opts *o);
  * Set option `name` (a long option of `sweepkit serve-sim` without the
  * dashes: host, port, slots, step-ms, step-ms-per-seq,
  * prefill-ms-per-token, max-tokens-cap, seed, jitter, log,
- * max-connections, idle-timeout) from its text `value`, checked at once.
+ * max-connections, idle-timeout, api-key, models, ready-after) from its
+ * text `value`, checked at once.
  * `value` is borrowed (host and log keep pointing at it).  Returns 0 or
  * SK_EINVAL with a message naming the option ("--port: ...").
  */

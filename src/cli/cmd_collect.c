@@ -22,7 +22,14 @@
 static const char prog[] = "sweepkit collect";
 
 /* Keys from OPT_RUN up are a run's options, set in the library by name. */
-enum { OPT_API_KEY_ENV = 256, OPT_OUT_DIR, OPT_PREFIX, OPT_PROGRESS, OPT_RUN };
+enum {
+    OPT_API_KEY_ENV = 256,
+    OPT_OUT_DIR,
+    OPT_PREFIX,
+    OPT_PROGRESS,
+    OPT_NO_PREFLIGHT,
+    OPT_RUN
+};
 
 static const cli_opt options[] = {
     {"url", required_argument, OPT_RUN, "URL",
@@ -59,6 +66,10 @@ static const cli_opt options[] = {
      "retry 429, 500, 502-504, connection errors N times (default 0)"},
     {"label", required_argument, OPT_RUN + 13, "K=V",
      "add column K with value V to both CSVs (repeatable)"},
+    {"wait-ready", required_argument, OPT_RUN + 16, "S",
+     "first wait up to S for the servers' /health or /v1/models"},
+    {"no-preflight", no_argument, OPT_NO_PREFLIGHT, NULL,
+     "send no request before the first level (to diagnose a failure)"},
     {"out-dir", required_argument, OPT_OUT_DIR, "DIR",
      "where the CSVs go (default results)"},
     {"prefix", required_argument, OPT_PREFIX, "NAME",
@@ -163,6 +174,7 @@ int cmd_collect(int argc, char **argv)
         case OPT_API_KEY_ENV: key_env = optarg; break;
         case OPT_OUT_DIR: out_dir = optarg; break;
         case OPT_PREFIX: prefix_arg = optarg; break;
+        case OPT_NO_PREFLIGHT: o->no_preflight = 1; break;
         case OPT_PROGRESS:
             rc = sk_units_parse_duration(&d.interval_s, optarg,
                                          "--progress-interval");
@@ -213,7 +225,9 @@ int cmd_collect(int argc, char **argv)
     o->summary_name = f.summary;
     o->stop = &stop_flag;
     o->progress = sk_collect_display_progress;
+    o->note = sk_collect_display_note;
     o->payload = &d;
+    o->api_key_env = key_env;
     d.tty = isatty(STDERR_FILENO);
     if ((rc = sk_collect_display_init(&d)) != 0)
         goto done;

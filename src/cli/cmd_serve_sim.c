@@ -32,7 +32,10 @@ enum {
     OPT_JITTER,
     OPT_LOG,
     OPT_MAX_CONNS,
-    OPT_IDLE
+    OPT_IDLE,
+    OPT_API_KEY,
+    OPT_MODELS,
+    OPT_READY
 };
 
 static const cli_opt options[] = {
@@ -59,6 +62,12 @@ static const cli_opt options[] = {
      "open connections at most (default 10000)"},
     {"idle-timeout", required_argument, OPT_IDLE, "DUR",
      "time to send a request, or to take response bytes (default 30s)"},
+    {"api-key", required_argument, OPT_API_KEY, "KEY",
+     "answer 401 unless a request sends Authorization: Bearer KEY"},
+    {"models", required_argument, OPT_MODELS, "LIST",
+     "model ids to list and serve; 404 for others (default: any)"},
+    {"ready-after", required_argument, OPT_READY, "DUR",
+     "answer 503 'Loading model' for this long after starting"},
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -158,7 +158,7 @@ while IFS= read -r line; do
   mkdir -p "$out"
   cell_mode=0
   case "$cmd" in *'{url}'* | *'{collect}'*) cell_mode=1 ;; esac
-  cmd=${cmd//'{collect}'/"sweepkit collect --url {url} --queries 2 --concurrency-levels 1 --max-tokens 8 --timeout 2s --out-dir {tmp}"}
+  cmd=${cmd//'{collect}'/"sweepkit collect --url {url} --queries 2 --concurrency-levels 1 --max-tokens 8 --timeout 2s --no-preflight --out-dir {tmp}"}
 
   AS=
   case "$name" in unreadable*)

@@ -99,6 +99,9 @@ struct outputs {
 };
 
 static char tmpdir[64];
+/* 0: every run gets --no-preflight (the tests of the sweep's own
+ * recording); 1: runs send the preflight request as a user's would */
+static int harness_preflight;
 
 /* Run `sweepkit collect ARGS --out-dir tmpdir/SUB`; the three paths come
  * on stdout. */
@@ -112,9 +115,11 @@ static inline void collect(struct outputs *o, const char *sub, const char *args)
     memset(o, 0, sizeof(*o));
     snprintf(errpath, sizeof(errpath), "%s/%s.err", tmpdir, sub);
     snprintf(cmd, sizeof(cmd),
-             "'%s' collect %s --out-dir '%s/%s' --progress-interval 60 "
+             "'%s' collect %s%s --out-dir '%s/%s' --progress-interval 60 "
              "2>'%s'",
-             bin ? bin : "build/sweepkit", args, tmpdir, sub, errpath);
+             bin ? bin : "build/sweepkit", args,
+             harness_preflight ? "" : " --no-preflight", tmpdir, sub,
+             errpath);
     p = popen(cmd, "r");
     if (!p) {
         o->status = -1;

@@ -1,12 +1,14 @@
 /*
  * The load `collect` sends (issue 19), end to end against serve-sim in a
  * process of its own: how many queries a level runs (--queries N, Nx,
- * --level-duration with --max-queries).
+ * --level-duration with --max-queries); the preflight and its diagnoses.
  */
 #include "harness.h"
 
 #include "collect_harness.h"
 #include "sim_server.h"
+
+#include "sweepkit/collect.h"
 
 #include <jansson.h>
 #include <sys/stat.h>
@@ -147,6 +149,228 @@ static void test_queries_errors(void)
                         "to 24h") != NULL);
 }
 
+/* The first line of o's standard error that starts "sweepkit collect: ",
+ * without that prefix, into `out`. */
+static const char *said(const struct outputs *o, char *out, size_t cap)
+{
+    const char *p = strstr(o->err, "sweepkit collect: ");
+
+    out[0] = '\0';
+    if (p) {
+        p += strlen("sweepkit collect: ");
+        snprintf(out, cap, "%.*s", (int)strcspn(p, "\n"), p);
+    }
+    return out;
+}
+
+/*
+ * The preflight's diagnoses, each with its exact line and exit status 1,
+ * nothing measured: nothing listening, a URL that already ends in
+ * another API's path, a missing and a refused key, a model the server
+ * does not serve (listing the ones it does); a server still loading is
+ * waited for with --wait-ready, and one that stays loading past it is
+ * named.  The first failure of each kind during a sweep is said once.
+ */
+static void test_preflight(void)
+{
+    static const char *const guarded[] = {"--api-key", "sekrit", "--models",
+                                          "m1,m2", NULL};
+    static const char *const loading[] = {"--ready-after", "1s", NULL};
+    struct server s;
+    struct outputs o;
+    char a[512], line[1024], want[1024];
+    const char *p;
+    int n;
+
+    harness_preflight = 1;
+    collect(&o, "pf-refused", "--url http://127.0.0.1:9");
+    CHECK_INT(o.status, 1);
+    CHECK_STR(said(&o, line, sizeof(line)),
+              "preflight: nothing is listening at http://127.0.0.1:9 "
+              "(connection refused): start the server, or check --url's "
+              "host and port");
+
+    if (start_server(&s, guarded) != 0) {
+        CHECK(!"serve-sim started");
+        return;
+    }
+    setenv("SK_TEST_KEY", "sekrit", 1);
+    setenv("SK_TEST_BAD_KEY", "wrong", 1);
+    unsetenv("OPENAI_API_KEY");
+    snprintf(a, sizeof(a), "--url http://127.0.0.1:%d/completion --model m1",
+             s.port);
+    collect(&o, "pf-path", a);
+    CHECK_INT(o.status, 1);
+    snprintf(want, sizeof(want),
+             "preflight: POST http://127.0.0.1:%d/completion/v1/chat/"
+             "completions: HTTP 404: the URL already ends in /completion "
+             "(--api llamacpp's path), and --api openai-chat's path was "
+             "added after it; give the server's base URL "
+             "(http://127.0.0.1:%d), or --api llamacpp",
+             s.port, s.port);
+    CHECK_STR(said(&o, line, sizeof(line)), want);
+
+    snprintf(a, sizeof(a), "--url http://127.0.0.1:%d --model m1", s.port);
+    collect(&o, "pf-nokey", a);
+    CHECK_INT(o.status, 1);
+    snprintf(want, sizeof(want),
+             "preflight: POST http://127.0.0.1:%d/v1/chat/completions: HTTP "
+             "401: the server wants an API key: put it in $OPENAI_API_KEY, "
+             "or give --api-key-env VAR",
+             s.port);
+    CHECK_STR(said(&o, line, sizeof(line)), want);
+
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --model m1 --api-key-env "
+             "SK_TEST_BAD_KEY",
+             s.port);
+    collect(&o, "pf-badkey", a);
+    CHECK_INT(o.status, 1);
+    snprintf(want, sizeof(want),
+             "preflight: POST http://127.0.0.1:%d/v1/chat/completions: HTTP "
+             "401: the server refused the key in $SK_TEST_BAD_KEY: check it",
+             s.port);
+    CHECK_STR(said(&o, line, sizeof(line)), want);
+
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --model m3 --api-key-env SK_TEST_KEY",
+             s.port);
+    collect(&o, "pf-model", a);
+    CHECK_INT(o.status, 1);
+    snprintf(want, sizeof(want),
+             "preflight: POST http://127.0.0.1:%d/v1/chat/completions: HTTP "
+             "404: model 'm3' is not served here; the server lists: m1, m2 "
+             "(give one with --model)",
+             s.port);
+    CHECK_STR(said(&o, line, sizeof(line)), want);
+
+    /* all well: the preflight passes, the sweep runs */
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --model m2 --api-key-env SK_TEST_KEY "
+             "--queries 2 --max-tokens 4 --concurrency-levels 1",
+             s.port);
+    collect(&o, "pf-ok", a);
+    CHECK_INT(o.status, 0);
+    stop_server(&s);
+
+    /* loading for 1 s: waited for; a 0.3 s wait is not enough */
+    if (start_server(&s, loading) != 0) {
+        CHECK(!"serve-sim started");
+        return;
+    }
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --wait-ready 0.3s --queries 2 "
+             "--max-tokens 4 --concurrency-levels 1",
+             s.port);
+    collect(&o, "pf-notready", a);
+    CHECK_INT(o.status, 1);
+    snprintf(want, sizeof(want),
+             "http://127.0.0.1:%d: not ready after --wait-ready 0.3 s (last "
+             "answer: HTTP 503): is the server up and its model loaded?",
+             s.port);
+    CHECK_STR(said(&o, line, sizeof(line)), want);
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --wait-ready 10s --queries 2 "
+             "--max-tokens 4 --concurrency-levels 1",
+             s.port);
+    collect(&o, "pf-ready", a);
+    CHECK_INT(o.status, 0);
+    stop_server(&s);
+
+    /* no preflight, nothing listening: the first connect failure is said
+     * once, with its level and request, the rest counted */
+    harness_preflight = 0;
+    collect(&o, "first", "--url http://127.0.0.1:9 --queries 3 "
+                         "--concurrency-levels 1,2");
+    p = o.err;
+    for (n = 0; (p = strstr(p, "first connect failure")) != NULL; n++)
+        p++;
+    CHECK_INT(n, 1);
+    CHECK(strstr(o.err, "sweepkit collect: first connect failure (level 1, "
+                        "request sk-") != NULL);
+    CHECK(strstr(o.err, "later ones are counted in the per-query CSV") !=
+          NULL);
+}
+
+/* The diagnoses serve-sim cannot provoke (it serves all three APIs at
+ * its root and answers every model when not told otherwise). */
+static void test_diagnose(void)
+{
+    const char *urls[1];
+    sk_collect_opts o;
+    sk_collect_server srv;
+    sk_collect_failure f;
+    char out[1024];
+
+    memset(&o, 0, sizeof(o));
+    memset(&srv, 0, sizeof(srv));
+    memset(&f, 0, sizeof(f));
+    o.urls = urls;
+    o.nurls = 1;
+    o.timeout_s = 30;
+    f.error = "";
+    f.body = "";
+
+    urls[0] = f.base = "http://h:8080/v1";
+    f.endpoint = "http://h:8080/v1/completion";
+    o.api = SK_API_LLAMACPP;
+    f.fault = SK_FAULT_HTTP;
+    f.http_status = 404;
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8080/v1/completion: HTTP 404: "
+                   "llama.cpp's /completion is at the server's root, not "
+                   "under /v1: give --url http://h:8080, or --api "
+                   "openai-chat for the OpenAI API");
+
+    urls[0] = f.base = "http://h:8000";
+    f.endpoint = "http://h:8000/completion";
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8000/completion: HTTP 404: this "
+                   "server has no llama.cpp /completion; an "
+                   "OpenAI-compatible server (vLLM, mlx_lm.server, LM "
+                   "Studio, Ollama, llama-server's /v1) takes --api "
+                   "openai-chat");
+
+    /* Ollama's words for a model it has not pulled, no model list */
+    o.api = SK_API_OPENAI_CHAT;
+    o.model = "llama9";
+    f.endpoint = "http://h:8000/v1/chat/completions";
+    f.body = "{\"error\":{\"message\":\"model 'llama9' not found\"}}";
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8000/v1/chat/completions: HTTP "
+                   "404: model 'llama9' is not served here (the server said: "
+                   "{\"error\":{\"message\":\"model 'llama9' not "
+                   "found\"}}); GET /v1/models lists what it serves");
+
+    f.http_status = 503;
+    f.body = "Loading model";
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8000/v1/chat/completions: HTTP "
+                   "503: the server is not ready (Loading model): wait for "
+                   "it, or give --wait-ready S");
+
+    f.http_status = 500;
+    f.body = "boom";
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8000/v1/chat/completions: HTTP "
+                   "500: boom; the server refused the first request: see "
+                   "its log");
+
+    f.fault = SK_FAULT_TIMEOUT;
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8000/v1/chat/completions: no "
+                   "complete answer within --timeout (30 s): is the server "
+                   "still loading (--wait-ready), stuck or too slow (a "
+                   "longer --timeout)?");
+
+    f.fault = SK_FAULT_STREAM;
+    f.error = "stream ended before [DONE] after 0 chunks";
+    sk_collect_diagnose(out, sizeof(out), &f, &o, &srv);
+    CHECK_STR(out, "preflight: POST http://h:8000/v1/chat/completions: "
+                   "stream ended before [DONE] after 0 chunks; is --api "
+                   "openai-chat what the server speaks?");
+}
+
 int main(void)
 {
     struct server s;
@@ -154,7 +378,9 @@ int main(void)
 
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/sk_collect_load_%d", (int)getpid());
     mkdir(tmpdir, 0755);
+    test_diagnose();
     test_queries_errors();
+    test_preflight();
     if (start_server(&s, fast) == 0) {
         test_queries_per_conc(s.port);
         test_level_duration(s.port);

@@ -118,6 +118,12 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         if (!(o->level_duration_s >= 0.001) || o->level_duration_s > 86400)
             return sk_error_set(SK_EINVAL, "--level-duration: expected a "
                                            "duration from 1ms to 24h");
+    } else if (strcmp(name, "wait-ready") == 0) {
+        if ((rc = sk_units_parse_duration(&o->wait_ready_s, v,
+                                          "--wait-ready")) != 0)
+            return rc;
+        if (o->wait_ready_s > 86400)
+            return sk_error_set(SK_EINVAL, "--wait-ready: at most 24h");
     } else if (strcmp(name, "max-queries") == 0) {
         if ((rc = sk_units_parse_count(&o->max_queries, v, 10000000,
                                        "--max-queries")) != 0)

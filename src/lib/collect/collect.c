@@ -40,6 +40,7 @@
 #define REAP_MAX 8 /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
+enum { WARMUP = 1, PREFLIGHT = 2 }; /* requests not recorded (struct req) */
 
 static const char *const fault_names[SK_FAULT_COUNT] = {
     "connect", "timeout", "http", "parse", "stream", "other"};
@@ -76,7 +77,8 @@ struct req {
     char errbuf[CURL_ERROR_SIZE];
 
     /* the query */
-    int busy, in_multi, warmup;
+    int busy, in_multi;
+    int warmup; /* WARMUP or PREFLIGHT: not recorded; 0: a level's */
     size_t qid;
     unsigned attempt;
     int resent; /* 1: to be sent again on a fresh connection; 2: was */
@@ -88,6 +90,7 @@ struct req {
 
     /* what the stream said */
     long http_status;
+    int cc; /* libcurl's result of the transfer */
     int status_seen, ended, failed;
     enum sk_collect_fault fault;
     size_t chunks, ngaps;
@@ -128,6 +131,10 @@ struct run {
     int stopping;
     int rc; /* a fatal error (I/O) */
     int server_looked; /* a query's answer was searched for `Server:` */
+    size_t preflight_url; /* the URL the preflight request goes to */
+    unsigned faults_said; /* fault categories told (first_of_kind()) */
+    long statuses[16];    /* HTTP statuses told */
+    size_t nstatuses;
 
     sk_rowfile pq, sm; /* the per-query and summary CSVs */
     sk_scrub *scrub;   /* every secret the user gave, for server text */
@@ -163,7 +170,7 @@ static double secs(int64_t ns)
 
 /* ---- requests: bodies and URLs ---------------------------------------- */
 
-static const char *api_path(enum sk_api api)
+const char *sk_collect__api_path(enum sk_api api)
 {
     switch (api) {
     case SK_API_OPENAI_CHAT: return "/v1/chat/completions";
@@ -185,7 +192,7 @@ static int ends_with(const char *s, size_t n, const char *suffix)
  * doubled. */
 static char *endpoint(const char *base, enum sk_api api)
 {
-    const char *path = api_path(api);
+    const char *path = sk_collect__api_path(api);
     size_t n = strlen(base);
     char *s;
 
@@ -456,7 +463,9 @@ static int add(struct run *r, struct req *q)
 {
     const sk_collect_opts *o = r->o;
     size_t np = sk_prompts_count(o->prompts);
-    size_t url = (q->warmup ? q->qid : r->sent_before + q->qid) % o->nurls;
+    size_t url = q->warmup == PREFLIGHT ? r->preflight_url
+                 : q->warmup           ? q->qid % o->nurls
+                                       : (r->sent_before + q->qid) % o->nurls;
     CURLMcode mc;
 
     reset_query(q);
@@ -464,7 +473,7 @@ static int add(struct run *r, struct req *q)
      * two runs against one server are told apart in its logs */
     snprintf(q->id_line, sizeof(q->id_line),
              "X-Request-Id: sk-%06x-%c%03zu-%08zu-%02u", r->tag & 0xffffffu,
-             q->warmup ? 'w' : 'l', q->warmup ? 0 : r->level, q->qid,
+             "lwp"[q->warmup], q->warmup ? 0 : r->level, q->qid,
              q->attempt % 100);
     q->request_id = q->id_line + strlen("X-Request-Id: ");
     curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
@@ -500,6 +509,7 @@ static void settle(struct req *q, CURLcode cc)
     const sk_collect_opts *o = q->run->o;
     const char *why = q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc);
 
+    q->cc = (int)cc;
     if (q->failed && q->fault != SK_FAULT_OTHER)
         return; /* parse or in-stream error, already said */
     if (!q->status_seen)
@@ -752,12 +762,42 @@ static void progress(struct run *r, int level_done, const double *summary)
     r->o->progress(r->o->payload, &p);
 }
 
+/* The first failure of each kind (a fault category; for HTTP, each
+ * status) said at once, so a failing sweep does not run silent to its
+ * end; the later ones are counted. */
+static void first_of_kind(struct run *r, const struct req *q)
+{
+    char line[sizeof(q->error) + 160], error[3 * sizeof(q->error)];
+    size_t i;
+
+    if (!r->o->note)
+        return;
+    if (q->fault == SK_FAULT_HTTP) {
+        for (i = 0; i < r->nstatuses; i++)
+            if (r->statuses[i] == q->http_status)
+                return;
+        if (r->nstatuses == sizeof(r->statuses) / sizeof(r->statuses[0]))
+            return;
+        r->statuses[r->nstatuses++] = q->http_status;
+    } else if (r->faults_said & (1u << q->fault))
+        return;
+    r->faults_said |= 1u << q->fault;
+    sk_scrub_text(error, sizeof(error), r->scrub, q->error, strlen(q->error));
+    snprintf(line, sizeof(line),
+             "first %s failure (level %zu, request %s): %.*s; later ones "
+             "are counted in the per-query CSV",
+             sk_collect_fault_name(q->fault), r->concurrency, q->request_id,
+             (int)(sizeof(line) - 160), error);
+    r->o->note(r->o->payload, line);
+}
+
 static void record(struct run *r, struct req *q)
 {
     sk_collect_result *res = r->res;
 
     r->done++;
     if (q->failed) {
+        first_of_kind(r, q);
         r->errors++;
         res->errors++;
         res->faults[q->fault]++;
@@ -942,7 +982,7 @@ static int reap(struct run *r, size_t n, int warmup, int most)
         q->in_multi = 0;
         if (!warmup)
             record(r, q);
-        else if (q->failed)
+        else if (q->failed && warmup == WARMUP)
             r->res->warmup_errors++;
         q->busy = 0;
         r->busy--;
@@ -1012,7 +1052,8 @@ static void cancel_all(struct run *r, size_t n, int warmup)
     r->busy = r->waiting = r->ready_n = 0;
 }
 
-/* Run n queries at concurrency c; warm-up queries are not recorded. */
+/* Run n queries at concurrency c; warm-up and preflight queries (`warmup`
+ * WARMUP or PREFLIGHT) are not recorded. */
 static int run_level(struct run *r, size_t c, size_t n, int warmup)
 {
     struct epoll_event ev[MAX_EVENTS];
@@ -1451,6 +1492,39 @@ static void dispose(struct run *r)
     sk_scrub_free(r->scrub);
 }
 
+/* One request of the first prompt to each URL before anything is
+ * measured: when one fails, the run stops with what went wrong and what
+ * to do. */
+static int preflight(struct run *r)
+{
+    struct req *q = &r->reqs[0];
+    sk_collect_failure f;
+    char body[3 * EXCERPT_MAX + 4], msg[2048], error[3 * sizeof(q->error)];
+    int rc = 0;
+    size_t u;
+
+    for (u = 0; u < r->o->nurls && rc == 0 && !r->stopping; u++) {
+        r->preflight_url = u;
+        if ((rc = run_level(r, 1, 1, PREFLIGHT)) == 0 && q->failed)
+            break;
+    }
+    if (rc != 0 || r->stopping || !q->failed)
+        return rc;
+    q->excerpt[q->excerpt_len] = '\0';
+    sk_scrub_text(body, sizeof(body), r->scrub, q->excerpt, q->excerpt_len);
+    sk_scrub_text(error, sizeof(error), r->scrub, q->error, strlen(q->error));
+    memset(&f, 0, sizeof(f));
+    f.base = r->o->urls[u];
+    f.endpoint = r->urls[u];
+    f.fault = q->fault;
+    f.curl_code = q->cc;
+    f.http_status = q->http_status;
+    f.error = error;
+    f.body = body;
+    sk_collect_diagnose(msg, sizeof(msg), &f, r->o, &r->res->server);
+    return sk_error_set(SK_EHTTP, "%s", msg);
+}
+
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 {
     struct run r;
@@ -1493,17 +1567,23 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 
     if ((rc = headers_write(&r)) != 0)
         goto done;
+    if (o->wait_ready_s > 0 &&
+        (rc = sk_collect__wait_ready(o, r.headers)) != 0)
+        goto done;
     /* who the server is, before anything is timed */
     if (!(o->stop && *o->stop))
         sk_collect__identify(&out->server, o, r.scrub);
     r.t0 = mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
+    if (!o->no_preflight && !(o->stop && *o->stop) &&
+        (rc = preflight(&r)) != 0)
+        goto done;
     if (o->warmup) {
         /* at most the highest level at once: `--warmup` that level opens
          * every connection the sweep will use */
         size_t c = o->warmup < slots ? o->warmup : slots;
 
-        if ((rc = run_level(&r, c, o->warmup, 1)) != 0)
+        if ((rc = run_level(&r, c, o->warmup, WARMUP)) != 0)
             goto done;
     }
     for (i = 0; i < o->nlevels && !r.stopping; i++) {

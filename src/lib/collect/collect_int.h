@@ -39,4 +39,19 @@ void sk_collect__identify(sk_collect_server *out, const sk_collect_opts *opts,
 void sk_collect__server_header(sk_collect_server *out, CURL *easy,
                                const sk_scrub *scrub);
 
+/* The path an API's requests go to: "/v1/chat/completions",
+ * "/v1/completions", "/completion" (collect.c). */
+const char *sk_collect__api_path(enum sk_api api);
+
+/* The URL `base` without an API's path and a final "/v1", then `path`
+ * (identify.c); malloc'ed, NULL when out of memory. */
+char *sk_collect__probe_url(const char *base, const char *path);
+
+/* Wait until each of opts->urls answers GET /health or /v1/models with
+ * 200, polling, for at most opts->wait_ready_s (preflight.c).  Returns 0
+ * (also when opts->stop is set), SK_EHTTP ("URL: not ready after
+ * --wait-ready S s (last answer: ...)") or SK_ENOMEM. */
+int sk_collect__wait_ready(const sk_collect_opts *opts,
+                           struct curl_slist *headers);
+
 #endif

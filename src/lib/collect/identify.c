@@ -76,7 +76,7 @@ static int ends_with(const char *s, size_t n, const char *suffix)
  * "http://h:8000/v1/" and "http://h:8000" all give "http://h:8000" + path,
  * and "http://gw/llm/v1" gives "http://gw/llm" + path (a gateway's prefix
  * kept, as the run's requests keep it).  malloc'ed. */
-static char *probe_url(const char *base, const char *path)
+char *sk_collect__probe_url(const char *base, const char *path)
 {
     static const char *const api_paths[] = {"/v1/chat/completions",
                                             "/v1/completions", "/completion"};
@@ -218,7 +218,7 @@ void sk_collect__identify(sk_collect_server *out, const sk_collect_opts *o,
     for (i = 0; i < 2; i++) {
         struct probe *b = &p[i];
 
-        if (!(b->url = probe_url(o->urls[0], paths[i])) ||
+        if (!(b->url = sk_collect__probe_url(o->urls[0], paths[i])) ||
             !(b->easy = curl_easy_init()))
             goto done;
         curl_easy_setopt(b->easy, CURLOPT_URL, b->url);

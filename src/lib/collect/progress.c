@@ -198,6 +198,17 @@ void sk_collect_display_progress(void *display,
     alive(d);
 }
 
+void sk_collect_display_note(void *display, const char *line)
+{
+    sk_collect_display *d = display;
+
+    if (!alive(d))
+        return;
+    fprintf(d->fp, "%s%s: %s\n", d->tty ? "\r\033[K" : "", d->prog, line);
+    d->last_s = 0; /* the progress line comes back at once */
+    alive(d);
+}
+
 void sk_collect_display_table(sk_collect_display *d, FILE *fp)
 {
     if (d->table)

@@ -77,6 +77,24 @@ int sk_server_opts_set(sk_server_opts *o, const char *name, const char *value)
         if (rc == 0)
             o->idle_ns = (int64_t)(d * 1e9);
         return rc;
+    } else if (strcmp(name, "api-key") == 0) {
+        if (!*value || strpbrk(value, " \t\r\n"))
+            return sk_error_set(SK_EINVAL, "--api-key: expected a key "
+                                           "without spaces");
+        o->api_key = value;
+    } else if (strcmp(name, "models") == 0) {
+        if (!*value || value[0] == ',' || value[strlen(value) - 1] == ',' ||
+            strstr(value, ",,") || strlen(value) > 4096)
+            return sk_error_set(SK_EINVAL, "--models: expected "
+                                           "comma-separated model ids");
+        o->models = value;
+    } else if (strcmp(name, "ready-after") == 0) {
+        rc = sk_units_parse_duration(&d, value, "--ready-after");
+        if (rc == 0 && d > 3600)
+            rc = sk_error_set(SK_EINVAL, "--ready-after: at most 1h");
+        if (rc == 0)
+            o->ready_ns = (int64_t)(d * 1e9);
+        return rc;
     } else {
         return sk_error_set(SK_EINVAL, "--%s: not an option of serve-sim",
                             name);

@@ -422,6 +422,50 @@ static int make_prefix(struct conn *c)
     return 0;
 }
 
+/* Does the request carry "Authorization: Bearer <the server's key>"? */
+static int key_ok(const struct sk_server *sv, const struct conn *c)
+{
+    const char *v = sk_http_header(c->http, "authorization");
+
+    return v && strncmp(v, "Bearer ", 7) == 0 &&
+           strcmp(v + 7, sv->o.api_key) == 0;
+}
+
+/* /v1/models: --models' ids in order, else the default model. */
+static json_t *model_list(const struct sk_server *sv)
+{
+    json_t *data = json_array();
+    const char *m = sv->o.models ? sv->o.models : DEFAULT_MODEL;
+
+    while (data && *m) {
+        size_t n = strcspn(m, ",");
+
+        json_array_append_new(
+            data, json_pack("{s:s%, s:s, s:i, s:s}", "id", m, n, "object",
+                            "model", "created", 0, "owned_by", "sweepkit"));
+        m += n + (m[n] == ',');
+    }
+    return json_pack("{s:s, s:o}", "object", "list", "data", data);
+}
+
+/* Is `name` one of --models (any name when none was given)? */
+static int model_served(const struct sk_server *sv, const char *name)
+{
+    const char *m = sv->o.models;
+    size_t len = strlen(name);
+
+    if (!m)
+        return 1;
+    while (*m) {
+        size_t n = strcspn(m, ",");
+
+        if (n == len && memcmp(m, name, n) == 0)
+            return 1;
+        m += n + (m[n] == ',');
+    }
+    return 0;
+}
+
 /* A generation request: validate, hand it to the model, and for a stream
  * send the response head now. */
 static void start_generation(struct sk_server *sv, struct conn *c)
@@ -482,6 +526,12 @@ static void start_generation(struct sk_server *sv, struct conn *c)
             goto done;
         }
         snprintf(r->model, sizeof(r->model), "%s", json_string_value(v));
+        if (!model_served(sv, r->model)) {
+            /* vLLM's words */
+            respond_error(c, 404, "The model `%s` does not exist.",
+                          r->model);
+            goto done;
+        }
     }
     r->out_tokens = sk_sim_output_tokens(&sv->o.model, limit, ignore_eos,
                                          &r->finish_length);
@@ -561,6 +611,15 @@ void sk_server__dispatch(struct sk_server *sv, struct conn *c)
                       sk_server__ep_name[r->ep], post ? "POST" : "GET");
         return;
     }
+    if (sv->now < sv->o.ready_ns) { /* llama-server while it loads */
+        respond_error(c, 503, "Loading model");
+        return;
+    }
+    if (sv->o.api_key && r->ep != EP_HEALTH && !key_ok(sv, c)) {
+        respond_error(c, 401, "Invalid API key: send Authorization: Bearer "
+                              "with the server's key");
+        return;
+    }
     if (r->ep == EP_HEALTH) {
         size_t active = sk_sim_active(sv->sim);
 
@@ -572,11 +631,7 @@ void sk_server__dispatch(struct sk_server *sv, struct conn *c)
                       (json_int_t)sk_sim_queued(sv->sim)),
             NULL);
     } else if (r->ep == EP_MODELS) {
-        respond_json(c, 200,
-                     json_pack("{s:s, s:[{s:s, s:s, s:i, s:s}]}", "object",
-                               "list", "data", "id", DEFAULT_MODEL, "object",
-                               "model", "created", 0, "owned_by", "sweepkit"),
-                     NULL);
+        respond_json(c, 200, model_list(sv), NULL);
     } else {
         start_generation(sv, c);
     }
