@@ -29,6 +29,7 @@
 #ifndef SWEEPKIT_COLLECT_H
 #define SWEEPKIT_COLLECT_H
 
+#include "sweepkit/arrival.h"
 #include "sweepkit/chunk.h"
 #include "sweepkit/prompts.h"
 #include "sweepkit/provenance.h"
@@ -75,6 +76,9 @@ struct sk_collect_progress {
     size_t warnings;     /* queries of this level with a warning */
     size_t cancelled;    /* requests of this level a stop cancelled (not
                           * in done nor errors) */
+    double rate;         /* an open-loop level: its request rate (the
+                          * concurrency is then its cap); 0: closed */
+    double achieved_rate;/* level_done: the rate the sends kept */
     double duration_s;   /* a timed level (--level-duration): its
                           * length; total is then 0 (not known) */
     int level_done;      /* 1 on the last call of a level (also of one a
@@ -146,7 +150,24 @@ typedef struct {
     double wait_ready_s;      /* > 0: first wait up to this long until
                                  every URL's server is ready */
     int no_preflight;         /* 1: no request before the first level */
+    /* Open loop (--rate): one level per rate, in this order, instead of
+     * the concurrency levels: requests sent at scheduled times whatever
+     * is in flight, at most max_concurrency at once. */
+    const double *rates;      /* requests/s, > 0; NULL: closed loop */
+    size_t nrates;
+    sk_arrival arrival;       /* the gaps' distribution (arrival.h) */
+    unsigned long seed;       /* of the schedule; level i uses seed + i */
+    size_t max_concurrency;   /* cap in flight; 0: the level's queries,
+                                 at most SK_COLLECT_OPEN_CAP */
 } sk_collect_opts;
+
+/* The open loop's default cap of requests in flight. */
+#define SK_COLLECT_OPEN_CAP 1024
+
+/* An open loop's cap of requests in flight: opts->max_concurrency, else
+ * a level's queries (--max-queries for a timed level), at most
+ * SK_COLLECT_OPEN_CAP.  It is the open-loop levels' `concurrency`. */
+size_t sk_collect_open_cap(const sk_collect_opts *opts);
 
 /* Caps of what the server says of itself (sk_collect_server). */
 #define SK_COLLECT_SERVER_TEXT 256  /* bytes of each string, NUL included */
@@ -193,6 +214,9 @@ typedef struct {
                               (token_source chunks, with a warning) */
     size_t chunks_over;    /* queries with more chunks than --max-tokens
                               allows (a warning) */
+    double level_achieved_rate[SK_COLLECT_MAX_LEVELS]; /* open loop: the
+                              requests sent over the time from the first
+                              send to the last (NaN: fewer than 2) */
     size_t level_retried[SK_COLLECT_MAX_LEVELS]; /* per level, in run */
     size_t level_resent[SK_COLLECT_MAX_LEVELS];  /* order */
     size_t warmup_errors;  /* warm-up requests that failed (not in the
@@ -285,6 +309,9 @@ typedef struct {
     char *label_copy[SK_COLLECT_MAX_LABELS]; /* owned */
     size_t levels[SK_COLLECT_MAX_LEVELS];
     char levels_text[1024];
+    int levels_given;       /* --concurrency-levels was given */
+    double rates[SK_COLLECT_MAX_LEVELS];
+    char rates_text[1024];  /* --rate's list; "" none */
     const char *api_name;
     const char *prompts_file; /* NULL: the built-in prompts */
     sk_prompts *prompts;      /* owned, from sk_collect_args_load() */
@@ -380,6 +407,7 @@ typedef struct {
     size_t table_len;
     char partial[160];     /* the closing table's note on a level a stop
                               ended */
+    int open;              /* the levels are an open loop's rates */
 } sk_collect_display;
 
 /* Start the display's clock and its table buffer.  Returns 0 or

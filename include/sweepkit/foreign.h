@@ -82,4 +82,11 @@ int sk_foreign_read_buffer(char **csv, size_t *len, const char *name,
  * (directly or in its subdirectories, one level down). */
 int sk_foreign_dir(const char *path);
 
+/* What to do with an open-loop run, which no sweep loader takes: the end
+ * of their refusals ("FILE: ... is no level of a concurrency sweep: "
+ * SK_FOREIGN_OPEN_LOOP_HINT). */
+#define SK_FOREIGN_OPEN_LOOP_HINT                                             \
+    "`sweepkit top` lists it and `sweepkit plot --kind rate` charts it "    \
+    "against request rate"
+
 #endif

@@ -8,11 +8,15 @@
 #include "collect_harness.h"
 #include "sim_server.h"
 
+#include "sweepkit/arrival.h"
 #include "sweepkit/collect.h"
 
 #include <jansson.h>
 #include <sys/stat.h>
 
+/* slots to spare: an open loop's requests never queue at the server */
+static const char *const roomy[] = {"--slots", "512", "--step-ms", "1",
+                                    "--step-ms-per-seq", "0", NULL};
 static const char *const fast[] = {"--slots",      "8", "--step-ms", "2",
                                    "--step-ms-per-seq", "0.2", NULL};
 
@@ -371,6 +375,199 @@ static void test_diagnose(void)
                    "openai-chat what the server speaks?");
 }
 
+/* ---- the open loop ------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The Kolmogorov-Smirnov distance between the n sorted gaps and `a` at
+ * `rate`. */
+static double ks_distance(const double *gaps, size_t n, const sk_arrival *a,
+                          double rate)
+{
+    double d = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        double f = sk_arrival_cdf(a, rate, gaps[i]);
+        double lo = f - (double)i / (double)n,
+               hi = (double)(i + 1) / (double)n - f;
+
+        d = fmax(d, fmax(lo, hi));
+    }
+    return d;
+}
+
+/* The sorted gaps between the per-query file's scheduled_s (n - 1 of
+ * them); *n: the rows. */
+static double *scheduled_gaps(const struct csv *q, size_t *n)
+{
+    double *t = malloc((q->nrows + 1) * sizeof(double));
+    size_t i;
+
+    *n = q->nrows;
+    for (i = 0; i < q->nrows; i++)
+        t[i] = cellf(q, i, "scheduled_s");
+    qsort(t, q->nrows, sizeof(double), cmp_double);
+    for (i = 1; i < q->nrows; i++)
+        t[i - 1] = t[i] - t[i - 1];
+    qsort(t, q->nrows ? q->nrows - 1 : 0, sizeof(double), cmp_double);
+    return t;
+}
+
+/* The generator alone: 5,000 gaps of each process pass the KS test at
+ * the 1% level (critical distance 1.63 / sqrt(n)); gamma:0.5 gaps fail
+ * it against the exponential, so the test can tell them apart. */
+static void test_arrival_gen(void)
+{
+    static const char *const kinds[] = {"poisson", "gamma:0.5", "gamma:4"};
+    enum { N = 5000 };
+    double *g = malloc(N * sizeof(double)), crit = 1.63 / sqrt(N);
+    sk_arrival a, exp1;
+    sk_arrival_gen *gen = NULL;
+    size_t k, i;
+
+    CHECK_INT(sk_arrival_parse(&exp1, "poisson"), 0);
+    for (k = 0; k < 3; k++) {
+        CHECK_INT(sk_arrival_parse(&a, kinds[k]), 0);
+        CHECK_INT(sk_arrival_gen_new(&gen, &a, 50, 11 + k), 0);
+        for (i = 0; gen && i < N; i++)
+            g[i] = sk_arrival_gen_next(gen);
+        sk_arrival_gen_free(gen);
+        qsort(g, N, sizeof(double), cmp_double);
+        CHECK(ks_distance(g, N, &a, 50) < crit);
+        if (k == 1)
+            CHECK(ks_distance(g, N, &exp1, 50) > 3 * crit);
+    }
+    free(g);
+    CHECK_INT(sk_arrival_parse(&a, "gamma:0"), SK_EINVAL);
+    CHECK_STR(sk_error_last(), "--arrival: expected poisson, gamma:SHAPE "
+                               "(0 < SHAPE <= 1000) or constant");
+    CHECK_INT(sk_arrival_parse(&a, "uniform"), SK_EINVAL);
+}
+
+/*
+ * Against serve-sim with slots to spare: the recorded schedule of 400
+ * queries at 200/s passes the KS test against its process (Poisson;
+ * gamma:0.5, vLLM's burstiness 0.5), and the summary's achieved rate is
+ * within 10% of the target; constant arrivals at 50/s are sent within
+ * 1 ms of their schedule, 20 ms apart; --max-concurrency 2 holds at a
+ * rate that would want more in flight.
+ */
+static void test_open_loop(int port)
+{
+    static const char *const arr[] = {"poisson", "gamma:0.5"};
+    struct outputs o;
+    struct csv s, q;
+    char a[512];
+    size_t k, i, j, n;
+    double *g;
+    json_t *j0;
+
+    for (k = 0; k < 2; k++) {
+        sk_arrival want;
+
+        snprintf(a, sizeof(a),
+                 "--url http://127.0.0.1:%d --rate 200 --arrival %s --seed 3 "
+                 "--queries 400 --max-tokens 2",
+                 port, arr[k]);
+        collect(&o, k ? "gamma" : "poisson", a);
+        CHECK_INT(o.status, 0);
+        CHECK_INT(csv_load(&s, o.summary), 0);
+        CHECK_INT(csv_load(&q, o.per_query), 0);
+        CHECK_INT(q.nrows, 400);
+        CHECK_INT(s.nrows, 1);
+        CHECK_NEAR(cellf(&s, 0, "request_rate"), 200, 0);
+        CHECK(fabs(cellf(&s, 0, "achieved_rate") / 200 - 1) < 0.1);
+        CHECK_NEAR(cellf(&s, 0, "concurrency"), 400, 0); /* the cap */
+        CHECK_INT(sk_arrival_parse(&want, arr[k]), 0);
+        g = scheduled_gaps(&q, &n);
+        CHECK(n == 400 && ks_distance(g, n - 1, &want, 200) <
+                              1.63 / sqrt((double)(n - 1)));
+        free(g);
+        csv_free(&s);
+        csv_free(&q);
+    }
+    j0 = sidecar(&o);
+    CHECK(j0 && strcmp(json_string_value(json_object_get(
+                           json_object_get(j0, "open_loop"), "arrival")),
+                       "gamma:0.5") == 0);
+    json_decref(j0);
+
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --rate 50 --arrival constant "
+             "--queries 50 --max-tokens 2",
+             port);
+    collect(&o, "constant", a);
+    CHECK_INT(o.status, 0);
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 50);
+    {
+        double late = 0;
+
+        for (i = 0; i < q.nrows; i++)
+            late = fmax(late, cellf(&q, i, "start_s") -
+                                  cellf(&q, i, "scheduled_s"));
+        CHECK(late < 0.001);
+        if (late >= 0.001)
+            fprintf(stderr, "constant arrivals: a send %.3f ms late\n",
+                    late * 1e3);
+    }
+    g = scheduled_gaps(&q, &n);
+    for (i = 0; i + 1 < n; i++)
+        CHECK_NEAR(g[i], 0.02, 1e-6);
+    free(g);
+    csv_free(&q);
+
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --rate 400 --max-concurrency 2 "
+             "--queries 30 --max-tokens 20",
+             port);
+    collect(&o, "cap", a);
+    CHECK_INT(o.status, 0);
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 30);
+    for (i = 0; i < q.nrows; i++) {
+        double t = cellf(&q, i, "start_s");
+        int inflight = 1;
+
+        for (j = 0; j < q.nrows; j++)
+            if (j != i && cellf(&q, j, "start_s") < t &&
+                cellf(&q, j, "end_s") > t + 1e-4)
+                inflight++;
+        CHECK(inflight <= 2);
+        CHECK_NEAR(cellf(&q, i, "concurrency"), 2, 0);
+    }
+    csv_free(&q);
+}
+
+/* Open-loop options refused, each with its message. */
+static void test_open_loop_errors(void)
+{
+    struct outputs o;
+
+    collect(&o, "oe1", "--url http://127.0.0.1:9 --rate 2 --queries 3x");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--queries Nx: an open loop (--rate) has no "
+                        "concurrency to multiply") != NULL);
+    collect(&o, "oe2", "--url http://127.0.0.1:9 --rate 2,0");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--rate: 0 is not a rate above 0") != NULL);
+    collect(&o, "oe3", "--url http://127.0.0.1:9 --max-concurrency 4");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--max-concurrency: caps an open loop; give --rate "
+                        "too") != NULL);
+    collect(&o, "oe4", "--url http://127.0.0.1:9 --rate 2 "
+                       "--concurrency-levels 1,2");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--rate and --concurrency-levels: give one") !=
+          NULL);
+}
+
 int main(void)
 {
     struct server s;
@@ -378,12 +575,19 @@ int main(void)
 
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/sk_collect_load_%d", (int)getpid());
     mkdir(tmpdir, 0755);
+    test_arrival_gen();
+    test_open_loop_errors();
     test_diagnose();
     test_queries_errors();
     test_preflight();
     if (start_server(&s, fast) == 0) {
         test_queries_per_conc(s.port);
         test_level_duration(s.port);
+        stop_server(&s);
+    } else
+        CHECK(!"serve-sim started");
+    if (start_server(&s, roomy) == 0) {
+        test_open_loop(s.port);
         stop_server(&s);
     } else
         CHECK(!"serve-sim started");

@@ -20,6 +20,7 @@ void sk_collect_args_init(sk_collect_args *a)
     a->opts.queries = 128;
     a->opts.max_tokens = 256;
     a->opts.timeout_s = 300;
+    a->opts.arrival.shape = 1; /* poisson */
     strcpy(a->levels_text, "1,2,4,8,16,32");
     a->api_name = "openai-chat";
 }
@@ -137,6 +138,26 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
             return sk_error_set(SK_EINVAL, "--concurrency-levels: too "
                                            "long");
         strcpy(a->levels_text, v);
+        a->levels_given = 1;
+    } else if (strcmp(name, "rate") == 0) {
+        if (strlen(v) >= sizeof(a->rates_text) || !*v)
+            return sk_error_set(SK_EINVAL, "--rate: expected a list of "
+                                           "requests/s (2,4.5,8)");
+        strcpy(a->rates_text, v);
+    } else if (strcmp(name, "arrival") == 0) {
+        return sk_arrival_parse(&o->arrival, v);
+    } else if (strcmp(name, "seed") == 0) {
+        if ((rc = sk_units_parse_count(&n, v, 4294967295u, "--seed")) != 0)
+            return rc;
+        o->seed = (unsigned long)n;
+    } else if (strcmp(name, "max-concurrency") == 0) {
+        if ((rc = sk_units_parse_count(&o->max_concurrency, v,
+                                       SK_COLLECT_MAX_CONCURRENCY,
+                                       "--max-concurrency")) != 0)
+            return rc;
+        if (o->max_concurrency == 0)
+            return sk_error_set(SK_EINVAL, "--max-concurrency: expected at "
+                                           "least 1");
     } else if (strcmp(name, "max-tokens") == 0) {
         if ((rc = sk_units_parse_count(&n, v, 1000000, "--max-tokens")) != 0)
             return rc;
@@ -201,6 +222,37 @@ static int parse_levels(sk_collect_args *a)
     return 0;
 }
 
+/* --rate's list: numbers above 0. */
+static int parse_rates(sk_collect_args *a)
+{
+    char *items[SK_COLLECT_MAX_LEVELS];
+    size_t n = 0, i;
+    int rc;
+
+    if (!a->rates_text[0])
+        return 0;
+    if (a->levels_given)
+        return sk_error_set(SK_EINVAL, "--rate and --concurrency-levels: "
+                                       "give one (an open loop sends at "
+                                       "rates, a closed one keeps levels "
+                                       "of streams)");
+    if ((rc = sk_units_split_list(items, SK_COLLECT_MAX_LEVELS, &n,
+                                  a->rates_text, "--rate")) != 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        if ((rc = sk_units_parse_double(&a->rates[i], items[i], "--rate")) !=
+            0)
+            return rc;
+        if (!(a->rates[i] > 0))
+            return sk_error_set(SK_EINVAL, "--rate: %s is not a rate above "
+                                           "0",
+                                items[i]);
+    }
+    a->opts.rates = a->rates;
+    a->opts.nrates = n;
+    return 0;
+}
+
 int sk_collect_args_finish(sk_collect_args *a)
 {
     sk_collect_opts *o = &a->opts;
@@ -208,7 +260,7 @@ int sk_collect_args_finish(sk_collect_args *a)
     int rc;
 
     if ((rc = sk_api_parse(&o->api, a->api_name)) != 0 ||
-        (rc = parse_levels(a)) != 0)
+        (rc = parse_levels(a)) != 0 || (rc = parse_rates(a)) != 0)
         return rc;
     for (i = 0; i < a->nlabels; i++) {
         size_t k = (size_t)(a->label_values[i] - 1 - a->label_names[i]);

@@ -87,6 +87,7 @@ struct req {
 
     /* times, monotonic ns */
     int64_t t_free, t_added, t_send, t_first, t_prev, t_last_chunk, t_end;
+    int64_t t_sched; /* open loop: when it was to be sent; 0: closed */
 
     /* what the stream said */
     long http_status;
@@ -147,6 +148,18 @@ struct run {
     double tokens;
     int64_t level_start;
     int64_t deadline;   /* a timed level's end of sending, or 0 */
+
+    /* an open-loop level */
+    double rate;        /* requests/s; 0: closed loop */
+    sk_arrival_gen *gen;
+    int64_t next_send;  /* the next query's scheduled time */
+    int64_t first_sent, last_sent; /* the level's first and last send */
+    char rate_text[32], achieved_text[32];
+    /* the summary's columns after planned_queries: request_rate and
+     * achieved_rate in an open loop, then the labels */
+    const char *sum_names[SK_COLLECT_MAX_LABELS + 2];
+    const char *sum_values[SK_COLLECT_MAX_LABELS + 2];
+    size_t nsum;
     FILE *level_fp; /* this level's per-query rows, for summarize */
     char *level_buf;
     size_t level_len;
@@ -730,6 +743,10 @@ static void format_row(struct run *r, struct req *q)
     count(fp, q->server_predicted_n);
     text(fp, q->request_id, strlen(q->request_id));
     text(fp, q->warning, strlen(q->warning));
+    if (o->rates) {
+        text(fp, r->rate_text, strlen(r->rate_text));
+        num(fp, secs(q->t_sched - r->t0));
+    }
     labels(fp, o);
     fputc('\n', fp);
     fflush(fp);
@@ -747,6 +764,8 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.done = r->done;
     p.total = r->planned == SIZE_MAX ? 0 : r->planned;
     p.duration_s = r->o->level_duration_s;
+    p.rate = r->rate;
+    p.achieved_rate = r->res->level_achieved_rate[r->level];
     p.errors = r->errors;
     p.retried = r->res->level_retried[r->level];
     p.resent = r->res->level_resent[r->level];
@@ -839,11 +858,32 @@ static int issue_ready(struct run *r, int warmup)
     int k, rc;
 
     /* a timed level sends nothing after its time: what is queued is
-     * dropped, and the level drains */
-    if (r->deadline && r->ready_n && mono_ns() >= r->deadline)
+     * dropped, and the level drains (an open loop's schedule ends there:
+     * below) */
+    if (r->deadline && r->ready_n && !(r->rate > 0 && !warmup) &&
+        mono_ns() >= r->deadline)
         r->ready_n = 0;
     for (k = 0; k < STAGGER && r->ready_n > 0; k++) {
         struct req *q = r->ready[r->ready_head];
+        int64_t now = 0;
+
+        if (r->rate > 0 && !warmup) {
+            /* open loop: the next query goes at its time, not before */
+            if ((now = mono_ns()) < r->next_send)
+                break;
+            if (r->deadline && r->next_send >= r->deadline) {
+                r->ready_n = 0; /* the level's time is over */
+                break;
+            }
+            q->t_sched = r->next_send;
+            if (q->t_free < q->t_sched)
+                q->t_free = q->t_sched; /* its lag counts from then */
+            r->next_send += (int64_t)(sk_arrival_gen_next(r->gen) * 1e9);
+            if (!r->first_sent)
+                r->first_sent = now;
+            r->last_sent = now;
+        } else
+            q->t_sched = 0;
 
         r->ready_head = (r->ready_head + 1) % r->nreqs;
         r->ready_n--;
@@ -1070,6 +1110,8 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
                       ? r->level_start +
                             (int64_t)(r->o->level_duration_s * 1e9)
                       : 0;
+    r->next_send = r->level_start; /* an open loop's first query */
+    r->first_sent = r->last_sent = 0;
     /* every slot of the level is free at its start (opening 256 new
      * connections at once would also keep the loop in connect() for
      * ~5 ms: issue_ready() spreads them too) */
@@ -1077,7 +1119,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
         slot_free(r, &r->reqs[i], r->level_start, n);
     while (rc == 0 && r->rc == 0) {
         int64_t now, next, until;
-        int k, wait, pass, nread;
+        int k, wait, pass, nread, open;
 
         if (r->o->stop && *r->o->stop && !r->stopping) {
             r->stopping = 1;
@@ -1109,9 +1151,18 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             until = r->timer_at;
         if (next && next < until)
             until = next;
-        wait = r->ready_n || r->msgs_left || r->more_ready || until <= now
+        /* an open loop's free slots wait for the next scheduled send:
+         * woken the whole ms before it, the rest is spun (epoll_wait 0),
+         * so a send is not a ms late */
+        open = r->rate > 0 && !warmup && r->ready_n;
+        wait = (r->ready_n && !open) || r->msgs_left || r->more_ready ||
+                       until <= now
                    ? 0
                    : (int)((until - now + 999999) / 1000000);
+        if (open && wait > 0)
+            wait = r->next_send <= now
+                       ? 0
+                       : (int)fmin(wait, (r->next_send - now) / 1000000);
         k = epoll_wait(r->ep, ev, MAX_EVENTS, wait);
         if (k < 0 && errno != EINTR) {
             rc = sk_error_set(SK_EIO, "epoll_wait: %s", strerror(errno));
@@ -1158,6 +1209,8 @@ static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
     size_t i;
 
     fputs(per_query_header, fp);
+    if (o->rates)
+        fputs(",request_rate,scheduled_s", fp);
     for (i = 0; i < o->nlabels; i++)
         text(fp, o->label_names[i], strlen(o->label_names[i]));
     fputc('\n', fp);
@@ -1199,7 +1252,6 @@ static size_t planned_row(const struct run *r)
  * per-query file. */
 static int summarize_level(struct run *r)
 {
-    const sk_collect_opts *o = r->o;
     struct sk_level *lv = NULL;
     size_t n = 0;
     int has_times, rc;
@@ -1222,7 +1274,7 @@ static int summarize_level(struct run *r)
         return rc;
     fseeko(r->row_fp, 0, SEEK_SET);
     sk_summarize_write_row_planned(r->row_fp, &lv[0], planned_row(r),
-                                   o->label_values, o->nlabels);
+                                   r->sum_values, r->nsum);
     fflush(r->row_fp);
     rc = sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
     shown[0] = lv[0].throughput_tokens_per_s;
@@ -1265,8 +1317,7 @@ static int headers_write(struct run *r)
     if ((rc = sk_rowfile_write(&r->pq, r->row_buf, r->row_len)) != 0)
         return rc;
     fseeko(r->row_fp, 0, SEEK_SET);
-    sk_summarize_write_header_planned(r->row_fp, o->label_names,
-                                      o->nlabels);
+    sk_summarize_write_header_planned(r->row_fp, r->sum_names, r->nsum);
     fflush(r->row_fp);
     return sk_rowfile_write(&r->sm, r->row_buf, r->row_len);
 }
@@ -1305,7 +1356,10 @@ static int fixed_column(const char *name)
     for (i = 0; i < SK_SUMMARIZE_NEXTRA; i++)
         if (strcmp(name, sk_summarize_extra_columns[i]) == 0)
             return 1;
-    return strcmp(name, SK_SWEEP_PLANNED) == 0;
+    return strcmp(name, SK_SWEEP_PLANNED) == 0 ||
+           strcmp(name, "request_rate") == 0 ||
+           strcmp(name, "scheduled_s") == 0 ||
+           strcmp(name, "achieved_rate") == 0;
 }
 
 int sk_collect_check(const sk_collect_opts *o)
@@ -1325,6 +1379,26 @@ int sk_collect_check(const sk_collect_opts *o)
                                 "--concurrency-levels: %zu is outside 1 to "
                                 "%d",
                                 o->levels[i], SK_COLLECT_MAX_CONCURRENCY);
+    if (o->rates && (!o->nrates || o->nrates > SK_COLLECT_MAX_LEVELS))
+        return sk_error_set(SK_EINVAL, "--rate: give 1 to %d rates",
+                            SK_COLLECT_MAX_LEVELS);
+    for (i = 0; o->rates && i < o->nrates; i++)
+        if (!(o->rates[i] > 0 && o->rates[i] <= 1e6))
+            return sk_error_set(SK_EINVAL,
+                                "--rate: %g is outside (0, 1000000] "
+                                "requests/s",
+                                o->rates[i]);
+    if (o->rates && o->queries_per_conc)
+        return sk_error_set(SK_EINVAL,
+                            "--queries Nx: an open loop (--rate) has no "
+                            "concurrency to multiply; give --queries N or "
+                            "--level-duration");
+    if (o->max_concurrency && !o->rates)
+        return sk_error_set(SK_EINVAL, "--max-concurrency: caps an open "
+                                       "loop; give --rate too");
+    if (o->max_concurrency > SK_COLLECT_MAX_CONCURRENCY)
+        return sk_error_set(SK_EINVAL, "--max-concurrency: at most %d",
+                            SK_COLLECT_MAX_CONCURRENCY);
     if (o->queries < 1 && !o->queries_per_conc && !(o->level_duration_s > 0))
         return sk_error_set(SK_EINVAL, "--queries: expected at least 1");
     if (o->max_queries && !(o->level_duration_s > 0))
@@ -1490,6 +1564,7 @@ static void dispose(struct run *r)
         fclose(r->row_fp);
     free(r->row_buf);
     sk_scrub_free(r->scrub);
+    sk_arrival_gen_free(r->gen);
 }
 
 /* One request of the first prompt to each URL before anything is
@@ -1525,10 +1600,20 @@ static int preflight(struct run *r)
     return sk_error_set(SK_EHTTP, "%s", msg);
 }
 
+size_t sk_collect_open_cap(const sk_collect_opts *o)
+{
+    size_t n = o->level_duration_s > 0 ? o->max_queries : o->queries;
+
+    if (o->max_concurrency)
+        return o->max_concurrency;
+    return n && n < SK_COLLECT_OPEN_CAP ? n : SK_COLLECT_OPEN_CAP;
+}
+
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 {
     struct run r;
     size_t i, slots = 1, all_failed = 0;
+    size_t nlev = o->rates ? o->nrates : o->nlevels;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -1543,9 +1628,22 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
             0 ||
         (rc = sk_rowfile_open(&r.sm, o->summary_fd, o->summary_name)) != 0)
         return rc;
-    for (i = 0; i < o->nlevels; i++)
+    for (i = 0; !o->rates && i < o->nlevels; i++)
         if (o->levels[i] > slots)
             slots = o->levels[i];
+    if (o->rates)
+        slots = sk_collect_open_cap(o);
+    /* the summary's columns after planned_queries */
+    if (o->rates) {
+        r.sum_names[r.nsum] = "request_rate";
+        r.sum_values[r.nsum++] = r.rate_text;
+        r.sum_names[r.nsum] = "achieved_rate";
+        r.sum_values[r.nsum++] = r.achieved_text;
+    }
+    for (i = 0; i < o->nlabels && i < SK_COLLECT_MAX_LABELS; i++) {
+        r.sum_names[r.nsum] = o->label_names[i];
+        r.sum_values[r.nsum++] = o->label_values[i];
+    }
     if ((rc = prepare(&r)) != 0 || (rc = setup_slots(&r, slots)) != 0)
         goto done;
     if ((r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
@@ -1586,12 +1684,33 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         if ((rc = run_level(&r, c, o->warmup, WARMUP)) != 0)
             goto done;
     }
-    for (i = 0; i < o->nlevels && !r.stopping; i++) {
+    for (i = 0; i < nlev && !r.stopping; i++) {
+        size_t c = o->rates ? sk_collect_open_cap(o) : o->levels[i];
+
         r.level = i;
+        if (o->rates) {
+            r.rate = o->rates[i];
+            snprintf(r.rate_text, sizeof(r.rate_text), "%g", r.rate);
+            sk_arrival_gen_free(r.gen);
+            if ((rc = sk_arrival_gen_new(&r.gen, &o->arrival, r.rate,
+                                         o->seed + i)) != 0)
+                goto done;
+        }
         if ((rc = level_buffer_reset(&r)) != 0 ||
-            (rc = run_level(&r, o->levels[i],
-                            level_queries(o, o->levels[i]), 0)) != 0 ||
-            (rc = summarize_level(&r)) != 0 || (rc = level_end(&r)) != 0)
+            (rc = run_level(&r, c, level_queries(o, c), 0)) != 0)
+            goto done;
+        if (o->rates) {
+            double a = r.issued >= 2 && r.last_sent > r.first_sent
+                           ? (double)(r.issued - 1) /
+                                 secs(r.last_sent - r.first_sent)
+                           : NAN;
+
+            out->level_achieved_rate[i] = a;
+            snprintf(r.achieved_text, sizeof(r.achieved_text), "%.6g", a);
+            if (!isfinite(a))
+                r.achieved_text[0] = '\0';
+        }
+        if ((rc = summarize_level(&r)) != 0 || (rc = level_end(&r)) != 0)
             goto done;
         r.sent_before += r.issued;
         if (r.done && r.errors == r.done && ++all_failed == 2) {

@@ -14,6 +14,27 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* "level 8", or an open loop's "rate 2.5/s" */
+static const char *level_name(char *buf, size_t cap,
+                              const struct sk_collect_progress *p)
+{
+    if (p->rate > 0)
+        snprintf(buf, cap, "rate %g/s", p->rate);
+    else
+        snprintf(buf, cap, "level %zu", p->concurrency);
+    return buf;
+}
+
+/* "conc 8", or an open loop's "rate 2.5/s" */
+static const char *short_name(char *buf, size_t cap,
+                              const struct sk_collect_progress *p)
+{
+    if (p->rate > 0)
+        return level_name(buf, cap, p);
+    snprintf(buf, cap, "conc %zu", p->concurrency);
+    return buf;
+}
+
 static void cell(FILE *fp, double v, int width, int prec)
 {
     if (isfinite(v))
@@ -22,18 +43,26 @@ static void cell(FILE *fp, double v, int width, int prec)
         fprintf(fp, " %*s |", width, "-");
 }
 
-static void table_head(FILE *fp)
+/* The table's head: its first column the level's concurrency, or an
+ * open loop's request rate. */
+static void table_head(FILE *fp, int open)
 {
-    fputs("| conc | throughput(tok/s) | avg_ttft(s) | "
-          "avg_decode(tok/s) | avg_query(tok/s) | errors |\n"
-          "|-----:|------------------:|------------:|"
+    fputs(open ? "| rate/s " : "| conc ", fp);
+    fputs("| throughput(tok/s) | avg_ttft(s) | "
+          "avg_decode(tok/s) | avg_query(tok/s) | errors |\n",
+          fp);
+    fputs(open ? "|-------:" : "|-----:", fp);
+    fputs("|------------------:|------------:|"
           "------------------:|-----------------:|-------:|\n",
           fp);
 }
 
 static void table_row(FILE *fp, const struct sk_collect_progress *p)
 {
-    if (p->partial)
+    if (p->rate > 0)
+        fprintf(fp, "| %*g%s |", p->partial ? 5 : 6, p->rate,
+                p->partial ? "*" : "");
+    else if (p->partial)
         fprintf(fp, "| %3zu* |", p->concurrency);
     else
         fprintf(fp, "| %4zu |", p->concurrency);
@@ -48,6 +77,7 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
                                const struct sk_collect_progress *p, int tty)
 {
     double rate = p->elapsed_s > 0 ? p->output_tokens / p->elapsed_s : 0;
+    char name[64];
     double eta = p->done && p->total ? p->elapsed_s * (double)(p->total - p->done) /
                                (double)p->done
                          : NAN;
@@ -58,21 +88,24 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
         if (p->partial && p->total)
             /* a stop ended it: not "done", and not comparable */
             fprintf(fp,
-                    "%s: level %zu stopped after %zu of %zu queries: %zu "
+                    "%s: %s stopped after %zu of %zu queries: %zu "
                     "errors, %zu cancelled, %.1f s",
-                    prog, p->concurrency, p->done, p->total, p->errors,
-                    p->cancelled, p->elapsed_s);
+                    prog, level_name(name, sizeof(name), p), p->done,
+                    p->total, p->errors, p->cancelled, p->elapsed_s);
         else if (p->partial)
             fprintf(fp,
-                    "%s: level %zu stopped after %zu queries (%.1f of "
+                    "%s: %s stopped after %zu queries (%.1f of "
                     "%g s): %zu errors, %zu cancelled",
-                    prog, p->concurrency, p->done, p->elapsed_s,
-                    p->duration_s, p->errors, p->cancelled);
+                    prog, level_name(name, sizeof(name), p), p->done,
+                    p->elapsed_s, p->duration_s, p->errors, p->cancelled);
         else
-            fprintf(fp, "%s: level %zu done: %zu queries, %zu errors, %.1f s",
-                    prog, p->concurrency, p->done, p->errors, p->elapsed_s);
+            fprintf(fp, "%s: %s done: %zu queries, %zu errors, %.1f s",
+                    prog, level_name(name, sizeof(name), p), p->done,
+                    p->errors, p->elapsed_s);
         if (isfinite(p->summary[0]))
             fprintf(fp, ", %.1f tok/s", p->summary[0]);
+        if (p->rate > 0 && isfinite(p->achieved_rate))
+            fprintf(fp, ", sent at %.3g/s", p->achieved_rate);
         if (p->retried)
             fprintf(fp, ", %zu retried", p->retried);
         if (p->resent)
@@ -90,9 +123,9 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
     if (tty && !p->total) {
         /* a timed level: its time, not a count, says how far it is */
         fprintf(fp,
-                "\r\033[Kconc %zu: %zu done, %zu errors, %.1f tok/s, "
+                "\r\033[K%s: %zu done, %zu errors, %.1f tok/s, "
                 "%.1f of %g s",
-                p->concurrency, p->done, p->errors, rate, p->elapsed_s,
+                short_name(name, sizeof(name), p), p->done, p->errors, rate, p->elapsed_s,
                 p->duration_s);
         if (p->retried)
             fprintf(fp, ", %zu retried", p->retried);
@@ -100,20 +133,20 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
     }
     if (tty) {
         fprintf(fp,
-                "\r\033[Kconc %zu: %zu/%zu done, %zu errors, %.1f tok/s, "
+                "\r\033[K%s: %zu/%zu done, %zu errors, %.1f tok/s, "
                 "%.1f s elapsed, ETA %.0f s",
-                p->concurrency, p->done, p->total, p->errors, rate,
+                short_name(name, sizeof(name), p), p->done, p->total, p->errors, rate,
                 p->elapsed_s, isfinite(eta) ? eta : 0);
         if (p->retried)
             fprintf(fp, ", %zu retried", p->retried);
         return;
     }
     if (p->total)
-        fprintf(fp, "%s: conc %zu: %zu/%zu done, %zu errors", prog,
-                p->concurrency, p->done, p->total, p->errors);
+        fprintf(fp, "%s: %s: %zu/%zu done, %zu errors", prog,
+                short_name(name, sizeof(name), p), p->done, p->total, p->errors);
     else
-        fprintf(fp, "%s: conc %zu: %zu done (a %g s level), %zu errors",
-                prog, p->concurrency, p->done, p->duration_s, p->errors);
+        fprintf(fp, "%s: %s: %zu done (a %g s level), %zu errors",
+                prog, short_name(name, sizeof(name), p), p->done, p->duration_s, p->errors);
     if (p->retried)
         fprintf(fp, ", %zu retried", p->retried);
     fprintf(fp, ", %.1f tok/s, %.1f s elapsed\n", rate, p->elapsed_s);
@@ -175,6 +208,8 @@ void sk_collect_display_progress(void *display,
     /* a level with no query finished has no summary row: no table row */
     if (p->level_done && p->done)
         table_row(d->table, p);
+    if (p->rate > 0)
+        d->open = 1;
     if (p->level_done && p->done && p->partial && p->total)
         snprintf(d->partial, sizeof(d->partial),
                  "* stopped after %zu of %zu queries (%zu errors, %zu "
@@ -216,7 +251,7 @@ void sk_collect_display_table(sk_collect_display *d, FILE *fp)
     d->table = NULL;
     if (!d->table_len)
         return;
-    table_head(fp);
+    table_head(fp, d->open);
     fputs(d->table_buf, fp);
     fputs(d->partial, fp);
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,24 @@ static int json_replace(json_t *j, const char *path)
 /* The sidecar: how the run was made (no secret: --header values, the
  * key and URL credentials are left out), how it ended and why, and when
  * the terminal was lost. */
+/* The open loop's settings, or null for a closed loop. */
+static json_t *open_loop_json(const sk_collect_opts *o)
+{
+    json_t *rates;
+    char arrival[64];
+    size_t i;
+
+    if (!o->rates)
+        return json_null();
+    rates = json_array();
+    for (i = 0; i < o->nrates; i++)
+        json_array_append_new(rates, json_real(o->rates[i]));
+    sk_arrival_name(arrival, sizeof(arrival), &o->arrival);
+    return json_pack("{s:o, s:s, s:I, s:I}", "rates", rates, "arrival",
+                     arrival, "seed", (json_int_t)o->seed, "max_concurrency",
+                     (json_int_t)sk_collect_open_cap(o));
+}
+
 int sk_collect_sidecar_write(const char *path,
                              const struct sk_collect_sidecar *sc)
 {
@@ -149,7 +168,9 @@ int sk_collect_sidecar_write(const char *path,
     for (i = 0; i < o->nurls; i++)
         json_array_append_new(u, public_url(o->urls[i], 0));
     for (i = 0; i < o->nlevels; i++)
-        json_array_append_new(lv, json_integer((json_int_t)o->levels[i]));
+        if (!o->rates)
+            json_array_append_new(lv,
+                                  json_integer((json_int_t)o->levels[i]));
     for (i = 0; i < o->nheaders; i++) {
         const char *colon = strchr(o->headers[i], ':');
 
@@ -171,6 +192,7 @@ int sk_collect_sidecar_write(const char *path,
     json_object_set_new(j, "model", o->model ? json_string(o->model)
                                              : json_null());
     json_object_set_new(j, "levels", lv);
+    json_object_set_new(j, "open_loop", open_loop_json(o));
     /* one of three modes: a count for every level, N x the concurrency,
      * or a time (with an optional cap); the others null */
     json_object_set_new(j, "queries_per_level",
@@ -220,14 +242,26 @@ int sk_collect_sidecar_write(const char *path,
         json_object_set_new(j, "faults", faults);
         json_object_set_new(j, "levels_done",
                             json_integer((json_int_t)res->levels_done));
-        for (i = 0; i < o->nlevels; i++)
-            json_array_append_new(
-                per, json_pack("{s:I, s:I, s:I, s:I, s:I}", "concurrency",
-                               (json_int_t)o->levels[i], "queries",
-                               (json_int_t)res->level_queries[i], "errors",
-                               (json_int_t)res->level_errors[i], "retried",
-                               (json_int_t)res->level_retried[i], "resent",
-                               (json_int_t)res->level_resent[i]));
+        for (i = 0; i < (o->rates ? o->nrates : o->nlevels); i++) {
+            json_t *l = json_pack(
+                "{s:I, s:I, s:I, s:I, s:I}", "concurrency",
+                (json_int_t)(o->rates ? sk_collect_open_cap(o)
+                                      : o->levels[i]),
+                "queries", (json_int_t)res->level_queries[i], "errors",
+                (json_int_t)res->level_errors[i], "retried",
+                (json_int_t)res->level_retried[i], "resent",
+                (json_int_t)res->level_resent[i]);
+
+            if (l && o->rates) {
+                double a = res->level_achieved_rate[i];
+
+                json_object_set_new(l, "request_rate",
+                                    json_real(o->rates[i]));
+                json_object_set_new(l, "achieved_rate",
+                                    isfinite(a) ? json_real(a) : json_null());
+            }
+            json_array_append_new(per, l);
+        }
         json_object_set_new(j, "per_level", per);
     }
     rc = json_replace(j, path);

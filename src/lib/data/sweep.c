@@ -1,5 +1,7 @@
 #include "sweepkit/sweep.h"
 
+#include "sweepkit/foreign.h"
+
 #include "sweepkit/error.h"
 #include "sweepkit/json.h"
 #include "sweepkit/metrics.h"
@@ -354,12 +356,31 @@ static int mark_levels(sk_sweep *s)
     return 0;
 }
 
+/* A collect open-loop summary (its request_rate and achieved_rate
+ * columns): refused, as no sweep of concurrency levels. */
+static int open_loop(const sk_sweep *s)
+{
+    size_t r, a;
+
+    if (!find_column(s, "request_rate", &r) ||
+        !find_column(s, "achieved_rate", &a))
+        return 0;
+    return sk_error_set(SK_EPARSE,
+                        "%s: an open-loop run (collect --rate: request rate "
+                        "%g/s, at most %g in flight) is no level of a "
+                        "concurrency sweep: " SK_FOREIGN_OPEN_LOOP_HINT
+                        " (docs/collect.md)",
+                        s->name, s->cols[r].v[0], s->cols[s->conc].v[0]);
+}
+
 static int finish(sk_sweep **out, sk_sweep *s, int rc)
 {
     if (rc == 0 && s->ncols == 0)
         rc = sk_error_set(SK_ENODATA, "%s: empty file", s->name);
     else if (rc == 0 && s->n == 0)
         rc = sk_error_set(SK_ENODATA, "%s: header only, no levels", s->name);
+    if (rc == 0)
+        rc = open_loop(s);
     if (rc == 0)
         rc = sort_levels(s);
     if (rc == 0)
@@ -1002,6 +1023,8 @@ static int set_finish(sk_sweep_set **out, sk_sweep *s, int rc,
         rc = sk_error_set(SK_ENODATA, "%s: empty file", s->name);
     else if (rc == 0 && s->n == 0)
         rc = sk_error_set(SK_ENODATA, "%s: header only, no levels", s->name);
+    if (rc == 0)
+        rc = open_loop(s);
     if (rc == 0)
         rc = key_columns(keys, &nkeys, s, group_by);
     if (rc == 0 && !(set = calloc(1, sizeof(*set))))

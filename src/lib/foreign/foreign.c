@@ -891,9 +891,7 @@ static int finish(struct out *o, struct fl_set *s, sk_foreign_want want,
             rc = sk_error_set(SK_EPARSE,
                               "%s: an open-loop run (%sno concurrency cap) "
                               "is no level of a concurrency sweep: "
-                              "`sweepkit top` lists it and `sweepkit plot "
-                              "--kind rate` charts it against request rate "
-                              "(docs/formats.md)",
+                              SK_FOREIGN_OPEN_LOOP_HINT " (docs/formats.md)",
                               path, rate);
         }
     if (rc == 0 && s->nlv == 0 && s->nq == 0)
