@@ -150,6 +150,18 @@ typedef struct {
     double wait_ready_s;      /* > 0: first wait up to this long until
                                  every URL's server is ready */
     int no_preflight;         /* 1: no request before the first level */
+    /* Lengths (--input-tokens N[:SD], --output-tokens N[:SD]): each
+     * query's lengths drawn from a normal (held within 4 SD, at least 1)
+     * keyed by seed, level and query.  Prompts of input_tokens are
+     * words sized by a calibration against the server's own count (two
+     * requests before the first level), or token ids for llama.cpp's
+     * /completion; output_tokens is asked for and run to (ignore_eos,
+     * min_tokens), and max_tokens must hold its largest draw.  Each such
+     * prompt starts with a prefix unique to its query unless
+     * shared_prefix.  0: off. */
+    double input_tokens, input_sd;
+    double output_tokens, output_sd;
+    int shared_prefix;
     /* Open loop (--rate): one level per rate, in this order, instead of
      * the concurrency levels: requests sent at scheduled times whatever
      * is in flight, at most max_concurrency at once. */
@@ -310,6 +322,7 @@ typedef struct {
     size_t levels[SK_COLLECT_MAX_LEVELS];
     char levels_text[1024];
     int levels_given;       /* --concurrency-levels was given */
+    int max_tokens_given;   /* --max-tokens was given */
     double rates[SK_COLLECT_MAX_LEVELS];
     char rates_text[1024];  /* --rate's list; "" none */
     const char *api_name;

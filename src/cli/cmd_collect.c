@@ -28,6 +28,7 @@ enum {
     OPT_PREFIX,
     OPT_PROGRESS,
     OPT_NO_PREFLIGHT,
+    OPT_SHARED_PREFIX,
     OPT_RUN
 };
 
@@ -66,6 +67,12 @@ static const cli_opt options[] = {
      "retry 429, 500, 502-504, connection errors N times (default 0)"},
     {"label", required_argument, OPT_RUN + 13, "K=V",
      "add column K with value V to both CSVs (repeatable)"},
+    {"input-tokens", required_argument, OPT_RUN + 21, "N[:SD]",
+     "synthetic prompts of N tokens (calibrated on the server)"},
+    {"output-tokens", required_argument, OPT_RUN + 22, "N[:SD]",
+     "ask each query for N tokens and run to length"},
+    {"shared-prefix", no_argument, OPT_SHARED_PREFIX, NULL,
+     "no unique prefix on synthetic prompts (let a prefix cache work)"},
     {"rate", required_argument, OPT_RUN + 17, "LIST",
      "open loop: send at these requests/s, one level each"},
     {"arrival", required_argument, OPT_RUN + 18, "A",
@@ -183,6 +190,7 @@ int cmd_collect(int argc, char **argv)
         case OPT_OUT_DIR: out_dir = optarg; break;
         case OPT_PREFIX: prefix_arg = optarg; break;
         case OPT_NO_PREFLIGHT: o->no_preflight = 1; break;
+        case OPT_SHARED_PREFIX: o->shared_prefix = 1; break;
         case OPT_PROGRESS:
             rc = sk_units_parse_duration(&d.interval_s, optarg,
                                          "--progress-interval");

@@ -545,6 +545,79 @@ static void test_open_loop(int port)
     csv_free(&q);
 }
 
+/*
+ * Lengths against serve-sim (which counts a prompt's tokens as its bytes
+ * over 4, and gives them in usage): --input-tokens 128, 1,024 and 8,192
+ * land within 2% after the calibration, for chat and completions; as
+ * token ids for llama.cpp's /completion, exactly.  Every prompt starts
+ * with its own prefix (no two previews share their first 26 bytes)
+ * unless --shared-prefix (then equal lengths give equal prompts).
+ * --output-tokens 16:4 gives each query its drawn length, run to it.
+ */
+static void test_lengths(int port)
+{
+    static const char *const apis[] = {"openai-chat", "openai-completions",
+                                       "llamacpp"};
+    static const int targets[] = {128, 1024, 8192};
+    struct outputs o;
+    struct csv q;
+    char a[512];
+    size_t k, t, i, j;
+
+    for (k = 0; k < 3; k++)
+        for (t = 0; t < 3; t++) {
+            snprintf(a, sizeof(a),
+                     "--url http://127.0.0.1:%d --api %s --input-tokens %d "
+                     "--max-tokens 4 --queries 6 --concurrency-levels 1,3",
+                     port, apis[k], targets[t]);
+            collect(&o, "len", a);
+            CHECK_INT(o.status, 0);
+            CHECK_INT(csv_load(&q, o.per_query), 0);
+            CHECK_INT(q.nrows, 12);
+            for (i = 0; i < q.nrows; i++) {
+                double got = cellf(&q, i, "prompt_tokens");
+
+                CHECK_NEAR(cellf(&q, i, "input_tokens_target"), targets[t],
+                           0);
+                if (k == 2)
+                    CHECK_NEAR(got, targets[t], 0);
+                else
+                    CHECK(fabs(got / targets[t] - 1) <= 0.02);
+                for (j = 0; k < 2 && j < i; j++)
+                    CHECK(strncmp(cell(&q, i, "prompt_preview"),
+                                  cell(&q, j, "prompt_preview"), 26) != 0);
+            }
+            csv_free(&q);
+        }
+
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --input-tokens 200 --shared-prefix "
+             "--output-tokens 16:4 --queries 40 --concurrency-levels 4",
+             port);
+    collect(&o, "shared", a);
+    CHECK_INT(o.status, 0);
+    CHECK_INT(csv_load(&q, o.per_query), 0);
+    CHECK_INT(q.nrows, 40);
+    {
+        double sum = 0, lo = INFINITY, hi = -INFINITY;
+
+        for (i = 0; i < q.nrows; i++) {
+            double want = cellf(&q, i, "output_tokens_target");
+
+            CHECK_NEAR(cellf(&q, i, "output_tokens"), want, 0);
+            CHECK_STR(cell(&q, i, "finish_reason"), "length");
+            CHECK_STR(cell(&q, i, "prompt_preview"),
+                      cell(&q, 0, "prompt_preview"));
+            sum += want;
+            lo = fmin(lo, want);
+            hi = fmax(hi, want);
+        }
+        CHECK(fabs(sum / 40 - 16) < 2.5); /* the mean of 40 draws */
+        CHECK(lo < hi && lo >= 1 && hi <= 32);
+    }
+    csv_free(&q);
+}
+
 /* Open-loop options refused, each with its message. */
 static void test_open_loop_errors(void)
 {
@@ -566,6 +639,15 @@ static void test_open_loop_errors(void)
     CHECK_INT(o.status, 2);
     CHECK(strstr(o.err, "--rate and --concurrency-levels: give one") !=
           NULL);
+    collect(&o, "le1", "--url http://127.0.0.1:9 --output-tokens 9 "
+                       "--max-tokens 9");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--output-tokens and --max-tokens: give one") !=
+          NULL);
+    collect(&o, "le2", "--url http://127.0.0.1:9 --input-tokens 100:200");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--input-tokens: expected N or N:SD, tokens from 1 "
+                        "to 1000000 and 0 <= SD <= N") != NULL);
 }
 
 int main(void)
@@ -588,6 +670,7 @@ int main(void)
         CHECK(!"serve-sim started");
     if (start_server(&s, roomy) == 0) {
         test_open_loop(s.port);
+        test_lengths(s.port);
         stop_server(&s);
     } else
         CHECK(!"serve-sim started");

@@ -10,6 +10,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/units.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -63,6 +64,31 @@ static int set_label(sk_collect_args *a, const char *v)
     a->label_names[a->nlabels] = v; /* cut at '=' by _finish() */
     a->label_values[a->nlabels] = eq + 1;
     a->nlabels++;
+    return 0;
+}
+
+/* N[:SD]: a length in tokens and its standard deviation. */
+static int set_length(double *mean, double *sd, const char *v,
+                      const char *what)
+{
+    const char *colon = strchr(v, ':');
+    char num[32];
+    size_t n;
+
+    *sd = 0;
+    if (strlen(v) >= sizeof(num))
+        return sk_error_set(SK_EINVAL, "%s: expected N or N:SD", what);
+    snprintf(num, sizeof(num), "%.*s", colon ? (int)(colon - v) : 31, v);
+    if (sk_units_parse_count(&n, num, 1000000, what) != 0 || n == 0 ||
+        (colon && (sk_units_parse_double(sd, colon + 1, what) != 0 ||
+                   *sd < 0 || *sd > (double)n))) {
+        sk_error_clear();
+        return sk_error_set(SK_EINVAL,
+                            "%s: expected N or N:SD, tokens from 1 to "
+                            "1000000 and 0 <= SD <= N",
+                            what);
+    }
+    *mean = (double)n;
     return 0;
 }
 
@@ -144,6 +170,12 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
             return sk_error_set(SK_EINVAL, "--rate: expected a list of "
                                            "requests/s (2,4.5,8)");
         strcpy(a->rates_text, v);
+    } else if (strcmp(name, "input-tokens") == 0) {
+        return set_length(&o->input_tokens, &o->input_sd, v,
+                          "--input-tokens");
+    } else if (strcmp(name, "output-tokens") == 0) {
+        return set_length(&o->output_tokens, &o->output_sd, v,
+                          "--output-tokens");
     } else if (strcmp(name, "arrival") == 0) {
         return sk_arrival_parse(&o->arrival, v);
     } else if (strcmp(name, "seed") == 0) {
@@ -162,6 +194,7 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         if ((rc = sk_units_parse_count(&n, v, 1000000, "--max-tokens")) != 0)
             return rc;
         o->max_tokens = (unsigned)n;
+        a->max_tokens_given = 1;
     } else if (strcmp(name, "temperature") == 0) {
         if ((rc = sk_units_parse_double(&o->temperature, v,
                                         "--temperature")) != 0)
@@ -262,6 +295,13 @@ int sk_collect_args_finish(sk_collect_args *a)
     if ((rc = sk_api_parse(&o->api, a->api_name)) != 0 ||
         (rc = parse_levels(a)) != 0 || (rc = parse_rates(a)) != 0)
         return rc;
+    if (o->output_tokens > 0) {
+        /* every draw fits: the chunk and gap buffers are sized by it */
+        if (a->max_tokens_given)
+            return sk_error_set(SK_EINVAL, "--output-tokens and "
+                                           "--max-tokens: give one");
+        o->max_tokens = (unsigned)ceil(o->output_tokens + 4 * o->output_sd);
+    }
     for (i = 0; i < a->nlabels; i++) {
         size_t k = (size_t)(a->label_values[i] - 1 - a->label_names[i]);
 

@@ -88,6 +88,10 @@ struct req {
     /* times, monotonic ns */
     int64_t t_free, t_added, t_send, t_first, t_prev, t_last_chunk, t_end;
     int64_t t_sched; /* open loop: when it was to be sent; 0: closed */
+    /* a synthetic query (--input-tokens, --output-tokens): its body and
+     * prompt text, built when it is issued, and its target lengths */
+    char *body, *text;
+    size_t text_len, in_target, out_target;
 
     /* what the stream said */
     long http_status;
@@ -133,6 +137,10 @@ struct run {
     int rc; /* a fatal error (I/O) */
     int server_looked; /* a query's answer was searched for `Server:` */
     size_t preflight_url; /* the URL the preflight request goes to */
+    json_t *extra;        /* --extra-body, parsed */
+    const char *override; /* a calibration request's body, or NULL */
+    double tpw, overhead; /* --input-tokens' calibration: prompt tokens
+                             per word, and the tokens of the rest */
     unsigned faults_said; /* fault categories told (first_of_kind()) */
     long statuses[16];    /* HTTP statuses told */
     size_t nstatuses;
@@ -222,14 +230,26 @@ static char *endpoint(const char *base, enum sk_api api)
     return s;
 }
 
+/*
+ * A request body: the prompt as text, or for llama.cpp's /completion as
+ * token ids (`ids`, n of them, when not NULL); `max_tokens` asked for,
+ * run to length (`to_length`: ignore_eos, and min_tokens for the OpenAI
+ * APIs) when --output-tokens sets it; --extra-body merged in last.
+ */
 static char *make_body(const sk_collect_opts *o, const char *prompt,
-                       size_t len, json_t *extra)
+                       size_t len, const long *ids, unsigned max_tokens,
+                       int to_length, json_t *extra)
 {
     json_t *b = json_object(), *msgs = NULL;
     char *s = NULL;
 
     if (!b)
         return NULL;
+    if (to_length) {
+        json_object_set_new(b, "ignore_eos", json_true());
+        if (o->api != SK_API_LLAMACPP)
+            json_object_set_new(b, "min_tokens", json_integer(max_tokens));
+    }
     if (o->model && o->api != SK_API_LLAMACPP)
         json_object_set_new(b, "model", json_string(o->model));
     switch (o->api) {
@@ -241,13 +261,21 @@ static char *make_body(const sk_collect_opts *o, const char *prompt,
     case SK_API_OPENAI_COMPLETIONS:
         if (o->api == SK_API_OPENAI_COMPLETIONS)
             json_object_set_new(b, "prompt", json_stringn(prompt, len));
-        json_object_set_new(b, "max_tokens", json_integer(o->max_tokens));
+        json_object_set_new(b, "max_tokens", json_integer(max_tokens));
         json_object_set_new(b, "stream_options",
                             json_pack("{s:b}", "include_usage", 1));
         break;
     case SK_API_LLAMACPP:
-        json_object_set_new(b, "prompt", json_stringn(prompt, len));
-        json_object_set_new(b, "n_predict", json_integer(o->max_tokens));
+        if (ids) {
+            json_t *a = json_array();
+            size_t i;
+
+            for (i = 0; a && i < len; i++)
+                json_array_append_new(a, json_integer(ids[i]));
+            json_object_set_new(b, "prompt", a);
+        } else
+            json_object_set_new(b, "prompt", json_stringn(prompt, len));
+        json_object_set_new(b, "n_predict", json_integer(max_tokens));
         break;
     }
     json_object_set_new(b, "temperature", json_real(o->temperature));
@@ -292,10 +320,10 @@ static int prepare(struct run *r)
             goto oom;
     for (i = 0; i < np; i++)
         if (!(r->bodies[i] = make_body(o, sk_prompts_get(o->prompts, i),
-                                       sk_prompts_len(o->prompts, i),
-                                       extra)))
+                                       sk_prompts_len(o->prompts, i), NULL,
+                                       o->max_tokens, 0, extra)))
             goto oom;
-    json_decref(extra);
+    r->extra = extra; /* for the bodies built per query (synth_body()) */
     return 0;
 oom:
     json_decref(extra);
@@ -472,6 +500,95 @@ static void reset_query(struct req *q)
     sk_sse_init(&q->sse, q->sse_buf, SSE_CAP);
 }
 
+/* Does the run build each query's body (--input-tokens,
+ * --output-tokens)? */
+static int synthetic(const sk_collect_opts *o)
+{
+    return o->input_tokens > 0 || o->output_tokens > 0;
+}
+
+/* The unique start of a synthetic prompt ("[sk-1a2b3c-l002-00000017] "),
+ * or "" with --shared-prefix. */
+static void synth_prefix(char *out, size_t cap, const struct run *r,
+                         int kind, size_t level, size_t qid)
+{
+    if (r->o->shared_prefix)
+        out[0] = '\0';
+    else
+        snprintf(out, cap, "[sk-%06x-%c%03zu-%08zu] ", r->tag & 0xffffffu,
+                 "lwp"[kind], level, qid);
+}
+
+/* The words that make a prompt of `tokens` by the calibration. */
+static size_t synth_words(const struct run *r, size_t tokens)
+{
+    double w = ((double)tokens - r->overhead) / r->tpw;
+
+    return w < 1 ? 1 : (size_t)llround(w);
+}
+
+/* Query q's body: its lengths drawn (keyed by seed, level and query, so
+ * a level's lengths repeat run after run), its prompt built. */
+static int synth_body(struct run *r, struct req *q)
+{
+    const sk_collect_opts *o = r->o;
+    size_t level = q->warmup ? 0 : r->level, np = sk_prompts_count(o->prompts);
+    uint64_t key = ((uint64_t)o->seed << 40) ^ ((uint64_t)q->warmup << 36) ^
+                   ((uint64_t)level << 28) ^ (uint64_t)q->qid;
+    long *ids = NULL;
+    char prefix[64];
+    size_t i;
+
+    free(q->body);
+    free(q->text);
+    q->body = q->text = NULL;
+    q->in_target = o->input_tokens > 0
+                       ? sk_collect__synth_length(o->input_tokens,
+                                                  o->input_sd, key)
+                       : 0;
+    q->out_target = o->output_tokens > 0
+                        ? sk_collect__synth_length(o->output_tokens,
+                                                   o->output_sd,
+                                                   key ^ 0x6f75747075747321ULL)
+                        : o->max_tokens;
+    synth_prefix(prefix, sizeof(prefix), r, q->warmup, level, q->qid);
+    if (!q->in_target) {
+        /* the prompt set's, with the unique prefix */
+        const char *p = sk_prompts_get(o->prompts, q->qid % np);
+        size_t n = sk_prompts_len(o->prompts, q->qid % np), k = strlen(prefix);
+
+        if (!(q->text = malloc(k + n + 1)))
+            return SK_ENOMEM;
+        memcpy(q->text, prefix, k);
+        memcpy(q->text + k, p, n);
+        q->text[k + n] = '\0';
+        q->text_len = k + n;
+    } else if (o->api == SK_API_LLAMACPP) {
+        /* token ids: exactly in_target of them, the first two the query's
+         * own (unless shared), the rest a fixed cycle */
+        if (!(ids = malloc(q->in_target * sizeof(*ids))) ||
+            !(q->text = strdup("[token ids]")))
+            goto oom;
+        for (i = 0; i < q->in_target; i++)
+            ids[i] = 1000 + (long)(i * 7919 % 15000);
+        if (!o->shared_prefix && q->in_target >= 2) {
+            ids[0] = 1000 + (long)((r->tag + key) % 15000);
+            ids[1] = 1000 + (long)((key >> 8) % 15000);
+        }
+        q->text_len = strlen(q->text);
+    } else if (!(q->text = sk_collect__synth_text(
+                     synth_words(r, q->in_target), prefix, &q->text_len)))
+        return SK_ENOMEM;
+    q->body = make_body(o, q->text, ids ? q->in_target : q->text_len, ids,
+                        (unsigned)q->out_target, o->output_tokens > 0,
+                        r->extra);
+    free(ids);
+    return q->body ? 0 : SK_ENOMEM;
+oom:
+    free(ids);
+    return SK_ENOMEM;
+}
+
 static int add(struct run *r, struct req *q)
 {
     const sk_collect_opts *o = r->o;
@@ -490,7 +607,15 @@ static int add(struct run *r, struct req *q)
              q->attempt % 100);
     q->request_id = q->id_line + strlen("X-Request-Id: ");
     curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
-    curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, r->bodies[q->qid % np]);
+    if (r->override && q->warmup == PREFLIGHT)
+        curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, r->override);
+    else if (synthetic(o) && q->warmup != PREFLIGHT) {
+        if (q->attempt == 0 && !q->resent && synth_body(r, q) != 0)
+            return sk_error_set(SK_ENOMEM, "out of memory building a "
+                                           "request");
+        curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, q->body);
+    } else
+        curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, r->bodies[q->qid % np]);
     /* a resend goes on a new connection, which is kept for later queries */
     curl_easy_setopt(q->easy, CURLOPT_FRESH_CONNECT, (long)(q->resent == 1));
     if (q->resent == 1)
@@ -710,7 +835,10 @@ static void format_row(struct run *r, struct req *q)
     q->tokens = tokens;
     fseeko(fp, 0, SEEK_SET);
     fprintf(fp, "%zu,%zu", r->concurrency, q->qid);
-    preview(fp, prompt, sk_prompts_len(o->prompts, q->qid % np));
+    if (q->text)
+        preview(fp, q->text, q->text_len);
+    else
+        preview(fp, prompt, sk_prompts_len(o->prompts, q->qid % np));
     if (q->failed) {
         /* A failure's metric cells stay empty (summarize counts it as an
          * error); its times and the reason are kept. */
@@ -746,6 +874,10 @@ static void format_row(struct run *r, struct req *q)
     if (o->rates) {
         text(fp, r->rate_text, strlen(r->rate_text));
         num(fp, secs(q->t_sched - r->t0));
+    }
+    if (synthetic(o)) {
+        count(fp, q->in_target ? (long long)q->in_target : -1);
+        count(fp, (long long)q->out_target);
     }
     labels(fp, o);
     fputc('\n', fp);
@@ -1211,6 +1343,8 @@ static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
     fputs(per_query_header, fp);
     if (o->rates)
         fputs(",request_rate,scheduled_s", fp);
+    if (synthetic(o))
+        fputs(",input_tokens_target,output_tokens_target", fp);
     for (i = 0; i < o->nlabels; i++)
         text(fp, o->label_names[i], strlen(o->label_names[i]));
     fputc('\n', fp);
@@ -1359,7 +1493,9 @@ static int fixed_column(const char *name)
     return strcmp(name, SK_SWEEP_PLANNED) == 0 ||
            strcmp(name, "request_rate") == 0 ||
            strcmp(name, "scheduled_s") == 0 ||
-           strcmp(name, "achieved_rate") == 0;
+           strcmp(name, "achieved_rate") == 0 ||
+           strcmp(name, "input_tokens_target") == 0 ||
+           strcmp(name, "output_tokens_target") == 0;
 }
 
 int sk_collect_check(const sk_collect_opts *o)
@@ -1543,6 +1679,8 @@ static void dispose(struct run *r)
         curl_easy_cleanup(q->easy);
         free(q->sse_buf);
         free(q->gaps);
+        free(q->body);
+        free(q->text);
     }
     free(r->reqs);
     free(r->ready);
@@ -1565,6 +1703,7 @@ static void dispose(struct run *r)
     free(r->row_buf);
     sk_scrub_free(r->scrub);
     sk_arrival_gen_free(r->gen);
+    json_decref(r->extra);
 }
 
 /* One request of the first prompt to each URL before anything is
@@ -1607,6 +1746,61 @@ size_t sk_collect_open_cap(const sk_collect_opts *o)
     if (o->max_concurrency)
         return o->max_concurrency;
     return n && n < SK_COLLECT_OPEN_CAP ? n : SK_COLLECT_OPEN_CAP;
+}
+
+/*
+ * --input-tokens against a server that counts its own tokens: two
+ * requests (not recorded, one output token each) with prompts of 64 and
+ * 1,024 words after a prefix of the queries' shape, and the server's
+ * usage.prompt_tokens of each: tokens per word, and the tokens of the
+ * rest (prefix, chat template).  llama.cpp's /completion takes token ids
+ * instead: nothing to calibrate.
+ */
+static int calibrate(struct run *r)
+{
+    static const size_t w[2] = {64, 1024};
+    const sk_collect_opts *o = r->o;
+    struct req *q = &r->reqs[0];
+    long long got[2];
+    char prefix[64], *text, *body;
+    size_t len, i;
+    int rc = 0;
+
+    if (!(o->input_tokens > 0) || o->api == SK_API_LLAMACPP)
+        return 0;
+    for (i = 0; i < 2 && rc == 0; i++) {
+        synth_prefix(prefix, sizeof(prefix), r, PREFLIGHT, 0, i);
+        if (!(text = sk_collect__synth_text(w[i], prefix, &len)))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        body = make_body(o, text, len, NULL, 1, 0, r->extra);
+        free(text);
+        if (!body)
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        r->override = body;
+        r->preflight_url = 0;
+        rc = run_level(r, 1, 1, PREFLIGHT);
+        r->override = NULL;
+        free(body);
+        if (rc != 0 || r->stopping)
+            return rc;
+        got[i] = q->failed ? -1 : q->prompt_tokens;
+        if (got[i] < 1)
+            return sk_error_set(
+                SK_EHTTP,
+                "--input-tokens: the calibration request %s; a server that "
+                "reports usage.prompt_tokens is needed to size prompts "
+                "(or --api llamacpp, which sends token ids)",
+                q->failed ? "failed" : "got no usage.prompt_tokens back");
+    }
+    r->tpw = (double)(got[1] - got[0]) / (double)(w[1] - w[0]);
+    if (!(r->tpw > 0))
+        return sk_error_set(SK_EHTTP,
+                            "--input-tokens: the server counted %lld and "
+                            "%lld prompt tokens for 64 and 1024 words: no "
+                            "length to calibrate",
+                            got[0], got[1]);
+    r->overhead = (double)got[0] - r->tpw * (double)w[0];
+    return 0;
 }
 
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
@@ -1675,6 +1869,8 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
     if (!o->no_preflight && !(o->stop && *o->stop) &&
         (rc = preflight(&r)) != 0)
+        goto done;
+    if (!(o->stop && *o->stop) && (rc = calibrate(&r)) != 0)
         goto done;
     if (o->warmup) {
         /* at most the highest level at once: `--warmup` that level opens

@@ -9,6 +9,7 @@
 #include "sweepkit/scrub.h"
 
 #include <curl/curl.h>
+#include <stdint.h>
 
 /* The value of hex digit `c` (0-9, a-f, A-F), or -1. */
 static inline int sk_collect__hexval(int c)
@@ -53,5 +54,14 @@ char *sk_collect__probe_url(const char *base, const char *path);
  * --wait-ready S s (last answer: ...)") or SK_ENOMEM. */
 int sk_collect__wait_ready(const sk_collect_opts *opts,
                            struct curl_slist *headers);
+
+/* A query's target length (synth.c): mean + sd z, z a standard normal
+ * keyed by `key` and held within 4, rounded, at least 1; `mean` when sd
+ * is 0. */
+size_t sk_collect__synth_length(double mean, double sd, uint64_t key);
+
+/* `prefix` and then `nwords` words of a fixed cycle, one space apart
+ * (synth.c); malloc'ed, its length in *len; NULL when out of memory. */
+char *sk_collect__synth_text(size_t nwords, const char *prefix, size_t *len);
 
 #endif
