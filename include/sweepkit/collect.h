@@ -171,6 +171,16 @@ typedef struct {
     unsigned long seed;       /* of the schedule; level i uses seed + i */
     size_t max_concurrency;   /* cap in flight; 0: the level's queries,
                                  at most SK_COLLECT_OPEN_CAP */
+    /* --scrape: a Prometheus text endpoint sampled every
+     * scrape_interval_s (and at each level's start) on a thread of its
+     * own into scrape_fd (O_APPEND; header written here), its gauges of
+     * requests running and waiting and KV-cache use summarised per
+     * level; a failure there is a warning, never a failed sweep.  NULL:
+     * none. */
+    const char *scrape_url;
+    double scrape_interval_s; /* > 0 */
+    int scrape_fd;
+    const char *scrape_name;
 } sk_collect_opts;
 
 /* The open loop's default cap of requests in flight. */
@@ -242,6 +252,9 @@ typedef struct {
                               failed */
     sk_collect_server server; /* who answered (unset when the run failed
                                  before asking) */
+    size_t scrapes, scrape_failures, scrape_bad_lines; /* --scrape: GETs
+                              that answered, GETs that failed, lines
+                              skipped */
 } sk_collect_result;
 
 /* What the preflight request met when it failed (sk_collect_diagnose()). */
@@ -457,6 +470,8 @@ struct sk_collect_files {
     char summary[4096];   /* DIR/PREFIX_summary_TS[-N].csv */
     char per_query[4096]; /* DIR/PREFIX_per_query_TS[-N].csv */
     char sidecar[4096];   /* DIR/PREFIX_run_TS[-N].json */
+    char scrape[4096];    /* DIR/PREFIX_scrape_TS[-N].csv, or "" */
+    int scrape_fd;        /* -1 until sk_collect_files_scrape() */
     int summary_fd;       /* open O_WRONLY | O_APPEND | O_CLOEXEC */
     int per_query_fd;
     char started[64];     /* the start time, ISO 8601 local time */
@@ -480,6 +495,12 @@ struct sk_collect_files {
  */
 int sk_collect_files_create(struct sk_collect_files *out, const char *dir,
                             const char *name, time_t started);
+
+/* Create the run's scrape CSV beside its summary (its name with
+ * "_scrape_" for "_summary_"), O_APPEND, never over a file: out->scrape
+ * and out->scrape_fd.  Returns 0 or SK_EIO ("PATH: cannot create:
+ * REASON"). */
+int sk_collect_files_scrape(struct sk_collect_files *out);
 
 /* What the sidecar records.  Every pointer is borrowed. */
 struct sk_collect_sidecar {

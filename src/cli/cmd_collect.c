@@ -81,6 +81,10 @@ static const cli_opt options[] = {
      "seed of the open loop's schedule (default 0)"},
     {"max-concurrency", required_argument, OPT_RUN + 20, "C",
      "open loop: at most C requests in flight (default: queries, <= 1024)"},
+    {"scrape", required_argument, OPT_RUN + 23, "URL",
+     "sample this Prometheus /metrics during the levels"},
+    {"scrape-interval", required_argument, OPT_RUN + 24, "S",
+     "how often --scrape samples (default 1s)"},
     {"wait-ready", required_argument, OPT_RUN + 16, "S",
      "first wait up to S for the servers' /health or /v1/models"},
     {"no-preflight", no_argument, OPT_NO_PREFLIGHT, NULL,
@@ -169,7 +173,8 @@ int cmd_collect(int argc, char **argv)
     sk_collect_opts *o = &a.opts;
     sk_collect_result res;
     const cli_opt *opt;
-    struct sk_collect_files f = {.summary_fd = -1, .per_query_fd = -1};
+    struct sk_collect_files f = {
+        .summary_fd = -1, .per_query_fd = -1, .scrape_fd = -1};
     struct sk_collect_sidecar sc = {0};
     const char *key_env = NULL, *out_dir = "results", *prefix_arg = NULL;
     char why[1024];
@@ -235,6 +240,10 @@ int cmd_collect(int argc, char **argv)
                                                  : "sweep",
                                       time(NULL))) != 0)
         goto done;
+    if (o->scrape_url && (rc = sk_collect_files_scrape(&f)) != 0)
+        goto done;
+    o->scrape_fd = f.scrape_fd;
+    o->scrape_name = f.scrape;
     o->per_query_fd = f.per_query_fd;
     o->per_query_name = f.per_query;
     o->summary_fd = f.summary_fd;
@@ -302,6 +311,8 @@ int cmd_collect(int argc, char **argv)
         sk_collect_notes_write(stderr, prog, &res, o->warmup);
     if (rc == 0) { /* stdout may outlive stderr; SIGPIPE is still ignored */
         printf("%s\n%s\n%s\n", f.summary, f.per_query, f.sidecar);
+        if (f.scrape[0])
+            printf("%s\n", f.scrape);
         fflush(stdout);
     }
     if (rc == 0 && terminal(&show))
@@ -325,6 +336,8 @@ done:
         close(f.summary_fd); /* every row was written and synced: rowfile.h */
     if (f.per_query_fd >= 0)
         close(f.per_query_fd);
+    if (f.scrape_fd >= 0)
+        close(f.scrape_fd);
     sk_collect_args_dispose(&a);
     return status;
 }

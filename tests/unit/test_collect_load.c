@@ -11,7 +11,10 @@
 #include "sweepkit/arrival.h"
 #include "sweepkit/collect.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 /* slots to spare: an open loop's requests never queue at the server */
@@ -618,6 +621,152 @@ static void test_lengths(int port)
     csv_free(&q);
 }
 
+/* A canned /metrics: a child process that answers every connection with
+ * `body` (Prometheus text), then closes.  Returns its port, *pid the
+ * child. */
+static int canned_metrics(pid_t *pid, const char *body)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        listen(fd, 64) != 0 || getsockname(fd, (struct sockaddr *)&a, &al))
+        return -1;
+    if ((*pid = fork()) == 0) {
+        char head[256], buf[4096];
+
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        snprintf(head, sizeof(head),
+                 "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                 strlen(body));
+        for (;;) {
+            int c = accept(fd, NULL, NULL);
+
+            if (c < 0)
+                continue;
+            if (read(c, buf, sizeof(buf)) > 0 &&
+                write(c, head, strlen(head)) > 0 &&
+                write(c, body, strlen(body)) > 0)
+                shutdown(c, SHUT_WR);
+            close(c);
+        }
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/*
+ * --scrape against serve-sim's /metrics (vLLM's gauge names; 4 slots):
+ * at concurrency 1 one request runs and none waits; at 16 at most 4 run
+ * and up to 12 wait, and the summary says so; the scrape CSV holds the
+ * samples by level.  A /metrics with a malformed line only warns: the
+ * sweep ends well, the good lines are kept, the sidecar counts the one
+ * skipped.
+ */
+static void test_scrape(void)
+{
+    static const char *const four[] = {"--slots", "4", "--step-ms", "4",
+                                       NULL};
+    static const char bad[] =
+        "# TYPE vllm:num_requests_running gauge\n"
+        "vllm:num_requests_running{model_name=\"m\"} 2\n"
+        "vllm:num_requests_waiting{model_name=\"m} 1\n"
+        "vllm:kv_cache_usage_perc 0.5\n";
+    struct server s;
+    struct outputs o;
+    struct csv sum, sc;
+    char a[512], scrape_path[600], *dot;
+    size_t i, levels[2] = {0, 0};
+    pid_t pid = -1;
+    int port;
+    json_t *j;
+
+    if (start_server(&s, four) != 0) {
+        CHECK(!"serve-sim started");
+        return;
+    }
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --scrape http://127.0.0.1:%d/metrics "
+             "--scrape-interval 20ms --queries 16 --max-tokens 24 "
+             "--concurrency-levels 1,16",
+             s.port, s.port);
+    collect(&o, "scrape", a);
+    stop_server(&s);
+    CHECK_INT(o.status, 0);
+    CHECK_INT(csv_load(&sum, o.summary), 0);
+    CHECK_INT(sum.nrows, 2);
+    if (sum.nrows == 2) {
+        CHECK(cellf(&sum, 0, "server_requests_running") <= 1);
+        CHECK_NEAR(cellf(&sum, 0, "server_requests_waiting_max"), 0, 0);
+        CHECK(cellf(&sum, 1, "server_requests_running") <= 4);
+        CHECK(cellf(&sum, 1, "server_requests_running") > 2);
+        CHECK(cellf(&sum, 1, "server_requests_waiting_max") >= 8);
+        CHECK(cellf(&sum, 1, "server_requests_waiting_max") <= 12);
+        CHECK(cellf(&sum, 1, "server_kv_cache_usage") > 0.5);
+    }
+    /* the scrape file beside the summary */
+    snprintf(scrape_path, sizeof(scrape_path), "%s", o.summary);
+    dot = strstr(scrape_path, "_summary_");
+    if (dot) {
+        memmove(dot + 8, dot + 9, strlen(dot + 9) + 1);
+        memcpy(dot, "_scrape_", 8);
+    }
+    CHECK_INT(csv_load(&sc, scrape_path), 0);
+    CHECK(sc.nrows >= 6);
+    for (i = 0; i < sc.nrows; i++) {
+        const char *lv = cell(&sc, i, "level");
+
+        if (*lv)
+            levels[atoi(lv) != 0]++;
+    }
+    CHECK(levels[0] > 0 && levels[1] > 0);
+    csv_free(&sum);
+    csv_free(&sc);
+
+    port = canned_metrics(&pid, bad);
+    CHECK(port > 0 && pid > 0);
+    if (port <= 0 || pid <= 0)
+        return;
+    if (start_server(&s, four) != 0) {
+        CHECK(!"serve-sim started");
+        kill(pid, SIGTERM);
+        return;
+    }
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --scrape http://127.0.0.1:%d/metrics "
+             "--scrape-interval 50ms --queries 8 --max-tokens 8 "
+             "--concurrency-levels 2",
+             s.port, port);
+    collect(&o, "scrape-bad", a);
+    stop_server(&s);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    CHECK_INT(o.status, 0);
+    snprintf(a, sizeof(a),
+             "sweepkit collect: warning: --scrape "
+             "http://127.0.0.1:%d/metrics: line 3: unterminated label value; "
+             "that line is skipped (the sweep goes on)",
+             port);
+    CHECK(strstr(o.err, a) != NULL);
+    CHECK_INT(csv_load(&sum, o.summary), 0);
+    if (sum.nrows == 1) {
+        CHECK_NEAR(cellf(&sum, 0, "server_requests_running"), 2, 0);
+        CHECK_NEAR(cellf(&sum, 0, "server_kv_cache_usage"), 0.5, 0);
+        CHECK_STR(cell(&sum, 0, "server_requests_waiting"), "");
+    }
+    csv_free(&sum);
+    j = sidecar(&o);
+    CHECK(j && json_integer_value(json_object_get(
+                   json_object_get(j, "scrape"), "lines_skipped")) >= 1);
+    json_decref(j);
+}
+
 /* Open-loop options refused, each with its message. */
 static void test_open_loop_errors(void)
 {
@@ -662,6 +811,7 @@ int main(void)
     test_diagnose();
     test_queries_errors();
     test_preflight();
+    test_scrape();
     if (start_server(&s, fast) == 0) {
         test_queries_per_conc(s.port);
         test_level_duration(s.port);

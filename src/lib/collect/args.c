@@ -22,6 +22,8 @@ void sk_collect_args_init(sk_collect_args *a)
     a->opts.max_tokens = 256;
     a->opts.timeout_s = 300;
     a->opts.arrival.shape = 1; /* poisson */
+    a->opts.scrape_interval_s = 1;
+    a->opts.scrape_fd = -1;
     strcpy(a->levels_text, "1,2,4,8,16,32");
     a->api_name = "openai-chat";
 }
@@ -170,6 +172,20 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
             return sk_error_set(SK_EINVAL, "--rate: expected a list of "
                                            "requests/s (2,4.5,8)");
         strcpy(a->rates_text, v);
+    } else if (strcmp(name, "scrape") == 0) {
+        if (strncasecmp(v, "http://", 7) != 0 &&
+            strncasecmp(v, "https://", 8) != 0)
+            return sk_error_set(SK_EINVAL, "--scrape: '%.200s' is not an "
+                                           "http:// or https:// URL",
+                                v);
+        o->scrape_url = v;
+    } else if (strcmp(name, "scrape-interval") == 0) {
+        if ((rc = sk_units_parse_duration(&o->scrape_interval_s, v,
+                                          "--scrape-interval")) != 0)
+            return rc;
+        if (o->scrape_interval_s < 0.01 || o->scrape_interval_s > 3600)
+            return sk_error_set(SK_EINVAL, "--scrape-interval: expected "
+                                           "10ms to 1h");
     } else if (strcmp(name, "input-tokens") == 0) {
         return set_length(&o->input_tokens, &o->input_sd, v,
                           "--input-tokens");

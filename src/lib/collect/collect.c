@@ -141,6 +141,9 @@ struct run {
     const char *override; /* a calibration request's body, or NULL */
     double tpw, overhead; /* --input-tokens' calibration: prompt tokens
                              per word, and the tokens of the rest */
+    struct sk_scrape *scrape; /* --scrape's thread, or NULL */
+    char gauge_text[4][32];   /* the level's gauges, as the summary has
+                                 them */
     unsigned faults_said; /* fault categories told (first_of_kind()) */
     long statuses[16];    /* HTTP statuses told */
     size_t nstatuses;
@@ -165,8 +168,8 @@ struct run {
     char rate_text[32], achieved_text[32];
     /* the summary's columns after planned_queries: request_rate and
      * achieved_rate in an open loop, then the labels */
-    const char *sum_names[SK_COLLECT_MAX_LABELS + 2];
-    const char *sum_values[SK_COLLECT_MAX_LABELS + 2];
+    const char *sum_names[SK_COLLECT_MAX_LABELS + 6];
+    const char *sum_values[SK_COLLECT_MAX_LABELS + 6];
     size_t nsum;
     FILE *level_fp; /* this level's per-query rows, for summarize */
     char *level_buf;
@@ -1495,7 +1498,8 @@ static int fixed_column(const char *name)
            strcmp(name, "scheduled_s") == 0 ||
            strcmp(name, "achieved_rate") == 0 ||
            strcmp(name, "input_tokens_target") == 0 ||
-           strcmp(name, "output_tokens_target") == 0;
+           strcmp(name, "output_tokens_target") == 0 ||
+           strncmp(name, "server_", 7) == 0;
 }
 
 int sk_collect_check(const sk_collect_opts *o)
@@ -1515,6 +1519,9 @@ int sk_collect_check(const sk_collect_opts *o)
                                 "--concurrency-levels: %zu is outside 1 to "
                                 "%d",
                                 o->levels[i], SK_COLLECT_MAX_CONCURRENCY);
+    if (o->scrape_url && !(o->scrape_interval_s >= 0.01))
+        return sk_error_set(SK_EINVAL, "--scrape-interval: expected at "
+                                       "least 10ms");
     if (o->rates && (!o->nrates || o->nrates > SK_COLLECT_MAX_LEVELS))
         return sk_error_set(SK_EINVAL, "--rate: give 1 to %d rates",
                             SK_COLLECT_MAX_LEVELS);
@@ -1701,6 +1708,15 @@ static void dispose(struct run *r)
     if (r->row_fp)
         fclose(r->row_fp);
     free(r->row_buf);
+    if (r->scrape) {
+        size_t counts[3];
+
+        sk_collect__scrape_stop(r->scrape, counts);
+        r->res->scrapes = counts[0];
+        r->res->scrape_failures = counts[1];
+        r->res->scrape_bad_lines = counts[2];
+        r->scrape = NULL;
+    }
     sk_scrub_free(r->scrub);
     sk_arrival_gen_free(r->gen);
     json_decref(r->extra);
@@ -1746,6 +1762,34 @@ size_t sk_collect_open_cap(const sk_collect_opts *o)
     if (o->max_concurrency)
         return o->max_concurrency;
     return n && n < SK_COLLECT_OPEN_CAP ? n : SK_COLLECT_OPEN_CAP;
+}
+
+/* The level's gauges into the summary's cells, and what the scrape has
+ * to warn of, said. */
+static void scrape_level_end(struct run *r)
+{
+    double mean[SK_SCRAPE_GAUGES], max[SK_SCRAPE_GAUGES], v[4];
+    char w[640], line[700];
+    size_t k;
+
+    if (!r->scrape)
+        return;
+    sk_collect__scrape_gauges(r->scrape, mean, max);
+    sk_collect__scrape_level(r->scrape, -1, 0);
+    v[0] = mean[SK_SCRAPE_RUNNING];
+    v[1] = mean[SK_SCRAPE_WAITING];
+    v[2] = max[SK_SCRAPE_WAITING];
+    v[3] = mean[SK_SCRAPE_KV];
+    for (k = 0; k < 4; k++)
+        if (isfinite(v[k]))
+            snprintf(r->gauge_text[k], sizeof(r->gauge_text[k]), "%.6g",
+                     v[k]);
+        else
+            r->gauge_text[k][0] = '\0';
+    if (r->o->note && sk_collect__scrape_warning(r->scrape, w, sizeof(w))) {
+        snprintf(line, sizeof(line), "warning: %s", w);
+        r->o->note(r->o->payload, line);
+    }
 }
 
 /*
@@ -1834,6 +1878,17 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         r.sum_names[r.nsum] = "achieved_rate";
         r.sum_values[r.nsum++] = r.achieved_text;
     }
+    if (o->scrape_url) {
+        static const char *const g[4] = {
+            "server_requests_running", "server_requests_waiting",
+            "server_requests_waiting_max", "server_kv_cache_usage"};
+        size_t k;
+
+        for (k = 0; k < 4; k++) {
+            r.sum_names[r.nsum] = g[k];
+            r.sum_values[r.nsum++] = r.gauge_text[k];
+        }
+    }
     for (i = 0; i < o->nlabels && i < SK_COLLECT_MAX_LABELS; i++) {
         r.sum_names[r.nsum] = o->label_names[i];
         r.sum_values[r.nsum++] = o->label_values[i];
@@ -1872,6 +1927,21 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         goto done;
     if (!(o->stop && *o->stop) && (rc = calibrate(&r)) != 0)
         goto done;
+    if (o->scrape_url) {
+        static const char head[] = "level,concurrency,time_s,metric,labels,"
+                                   "value\n";
+
+        if (write(o->scrape_fd, head, sizeof(head) - 1) !=
+            (ssize_t)(sizeof(head) - 1)) {
+            rc = sk_error_set(SK_EIO, "%s: cannot write: %s", o->scrape_name,
+                              strerror(errno));
+            goto done;
+        }
+        if ((rc = sk_collect__scrape_start(&r.scrape, o->scrape_url,
+                                           o->scrape_interval_s,
+                                           o->scrape_fd, r.t0)) != 0)
+            goto done;
+    }
     if (o->warmup) {
         /* at most the highest level at once: `--warmup` that level opens
          * every connection the sweep will use */
@@ -1892,9 +1962,11 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
                                          o->seed + i)) != 0)
                 goto done;
         }
+        sk_collect__scrape_level(r.scrape, (long)i, c);
         if ((rc = level_buffer_reset(&r)) != 0 ||
             (rc = run_level(&r, c, level_queries(o, c), 0)) != 0)
             goto done;
+        scrape_level_end(&r);
         if (o->rates) {
             double a = r.issued >= 2 && r.last_sent > r.first_sent
                            ? (double)(r.issued - 1) /

@@ -55,6 +55,37 @@ char *sk_collect__probe_url(const char *base, const char *path);
 int sk_collect__wait_ready(const sk_collect_opts *opts,
                            struct curl_slist *headers);
 
+/* ---- --scrape (scrape.c): a thread sampling a Prometheus endpoint ---- */
+
+enum { SK_SCRAPE_RUNNING, SK_SCRAPE_WAITING, SK_SCRAPE_KV,
+       SK_SCRAPE_GAUGES };
+
+struct sk_scrape;
+
+/* Start sampling `url` every `interval_s` onto `fd` (the scrape CSV,
+ * O_APPEND; its header written by the caller), times on the clock that
+ * started at t0.  Returns 0 or SK_ENOMEM. */
+int sk_collect__scrape_start(struct sk_scrape **out, const char *url,
+                             double interval_s, int fd, int64_t t0);
+
+/* A level starts (its index and concurrency: its gauges reset, a sample
+ * taken at once) or ends (level -1).  Accepts NULL. */
+void sk_collect__scrape_level(struct sk_scrape *s, long level,
+                              size_t concurrency);
+
+/* The level's gauges so far, by SK_SCRAPE_*: the mean and the largest
+ * per-scrape value (NaN: the server gave none).  Accepts NULL. */
+void sk_collect__scrape_gauges(struct sk_scrape *s, double mean[],
+                               double max[]);
+
+/* A warning not said yet (the first failed GET, the first bad line) into
+ * `out`: 1, else 0.  Accepts NULL. */
+int sk_collect__scrape_warning(struct sk_scrape *s, char *out, size_t cap);
+
+/* Stop and free; counts: scrapes, failed GETs, lines skipped.  Accepts
+ * NULL (counts untouched). */
+void sk_collect__scrape_stop(struct sk_scrape *s, size_t counts[3]);
+
 /* A query's target length (synth.c): mean + sd z, z a standard normal
  * keyed by `key` and held within 4, rounded, at least 1; `mean` when sd
  * is 0. */

@@ -91,5 +91,28 @@ done:
     }
     out->summary_fd = sfd;
     out->per_query_fd = qfd;
+    out->scrape[0] = '\0';
+    out->scrape_fd = -1;
     return rc;
+}
+
+int sk_collect_files_scrape(struct sk_collect_files *out)
+{
+    const char *at = strstr(out->summary, "_summary_");
+    int n;
+
+    if (!at)
+        return sk_error_set(SK_EIO, "%s: not a collect summary name",
+                            out->summary);
+    n = snprintf(out->scrape, sizeof(out->scrape), "%.*s_scrape_%s",
+                 (int)(at - out->summary), out->summary,
+                 at + strlen("_summary_"));
+    if (n < 0 || (size_t)n >= sizeof(out->scrape) ||
+        (out->scrape_fd = open(out->scrape,
+                               O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+                                   O_CLOEXEC,
+                               0644)) < 0)
+        return sk_error_set(SK_EIO, "%s: cannot create: %s", out->scrape,
+                            strerror(errno));
+    return 0;
 }

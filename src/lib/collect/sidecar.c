@@ -193,6 +193,25 @@ int sk_collect_sidecar_write(const char *path,
                                              : json_null());
     json_object_set_new(j, "levels", lv);
     json_object_set_new(j, "open_loop", open_loop_json(o));
+    if (o->scrape_url) {
+        json_t *sc_j = json_pack("{s:o, s:f, s:s?}", "url",
+                                 public_url(o->scrape_url, 0), "interval_s",
+                                 o->scrape_interval_s, "file",
+                                 o->scrape_name);
+
+        if (sc_j && res) {
+            json_object_set_new(sc_j, "scrapes",
+                                json_integer((json_int_t)res->scrapes));
+            json_object_set_new(sc_j, "failures",
+                                json_integer(
+                                    (json_int_t)res->scrape_failures));
+            json_object_set_new(sc_j, "lines_skipped",
+                                json_integer(
+                                    (json_int_t)res->scrape_bad_lines));
+        }
+        json_object_set_new(j, "scrape", sc_j);
+    } else
+        json_object_set_new(j, "scrape", json_null());
     /* one of three modes: a count for every level, N x the concurrency,
      * or a time (with an optional cap); the others null */
     json_object_set_new(j, "queries_per_level",

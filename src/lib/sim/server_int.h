@@ -33,7 +33,7 @@
  * collector records it (the library has no version macro). */
 #define SERVER_LINE "Server: sweepkit-serve-sim\r\n"
 
-enum { EP_NONE, EP_CHAT, EP_CMPL, EP_LLAMA, EP_MODELS, EP_HEALTH };
+enum { EP_NONE, EP_CHAT, EP_CMPL, EP_LLAMA, EP_MODELS, EP_HEALTH, EP_METRICS };
 /* The endpoints' paths, "-" for none (server_resp.c). */
 extern const char *const sk_server__ep_name[];
 

@@ -23,7 +23,8 @@
 
 const char *const sk_server__ep_name[] = {
     "-",           "/v1/chat/completions", "/v1/completions",
-    "/completion", "/v1/models",           "/health"};
+    "/completion", "/v1/models",           "/health",
+    "/metrics"};
 
 /* ---- responses --------------------------------------------------------- */
 
@@ -119,7 +120,7 @@ static void respond_error(struct conn *c, int status, const char *fmt, ...)
                   status >= 500 ? "server_error" : "invalid_request_error",
                   "param", "code", status),
         status == 405
-            ? (c->r.ep == EP_MODELS || c->r.ep == EP_HEALTH ? "Allow: GET\r\n"
+            ? (c->r.ep >= EP_MODELS ? "Allow: GET\r\n"
                                                             : "Allow: POST\r\n")
             : NULL);
 }
@@ -422,6 +423,42 @@ static int make_prefix(struct conn *c)
     return 0;
 }
 
+/* GET /metrics: the model's state as vLLM's Prometheus gauges name it
+ * (vllm/v1/metrics/loggers.py): requests running (in a batch slot) and
+ * waiting, and the share of slots in use as the KV cache's. */
+static void respond_metrics(struct sk_server *sv, struct conn *c)
+{
+    size_t active = sk_sim_active(sv->sim), queued = sk_sim_queued(sv->sim);
+    char body[1024], head[256];
+    int n;
+
+    n = snprintf(
+        body, sizeof(body),
+        "# HELP vllm:num_requests_running Number of requests in model "
+        "execution batches.\n"
+        "# TYPE vllm:num_requests_running gauge\n"
+        "vllm:num_requests_running{model_name=\"%s\"} %zu\n"
+        "# HELP vllm:num_requests_waiting Number of requests waiting to be "
+        "processed.\n"
+        "# TYPE vllm:num_requests_waiting gauge\n"
+        "vllm:num_requests_waiting{model_name=\"%s\"} %zu\n"
+        "# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 "
+        "percent usage.\n"
+        "# TYPE vllm:kv_cache_usage_perc gauge\n"
+        "vllm:kv_cache_usage_perc{model_name=\"%s\"} %.6g\n",
+        DEFAULT_MODEL, active, DEFAULT_MODEL, queued, DEFAULT_MODEL,
+        (double)active / (double)sv->o.model.slots);
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 200 OK\r\n" SERVER_LINE
+             "Content-Type: text/plain; version=0.0.4\r\n"
+             "Content-Length: %d\r\n%s\r\n",
+             n, c->close_after ? "Connection: close\r\n" : "");
+    out_str(c, head);
+    out_str(c, body);
+    c->r.status = 200;
+    c->r.done = 1;
+}
+
 /* Does the request carry "Authorization: Bearer <the server's key>"? */
 static int key_ok(const struct sk_server *sv, const struct conn *c)
 {
@@ -596,11 +633,11 @@ void sk_server__dispatch(struct sk_server *sv, struct conn *c)
     sv->n.requests++;
     c->state = C_ACTIVE;
     c->close_after = !sk_http_keep_alive(c->http);
-    for (r->ep = EP_CHAT; r->ep <= EP_HEALTH; r->ep++)
+    for (r->ep = EP_CHAT; r->ep <= EP_METRICS; r->ep++)
         if (strlen(sk_server__ep_name[r->ep]) == plen &&
             memcmp(sk_server__ep_name[r->ep], target, plen) == 0)
             break;
-    if (r->ep > EP_HEALTH) {
+    if (r->ep > EP_METRICS) {
         r->ep = EP_NONE;
         respond_error(c, 404, "Invalid URL (%.32s %.200s)", method, target);
         return;
@@ -615,7 +652,8 @@ void sk_server__dispatch(struct sk_server *sv, struct conn *c)
         respond_error(c, 503, "Loading model");
         return;
     }
-    if (sv->o.api_key && r->ep != EP_HEALTH && !key_ok(sv, c)) {
+    if (sv->o.api_key && r->ep != EP_HEALTH && r->ep != EP_METRICS &&
+        !key_ok(sv, c)) {
         respond_error(c, 401, "Invalid API key: send Authorization: Bearer "
                               "with the server's key");
         return;
@@ -630,6 +668,8 @@ void sk_server__dispatch(struct sk_server *sv, struct conn *c)
                       "slots_processing", (json_int_t)active, "requests_queued",
                       (json_int_t)sk_sim_queued(sv->sim)),
             NULL);
+    } else if (r->ep == EP_METRICS) {
+        respond_metrics(sv, c);
     } else if (r->ep == EP_MODELS) {
         respond_json(c, 200, model_list(sv), NULL);
     } else {
