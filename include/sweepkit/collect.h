@@ -171,6 +171,9 @@ typedef struct {
     unsigned long seed;       /* of the schedule; level i uses seed + i */
     size_t max_concurrency;   /* cap in flight; 0: the level's queries,
                                  at most SK_COLLECT_OPEN_CAP */
+    size_t rate_sweep;        /* > 0 (and no rates): this many rates
+                                 between the synchronous and the saturated
+                                 rate, measured first (--rate-sweep) */
     /* --scrape: a Prometheus text endpoint sampled every
      * scrape_interval_s (and at each level's start) on a thread of its
      * own into scrape_fd (O_APPEND; header written here), its gauges of
@@ -182,6 +185,9 @@ typedef struct {
     int scrape_fd;
     const char *scrape_name;
 } sk_collect_opts;
+
+/* Is the run an open loop (rates, or a rate sweep)? */
+int sk_collect_open_loop(const sk_collect_opts *opts);
 
 /* The open loop's default cap of requests in flight. */
 #define SK_COLLECT_OPEN_CAP 1024
@@ -252,6 +258,10 @@ typedef struct {
                               failed */
     sk_collect_server server; /* who answered (unset when the run failed
                                  before asking) */
+    double rates[SK_COLLECT_MAX_LEVELS]; /* an open loop's rates, as run */
+    size_t nrates;
+    double sync_rate, max_rate; /* --rate-sweep's probes: requests/s one
+                                   at a time and with the cap in flight */
     size_t scrapes, scrape_failures, scrape_bad_lines; /* --scrape: GETs
                               that answered, GETs that failed, lines
                               skipped */

@@ -75,6 +75,8 @@ static const cli_opt options[] = {
      "no unique prefix on synthetic prompts (let a prefix cache work)"},
     {"rate", required_argument, OPT_RUN + 17, "LIST",
      "open loop: send at these requests/s, one level each"},
+    {"rate-sweep", required_argument, OPT_RUN + 25, "N",
+     "open loop at N rates up to the saturated one, measured first"},
     {"arrival", required_argument, OPT_RUN + 18, "A",
      "open loop gaps: poisson (default), gamma:SHAPE or constant"},
     {"seed", required_argument, OPT_RUN + 19, "N",

@@ -767,6 +767,45 @@ static void test_scrape(void)
     json_decref(j);
 }
 
+/* --rate-sweep 3: two probes, then three rates above the synchronous
+ * one, ascending, the last the saturated rate (to 3 digits), each a
+ * summary row; the sidecar keeps both probes' rates. */
+static void test_rate_sweep(int port)
+{
+    struct outputs o;
+    struct csv s;
+    char a[512];
+    json_t *j, *sw;
+    double sync = NAN, sat = NAN;
+
+    snprintf(a, sizeof(a),
+             "--url http://127.0.0.1:%d --rate-sweep 3 --queries 24 "
+             "--max-tokens 8 --max-concurrency 8",
+             port);
+    collect(&o, "sweep", a);
+    CHECK_INT(o.status, 0);
+    CHECK(strstr(o.err, "sweepkit collect: rate sweep: ") != NULL);
+    j = sidecar(&o);
+    sw = json_object_get(json_object_get(j, "open_loop"), "rate_sweep");
+    CHECK(sw != NULL);
+    if (sw) {
+        sync = json_real_value(json_object_get(sw, "synchronous_rate"));
+        sat = json_real_value(json_object_get(sw, "saturated_rate"));
+    }
+    json_decref(j);
+    CHECK(sync > 0 && sat > sync);
+    CHECK_INT(csv_load(&s, o.summary), 0);
+    CHECK_INT(s.nrows, 3);
+    if (s.nrows == 3) {
+        CHECK(cellf(&s, 0, "request_rate") > sync);
+        CHECK(cellf(&s, 0, "request_rate") < cellf(&s, 1, "request_rate"));
+        CHECK(cellf(&s, 1, "request_rate") < cellf(&s, 2, "request_rate"));
+        CHECK(fabs(cellf(&s, 2, "request_rate") / sat - 1) < 0.005);
+        CHECK_NEAR(cellf(&s, 2, "queries"), 24, 0);
+    }
+    csv_free(&s);
+}
+
 /* Open-loop options refused, each with its message. */
 static void test_open_loop_errors(void)
 {
@@ -788,6 +827,10 @@ static void test_open_loop_errors(void)
     CHECK_INT(o.status, 2);
     CHECK(strstr(o.err, "--rate and --concurrency-levels: give one") !=
           NULL);
+    collect(&o, "oe5", "--url http://127.0.0.1:9 --rate-sweep 1");
+    CHECK_INT(o.status, 2);
+    CHECK(strstr(o.err, "--rate-sweep: expected 2 to 64 rates, and no "
+                        "--rate") != NULL);
     collect(&o, "le1", "--url http://127.0.0.1:9 --output-tokens 9 "
                        "--max-tokens 9");
     CHECK_INT(o.status, 2);
@@ -821,6 +864,7 @@ int main(void)
     if (start_server(&s, roomy) == 0) {
         test_open_loop(s.port);
         test_lengths(s.port);
+        test_rate_sweep(s.port);
         stop_server(&s);
     } else
         CHECK(!"serve-sim started");

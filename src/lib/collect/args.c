@@ -192,6 +192,9 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
     } else if (strcmp(name, "output-tokens") == 0) {
         return set_length(&o->output_tokens, &o->output_sd, v,
                           "--output-tokens");
+    } else if (strcmp(name, "rate-sweep") == 0) {
+        return sk_units_parse_count(&o->rate_sweep, v, SK_COLLECT_MAX_LEVELS,
+                                    "--rate-sweep");
     } else if (strcmp(name, "arrival") == 0) {
         return sk_arrival_parse(&o->arrival, v);
     } else if (strcmp(name, "seed") == 0) {
@@ -278,6 +281,9 @@ static int parse_rates(sk_collect_args *a)
     size_t n = 0, i;
     int rc;
 
+    if (a->opts.rate_sweep && a->levels_given)
+        return sk_error_set(SK_EINVAL, "--rate-sweep and "
+                                       "--concurrency-levels: give one");
     if (!a->rates_text[0])
         return 0;
     if (a->levels_given)

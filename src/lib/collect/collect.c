@@ -40,7 +40,8 @@
 #define REAP_MAX 8 /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
-enum { WARMUP = 1, PREFLIGHT = 2 }; /* requests not recorded (struct req) */
+/* requests not recorded (struct req) */
+enum { WARMUP = 1, PREFLIGHT = 2, PROBE = 3 };
 
 static const char *const fault_names[SK_FAULT_COUNT] = {
     "connect", "timeout", "http", "parse", "stream", "other"};
@@ -142,6 +143,8 @@ struct run {
     double tpw, overhead; /* --input-tokens' calibration: prompt tokens
                              per word, and the tokens of the rest */
     struct sk_scrape *scrape; /* --scrape's thread, or NULL */
+    int probe_failed;         /* a --rate-sweep probe's request failed */
+    char probe_error[512];
     char gauge_text[4][32];   /* the level's gauges, as the summary has
                                  them */
     unsigned faults_said; /* fault categories told (first_of_kind()) */
@@ -519,7 +522,7 @@ static void synth_prefix(char *out, size_t cap, const struct run *r,
         out[0] = '\0';
     else
         snprintf(out, cap, "[sk-%06x-%c%03zu-%08zu] ", r->tag & 0xffffffu,
-                 "lwp"[kind], level, qid);
+                 "lwpb"[kind], level, qid);
 }
 
 /* The words that make a prompt of `tokens` by the calibration. */
@@ -606,7 +609,7 @@ static int add(struct run *r, struct req *q)
      * two runs against one server are told apart in its logs */
     snprintf(q->id_line, sizeof(q->id_line),
              "X-Request-Id: sk-%06x-%c%03zu-%08zu-%02u", r->tag & 0xffffffu,
-             "lwp"[q->warmup], q->warmup ? 0 : r->level, q->qid,
+             "lwpb"[q->warmup], q->warmup ? 0 : r->level, q->qid,
              q->attempt % 100);
     q->request_id = q->id_line + strlen("X-Request-Id: ");
     curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
@@ -874,7 +877,7 @@ static void format_row(struct run *r, struct req *q)
     count(fp, q->server_predicted_n);
     text(fp, q->request_id, strlen(q->request_id));
     text(fp, q->warning, strlen(q->warning));
-    if (o->rates) {
+    if (sk_collect_open_loop(o)) {
         text(fp, r->rate_text, strlen(r->rate_text));
         num(fp, secs(q->t_sched - r->t0));
     }
@@ -1159,6 +1162,11 @@ static int reap(struct run *r, size_t n, int warmup, int most)
             record(r, q);
         else if (q->failed && warmup == WARMUP)
             r->res->warmup_errors++;
+        else if (q->failed && warmup == PROBE && !r->probe_failed) {
+            r->probe_failed = 1;
+            sk_scrub_text(r->probe_error, sizeof(r->probe_error), r->scrub,
+                          q->error, strlen(q->error));
+        }
         q->busy = 0;
         r->busy--;
         slot_free(r, q, q->t_end, n);
@@ -1344,7 +1352,7 @@ static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
     size_t i;
 
     fputs(per_query_header, fp);
-    if (o->rates)
+    if (sk_collect_open_loop(o))
         fputs(",request_rate,scheduled_s", fp);
     if (synthetic(o))
         fputs(",input_tokens_target,output_tokens_target", fp);
@@ -1531,12 +1539,18 @@ int sk_collect_check(const sk_collect_opts *o)
                                 "--rate: %g is outside (0, 1000000] "
                                 "requests/s",
                                 o->rates[i]);
-    if (o->rates && o->queries_per_conc)
+    if (o->rate_sweep && (o->rates || o->rate_sweep < 2 ||
+                          o->rate_sweep > SK_COLLECT_MAX_LEVELS))
+        return sk_error_set(SK_EINVAL,
+                            "--rate-sweep: expected 2 to %d rates, and no "
+                            "--rate",
+                            SK_COLLECT_MAX_LEVELS);
+    if (sk_collect_open_loop(o) && o->queries_per_conc)
         return sk_error_set(SK_EINVAL,
                             "--queries Nx: an open loop (--rate) has no "
                             "concurrency to multiply; give --queries N or "
                             "--level-duration");
-    if (o->max_concurrency && !o->rates)
+    if (o->max_concurrency && !sk_collect_open_loop(o))
         return sk_error_set(SK_EINVAL, "--max-concurrency: caps an open "
                                        "loop; give --rate too");
     if (o->max_concurrency > SK_COLLECT_MAX_CONCURRENCY)
@@ -1847,11 +1861,77 @@ static int calibrate(struct run *r)
     return 0;
 }
 
+int sk_collect_open_loop(const sk_collect_opts *o)
+{
+    return o->rates != NULL || o->rate_sweep > 0;
+}
+
+/*
+ * --rate-sweep N (GuideLLM's sweep profile): two probes, not recorded,
+ * of the level's queries, one at a time (the synchronous rate) and with
+ * the cap in flight (the saturated rate), each rate its queries over its
+ * time; then N rates evenly spaced above the first up to the second.
+ */
+static int rate_sweep(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    size_t cap = sk_collect_open_cap(o), c[2] = {1, cap}, n, k;
+    size_t want = o->level_duration_s > 0
+                      ? (o->max_queries ? o->max_queries : 2 * cap)
+                      : o->queries;
+    double rate[2];
+    char line[600];
+    int at = 0, rc;
+
+    for (k = 0; k < 2; k++) {
+        int64_t t;
+
+        n = want > c[k] ? want : c[k];
+        t = mono_ns();
+        if ((rc = run_level(r, c[k], n, PROBE)) != 0 || r->stopping)
+            return rc;
+        rate[k] = (double)n / secs(mono_ns() - t);
+        if (r->probe_failed)
+            return sk_error_set(SK_EHTTP,
+                                "--rate-sweep: a probe request failed (%s); "
+                                "no rates to sweep",
+                                r->probe_error);
+    }
+    if (!(rate[1] > rate[0] * 1.01))
+        rate[1] = rate[0] * 1.01; /* a server that does not batch */
+    for (k = 0; k < o->rate_sweep; k++) {
+        /* three significant digits: rates a reader can name */
+        char t[32];
+
+        snprintf(t, sizeof(t), "%.3g",
+                 rate[0] + (rate[1] - rate[0]) * (double)(k + 1) /
+                               (double)o->rate_sweep);
+        r->res->rates[k] = strtod(t, NULL);
+    }
+    r->res->nrates = o->rate_sweep;
+    r->res->sync_rate = rate[0];
+    r->res->max_rate = rate[1];
+    at = snprintf(line, sizeof(line),
+                  "rate sweep: %.3g/s one at a time, %.3g/s with %zu in "
+                  "flight; rates",
+                  rate[0], rate[1], cap);
+    for (k = 0; k < o->rate_sweep && at > 0 && (size_t)at < sizeof(line);
+         k++)
+        at += snprintf(line + at, sizeof(line) - (size_t)at, "%s %.3g",
+                       k ? "," : "", r->res->rates[k]);
+    if (o->note)
+        o->note(o->payload, line);
+    return 0;
+}
+
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 {
     struct run r;
     size_t i, slots = 1, all_failed = 0;
-    size_t nlev = o->rates ? o->nrates : o->nlevels;
+    int open = sk_collect_open_loop(o);
+    size_t nlev = o->rate_sweep ? o->rate_sweep
+                  : o->rates    ? o->nrates
+                                : o->nlevels;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -1866,13 +1946,15 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
             0 ||
         (rc = sk_rowfile_open(&r.sm, o->summary_fd, o->summary_name)) != 0)
         return rc;
-    for (i = 0; !o->rates && i < o->nlevels; i++)
+    for (i = 0; !open && i < o->nlevels; i++)
         if (o->levels[i] > slots)
             slots = o->levels[i];
-    if (o->rates)
+    if (open)
         slots = sk_collect_open_cap(o);
+    for (i = 0; o->rates && i < o->nrates; i++)
+        out->rates[out->nrates++] = o->rates[i];
     /* the summary's columns after planned_queries */
-    if (o->rates) {
+    if (open) {
         r.sum_names[r.nsum] = "request_rate";
         r.sum_values[r.nsum++] = r.rate_text;
         r.sum_names[r.nsum] = "achieved_rate";
@@ -1950,12 +2032,14 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         if ((rc = run_level(&r, c, o->warmup, WARMUP)) != 0)
             goto done;
     }
+    if (o->rate_sweep && (rc = rate_sweep(&r)) != 0)
+        goto done;
     for (i = 0; i < nlev && !r.stopping; i++) {
-        size_t c = o->rates ? sk_collect_open_cap(o) : o->levels[i];
+        size_t c = open ? sk_collect_open_cap(o) : o->levels[i];
 
         r.level = i;
-        if (o->rates) {
-            r.rate = o->rates[i];
+        if (open) {
+            r.rate = out->rates[i];
             snprintf(r.rate_text, sizeof(r.rate_text), "%g", r.rate);
             sk_arrival_gen_free(r.gen);
             if ((rc = sk_arrival_gen_new(&r.gen, &o->arrival, r.rate,
@@ -1967,7 +2051,7 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
             (rc = run_level(&r, c, level_queries(o, c), 0)) != 0)
             goto done;
         scrape_level_end(&r);
-        if (o->rates) {
+        if (open) {
             double a = r.issued >= 2 && r.last_sent > r.first_sent
                            ? (double)(r.issued - 1) /
                                  secs(r.last_sent - r.first_sent)

@@ -115,21 +115,36 @@ static int json_replace(json_t *j, const char *path)
  * key and URL credentials are left out), how it ended and why, and when
  * the terminal was lost. */
 /* The open loop's settings, or null for a closed loop. */
-static json_t *open_loop_json(const sk_collect_opts *o)
+static json_t *open_loop_json(const sk_collect_opts *o,
+                              const sk_collect_result *res)
 {
-    json_t *rates;
+    json_t *rates, *j;
     char arrival[64];
     size_t i;
 
-    if (!o->rates)
+    if (!sk_collect_open_loop(o))
         return json_null();
     rates = json_array();
-    for (i = 0; i < o->nrates; i++)
+    /* the rates run (a rate sweep's are known once it has probed) */
+    for (i = 0; res && i < res->nrates; i++)
+        json_array_append_new(rates, json_real(res->rates[i]));
+    for (i = 0; !res && o->rates && i < o->nrates; i++)
         json_array_append_new(rates, json_real(o->rates[i]));
     sk_arrival_name(arrival, sizeof(arrival), &o->arrival);
-    return json_pack("{s:o, s:s, s:I, s:I}", "rates", rates, "arrival",
-                     arrival, "seed", (json_int_t)o->seed, "max_concurrency",
-                     (json_int_t)sk_collect_open_cap(o));
+    j = json_pack("{s:o, s:s, s:I, s:I}", "rates", rates, "arrival",
+                  arrival, "seed", (json_int_t)o->seed, "max_concurrency",
+                  (json_int_t)sk_collect_open_cap(o));
+    if (j && o->rate_sweep)
+        json_object_set_new(
+            j, "rate_sweep",
+            json_pack("{s:I, s:o, s:o}", "rates", (json_int_t)o->rate_sweep,
+                      "synchronous_rate",
+                      res && res->sync_rate > 0 ? json_real(res->sync_rate)
+                                                : json_null(),
+                      "saturated_rate",
+                      res && res->max_rate > 0 ? json_real(res->max_rate)
+                                               : json_null()));
+    return j;
 }
 
 int sk_collect_sidecar_write(const char *path,
@@ -168,7 +183,7 @@ int sk_collect_sidecar_write(const char *path,
     for (i = 0; i < o->nurls; i++)
         json_array_append_new(u, public_url(o->urls[i], 0));
     for (i = 0; i < o->nlevels; i++)
-        if (!o->rates)
+        if (!sk_collect_open_loop(o))
             json_array_append_new(lv,
                                   json_integer((json_int_t)o->levels[i]));
     for (i = 0; i < o->nheaders; i++) {
@@ -192,7 +207,7 @@ int sk_collect_sidecar_write(const char *path,
     json_object_set_new(j, "model", o->model ? json_string(o->model)
                                              : json_null());
     json_object_set_new(j, "levels", lv);
-    json_object_set_new(j, "open_loop", open_loop_json(o));
+    json_object_set_new(j, "open_loop", open_loop_json(o, res));
     if (o->scrape_url) {
         json_t *sc_j = json_pack("{s:o, s:f, s:s?}", "url",
                                  public_url(o->scrape_url, 0), "interval_s",
@@ -261,21 +276,22 @@ int sk_collect_sidecar_write(const char *path,
         json_object_set_new(j, "faults", faults);
         json_object_set_new(j, "levels_done",
                             json_integer((json_int_t)res->levels_done));
-        for (i = 0; i < (o->rates ? o->nrates : o->nlevels); i++) {
+        for (i = 0; i < (sk_collect_open_loop(o) ? res->nrates : o->nlevels);
+             i++) {
             json_t *l = json_pack(
                 "{s:I, s:I, s:I, s:I, s:I}", "concurrency",
-                (json_int_t)(o->rates ? sk_collect_open_cap(o)
+                (json_int_t)(sk_collect_open_loop(o) ? sk_collect_open_cap(o)
                                       : o->levels[i]),
                 "queries", (json_int_t)res->level_queries[i], "errors",
                 (json_int_t)res->level_errors[i], "retried",
                 (json_int_t)res->level_retried[i], "resent",
                 (json_int_t)res->level_resent[i]);
 
-            if (l && o->rates) {
+            if (l && sk_collect_open_loop(o)) {
                 double a = res->level_achieved_rate[i];
 
                 json_object_set_new(l, "request_rate",
-                                    json_real(o->rates[i]));
+                                    json_real(res->rates[i]));
                 json_object_set_new(l, "achieved_rate",
                                     isfinite(a) ? json_real(a) : json_null());
             }
