@@ -4,7 +4,8 @@
 # black-box tests' checkers; time for the benchmarks).  Idempotent, and
 # silent when all is already present.  Runs apt as root, or through sudo
 # when not root.  `--tests` adds what only the tests need: Chromium, which
-# renders report.html headless to compare its charts with the PNGs.
+# renders report.html headless to compare its charts with the PNGs, and
+# man-db, whose `man -l` renders the installed man pages.
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,7 @@ packages=(
   clang libclang-rt-14-dev valgrind time
   python3 procps strace
 )
-[ "${1:-}" = "--tests" ] && packages+=(chromium)
+[ "${1:-}" = "--tests" ] && packages+=(chromium man-db)
 
 missing=()
 for p in "${packages[@]}"; do

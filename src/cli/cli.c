@@ -27,6 +27,12 @@ int cli_getopt(int argc, char **argv, const cli_spec *spec,
     size_t n = 0, s = 0;
     int c;
 
+    /* `--help-man`, first: the manual page from the same table (the
+     * build makes the installed man pages with it; docs/install.md) */
+    if (optind <= 1 && argc >= 2 && strcmp(argv[1], "--help-man") == 0) {
+        cli_man(stdout, prog, spec->synopsis, spec->description, opts);
+        return 'h';
+    }
     shortopts[s++] = ':'; /* report a missing argument as ':' */
     for (; opts[n].name && n < MAX_OPTS; n++) {
         longopts[n].name = opts[n].name;
@@ -96,6 +102,79 @@ void cli_help(FILE *fp, const char *synopsis, const char *description,
             fprintf(fp, "  %-28s %s\n", left, opts[i].help);
     }
     fprintf(fp, "  %-28s %s\n", "-h, --help", "show this help and exit");
+}
+
+/* Text for roff: a backslash doubled as \e, a '-' as \-, a line that
+ * starts with '.' or '\'' guarded with \&. */
+static void roff(FILE *fp, const char *s)
+{
+    int bol = 1;
+
+    for (; *s; s++) {
+        if (bol && (*s == '.' || *s == '\''))
+            fputs("\\&", fp);
+        bol = *s == '\n';
+        if (*s == '\\')
+            fputs("\\e", fp);
+        else if (*s == '-')
+            fputs("\\-", fp);
+        else
+            fputc(*s, fp);
+    }
+}
+
+void cli_man(FILE *fp, const char *prog, const char *synopsis,
+             const char *description, const cli_opt *opts)
+{
+    char page[64];
+    size_t i, n;
+
+    snprintf(page, sizeof(page), "%s", prog);
+    for (i = 0; page[i]; i++)
+        page[i] = page[i] == ' ' ? '-' : page[i];
+    fputs(".TH \"", fp);
+    for (i = 0; page[i]; i++)
+        fputc(page[i] >= 'a' && page[i] <= 'z' ? page[i] - 32 : page[i], fp);
+    fputs("\" 1 \"\" \"" CLI_TOOL "\" \"User Commands\"\n.SH NAME\n", fp);
+    roff(fp, page);
+    fputs(" \\- ", fp);
+    /* the description's first sentence, on one line */
+    {
+        char first[400];
+
+        for (n = 0; description[n] && n + 1 < sizeof(first); n++) {
+            if (description[n] == '.' &&
+                (!description[n + 1] || description[n + 1] == ' ' ||
+                 description[n + 1] == '\n'))
+                break;
+            first[n] = description[n] == '\n' ? ' ' : description[n];
+        }
+        first[n] = '\0';
+        roff(fp, first);
+    }
+    fputs("\n.SH SYNOPSIS\n.B ", fp);
+    roff(fp, synopsis);
+    fputs("\n.SH DESCRIPTION\n", fp);
+    roff(fp, description);
+    fputs("\n.SH OPTIONS\n", fp);
+    for (i = 0; opts && opts[i].name; i++) {
+        fputs(".TP\n.B ", fp);
+        if (opts[i].key < 256)
+            fprintf(fp, "\\-%c, ", opts[i].key);
+        fputs("\\-\\-", fp);
+        roff(fp, opts[i].name);
+        if (opts[i].arg) {
+            fputs(" \\fI", fp);
+            roff(fp, opts[i].arg);
+            fputs("\\fR", fp);
+        }
+        fputc('\n', fp);
+        roff(fp, opts[i].help);
+        fputc('\n', fp);
+    }
+    fputs(".TP\n.B \\-h, \\-\\-help\nshow this help and exit\n"
+          ".SH SEE ALSO\n.BR sweepkit (1)\n",
+          fp);
 }
 
 int cli_usage_error(const char *prog, const char *msg)

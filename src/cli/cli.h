@@ -76,6 +76,12 @@ int cli_getopt(int argc, char **argv, const cli_spec *spec,
 void cli_help(FILE *fp, const char *synopsis, const char *description,
               const cli_opt *opts);
 
+/* The manual page (roff, man(7)) of command `prog` ("sweepkit top":
+ * page sweepkit-top(1)) from its synopsis, description and option table:
+ * what `sweepkit top --help-man` prints. */
+void cli_man(FILE *fp, const char *prog, const char *synopsis,
+             const char *description, const cli_opt *opts);
+
 /* "PROG: MESSAGE" plus a hint line on stderr; returns SK_EXIT_USAGE. */
 int cli_usage_error(const char *prog, const char *msg);
 

@@ -101,8 +101,8 @@ static const cli_opt options[] = {
 
 static const cli_spec spec = {
     "sweepkit collect --url URL [OPTIONS]",
-    "Run a closed-loop concurrency sweep against an "
-    "OpenAI-compatible or llama.cpp server\n"
+    "Run a concurrency sweep (or an open loop at request rates) against an "
+    "OpenAI-compatible or\nllama.cpp server "
     "over its streaming API and write "
     "<prefix>_summary_<ts>.csv, <prefix>_per_query_<ts>.csv"
     "\nand a JSON sidecar into the output directory.  "

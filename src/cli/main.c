@@ -38,6 +38,30 @@ static void help(FILE *fp)
     fputs("\n'sweepkit COMMAND --help' describes a command.\n", fp);
 }
 
+/* sweepkit(1): the commands, each with its own page. */
+static void man(FILE *fp)
+{
+    size_t i;
+
+    fputs(".TH \"SWEEPKIT\" 1 \"\" \"" CLI_TOOL "\" \"User Commands\"\n"
+          ".SH NAME\nsweepkit \\- measure LLM inference servers with "
+          "concurrency sweeps\n.SH SYNOPSIS\n.B sweepkit\n.I COMMAND\n"
+          "[\\fIOPTIONS\\fR]\n.br\n.B sweepkit \\-\\-version\n"
+          ".SH DESCRIPTION\nCollect concurrency sweeps from a live server, "
+          "read sweep CSVs and other tools' results, find where throughput "
+          "saturates and which concurrency a TTFT budget allows, and draw "
+          "and report them.\n.SH COMMANDS\n",
+          fp);
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(fp, ".TP\n.B %s\n%s; see\n.BR sweepkit\\-%s (1).\n",
+                commands[i].name, commands[i].summary, commands[i].name);
+    fputs(".SH EXIT STATUS\n0 success, 1 bad input data or a failure at "
+          "run time, 2 a bad command line, 3 done with an input skipped, "
+          "4 collect finished after losing its terminal, 130 collect "
+          "interrupted.\n.SH SEE ALSO\n.BR analyze\\-data (1)\n",
+          fp);
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -47,6 +71,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         help(stdout);
+        return SK_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help-man") == 0) {
+        man(stdout);
         return SK_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {

@@ -503,7 +503,7 @@ static void test_open_loop(int port)
 
     snprintf(a, sizeof(a),
              "--url http://127.0.0.1:%d --rate 50 --arrival constant "
-             "--queries 50 --max-tokens 2",
+             "--queries 50 --max-tokens 2 --max-concurrency 4 --warmup 4",
              port);
     collect(&o, "constant", a);
     CHECK_INT(o.status, 0);
@@ -544,8 +544,29 @@ static void test_open_loop(int port)
                 inflight++;
         CHECK(inflight <= 2);
         CHECK_NEAR(cellf(&q, i, "concurrency"), 2, 0);
+        /* the wait for a slot is the query's send lag, from its time */
+        CHECK_NEAR(cellf(&q, i, "start_s") - cellf(&q, i, "send_lag_s"),
+                   cellf(&q, i, "scheduled_s"), 0.002);
     }
+    CHECK(cellf(&q, q.nrows - 1, "send_lag_s") > 0.05); /* it queued */
     csv_free(&q);
+
+    /* a timed open loop: 0.5/s for 3 s sends at 0 and 2 s, and the
+     * level ends when they are done, not at the next arrival (4 s) */
+    {
+        double t0 = sim_mono();
+
+        snprintf(a, sizeof(a),
+                 "--url http://127.0.0.1:%d --rate 0.5 --arrival constant "
+                 "--level-duration 3s --max-tokens 2",
+                 port);
+        collect(&o, "timed-open", a);
+        CHECK_INT(o.status, 0);
+        CHECK(sim_mono() - t0 < 3.5);
+        CHECK_INT(csv_load(&q, o.per_query), 0);
+        CHECK_INT(q.nrows, 2);
+        csv_free(&q);
+    }
 }
 
 /*

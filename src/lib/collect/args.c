@@ -322,6 +322,9 @@ int sk_collect_args_finish(sk_collect_args *a)
         if (a->max_tokens_given)
             return sk_error_set(SK_EINVAL, "--output-tokens and "
                                            "--max-tokens: give one");
+        if (o->output_tokens + 4 * o->output_sd > 1000000)
+            return sk_error_set(SK_EINVAL, "--output-tokens: N + 4 SD is "
+                                           "over 1000000 tokens");
         o->max_tokens = (unsigned)ceil(o->output_tokens + 4 * o->output_sd);
     }
     for (i = 0; i < a->nlabels; i++) {

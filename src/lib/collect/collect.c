@@ -182,14 +182,6 @@ struct run {
     size_t row_len;
 };
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static double secs(int64_t ns)
 {
     return (double)ns / 1e9;
@@ -207,13 +199,6 @@ const char *sk_collect__api_path(enum sk_api api)
     return "/";
 }
 
-static int ends_with(const char *s, size_t n, const char *suffix)
-{
-    size_t m = strlen(suffix);
-
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 /* "http://h:8000" -> ".../v1/chat/completions"; a URL that already ends
  * in the path, or in "/v1" for the OpenAI APIs, is completed, not
  * doubled. */
@@ -225,9 +210,9 @@ static char *endpoint(const char *base, enum sk_api api)
 
     while (n > 0 && base[n - 1] == '/')
         n--;
-    if (ends_with(base, n, path))
+    if (sk_collect__ends_with(base, n, path))
         path = "";
-    else if (api != SK_API_LLAMACPP && ends_with(base, n, "/v1"))
+    else if (api != SK_API_LLAMACPP && sk_collect__ends_with(base, n, "/v1"))
         path += 3;
     if (!(s = malloc(n + strlen(path) + 1)))
         return NULL;
@@ -426,7 +411,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     }
     if (q->failed)
         return 0;
-    q->t_last_chunk = mono_ns();
+    q->t_last_chunk = sk_collect__mono_ns();
     switch (sk_sse_feed(&q->sse, p, len, on_event, q)) {
     case 0: return len;
     case SK_ELIMIT:
@@ -448,7 +433,7 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port,
     (void)local_ip;
     (void)port;
     (void)local_port;
-    q->t_send = mono_ns();
+    q->t_send = sk_collect__mono_ns();
     return CURL_PREREQFUNC_OK;
 }
 
@@ -483,7 +468,7 @@ static int on_timer(CURLM *m, long timeout_ms, void *ud)
     struct run *r = ud;
 
     (void)m;
-    r->timer_at = timeout_ms < 0 ? -1 : mono_ns() + timeout_ms * 1000000;
+    r->timer_at = timeout_ms < 0 ? -1 : sk_collect__mono_ns() + timeout_ms * 1000000;
     return 0;
 }
 
@@ -539,8 +524,10 @@ static int synth_body(struct run *r, struct req *q)
 {
     const sk_collect_opts *o = r->o;
     size_t level = q->warmup ? 0 : r->level, np = sk_prompts_count(o->prompts);
-    uint64_t key = ((uint64_t)o->seed << 40) ^ ((uint64_t)q->warmup << 36) ^
-                   ((uint64_t)level << 28) ^ (uint64_t)q->qid;
+    uint64_t key = sk_collect__mix64(
+        ((uint64_t)o->seed << 32) ^
+        sk_collect__mix64(((uint64_t)q->warmup << 56) ^
+                          ((uint64_t)level << 40) ^ (uint64_t)q->qid));
     long *ids = NULL;
     char prefix[64];
     size_t i;
@@ -627,7 +614,7 @@ static int add(struct run *r, struct req *q)
     if (q->resent == 1)
         q->resent = 2;
     q->retry_at = 0;
-    q->t_added = mono_ns();
+    q->t_added = sk_collect__mono_ns();
     if ((mc = curl_multi_add_handle(r->multi, q->easy)) != CURLM_OK)
         return sk_error_set(SK_EHTTP, "libcurl: %s", curl_multi_strerror(mc));
     q->in_multi = 1;
@@ -909,13 +896,13 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.resent = r->res->level_resent[r->level];
     p.warnings = r->warnings;
     p.cancelled = r->cut;
-    p.elapsed_s = secs(mono_ns() - r->level_start);
+    p.elapsed_s = secs(sk_collect__mono_ns() - r->level_start);
     p.output_tokens = r->tokens;
     p.level_done = level_done;
     p.interrupted = r->stopping;
     p.partial = level_done && r->stopping && r->done < r->planned;
     p.summary = summary;
-    r->last_progress = mono_ns();
+    r->last_progress = sk_collect__mono_ns();
     r->o->progress(r->o->payload, &p);
 }
 
@@ -925,6 +912,7 @@ static void progress(struct run *r, int level_done, const double *summary)
 static void first_of_kind(struct run *r, const struct req *q)
 {
     char line[sizeof(q->error) + 160], error[3 * sizeof(q->error)];
+    char where[48];
     size_t i;
 
     if (!r->o->note)
@@ -940,10 +928,14 @@ static void first_of_kind(struct run *r, const struct req *q)
         return;
     r->faults_said |= 1u << q->fault;
     sk_scrub_text(error, sizeof(error), r->scrub, q->error, strlen(q->error));
+    if (r->rate > 0)
+        snprintf(where, sizeof(where), "rate %g/s", r->rate);
+    else
+        snprintf(where, sizeof(where), "level %zu", r->concurrency);
     snprintf(line, sizeof(line),
-             "first %s failure (level %zu, request %s): %.*s; later ones "
-             "are counted in the per-query CSV",
-             sk_collect_fault_name(q->fault), r->concurrency, q->request_id,
+             "first %s failure (%s, request %s): %.*s; later ones are "
+             "counted in the per-query CSV",
+             sk_collect_fault_name(q->fault), where, q->request_id,
              (int)(sizeof(line) - 160), error);
     r->o->note(r->o->payload, line);
 }
@@ -980,8 +972,11 @@ static void record(struct run *r, struct req *q)
  * (when one is left to issue). */
 static void slot_free(struct run *r, struct req *q, int64_t freed, size_t n)
 {
+    /* a timed level queues no slot after its time; an open loop's does
+     * while its schedule still has sends due before it */
     if (r->stopping || r->issued + r->ready_n >= n ||
-        (r->deadline && freed >= r->deadline))
+        (r->deadline && freed >= r->deadline &&
+         !(r->rate > 0 && r->next_send < r->deadline)))
         return;
     q->t_free = freed;
     r->ready[(r->ready_head + r->ready_n++) % r->nreqs] = q;
@@ -999,7 +994,7 @@ static int issue_ready(struct run *r, int warmup)
      * dropped, and the level drains (an open loop's schedule ends there:
      * below) */
     if (r->deadline && r->ready_n && !(r->rate > 0 && !warmup) &&
-        mono_ns() >= r->deadline)
+        sk_collect__mono_ns() >= r->deadline)
         r->ready_n = 0;
     for (k = 0; k < STAGGER && r->ready_n > 0; k++) {
         struct req *q = r->ready[r->ready_head];
@@ -1007,15 +1002,15 @@ static int issue_ready(struct run *r, int warmup)
 
         if (r->rate > 0 && !warmup) {
             /* open loop: the next query goes at its time, not before */
-            if ((now = mono_ns()) < r->next_send)
-                break;
             if (r->deadline && r->next_send >= r->deadline) {
-                r->ready_n = 0; /* the level's time is over */
+                r->ready_n = 0; /* the level's schedule is over */
                 break;
             }
-            q->t_sched = r->next_send;
-            if (q->t_free < q->t_sched)
-                q->t_free = q->t_sched; /* its lag counts from then */
+            if ((now = sk_collect__mono_ns()) < r->next_send)
+                break;
+            /* its lag counts from its time: a wait for a free slot (the
+             * cap in flight) shows in send_lag_s */
+            q->t_sched = q->t_free = r->next_send;
             r->next_send += (int64_t)(sk_arrival_gen_next(r->gen) * 1e9);
             if (!r->first_sent)
                 r->first_sent = now;
@@ -1122,7 +1117,7 @@ static int reap(struct run *r, size_t n, int warmup, int most)
         /* end: the last byte of a complete response; for a failure, the
          * moment the failure was seen */
         q->t_end = !q->failed && q->t_last_chunk ? q->t_last_chunk
-                                                 : mono_ns();
+                                                 : sk_collect__mono_ns();
         /* no Server header from the identification requests: the first
          * answer of a query says it, or none does (after t_end: its
          * scrubbing is not the query's time) */
@@ -1220,7 +1215,7 @@ static void cancel_all(struct run *r, size_t n, int warmup)
         if (q->in_multi)
             curl_multi_remove_handle(r->multi, q->easy);
         q->in_multi = 0;
-        q->t_end = complete ? q->t_last_chunk : mono_ns();
+        q->t_end = complete ? q->t_last_chunk : sk_collect__mono_ns();
         if (!complete) {
             q->interrupted = 1;
             if (!warmup) {
@@ -1248,7 +1243,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
     r->ready_head = r->ready_n = 0;
     r->tokens = 0;
     r->planned = n;
-    r->level_start = mono_ns();
+    r->level_start = sk_collect__mono_ns();
     r->deadline = !warmup && r->o->level_duration_s > 0
                       ? r->level_start +
                             (int64_t)(r->o->level_duration_s * 1e9)
@@ -1275,7 +1270,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             break;
         if (r->busy == 0 && r->ready_n == 0)
             break;
-        now = mono_ns();
+        now = sk_collect__mono_ns();
         if (!warmup && now - r->last_progress >= PROGRESS_NS)
             progress(r, 0, NULL);
         if ((rc = retry_due(r, now, &next)) != 0)
@@ -1285,7 +1280,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             r->timer_at = -1;
             curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0,
                                      &running);
-            now = mono_ns();
+            now = sk_collect__mono_ns();
         }
         /* sleep until curl's timer, a retry, or 200 ms (to see the stop
          * flag promptly), whichever is first; round up to whole ms */
@@ -1385,7 +1380,7 @@ static size_t planned_row(const struct run *r)
         return r->planned;
     if (!(r->stopping && r->done < r->planned))
         return r->done;
-    t = secs(mono_ns() - r->level_start);
+    t = secs(sk_collect__mono_ns() - r->level_start);
     est = t > 0 && t < d ? (size_t)ceil((double)r->done * d / t) : 0;
     if (est > r->planned)
         est = r->planned;
@@ -1534,9 +1529,9 @@ int sk_collect_check(const sk_collect_opts *o)
         return sk_error_set(SK_EINVAL, "--rate: give 1 to %d rates",
                             SK_COLLECT_MAX_LEVELS);
     for (i = 0; o->rates && i < o->nrates; i++)
-        if (!(o->rates[i] > 0 && o->rates[i] <= 1e6))
+        if (!(o->rates[i] >= 0.001 && o->rates[i] <= 1e6))
             return sk_error_set(SK_EINVAL,
-                                "--rate: %g is outside (0, 1000000] "
+                                "--rate: %g is outside 0.001 to 1000000 "
                                 "requests/s",
                                 o->rates[i]);
     if (o->rate_sweep && (o->rates || o->rate_sweep < 2 ||
@@ -1688,6 +1683,17 @@ static int setup_slots(struct run *r, size_t slots)
     return 0;
 }
 
+/* What the scrape has to warn of, said. */
+static void scrape_warnings(struct run *r)
+{
+    char w[640], line[700];
+
+    while (r->o->note && sk_collect__scrape_warning(r->scrape, w, sizeof(w))) {
+        snprintf(line, sizeof(line), "warning: %s", w);
+        r->o->note(r->o->payload, line);
+    }
+}
+
 static void dispose(struct run *r)
 {
     size_t i;
@@ -1725,6 +1731,7 @@ static void dispose(struct run *r)
     if (r->scrape) {
         size_t counts[3];
 
+        scrape_warnings(r); /* what came after the last level's end */
         sk_collect__scrape_stop(r->scrape, counts);
         r->res->scrapes = counts[0];
         r->res->scrape_failures = counts[1];
@@ -1783,7 +1790,6 @@ size_t sk_collect_open_cap(const sk_collect_opts *o)
 static void scrape_level_end(struct run *r)
 {
     double mean[SK_SCRAPE_GAUGES], max[SK_SCRAPE_GAUGES], v[4];
-    char w[640], line[700];
     size_t k;
 
     if (!r->scrape)
@@ -1800,10 +1806,7 @@ static void scrape_level_end(struct run *r)
                      v[k]);
         else
             r->gauge_text[k][0] = '\0';
-    if (r->o->note && sk_collect__scrape_warning(r->scrape, w, sizeof(w))) {
-        snprintf(line, sizeof(line), "warning: %s", w);
-        r->o->note(r->o->payload, line);
-    }
+    scrape_warnings(r);
 }
 
 /*
@@ -1876,6 +1879,8 @@ static int rate_sweep(struct run *r)
 {
     const sk_collect_opts *o = r->o;
     size_t cap = sk_collect_open_cap(o), c[2] = {1, cap}, n, k;
+    /* a timed level's probes: --max-queries, else twice the cap (and at
+     * most 32 one at a time) */
     size_t want = o->level_duration_s > 0
                       ? (o->max_queries ? o->max_queries : 2 * cap)
                       : o->queries;
@@ -1887,10 +1892,12 @@ static int rate_sweep(struct run *r)
         int64_t t;
 
         n = want > c[k] ? want : c[k];
-        t = mono_ns();
+        if (k == 0 && o->level_duration_s > 0 && !o->max_queries && n > 32)
+            n = 32;
+        t = sk_collect__mono_ns();
         if ((rc = run_level(r, c[k], n, PROBE)) != 0 || r->stopping)
             return rc;
-        rate[k] = (double)n / secs(mono_ns() - t);
+        rate[k] = (double)n / secs(sk_collect__mono_ns() - t);
         if (r->probe_failed)
             return sk_error_set(SK_EHTTP,
                                 "--rate-sweep: a probe request failed (%s); "
@@ -2002,7 +2009,7 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     /* who the server is, before anything is timed */
     if (!(o->stop && *o->stop))
         sk_collect__identify(&out->server, o, r.scrub);
-    r.t0 = mono_ns();
+    r.t0 = sk_collect__mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
     if (!o->no_preflight && !(o->stop && *o->stop) &&
         (rc = preflight(&r)) != 0)

@@ -10,6 +10,35 @@
 
 #include <curl/curl.h>
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+/* CLOCK_MONOTONIC in nanoseconds: every time the collector measures. */
+static inline int64_t sk_collect__mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Do the first n bytes of s end in `suffix`? */
+static inline int sk_collect__ends_with(const char *s, size_t n,
+                                        const char *suffix)
+{
+    size_t m = strlen(suffix);
+
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): a 64-bit key mixed. */
+static inline uint64_t sk_collect__mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
 
 /* The value of hex digit `c` (0-9, a-f, A-F), or -1. */
 static inline int sk_collect__hexval(int c)
@@ -78,8 +107,8 @@ void sk_collect__scrape_level(struct sk_scrape *s, long level,
 void sk_collect__scrape_gauges(struct sk_scrape *s, double mean[],
                                double max[]);
 
-/* A warning not said yet (the first failed GET, the first bad line) into
- * `out`: 1, else 0.  Accepts NULL. */
+/* A warning not said yet (the first failed GET, the first bad line: one
+ * per call) into `out`: 1, else 0.  Accepts NULL. */
 int sk_collect__scrape_warning(struct sk_scrape *s, char *out, size_t cap);
 
 /* Stop and free; counts: scrapes, failed GETs, lines skipped.  Accepts

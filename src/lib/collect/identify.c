@@ -64,13 +64,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-static int ends_with(const char *s, size_t n, const char *suffix)
-{
-    size_t m = strlen(suffix);
-
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 /* The URL without an API's path (any of the three: a --url may end in
  * one) and a final "/v1", then `path`: "http://h:8000/v1/chat/completions",
  * "http://h:8000/v1/" and "http://h:8000" all give "http://h:8000" + path,
@@ -86,11 +79,11 @@ char *sk_collect__probe_url(const char *base, const char *path)
     while (n > 0 && base[n - 1] == '/')
         n--;
     for (i = 0; i < sizeof(api_paths) / sizeof(api_paths[0]); i++)
-        if (ends_with(base, n, api_paths[i])) {
+        if (sk_collect__ends_with(base, n, api_paths[i])) {
             n -= strlen(api_paths[i]);
             break;
         }
-    if (ends_with(base, n, "/v1"))
+    if (sk_collect__ends_with(base, n, "/v1"))
         n -= 3;
     if (!(s = malloc(n + strlen(path) + 1)))
         return NULL;

@@ -24,13 +24,6 @@
 static const enum sk_api apis[] = {SK_API_OPENAI_CHAT,
                                    SK_API_OPENAI_COMPLETIONS, SK_API_LLAMACPP};
 
-static int ends_with(const char *s, size_t n, const char *suffix)
-{
-    size_t m = strlen(suffix);
-
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 /* The length of `url` without trailing slashes. */
 static size_t trimmed(const char *url)
 {
@@ -104,7 +97,7 @@ static void not_found(char *out, size_t cap, const sk_collect_failure *f,
     for (i = 0; i < sizeof(apis) / sizeof(apis[0]); i++) {
         const char *p = sk_collect__api_path(apis[i]);
 
-        if (apis[i] != o->api && ends_with(base, n, p)) {
+        if (apis[i] != o->api && sk_collect__ends_with(base, n, p)) {
             snprintf(out, cap,
                      "%s: the URL already ends in %s (--api %s's path), "
                      "and --api %s's path was added after it; give the "
@@ -114,7 +107,7 @@ static void not_found(char *out, size_t cap, const sk_collect_failure *f,
             return;
         }
     }
-    if (o->api == SK_API_LLAMACPP && ends_with(base, n, "/v1"))
+    if (o->api == SK_API_LLAMACPP && sk_collect__ends_with(base, n, "/v1"))
         snprintf(out, cap,
                  "%s: llama.cpp's /completion is at the server's root, not "
                  "under /v1: give --url %.*s, or --api openai-chat for the "
@@ -237,19 +230,11 @@ static long get_status(CURL *e, const char *url, struct curl_slist *headers,
     return cc == CURLE_OK ? status : 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int sk_collect__wait_ready(const sk_collect_opts *o,
                            struct curl_slist *headers)
 {
     static const char *const paths[] = {"/health", "/v1/models"};
-    double end = now_s() + o->wait_ready_s;
+    double end = ((double)sk_collect__mono_ns() / 1e9) + o->wait_ready_s;
     CURL *e = curl_easy_init();
     char why[256] = "no answer yet";
     size_t u = 0;
@@ -282,7 +267,7 @@ int sk_collect__wait_ready(const sk_collect_opts *o,
         }
         if (o->stop && *o->stop)
             break; /* the run stops: collect.c says so */
-        if (now_s() >= end) {
+        if (((double)sk_collect__mono_ns() / 1e9) >= end) {
             rc = sk_error_set(SK_EHTTP,
                               "%s: not ready after --wait-ready %g s (last "
                               "answer: %s): is the server up and its model "

@@ -7,6 +7,8 @@
  */
 #include "sweepkit/collect.h"
 
+#include "collect_int.h"
+
 #include "sweepkit/error.h"
 
 #include <math.h>
@@ -179,10 +181,7 @@ void sk_collect_notes_write(FILE *fp, const char *prog,
 
 static double now_s(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)sk_collect__mono_ns() / 1e9;
 }
 
 static int alive(const sk_collect_display *d)

@@ -50,20 +50,13 @@ struct sk_scrape {
     /* this level's per-scrape gauge values: sum, count, max */
     double sum[SK_SCRAPE_GAUGES], max[SK_SCRAPE_GAUGES];
     size_t n[SK_SCRAPE_GAUGES];
-    char warning[600];
-    int warned_fetch, warned_parse, warning_new;
+    /* the first warning of each kind: a failed GET, a bad line */
+    char warning[2][600];
+    int warned[2], warning_new[2];
     size_t scrapes, failures, bad_lines;
     char *body;
     size_t len;
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -80,15 +73,16 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-/* Keep the first warning of its kind for the main thread (locked). */
-static void warn(struct sk_scrape *s, int *said, const char *fmt,
+/* Keep the first warning of kind k (0: a failed GET, 1: a bad line) for
+ * the main thread (locked). */
+static void warn(struct sk_scrape *s, int k, const char *fmt,
                  const char *detail)
 {
-    if (*said)
+    if (s->warned[k])
         return;
-    *said = 1;
-    snprintf(s->warning, sizeof(s->warning), fmt, s->url, detail);
-    s->warning_new = 1;
+    s->warned[k] = 1;
+    snprintf(s->warning[k], sizeof(s->warning[k]), fmt, s->url, detail);
+    s->warning_new[k] = 1;
 }
 
 static int gauge_of(const sk_prom_sample *x)
@@ -121,7 +115,7 @@ static void scrape_once(struct sk_scrape *s, CURL *e)
     conc = s->concurrency;
     pthread_mutex_unlock(&s->mu);
     s->len = 0;
-    t = (double)(now_ns() - s->t0) / 1e9;
+    t = (double)(sk_collect__mono_ns() - s->t0) / 1e9;
     cc = curl_easy_perform(e);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     if (cc != CURLE_OK || status != 200) {
@@ -131,7 +125,7 @@ static void scrape_once(struct sk_scrape *s, CURL *e)
             snprintf(why, sizeof(why), "HTTP %ld", status);
         pthread_mutex_lock(&s->mu);
         s->failures++;
-        warn(s, &s->warned_fetch,
+        warn(s, 0,
              "--scrape %s: %s; those samples are missing (the sweep goes "
              "on)",
              why);
@@ -160,7 +154,7 @@ static void scrape_once(struct sk_scrape *s, CURL *e)
             sk_error_clear();
             pthread_mutex_lock(&s->mu);
             s->bad_lines++;
-            warn(s, &s->warned_parse,
+            warn(s, 1,
                  "--scrape %s: %s; that line is skipped (the sweep goes "
                  "on)",
                  d);
@@ -232,7 +226,7 @@ static void *run(void *arg)
     pthread_mutex_lock(&s->mu);
     while (!s->quit) {
         struct timespec until;
-        int64_t at = now_ns() + (int64_t)(s->interval_s * 1e9);
+        int64_t at = sk_collect__mono_ns() + (int64_t)(s->interval_s * 1e9);
 
         pthread_mutex_unlock(&s->mu);
         if (e)
@@ -321,16 +315,17 @@ void sk_collect__scrape_gauges(struct sk_scrape *s, double mean[],
 
 int sk_collect__scrape_warning(struct sk_scrape *s, char *out, size_t cap)
 {
-    int fresh = 0;
+    int fresh = 0, k;
 
     if (!s)
         return 0;
     pthread_mutex_lock(&s->mu);
-    if (s->warning_new) {
-        snprintf(out, cap, "%s", s->warning);
-        s->warning_new = 0;
-        fresh = 1;
-    }
+    for (k = 0; k < 2 && !fresh; k++)
+        if (s->warning_new[k]) {
+            snprintf(out, cap, "%s", s->warning[k]);
+            s->warning_new[k] = 0;
+            fresh = 1;
+        }
     pthread_mutex_unlock(&s->mu);
     return fresh;
 }

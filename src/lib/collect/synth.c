@@ -24,15 +24,6 @@ static const char *const words[] = {
     "across", "cold", "seas",    "under", "bright", "stars", "and", "came",
     "home"};
 
-/* splitmix64 (Steele, Lea, Flood 2014) */
-static uint64_t mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 size_t sk_collect__synth_length(double mean, double sd, uint64_t key)
 {
     double u1, u2, z, v;
@@ -40,8 +31,8 @@ size_t sk_collect__synth_length(double mean, double sd, uint64_t key)
     if (!(sd > 0))
         return mean < 1 ? 1 : (size_t)llround(mean);
     /* Box-Muller from two uniforms in (0, 1) */
-    u1 = ((double)(mix(key) >> 11) + 0.5) / 9007199254740992.0;
-    u2 = ((double)(mix(key ^ 0x5bd1e995u) >> 11) + 0.5) / 9007199254740992.0;
+    u1 = ((double)(sk_collect__mix64(key) >> 11) + 0.5) / 9007199254740992.0;
+    u2 = ((double)(sk_collect__mix64(key ^ 0x5bd1e995u) >> 11) + 0.5) / 9007199254740992.0;
     z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
     if (z > 4)
         z = 4; /* the cap the buffers are sized for */
