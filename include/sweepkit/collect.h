@@ -3,8 +3,8 @@
  * OpenAI-compatible or llama.cpp servers over their streaming APIs, and
  * write the per-query and summary CSVs (docs/collect.md, docs/metrics.md).
  *
- * One thread, one libcurl multi handle driven by epoll through
- * curl_multi_socket_action(): at concurrency C exactly C requests are in
+ * One thread, one libcurl multi handle driven by sweepkit/evloop.h
+ * (epoll, kqueue or poll) through curl_multi_socket_action(): at concurrency C exactly C requests are in
  * flight until the level's queries have all been issued.  Per-request
  * state (SSE buffer, inter-token gaps) is allocated once before the first
  * level; the per-chunk path (curl write callback -> sse.h -> chunk.h)

@@ -1,5 +1,6 @@
 /*
- * The collector's event loop: libcurl multi over epoll
+ * The collector's event loop: libcurl multi over sweepkit/evloop.h (epoll,
+ * kqueue or poll)
  * (curl_multi_socket_action, as curl's docs/examples/ephiperfifo.c), a
  * closed loop per level, rows written as queries finish.  See collect.h
  * for what is measured and docs/collect.md for the columns.
@@ -9,6 +10,7 @@
 #include "collect_int.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/evloop.h"
 #include "sweepkit/format.h"
 #include "sweepkit/metrics.h"
 #include "sweepkit/rowfile.h"
@@ -29,13 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SSE_CAP ((size_t)64 << 10) /* one event's data, per request */
 #define EXCERPT_MAX 160            /* error body bytes kept */
-#define MAX_EVENTS 4096 /* one epoll_wait sees a whole decode step */
+#define MAX_EVENTS 4096 /* one wait sees a whole decode step */
 #define STAGGER 4 /* requests (re)issued per turn of the loop */
 #define REAP_MAX 8 /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
@@ -117,7 +118,7 @@ struct run {
     const sk_collect_opts *o;
     sk_collect_result *res;
     CURLM *multi;
-    int ep;
+    sk_evloop *loop; /* the sockets libcurl wants watched */
     int64_t timer_at; /* curl's timer, monotonic ns; -1 none */
     size_t busy, waiting; /* slots with a query; of those, waiting for a
                              retry */
@@ -443,24 +444,22 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
 {
     struct run *r = ud;
     struct req *q = NULL;
-    struct epoll_event ev;
+    uint64_t data;
 
     (void)sp;
-    memset(&ev, 0, sizeof(ev));
     /* the socket and the slot whose transfer uses it now (a kept-alive
      * connection serves another slot's query next: curl tells us again) */
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
-    ev.data.u64 = (uint64_t)(uint32_t)s |
-                  (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
-    if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(r->ep, EPOLL_CTL_DEL, s, NULL);
-        return 0;
-    }
-    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
-                (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-    if (epoll_ctl(r->ep, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
-        epoll_ctl(r->ep, EPOLL_CTL_ADD, s, &ev);
-    return 0;
+    data = (uint64_t)(uint32_t)s |
+           (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
+    if (what == CURL_POLL_REMOVE)
+        return sk_evloop_watch(r->loop, s, 0, 0) == 0 ? 0 : -1;
+    return sk_evloop_watch(r->loop, s,
+                           (what & CURL_POLL_IN ? SK_EV_IN : 0) |
+                               (what & CURL_POLL_OUT ? SK_EV_OUT : 0),
+                           data) == 0
+               ? 0
+               : -1;
 }
 
 static int on_timer(CURLM *m, long timeout_ms, void *ud)
@@ -1234,7 +1233,7 @@ static void cancel_all(struct run *r, size_t n, int warmup)
  * WARMUP or PREFLIGHT) are not recorded. */
 static int run_level(struct run *r, size_t c, size_t n, int warmup)
 {
-    struct epoll_event ev[MAX_EVENTS];
+    sk_ev ev[MAX_EVENTS];
     size_t i;
     int running = 0, rc = 0;
 
@@ -1290,7 +1289,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
         if (next && next < until)
             until = next;
         /* an open loop's free slots wait for the next scheduled send:
-         * woken the whole ms before it, the rest is spun (epoll_wait 0),
+         * woken the whole ms before it, the rest is spun (a wait of 0),
          * so a send is not a ms late */
         open = r->rate > 0 && !warmup && r->ready_n;
         wait = (r->ready_n && !open) || r->msgs_left || r->more_ready ||
@@ -1301,9 +1300,8 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
             wait = r->next_send <= now
                        ? 0
                        : (int)fmin(wait, (r->next_send - now) / 1000000);
-        k = epoll_wait(r->ep, ev, MAX_EVENTS, wait);
-        if (k < 0 && errno != EINTR) {
-            rc = sk_error_set(SK_EIO, "epoll_wait: %s", strerror(errno));
+        if ((k = sk_evloop_wait(r->loop, ev, MAX_EVENTS, wait)) < 0) {
+            rc = k;
             break;
         }
         /* Two passes: first the sockets of queries still waiting for
@@ -1311,15 +1309,15 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
          * step 1,024 streams' tokens arrive together and reading them all
          * takes ~10 ms; a first token is read, and timed, within a turn
          * of arriving.  Sockets left unread are ready again at the next
-         * (level-triggered) epoll_wait. */
+         * (level-triggered) wait. */
         r->more_ready = 0;
         for (pass = 0, nread = 0; pass < 2; pass++)
             for (i = 0; k > 0 && i < (size_t)k; i++) {
-                uint64_t d = ev[i].data.u64;
+                uint64_t d = ev[i].data;
                 size_t slot = (size_t)(d >> 32);
-                int what = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-                           (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-                           (ev[i].events & (EPOLLERR | EPOLLHUP)
+                int what = (ev[i].events & SK_EV_IN ? CURL_CSELECT_IN : 0) |
+                           (ev[i].events & SK_EV_OUT ? CURL_CSELECT_OUT : 0) |
+                           (ev[i].events & SK_EV_ERR
                                 ? CURL_CSELECT_ERR
                                 : 0);
 
@@ -1720,8 +1718,7 @@ static void dispose(struct run *r)
     free(r->bodies);
     if (r->multi)
         curl_multi_cleanup(r->multi);
-    if (r->ep >= 0)
-        close(r->ep);
+    sk_evloop_free(r->loop);
     if (r->level_fp)
         fclose(r->level_fp);
     free(r->level_buf);
@@ -1945,7 +1942,6 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     memset(&r, 0, sizeof(r));
     r.o = o;
     r.res = out;
-    r.ep = -1;
     r.timer_at = -1;
     assert(o->prompts && o->per_query_name && o->summary_name);
     if ((rc = sk_collect_check(o)) != 0 ||
@@ -1984,10 +1980,8 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     }
     if ((rc = prepare(&r)) != 0 || (rc = setup_slots(&r, slots)) != 0)
         goto done;
-    if ((r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-        rc = sk_error_set(SK_EIO, "epoll_create1: %s", strerror(errno));
+    if ((rc = sk_evloop_new(&r.loop)) != 0)
         goto done;
-    }
     if (!(r.multi = curl_multi_init()) ||
         !(r.row_fp = open_memstream(&r.row_buf, &r.row_len))) {
         rc = sk_error_set(SK_ENOMEM, "out of memory setting up libcurl");
