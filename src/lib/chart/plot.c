@@ -326,15 +326,37 @@ static void keep_best(struct cand *c, size_t *n, const sk_plot_opts *o)
     qsort(c, *n, sizeof(*c), by_place);
 }
 
+/* The end of a chart's job (when rc is 0 so far): written to -o with its
+ * sources (the files and `npq` per-query files) in its metadata; its
+ * notes said either way; the chart freed. */
+static int finish_chart(const sk_plot_opts *o, sk_chart *chart, int rc,
+                        const char *const *per_query, size_t npq)
+{
+    sk_chart_render_opts ro = o->render;
+    char *sources = NULL;
+    size_t i;
+
+    if (rc == 0 && !(sources = join(o->files, o->nfiles, per_query, npq)))
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+    if (rc == 0) {
+        ro.sources = sources;
+        rc = sk_chart_write(chart, o->output, &ro);
+    }
+    if (chart)
+        for (i = 0; i < sk_chart_notes(chart); i++)
+            note(o, "%s", sk_chart_note(chart, i));
+    sk_chart_free(chart);
+    free(sources);
+    return rc;
+}
+
 /* --kind rate: each file's open-loop runs against request rate. */
 static int plot_rate(const sk_plot_opts *o)
 {
     sk_openloop *runs[SK_CHART_RUN_STYLES] = {NULL};
     char labels[SK_CHART_RUN_STYLES][256];
     const char *names[SK_CHART_RUN_STYLES];
-    sk_chart_render_opts ro = o->render;
     sk_chart *chart = NULL;
-    char *sources = NULL;
     size_t i;
     int rc = 0;
 
@@ -359,19 +381,9 @@ static int plot_rate(const sk_plot_opts *o)
     if (rc == 0 && o->nmarks)
         note(o, "--mark-x: the rate chart has no concurrency axis; not "
                 "drawn");
-    if (rc == 0 && !(sources = join(o->files, o->nfiles, NULL, 0)))
-        rc = sk_error_set(SK_ENOMEM, "out of memory");
-    if (rc == 0) {
-        ro.sources = sources;
-        rc = sk_chart_write(chart, o->output, &ro);
-    }
-    if (chart)
-        for (i = 0; i < sk_chart_notes(chart); i++)
-            note(o, "%s", sk_chart_note(chart, i));
-    sk_chart_free(chart);
+    rc = finish_chart(o, chart, rc, NULL, 0);
     for (i = 0; i < SK_CHART_RUN_STYLES; i++)
         sk_openloop_free(runs[i]);
-    free(sources);
     return rc;
 }
 
@@ -383,8 +395,6 @@ int sk_plot_write(const sk_plot_opts *o)
     char labels[SK_PLOT_MAX_RUNS][256];
     struct cand *cands = NULL;
     size_t nfiles = o->nfiles, npq = o->nper_query, nruns = 0, ncap = 0, i;
-    sk_chart_render_opts ro = o->render;
-    char *sources = NULL;
     sk_chart *chart = NULL;
     /* the per-query column the kind draws (the others: none drawn) */
     const char *column = sk_chart_plot_sample_column(o->plot.kind);
@@ -456,16 +466,7 @@ int sk_plot_write(const sk_plot_opts *o)
             sk_chart_set_mark_rgb(chart, sk_chart_run_style(i).rgb);
         rc = mark_recommended(chart, runs[i].sweep, labels[i], nruns > 1, o);
     }
-    if (rc == 0 && !(sources = join(o->files, nfiles, o->per_query, npq)))
-        rc = sk_error_set(SK_ENOMEM, "out of memory");
-    if (rc == 0) {
-        ro.sources = sources;
-        rc = sk_chart_write(chart, o->output, &ro);
-    }
-    if (chart)
-        for (i = 0; i < sk_chart_notes(chart); i++)
-            note(o, "%s", sk_chart_note(chart, i));
-    sk_chart_free(chart);
+    rc = finish_chart(o, chart, rc, o->per_query, npq);
     for (i = 0; i < SK_PLOT_MAX_RUNS; i++) {
         free(samples[i].c);
         free(samples[i].v);
@@ -474,7 +475,6 @@ int sk_plot_write(const sk_plot_opts *o)
     for (i = 0; cands && i < nruns && nfiles; i++)
         sk_sweep_free(cands[i].sweep);
     free(cands);
-    free(sources);
     return rc;
 }
 

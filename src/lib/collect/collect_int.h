@@ -69,6 +69,12 @@ void sk_collect__identify(sk_collect_server *out, const sk_collect_opts *opts,
 void sk_collect__server_header(sk_collect_server *out, CURL *easy,
                                const sk_scrub *scrub);
 
+/* A side GET's handle set up (identify.c): `url`, HTTP/1.1, no signals,
+ * no proxy, the collector's User-Agent, at most timeout_ms in all and to
+ * connect; its body to `write` with `payload`. */
+void sk_collect__get_setup(CURL *e, const char *url, long timeout_ms,
+                           curl_write_callback write, void *payload);
+
 /* The path an API's requests go to: "/v1/chat/completions",
  * "/v1/completions", "/completion" (collect.c). */
 const char *sk_collect__api_path(enum sk_api api);

@@ -102,6 +102,20 @@ static void keep(char *out, const sk_scrub *scrub, const char *s, size_t n)
     sk_scrub_text(out, SK_COLLECT_SERVER_TEXT, scrub, s, n);
 }
 
+void sk_collect__get_setup(CURL *e, const char *url, long timeout_ms,
+                           curl_write_callback write, void *payload)
+{
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, payload);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "sweepkit-collect");
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+}
+
 void sk_collect__server_header(sk_collect_server *out, CURL *easy,
                                const sk_scrub *scrub)
 {
@@ -214,18 +228,9 @@ void sk_collect__identify(sk_collect_server *out, const sk_collect_opts *o,
         if (!(b->url = sk_collect__probe_url(o->urls[0], paths[i])) ||
             !(b->easy = curl_easy_init()))
             goto done;
-        curl_easy_setopt(b->easy, CURLOPT_URL, b->url);
+        sk_collect__get_setup(b->easy, b->url, ms, on_body, b);
         curl_easy_setopt(b->easy, CURLOPT_PRIVATE, (char *)b);
         curl_easy_setopt(b->easy, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(b->easy, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(b->easy, CURLOPT_WRITEDATA, b);
-        curl_easy_setopt(b->easy, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(b->easy, CURLOPT_HTTP_VERSION,
-                         (long)CURL_HTTP_VERSION_1_1);
-        curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, ms);
-        curl_easy_setopt(b->easy, CURLOPT_CONNECTTIMEOUT_MS, ms);
-        curl_easy_setopt(b->easy, CURLOPT_USERAGENT, "sweepkit-collect");
-        curl_easy_setopt(b->easy, CURLOPT_NOPROXY, "*");
         if (curl_multi_add_handle(multi, b->easy) != CURLM_OK)
             goto done;
     }

@@ -128,8 +128,7 @@ static void not_found(char *out, size_t cap, const sk_collect_failure *f,
 }
 
 void sk_collect_diagnose(char *out, size_t cap, const sk_collect_failure *f,
-                         const sk_collect_opts *o,
-                         const sk_collect_server *srv)
+                         const sk_collect_opts *o, const sk_collect_server *srv)
 {
     char head[1200];
 
@@ -158,11 +157,9 @@ void sk_collect_diagnose(char *out, size_t cap, const sk_collect_failure *f,
                  "(a longer --timeout)?",
                  head, o->timeout_s);
         return;
-    case SK_FAULT_HTTP:
-        break;
+    case SK_FAULT_HTTP: break;
     default:
-        snprintf(out, cap,
-                 "%s: %s; is --api %s what the server speaks?", head,
+        snprintf(out, cap, "%s: %s; is --api %s what the server speaks?", head,
                  f->error, sk_api_name(o->api));
         return;
     }
@@ -180,10 +177,10 @@ void sk_collect_diagnose(char *out, size_t cap, const sk_collect_failure *f,
                      head, f->http_status);
     } else if (f->http_status == 404 ||
                (f->http_status == 400 && o->model &&
-                o->api != SK_API_LLAMACPP && srv->has_models &&
-                srv->nmodels && !served(srv, o->model))) {
-        snprintf(head + strlen(head), sizeof(head) - strlen(head),
-                 ": HTTP %ld", f->http_status);
+                o->api != SK_API_LLAMACPP && srv->has_models && srv->nmodels &&
+                !served(srv, o->model))) {
+        snprintf(head + strlen(head), sizeof(head) - strlen(head), ": HTTP %ld",
+                 f->http_status);
         not_found(out, cap, f, o, srv, head);
     } else if (f->http_status == 503)
         snprintf(out, cap,
@@ -213,13 +210,8 @@ static long get_status(CURL *e, const char *url, struct curl_slist *headers,
     long status = 0;
     CURLcode cc;
 
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    sk_collect__get_setup(e, url, READY_TRY_MS, discard, NULL);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, READY_TRY_MS);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "sweepkit-collect");
-    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     cc = curl_easy_perform(e);
     if (cc != CURLE_OK)
         snprintf(why, cap, "%s", curl_easy_strerror(cc));
@@ -230,8 +222,7 @@ static long get_status(CURL *e, const char *url, struct curl_slist *headers,
     return cc == CURLE_OK ? status : 0;
 }
 
-int sk_collect__wait_ready(const sk_collect_opts *o,
-                           struct curl_slist *headers)
+int sk_collect__wait_ready(const sk_collect_opts *o, struct curl_slist *headers)
 {
     static const char *const paths[] = {"/health", "/v1/models"};
     double end = ((double)sk_collect__mono_ns() / 1e9) + o->wait_ready_s;

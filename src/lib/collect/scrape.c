@@ -45,7 +45,7 @@ struct sk_scrape {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int quit, kick, started;
-    long level;        /* -1 between levels */
+    long level; /* -1 between levels */
     size_t concurrency;
     /* this level's per-scrape gauge values: sum, count, max */
     double sum[SK_SCRAPE_GAUGES], max[SK_SCRAPE_GAUGES];
@@ -174,8 +174,7 @@ static void scrape_once(struct sk_scrape *s, CURL *e)
             if (!have[g])
                 v[g] = x.value;
             else
-                v[g] = g == SK_SCRAPE_KV ? fmax(v[g], x.value)
-                                         : v[g] + x.value;
+                v[g] = g == SK_SCRAPE_KV ? fmax(v[g], x.value) : v[g] + x.value;
             have[g] = 1;
         }
     }
@@ -214,15 +213,8 @@ static void *run(void *arg)
     CURL *e = curl_easy_init();
     long ms = (long)fmin(5000, fmax(100, s->interval_s * 1000));
 
-    if (e) {
-        curl_easy_setopt(e, CURLOPT_URL, s->url);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms);
-        curl_easy_setopt(e, CURLOPT_USERAGENT, "sweepkit-collect");
-        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    }
+    if (e)
+        sk_collect__get_setup(e, s->url, ms, on_body, s);
     pthread_mutex_lock(&s->mu);
     while (!s->quit) {
         struct timespec until;
@@ -295,8 +287,7 @@ void sk_collect__scrape_level(struct sk_scrape *s, long level,
     pthread_mutex_unlock(&s->mu);
 }
 
-void sk_collect__scrape_gauges(struct sk_scrape *s, double mean[],
-                               double max[])
+void sk_collect__scrape_gauges(struct sk_scrape *s, double mean[], double max[])
 {
     int g;
 

@@ -18,11 +18,11 @@
 /* 32 short common words: each one or two tokens in the usual tokenizers,
  * and 4 bytes a token on average with the space before it. */
 static const char *const words[] = {
-    "the",   "river", "carries", "small", "stones", "down",  "from",
-    "green", "hills", "toward",  "a",     "quiet", "town", "where", "people",
-    "read",  "old",   "books",   "about", "ships", "that", "sailed", "far",
-    "across", "cold", "seas",    "under", "bright", "stars", "and", "came",
-    "home"};
+    "the",    "river", "carries", "small", "stones", "down",  "from",
+    "green",  "hills", "toward",  "a",     "quiet",  "town",  "where",
+    "people", "read",  "old",     "books", "about",  "ships", "that",
+    "sailed", "far",   "across",  "cold",  "seas",   "under", "bright",
+    "stars",  "and",   "came",    "home"};
 
 size_t sk_collect__synth_length(double mean, double sd, uint64_t key)
 {
@@ -32,7 +32,8 @@ size_t sk_collect__synth_length(double mean, double sd, uint64_t key)
         return mean < 1 ? 1 : (size_t)llround(mean);
     /* Box-Muller from two uniforms in (0, 1) */
     u1 = ((double)(sk_collect__mix64(key) >> 11) + 0.5) / 9007199254740992.0;
-    u2 = ((double)(sk_collect__mix64(key ^ 0x5bd1e995u) >> 11) + 0.5) / 9007199254740992.0;
+    u2 = ((double)(sk_collect__mix64(key ^ 0x5bd1e995u) >> 11) + 0.5) /
+         9007199254740992.0;
     z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
     if (z > 4)
         z = 4; /* the cap the buffers are sized for */

@@ -120,8 +120,7 @@ static void respond_error(struct conn *c, int status, const char *fmt, ...)
                   status >= 500 ? "server_error" : "invalid_request_error",
                   "param", "code", status),
         status == 405
-            ? (c->r.ep >= EP_MODELS ? "Allow: GET\r\n"
-                                                            : "Allow: POST\r\n")
+            ? (c->r.ep >= EP_MODELS ? "Allow: GET\r\n" : "Allow: POST\r\n")
             : NULL);
 }
 
@@ -477,9 +476,9 @@ static json_t *model_list(const struct sk_server *sv)
     while (data && *m) {
         size_t n = strcspn(m, ",");
 
-        json_array_append_new(
-            data, json_pack("{s:s%, s:s, s:i, s:s}", "id", m, n, "object",
-                            "model", "created", 0, "owned_by", "sweepkit"));
+        json_array_append_new(data, json_pack("{s:s%, s:s, s:i, s:s}", "id", m,
+                                              n, "object", "model", "created",
+                                              0, "owned_by", "sweepkit"));
         m += n + (m[n] == ',');
     }
     return json_pack("{s:s, s:o}", "object", "list", "data", data);
@@ -565,8 +564,7 @@ static void start_generation(struct sk_server *sv, struct conn *c)
         snprintf(r->model, sizeof(r->model), "%s", json_string_value(v));
         if (!model_served(sv, r->model)) {
             /* vLLM's words */
-            respond_error(c, 404, "The model `%s` does not exist.",
-                          r->model);
+            respond_error(c, 404, "The model `%s` does not exist.", r->model);
             goto done;
         }
     }
@@ -654,8 +652,9 @@ void sk_server__dispatch(struct sk_server *sv, struct conn *c)
     }
     if (sv->o.api_key && r->ep != EP_HEALTH && r->ep != EP_METRICS &&
         !key_ok(sv, c)) {
-        respond_error(c, 401, "Invalid API key: send Authorization: Bearer "
-                              "with the server's key");
+        respond_error(c, 401,
+                      "Invalid API key: send Authorization: Bearer "
+                      "with the server's key");
         return;
     }
     if (r->ep == EP_HEALTH) {

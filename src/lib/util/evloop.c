@@ -52,8 +52,8 @@ int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data)
         return 0;
     }
     ev.data.u64 = data;
-    ev.events = (events & SK_EV_IN ? EPOLLIN : 0) |
-                (events & SK_EV_OUT ? EPOLLOUT : 0);
+    ev.events =
+        (events & SK_EV_IN ? EPOLLIN : 0) | (events & SK_EV_OUT ? EPOLLOUT : 0);
     if (epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) != 0 &&
         (errno != ENOENT || epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0))
         return sk_error_set(SK_EIO, "epoll_ctl: %s", strerror(errno));
@@ -74,9 +74,9 @@ int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
     }
     k = epoll_wait(l->ep, l->buf, max, timeout_ms);
     if (k < 0)
-        return errno == EINTR ? 0
-                              : sk_error_set(SK_EIO, "epoll_wait: %s",
-                                             strerror(errno));
+        return errno == EINTR
+                   ? 0
+                   : sk_error_set(SK_EIO, "epoll_wait: %s", strerror(errno));
     for (i = 0; i < k; i++) {
         unsigned e = l->buf[i].events;
 
@@ -102,9 +102,9 @@ void sk_evloop_free(sk_evloop *l)
 /* kqueue(2), kevent(2): a read and a write filter per descriptor, added
  * and deleted as the wanted events change; level-triggered (no
  * EV_CLEAR).  Written to the documented API; not built on Linux. */
-#include <sys/types.h>
 #include <sys/event.h>
 #include <sys/time.h>
+#include <sys/types.h>
 
 struct sk_evloop {
     int kq;
@@ -190,15 +190,14 @@ int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
     }
     k = kevent(l->kq, NULL, 0, l->buf, max, tp);
     if (k < 0)
-        return errno == EINTR ? 0
-                              : sk_error_set(SK_EIO, "kevent: %s",
-                                             strerror(errno));
+        return errno == EINTR
+                   ? 0
+                   : sk_error_set(SK_EIO, "kevent: %s", strerror(errno));
     for (i = 0; i < k; i++) {
         out[i].data = (uint64_t)(uintptr_t)l->buf[i].udata;
-        out[i].events = (l->buf[i].filter == EVFILT_READ ? SK_EV_IN
-                                                         : SK_EV_OUT) |
-                        (l->buf[i].flags & (EV_EOF | EV_ERROR) ? SK_EV_ERR
-                                                               : 0);
+        out[i].events =
+            (l->buf[i].filter == EVFILT_READ ? SK_EV_IN : SK_EV_OUT) |
+            (l->buf[i].flags & (EV_EOF | EV_ERROR) ? SK_EV_ERR : 0);
     }
     return k;
 }
@@ -221,9 +220,9 @@ struct sk_evloop {
     struct pollfd *fds; /* the watched descriptors, packed */
     uint64_t *data;     /* each one's value */
     size_t n, cap;
-    int *at;            /* by fd: its index in fds, or -1 */
+    int *at; /* by fd: its index in fds, or -1 */
     size_t nat;
-    size_t next;        /* where the next wait starts reporting (fair) */
+    size_t next; /* where the next wait starts reporting (fair) */
 };
 
 const char *sk_evloop_backend(void)
@@ -299,9 +298,9 @@ int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
 
     k = poll(l->fds, (nfds_t)l->n, timeout_ms);
     if (k < 0)
-        return errno == EINTR ? 0
-                              : sk_error_set(SK_EIO, "poll: %s",
-                                             strerror(errno));
+        return errno == EINTR
+                   ? 0
+                   : sk_error_set(SK_EIO, "poll: %s", strerror(errno));
     /* from a rotating start, so that a busy low descriptor does not
      * starve the others when more than `max` are ready */
     for (j = 0; j < l->n && got < max && k > 0; j++) {
