@@ -36,12 +36,20 @@ int sk_evloop_new(sk_evloop **out);
 int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data);
 
 /*
- * Wait up to timeout_ms (0: do not wait; -1: forever) for at least one
- * watched descriptor to be ready; fill at most `max` of `out` (one entry
- * per descriptor, or per descriptor and direction with kqueue).  Returns
- * how many (0 on a timeout or a signal), or SK_EIO.
+ * Wait up to timeout_ns nanoseconds (0: do not wait; negative: forever)
+ * for at least one watched descriptor to be ready; fill at most `max` of
+ * `out` (one entry per descriptor, or per descriptor and direction with
+ * kqueue).  The timeout is kept to the nanosecond where the system can
+ * (epoll_pwait2, kevent, ppoll), else rounded up to the millisecond
+ * (sk_evloop_precise()).  Returns how many (0 on a timeout or a
+ * signal), or SK_EIO.
  */
-int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms);
+int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int64_t timeout_ns);
+
+/* Does sk_evloop_wait() keep its timeout finer than a millisecond here?
+ * (1 after a wait found out; epoll_pwait2 may be missing from the
+ * running kernel.) */
+int sk_evloop_precise(const sk_evloop *l);
 
 /* Accepts NULL. */
 void sk_evloop_free(sk_evloop *l);

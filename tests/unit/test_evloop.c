@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void test_basics(void)
@@ -25,7 +26,7 @@ static void test_basics(void)
     CHECK_INT(sk_evloop_watch(l, p[0], SK_EV_IN, 42), 0);
     CHECK_INT(sk_evloop_wait(l, ev, 4, 0), 0); /* nothing to read */
     CHECK_INT((int)write(p[1], "x", 1), 1);
-    CHECK_INT(sk_evloop_wait(l, ev, 4, 1000), 1);
+    CHECK_INT(sk_evloop_wait(l, ev, 4, 1000000000), 1);
     CHECK(ev[0].data == 42 && (ev[0].events & SK_EV_IN));
     /* level-triggered: still reported until read */
     CHECK_INT(sk_evloop_wait(l, ev, 4, 0), 1);
@@ -48,7 +49,7 @@ static void test_basics(void)
 
         CHECK_INT((int)read(p[0], &c, 1), 1);
     }
-    CHECK_INT(sk_evloop_wait(l, ev, 4, 1000), 1);
+    CHECK_INT(sk_evloop_wait(l, ev, 4, 1000000000), 1);
     CHECK(ev[0].data == 5 && (ev[0].events & (SK_EV_IN | SK_EV_ERR)));
     close(p[0]);
     sk_evloop_free(l);
@@ -74,7 +75,7 @@ static void test_many(void)
     }
     /* each wait reports at most 16; a descriptor reported is read */
     for (round = 0; round < 40 && all < N; round++) {
-        k = sk_evloop_wait(l, ev, 16, 1000);
+        k = sk_evloop_wait(l, ev, 16, 1000000000);
         CHECK(k > 0 && k <= 16);
         for (i = 0; i < k; i++) {
             char c;
@@ -97,10 +98,35 @@ static void test_many(void)
     sk_evloop_free(l);
 }
 
+/* A timeout is kept: a wait of 300 us on nothing ready returns 0 after
+ * at least 300 us (the upper end is the scheduler's); epoll and ppoll
+ * keep it finer than a millisecond. */
+static void test_timeout(void)
+{
+    sk_evloop *l = NULL;
+    sk_ev ev[1];
+    struct timespec a, b;
+    double us;
+
+    CHECK_INT(sk_evloop_new(&l), 0);
+    if (!l)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    CHECK_INT(sk_evloop_wait(l, ev, 1, 300000), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    us = (double)(b.tv_sec - a.tv_sec) * 1e6 +
+         (double)(b.tv_nsec - a.tv_nsec) / 1e3;
+    CHECK(us >= 299);
+    if (strcmp(sk_evloop_backend(), "epoll") == 0)
+        CHECK(sk_evloop_precise(l));
+    sk_evloop_free(l);
+}
+
 int main(void)
 {
     fprintf(stderr, "evloop backend: %s\n", sk_evloop_backend());
     test_basics();
     test_many();
+    test_timeout();
     return sk_test_done("evloop");
 }

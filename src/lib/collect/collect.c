@@ -41,6 +41,7 @@
 #define REAP_MAX 8 /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
+#define SEND_EARLY_NS 500000LL  /* an open loop wakes this long before a send */
 /* requests not recorded (struct req) */
 enum { WARMUP = 1, PREFLIGHT = 2, PROBE = 3 };
 
@@ -1256,7 +1257,8 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
         slot_free(r, &r->reqs[i], r->level_start, n);
     while (rc == 0 && r->rc == 0) {
         int64_t now, next, until;
-        int k, wait, pass, nread, open;
+        int64_t wait;
+        int k, pass, nread, open;
 
         if (r->o->stop && *r->o->stop && !r->stopping) {
             r->stopping = 1;
@@ -1281,25 +1283,29 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
                                      &running);
             now = sk_collect__mono_ns();
         }
-        /* sleep until curl's timer, a retry, or 200 ms (to see the stop
-         * flag promptly), whichever is first; round up to whole ms */
+        /* sleep until curl's timer, a retry, an open loop's next send,
+         * or 200 ms (to see the stop flag promptly), whichever is first */
         until = now + 200 * 1000000LL;
         if (r->timer_at >= 0 && r->timer_at < until)
             until = r->timer_at;
         if (next && next < until)
             until = next;
-        /* an open loop's free slots wait for the next scheduled send:
-         * woken the whole ms before it, the rest is spun (a wait of 0),
-         * so a send is not a ms late */
         open = r->rate > 0 && !warmup && r->ready_n;
+        if (open && r->next_send < until)
+            until = r->next_send;
         wait = (r->ready_n && !open) || r->msgs_left || r->more_ready ||
                        until <= now
                    ? 0
-                   : (int)((until - now + 999999) / 1000000);
-        if (open && wait > 0)
-            wait = r->next_send <= now
-                       ? 0
-                       : (int)fmin(wait, (r->next_send - now) / 1000000);
+                   : until - now;
+        /* an open loop's send: woken SEND_EARLY_NS before it (a whole
+         * ms where the wait is kept only to the ms) and the rest spun,
+         * so the wake-up's own lateness (timer slack, scheduling: about
+         * 0.25 ms here) does not make the send late */
+        if (open && wait > 0 && until == r->next_send) {
+            wait = sk_evloop_precise(r->loop)
+                       ? (wait > SEND_EARLY_NS ? wait - SEND_EARLY_NS : 0)
+                       : wait / 1000000 * 1000000;
+        }
         if ((k = sk_evloop_wait(r->loop, ev, MAX_EVENTS, wait)) < 0) {
             rc = k;
             break;

@@ -3,6 +3,9 @@
  * by the build (SK_EVLOOP_EPOLL, SK_EVLOOP_KQUEUE, else poll).  Only the
  * epoll backend uses Linux-only calls.
  */
+#if defined(SK_EVLOOP_EPOLL) || defined(SK_HAVE_PPOLL)
+#define _GNU_SOURCE /* epoll_pwait2, ppoll: Linux's own */
+#endif
 #include "sweepkit/evloop.h"
 
 #include "sweepkit/error.h"
@@ -10,7 +13,28 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* A timeout in ns as a timespec (negative: none, NULL). */
+static inline struct timespec *as_timespec(struct timespec *ts, int64_t ns)
+{
+    if (ns < 0)
+        return NULL;
+    ts->tv_sec = (time_t)(ns / 1000000000);
+    ts->tv_nsec = (long)(ns % 1000000000);
+    return ts;
+}
+
+/* A timeout in ns as poll's milliseconds, rounded up (-1: forever). */
+static inline int as_ms(int64_t ns)
+{
+    if (ns < 0)
+        return -1;
+    if (ns > (int64_t)2000000000 * 1000000)
+        return 2000000000;
+    return (int)((ns + 999999) / 1000000);
+}
 
 #if defined(SK_EVLOOP_EPOLL)
 
@@ -20,6 +44,7 @@ struct sk_evloop {
     int ep;
     struct epoll_event *buf;
     int cap;
+    int coarse; /* epoll_pwait2 said ENOSYS: whole ms from then on */
 };
 
 const char *sk_evloop_backend(void)
@@ -60,9 +85,15 @@ int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data)
     return 0;
 }
 
-int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
+int sk_evloop_precise(const sk_evloop *l)
 {
-    int k, i;
+    return !l->coarse;
+}
+
+int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int64_t timeout_ns)
+{
+    struct timespec ts;
+    int k = -1, i;
 
     if (max > l->cap) {
         struct epoll_event *b = realloc(l->buf, (size_t)max * sizeof(*b));
@@ -72,7 +103,14 @@ int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
         l->buf = b;
         l->cap = max;
     }
-    k = epoll_wait(l->ep, l->buf, max, timeout_ms);
+    if (!l->coarse) {
+        k = epoll_pwait2(l->ep, l->buf, max, as_timespec(&ts, timeout_ns),
+                         NULL);
+        if (k < 0 && errno == ENOSYS)
+            l->coarse = 1;
+    }
+    if (l->coarse)
+        k = epoll_wait(l->ep, l->buf, max, as_ms(timeout_ns));
     if (k < 0)
         return errno == EINTR
                    ? 0
@@ -170,9 +208,15 @@ int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data)
     return 0;
 }
 
-int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
+int sk_evloop_precise(const sk_evloop *l)
 {
-    struct timespec ts, *tp = NULL;
+    (void)l;
+    return 1;
+}
+
+int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int64_t timeout_ns)
+{
+    struct timespec ts;
     int k, i;
 
     if (max > l->cap) {
@@ -183,12 +227,7 @@ int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
         l->buf = b;
         l->cap = max;
     }
-    if (timeout_ms >= 0) {
-        ts.tv_sec = timeout_ms / 1000;
-        ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-        tp = &ts;
-    }
-    k = kevent(l->kq, NULL, 0, l->buf, max, tp);
+    k = kevent(l->kq, NULL, 0, l->buf, max, as_timespec(&ts, timeout_ns));
     if (k < 0)
         return errno == EINTR
                    ? 0
@@ -291,12 +330,28 @@ int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data)
     return 0;
 }
 
-int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int timeout_ms)
+int sk_evloop_precise(const sk_evloop *l)
+{
+    (void)l;
+#if defined(SK_HAVE_PPOLL)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int64_t timeout_ns)
 {
     int k, got = 0;
     size_t j, i;
 
-    k = poll(l->fds, (nfds_t)l->n, timeout_ms);
+#if defined(SK_HAVE_PPOLL)
+    struct timespec ts;
+
+    k = ppoll(l->fds, (nfds_t)l->n, as_timespec(&ts, timeout_ns), NULL);
+#else
+    k = poll(l->fds, (nfds_t)l->n, as_ms(timeout_ns));
+#endif
     if (k < 0)
         return errno == EINTR
                    ? 0
