@@ -4,8 +4,9 @@
  * write the per-query and summary CSVs (docs/collect.md, docs/metrics.md).
  *
  * One thread, one libcurl multi handle driven by sweepkit/evloop.h
- * (epoll, kqueue or poll) through curl_multi_socket_action(): at concurrency C exactly C requests are in
- * flight until the level's queries have all been issued.  Per-request
+ * (epoll, kqueue or poll) through curl_multi_socket_action(): at
+ * concurrency C exactly C requests are in flight until the level's
+ * queries have all been issued.  Per-request
  * state (SSE buffer, inter-token gaps) is allocated once before the first
  * level; the per-chunk path (curl write callback -> sse.h -> chunk.h)
  * allocates nothing, takes no lock, does no I/O.
@@ -359,9 +360,12 @@ void sk_collect_args_init(sk_collect_args *a);
 
 /*
  * Set option `name` (a long option of `sweepkit collect` without the
- * dashes: url, api, model, prompts-file, queries, concurrency-levels,
- * max-tokens, temperature, extra-body, header, timeout, warmup, retries,
- * label) to `value`, checked at once: a count or a number where one is
+ * dashes: url, api, model, prompts-file, queries, level-duration,
+ * max-queries, concurrency-levels, max-tokens, temperature, extra-body,
+ * header, timeout, warmup, retries, label, wait-ready, rate, rate-sweep,
+ * arrival, seed, max-concurrency, input-tokens, output-tokens, scrape,
+ * scrape-interval; and the flags no-preflight and shared-prefix, whose
+ * `value` is ignored) to `value`, checked at once: a count or a number where one is
  * expected, an http(s) URL, a "Name: value" header on one line, a "K=V"
  * label, at most the limits above of the repeatable ones.  `value` is
  * borrowed.  Returns 0 or SK_EINVAL with a message naming the option

@@ -27,8 +27,6 @@ enum {
     OPT_OUT_DIR,
     OPT_PREFIX,
     OPT_PROGRESS,
-    OPT_NO_PREFLIGHT,
-    OPT_SHARED_PREFIX,
     OPT_RUN
 };
 
@@ -71,7 +69,7 @@ static const cli_opt options[] = {
      "synthetic prompts of N tokens (calibrated on the server)"},
     {"output-tokens", required_argument, OPT_RUN + 22, "N[:SD]",
      "ask each query for N tokens and run to length"},
-    {"shared-prefix", no_argument, OPT_SHARED_PREFIX, NULL,
+    {"shared-prefix", no_argument, OPT_RUN + 26, NULL,
      "no unique prefix on synthetic prompts (let a prefix cache work)"},
     {"rate", required_argument, OPT_RUN + 17, "LIST",
      "open loop: send at these requests/s, one level each"},
@@ -89,7 +87,7 @@ static const cli_opt options[] = {
      "how often --scrape samples (default 1s)"},
     {"wait-ready", required_argument, OPT_RUN + 16, "S",
      "first wait up to S for the servers' /health or /v1/models"},
-    {"no-preflight", no_argument, OPT_NO_PREFLIGHT, NULL,
+    {"no-preflight", no_argument, OPT_RUN + 27, NULL,
      "send no request before the first level (to diagnose a failure)"},
     {"out-dir", required_argument, OPT_OUT_DIR, "DIR",
      "where the CSVs go (default results)"},
@@ -196,8 +194,6 @@ int cmd_collect(int argc, char **argv)
         case OPT_API_KEY_ENV: key_env = optarg; break;
         case OPT_OUT_DIR: out_dir = optarg; break;
         case OPT_PREFIX: prefix_arg = optarg; break;
-        case OPT_NO_PREFLIGHT: o->no_preflight = 1; break;
-        case OPT_SHARED_PREFIX: o->shared_prefix = 1; break;
         case OPT_PROGRESS:
             rc = sk_units_parse_duration(&d.interval_s, optarg,
                                          "--progress-interval");

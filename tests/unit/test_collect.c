@@ -1244,6 +1244,10 @@ static void test_args(void)
     CHECK_INT(sk_collect_args_set(&a, "label", "run=a"), 0);
     CHECK_INT(sk_collect_args_set(&a, "header", "X: y"), 0);
     CHECK_INT(sk_collect_args_set(&a, "max-tokens", "9"), 0);
+    CHECK_INT(sk_collect_args_set(&a, "no-preflight", NULL), 0);
+    CHECK_INT(a.opts.no_preflight, 1);
+    CHECK_INT(sk_collect_args_set(&a, "shared-prefix", NULL), 0);
+    CHECK_INT(a.opts.shared_prefix, 1);
     CHECK_INT(sk_collect_args_set(&a, "temperature", "-1"), SK_EINVAL);
     CHECK_STR(sk_error_last(), "--temperature: expected a number >= 0");
     CHECK_INT(sk_collect_args_set(&a, "concurrency-levels", "2,1,2"), 0);

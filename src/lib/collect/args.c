@@ -172,6 +172,10 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
             return sk_error_set(SK_EINVAL, "--rate: expected a list of "
                                            "requests/s (2,4.5,8)");
         strcpy(a->rates_text, v);
+    } else if (strcmp(name, "no-preflight") == 0) {
+        o->no_preflight = 1; /* a flag: `v` is NULL */
+    } else if (strcmp(name, "shared-prefix") == 0) {
+        o->shared_prefix = 1;
     } else if (strcmp(name, "scrape") == 0) {
         if (strncasecmp(v, "http://", 7) != 0 &&
             strncasecmp(v, "https://", 8) != 0)

@@ -42,7 +42,7 @@
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
 #define SEND_EARLY_NS 500000LL  /* an open loop wakes this long before a send */
-/* requests not recorded (struct req) */
+/* requests not recorded (struct req's warmup; kind_letter below) */
 enum { WARMUP = 1, PREFLIGHT = 2, PROBE = 3 };
 
 static const char *const fault_names[SK_FAULT_COUNT] = {
@@ -60,6 +60,29 @@ static const char per_query_header[] =
     "prefill_prompt_tokens_per_s,finish_reason,start_s,end_s,send_lag_s,"
     "itl_mean_s,itl_p99_s,token_source,http_status,error,server_prompt_ms,"
     "server_predicted_ms,server_predicted_n,request_id,warning";
+
+/* The columns a run's options add after the fixed ones (the per-query
+ * CSV's after `warning`, the summary's after planned_queries), before the
+ * labels; each a name no label may take. */
+static const char *const open_query_columns[] = {"request_rate",
+                                                 "scheduled_s"};
+static const char *const open_summary_columns[] = {"request_rate",
+                                                   "achieved_rate"};
+static const char *const synth_columns[] = {"input_tokens_target",
+                                            "output_tokens_target"};
+/* in the order of struct run's gauge_text */
+static const char *const gauge_columns[] = {
+    "server_requests_running", "server_requests_waiting",
+    "server_requests_waiting_max", "server_kv_cache_usage"};
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+#define SUM_COLUMNS                                                        \
+    (NCOLS(open_summary_columns) + NCOLS(gauge_columns) +                  \
+     SK_COLLECT_MAX_LABELS)
+
+/* What a request not recorded is (struct req's warmup), by letter in its
+ * X-Request-Id and a synthetic prompt's prefix: l a level's, w warm-up,
+ * p preflight, b a rate sweep's probe. */
+static const char kind_letter[] = "lwpb";
 
 struct run;
 
@@ -81,7 +104,8 @@ struct req {
 
     /* the query */
     int busy, in_multi;
-    int warmup; /* WARMUP or PREFLIGHT: not recorded; 0: a level's */
+    int warmup; /* WARMUP, PREFLIGHT or PROBE: not recorded; 0: a
+                 * level's */
     size_t qid;
     unsigned attempt;
     int resent; /* 1: to be sent again on a fresh connection; 2: was */
@@ -147,8 +171,8 @@ struct run {
     struct sk_scrape *scrape; /* --scrape's thread, or NULL */
     int probe_failed;         /* a --rate-sweep probe's request failed */
     char probe_error[512];
-    char gauge_text[4][32];   /* the level's gauges, as the summary has
-                                 them */
+    char gauge_text[NCOLS(gauge_columns)][32]; /* the level's gauges, as
+                                                  the summary has them */
     unsigned faults_said; /* fault categories told (first_of_kind()) */
     long statuses[16];    /* HTTP statuses told */
     size_t nstatuses;
@@ -173,8 +197,8 @@ struct run {
     char rate_text[32], achieved_text[32];
     /* the summary's columns after planned_queries: request_rate and
      * achieved_rate in an open loop, then the labels */
-    const char *sum_names[SK_COLLECT_MAX_LABELS + 6];
-    const char *sum_values[SK_COLLECT_MAX_LABELS + 6];
+    const char *sum_names[SUM_COLUMNS];
+    const char *sum_values[SUM_COLUMNS];
     size_t nsum;
     FILE *level_fp; /* this level's per-query rows, for summarize */
     char *level_buf;
@@ -468,7 +492,8 @@ static int on_timer(CURLM *m, long timeout_ms, void *ud)
     struct run *r = ud;
 
     (void)m;
-    r->timer_at = timeout_ms < 0 ? -1 : sk_collect__mono_ns() + timeout_ms * 1000000;
+    r->timer_at =
+        timeout_ms < 0 ? -1 : sk_collect__mono_ns() + timeout_ms * 1000000;
     return 0;
 }
 
@@ -507,7 +532,7 @@ static void synth_prefix(char *out, size_t cap, const struct run *r,
         out[0] = '\0';
     else
         snprintf(out, cap, "[sk-%06x-%c%03zu-%08zu] ", r->tag & 0xffffffu,
-                 "lwpb"[kind], level, qid);
+                 kind_letter[kind], level, qid);
 }
 
 /* The words that make a prompt of `tokens` by the calibration. */
@@ -596,7 +621,7 @@ static int add(struct run *r, struct req *q)
      * two runs against one server are told apart in its logs */
     snprintf(q->id_line, sizeof(q->id_line),
              "X-Request-Id: sk-%06x-%c%03zu-%08zu-%02u", r->tag & 0xffffffu,
-             "lwpb"[q->warmup], q->warmup ? 0 : r->level, q->qid,
+             kind_letter[q->warmup], q->warmup ? 0 : r->level, q->qid,
              q->attempt % 100);
     q->request_id = q->id_line + strlen("X-Request-Id: ");
     curl_easy_setopt(q->easy, CURLOPT_URL, r->urls[url]);
@@ -877,6 +902,12 @@ static void format_row(struct run *r, struct req *q)
     fflush(fp);
 }
 
+/* Did a stop end the level before its plan? */
+static int level_cut(const struct run *r)
+{
+    return r->stopping && r->done < r->planned;
+}
+
 static void progress(struct run *r, int level_done, const double *summary)
 {
     struct sk_collect_progress p;
@@ -900,7 +931,7 @@ static void progress(struct run *r, int level_done, const double *summary)
     p.output_tokens = r->tokens;
     p.level_done = level_done;
     p.interrupted = r->stopping;
-    p.partial = level_done && r->stopping && r->done < r->planned;
+    p.partial = level_done && level_cut(r);
     p.summary = summary;
     r->last_progress = sk_collect__mono_ns();
     r->o->progress(r->o->payload, &p);
@@ -928,10 +959,7 @@ static void first_of_kind(struct run *r, const struct req *q)
         return;
     r->faults_said |= 1u << q->fault;
     sk_scrub_text(error, sizeof(error), r->scrub, q->error, strlen(q->error));
-    if (r->rate > 0)
-        snprintf(where, sizeof(where), "rate %g/s", r->rate);
-    else
-        snprintf(where, sizeof(where), "level %zu", r->concurrency);
+    sk_collect__level_name(where, sizeof(where), r->rate, r->concurrency);
     snprintf(line, sizeof(line),
              "first %s failure (%s, request %s): %.*s; later ones are "
              "counted in the per-query CSV",
@@ -1351,10 +1379,10 @@ static void per_query_header_write(FILE *fp, const sk_collect_opts *o)
     size_t i;
 
     fputs(per_query_header, fp);
-    if (sk_collect_open_loop(o))
-        fputs(",request_rate,scheduled_s", fp);
-    if (synthetic(o))
-        fputs(",input_tokens_target,output_tokens_target", fp);
+    for (i = 0; sk_collect_open_loop(o) && i < NCOLS(open_query_columns); i++)
+        text(fp, open_query_columns[i], strlen(open_query_columns[i]));
+    for (i = 0; synthetic(o) && i < NCOLS(synth_columns); i++)
+        text(fp, synth_columns[i], strlen(synth_columns[i]));
     for (i = 0; i < o->nlabels; i++)
         text(fp, o->label_names[i], strlen(o->label_names[i]));
     fputc('\n', fp);
@@ -1382,7 +1410,7 @@ static size_t planned_row(const struct run *r)
 
     if (!(d > 0))
         return r->planned;
-    if (!(r->stopping && r->done < r->planned))
+    if (!level_cut(r))
         return r->done;
     t = secs(sk_collect__mono_ns() - r->level_start);
     est = t > 0 && t < d ? (size_t)ceil((double)r->done * d / t) : 0;
@@ -1428,7 +1456,7 @@ static int summarize_level(struct run *r)
     free(lv);
     /* a level a stop ended has its row (queries < planned_queries) but
      * is not done */
-    if (rc == 0 && !(r->stopping && r->done < r->planned))
+    if (rc == 0 && !level_cut(r))
         r->res->levels_done++;
     progress(r, 1, shown);
     return rc;
@@ -1480,6 +1508,16 @@ static int level_buffer_reset(struct run *r)
 }
 
 /* Is `name` a column of the per-query or the summary CSV? */
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int fixed_column(const char *name)
 {
     const char *p = per_query_header;
@@ -1501,12 +1539,10 @@ static int fixed_column(const char *name)
         if (strcmp(name, sk_summarize_extra_columns[i]) == 0)
             return 1;
     return strcmp(name, SK_SWEEP_PLANNED) == 0 ||
-           strcmp(name, "request_rate") == 0 ||
-           strcmp(name, "scheduled_s") == 0 ||
-           strcmp(name, "achieved_rate") == 0 ||
-           strcmp(name, "input_tokens_target") == 0 ||
-           strcmp(name, "output_tokens_target") == 0 ||
-           strncmp(name, "server_", 7) == 0;
+           in_list(name, open_query_columns, NCOLS(open_query_columns)) ||
+           in_list(name, open_summary_columns, NCOLS(open_summary_columns)) ||
+           in_list(name, synth_columns, NCOLS(synth_columns)) ||
+           in_list(name, gauge_columns, NCOLS(gauge_columns));
 }
 
 int sk_collect_check(const sk_collect_opts *o)
@@ -1746,6 +1782,32 @@ static void dispose(struct run *r)
     json_decref(r->extra);
 }
 
+/* The summary's columns after planned_queries and the cells they take
+ * their text from: an open loop's rates, the scrape's gauges, the
+ * labels. */
+static void summary_columns(struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    const char *open_cells[NCOLS(open_summary_columns)];
+    size_t i;
+
+    open_cells[0] = r->rate_text;
+    open_cells[1] = r->achieved_text;
+    for (i = 0; sk_collect_open_loop(o) && i < NCOLS(open_summary_columns);
+         i++) {
+        r->sum_names[r->nsum] = open_summary_columns[i];
+        r->sum_values[r->nsum++] = open_cells[i];
+    }
+    for (i = 0; o->scrape_url && i < NCOLS(gauge_columns); i++) {
+        r->sum_names[r->nsum] = gauge_columns[i];
+        r->sum_values[r->nsum++] = r->gauge_text[i];
+    }
+    for (i = 0; i < o->nlabels && i < SK_COLLECT_MAX_LABELS; i++) {
+        r->sum_names[r->nsum] = o->label_names[i];
+        r->sum_values[r->nsum++] = o->label_values[i];
+    }
+}
+
 /* One request of the first prompt to each URL before anything is
  * measured: when one fails, the run stops with what went wrong and what
  * to do. */
@@ -1792,7 +1854,8 @@ size_t sk_collect_open_cap(const sk_collect_opts *o)
  * to warn of, said. */
 static void scrape_level_end(struct run *r)
 {
-    double mean[SK_SCRAPE_GAUGES], max[SK_SCRAPE_GAUGES], v[4];
+    double mean[SK_SCRAPE_GAUGES], max[SK_SCRAPE_GAUGES];
+    double v[NCOLS(gauge_columns)];
     size_t k;
 
     if (!r->scrape)
@@ -1803,7 +1866,7 @@ static void scrape_level_end(struct run *r)
     v[1] = mean[SK_SCRAPE_WAITING];
     v[2] = max[SK_SCRAPE_WAITING];
     v[3] = mean[SK_SCRAPE_KV];
-    for (k = 0; k < 4; k++)
+    for (k = 0; k < NCOLS(gauge_columns); k++)
         if (isfinite(v[k]))
             snprintf(r->gauge_text[k], sizeof(r->gauge_text[k]), "%.6g",
                      v[k]);
@@ -1865,6 +1928,34 @@ static int calibrate(struct run *r)
                             got[0], got[1]);
     r->overhead = (double)got[0] - r->tpw * (double)w[0];
     return 0;
+}
+
+/* An open-loop level r->level begins: its rate (the summary's cell) and
+ * its schedule's generator, seeded with seed + level. */
+static int open_level_begin(struct run *r)
+{
+    r->rate = r->res->rates[r->level];
+    snprintf(r->rate_text, sizeof(r->rate_text), "%g", r->rate);
+    sk_arrival_gen_free(r->gen);
+    r->gen = NULL;
+    return sk_arrival_gen_new(&r->gen, &r->o->arrival, r->rate,
+                              r->o->seed + r->level);
+}
+
+/* ... and ends: the rate its sends kept, the level's sends less one
+ * over the time from its first send to its last (empty: fewer than 2). */
+static void open_level_end(struct run *r)
+{
+    double a = r->issued >= 2 && r->last_sent > r->first_sent
+                   ? (double)(r->issued - 1) /
+                         secs(r->last_sent - r->first_sent)
+                   : NAN;
+
+    r->res->level_achieved_rate[r->level] = a;
+    if (isfinite(a))
+        snprintf(r->achieved_text, sizeof(r->achieved_text), "%.6g", a);
+    else
+        r->achieved_text[0] = '\0';
 }
 
 int sk_collect_open_loop(const sk_collect_opts *o)
@@ -1962,28 +2053,7 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         slots = sk_collect_open_cap(o);
     for (i = 0; o->rates && i < o->nrates; i++)
         out->rates[out->nrates++] = o->rates[i];
-    /* the summary's columns after planned_queries */
-    if (open) {
-        r.sum_names[r.nsum] = "request_rate";
-        r.sum_values[r.nsum++] = r.rate_text;
-        r.sum_names[r.nsum] = "achieved_rate";
-        r.sum_values[r.nsum++] = r.achieved_text;
-    }
-    if (o->scrape_url) {
-        static const char *const g[4] = {
-            "server_requests_running", "server_requests_waiting",
-            "server_requests_waiting_max", "server_kv_cache_usage"};
-        size_t k;
-
-        for (k = 0; k < 4; k++) {
-            r.sum_names[r.nsum] = g[k];
-            r.sum_values[r.nsum++] = r.gauge_text[k];
-        }
-    }
-    for (i = 0; i < o->nlabels && i < SK_COLLECT_MAX_LABELS; i++) {
-        r.sum_names[r.nsum] = o->label_names[i];
-        r.sum_values[r.nsum++] = o->label_values[i];
-    }
+    summary_columns(&r);
     if ((rc = prepare(&r)) != 0 || (rc = setup_slots(&r, slots)) != 0)
         goto done;
     if ((rc = sk_evloop_new(&r.loop)) != 0)
@@ -2016,21 +2086,9 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         goto done;
     if (!(o->stop && *o->stop) && (rc = calibrate(&r)) != 0)
         goto done;
-    if (o->scrape_url) {
-        static const char head[] = "level,concurrency,time_s,metric,labels,"
-                                   "value\n";
-
-        if (write(o->scrape_fd, head, sizeof(head) - 1) !=
-            (ssize_t)(sizeof(head) - 1)) {
-            rc = sk_error_set(SK_EIO, "%s: cannot write: %s", o->scrape_name,
-                              strerror(errno));
-            goto done;
-        }
-        if ((rc = sk_collect__scrape_start(&r.scrape, o->scrape_url,
-                                           o->scrape_interval_s,
-                                           o->scrape_fd, r.t0)) != 0)
-            goto done;
-    }
+    if (o->scrape_url &&
+        (rc = sk_collect__scrape_start(&r.scrape, o, r.t0)) != 0)
+        goto done;
     if (o->warmup) {
         /* at most the highest level at once: `--warmup` that level opens
          * every connection the sweep will use */
@@ -2045,30 +2103,15 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         size_t c = open ? sk_collect_open_cap(o) : o->levels[i];
 
         r.level = i;
-        if (open) {
-            r.rate = out->rates[i];
-            snprintf(r.rate_text, sizeof(r.rate_text), "%g", r.rate);
-            sk_arrival_gen_free(r.gen);
-            if ((rc = sk_arrival_gen_new(&r.gen, &o->arrival, r.rate,
-                                         o->seed + i)) != 0)
-                goto done;
-        }
+        if (open && (rc = open_level_begin(&r)) != 0)
+            goto done;
         sk_collect__scrape_level(r.scrape, (long)i, c);
         if ((rc = level_buffer_reset(&r)) != 0 ||
             (rc = run_level(&r, c, level_queries(o, c), 0)) != 0)
             goto done;
         scrape_level_end(&r);
-        if (open) {
-            double a = r.issued >= 2 && r.last_sent > r.first_sent
-                           ? (double)(r.issued - 1) /
-                                 secs(r.last_sent - r.first_sent)
-                           : NAN;
-
-            out->level_achieved_rate[i] = a;
-            snprintf(r.achieved_text, sizeof(r.achieved_text), "%.6g", a);
-            if (!isfinite(a))
-                r.achieved_text[0] = '\0';
-        }
+        if (open)
+            open_level_end(&r);
         if ((rc = summarize_level(&r)) != 0 || (rc = level_end(&r)) != 0)
             goto done;
         r.sent_before += r.issued;

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +21,19 @@ static inline int64_t sk_collect__mono_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A level as the terminal names it: "level 8", or an open loop's
+ * "rate 2.5/s" (rate > 0). */
+static inline const char *sk_collect__level_name(char *buf, size_t cap,
+                                                 double rate,
+                                                 size_t concurrency)
+{
+    if (rate > 0)
+        snprintf(buf, cap, "rate %g/s", rate);
+    else
+        snprintf(buf, cap, "level %zu", concurrency);
+    return buf;
 }
 
 /* Do the first n bytes of s end in `suffix`? */
@@ -97,11 +111,12 @@ enum { SK_SCRAPE_RUNNING, SK_SCRAPE_WAITING, SK_SCRAPE_KV,
 
 struct sk_scrape;
 
-/* Start sampling `url` every `interval_s` onto `fd` (the scrape CSV,
- * O_APPEND; its header written by the caller), times on the clock that
- * started at t0.  Returns 0 or SK_ENOMEM. */
-int sk_collect__scrape_start(struct sk_scrape **out, const char *url,
-                             double interval_s, int fd, int64_t t0);
+/* Write the scrape CSV's header into opts->scrape_fd, then sample
+ * opts->scrape_url every opts->scrape_interval_s onto it (whole rows:
+ * rowfile.h), times on the clock that started at t0.  Returns 0, SK_EIO
+ * (the header not written) or SK_ENOMEM. */
+int sk_collect__scrape_start(struct sk_scrape **out,
+                             const sk_collect_opts *opts, int64_t t0);
 
 /* A level starts (its index and concurrency: its gauges reset, a sample
  * taken at once) or ends (level -1).  Accepts NULL. */

@@ -16,15 +16,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* "level 8", or an open loop's "rate 2.5/s" */
 static const char *level_name(char *buf, size_t cap,
                               const struct sk_collect_progress *p)
 {
-    if (p->rate > 0)
-        snprintf(buf, cap, "rate %g/s", p->rate);
-    else
-        snprintf(buf, cap, "level %zu", p->concurrency);
-    return buf;
+    return sk_collect__level_name(buf, cap, p->rate, p->concurrency);
 }
 
 /* "conc 8", or an open loop's "rate 2.5/s" */
@@ -80,9 +75,10 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
 {
     double rate = p->elapsed_s > 0 ? p->output_tokens / p->elapsed_s : 0;
     char name[64];
-    double eta = p->done && p->total ? p->elapsed_s * (double)(p->total - p->done) /
-                               (double)p->done
-                         : NAN;
+    double eta = p->done && p->total
+                     ? p->elapsed_s * (double)(p->total - p->done) /
+                           (double)p->done
+                     : NAN;
 
     if (p->level_done) {
         if (tty)
@@ -127,8 +123,8 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
         fprintf(fp,
                 "\r\033[K%s: %zu done, %zu errors, %.1f tok/s, "
                 "%.1f of %g s",
-                short_name(name, sizeof(name), p), p->done, p->errors, rate, p->elapsed_s,
-                p->duration_s);
+                short_name(name, sizeof(name), p), p->done, p->errors, rate,
+                p->elapsed_s, p->duration_s);
         if (p->retried)
             fprintf(fp, ", %zu retried", p->retried);
         return;
@@ -137,7 +133,8 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
         fprintf(fp,
                 "\r\033[K%s: %zu/%zu done, %zu errors, %.1f tok/s, "
                 "%.1f s elapsed, ETA %.0f s",
-                short_name(name, sizeof(name), p), p->done, p->total, p->errors, rate,
+                short_name(name, sizeof(name), p), p->done, p->total,
+                p->errors, rate,
                 p->elapsed_s, isfinite(eta) ? eta : 0);
         if (p->retried)
             fprintf(fp, ", %zu retried", p->retried);
@@ -145,10 +142,12 @@ void sk_collect_progress_write(FILE *fp, const char *prog,
     }
     if (p->total)
         fprintf(fp, "%s: %s: %zu/%zu done, %zu errors", prog,
-                short_name(name, sizeof(name), p), p->done, p->total, p->errors);
+                short_name(name, sizeof(name), p), p->done, p->total,
+                p->errors);
     else
         fprintf(fp, "%s: %s: %zu done (a %g s level), %zu errors",
-                prog, short_name(name, sizeof(name), p), p->done, p->duration_s, p->errors);
+                prog, short_name(name, sizeof(name), p), p->done,
+                p->duration_s, p->errors);
     if (p->retried)
         fprintf(fp, ", %zu retried", p->retried);
     fprintf(fp, ", %.1f tok/s, %.1f s elapsed\n", rate, p->elapsed_s);

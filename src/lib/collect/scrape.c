@@ -14,15 +14,14 @@
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/prom.h"
+#include "sweepkit/rowfile.h"
 
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define SCRAPE_BODY_MAX ((size_t)4 << 20)
 
@@ -39,12 +38,12 @@ static const char *const gauge_names[SK_SCRAPE_GAUGES][4] = {
 struct sk_scrape {
     const char *url;
     double interval_s;
-    int fd;
+    sk_rowfile file; /* the scrape CSV, whole rows */
     int64_t t0; /* the run's clock (CLOCK_MONOTONIC ns) */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int quit, kick, started;
+    int quit, kick;
     long level; /* -1 between levels */
     size_t concurrency;
     /* this level's per-scrape gauge values: sum, count, max */
@@ -179,20 +178,14 @@ static void scrape_once(struct sk_scrape *s, CURL *e)
         }
     }
     fclose(fp);
-    if (outlen) {
-        const char *b = out;
-        size_t left = outlen;
-
-        while (left > 0) {
-            ssize_t w = write(s->fd, b, left);
-
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            b += w;
-            left -= (size_t)w;
-        }
+    if (outlen && sk_rowfile_write(&s->file, out, outlen) != 0) {
+        pthread_mutex_lock(&s->mu);
+        s->failures++;
+        warn(s, 0, "--scrape %s: %s; those samples are missing (the sweep "
+                   "goes on)",
+             sk_error_last());
+        pthread_mutex_unlock(&s->mu);
+        sk_error_clear();
     }
     free(out);
     pthread_mutex_lock(&s->mu);
@@ -237,18 +230,26 @@ static void *run(void *arg)
     return NULL;
 }
 
-int sk_collect__scrape_start(struct sk_scrape **out, const char *url,
-                             double interval_s, int fd, int64_t t0)
+int sk_collect__scrape_start(struct sk_scrape **out,
+                             const sk_collect_opts *o, int64_t t0)
 {
+    static const char head[] = "level,concurrency,time_s,metric,labels,"
+                               "value\n";
     struct sk_scrape *s = calloc(1, sizeof(*s));
     pthread_condattr_t ca;
+    int rc;
 
     *out = NULL;
     if (!s)
         return sk_error_set(SK_ENOMEM, "out of memory");
-    s->url = url;
-    s->interval_s = interval_s;
-    s->fd = fd;
+    if ((rc = sk_rowfile_open(&s->file, o->scrape_fd, o->scrape_name)) !=
+            0 ||
+        (rc = sk_rowfile_write(&s->file, head, sizeof(head) - 1)) != 0) {
+        free(s);
+        return rc;
+    }
+    s->url = o->scrape_url;
+    s->interval_s = o->scrape_interval_s;
     s->t0 = t0;
     s->level = -1;
     pthread_mutex_init(&s->mu, NULL);
@@ -262,7 +263,6 @@ int sk_collect__scrape_start(struct sk_scrape **out, const char *url,
         free(s);
         return sk_error_set(SK_ENOMEM, "--scrape: cannot start a thread");
     }
-    s->started = 1;
     *out = s;
     return 0;
 }
