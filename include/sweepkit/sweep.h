@@ -101,6 +101,12 @@ json_t *sk_sweep_level_json(const sk_sweep *s, size_t i);
  * was to run (only when some level ran fewer). */
 #define SK_SWEEP_PLANNED "planned_queries"
 
+/* An open-loop run's columns: its target request rate (requests/s; the
+ * readers of other tools' results write it too) and, in a collect
+ * summary, the rate its sends kept. */
+#define SK_SWEEP_REQUEST_RATE "request_rate"
+#define SK_SWEEP_ACHIEVED_RATE "achieved_rate"
+
 /*
  * Levels analyses leave out:
  * - failed: `errors` > 0 and nothing measured (its total_tokens /

@@ -64,10 +64,10 @@ static const char per_query_header[] =
 /* The columns a run's options add after the fixed ones (the per-query
  * CSV's after `warning`, the summary's after planned_queries), before the
  * labels; each a name no label may take. */
-static const char *const open_query_columns[] = {"request_rate",
+static const char *const open_query_columns[] = {SK_SWEEP_REQUEST_RATE,
                                                  "scheduled_s"};
-static const char *const open_summary_columns[] = {"request_rate",
-                                                   "achieved_rate"};
+static const char *const open_summary_columns[] = {SK_SWEEP_REQUEST_RATE,
+                                                   SK_SWEEP_ACHIEVED_RATE};
 static const char *const synth_columns[] = {"input_tokens_target",
                                             "output_tokens_target"};
 /* in the order of struct run's gauge_text */

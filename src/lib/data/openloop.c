@@ -5,6 +5,7 @@
 
 #include "sweepkit/error.h"
 #include "sweepkit/num.h"
+#include "sweepkit/sweep.h"
 #include "sweepkit/table.h"
 
 #include <math.h>
@@ -42,7 +43,7 @@ static int on_row(void *payload, const sk_row *row)
 
     if (row->index == 0) {
         for (k = 0; k <= SK_OPENLOOP_NCOLUMNS; k++) {
-            const char *want = k ? names[k - 1] : "request_rate";
+            const char *want = k ? names[k - 1] : SK_SWEEP_REQUEST_RATE;
             size_t i;
 
             o->at[k] = SIZE_MAX;
@@ -62,7 +63,7 @@ static int on_row(void *payload, const sk_row *row)
             continue;
         if (sk_num_parse(&pt.v[k], row->field[i], row->len[i]) != 0 ||
             !isfinite(pt.v[k]))
-            return sk_row_not_a_number(row, k ? names[k - 1] : "request_rate",
+            return sk_row_not_a_number(row, k ? names[k - 1] : SK_SWEEP_REQUEST_RATE,
                                        i);
     }
     if (isnan(pt.v[0]))

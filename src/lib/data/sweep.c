@@ -362,8 +362,8 @@ static int open_loop(const sk_sweep *s)
 {
     size_t r, a;
 
-    if (!find_column(s, "request_rate", &r) ||
-        !find_column(s, "achieved_rate", &a))
+    if (!find_column(s, SK_SWEEP_REQUEST_RATE, &r) ||
+        !find_column(s, SK_SWEEP_ACHIEVED_RATE, &a))
         return 0;
     return sk_error_set(SK_EPARSE,
                         "%s: an open-loop run (collect --rate: request rate "
