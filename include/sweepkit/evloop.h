@@ -54,6 +54,12 @@ int sk_evloop_precise(const sk_evloop *l);
 /* Accepts NULL. */
 void sk_evloop_free(sk_evloop *l);
 
+/* Set the calling thread's timer slack (how late the kernel may end a
+ * timed wait, 50 us by default on Linux) to `ns` nanoseconds; returns
+ * the previous value, for a later call to restore, or -1 where the system
+ * has no such setting (it is Linux's own). */
+long sk_evloop_timer_slack(long ns);
+
 /* "epoll", "kqueue" or "poll": the backend built in. */
 const char *sk_evloop_backend(void);
 

@@ -3,9 +3,11 @@
  * loop, the request log, and the per-token path; server_resp.c answers
  * the requests.
  *
- * One thread: epoll over edge-triggered non-blocking sockets, a timerfd
- * armed (absolute, CLOCK_MONOTONIC) at the model's next event, an eventfd
- * for sk_server_stop().  The model's virtual clock is the monotonic clock
+ * One thread: a level-triggered readiness loop (sweepkit/evloop.h: epoll,
+ * kqueue or poll) over non-blocking sockets, each wait timed to the
+ * model's next event (to the nanosecond where the system can, with the
+ * thread's timer slack at 1 ns on Linux), and a self-pipe for
+ * sk_server_stop().  The model's virtual clock is the monotonic clock
  * minus the start time, so tokens are written when the model says, and a
  * late wake-up makes them late without shifting the schedule.
  *
@@ -33,11 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +47,20 @@ static const char *const ep_post[] = {
     "\",\"stop\":false}",
     "",
     ""};
+
+/* Where send() can be told not to raise SIGPIPE (POSIX 2008's
+ * MSG_NOSIGNAL), it is; elsewhere (macOS) each socket says so once
+ * (SO_NOSIGPIPE, in accept_all()). */
+#ifdef MSG_NOSIGNAL
+#define SEND_FLAGS MSG_NOSIGNAL
+#else
+#define SEND_FLAGS 0
+#endif
+
+/* The listening socket's and the self-pipe's values in the loop; a
+ * connection's is its address. */
+#define TAG_LISTEN 1
+#define TAG_WAKE 2
 
 /* ---- buffers ------------------------------------------------------------ */
 
@@ -103,6 +115,9 @@ static void conn_close(struct sk_server *sv, struct conn *c)
 {
     size_t i = c->live_idx;
 
+    if (c->watched)
+        sk_evloop_watch(sv->loop, c->fd, 0, 0);
+    c->watched = 0;
     close(c->fd);
     c->fd = -1;
     c->state = C_CLOSED;
@@ -148,7 +163,7 @@ static int conn_flush(struct sk_server *sv, struct conn *c)
 
         tick(sv);
         n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-                 MSG_NOSIGNAL);
+                 SEND_FLAGS);
         if (n > 0) {
             c->out_off += (size_t)n;
             c->write_ns = sv->now;
@@ -168,7 +183,7 @@ static void conn_idle(struct sk_server *sv, struct conn *c)
 {
     sk_http_parser_reset(c->http);
     c->state = C_READ;
-    c->sent_continue = 0;
+    c->sent_continue = c->in_held = 0;
     c->deadline = sv->now + sv->o.idle_ns;
 }
 
@@ -366,7 +381,7 @@ static int read_request(struct sk_server *sv, struct conn *c)
 
 /* Move a connection as far as it can go without blocking: flush, end a
  * finished request, read the next one. */
-static void conn_service(struct sk_server *sv, struct conn *c)
+static void conn_advance(struct sk_server *sv, struct conn *c)
 {
     for (;;) {
         if (c->state == C_CLOSED)
@@ -382,7 +397,7 @@ static void conn_service(struct sk_server *sv, struct conn *c)
             return;
         }
         if (c->out_len > 0)
-            return; /* wait for EPOLLOUT */
+            return; /* wait until writable */
         if (c->r.mark_first || c->r.mark_last) {
             /* The bytes carrying the token are with the kernel. */
             if (c->r.mark_first)
@@ -406,6 +421,31 @@ static void conn_service(struct sk_server *sv, struct conn *c)
         if (!read_request(sv, c))
             return;
     }
+}
+
+/* Watch for what the connection waits on now: input unless held, and
+ * room to write while output is queued. */
+static void conn_rewatch(struct sk_server *sv, struct conn *c)
+{
+    unsigned want;
+
+    if (c->state == C_CLOSED)
+        return;
+    want = (c->in_held ? 0 : SK_EV_IN) | (c->out_len > 0 ? SK_EV_OUT : 0);
+    if (want == c->watched)
+        return;
+    if (sk_evloop_watch(sv->loop, c->fd, want, (uintptr_t)c) != 0) {
+        sv->n.accept_errors++;
+        conn_drop(sv, c, 499);
+        return;
+    }
+    c->watched = want;
+}
+
+static void conn_service(struct sk_server *sv, struct conn *c)
+{
+    conn_advance(sv, c);
+    conn_rewatch(sv, c);
 }
 
 static void service_dirty(struct sk_server *sv)
@@ -453,7 +493,6 @@ static void accept_all(struct sk_server *sv)
 {
     for (;;) {
         int fd = accept(sv->lfd, NULL, NULL), one = 1;
-        struct epoll_event ev;
         struct conn *c;
 
         if (fd < 0) {
@@ -482,7 +521,11 @@ static void accept_all(struct sk_server *sv)
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
         c->fd = fd;
+        c->watched = 0;
         c->in_dirty = c->overflow = c->close_after = 0;
         c->fresh = 1;
         c->out_off = c->out_len = c->pend_len = 0;
@@ -491,35 +534,38 @@ static void accept_all(struct sk_server *sv)
         sv->live[sv->nlive++] = c;
         c->write_ns = sv->now;
         conn_idle(sv, c);
-        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        ev.data.ptr = c;
-        if (epoll_ctl(sv->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            sv->n.accept_errors++;
-            conn_close(sv, c);
-            continue;
-        }
         sv->n.accepted++;
-        conn_service(sv, c); /* data may already be there */
+        conn_service(sv, c); /* data may already be there; watches it */
     }
 }
 
-static void on_conn_event(struct sk_server *sv, struct conn *c, uint32_t ev)
+static void on_conn_event(struct sk_server *sv, struct conn *c, unsigned ev)
 {
     if (c->state == C_CLOSED)
         return;
-    if (ev & (EPOLLERR | EPOLLHUP)) {
+    if (ev & SK_EV_ERR) {
         if (c->r.live)
             sv->n.disconnects++;
         conn_drop(sv, c, 499);
         return;
     }
-    conn_service(sv, c);
-    /* The client closed its side while its request runs: it has gone
-     * (clients that half-close and still read are not supported). */
-    if ((ev & EPOLLRDHUP) && c->state == C_ACTIVE) {
-        sv->n.disconnects++;
-        conn_drop(sv, c, 499);
+    if ((ev & SK_EV_IN) && c->state == C_ACTIVE) {
+        /* Input while a request runs: the client closed its side, so it
+         * has gone (clients that half-close and still read are not
+         * supported), or it sent its next request early, which waits. */
+        char b;
+        ssize_t n = recv(c->fd, &b, 1, MSG_PEEK);
+
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                       errno != EINTR)) {
+            sv->n.disconnects++;
+            conn_drop(sv, c, 499);
+            return;
+        }
+        if (n > 0)
+            c->in_held = 1;
     }
+    conn_service(sv, c);
 }
 
 /* Timeouts: a request must arrive within idle_ns; a response whose bytes
@@ -544,23 +590,18 @@ static void sweep(struct sk_server *sv)
     }
 }
 
-static void arm_timer(struct sk_server *sv)
+/* How long the loop may wait: until the model's next event, the next
+ * sweep, or 100 ms (a stop is noticed at the latest then). */
+static int64_t wait_ns(struct sk_server *sv, int64_t next_sweep)
 {
-    int64_t t = sk_sim_next_event_ns(sv->sim), abs;
-    struct itimerspec its;
+    int64_t t = sk_sim_next_event_ns(sv->sim), until = next_sweep;
 
-    if (t == sv->armed)
-        return;
-    sv->armed = t;
-    memset(&its, 0, sizeof(its));
-    if (t != INT64_MAX) {
-        abs = sv->t0 + (t > 0 ? t : 0);
-        its.it_value.tv_sec = abs / 1000000000LL;
-        its.it_value.tv_nsec = abs % 1000000000LL;
-        if (abs == 0)
-            its.it_value.tv_nsec = 1;
-    }
-    timerfd_settime(sv->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+    if (t < until)
+        until = t;
+    tick(sv);
+    if (until - sv->now > SWEEP_NS)
+        return SWEEP_NS;
+    return until > sv->now ? until - sv->now : 0;
 }
 
 /* ---- setup and the loop ----------------------------------------------- */
@@ -568,6 +609,16 @@ static void arm_timer(struct sk_server *sv)
 static int sys_fail(const char *what)
 {
     return sk_error_set(SK_EIO, "%s: %s", what, strerror(errno));
+}
+
+/* Non-blocking and closed on exec: fcntl, as POSIX has it. */
+static int fd_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
+        return -1;
+    return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 static int listen_on(struct sk_server *sv, char *url, size_t urlsz)
@@ -586,9 +637,8 @@ static int listen_on(struct sk_server *sv, char *url, size_t urlsz)
     if ((rc = getaddrinfo(sv->o.host, port, &hints, &ai)) != 0)
         return sk_error_set(SK_EINVAL, "--host '%s': %s", sv->o.host,
                             gai_strerror(rc));
-    sv->lfd =
-        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (sv->lfd < 0) {
+    sv->lfd = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (sv->lfd < 0 || fd_nonblock(sv->lfd) != 0) {
         freeaddrinfo(ai);
         return sys_fail("socket");
     }
@@ -620,17 +670,6 @@ static int listen_on(struct sk_server *sv, char *url, size_t urlsz)
     return 0;
 }
 
-static int add_fd(struct sk_server *sv, int fd, int *tag)
-{
-    struct epoll_event ev;
-
-    ev.events = EPOLLIN;
-    ev.data.ptr = tag;
-    if (epoll_ctl(sv->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-        return sys_fail("epoll_ctl");
-    return 0;
-}
-
 /* Everything but the object itself, which the caller frees. */
 static void server_dispose(struct sk_server *sv)
 {
@@ -656,12 +695,11 @@ static void server_dispose(struct sk_server *sv)
     sv->log = NULL;
     if (sv->lfd >= 0)
         close(sv->lfd);
-    if (sv->tfd >= 0)
-        close(sv->tfd);
-    if (sv->efd >= 0)
-        close(sv->efd);
-    if (sv->ep >= 0)
-        close(sv->ep);
+    if (sv->wake[0] >= 0)
+        close(sv->wake[0]);
+    if (sv->wake[1] >= 0)
+        close(sv->wake[1]);
+    sk_evloop_free(sv->loop);
     if (sv->spare >= 0)
         close(sv->spare);
     sk_sim_free(sv->sim);
@@ -674,7 +712,6 @@ static int server_init(struct sk_server *sv)
 {
     int rc;
 
-    sv->armed = INT64_MAX;
     if ((rc = sk_server_opts_finish(&sv->o)) != 0)
         return rc;
     sv->live = calloc(sv->o.max_conns, sizeof(*sv->live));
@@ -687,17 +724,14 @@ static int server_init(struct sk_server *sv)
         return rc;
     if ((rc = listen_on(sv, sv->url, sizeof(sv->url))) != 0)
         return rc;
-    if ((sv->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
-        return sys_fail("epoll_create1");
-    sv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (sv->tfd < 0)
-        return sys_fail("timerfd_create");
-    if ((sv->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
-        return sys_fail("eventfd");
+    if ((rc = sk_evloop_new(&sv->loop)) != 0)
+        return rc;
+    if (pipe(sv->wake) != 0 || fd_nonblock(sv->wake[0]) != 0 ||
+        fd_nonblock(sv->wake[1]) != 0)
+        return sys_fail("pipe");
     sv->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if ((rc = add_fd(sv, sv->lfd, &sv->lfd_tag)) != 0 ||
-        (rc = add_fd(sv, sv->tfd, &sv->tfd_tag)) != 0 ||
-        (rc = add_fd(sv, sv->efd, &sv->efd_tag)) != 0)
+    if ((rc = sk_evloop_watch(sv->loop, sv->lfd, SK_EV_IN, TAG_LISTEN)) != 0 ||
+        (rc = sk_evloop_watch(sv->loop, sv->wake[0], SK_EV_IN, TAG_WAKE)) != 0)
         return rc;
     if (sv->o.log_path) {
         if (!(sv->log = fopen(sv->o.log_path, "w")))
@@ -726,7 +760,7 @@ int sk_server_new(sk_server **out, const sk_server_opts *opts)
     if (!(sv = calloc(1, sizeof(*sv))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     sv->o = *opts;
-    sv->ep = sv->lfd = sv->tfd = sv->efd = sv->spare = -1;
+    sv->lfd = sv->wake[0] = sv->wake[1] = sv->spare = -1;
     if ((rc = server_init(sv)) != 0) {
         server_dispose(sv);
         free(sv);
@@ -749,16 +783,17 @@ const char *sk_server_url(const sk_server *sv)
 
 int sk_server_run(sk_server *sv)
 {
-    struct epoll_event evs[MAX_EVENTS];
+    sk_ev evs[MAX_EVENTS];
     int64_t next_sweep = SWEEP_NS;
-    int slack = prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL), rc = 0;
+    long slack = sk_evloop_timer_slack(1); /* on-time wake-ups */
+    int rc = 0;
 
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* on-time wake-ups */
     while (!sv->stop) {
-        int i, n = epoll_wait(sv->ep, evs, MAX_EVENTS, 100);
+        int i, n = sk_evloop_wait(sv->loop, evs, MAX_EVENTS,
+                                  wait_ns(sv, next_sweep));
 
-        if (n < 0 && errno != EINTR) {
-            rc = sys_fail("epoll_wait");
+        if (n < 0) {
+            rc = n;
             break;
         }
         /* Tokens first: they are due now. */
@@ -767,22 +802,17 @@ int sk_server_run(sk_server *sv)
         service_dirty(sv);
         tick(sv);
         for (i = 0; i < n; i++) {
-            void *p = evs[i].data.ptr;
+            uint64_t d = evs[i].data;
 
-            if (p == &sv->lfd_tag) {
+            if (d == TAG_LISTEN) {
                 accept_all(sv);
-            } else if (p == &sv->tfd_tag) {
-                uint64_t x;
+            } else if (d == TAG_WAKE) {
+                char x[64];
 
-                if (read(sv->tfd, &x, sizeof(x)) < 0 && errno != EAGAIN)
-                    sv->n.accept_errors++;
-            } else if (p == &sv->efd_tag) {
-                uint64_t x;
-
-                if (read(sv->efd, &x, sizeof(x)) == sizeof(x))
+                while (read(sv->wake[0], x, sizeof(x)) > 0)
                     sv->stop = 1;
             } else {
-                on_conn_event(sv, p, evs[i].events);
+                on_conn_event(sv, (struct conn *)(uintptr_t)d, evs[i].events);
             }
         }
         service_dirty(sv);
@@ -797,21 +827,19 @@ int sk_server_run(sk_server *sv)
             c->next = sv->pool;
             sv->pool = c;
         }
-        arm_timer(sv);
     }
     sv->stop = 0; /* a later call serves again */
-    if (slack > 0)
-        prctl(PR_SET_TIMERSLACK, (unsigned long)slack, 0UL, 0UL, 0UL);
+    if (slack >= 0)
+        sk_evloop_timer_slack(slack);
     return rc;
 }
 
 void sk_server_stop(sk_server *sv)
 {
-    uint64_t one = 1;
     int saved = errno; /* a signal handler must leave errno as it was */
 
     if (sv)
-        (void)!write(sv->efd, &one, sizeof(one));
+        (void)!write(sv->wake[1], "", 1);
     errno = saved;
 }
 

@@ -11,6 +11,7 @@
 #ifndef SK_SERVER_INT_H
 #define SK_SERVER_INT_H
 
+#include "sweepkit/evloop.h"
 #include "sweepkit/http.h"
 #include "sweepkit/server.h"
 #include "sweepkit/sim.h"
@@ -57,6 +58,11 @@ struct req {
 struct conn {
     int fd, state, in_dirty, overflow, close_after, sent_continue;
     int fresh; /* no byte read yet: the first ones may be TLS */
+    /* Level-triggered readiness (sweepkit/evloop.h): the events watched
+     * now; while a request runs, the next request's bytes already there
+     * stop the watch for input until it is read (in_held). */
+    unsigned watched;
+    int in_held;
     size_t live_idx, dirty_idx;
     sk_http_parser *http;
     char *out;
@@ -75,11 +81,12 @@ struct counters {
 
 struct sk_server {
     sk_server_opts o; /* host and log_path are not kept */
-    int ep, lfd, tfd, efd, spare;
-    int lfd_tag, tfd_tag, efd_tag; /* epoll data pointers */
+    sk_evloop *loop;
+    int lfd, spare;
+    int wake[2]; /* sk_server_stop() writes a byte: a self-pipe */
     int port;
     int own_log; /* the log was opened here: close it */
-    int64_t t0, now, armed;
+    int64_t t0, now;
     sk_sim *sim;
     FILE *log;
     struct conn **live, **dirty, **dirty2;

@@ -15,6 +15,24 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+long sk_evloop_timer_slack(long ns)
+{
+#if defined(__linux__)
+    int old = prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);
+
+    if (old < 0 ||
+        prctl(PR_SET_TIMERSLACK, (unsigned long)ns, 0UL, 0UL, 0UL) != 0)
+        return -1;
+    return old;
+#else
+    (void)ns;
+    return -1;
+#endif
+}
 
 /* A timeout in ns as a timespec (negative: none, NULL). */
 static inline struct timespec *as_timespec(struct timespec *ts, int64_t ns)
@@ -139,7 +157,11 @@ void sk_evloop_free(sk_evloop *l)
 
 /* kqueue(2), kevent(2): a read and a write filter per descriptor, added
  * and deleted as the wanted events change; level-triggered (no
- * EV_CLEAR).  Written to the documented API; not built on Linux. */
+ * EV_CLEAR).  A filter whose value changes is deleted and added again:
+ * the documented EV_ADD updates it in place, but libkqueue (the emulation
+ * this backend is tested with on Linux, docs/install.md) refuses that.
+ * The peer's close (EV_EOF) on the read filter is input, as with epoll
+ * and poll: the read that returns 0 tells. */
 #include <sys/event.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -147,6 +169,7 @@ void sk_evloop_free(sk_evloop *l)
 struct sk_evloop {
     int kq;
     unsigned char *want; /* by fd: SK_EV_IN | SK_EV_OUT registered */
+    uint64_t *data;      /* by fd: the value they carry */
     size_t nwant;
     struct kevent *buf;
     int cap;
@@ -174,8 +197,12 @@ int sk_evloop_new(sk_evloop **out)
 
 int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data)
 {
-    struct kevent ch[2];
-    int n = 0;
+    static const struct {
+        unsigned ev;
+        short filter;
+    } f[2] = {{SK_EV_IN, EVFILT_READ}, {SK_EV_OUT, EVFILT_WRITE}};
+    struct kevent ch[4];
+    int n = 0, i;
     unsigned had;
 
     if (fd < 0)
@@ -183,26 +210,29 @@ int sk_evloop_watch(sk_evloop *l, int fd, unsigned events, uint64_t data)
     if ((size_t)fd >= l->nwant) {
         size_t m = (size_t)fd * 2 + 64;
         unsigned char *w = realloc(l->want, m);
+        uint64_t *d;
 
         if (!w)
             return sk_error_set(SK_ENOMEM, "out of memory");
         memset(w + l->nwant, 0, m - l->nwant);
         l->want = w;
+        if (!(d = realloc(l->data, m * sizeof(*d))))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        l->data = d;
         l->nwant = m;
     }
     had = l->want[fd];
-    /* EV_ADD also updates the udata of a filter already there */
-    if (events & SK_EV_IN)
-        EV_SET(&ch[n++], fd, EVFILT_READ, EV_ADD, 0, 0,
-               (void *)(uintptr_t)data);
-    else if (had & SK_EV_IN)
-        EV_SET(&ch[n++], fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
-    if (events & SK_EV_OUT)
-        EV_SET(&ch[n++], fd, EVFILT_WRITE, EV_ADD, 0, 0,
-               (void *)(uintptr_t)data);
-    else if (had & SK_EV_OUT)
-        EV_SET(&ch[n++], fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);
+    for (i = 0; i < 2; i++) {
+        int on = (events & f[i].ev) != 0, was = (had & f[i].ev) != 0;
+
+        if (was && (!on || l->data[fd] != data))
+            EV_SET(&ch[n++], fd, f[i].filter, EV_DELETE, 0, 0, NULL);
+        if (on && (!was || l->data[fd] != data))
+            EV_SET(&ch[n++], fd, f[i].filter, EV_ADD, 0, 0,
+                   (void *)(uintptr_t)data);
+    }
     l->want[fd] = (unsigned char)(events & (SK_EV_IN | SK_EV_OUT));
+    l->data[fd] = data;
     if (n && kevent(l->kq, ch, n, NULL, 0, NULL) < 0 && events)
         return sk_error_set(SK_EIO, "kevent: %s", strerror(errno));
     return 0;
@@ -234,9 +264,13 @@ int sk_evloop_wait(sk_evloop *l, sk_ev *out, int max, int64_t timeout_ns)
                    : sk_error_set(SK_EIO, "kevent: %s", strerror(errno));
     for (i = 0; i < k; i++) {
         out[i].data = (uint64_t)(uintptr_t)l->buf[i].udata;
+        int rd = l->buf[i].filter == EVFILT_READ;
+
         out[i].events =
-            (l->buf[i].filter == EVFILT_READ ? SK_EV_IN : SK_EV_OUT) |
-            (l->buf[i].flags & (EV_EOF | EV_ERROR) ? SK_EV_ERR : 0);
+            (rd ? SK_EV_IN : SK_EV_OUT) |
+            (l->buf[i].flags & EV_ERROR || (!rd && l->buf[i].flags & EV_EOF)
+                 ? SK_EV_ERR
+                 : 0);
     }
     return k;
 }
@@ -247,6 +281,7 @@ void sk_evloop_free(sk_evloop *l)
         return;
     close(l->kq);
     free(l->want);
+    free(l->data);
     free(l->buf);
     free(l);
 }
