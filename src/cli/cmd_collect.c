@@ -22,13 +22,7 @@
 static const char prog[] = "sweepkit collect";
 
 /* Keys from OPT_RUN up are a run's options, set in the library by name. */
-enum {
-    OPT_API_KEY_ENV = 256,
-    OPT_OUT_DIR,
-    OPT_PREFIX,
-    OPT_PROGRESS,
-    OPT_RUN
-};
+enum { OPT_API_KEY_ENV = 256, OPT_OUT_DIR, OPT_PREFIX, OPT_PROGRESS, OPT_RUN };
 
 static const cli_opt options[] = {
     {"url", required_argument, OPT_RUN, "URL",

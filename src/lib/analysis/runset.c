@@ -31,8 +31,8 @@ struct file {
     struct sk_runset_name name;
     /* Read (classified and loaded in one read) by sk_runset_add(); the
      * outcome of the load is told by sk_runset_load(), in file order. */
-    sk_sweep *sweep; /* a summary's, or a lone per-query file's */
-    sk_sweep_set *set; /* a summary holding a grid: sweep is NULL */
+    sk_sweep *sweep;      /* a summary's, or a lone per-query file's */
+    sk_sweep_set *set;    /* a summary holding a grid: sweep is NULL */
     struct sk_queries *q; /* a per-query file's */
     int load_rc;
     char *load_msg; /* the load's error message, when load_rc != 0 */
@@ -43,8 +43,8 @@ struct file {
                      cannot be read or loaded */
     /* The collector's sidecar of a named file, read once when asked */
     int sidecar_read;
-    char *status;      /* its "status", or NULL */
-    size_t planned;    /* its "queries_per_level", or 0 */
+    char *status;   /* its "status", or NULL */
+    size_t planned; /* its "queries_per_level", or 0 */
 };
 
 #define NONE ((size_t)-1)
@@ -196,14 +196,14 @@ int sk_runset_counts_match(const sk_sweep *s, const struct sk_level *lv,
  * CSV by the loader of its kind, fed the same rows. */
 struct read {
     sk_runset_kind kind;
-    char why[256];     /* why the header is neither kind */
-    int header;        /* the header was seen */
-    sk_sweep *sweep;   /* a summary being loaded; then, a one-sweep one */
-    sk_sweep_set *set; /* a summary holding a grid (sweep.h) */
+    char why[256];        /* why the header is neither kind */
+    int header;           /* the header was seen */
+    sk_sweep *sweep;      /* a summary being loaded; then, a one-sweep one */
+    sk_sweep_set *set;    /* a summary holding a grid (sweep.h) */
     struct sk_queries *q; /* a per-query file being loaded */
-    int peek;          /* classify only: stop after the header */
-    int rc;            /* the load's outcome */
-    char *msg;         /* and its message, when rc != 0 */
+    int peek;             /* classify only: stop after the header */
+    int rc;               /* the load's outcome */
+    char *msg;            /* and its message, when rc != 0 */
 };
 
 static int on_read_row(void *payload, const sk_row *row)
@@ -561,20 +561,22 @@ static int regular_entry(sk_runset *rs, const char *path, struct stat *st)
             return skip_file(rs, path, "unreadable", strerror(err));
         n = readlink(path, target, sizeof(target) - 1);
         target[n > 0 ? (size_t)n : 0] = '\0';
-        return note(rs, "%s: skipped: dangling link (to '%s', which does "
-                        "not exist)",
+        return note(rs,
+                    "%s: skipped: dangling link (to '%s', which does "
+                    "not exist)",
                     path, target);
     }
     if (S_ISREG(st->st_mode))
         return 1;
     if (S_ISDIR(st->st_mode))
-        return note(rs, "%s: skipped: a directory (subdirectories are not "
-                        "read)",
+        return note(rs,
+                    "%s: skipped: a directory (subdirectories are not "
+                    "read)",
                     path);
     return note(rs, "%s: skipped: not a regular file (%s)", path,
-                S_ISFIFO(st->st_mode)  ? "a FIFO"
-                : S_ISCHR(st->st_mode) ? "a character device"
-                : S_ISBLK(st->st_mode) ? "a block device"
+                S_ISFIFO(st->st_mode)   ? "a FIFO"
+                : S_ISCHR(st->st_mode)  ? "a character device"
+                : S_ISBLK(st->st_mode)  ? "a block device"
                 : S_ISSOCK(st->st_mode) ? "a socket"
                                         : "an unknown kind");
 }
@@ -738,8 +740,8 @@ static int load_files(sk_runset *rs)
             return rc;
         unload_file(f);
         /* a read that failed, or a file gone since it was added */
-        if (rc == SK_EIO || (rc == SK_ENOTFOUND &&
-                             strstr(sk_error_last(), ": cannot open: ")))
+        if (rc == SK_EIO ||
+            (rc == SK_ENOTFOUND && strstr(sk_error_last(), ": cannot open: ")))
             rc = skip_file(rs, f->path, "unreadable",
                            after_path(sk_error_last(), f->path));
         else
@@ -754,8 +756,9 @@ static int load_files(sk_runset *rs)
             rs->files[kept++] = rs->files[i];
     rs->nfiles = kept;
     if (kept == 0)
-        return sk_error_set(SK_ENODATA, "no sweep CSV could be read (%zu "
-                                        "skipped)",
+        return sk_error_set(SK_ENODATA,
+                            "no sweep CSV could be read (%zu "
+                            "skipped)",
                             rs->skipped);
     return 0;
 }
@@ -935,8 +938,7 @@ static int pair_by_counts(sk_runset *rs)
 
             if (s->kind != SK_RUNSET_SUMMARY || s->partner != NONE ||
                 !s->sweep ||
-                !sk_runset_counts_match(s->sweep, q->q->levels,
-                                        q->q->nlevels))
+                !sk_runset_counts_match(s->sweep, q->q->levels, q->q->nlevels))
                 continue;
             all++;
             all_j = j;
@@ -965,13 +967,12 @@ static int pair_by_counts(sk_runset *rs)
 static const char *sidecar_model(const json_t *j)
 {
     const json_t *m = json_object_get(j, "model"),
-                 *list = json_object_get(json_object_get(j, "server"),
-                                         "models");
+                 *list =
+                     json_object_get(json_object_get(j, "server"), "models");
 
     if (json_is_string(m) && json_string_length(m) > 0)
         return json_string_value(m);
-    if (json_array_size(list) == 1 &&
-        json_is_string(json_array_get(list, 0)) &&
+    if (json_array_size(list) == 1 && json_is_string(json_array_get(list, 0)) &&
         json_string_length(json_array_get(list, 0)) > 0)
         return json_string_value(json_array_get(list, 0));
     return NULL;
@@ -1031,8 +1032,7 @@ void sk_runset_config(char *buf, size_t cap, const struct sk_runset_run *r)
         g += *g == ' ';
     }
     for (i = 0; i < n && at < cap; i++)
-        at += (size_t)snprintf(buf + at, cap - at, "%s%g", i ? "," : " ",
-                               c[i]);
+        at += (size_t)snprintf(buf + at, cap - at, "%s%g", i ? "," : " ", c[i]);
 }
 
 static int make_label(char **out, const struct file *f)
@@ -1110,7 +1110,8 @@ static int sweep_without(sk_sweep **out, const sk_sweep *s,
         rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
     }
-    json_object_foreach(lv0, key, v) {
+    json_object_foreach(lv0, key, v)
+    {
         const double *col;
         size_t m = 0;
 
@@ -1145,8 +1146,7 @@ done:
 
 /* Run k's unfinished levels, its sidecar's status and the sweep its
  * analyses read (struct sk_runset_run). */
-static int find_partial(sk_runset *rs, size_t k, struct file *s,
-                        struct file *q)
+static int find_partial(sk_runset *rs, size_t k, struct file *s, struct file *q)
 {
     struct sk_runset_run *r = &rs->runs[k];
     struct file *named = s && s->named ? s : q && q->named ? q : NULL;
@@ -1404,8 +1404,7 @@ int sk_runset_rename_spec(sk_runset *rs, const char *spec)
 
     if (!eq || eq == spec || !eq[1])
         return sk_error_set(SK_EINVAL,
-                            "--name: expected FILE=NAME, got '%.200s'",
-                            spec);
+                            "--name: expected FILE=NAME, got '%.200s'", spec);
     if (!(paths = calloc(2 * (rs->nruns ? rs->nruns : 1), sizeof(*paths))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     for (i = 0; i < rs->nruns; i++) {

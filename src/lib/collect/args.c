@@ -70,8 +70,7 @@ static int set_label(sk_collect_args *a, const char *v)
 }
 
 /* N[:SD]: a length in tokens and its standard deviation. */
-static int set_length(double *mean, double *sd, const char *v,
-                      const char *what)
+static int set_length(double *mean, double *sd, const char *v, const char *what)
 {
     const char *colon = strchr(v, ':');
     char num[32];
@@ -82,8 +81,8 @@ static int set_length(double *mean, double *sd, const char *v,
         return sk_error_set(SK_EINVAL, "%s: expected N or N:SD", what);
     snprintf(num, sizeof(num), "%.*s", colon ? (int)(colon - v) : 31, v);
     if (sk_units_parse_count(&n, num, 1000000, what) != 0 || n == 0 ||
-        (colon && (sk_units_parse_double(sd, colon + 1, what) != 0 ||
-                   *sd < 0 || *sd > (double)n))) {
+        (colon && (sk_units_parse_double(sd, colon + 1, what) != 0 || *sd < 0 ||
+                   *sd > (double)n))) {
         sk_error_clear();
         return sk_error_set(SK_EINVAL,
                             "%s: expected N or N:SD, tokens from 1 to "
@@ -160,8 +159,7 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         if (o->max_queries == 0)
             return sk_error_set(SK_EINVAL, "--max-queries: expected at "
                                            "least 1");
-    }
-    else if (strcmp(name, "concurrency-levels") == 0) {
+    } else if (strcmp(name, "concurrency-levels") == 0) {
         if (strlen(v) >= sizeof(a->levels_text))
             return sk_error_set(SK_EINVAL, "--concurrency-levels: too "
                                            "long");
@@ -179,8 +177,9 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
     } else if (strcmp(name, "scrape") == 0) {
         if (strncasecmp(v, "http://", 7) != 0 &&
             strncasecmp(v, "https://", 8) != 0)
-            return sk_error_set(SK_EINVAL, "--scrape: '%.200s' is not an "
-                                           "http:// or https:// URL",
+            return sk_error_set(SK_EINVAL,
+                                "--scrape: '%.200s' is not an "
+                                "http:// or https:// URL",
                                 v);
         o->scrape_url = v;
     } else if (strcmp(name, "scrape-interval") == 0) {
@@ -191,8 +190,7 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
             return sk_error_set(SK_EINVAL, "--scrape-interval: expected "
                                            "10ms to 1h");
     } else if (strcmp(name, "input-tokens") == 0) {
-        return set_length(&o->input_tokens, &o->input_sd, v,
-                          "--input-tokens");
+        return set_length(&o->input_tokens, &o->input_sd, v, "--input-tokens");
     } else if (strcmp(name, "output-tokens") == 0) {
         return set_length(&o->output_tokens, &o->output_sd, v,
                           "--output-tokens");
@@ -219,15 +217,14 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         o->max_tokens = (unsigned)n;
         a->max_tokens_given = 1;
     } else if (strcmp(name, "temperature") == 0) {
-        if ((rc = sk_units_parse_double(&o->temperature, v,
-                                        "--temperature")) != 0)
+        if ((rc = sk_units_parse_double(&o->temperature, v, "--temperature")) !=
+            0)
             return rc;
         if (o->temperature < 0)
             return sk_error_set(SK_EINVAL, "--temperature: expected a "
                                            "number >= 0");
     } else if (strcmp(name, "timeout") == 0) {
-        if ((rc = sk_units_parse_duration(&o->timeout_s, v, "--timeout")) !=
-            0)
+        if ((rc = sk_units_parse_duration(&o->timeout_s, v, "--timeout")) != 0)
             return rc;
         if (!(o->timeout_s > 0))
             return sk_error_set(SK_EINVAL, "--timeout: expected a "
@@ -299,12 +296,12 @@ static int parse_rates(sk_collect_args *a)
                                   a->rates_text, "--rate")) != 0)
         return rc;
     for (i = 0; i < n; i++) {
-        if ((rc = sk_units_parse_double(&a->rates[i], items[i], "--rate")) !=
-            0)
+        if ((rc = sk_units_parse_double(&a->rates[i], items[i], "--rate")) != 0)
             return rc;
         if (!(a->rates[i] > 0))
-            return sk_error_set(SK_EINVAL, "--rate: %s is not a rate above "
-                                           "0",
+            return sk_error_set(SK_EINVAL,
+                                "--rate: %s is not a rate above "
+                                "0",
                                 items[i]);
     }
     a->opts.rates = a->rates;

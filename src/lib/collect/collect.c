@@ -20,8 +20,8 @@
 #include "sweepkit/summarize.h"
 #include "sweepkit/sweep.h"
 
-#include <curl/curl.h>
 #include <assert.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -36,12 +36,13 @@
 
 #define SSE_CAP ((size_t)64 << 10) /* one event's data, per request */
 #define EXCERPT_MAX 160            /* error body bytes kept */
-#define MAX_EVENTS 4096 /* one wait sees a whole decode step */
-#define STAGGER 4 /* requests (re)issued per turn of the loop */
-#define REAP_MAX 8 /* finished requests recorded per turn of the loop */
+#define MAX_EVENTS 4096            /* one wait sees a whole decode step */
+#define STAGGER 4   /* requests (re)issued per turn of the loop */
+#define REAP_MAX 8  /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
-#define SEND_EARLY_NS 500000LL  /* an open loop wakes this long before a send */
+#define SEND_EARLY_NS 500000LL  /* an open loop wakes this long before a send  \
+                                 */
 /* requests not recorded (struct req's warmup; kind_letter below) */
 enum { WARMUP = 1, PREFLIGHT = 2, PROBE = 3 };
 
@@ -75,9 +76,8 @@ static const char *const gauge_columns[] = {
     "server_requests_running", "server_requests_waiting",
     "server_requests_waiting_max", "server_kv_cache_usage"};
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
-#define SUM_COLUMNS                                                        \
-    (NCOLS(open_summary_columns) + NCOLS(gauge_columns) +                  \
-     SK_COLLECT_MAX_LABELS)
+#define SUM_COLUMNS                                                            \
+    (NCOLS(open_summary_columns) + NCOLS(gauge_columns) + SK_COLLECT_MAX_LABELS)
 
 /* What a request not recorded is (struct req's warmup), by letter in its
  * X-Request-Id and a synthetic prompt's prefix: l a level's, w warm-up,
@@ -108,8 +108,8 @@ struct req {
                  * level's */
     size_t qid;
     unsigned attempt;
-    int resent; /* 1: to be sent again on a fresh connection; 2: was */
-    int final;  /* a failure no retry can mend (TLS) */
+    int resent;       /* 1: to be sent again on a fresh connection; 2: was */
+    int final;        /* a failure no retry can mend (TLS) */
     int64_t retry_at; /* > 0: waiting to be retried */
 
     /* times, monotonic ns */
@@ -126,7 +126,7 @@ struct req {
     int status_seen, ended, failed;
     enum sk_collect_fault fault;
     size_t chunks, ngaps;
-    double tokens; /* output tokens, once recorded */
+    double tokens;   /* output tokens, once recorded */
     int interrupted; /* cancelled by a stop: not written, not counted */
     long long prompt_tokens, completion_tokens;
     double completion_given; /* the count as the server gave it */
@@ -143,15 +143,15 @@ struct run {
     const sk_collect_opts *o;
     sk_collect_result *res;
     CURLM *multi;
-    sk_evloop *loop; /* the sockets libcurl wants watched */
-    int64_t timer_at; /* curl's timer, monotonic ns; -1 none */
-    size_t busy, waiting; /* slots with a query; of those, waiting for a
-                             retry */
+    sk_evloop *loop;            /* the sockets libcurl wants watched */
+    int64_t timer_at;           /* curl's timer, monotonic ns; -1 none */
+    size_t busy, waiting;       /* slots with a query; of those, waiting for a
+                                   retry */
     struct curl_slist *headers; /* every request's shared lines */
-    struct req **ready;   /* free slots waiting to send, FIFO ring */
+    struct req **ready;         /* free slots waiting to send, FIFO ring */
     size_t ready_head, ready_n;
-    int msgs_left;        /* curl may hold more ended transfers */
-    int more_ready;       /* sockets were left unread last turn */
+    int msgs_left;  /* curl may hold more ended transfers */
+    int more_ready; /* sockets were left unread last turn */
     int64_t last_progress;
     size_t cut; /* requests of the level a stop cancelled */
     struct req *reqs;
@@ -161,13 +161,13 @@ struct run {
     int64_t t0;
     unsigned tag; /* in request ids */
     int stopping;
-    int rc; /* a fatal error (I/O) */
-    int server_looked; /* a query's answer was searched for `Server:` */
-    size_t preflight_url; /* the URL the preflight request goes to */
-    json_t *extra;        /* --extra-body, parsed */
-    const char *override; /* a calibration request's body, or NULL */
-    double tpw, overhead; /* --input-tokens' calibration: prompt tokens
-                             per word, and the tokens of the rest */
+    int rc;                   /* a fatal error (I/O) */
+    int server_looked;        /* a query's answer was searched for `Server:` */
+    size_t preflight_url;     /* the URL the preflight request goes to */
+    json_t *extra;            /* --extra-body, parsed */
+    const char *override;     /* a calibration request's body, or NULL */
+    double tpw, overhead;     /* --input-tokens' calibration: prompt tokens
+                                 per word, and the tokens of the rest */
     struct sk_scrape *scrape; /* --scrape's thread, or NULL */
     int probe_failed;         /* a --rate-sweep probe's request failed */
     char probe_error[512];
@@ -187,12 +187,12 @@ struct run {
     size_t sent_before; /* queries of the levels before (URL round robin) */
     double tokens;
     int64_t level_start;
-    int64_t deadline;   /* a timed level's end of sending, or 0 */
+    int64_t deadline; /* a timed level's end of sending, or 0 */
 
     /* an open-loop level */
-    double rate;        /* requests/s; 0: closed loop */
+    double rate; /* requests/s; 0: closed loop */
     sk_arrival_gen *gen;
-    int64_t next_send;  /* the next query's scheduled time */
+    int64_t next_send;             /* the next query's scheduled time */
     int64_t first_sent, last_sent; /* the level's first and last send */
     char rate_text[32], achieved_text[32];
     /* the summary's columns after planned_queries: request_rate and
@@ -253,9 +253,9 @@ static char *endpoint(const char *base, enum sk_api api)
  * run to length (`to_length`: ignore_eos, and min_tokens for the OpenAI
  * APIs) when --output-tokens sets it; --extra-body merged in last.
  */
-static char *make_body(const sk_collect_opts *o, const char *prompt,
-                       size_t len, const long *ids, unsigned max_tokens,
-                       int to_length, json_t *extra)
+static char *make_body(const sk_collect_opts *o, const char *prompt, size_t len,
+                       const long *ids, unsigned max_tokens, int to_length,
+                       json_t *extra)
 {
     json_t *b = json_object(), *msgs = NULL;
     char *s = NULL;
@@ -271,8 +271,8 @@ static char *make_body(const sk_collect_opts *o, const char *prompt,
         json_object_set_new(b, "model", json_string(o->model));
     switch (o->api) {
     case SK_API_OPENAI_CHAT:
-        msgs = json_pack("[{s:s, s:s%}]", "role", "user", "content", prompt,
-                         len);
+        msgs =
+            json_pack("[{s:s, s:s%}]", "role", "user", "content", prompt, len);
         json_object_set_new(b, "messages", msgs);
         /* fall through */
     case SK_API_OPENAI_COMPLETIONS:
@@ -352,7 +352,8 @@ oom:
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void fail(struct req *q, enum sk_collect_fault f, const char *fmt, ...)
+static void
+fail(struct req *q, enum sk_collect_fault f, const char *fmt, ...)
 {
     va_list ap;
 
@@ -440,9 +441,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     q->t_last_chunk = sk_collect__mono_ns();
     switch (sk_sse_feed(&q->sse, p, len, on_event, q)) {
     case 0: return len;
-    case SK_ELIMIT:
-        fail(q, SK_FAULT_PARSE, "%s", sk_error_last());
-        return 0;
+    case SK_ELIMIT: fail(q, SK_FAULT_PARSE, "%s", sk_error_last()); return 0;
     default: return 0; /* on_event failed the query */
     }
 }
@@ -475,8 +474,7 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
     /* the socket and the slot whose transfer uses it now (a kept-alive
      * connection serves another slot's query next: curl tells us again) */
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
-    data = (uint64_t)(uint32_t)s |
-           (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
+    data = (uint64_t)(uint32_t)s | (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
     if (what == CURL_POLL_REMOVE)
         return sk_evloop_watch(r->loop, s, 0, 0) == 0 ? 0 : -1;
     return sk_evloop_watch(r->loop, s,
@@ -525,8 +523,8 @@ static int synthetic(const sk_collect_opts *o)
 
 /* The unique start of a synthetic prompt ("[sk-1a2b3c-l002-00000017] "),
  * or "" with --shared-prefix. */
-static void synth_prefix(char *out, size_t cap, const struct run *r,
-                         int kind, size_t level, size_t qid)
+static void synth_prefix(char *out, size_t cap, const struct run *r, int kind,
+                         size_t level, size_t qid)
 {
     if (r->o->shared_prefix)
         out[0] = '\0';
@@ -560,15 +558,15 @@ static int synth_body(struct run *r, struct req *q)
     free(q->body);
     free(q->text);
     q->body = q->text = NULL;
-    q->in_target = o->input_tokens > 0
-                       ? sk_collect__synth_length(o->input_tokens,
-                                                  o->input_sd, key)
-                       : 0;
-    q->out_target = o->output_tokens > 0
-                        ? sk_collect__synth_length(o->output_tokens,
-                                                   o->output_sd,
-                                                   key ^ 0x6f75747075747321ULL)
-                        : o->max_tokens;
+    q->in_target =
+        o->input_tokens > 0
+            ? sk_collect__synth_length(o->input_tokens, o->input_sd, key)
+            : 0;
+    q->out_target =
+        o->output_tokens > 0
+            ? sk_collect__synth_length(o->output_tokens, o->output_sd,
+                                       key ^ 0x6f75747075747321ULL)
+            : o->max_tokens;
     synth_prefix(prefix, sizeof(prefix), r, q->warmup, level, q->qid);
     if (!q->in_target) {
         /* the prompt set's, with the unique prefix */
@@ -594,12 +592,12 @@ static int synth_body(struct run *r, struct req *q)
             ids[1] = 1000 + (long)((key >> 8) % 15000);
         }
         q->text_len = strlen(q->text);
-    } else if (!(q->text = sk_collect__synth_text(
-                     synth_words(r, q->in_target), prefix, &q->text_len)))
+    } else if (!(q->text = sk_collect__synth_text(synth_words(r, q->in_target),
+                                                  prefix, &q->text_len)))
         return SK_ENOMEM;
-    q->body = make_body(o, q->text, ids ? q->in_target : q->text_len, ids,
-                        (unsigned)q->out_target, o->output_tokens > 0,
-                        r->extra);
+    q->body =
+        make_body(o, q->text, ids ? q->in_target : q->text_len, ids,
+                  (unsigned)q->out_target, o->output_tokens > 0, r->extra);
     free(ids);
     return q->body ? 0 : SK_ENOMEM;
 oom:
@@ -612,8 +610,8 @@ static int add(struct run *r, struct req *q)
     const sk_collect_opts *o = r->o;
     size_t np = sk_prompts_count(o->prompts);
     size_t url = q->warmup == PREFLIGHT ? r->preflight_url
-                 : q->warmup           ? q->qid % o->nurls
-                                       : (r->sent_before + q->qid) % o->nurls;
+                 : q->warmup            ? q->qid % o->nurls
+                                        : (r->sent_before + q->qid) % o->nurls;
     CURLMcode mc;
 
     reset_query(q);
@@ -723,10 +721,8 @@ static void settle(struct req *q, CURLcode cc)
                  "server stream this API?",
                  type);
         else
-            fail(q, SK_FAULT_STREAM,
-                 "stream ended before %s after %zu chunks",
-                 o->api == SK_API_LLAMACPP ? "the final stop event"
-                                           : "[DONE]",
+            fail(q, SK_FAULT_STREAM, "stream ended before %s after %zu chunks",
+                 o->api == SK_API_LLAMACPP ? "the final stop event" : "[DONE]",
                  q->chunks);
     }
 }
@@ -798,8 +794,8 @@ static double output_tokens(struct run *r, struct req *q, int *usage)
     *usage = 0;
     if (q->chunks > chunk_limit(o->max_tokens)) {
         n = (size_t)snprintf(q->warning, sizeof(q->warning),
-                             "%zu content chunks for --max-tokens %u", q->chunks,
-                             o->max_tokens);
+                             "%zu content chunks for --max-tokens %u",
+                             q->chunks, o->max_tokens);
         r->res->chunks_over++;
     }
     if (isnan(given))
@@ -832,8 +828,7 @@ static void format_row(struct run *r, struct req *q)
     size_t nerror = sk_scrub_text(error, sizeof(error), r->scrub, q->error,
                                   strlen(q->error));
     size_t nfinish = sk_scrub_text(finish, sizeof(finish), r->scrub,
-                                   q->finish_reason,
-                                   strlen(q->finish_reason));
+                                   q->finish_reason, strlen(q->finish_reason));
 
     dur = secs(q->t_end - t_send);
     if (!q->failed) {
@@ -845,8 +840,8 @@ static void format_row(struct run *r, struct req *q)
             struct sk_stats_summary st;
             static const double p99 = 99;
 
-            if (sk_stats_summarize(&st, &itl_p99, q->gaps, q->ngaps, &p99,
-                                   1) == 0)
+            if (sk_stats_summarize(&st, &itl_p99, q->gaps, q->ngaps, &p99, 1) ==
+                0)
                 itl_mean = st.mean;
         }
     }
@@ -870,10 +865,9 @@ static void format_row(struct run *r, struct req *q)
         num(fp, sk_metric_decode_tokens(tokens));
         num(fp, sk_metric_decode_s(dur, ttft));
         num(fp, sk_metric_decode_tokens_per_s(tokens, dur, ttft));
-        num(fp, q->prompt_tokens >= 0
-                    ? sk_metric_prefill_tokens_per_s(
-                          (double)q->prompt_tokens, ttft)
-                    : NAN);
+        num(fp, q->prompt_tokens >= 0 ? sk_metric_prefill_tokens_per_s(
+                                            (double)q->prompt_tokens, ttft)
+                                      : NAN);
         text(fp, finish, nfinish);
     }
     num(fp, secs(t_send - r->t0));
@@ -1100,8 +1094,7 @@ static int64_t backoff_ns(const struct req *q, unsigned attempt)
     double after = retry_after_s(q);
 
     if (after >= 0) {
-        double s = after < q->run->o->timeout_s ? after
-                                                 : q->run->o->timeout_s;
+        double s = after < q->run->o->timeout_s ? after : q->run->o->timeout_s;
 
         return (int64_t)((s < 1e6 ? s : 1e6) * 1e9); /* no overflow */
     }
@@ -1133,8 +1126,7 @@ static int reap(struct run *r, size_t n, int warmup, int most)
     /* At most `most` a turn (REAP_MAX), so a burst of endings does not
      * keep the loop from reading (an ending's time is its last byte's,
      * taken when it was read, so a later turn does not lengthen it). */
-    for (k = 0; k < most &&
-                (m = curl_multi_info_read(r->multi, &left)) != NULL;
+    for (k = 0; k < most && (m = curl_multi_info_read(r->multi, &left)) != NULL;
          k++) {
         struct req *q = NULL;
 
@@ -1235,8 +1227,8 @@ static void cancel_all(struct run *r, size_t n, int warmup)
     reap(r, n, warmup, INT_MAX);
     for (i = 0; i < r->nreqs; i++) {
         struct req *q = &r->reqs[i];
-        int complete = q->in_multi && q->ended && !q->failed &&
-                       q->http_status == 200;
+        int complete =
+            q->in_multi && q->ended && !q->failed && q->http_status == 200;
 
         if (!q->busy)
             continue;
@@ -1273,8 +1265,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
     r->planned = n;
     r->level_start = sk_collect__mono_ns();
     r->deadline = !warmup && r->o->level_duration_s > 0
-                      ? r->level_start +
-                            (int64_t)(r->o->level_duration_s * 1e9)
+                      ? r->level_start + (int64_t)(r->o->level_duration_s * 1e9)
                       : 0;
     r->next_send = r->level_start; /* an open loop's first query */
     r->first_sent = r->last_sent = 0;
@@ -1351,9 +1342,7 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
                 size_t slot = (size_t)(d >> 32);
                 int what = (ev[i].events & SK_EV_IN ? CURL_CSELECT_IN : 0) |
                            (ev[i].events & SK_EV_OUT ? CURL_CSELECT_OUT : 0) |
-                           (ev[i].events & SK_EV_ERR
-                                ? CURL_CSELECT_ERR
-                                : 0);
+                           (ev[i].events & SK_EV_ERR ? CURL_CSELECT_ERR : 0);
 
                 if (ev[i].events == 0)
                     continue; /* read in the first pass */
@@ -1365,9 +1354,8 @@ static int run_level(struct run *r, size_t c, size_t n, int warmup)
                     break;
                 }
                 ev[i].events = 0;
-                curl_multi_socket_action(r->multi,
-                                         (curl_socket_t)(uint32_t)d, what,
-                                         &running);
+                curl_multi_socket_action(r->multi, (curl_socket_t)(uint32_t)d,
+                                         what, &running);
             }
     }
     return rc ? rc : r->rc;
@@ -1692,8 +1680,7 @@ static int setup_slots(struct run *r, size_t slots)
 
         q->run = r;
         q->gap_cap = (size_t)o->max_tokens * 2 + 64;
-        if (!(q->easy = curl_easy_init()) ||
-            !(q->sse_buf = malloc(SSE_CAP)) ||
+        if (!(q->easy = curl_easy_init()) || !(q->sse_buf = malloc(SSE_CAP)) ||
             !(q->gaps = malloc(q->gap_cap * sizeof(double))))
             return sk_error_set(SK_ENOMEM, "out of memory");
         /* this slot's X-Request-Id line, then the shared lines */
@@ -1868,8 +1855,7 @@ static void scrape_level_end(struct run *r)
     v[3] = mean[SK_SCRAPE_KV];
     for (k = 0; k < NCOLS(gauge_columns); k++)
         if (isfinite(v[k]))
-            snprintf(r->gauge_text[k], sizeof(r->gauge_text[k]), "%.6g",
-                     v[k]);
+            snprintf(r->gauge_text[k], sizeof(r->gauge_text[k]), "%.6g", v[k]);
         else
             r->gauge_text[k][0] = '\0';
     scrape_warnings(r);
@@ -1946,10 +1932,10 @@ static int open_level_begin(struct run *r)
  * over the time from its first send to its last (empty: fewer than 2). */
 static void open_level_end(struct run *r)
 {
-    double a = r->issued >= 2 && r->last_sent > r->first_sent
-                   ? (double)(r->issued - 1) /
-                         secs(r->last_sent - r->first_sent)
-                   : NAN;
+    double a =
+        r->issued >= 2 && r->last_sent > r->first_sent
+            ? (double)(r->issued - 1) / secs(r->last_sent - r->first_sent)
+            : NAN;
 
     r->res->level_achieved_rate[r->level] = a;
     if (isfinite(a))
@@ -2016,8 +2002,7 @@ static int rate_sweep(struct run *r)
                   "rate sweep: %.3g/s one at a time, %.3g/s with %zu in "
                   "flight; rates",
                   rate[0], rate[1], cap);
-    for (k = 0; k < o->rate_sweep && at > 0 && (size_t)at < sizeof(line);
-         k++)
+    for (k = 0; k < o->rate_sweep && at > 0 && (size_t)at < sizeof(line); k++)
         at += snprintf(line + at, sizeof(line) - (size_t)at, "%s %.3g",
                        k ? "," : "", r->res->rates[k]);
     if (o->note)
@@ -2073,16 +2058,14 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 
     if ((rc = headers_write(&r)) != 0)
         goto done;
-    if (o->wait_ready_s > 0 &&
-        (rc = sk_collect__wait_ready(o, r.headers)) != 0)
+    if (o->wait_ready_s > 0 && (rc = sk_collect__wait_ready(o, r.headers)) != 0)
         goto done;
     /* who the server is, before anything is timed */
     if (!(o->stop && *o->stop))
         sk_collect__identify(&out->server, o, r.scrub);
     r.t0 = sk_collect__mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
-    if (!o->no_preflight && !(o->stop && *o->stop) &&
-        (rc = preflight(&r)) != 0)
+    if (!o->no_preflight && !(o->stop && *o->stop) && (rc = preflight(&r)) != 0)
         goto done;
     if (!(o->stop && *o->stop) && (rc = calibrate(&r)) != 0)
         goto done;

@@ -52,14 +52,13 @@ static json_t *server_json(const sk_collect_server *sv)
         for (i = 0; i < sv->nmodels; i++)
             json_array_append_new(models, json_string(sv->models[i]));
     }
-    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "header",
-                     text_or_null(sv ? sv->header : NULL), "models", models,
-                     "build_info", text_or_null(sv ? sv->build_info : NULL),
-                     "model_path", text_or_null(sv ? sv->model_path : NULL),
-                     "total_slots",
-                     sv && sv->total_slots > 0
-                         ? json_integer((json_int_t)sv->total_slots)
-                         : json_null());
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o}", "header",
+        text_or_null(sv ? sv->header : NULL), "models", models, "build_info",
+        text_or_null(sv ? sv->build_info : NULL), "model_path",
+        text_or_null(sv ? sv->model_path : NULL), "total_slots",
+        sv && sv->total_slots > 0 ? json_integer((json_int_t)sv->total_slots)
+                                  : json_null());
 }
 
 /* A new file `path` holding the n bytes of `text`; -1 when it cannot be
@@ -131,8 +130,8 @@ static json_t *open_loop_json(const sk_collect_opts *o,
     for (i = 0; !res && o->rates && i < o->nrates; i++)
         json_array_append_new(rates, json_real(o->rates[i]));
     sk_arrival_name(arrival, sizeof(arrival), &o->arrival);
-    j = json_pack("{s:o, s:s, s:I, s:I}", "rates", rates, "arrival",
-                  arrival, "seed", (json_int_t)o->seed, "max_concurrency",
+    j = json_pack("{s:o, s:s, s:I, s:I}", "rates", rates, "arrival", arrival,
+                  "seed", (json_int_t)o->seed, "max_concurrency",
                   (json_int_t)sk_collect_open_cap(o));
     if (j && o->rate_sweep)
         json_object_set_new(
@@ -170,8 +169,7 @@ int sk_collect_sidecar_write(const char *path,
 
                 /* keep the option and the header's name */
                 v = json_sprintf("%.*s: <redacted>",
-                                 (int)((colon ? colon : header_args[k]) -
-                                       arg),
+                                 (int)((colon ? colon : header_args[k]) - arg),
                                  arg);
             }
         if (!v && i > 1 && strncmp(argv[i - 1], "--u", 3) == 0)
@@ -184,15 +182,13 @@ int sk_collect_sidecar_write(const char *path,
         json_array_append_new(u, public_url(o->urls[i], 0));
     for (i = 0; i < o->nlevels; i++)
         if (!sk_collect_open_loop(o))
-            json_array_append_new(lv,
-                                  json_integer((json_int_t)o->levels[i]));
+            json_array_append_new(lv, json_integer((json_int_t)o->levels[i]));
     for (i = 0; i < o->nheaders; i++) {
         const char *colon = strchr(o->headers[i], ':');
 
         json_array_append_new(
-            h, json_stringn(o->headers[i], colon ? (size_t)(colon -
-                                                            o->headers[i])
-                                                 : 0));
+            h, json_stringn(o->headers[i],
+                            colon ? (size_t)(colon - o->headers[i]) : 0));
     }
     json_object_set_new(f, "summary", json_string(sc->summary_path));
     json_object_set_new(f, "per_query", json_string(sc->per_query_path));
@@ -200,29 +196,26 @@ int sk_collect_sidecar_write(const char *path,
     json_object_set_new(j, "schema_version", json_integer(SK_SCHEMA_VERSION));
     json_object_set_new(j, "command", a);
     json_object_set_new(j, "host", sk_provenance_host_json(sc->host));
-    json_object_set_new(j, "server",
-                        server_json(res ? &res->server : NULL));
+    json_object_set_new(j, "server", server_json(res ? &res->server : NULL));
     json_object_set_new(j, "urls", u);
     json_object_set_new(j, "api", json_string(sk_api_name(o->api)));
-    json_object_set_new(j, "model", o->model ? json_string(o->model)
-                                             : json_null());
+    json_object_set_new(j, "model",
+                        o->model ? json_string(o->model) : json_null());
     json_object_set_new(j, "levels", lv);
     json_object_set_new(j, "open_loop", open_loop_json(o, res));
     if (o->scrape_url) {
         json_t *sc_j = json_pack("{s:o, s:f, s:s?}", "url",
                                  public_url(o->scrape_url, 0), "interval_s",
-                                 o->scrape_interval_s, "file",
-                                 o->scrape_name);
+                                 o->scrape_interval_s, "file", o->scrape_name);
 
         if (sc_j && res) {
             json_object_set_new(sc_j, "scrapes",
                                 json_integer((json_int_t)res->scrapes));
             json_object_set_new(sc_j, "failures",
-                                json_integer(
-                                    (json_int_t)res->scrape_failures));
-            json_object_set_new(sc_j, "lines_skipped",
-                                json_integer(
-                                    (json_int_t)res->scrape_bad_lines));
+                                json_integer((json_int_t)res->scrape_failures));
+            json_object_set_new(
+                sc_j, "lines_skipped",
+                json_integer((json_int_t)res->scrape_bad_lines));
         }
         json_object_set_new(j, "scrape", sc_j);
     } else
@@ -238,9 +231,8 @@ int sk_collect_sidecar_write(const char *path,
                             ? json_integer((json_int_t)o->queries_per_conc)
                             : json_null());
     json_object_set_new(j, "level_duration_s",
-                        o->level_duration_s > 0
-                            ? json_real(o->level_duration_s)
-                            : json_null());
+                        o->level_duration_s > 0 ? json_real(o->level_duration_s)
+                                                : json_null());
     json_object_set_new(j, "max_queries",
                         o->max_queries
                             ? json_integer((json_int_t)o->max_queries)
@@ -253,9 +245,9 @@ int sk_collect_sidecar_write(const char *path,
     if (sc->reason)
         json_object_set_new(j, "reason", json_string(sc->reason));
     if (sc->lost_at)
-        json_object_set_new(j, "terminal_lost",
-                            json_pack("{s:s, s:s}", "at", sc->lost_at,
-                                      "why", sc->lost_why));
+        json_object_set_new(
+            j, "terminal_lost",
+            json_pack("{s:s, s:s}", "at", sc->lost_at, "why", sc->lost_why));
     json_object_set_new(j, "files", f);
     if (res) {
         json_t *faults = json_object(), *per = json_array();
@@ -263,11 +255,13 @@ int sk_collect_sidecar_write(const char *path,
         for (i = 0; i < SK_FAULT_COUNT; i++)
             json_object_set_new(faults, sk_collect_fault_name(i),
                                 json_integer((json_int_t)res->faults[i]));
-        json_object_set_new(j, "queries", json_integer((json_int_t)res->queries));
+        json_object_set_new(j, "queries",
+                            json_integer((json_int_t)res->queries));
         json_object_set_new(j, "errors", json_integer((json_int_t)res->errors));
         json_object_set_new(j, "cancelled",
                             json_integer((json_int_t)res->cancelled));
-        json_object_set_new(j, "retried", json_integer((json_int_t)res->retried));
+        json_object_set_new(j, "retried",
+                            json_integer((json_int_t)res->retried));
         json_object_set_new(j, "resent", json_integer((json_int_t)res->resent));
         json_object_set_new(j, "usage_rejected",
                             json_integer((json_int_t)res->usage_rejected));
@@ -278,14 +272,14 @@ int sk_collect_sidecar_write(const char *path,
                             json_integer((json_int_t)res->levels_done));
         for (i = 0; i < (sk_collect_open_loop(o) ? res->nrates : o->nlevels);
              i++) {
-            json_t *l = json_pack(
-                "{s:I, s:I, s:I, s:I, s:I}", "concurrency",
-                (json_int_t)(sk_collect_open_loop(o) ? sk_collect_open_cap(o)
-                                      : o->levels[i]),
-                "queries", (json_int_t)res->level_queries[i], "errors",
-                (json_int_t)res->level_errors[i], "retried",
-                (json_int_t)res->level_retried[i], "resent",
-                (json_int_t)res->level_resent[i]);
+            json_t *l = json_pack("{s:I, s:I, s:I, s:I, s:I}", "concurrency",
+                                  (json_int_t)(sk_collect_open_loop(o)
+                                                   ? sk_collect_open_cap(o)
+                                                   : o->levels[i]),
+                                  "queries", (json_int_t)res->level_queries[i],
+                                  "errors", (json_int_t)res->level_errors[i],
+                                  "retried", (json_int_t)res->level_retried[i],
+                                  "resent", (json_int_t)res->level_resent[i]);
 
             if (l && sk_collect_open_loop(o)) {
                 double a = res->level_achieved_rate[i];
