@@ -43,6 +43,7 @@
 /* Hard limits. */
 #define SK_COLLECT_MAX_CONCURRENCY 65536
 #define SK_COLLECT_MAX_LEVELS 64
+#define SK_COLLECT_MAX_SHARDS 1024
 #define SK_COLLECT_MAX_URLS 64
 #define SK_COLLECT_MAX_LABELS 32
 #define SK_COLLECT_MAX_HEADERS 32 /* --header options of sk_collect_args */
@@ -185,7 +186,30 @@ typedef struct {
     double scrape_interval_s; /* > 0 */
     int scrape_fd;
     const char *scrape_name;
+    /* One sweep over several processes or machines (docs/scaling.md):
+     * this process is shard `shard` of `shards` (1-based; 0 of 0: the
+     * whole sweep).  At a level of concurrency c and n queries, the
+     * first min(c, shards) shards each run their share of the c streams
+     * and of the query ids (query k belongs to shard k mod min(c,
+     * shards) + 1), so the shards together send what one process would;
+     * the rows keep the level's whole concurrency.  Closed loop only. */
+    size_t shard, shards;
+    /* > 0: the sweep's start, seconds since the epoch on the real-time
+     * clock, shared by every shard: time 0 of start_s/end_s, and level i
+     * begins at start_at + i * level_period_s (a level that runs over
+     * its period delays the next and says so). */
+    double start_at;
+    double level_period_s;
 } sk_collect_opts;
+
+/* Where a run's files are named from: `name`, with "-shardIofN" after it
+ * for a shard (the readers merge the shards of one sweep by it). */
+void sk_collect_run_name(char *buf, size_t cap, const char *name,
+                         const sk_collect_opts *opts);
+
+/* The time the run's files are stamped with: --start-at's second when
+ * given (the same on every shard), else now. */
+time_t sk_collect_stamp_time(const sk_collect_opts *opts);
 
 /* Is the run an open loop (rates, or a rate sweep)? */
 int sk_collect_open_loop(const sk_collect_opts *opts);

@@ -83,6 +83,12 @@ static const cli_opt options[] = {
      "first wait up to S for the servers' /health or /v1/models"},
     {"no-preflight", no_argument, OPT_RUN + 27, NULL,
      "send no request before the first level (to diagnose a failure)"},
+    {"shard", required_argument, OPT_RUN + 28, "I/N",
+     "run shard I of N of the sweep (with --start-at; docs/scaling.md)"},
+    {"start-at", required_argument, OPT_RUN + 29, "TIME",
+     "start the first level at TIME (epoch seconds or ...T19:00:00Z)"},
+    {"level-period", required_argument, OPT_RUN + 30, "S",
+     "with --start-at: level i starts i x S after the start"},
     {"out-dir", required_argument, OPT_OUT_DIR, "DIR",
      "where the CSVs go (default results)"},
     {"prefix", required_argument, OPT_PREFIX, "NAME",
@@ -171,7 +177,7 @@ int cmd_collect(int argc, char **argv)
         .summary_fd = -1, .per_query_fd = -1, .scrape_fd = -1};
     struct sk_collect_sidecar sc = {0};
     const char *key_env = NULL, *out_dir = "results", *prefix_arg = NULL;
-    char why[1024];
+    char why[1024], run_name[160];
     struct show show = {0};
     sk_collect_display d = {.fp = stderr,
                             .prog = prog,
@@ -226,11 +232,13 @@ int cmd_collect(int argc, char **argv)
     if ((rc = sk_collect_args_load(&a)) != 0)
         goto done;
 
-    if ((rc = sk_collect_files_create(&f, out_dir,
-                                      prefix_arg ? prefix_arg
-                                      : o->model ? o->model
-                                                 : "sweep",
-                                      time(NULL))) != 0)
+    sk_collect_run_name(run_name, sizeof(run_name),
+                        prefix_arg ? prefix_arg
+                        : o->model ? o->model
+                                   : "sweep",
+                        o);
+    if ((rc = sk_collect_files_create(&f, out_dir, run_name,
+                                      sk_collect_stamp_time(o))) != 0)
         goto done;
     if (o->scrape_url && (rc = sk_collect_files_scrape(&f)) != 0)
         goto done;

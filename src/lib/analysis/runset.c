@@ -45,6 +45,10 @@ struct file {
     int sidecar_read;
     char *status;   /* its "status", or NULL */
     size_t planned; /* its "queries_per_level", or 0 */
+    char *label;    /* the run's name, when not from the path (the
+                       shards of one sweep merged), or NULL */
+    int merged;     /* the shards' per-query rows together: paired
+                       with no summary */
 };
 
 #define NONE ((size_t)-1)
@@ -330,6 +334,7 @@ void sk_runset_free(sk_runset *rs)
         sk_summarize_queries_free(f->q);
         free(f->load_msg);
         free(f->status);
+        free(f->label);
     }
     free(rs->files);
     for (i = 0; i < rs->nruns; i++) {
@@ -882,6 +887,301 @@ static int unfinished(struct file *q, struct file *s)
            rows_within(s->sweep, q->q->levels, q->q->nlevels);
 }
 
+/* ---- shards of one sweep (collect --shard, docs/scaling.md) ----------- */
+
+static const char *sidecar_model(const json_t *j);
+
+/* A collector's shard file, "<base>-shard<I>of<N>_<kind>_<stamp>.csv":
+ * the length of <base>, I and N; 0 when `f` is not one. */
+static int shard_of(const struct file *f, size_t *base, size_t *i, size_t *n)
+{
+    const char *b = base_name(f->path), *p, *end = b + f->name.prefix_len;
+    unsigned long si, sn;
+    int used = -1;
+
+    if (!f->named)
+        return 0;
+    for (p = end; p - b >= 6 && strncmp(p - 6, "-shard", 6) != 0; p--)
+        ;
+    if (p - b < 7 || p >= end || *p < '0' || *p > '9' ||
+        sscanf(p, "%luof%lu%n", &si, &sn, &used) != 2 || p + used != end ||
+        si < 1 || si > sn || end[-1] < '0' || end[-1] > '9')
+        return 0;
+    *base = (size_t)(p - 6 - b);
+    *i = si;
+    *n = sn;
+    return 1;
+}
+
+/* Are a and b files of the same sharded sweep (both shards' files)? */
+static int same_sweep(const struct file *a, const struct file *b)
+{
+    size_t ab, ai, an, bb, bi, bn;
+
+    return shard_of(a, &ab, &ai, &an) && shard_of(b, &bb, &bi, &bn) &&
+           same_dir(a, b) && ab == bb && an == bn &&
+           memcmp(base_name(a->path), base_name(b->path), ab) == 0 &&
+           strcmp(a->name.stamp, b->name.stamp) == 0;
+}
+
+/* The sidecar settings the shards of one sweep share. */
+static const char *const shard_keys[] = {"urls",
+                                         "api",
+                                         "model",
+                                         "levels",
+                                         "open_loop",
+                                         "queries_per_level",
+                                         "queries_per_concurrency",
+                                         "level_duration_s",
+                                         "max_queries",
+                                         "max_tokens",
+                                         "header_names"};
+static const char *const shard_inner[] = {"of", "start_at", "level_period_s"};
+
+/* The first setting two shards' sidecars differ in, or NULL. */
+static const char *shard_differs(const json_t *a, const json_t *b)
+{
+    const json_t *sa = json_object_get(a, "shard"),
+                 *sb = json_object_get(b, "shard");
+    size_t k;
+
+    for (k = 0; k < sizeof(shard_keys) / sizeof(shard_keys[0]); k++)
+        if (!json_equal(json_object_get(a, shard_keys[k]),
+                        json_object_get(b, shard_keys[k])))
+            return shard_keys[k];
+    for (k = 0; k < sizeof(shard_inner) / sizeof(shard_inner[0]); k++)
+        if (!json_equal(json_object_get(sa, shard_inner[k]),
+                        json_object_get(sb, shard_inner[k])))
+            return shard_inner[k];
+    return NULL;
+}
+
+struct merge {
+    struct sk_queries *q;
+    const char *first; /* shard 1's path */
+    char *header;      /* shard 1's columns, '\n'-joined */
+    size_t header_len;
+    int file; /* 0: shard 1 */
+};
+
+static int on_merge_row(void *payload, const sk_row *row)
+{
+    struct merge *m = payload;
+    char *h = NULL;
+    size_t len = 0, i;
+    FILE *fp;
+    int same;
+
+    if (row->index != 0)
+        return sk_summarize_row(m->q, row);
+    if (!(fp = open_memstream(&h, &len)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    for (i = 0; i < row->nfields; i++)
+        fprintf(fp, "%s\n", row->field[i]);
+    if (fclose(fp) != 0) {
+        free(h);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    if (m->file == 0) {
+        m->header = h;
+        m->header_len = len;
+        return sk_summarize_row(m->q, row);
+    }
+    same = len == m->header_len && memcmp(h, m->header, len) == 0;
+    free(h);
+    if (!same)
+        return sk_error_set(SK_EPARSE,
+                            "%s: line 1: its columns differ from those of "
+                            "shard 1 (%s); the shards of one sweep are "
+                            "written by the same collect options",
+                            row->name, m->first);
+    return 0;
+}
+
+/* Read the shards' per-query files `sh[0..n)` as one: their rows in
+ * shard order under shard 1's header, into *out named `name`. */
+static int merge_queries(struct sk_queries **out, const char *name,
+                         struct file *const *sh, size_t n)
+{
+    static const sk_table_opts o = {SK_TABLE_SWEEP, 0, 0};
+    struct merge m;
+    size_t i;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    m.first = sh[0]->path;
+    if ((rc = sk_summarize_begin(&m.q, name, SK_SUMMARIZE_MAX_SAMPLES)) != 0)
+        return rc;
+    m.q->confidence = SK_STATS_CONFIDENCE;
+    for (i = 0; i < n && rc == 0; i++) {
+        m.file = (int)i;
+        rc = sk_table_stream_file(sh[i]->path, &o, on_merge_row, &m);
+    }
+    free(m.header);
+    if ((rc = sk_summarize_end(m.q, rc)) != 0) {
+        sk_summarize_queries_free(m.q);
+        return rc;
+    }
+    *out = m.q;
+    return 0;
+}
+
+/* The shards of a sweep that cannot be merged stay runs of their own,
+ * said once, with why. */
+static int keep_apart(sk_runset *rs, const struct file *f, size_t n,
+                      const char *why)
+{
+    size_t b, i, k;
+
+    shard_of(f, &b, &i, &k);
+    return note(rs,
+                "%s: one of %zu shards of sweep %.*s (%s): %s; the shards "
+                "are reported as runs of their own",
+                f->path, n, (int)b, base_name(f->path), f->name.stamp, why);
+}
+
+/* Merge the shards of sweep `lead` (a shard's per-query file) into one
+ * per-query run when every shard's per-query file is here, each once,
+ * finished, with sidecars that agree on the sweep's settings (a
+ * disagreement is an error: the shards were launched differently).
+ * Their files leave the set (path NULL); the merged one takes lead's
+ * slot. */
+static int merge_sweep(sk_runset *rs, size_t lead)
+{
+    struct file *f = &rs->files[lead], **sh;
+    json_t **sc;
+    size_t b, si, n, j, k;
+    char why[256] = "", *name = NULL;
+    struct sk_queries *q = NULL;
+    int rc = 0;
+
+    shard_of(f, &b, &si, &n);
+    sh = calloc(n, sizeof(*sh));
+    sc = calloc(n, sizeof(*sc));
+    if (!sh || !sc) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (j = 0; j < rs->nfiles; j++) {
+        struct file *g = &rs->files[j];
+
+        if (g->path && g->kind == SK_RUNSET_PER_QUERY && same_sweep(f, g)) {
+            shard_of(g, &b, &si, &k);
+            g->merged = -1; /* seen */
+            if (sh[si - 1])
+                snprintf(why, sizeof(why), "shard %zu is here twice", si);
+            sh[si - 1] = g;
+        }
+    }
+    for (j = 0; j < n && !why[0]; j++) {
+        const char *st;
+
+        if (!sh[j]) {
+            snprintf(why, sizeof(why), "shard %zu of %zu is not here", j + 1,
+                     n);
+        } else if (!(sc[j] = load_sidecar(sh[j]->path, &sh[j]->name))) {
+            snprintf(why, sizeof(why),
+                     "shard %zu has no readable sidecar "
+                     "(_run_ .json) to check its settings",
+                     j + 1);
+        } else if (!json_is_string(json_object_get(sc[j], "status")) ||
+                   strcmp(
+                       st = json_string_value(json_object_get(sc[j], "status")),
+                       "complete") != 0) {
+            snprintf(why, sizeof(why), "shard %zu did not complete", j + 1);
+        } else if (j > 0 && (st = shard_differs(sc[0], sc[j])) != NULL) {
+            rc = sk_error_set(SK_EINVAL,
+                              "%s: shard %zu of %zu was run with another "
+                              "'%s' than shard 1 (%s): the shards of one "
+                              "sweep are launched with the same options "
+                              "(give each shard's files alone to read it "
+                              "as a run of its own)",
+                              sh[j]->path, j + 1, n, st, sh[0]->path);
+            goto done;
+        }
+    }
+    if (why[0]) {
+        rc = keep_apart(rs, f, n, why);
+        goto done;
+    }
+    /* "dir/base-shard{1..N}ofN_per_query_STAMP.csv": each shard's file */
+    k = (size_t)(base_name(f->path) - f->path) + b;
+    if (!(name = malloc(k + strlen(f->name.stamp) + 80))) {
+        rc = sk_error_set(SK_ENOMEM, "out of memory");
+        goto done;
+    }
+    sprintf(name, "%.*s-shard{1..%zu}of%zu_per_query_%s.csv", (int)k, f->path,
+            n, n, f->name.stamp);
+    if ((rc = merge_queries(&q, name, sh, n)) != 0)
+        goto done;
+    {
+        const char *model = sidecar_model(sc[0]);
+        char label[512];
+
+        if (model)
+            snprintf(label, sizeof(label), "%.200s %s", model, f->name.stamp);
+        else
+            snprintf(label, sizeof(label), "%.*s_%s", (int)b,
+                     base_name(f->path), f->name.stamp);
+        if (!(f->label = strdup(label))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    /* the shards' files go, summaries too: the merged rows say it all */
+    for (j = 0; j < rs->nfiles; j++) {
+        struct file *g = &rs->files[j];
+
+        if (j != lead && g->path && same_sweep(f, g)) {
+            unload_file(g);
+            free(g->status);
+            free(g->path);
+            g->status = g->path = NULL;
+        }
+    }
+    sk_sweep_free(f->sweep);
+    sk_summarize_queries_free(f->q);
+    free(f->path);
+    f->path = name;
+    f->q = q;
+    f->sweep = NULL;
+    f->named = 0;
+    f->merged = 1;
+    name = NULL;
+    q = NULL;
+done:
+    for (j = 0; sc && j < n; j++)
+        json_decref(sc[j]);
+    free(sc);
+    free(sh);
+    free(name);
+    sk_summarize_queries_free(q);
+    return rc;
+}
+
+/* Every sharded sweep among the files, merged where it can be. */
+static int merge_shards(sk_runset *rs)
+{
+    size_t i, kept = 0, b, si, n;
+    int rc;
+
+    for (i = 0; i < rs->nfiles; i++) {
+        struct file *f = &rs->files[i];
+
+        if (f->path && f->kind == SK_RUNSET_PER_QUERY && !f->merged &&
+            shard_of(f, &b, &si, &n) && (rc = merge_sweep(rs, i)) != 0)
+            return rc;
+    }
+    for (i = 0; i < rs->nfiles; i++) {
+        if (rs->files[i].merged < 0)
+            rs->files[i].merged = 0;
+        if (rs->files[i].path)
+            rs->files[kept++] = rs->files[i];
+    }
+    rs->nfiles = kept;
+    return 0;
+}
+
 /* The collector's names pair a per-query file with its summary when the
  * two also agree on levels and queries per level, or when the run did not
  * finish (unfinished()): files renamed or mixed up are told apart, with a
@@ -931,7 +1231,7 @@ static int pair_by_counts(sk_runset *rs)
         struct file *q = &rs->files[i];
         size_t near = 0, all = 0, near_j = NONE, all_j = NONE;
 
-        if (q->kind != SK_RUNSET_PER_QUERY || q->partner != NONE)
+        if (q->kind != SK_RUNSET_PER_QUERY || q->partner != NONE || q->merged)
             continue;
         for (j = 0; j < rs->nfiles; j++) {
             struct file *s = &rs->files[j];
@@ -1039,7 +1339,10 @@ static int make_label(char **out, const struct file *f)
 {
     char buf[512];
 
-    sk_runset_label(buf, sizeof(buf), f->path);
+    if (f->label)
+        snprintf(buf, sizeof(buf), "%s", f->label);
+    else
+        sk_runset_label(buf, sizeof(buf), f->path);
     if (!(*out = strdup(buf)))
         return sk_error_set(SK_ENOMEM, "out of memory");
     return 0;
@@ -1322,7 +1625,8 @@ int sk_runset_load(sk_runset *rs)
                                         "per-query) among the inputs");
     if ((rc = load_files(rs)) != 0)
         return rc;
-    if ((rc = pair_by_name(rs)) != 0 || (rc = pair_by_counts(rs)) != 0)
+    if ((rc = merge_shards(rs)) != 0 || (rc = pair_by_name(rs)) != 0 ||
+        (rc = pair_by_counts(rs)) != 0)
         return rc;
     for (i = 0; i < rs->nfiles; i++) {
         struct file *f = &rs->files[i];

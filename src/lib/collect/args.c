@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 void sk_collect_args_init(sk_collect_args *a)
 {
@@ -117,6 +118,90 @@ static int set_queries(sk_collect_opts *o, const char *v)
     return 0;
 }
 
+/* --shard I/N: 1 <= I <= N <= SK_COLLECT_MAX_SHARDS. */
+static int set_shard(sk_collect_opts *o, const char *v)
+{
+    unsigned long i, n;
+    char *end;
+
+    i = strtoul(v, &end, 10);
+    if (end == v || *end != '/' || v[0] < '0' || v[0] > '9')
+        goto bad;
+    v = end + 1;
+    n = strtoul(v, &end, 10);
+    if (end == v || *end || v[0] < '0' || v[0] > '9' || i < 1 || i > n ||
+        n > SK_COLLECT_MAX_SHARDS)
+        goto bad;
+    o->shard = i;
+    o->shards = n;
+    return 0;
+bad:
+    return sk_error_set(SK_EINVAL,
+                        "--shard: expected I/N, this process's shard of N "
+                        "(1 <= I <= N <= %d), as 2/4",
+                        SK_COLLECT_MAX_SHARDS);
+}
+
+/* --start-at: seconds since the epoch ("1796400000", "@1796400000.5"),
+ * or a UTC time "2026-12-04T19:00:00Z" (RFC 3339, also with +HH:MM). */
+static int set_start_at(sk_collect_opts *o, const char *v)
+{
+    static const char hint[] =
+        "--start-at: expected a time shared by every shard: seconds since "
+        "the epoch (date +%s) or 2026-12-04T19:00:00Z";
+    int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0;
+    char sign = 0;
+    double t;
+
+    if (*v == '@')
+        v++;
+    if (sk_units_parse_double(&t, v, "--start-at") == 0) {
+        if (!(t >= 1e9 && t < 1e11))
+            return sk_error_set(SK_EINVAL, "%s", hint);
+        o->start_at = t;
+        return 0;
+    }
+    if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+               &n) != 6 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+        y < 2001)
+        return sk_error_set(SK_EINVAL, "%s", hint);
+    v += n;
+    if (strcmp(v, "Z") != 0 &&
+        !((v[0] == '+' || v[0] == '-') &&
+          sscanf(v + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && !v[1 + n] &&
+          oh < 24 && om < 60 && (sign = v[0])))
+        return sk_error_set(SK_EINVAL, "%s", hint);
+    /* days from the civil date (Howard Hinnant's algorithm): no timegm()
+     * in POSIX */
+    {
+        long yy = y - (mo <= 2), era = yy / 400, yoe = yy - era * 400;
+        long doy = (153L * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        double days = (double)(era * 146097 + doe - 719468);
+
+        t = days * 86400 + h * 3600 + mi * 60 + sec;
+        if (sign)
+            t -= (sign == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    }
+    o->start_at = t;
+    return 0;
+}
+
+void sk_collect_run_name(char *buf, size_t cap, const char *name,
+                         const sk_collect_opts *o)
+{
+    if (o->shards)
+        snprintf(buf, cap, "%s-shard%zuof%zu", name, o->shard, o->shards);
+    else
+        snprintf(buf, cap, "%s", name);
+}
+
+time_t sk_collect_stamp_time(const sk_collect_opts *o)
+{
+    return o->start_at > 0 ? (time_t)o->start_at : time(NULL);
+}
+
 int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
 {
     sk_collect_opts *o = &a->opts;
@@ -146,6 +231,17 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         if (!(o->level_duration_s >= 0.001) || o->level_duration_s > 86400)
             return sk_error_set(SK_EINVAL, "--level-duration: expected a "
                                            "duration from 1ms to 24h");
+    } else if (strcmp(name, "shard") == 0) {
+        return set_shard(o, v);
+    } else if (strcmp(name, "start-at") == 0) {
+        return set_start_at(o, v);
+    } else if (strcmp(name, "level-period") == 0) {
+        if ((rc = sk_units_parse_duration(&o->level_period_s, v,
+                                          "--level-period")) != 0)
+            return rc;
+        if (!(o->level_period_s >= 0.01) || o->level_period_s > 86400)
+            return sk_error_set(SK_EINVAL, "--level-period: expected a "
+                                           "duration from 10ms to 24h");
     } else if (strcmp(name, "wait-ready") == 0) {
         if ((rc = sk_units_parse_duration(&o->wait_ready_s, v,
                                           "--wait-ready")) != 0)

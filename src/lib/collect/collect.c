@@ -41,8 +41,9 @@
 #define REAP_MAX 8  /* finished requests recorded per turn of the loop */
 #define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
-#define SEND_EARLY_NS 500000LL  /* an open loop wakes this long before a send  \
-                                 */
+#define SEND_EARLY_NS                                                          \
+    500000LL /* an open loop wakes this long before a send                     \
+              */
 /* requests not recorded (struct req's warmup; kind_letter below) */
 enum { WARMUP = 1, PREFLIGHT = 2, PROBE = 3 };
 
@@ -1004,6 +1005,40 @@ static void slot_free(struct run *r, struct req *q, int64_t freed, size_t n)
     r->ready[(r->ready_head + r->ready_n++) % r->nreqs] = q;
 }
 
+/* A level's shares of streams and queries for this shard (all of them
+ * without --shard): the first min(c, shards) shards run the level, each
+ * c / k streams (one more for the first c mod k) and n / k queries
+ * likewise; *active is 0 for a shard left out. */
+static size_t shard_share(const sk_collect_opts *o, size_t total, size_t c,
+                          int *active)
+{
+    size_t k, i;
+
+    *active = 1;
+    if (!o->shards || total == SIZE_MAX)
+        return total;
+    k = c < o->shards ? c : o->shards;
+    i = o->shard - 1;
+    if (i >= k) {
+        *active = 0;
+        return 0;
+    }
+    return total / k + (i < total % k);
+}
+
+/* The id of a level's `local`-th query: shard i of k runs ids i, i + k,
+ * i + 2k, ... (prompts and drawn lengths follow the id, so the shards
+ * together send what one process would). */
+static size_t query_id(const struct run *r, size_t local, int warmup)
+{
+    size_t k;
+
+    if (!r->o->shards || warmup)
+        return local;
+    k = r->concurrency < r->o->shards ? r->concurrency : r->o->shards;
+    return local * k + (r->o->shard - 1);
+}
+
 /* Send the next queries from free slots, at most STAGGER this turn: a
  * burst of 1,024 queries finishing at once would otherwise keep the loop
  * re-sending for ~50 ms while other streams' tokens wait to be read.
@@ -1045,7 +1080,7 @@ static int issue_ready(struct run *r, int warmup)
         q->busy = 1;
         r->busy++;
         q->warmup = warmup;
-        q->qid = r->issued++;
+        q->qid = query_id(r, r->issued++, warmup);
         q->attempt = 0;
         q->resent = 0;
         if ((rc = add(r, q)) != 0)
@@ -1252,13 +1287,15 @@ static void cancel_all(struct run *r, size_t n, int warmup)
 
 /* Run n queries at concurrency c; warm-up and preflight queries (`warmup`
  * WARMUP or PREFLIGHT) are not recorded. */
-static int run_level(struct run *r, size_t c, size_t n, int warmup)
+/* Run a level: `n` queries (SIZE_MAX: until a timed level's end) on `c`
+ * slots; its rows say concurrency `conc` (a shard's c is its share). */
+static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
 {
     sk_ev ev[MAX_EVENTS];
     size_t i;
     int running = 0, rc = 0;
 
-    r->concurrency = c;
+    r->concurrency = conc;
     r->issued = r->done = r->errors = r->warnings = r->cut = 0;
     r->ready_head = r->ready_n = 0;
     r->tokens = 0;
@@ -1613,6 +1650,36 @@ int sk_collect_check(const sk_collect_opts *o)
             return sk_error_set(SK_EINVAL,
                                 "--extra-body: expected a JSON object");
     }
+    if (o->shards && (o->shard < 1 || o->shard > o->shards ||
+                      o->shards > SK_COLLECT_MAX_SHARDS))
+        return sk_error_set(SK_EINVAL,
+                            "--shard: expected I/N with 1 <= I "
+                            "<= N <= %d",
+                            SK_COLLECT_MAX_SHARDS);
+    if (o->shards && sk_collect_open_loop(o))
+        return sk_error_set(SK_EINVAL,
+                            "--shard: an open loop (--rate, --rate-sweep) "
+                            "is not split across shards; give each process "
+                            "its own --rate, or shard a closed loop");
+    if (o->shards && !(o->start_at > 0))
+        return sk_error_set(SK_EINVAL,
+                            "--shard: give every shard the same --start-at "
+                            "(for example $(date -d '+30 sec' +%%s)), so "
+                            "that their levels run together");
+    if (o->start_at > 0 && o->start_at < (double)time(NULL))
+        return sk_error_set(SK_EINVAL,
+                            "--start-at: %.0f s in the past; give a time "
+                            "every shard reaches after its set-up (for "
+                            "example $(date -d '+30 sec' +%%s))",
+                            (double)time(NULL) - o->start_at);
+    if (o->start_at > 0 && o->nlevels > 1 && !(o->level_period_s > 0))
+        return sk_error_set(SK_EINVAL,
+                            "--start-at: with more than one level, give "
+                            "--level-period S too (level i starts i x S "
+                            "after the start, on every shard)");
+    if (o->level_period_s > 0 && !(o->start_at > 0))
+        return sk_error_set(SK_EINVAL, "--level-period: paces levels from "
+                                       "a --start-at; give --start-at too");
     if (o->nlabels > SK_COLLECT_MAX_LABELS)
         return sk_error_set(SK_EINVAL, "--label: more than %d labels",
                             SK_COLLECT_MAX_LABELS);
@@ -1808,7 +1875,7 @@ static int preflight(struct run *r)
 
     for (u = 0; u < r->o->nurls && rc == 0 && !r->stopping; u++) {
         r->preflight_url = u;
-        if ((rc = run_level(r, 1, 1, PREFLIGHT)) == 0 && q->failed)
+        if ((rc = run_level(r, 1, 1, 1, PREFLIGHT)) == 0 && q->failed)
             break;
     }
     if (rc != 0 || r->stopping || !q->failed)
@@ -1891,7 +1958,7 @@ static int calibrate(struct run *r)
             return sk_error_set(SK_ENOMEM, "out of memory");
         r->override = body;
         r->preflight_url = 0;
-        rc = run_level(r, 1, 1, PREFLIGHT);
+        rc = run_level(r, 1, 1, 1, PREFLIGHT);
         r->override = NULL;
         free(body);
         if (rc != 0 || r->stopping)
@@ -1975,7 +2042,7 @@ static int rate_sweep(struct run *r)
         if (k == 0 && o->level_duration_s > 0 && !o->max_queries && n > 32)
             n = 32;
         t = sk_collect__mono_ns();
-        if ((rc = run_level(r, c[k], n, PROBE)) != 0 || r->stopping)
+        if ((rc = run_level(r, c[k], c[k], n, PROBE)) != 0 || r->stopping)
             return rc;
         rate[k] = (double)n / secs(sk_collect__mono_ns() - t);
         if (r->probe_failed)
@@ -2008,6 +2075,64 @@ static int rate_sweep(struct run *r)
     if (o->note)
         o->note(o->payload, line);
     return 0;
+}
+
+/* --start-at's time on this machine's monotonic clock: the run's time 0,
+ * shared by every shard. */
+static int64_t shared_t0(const sk_collect_opts *o)
+{
+    struct timespec rt;
+    int64_t now = sk_collect__mono_ns();
+
+    clock_gettime(CLOCK_REALTIME, &rt);
+    return now + (int64_t)((o->start_at - (double)rt.tv_sec -
+                            (double)rt.tv_nsec / 1e9) *
+                           1e9);
+}
+
+/* Wait for level i's slot, start_at + i x level_period_s, watching the
+ * stop flag.  A level that begins late (the one before ran over its
+ * period) is said; a shard whose set-up (preflight, warmup) ended after
+ * the start cannot join the others' first level: an error. */
+static int level_slot(struct run *r, size_t i)
+{
+    const sk_collect_opts *o = r->o;
+    int64_t at = r->t0 + (int64_t)((double)i * o->level_period_s * 1e9);
+
+    for (;;) {
+        int64_t now = sk_collect__mono_ns(), w = at - now;
+        struct timespec ts;
+
+        if (o->stop && *o->stop) {
+            r->stopping = 1;
+            r->res->interrupted = 1;
+            return 0;
+        }
+        if (i == 0 && w < -(int64_t)10000000)
+            return sk_error_set(SK_EINVAL,
+                                "--start-at: the start passed %.3f s before "
+                                "this process was ready (its preflight and "
+                                "warmup ran till then); give a later time",
+                                secs(-w));
+        if (w <= 0) {
+            if (w < -(int64_t)10000000 && o->note) {
+                char line[256];
+
+                snprintf(line, sizeof(line),
+                         "level %zu began %.3f s after its slot: the one "
+                         "before ran over --level-period %g s, so the "
+                         "shards' levels overlap; give a longer period",
+                         i + 1, secs(-w), o->level_period_s);
+                o->note(o->payload, line);
+            }
+            return 0;
+        }
+        if (w > 200000000)
+            w = 200000000;
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)w;
+        nanosleep(&ts, NULL);
+    }
 }
 
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
@@ -2063,7 +2188,7 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     /* who the server is, before anything is timed */
     if (!(o->stop && *o->stop))
         sk_collect__identify(&out->server, o, r.scrub);
-    r.t0 = sk_collect__mono_ns();
+    r.t0 = o->start_at > 0 ? shared_t0(o) : sk_collect__mono_ns();
     r.tag = (unsigned)getpid() ^ (unsigned)(r.t0 / 1000);
     if (!o->no_preflight && !(o->stop && *o->stop) && (rc = preflight(&r)) != 0)
         goto done;
@@ -2077,21 +2202,32 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
          * every connection the sweep will use */
         size_t c = o->warmup < slots ? o->warmup : slots;
 
-        if ((rc = run_level(&r, c, o->warmup, WARMUP)) != 0)
+        if ((rc = run_level(&r, c, c, o->warmup, WARMUP)) != 0)
             goto done;
     }
     if (o->rate_sweep && (rc = rate_sweep(&r)) != 0)
         goto done;
     for (i = 0; i < nlev && !r.stopping; i++) {
         size_t c = open ? sk_collect_open_cap(o) : o->levels[i];
+        int active;
+        size_t slots = shard_share(o, c, c, &active),
+               n = shard_share(o, level_queries(o, c), c, &active);
 
         r.level = i;
+        if (o->start_at > 0 && (rc = level_slot(&r, i)) != 0)
+            goto done;
+        if (r.stopping)
+            break;
         if (open && (rc = open_level_begin(&r)) != 0)
             goto done;
         sk_collect__scrape_level(r.scrape, (long)i, c);
         if ((rc = level_buffer_reset(&r)) != 0 ||
-            (rc = run_level(&r, c, level_queries(o, c), 0)) != 0)
+            (active && (rc = run_level(&r, c, slots, n, 0)) != 0))
             goto done;
+        if (!active) { /* nothing of this level here: no row */
+            r.res->levels_done++;
+            continue;
+        }
         scrape_level_end(&r);
         if (open)
             open_level_end(&r);

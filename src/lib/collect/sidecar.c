@@ -203,6 +203,14 @@ int sk_collect_sidecar_write(const char *path,
                         o->model ? json_string(o->model) : json_null());
     json_object_set_new(j, "levels", lv);
     json_object_set_new(j, "open_loop", open_loop_json(o, res));
+    /* the readers merge shards whose "shard" agrees but for "index" */
+    json_object_set_new(
+        j, "shard",
+        o->shards
+            ? json_pack("{s:I, s:I, s:f, s:f}", "index", (json_int_t)o->shard,
+                        "of", (json_int_t)o->shards, "start_at", o->start_at,
+                        "level_period_s", o->level_period_s)
+            : json_null());
     if (o->scrape_url) {
         json_t *sc_j = json_pack("{s:o, s:f, s:s?}", "url",
                                  public_url(o->scrape_url, 0), "interval_s",

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Issue 21: one sweep over several collectors.  Two shards launched as two
+# processes with one --start-at merge, in the readers, into one run equal
+# in counts (levels, queries, output tokens, query ids) to a
+# single-process run of the same sweep; shards launched with different
+# options are refused with a message; bad --shard/--start-at values are
+# refused before anything is sent.
+# Usage: shard_test.sh SWEEPKIT SOURCE_DIR
+sk=$1
+cd "$2" || exit 2
+. tests/cli/lib.sh
+
+"$sk" serve-sim --step-ms 2 --step-ms-per-seq 0 --slots 8 --seed 3 \
+  >"$tmp/sim.out" 2>"$tmp/sim.err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+url=
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/sim.out" || true)
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "$url" ] && ok || bad "serve-sim did not start"
+
+sweep=(--url "$url" --model m --concurrency-levels 1,2,3,4 --queries 7
+       --max-tokens 6 --prefix sw)
+start=$(( $(date +%s) + 2 ))
+for i in 1 2; do
+  "$sk" collect "${sweep[@]}" --shard $i/2 --start-at "$start" \
+    --level-period 2 --out-dir "$tmp/shards" >"$tmp/s$i.out" 2>"$tmp/s$i.err" &
+  eval "p$i=\$!"
+done
+wait "$p1" && wait "$p2" && ok || bad "a shard failed: $(cat "$tmp"/s?.err)"
+grep -q 'began .* after its slot' "$tmp"/s?.err &&
+  bad "a level missed its slot: $(cat "$tmp"/s?.err)" || ok
+"$sk" collect "${sweep[@]}" --out-dir "$tmp/single" >"$tmp/one.out" 2>&1 &&
+  ok || bad "single run: $(cat "$tmp/one.out")"
+ls "$tmp"/shards/sw-shard1of2_per_query_*.csv "$tmp"/shards/sw-shard2of2_summary_*.csv \
+  >/dev/null && ok || bad "shard files not named sw-shardIofN_..."
+
+# The readers: one run from the two shards, the same counts as one process.
+counts() { # REPORT_DIR: per run, "concurrency:queries:tokens" per level
+  python3 - "$1/report.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["runs"]:
+    print(" ".join("%g:%g:%g" % (l["concurrency"], l["queries"],
+                                 l["total_output_tokens"]) for l in r["levels"]))
+PY
+}
+"$sk" report "$tmp/shards" --out "$tmp/rs" >"$tmp/r.out" 2>"$tmp/r.err" &&
+  ok || bad "report of the shards: $(cat "$tmp/r.err")"
+"$sk" report "$tmp/single" --out "$tmp/r1" >/dev/null 2>&1 && ok || bad "report of one run"
+[ "$(counts "$tmp/rs" | wc -l)" = 1 ] && ok || bad "shards not merged into one run: $(counts "$tmp/rs")"
+[ "$(counts "$tmp/rs")" = "$(counts "$tmp/r1")" ] && [ -n "$(counts "$tmp/r1")" ] && ok ||
+  bad "merged counts $(counts "$tmp/rs") != single $(counts "$tmp/r1")"
+grep -q 'sw-shard{1..2}of2_per_query_' "$tmp/rs/report.json" && ok ||
+  bad "the merged run does not name its shards' files"
+# every query id of each level once, as one process sends them
+python3 - "$tmp"/shards/sw-shard?of2_per_query_*.csv <<'PY' && ok || bad "query ids of the shards"
+import csv, sys
+ids = {}
+for f in sys.argv[1:]:
+    for row in csv.DictReader(open(f, newline="")):
+        ids.setdefault(row["concurrency"], []).append(int(row["query_id"]))
+assert sorted(ids) == ["1", "2", "3", "4"], ids
+for c, v in ids.items():
+    assert sorted(v) == list(range(7)), (c, sorted(v))
+PY
+
+# A shard missing: each one alone, with a note.
+mkdir "$tmp/half" && cp "$tmp"/shards/sw-shard1of2_* "$tmp/half/"
+"$sk" report "$tmp/half" --out "$tmp/rh" >/dev/null 2>"$tmp/rh.err"
+grep -q 'shard 2 of 2 is not here; the shards are reported as runs of their own' "$tmp/rh.err" &&
+  ok || bad "a missing shard not said: $(cat "$tmp/rh.err")"
+
+# Shards run with different options: refused.
+mkdir "$tmp/mixed" && cp "$tmp"/shards/sw-shard1of2_* "$tmp/mixed/"
+start=$(( $(date +%s) + 1 ))
+"$sk" collect "${sweep[@]}" --max-tokens 5 --shard 2/2 --start-at "$start" \
+  --level-period 1 --out-dir "$tmp/other" >/dev/null 2>&1 && ok || bad "shard 2 again"
+for f in "$tmp"/other/sw-shard2of2_*; do # the stamp of shard 1
+  b=$(basename "$f"); s1=$(basename "$tmp"/mixed/sw-shard1of2_run_*.json .json)
+  cp "$f" "$tmp/mixed/$(echo "$b" | sed -E "s/_[0-9]{8}_[0-9]{6}/_${s1#sw-shard1of2_run_}/")"
+done
+"$sk" report "$tmp/mixed" --out "$tmp/rm" >/dev/null 2>"$tmp/rm.err"
+rc=$?
+[ $rc -ne 0 ] && grep -q "shard 2 of 2 was run with another 'max_tokens' than shard 1" "$tmp/rm.err" &&
+  ok || bad "different shards not refused (status $rc): $(cat "$tmp/rm.err")"
+
+# Bad values: refused before anything runs.
+expect 2 "sweepkit collect: --shard: expected I/N, this process's shard of N (1 <= I <= N <= 1024), as 2/4" \
+  "$sk" collect --url "$url" --shard 3/2
+expect 2 "sweepkit collect: --shard: expected I/N, this process's shard of N (1 <= I <= N <= 1024), as 2/4" \
+  "$sk" collect --url "$url" --shard 0/2
+expect 2 "sweepkit collect: --start-at: expected a time shared by every shard: seconds since the epoch (date +%s) or 2026-12-04T19:00:00Z" \
+  "$sk" collect --url "$url" --start-at tomorrow
+expect 2 "sweepkit collect: --level-period: expected a duration from 10ms to 24h" \
+  "$sk" collect --url "$url" --level-period 0
+expect 2 "sweepkit collect: --shard: give every shard the same --start-at (for example \$(date -d '+30 sec' +%s)), so that their levels run together" \
+  "$sk" collect --url "$url" --shard 1/2 --out-dir "$tmp/x"
+expect 2 "sweepkit collect: --start-at: with more than one level, give --level-period S too (level i starts i x S after the start, on every shard)" \
+  "$sk" collect --url "$url" --start-at 2026-12-04T19:00:00Z --out-dir "$tmp/x"
+expect 2 "sweepkit collect: --shard: an open loop (--rate, --rate-sweep) is not split across shards; give each process its own --rate, or shard a closed loop" \
+  "$sk" collect --url "$url" --rate 2 --shard 1/2 --start-at 2026-12-04T19:00:00Z --out-dir "$tmp/x"
+past=$(( $(date +%s) - 100 ))
+"$sk" collect --url "$url" --concurrency-levels 2 --start-at "$past" --out-dir "$tmp/past" >/dev/null 2>"$tmp/past.err"
+rc=$?
+[ $rc -eq 2 ] && grep -Eq -- "--start-at: 10[0-9] s in the past; give a time every shard reaches" "$tmp/past.err" &&
+  [ ! -e "$tmp/past" ] && ok || bad "a past --start-at (status $rc): $(cat "$tmp/past.err")"
+finish shard
