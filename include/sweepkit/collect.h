@@ -200,7 +200,16 @@ typedef struct {
      * its period delays the next and says so). */
     double start_at;
     double level_period_s;
+    /* > 1: that many event loops on as many threads (wrk's model), each
+     * running its share of every level's streams and queries (as shards
+     * split them, within this process's share), with one clock, one
+     * start and end a level, rows written whole to the same files in
+     * completion order and one summary row a level.  Closed loop only.
+     * 0 or 1: one loop. */
+    size_t threads;
 } sk_collect_opts;
+
+#define SK_COLLECT_MAX_THREADS 256
 
 /* Where a run's files are named from: `name`, with "-shardIofN" after it
  * for a shard (the readers merge the shards of one sweep by it). */

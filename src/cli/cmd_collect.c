@@ -83,6 +83,8 @@ static const cli_opt options[] = {
      "first wait up to S for the servers' /health or /v1/models"},
     {"no-preflight", no_argument, OPT_RUN + 27, NULL,
      "send no request before the first level (to diagnose a failure)"},
+    {"threads", required_argument, OPT_RUN + 31, "N",
+     "N event loops on N threads, or auto: the cores (default 1)"},
     {"shard", required_argument, OPT_RUN + 28, "I/N",
      "run shard I of N of the sweep (with --start-at; docs/scaling.md)"},
     {"start-at", required_argument, OPT_RUN + 29, "TIME",

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 void sk_collect_args_init(sk_collect_args *a)
 {
@@ -231,6 +232,23 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
         if (!(o->level_duration_s >= 0.001) || o->level_duration_s > 86400)
             return sk_error_set(SK_EINVAL, "--level-duration: expected a "
                                            "duration from 1ms to 24h");
+    } else if (strcmp(name, "threads") == 0) {
+        if (strcmp(v, "auto") == 0) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+            o->threads = cores > 1 ? (size_t)cores : 1;
+            if (o->threads > SK_COLLECT_MAX_THREADS)
+                o->threads = SK_COLLECT_MAX_THREADS;
+            return 0;
+        }
+        if ((rc = sk_units_parse_count(&o->threads, v, SK_COLLECT_MAX_THREADS,
+                                       "--threads")) != 0)
+            return rc;
+        if (o->threads == 0)
+            return sk_error_set(SK_EINVAL,
+                                "--threads: expected 1 to %d, or "
+                                "auto (the cores available)",
+                                SK_COLLECT_MAX_THREADS);
     } else if (strcmp(name, "shard") == 0) {
         return set_shard(o, v);
     } else if (strcmp(name, "start-at") == 0) {

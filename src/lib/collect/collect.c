@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -140,6 +141,8 @@ struct req {
     char warning[192];
 };
 
+struct team;
+
 struct run {
     const sk_collect_opts *o;
     sk_collect_result *res;
@@ -179,7 +182,15 @@ struct run {
     size_t nstatuses;
 
     sk_rowfile pq, sm; /* the per-query and summary CSVs */
-    sk_scrub *scrub;   /* every secret the user gave, for server text */
+    /* --threads, --shard: this loop's share of every level is share i
+     * of share_n (shard_split()); with threads, `team` joins the loops
+     * (team[0] leads: the setup, the summaries, the files' checks) */
+    size_t share_i, share_n;
+    size_t thread_i, nthreads; /* this loop's thread, of nthreads */
+    struct team *team;
+    int level_rc; /* a worker's level failed: its error and message */
+    char level_msg[512];
+    sk_scrub *scrub; /* every secret the user gave, for server text */
 
     /* the level in progress */
     size_t level, concurrency, issued, done, errors, warnings;
@@ -208,6 +219,51 @@ struct run {
     char *row_buf;
     size_t row_len;
 };
+
+/* ---- threads (--threads) ---------------------------------------------- */
+
+/*
+ * The loops of one run, one per thread (wrk's model): each runs its share
+ * of every level's streams and queries on its own connections, libcurl
+ * multi handle and readiness loop.  They meet at two barriers a level:
+ * the leader (runs[0], the caller's thread) sets the phase, all start
+ * together, all end before the leader folds their counts and writes the
+ * level's summary.  Under `mu`: the result's counters, the per-query
+ * file (a whole row a write, in completion order), the leader's rows of
+ * the level (for its summary), the first-failure notes; and the counts
+ * the leader's progress lines add up.
+ */
+struct team {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_barrier_t start, end;
+    struct run **runs;
+    pthread_t *tids;
+    size_t n, created;
+    int launch; /* 0: wait; 1: every thread is there, to the barriers;
+                   -1: one could not be started, leave */
+    /* the phase, set by the leader before the start barrier */
+    int go, warmup;
+    size_t conc, total;
+};
+
+static void team_lock(struct run *r)
+{
+    if (r->team)
+        pthread_mutex_lock(&r->team->mu);
+}
+
+static void team_unlock(struct run *r)
+{
+    if (r->team)
+        pthread_mutex_unlock(&r->team->mu);
+}
+
+/* The run holding what the threads share: the files, the notes said. */
+static struct run *lead(struct run *r)
+{
+    return r->team ? r->team->runs[0] : r;
+}
 
 static double secs(int64_t ns)
 {
@@ -897,6 +953,13 @@ static void format_row(struct run *r, struct req *q)
     fflush(fp);
 }
 
+/* The level's counts the leader adds up (team_fold(), progress()). */
+static void level_counts_reset(struct run *r)
+{
+    r->done = r->errors = r->warnings = r->cut = 0;
+    r->tokens = 0;
+}
+
 /* Did a stop end the level before its plan? */
 static int level_cut(const struct run *r)
 {
@@ -906,24 +969,36 @@ static int level_cut(const struct run *r)
 static void progress(struct run *r, int level_done, const double *summary)
 {
     struct sk_collect_progress p;
+    size_t i;
 
     if (!r->o->progress)
         return;
     memset(&p, 0, sizeof(p));
     p.level = r->level;
     p.concurrency = r->concurrency;
-    p.done = r->done;
-    p.total = r->planned == SIZE_MAX ? 0 : r->planned;
+    team_lock(r); /* every thread's counts (the workers' are 0 after a
+                     level's end: team_fold()) */
+    for (i = 0; i < (r->team ? r->team->n : 1); i++) {
+        const struct run *w = r->team ? r->team->runs[i] : r;
+
+        p.done += w->done;
+        p.errors += w->errors;
+        p.warnings += w->warnings;
+        p.cancelled += w->cut;
+        p.output_tokens += w->tokens;
+        p.total = p.total == SIZE_MAX || w->planned == SIZE_MAX
+                      ? SIZE_MAX
+                      : p.total + w->planned;
+    }
+    p.retried = r->res->level_retried[r->level];
+    p.resent = r->res->level_resent[r->level];
+    team_unlock(r);
+    if (p.total == SIZE_MAX)
+        p.total = 0;
     p.duration_s = r->o->level_duration_s;
     p.rate = r->rate;
     p.achieved_rate = r->res->level_achieved_rate[r->level];
-    p.errors = r->errors;
-    p.retried = r->res->level_retried[r->level];
-    p.resent = r->res->level_resent[r->level];
-    p.warnings = r->warnings;
-    p.cancelled = r->cut;
     p.elapsed_s = secs(sk_collect__mono_ns() - r->level_start);
-    p.output_tokens = r->tokens;
     p.level_done = level_done;
     p.interrupted = r->stopping;
     p.partial = level_done && level_cut(r);
@@ -939,20 +1014,21 @@ static void first_of_kind(struct run *r, const struct req *q)
 {
     char line[sizeof(q->error) + 160], error[3 * sizeof(q->error)];
     char where[48];
+    struct run *L = lead(r); /* said once for all threads */
     size_t i;
 
     if (!r->o->note)
         return;
     if (q->fault == SK_FAULT_HTTP) {
-        for (i = 0; i < r->nstatuses; i++)
-            if (r->statuses[i] == q->http_status)
+        for (i = 0; i < L->nstatuses; i++)
+            if (L->statuses[i] == q->http_status)
                 return;
-        if (r->nstatuses == sizeof(r->statuses) / sizeof(r->statuses[0]))
+        if (L->nstatuses == sizeof(L->statuses) / sizeof(L->statuses[0]))
             return;
-        r->statuses[r->nstatuses++] = q->http_status;
-    } else if (r->faults_said & (1u << q->fault))
+        L->statuses[L->nstatuses++] = q->http_status;
+    } else if (L->faults_said & (1u << q->fault))
         return;
-    r->faults_said |= 1u << q->fault;
+    L->faults_said |= 1u << q->fault;
     sk_scrub_text(error, sizeof(error), r->scrub, q->error, strlen(q->error));
     sk_collect__level_name(where, sizeof(where), r->rate, r->concurrency);
     snprintf(line, sizeof(line),
@@ -966,7 +1042,10 @@ static void first_of_kind(struct run *r, const struct req *q)
 static void record(struct run *r, struct req *q)
 {
     sk_collect_result *res = r->res;
+    struct run *L;
 
+    team_lock(r);
+    L = lead(r);
     r->done++;
     if (q->failed) {
         first_of_kind(r, q);
@@ -985,8 +1064,9 @@ static void record(struct run *r, struct req *q)
     /* one write() a row, as the query ends: a crash loses no finished
      * query, and a full disk leaves no torn row */
     if (r->rc == 0)
-        r->rc = sk_rowfile_write(&r->pq, r->row_buf, r->row_len);
-    fwrite(r->row_buf, 1, r->row_len, r->level_fp);
+        r->rc = sk_rowfile_write(&L->pq, r->row_buf, r->row_len);
+    fwrite(r->row_buf, 1, r->row_len, L->level_fp);
+    team_unlock(r);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -1005,38 +1085,41 @@ static void slot_free(struct run *r, struct req *q, int64_t freed, size_t n)
     r->ready[(r->ready_head + r->ready_n++) % r->nreqs] = q;
 }
 
-/* A level's shares of streams and queries for this shard (all of them
- * without --shard): the first min(c, shards) shards run the level, each
- * c / k streams (one more for the first c mod k) and n / k queries
- * likewise; *active is 0 for a shard left out. */
-static size_t shard_share(const sk_collect_opts *o, size_t total, size_t c,
+/* Share i of k = min(c, n) of `total` (SIZE_MAX: a timed level's
+ * unbounded queries, each share unbounded): total / k, one more for the
+ * first total mod k; *active is 0 for a share past k (a level of fewer
+ * streams than shares leaves those out). */
+static size_t shard_split(size_t total, size_t c, size_t i, size_t n,
                           int *active)
 {
-    size_t k, i;
+    size_t k = c < n ? c : n;
 
-    *active = 1;
-    if (!o->shards || total == SIZE_MAX)
-        return total;
-    k = c < o->shards ? c : o->shards;
-    i = o->shard - 1;
-    if (i >= k) {
-        *active = 0;
+    *active = i < k;
+    if (!*active)
         return 0;
-    }
+    if (total == SIZE_MAX || n <= 1)
+        return total;
     return total / k + (i < total % k);
 }
 
-/* The id of a level's `local`-th query: shard i of k runs ids i, i + k,
- * i + 2k, ... (prompts and drawn lengths follow the id, so the shards
- * together send what one process would). */
+/* This loop's share of a level of concurrency c. */
+static size_t shard_share(const struct run *r, size_t total, size_t c,
+                          int *active)
+{
+    return shard_split(total, c, r->share_i, r->share_n, active);
+}
+
+/* The id of a level's `local`-th query: share i of k runs ids i, i + k,
+ * i + 2k, ... (prompts and drawn lengths follow the id, so the shares
+ * together send what one loop would). */
 static size_t query_id(const struct run *r, size_t local, int warmup)
 {
     size_t k;
 
-    if (!r->o->shards || warmup)
+    if (r->share_n <= 1 || warmup)
         return local;
-    k = r->concurrency < r->o->shards ? r->concurrency : r->o->shards;
-    return local * k + (r->o->shard - 1);
+    k = r->concurrency < r->share_n ? r->concurrency : r->share_n;
+    return local * k + r->share_i;
 }
 
 /* Send the next queries from free slots, at most STAGGER this turn: a
@@ -1176,7 +1259,7 @@ static int reap(struct run *r, size_t n, int warmup, int most)
         /* no Server header from the identification requests: the first
          * answer of a query says it, or none does (after t_end: its
          * scrubbing is not the query's time) */
-        if (!r->server_looked && q->http_status != 0) {
+        if (!r->server_looked && q->http_status != 0 && lead(r) == r) {
             r->server_looked = 1;
             sk_collect__server_header(&r->res->server, q->easy, r->scrub);
         }
@@ -1184,8 +1267,10 @@ static int reap(struct run *r, size_t n, int warmup, int most)
             curl_multi_remove_handle(r->multi, q->easy);
             q->in_multi = 0;
             if (!warmup) {
+                team_lock(r);
                 r->res->resent++;
                 r->res->level_resent[r->level]++;
+                team_unlock(r);
             }
             q->resent = 1;
             /* its send lag counts the lost attempt; TTFT starts anew */
@@ -1198,8 +1283,10 @@ static int reap(struct run *r, size_t n, int warmup, int most)
             curl_multi_remove_handle(r->multi, q->easy);
             q->in_multi = 0;
             if (!warmup) {
+                team_lock(r);
                 r->res->retried++;
                 r->res->level_retried[r->level]++;
+                team_unlock(r);
             }
             q->retry_at = q->t_end + backoff_ns(q, q->attempt);
             q->attempt++;
@@ -1210,9 +1297,11 @@ static int reap(struct run *r, size_t n, int warmup, int most)
         q->in_multi = 0;
         if (!warmup)
             record(r, q);
-        else if (q->failed && warmup == WARMUP)
+        else if (q->failed && warmup == WARMUP) {
+            team_lock(r);
             r->res->warmup_errors++;
-        else if (q->failed && warmup == PROBE && !r->probe_failed) {
+            team_unlock(r);
+        } else if (q->failed && warmup == PROBE && !r->probe_failed) {
             r->probe_failed = 1;
             sk_scrub_text(r->probe_error, sizeof(r->probe_error), r->scrub,
                           q->error, strlen(q->error));
@@ -1274,8 +1363,10 @@ static void cancel_all(struct run *r, size_t n, int warmup)
         if (!complete) {
             q->interrupted = 1;
             if (!warmup) {
+                team_lock(r);
                 r->cut++;
                 r->res->cancelled++;
+                team_unlock(r);
             }
         } else if (!warmup) {
             record(r, q);
@@ -1296,10 +1387,13 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
     int running = 0, rc = 0;
 
     r->concurrency = conc;
-    r->issued = r->done = r->errors = r->warnings = r->cut = 0;
+    r->issued = 0;
+    if (!r->team) /* with threads: level_run() and team_fold() */
+        level_counts_reset(r);
     r->ready_head = r->ready_n = 0;
-    r->tokens = 0;
+    team_lock(r);
     r->planned = n;
+    team_unlock(r);
     r->level_start = sk_collect__mono_ns();
     r->deadline = !warmup && r->o->level_duration_s > 0
                       ? r->level_start + (int64_t)(r->o->level_duration_s * 1e9)
@@ -1318,7 +1412,9 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
 
         if (r->o->stop && *r->o->stop && !r->stopping) {
             r->stopping = 1;
+            team_lock(r);
             r->res->interrupted = 1;
+            team_unlock(r);
             cancel_all(r, n, warmup);
             break;
         }
@@ -1328,7 +1424,7 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
         if (r->busy == 0 && r->ready_n == 0)
             break;
         now = sk_collect__mono_ns();
-        if (!warmup && now - r->last_progress >= PROGRESS_NS)
+        if (!warmup && lead(r) == r && now - r->last_progress >= PROGRESS_NS)
             progress(r, 0, NULL);
         if ((rc = retry_due(r, now, &next)) != 0)
             break;
@@ -1661,6 +1757,14 @@ int sk_collect_check(const sk_collect_opts *o)
                             "--shard: an open loop (--rate, --rate-sweep) "
                             "is not split across shards; give each process "
                             "its own --rate, or shard a closed loop");
+    if (o->threads > SK_COLLECT_MAX_THREADS)
+        return sk_error_set(SK_EINVAL, "--threads: at most %d",
+                            SK_COLLECT_MAX_THREADS);
+    if (o->threads > 1 && sk_collect_open_loop(o))
+        return sk_error_set(SK_EINVAL,
+                            "--threads: an open loop (--rate, --rate-sweep) "
+                            "runs on one thread; give --threads 1, or shard "
+                            "a closed loop");
     if (o->shards && !(o->start_at > 0))
         return sk_error_set(SK_EINVAL,
                             "--shard: give every shard the same --start-at "
@@ -2135,10 +2239,257 @@ static int level_slot(struct run *r, size_t i)
     }
 }
 
+/* libcurl's multi handle, the readiness loop, the slots and the
+ * request bodies of one loop (one per thread). */
+static int run_init(struct run *r, size_t slots)
+{
+    int rc;
+
+    if ((rc = prepare(r)) != 0 || (rc = setup_slots(r, slots)) != 0 ||
+        (rc = sk_evloop_new(&r->loop)) != 0)
+        return rc;
+    if (!(r->multi = curl_multi_init()) ||
+        !(r->row_fp = open_memstream(&r->row_buf, &r->row_len)))
+        return sk_error_set(SK_ENOMEM, "out of memory setting up libcurl");
+    curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
+    curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
+    /* keep a connection per slot alive between queries and levels */
+    curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)slots + 16);
+    curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+    return 0;
+}
+
+/* The highest concurrency of the run: its levels', or an open loop's
+ * cap. */
+static size_t max_level(const sk_collect_opts *o)
+{
+    size_t i, m = 1;
+
+    if (sk_collect_open_loop(o))
+        return sk_collect_open_cap(o);
+    for (i = 0; i < o->nlevels; i++)
+        if (o->levels[i] > m)
+            m = o->levels[i];
+    return m;
+}
+
+/* The warm-up's concurrency: at most the highest level at once, so that
+ * `--warmup` that level opens every connection the sweep will use. */
+static size_t warmup_level(const sk_collect_opts *o)
+{
+    return o->warmup < max_level(o) ? o->warmup : max_level(o);
+}
+
+/* The slots this loop needs: its largest share of a level or of the
+ * warm-up (split between the threads only: each shard warms up). */
+static size_t slots_needed(const struct run *r)
+{
+    const sk_collect_opts *o = r->o;
+    size_t i, m = 1, k, w = warmup_level(o);
+    int active;
+
+    if (sk_collect_open_loop(o))
+        return max_level(o);
+    for (i = 0; i < o->nlevels; i++)
+        if ((k = shard_share(r, o->levels[i], o->levels[i], &active)) > m)
+            m = k;
+    k = shard_split(w, w, r->thread_i, r->nthreads, &active);
+    return k > m ? k : m;
+}
+
+/* Run this loop's share of a level (of the warm-up: split between the
+ * threads only); a failure's message is kept for the leader. */
+static int share_run(struct run *r, size_t conc, size_t total, int warmup)
+{
+    size_t i = warmup ? r->thread_i : r->share_i,
+           k = warmup ? r->nthreads : r->share_n, c, n;
+    int active, rc;
+
+    c = shard_split(conc, conc, i, k, &active);
+    n = shard_split(total, conc, i, k, &active);
+    if (!active) { /* a level of fewer streams than loops */
+        r->concurrency = conc;
+        team_lock(r);
+        r->planned = 0;
+        team_unlock(r);
+        return 0;
+    }
+    if ((rc = run_level(r, conc, c, n, warmup)) != 0) {
+        r->level_rc = rc;
+        snprintf(r->level_msg, sizeof(r->level_msg), "%s", sk_error_last());
+    }
+    return rc;
+}
+
+/* The workers' counts of the level added into the leader's (they wait at
+ * the next start), theirs zeroed; the first failure returned, with its
+ * message. */
+static int team_fold(struct run *r)
+{
+    struct team *t = r->team;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < t->n; i++) {
+        struct run *w = t->runs[i];
+
+        if (w->level_rc && !rc)
+            rc = sk_error_set(w->level_rc, "%s", w->level_msg);
+        w->level_rc = 0;
+        if (i == 0)
+            continue;
+        r->done += w->done;
+        r->errors += w->errors;
+        r->warnings += w->warnings;
+        r->cut += w->cut;
+        r->tokens += w->tokens;
+        r->issued += w->issued;
+        r->planned = r->planned == SIZE_MAX || w->planned == SIZE_MAX
+                         ? SIZE_MAX
+                         : r->planned + w->planned;
+        r->stopping |= w->stopping;
+        level_counts_reset(w);
+        w->issued = w->planned = 0;
+    }
+    return rc;
+}
+
+/* A level (or the warm-up) on every loop: each its share; then the
+ * counts of all in the leader's run. */
+static int level_run(struct run *r, size_t conc, size_t total, int warmup)
+{
+    struct team *t = r->team;
+
+    if (!t)
+        return share_run(r, conc, total, warmup);
+    t->go = 1;
+    t->conc = conc;
+    t->total = total;
+    t->warmup = warmup;
+    level_counts_reset(r);
+    pthread_barrier_wait(&t->start);
+    share_run(r, conc, total, warmup);
+    pthread_barrier_wait(&t->end);
+    return team_fold(r);
+}
+
+static void *worker_main(void *arg)
+{
+    struct run *w = arg;
+    struct team *t = w->team;
+    int launch;
+
+    pthread_mutex_lock(&t->mu);
+    while ((launch = t->launch) == 0)
+        pthread_cond_wait(&t->cv, &t->mu);
+    pthread_mutex_unlock(&t->mu);
+    if (launch < 0)
+        return NULL;
+    for (;;) {
+        pthread_barrier_wait(&t->start);
+        if (!t->go)
+            break;
+        share_run(w, t->conc, t->total, t->warmup);
+        pthread_barrier_wait(&t->end);
+    }
+    return NULL;
+}
+
+/* The workers leave (they wait at the start barrier) and are freed. */
+static void team_stop(struct run *r)
+{
+    struct team *t = r->team;
+    size_t i;
+
+    if (!t)
+        return;
+    if (t->launch > 0) {
+        t->go = 0;
+        pthread_barrier_wait(&t->start);
+    }
+    for (i = 1; i <= t->created; i++)
+        pthread_join(t->tids[i], NULL);
+    for (i = 1; i < t->n; i++)
+        if (t->runs[i]) {
+            dispose(t->runs[i]);
+            free(t->runs[i]);
+        }
+    pthread_barrier_destroy(&t->start);
+    pthread_barrier_destroy(&t->end);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
+    free(t->runs);
+    free(t->tids);
+    free(t);
+    r->team = NULL;
+}
+
+/* --threads N: N - 1 more loops, set up like the leader's and started on
+ * threads of their own, waiting for the first phase. */
+static int team_start(struct run *r)
+{
+    size_t n = r->nthreads, i;
+    struct team *t = calloc(1, sizeof(*t));
+    int rc;
+
+    if (!t || !(t->runs = calloc(n, sizeof(*t->runs))) ||
+        !(t->tids = calloc(n, sizeof(*t->tids)))) {
+        if (t)
+            free(t->runs);
+        free(t);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->cv, NULL);
+    pthread_barrier_init(&t->start, NULL, (unsigned)n);
+    pthread_barrier_init(&t->end, NULL, (unsigned)n);
+    t->n = n;
+    t->runs[0] = r;
+    r->team = t;
+    for (i = 1; i < n; i++) {
+        struct run *w = calloc(1, sizeof(*w));
+
+        if (!(t->runs[i] = w))
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        w->o = r->o;
+        w->res = r->res;
+        w->timer_at = -1;
+        w->t0 = r->t0;
+        w->tag = r->tag + (unsigned)i;
+        w->tpw = r->tpw;
+        w->overhead = r->overhead;
+        w->thread_i = i;
+        w->nthreads = n;
+        w->share_i = r->share_i + i;
+        w->share_n = r->share_n;
+        w->team = t;
+        if ((rc = run_init(w, slots_needed(w))) != 0)
+            return rc;
+    }
+    for (i = 1; i < n; i++) {
+        if (pthread_create(&t->tids[i], NULL, worker_main, t->runs[i]) != 0)
+            break;
+        t->created = i;
+    }
+    /* the barriers count n threads: all there, or none goes on */
+    pthread_mutex_lock(&t->mu);
+    t->launch = i == n ? 1 : -1;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    if (i < n)
+        return sk_error_set(SK_EIO,
+                            "--threads: cannot start thread %zu "
+                            "of %zu",
+                            i + 1, n);
+    return 0;
+}
+
 int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
 {
     struct run r;
-    size_t i, slots = 1, all_failed = 0;
+    size_t i, all_failed = 0;
     int open = sk_collect_open_loop(o);
     size_t nlev = o->rate_sweep ? o->rate_sweep
                   : o->rates    ? o->nrates
@@ -2150,38 +2501,20 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     r.o = o;
     r.res = out;
     r.timer_at = -1;
+    r.nthreads = o->threads > 1 ? o->threads : 1;
+    r.share_n = (o->shards ? o->shards : 1) * r.nthreads;
+    r.share_i = o->shards ? (o->shard - 1) * r.nthreads : 0;
     assert(o->prompts && o->per_query_name && o->summary_name);
     if ((rc = sk_collect_check(o)) != 0 ||
         (rc = sk_rowfile_open(&r.pq, o->per_query_fd, o->per_query_name)) !=
             0 ||
         (rc = sk_rowfile_open(&r.sm, o->summary_fd, o->summary_name)) != 0)
         return rc;
-    for (i = 0; !open && i < o->nlevels; i++)
-        if (o->levels[i] > slots)
-            slots = o->levels[i];
-    if (open)
-        slots = sk_collect_open_cap(o);
     for (i = 0; o->rates && i < o->nrates; i++)
         out->rates[out->nrates++] = o->rates[i];
     summary_columns(&r);
-    if ((rc = prepare(&r)) != 0 || (rc = setup_slots(&r, slots)) != 0)
-        goto done;
-    if ((rc = sk_evloop_new(&r.loop)) != 0)
-        goto done;
-    if (!(r.multi = curl_multi_init()) ||
-        !(r.row_fp = open_memstream(&r.row_buf, &r.row_len))) {
-        rc = sk_error_set(SK_ENOMEM, "out of memory setting up libcurl");
-        goto done;
-    }
-    curl_multi_setopt(r.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(r.multi, CURLMOPT_SOCKETDATA, &r);
-    curl_multi_setopt(r.multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(r.multi, CURLMOPT_TIMERDATA, &r);
-    /* keep a connection per slot alive between queries and levels */
-    curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)slots + 16);
-    curl_multi_setopt(r.multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
-
-    if ((rc = headers_write(&r)) != 0)
+    if ((rc = run_init(&r, slots_needed(&r))) != 0 ||
+        (rc = headers_write(&r)) != 0)
         goto done;
     if (o->wait_ready_s > 0 && (rc = sk_collect__wait_ready(o, r.headers)) != 0)
         goto done;
@@ -2197,37 +2530,35 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
     if (o->scrape_url &&
         (rc = sk_collect__scrape_start(&r.scrape, o, r.t0)) != 0)
         goto done;
-    if (o->warmup) {
-        /* at most the highest level at once: `--warmup` that level opens
-         * every connection the sweep will use */
-        size_t c = o->warmup < slots ? o->warmup : slots;
-
-        if ((rc = run_level(&r, c, c, o->warmup, WARMUP)) != 0)
-            goto done;
-    }
+    if (r.nthreads > 1 && (rc = team_start(&r)) != 0)
+        goto done;
+    if (o->warmup &&
+        (rc = level_run(&r, warmup_level(o), o->warmup, WARMUP)) != 0)
+        goto done;
     if (o->rate_sweep && (rc = rate_sweep(&r)) != 0)
         goto done;
     for (i = 0; i < nlev && !r.stopping; i++) {
         size_t c = open ? sk_collect_open_cap(o) : o->levels[i];
         int active;
-        size_t slots = shard_share(o, c, c, &active),
-               n = shard_share(o, level_queries(o, c), c, &active);
 
         r.level = i;
         if (o->start_at > 0 && (rc = level_slot(&r, i)) != 0)
             goto done;
         if (r.stopping)
             break;
+        /* a shard left out of a level (fewer streams than shards) waits
+         * it out: no rows, no summary row */
+        shard_share(&r, c, c, &active);
+        if (!active) {
+            r.res->levels_done++;
+            continue;
+        }
         if (open && (rc = open_level_begin(&r)) != 0)
             goto done;
         sk_collect__scrape_level(r.scrape, (long)i, c);
         if ((rc = level_buffer_reset(&r)) != 0 ||
-            (active && (rc = run_level(&r, c, slots, n, 0)) != 0))
+            (rc = level_run(&r, c, level_queries(o, c), 0)) != 0)
             goto done;
-        if (!active) { /* nothing of this level here: no row */
-            r.res->levels_done++;
-            continue;
-        }
         scrape_level_end(&r);
         if (open)
             open_level_end(&r);
@@ -2240,6 +2571,7 @@ int sk_collect_run(sk_collect_result *out, const sk_collect_opts *o)
         }
     }
 done:
+    team_stop(&r);
     dispose(&r);
     return rc;
 }
