@@ -36,6 +36,11 @@
 #        (default 128; levels 1 64 256 1024; MAX_TOKENS 16..512, levels
 #        1..2048).  SWEEPKIT=path selects the binary (default
 #        build/sweepkit).  Loopback only; every wait is bounded.
+#        Environment (issue 21's runs, docs/performance.md): A and B the
+#        model's step (ms; default 20 and 0.01: 50 tokens/s a stream at
+#        1,024; A=8 B=0.002 gives about 100), WAVES queries per stream
+#        (default 4), THREADS collect's --threads (default 1), CLI_CPUS
+#        the CPUs collect is pinned to (default 1; serve-sim stays on 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -43,7 +48,8 @@ tokens=${1:-128}
 shift || true
 levels=${*:-1 64 256 1024}
 sk=${SWEEPKIT:-build/sweepkit}
-A=20 B=0.01
+A=${A:-20} B=${B:-0.01} waves=${WAVES:-4} threads=${THREADS:-1}
+cli_cpus=${CLI_CPUS:-1}
 out=results/bench/collect
 mkdir -p "$out"
 
@@ -72,7 +78,7 @@ fi
 
 pin_srv=() pin_cli=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-  pin_srv=(taskset -c 0) pin_cli=(taskset -c 1)
+  pin_srv=(taskset -c 0) pin_cli=(taskset -c "$cli_cpus")
 fi
 tck=$(getconf CLK_TCK)
 
@@ -159,9 +165,10 @@ EOF
 }
 
 echo "collect against serve-sim: A=$A ms, B=$B ms, P=0, S=2048 slots;" \
-  "$tokens tokens a query, 4*C queries (at least 8) after --warmup C" \
+  "$tokens tokens a query, $waves*C queries (at least 8) after --warmup C" \
   "(C connections opened and used before the level; warm-up not recorded," \
-  "its time is in the CPU figures); serve-sim on CPU 0, collect on CPU 1"
+  "its time is in the CPU figures); serve-sim on CPU 0, collect" \
+  "--threads $threads on CPU $cli_cpus"
 printf '%7s %6s %9s %9s %7s %9s %9s %7s %7s | %-20s | %6s | %-19s | %5s | %s\n' \
   streams queries ideal steady ratio server summary ratio conc \
   "ttft err mean/p99/max" "end" "collect cpu s/wall" "srv" errors
@@ -169,7 +176,7 @@ printf '%7s %6s %9s %9s %7s %9s %9s %7s %7s | %-20s | %6s | %-19s | %5s |\n' \
   "" "" "tok/s" "tok/s" "" "tok/s" "tok/s" "" "" "ms" "lag99" \
   "s / s / ratio" "cpu"
 for c in $levels; do
-  q=$((4 * c))
+  q=$((waves * c))
   [ "$q" -ge 8 ] || q=8
   log=$out/log_$c.csv
   rm -rf "$out/run_$c" "$log"
@@ -185,6 +192,7 @@ for c in $levels; do
     -o "$out/time_$c.txt" "$sk" collect --url "http://127.0.0.1:$port" \
     --queries "$q" --max-tokens "$tokens" --concurrency-levels "$c" \
     --warmup "$c" --timeout 60s --out-dir "$out/run_$c" --prefix "c$c" \
+    --threads "$threads" \
     --progress-interval 600s >"$out/paths_$c.txt" \
     2>"$out/collect_$c.txt" || rc=$?
   c1=$(cpu_ticks "$pid")

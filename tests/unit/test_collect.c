@@ -1250,6 +1250,32 @@ static void test_args(void)
     CHECK_INT(a.opts.shared_prefix, 1);
     CHECK_INT(sk_collect_args_set(&a, "temperature", "-1"), SK_EINVAL);
     CHECK_STR(sk_error_last(), "--temperature: expected a number >= 0");
+    /* --start-at: epoch seconds, or RFC 3339 with Z or an offset */
+    CHECK_INT(sk_collect_args_set(&a, "start-at", "@1796409667.5"), 0);
+    CHECK(a.opts.start_at == 1796409667.5);
+    CHECK_INT(sk_collect_args_set(&a, "start-at", "2026-12-04T19:00:00Z"), 0);
+    CHECK(a.opts.start_at == 1796410800.0);
+    CHECK_INT(sk_collect_args_set(&a, "start-at", "2000-03-01T00:00:00Z"),
+              SK_EINVAL);
+    CHECK_INT(
+        sk_collect_args_set(&a, "start-at", "2026-12-04T20:30:00+01:30"), 0);
+    CHECK(a.opts.start_at == 1796410800.0);
+    CHECK_INT(sk_collect_args_set(&a, "start-at", "2028-02-29T00:00:00-00:00"),
+              0);
+    CHECK(a.opts.start_at == 1835395200.0);
+    CHECK_INT(sk_collect_args_set(&a, "start-at", "2026-12-04T19:00:00"),
+              SK_EINVAL);
+    CHECK_INT(sk_collect_args_set(&a, "start-at", "12"), SK_EINVAL);
+    a.opts.start_at = 0;
+    CHECK_INT(sk_collect_args_set(&a, "shard", "2/3"), 0);
+    CHECK(a.opts.shard == 2 && a.opts.shards == 3);
+    CHECK_INT(sk_collect_args_set(&a, "shard", "2/ 3"), SK_EINVAL);
+    CHECK_INT(sk_collect_args_set(&a, "shard", "1/1025"), SK_EINVAL);
+    a.opts.shard = a.opts.shards = 0;
+    CHECK_INT(sk_collect_args_set(&a, "threads", "auto"), 0);
+    CHECK(a.opts.threads >= 1);
+    CHECK_INT(sk_collect_args_set(&a, "threads", "257"), SK_EINVAL);
+    a.opts.threads = 0;
     CHECK_INT(sk_collect_args_set(&a, "concurrency-levels", "2,1,2"), 0);
     CHECK_INT(sk_collect_args_finish(&a), SK_EINVAL);
     CHECK_STR(sk_error_last(), "--concurrency-levels: level 2 is given twice");
