@@ -11,7 +11,7 @@
 # the server's --log how late tokens went out against the model's clock
 # (first and last token of every completed request).
 #
-# usage: bench/serve_sim_bench.sh [SECONDS [LEVEL...]]
+# usage: [THREADS=N] [SRV_CPUS=LIST] bench/serve_sim_bench.sh [SECONDS [LEVEL...]]
 #        (default 6 s; levels 100 250 500 1000 2000; at most 60 s and
 #        20000 streams a level)
 set -euo pipefail
@@ -21,6 +21,8 @@ secs=${1:-6}
 shift || true
 levels=${*:-100 250 500 1000 2000}
 tokens=200
+threads=${THREADS:-1}   # serve-sim --threads
+srv_cpus=${SRV_CPUS:-0} # the CPUs serve-sim is pinned to (the load: CPU 1)
 out=results/bench/serve_sim
 mkdir -p "$out"
 
@@ -35,27 +37,17 @@ for n in $levels; do
   fi
 done
 
-# The server: the built sweepkit if it has serve-sim, else a standalone
-# build of the same sources.
-if [ -x build/sweepkit ] &&
-  build/sweepkit serve-sim --help >/dev/null 2>&1; then
-  srv=(build/sweepkit serve-sim)
-else
-  printf 'int cmd_serve_sim(int argc, char **argv);\n%s\n' \
-    'int main(int argc, char **argv) { return cmd_serve_sim(argc, argv); }' \
-    >"$out/main.c"
-  # shellcheck disable=SC2046
-  cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc/cli \
-    src/lib/util/error.c src/lib/util/units.c src/lib/sim/sim.c src/lib/sim/http.c \
-    src/cli/cli.c src/cli/cmd_serve_sim.c "$out/main.c" \
-    $(pkg-config --cflags --libs jansson) -lm -o "$out/serve-sim"
-  srv=("$out/serve-sim")
+if ! [ -x build/sweepkit ] ||
+  ! build/sweepkit serve-sim --help >/dev/null 2>&1; then
+  echo "serve_sim_bench: build/sweepkit has no serve-sim; build first" >&2
+  exit 1
 fi
+srv=(build/sweepkit serve-sim --threads "$threads")
 cc -std=c11 -O2 -o "$out/sim_load" bench/sim_load.c
 
 pin_srv=() pin_cli=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-  pin_srv=(taskset -c 0) pin_cli=(taskset -c 1)
+  pin_srv=(taskset -c "$srv_cpus") pin_cli=(taskset -c 1)
 fi
 tck=$(getconf CLK_TCK)
 
@@ -76,8 +68,8 @@ late() {
     'NR > 1 && $8 == 200 { printf "%.6f\n", $s - $m }' "$log" | quantiles
 }
 
-echo "serve-sim on one core: A=2 ms, B=0.004 ms, S=N," \
-  "$tokens-token streams, ${secs} s a level"
+echo "serve-sim --threads $threads on CPU $srv_cpus: A=2 ms, B=0.004 ms," \
+  "S=N, $tokens-token streams, ${secs} s a level"
 printf '%7s %10s %10s %6s %6s | %-20s | %-20s | %s\n' streams model_tps \
   client_tps ratio cpu% "first late p50/p99/max ms" "last late p50/p99/max ms" \
   "requests ok/failed"

@@ -38,11 +38,16 @@ typedef struct sk_server sk_server;
  * is valid only during the call.  Called on sk_server_run()'s thread. */
 typedef void (*sk_server_note_fn)(void *ctx, const char *note);
 
+#define SK_SERVER_MAX_THREADS 64
+
 typedef struct {
     const char *host;       /* address to listen on (default "127.0.0.1") */
     size_t port;            /* TCP port, 0: any free port (default 0) */
     sk_sim_params model;    /* the model (sk_sim_params_default()) */
     size_t max_conns;       /* open connections at most (default 10000) */
+    size_t threads;         /* threads sending the tokens of a loop turn
+                               (default 1): the model, the log and
+                               requests stay on sk_server_run()'s thread */
     int64_t idle_ns;        /* time to send a request, or to take response
                                bytes (default 30 s) */
     const char *log_path;   /* request log to create, or NULL */

@@ -1090,6 +1090,28 @@ static void test_model_eight(struct server *s)
     }
 }
 
+/* --threads 2: 48 streams (more than the 32 a turn that share the sends
+ * out), each at 1000 / (2 + 48 * 0.02) = 337.8 tokens/s, every token
+ * there and on time against the model. */
+static void test_model_threads(struct server *s)
+{
+    static struct xfer xs[48];
+    static struct row r[48];
+    double f, l;
+    size_t i, count;
+
+    CHECK_INT(run_concurrent(s, 48, xs, r), 48);
+    for (i = 0; i < 48; i++) {
+        content_span(&xs[i], &f, &l, &count);
+        CHECK_INT(count, 128);
+        xfer_free(&xs[i]);
+        CHECK_INT(r[i].output, 128);
+        CHECK_NEAR(127 / (r[i].last - r[i].first), 1000 / 2.96,
+                   0.1 * 1000 / 2.96);
+        CHECK(r[i].last - r[i].sched_last < 0.02); /* sent on time */
+    }
+}
+
 /* 16 requests, 8 slots: the 9th..16th (by arrival) start when a slot
  * frees; their first token comes one prefill (1 ms) after it. */
 static void test_model_queue(struct server *s)
@@ -1334,7 +1356,18 @@ int main(void)
                                         "--prefill-ms-per-token",
                                         "0.01",
                                         NULL};
-    struct server a, b;
+    static const char *const threaded[] = {"--slots",
+                                           "64",
+                                           "--step-ms",
+                                           "2",
+                                           "--step-ms-per-seq",
+                                           "0.02",
+                                           "--prefill-ms-per-token",
+                                           "0.01",
+                                           "--threads",
+                                           "2",
+                                           NULL};
+    struct server a, b, c;
     sk_server_stats st;
 
     srand((unsigned)getpid());
@@ -1366,6 +1399,13 @@ int main(void)
         test_model_eight(&b);
         test_model_queue(&b);
         stop_server(&b);
+    }
+    CHECK_INT(start_server(&c, threaded), 0);
+    if (c.port > 0) {
+        test_model_threads(&c);
+        stop_server_stats(&c, &st);
+        CHECK(st.tokens == 48 * 128);
+        CHECK_INT(st.disconnects, 0);
     }
     test_stop();
     curl_global_cleanup();

@@ -153,20 +153,21 @@ static void conn_drop(struct sk_server *sv, struct conn *c, int status)
     conn_close(sv, c);
 }
 
-/* write_ns is when the last successful send() began: on loopback the
- * receiver may run inside the call, so its end is later than the
- * hand-over of the bytes. */
-static int conn_flush(struct sk_server *sv, struct conn *c)
+/* Send what the connection has queued, as far as the socket takes it.
+ * write_ns is when the last successful send() began (on the clock from
+ * t0): on loopback the receiver may run inside the call, so its end is
+ * later than the hand-over of the bytes.  Touches the connection only
+ * (the helpers of --threads call it too). */
+static int conn_send(struct conn *c, int64_t t0)
 {
     while (c->out_off < c->out_len) {
-        ssize_t n;
+        int64_t t = mono_ns() - t0;
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                         SEND_FLAGS);
 
-        tick(sv);
-        n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-                 SEND_FLAGS);
         if (n > 0) {
             c->out_off += (size_t)n;
-            c->write_ns = sv->now;
+            c->write_ns = t;
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -177,6 +178,14 @@ static int conn_flush(struct sk_server *sv, struct conn *c)
     }
     c->out_off = c->out_len = 0;
     return 0;
+}
+
+static int conn_flush(struct sk_server *sv, struct conn *c)
+{
+    int rc = conn_send(c, sv->t0);
+
+    tick(sv);
+    return rc;
 }
 
 static void conn_idle(struct sk_server *sv, struct conn *c)
@@ -448,6 +457,128 @@ static void conn_service(struct sk_server *sv, struct conn *c)
     conn_rewatch(sv, c);
 }
 
+/* ---- --threads: the sends of a turn on several threads ------------------ */
+
+/* Below this many connections with tokens a turn, one thread sends. */
+#define PARALLEL_MIN 32
+
+/* Helper i's share of the job: every nthreads-th connection from i. */
+static void send_share(struct sk_server *sv, size_t i)
+{
+    size_t k, n = sv->nhelpers + 1;
+
+    for (k = i; k < sv->njob; k += n) {
+        struct conn *c = sv->job[k];
+
+        if (!c->overflow)
+            (void)conn_send(c, sv->t0); /* a failure is seen again after */
+    }
+}
+
+struct helper_arg {
+    struct sk_server *sv;
+    size_t i;
+};
+
+static void *helper_main(void *arg)
+{
+    struct helper_arg a = *(struct helper_arg *)arg;
+    int launch;
+
+    free(arg);
+    pthread_mutex_lock(&a.sv->mu);
+    while ((launch = a.sv->launch) == 0)
+        pthread_cond_wait(&a.sv->cv, &a.sv->mu);
+    pthread_mutex_unlock(&a.sv->mu);
+    if (launch < 0)
+        return NULL;
+    for (;;) {
+        pthread_barrier_wait(&a.sv->go);
+        if (!a.sv->job)
+            return NULL;
+        send_share(a.sv, a.i);
+        pthread_barrier_wait(&a.sv->done);
+    }
+}
+
+/* Send the queued bytes of `list` on this thread and the helpers at once;
+ * only sending: the connections' state moves on in conn_service() after,
+ * on this thread, where a failure is met again (and a full socket's rest
+ * waits as before). */
+static void send_parallel(struct sk_server *sv, struct conn **list, size_t n)
+{
+    sv->job = list;
+    sv->njob = n;
+    pthread_barrier_wait(&sv->go);
+    send_share(sv, 0);
+    pthread_barrier_wait(&sv->done);
+    sv->job = NULL;
+}
+
+/* The helpers leave (through the `go` barrier, with no job) and are
+ * joined. */
+static void helpers_stop(struct sk_server *sv, size_t started)
+{
+    size_t i;
+
+    if (!sv->helpers)
+        return;
+    if (sv->launch > 0) {
+        sv->job = NULL;
+        pthread_barrier_wait(&sv->go);
+    }
+    for (i = 0; i < started; i++)
+        pthread_join(sv->helpers[i], NULL);
+    pthread_barrier_destroy(&sv->go);
+    pthread_barrier_destroy(&sv->done);
+    pthread_cond_destroy(&sv->cv);
+    pthread_mutex_destroy(&sv->mu);
+    free(sv->helpers);
+    sv->helpers = NULL;
+    sv->nhelpers = 0;
+}
+
+/* Start the helpers of --threads (none with 1).  All or none: the
+ * barriers count them all, so when one cannot be started those that were
+ * leave at once, and this thread sends alone (a note says so). */
+static void helpers_start(struct sk_server *sv)
+{
+    size_t want = sv->o.threads > 1 ? sv->o.threads - 1 : 0, i;
+
+    sv->nhelpers = 0;
+    if (!want || !(sv->helpers = calloc(want, sizeof(*sv->helpers))))
+        return;
+    pthread_mutex_init(&sv->mu, NULL);
+    pthread_cond_init(&sv->cv, NULL);
+    pthread_barrier_init(&sv->go, NULL, (unsigned)(want + 1));
+    pthread_barrier_init(&sv->done, NULL, (unsigned)(want + 1));
+    sv->launch = 0;
+    for (i = 0; i < want; i++) {
+        struct helper_arg *a = malloc(sizeof(*a));
+
+        if (!a)
+            break;
+        a->sv = sv;
+        a->i = i + 1;
+        if (pthread_create(&sv->helpers[i], NULL, helper_main, a) != 0) {
+            free(a);
+            break;
+        }
+    }
+    pthread_mutex_lock(&sv->mu);
+    sv->launch = i == want ? 1 : -1;
+    pthread_cond_broadcast(&sv->cv);
+    pthread_mutex_unlock(&sv->mu);
+    if (i == want) {
+        sv->nhelpers = want;
+        return;
+    }
+    if (sv->o.note)
+        sv->o.note(sv->o.note_ctx, "--threads: a sending thread could not "
+                                   "be started; one thread sends");
+    helpers_stop(sv, i);
+}
+
 static void service_dirty(struct sk_server *sv)
 {
     while (sv->ndirty > 0) {
@@ -457,6 +588,8 @@ static void service_dirty(struct sk_server *sv)
         sv->dirty = sv->dirty2; /* conns dirtied meanwhile go here */
         sv->dirty2 = list;
         sv->ndirty = 0;
+        if (sv->nhelpers && n >= PARALLEL_MIN)
+            send_parallel(sv, list, n);
         for (i = 0; i < n; i++) {
             list[i]->in_dirty = 0;
             conn_service(sv, list[i]);
@@ -788,6 +921,7 @@ int sk_server_run(sk_server *sv)
     long slack = sk_evloop_timer_slack(1); /* on-time wake-ups */
     int rc = 0;
 
+    helpers_start(sv);
     while (!sv->stop) {
         int i, n = sk_evloop_wait(sv->loop, evs, MAX_EVENTS,
                                   wait_ns(sv, next_sweep));
@@ -828,6 +962,7 @@ int sk_server_run(sk_server *sv)
             sv->pool = c;
         }
     }
+    helpers_stop(sv, sv->nhelpers);
     sv->stop = 0; /* a later call serves again */
     if (slack >= 0)
         sk_evloop_timer_slack(slack);

@@ -16,6 +16,7 @@
 #include "sweepkit/server.h"
 #include "sweepkit/sim.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,16 @@ struct sk_server {
     struct conn *pool, *grave;
     uint64_t next_id;
     int stop;
+    /* --threads: helpers sending a turn's tokens with this thread, while
+     * sk_server_run() runs (server.c, send_parallel()) */
+    pthread_t *helpers;
+    size_t nhelpers;
+    pthread_barrier_t go, done;
+    pthread_mutex_t mu; /* with cv: the helpers wait for `launch` first */
+    pthread_cond_t cv;
+    int launch;         /* 1: all started, to the barriers; -1: leave */
+    struct conn **job; /* the conns to send for; NULL: the helpers leave */
+    size_t njob;
     struct counters n;
     char url[128];
     char rbuf[READ_BUF];

@@ -17,6 +17,7 @@ void sk_server_opts_init(sk_server_opts *o)
     memset(o, 0, sizeof(*o));
     o->host = "127.0.0.1";
     o->max_conns = 10000;
+    o->threads = 1;
     o->idle_ns = 30000000000LL;
     sk_sim_params_default(&o->model);
 }
@@ -69,6 +70,13 @@ int sk_server_opts_set(sk_server_opts *o, const char *name, const char *value)
             rc = sk_error_set(SK_EINVAL, "--max-connections: must be "
                                          "at least 1");
         return rc;
+    } else if (strcmp(name, "threads") == 0) {
+        rc = sk_units_parse_count(&o->threads, value, SK_SERVER_MAX_THREADS,
+                                  "--threads");
+        if (rc == 0 && o->threads == 0)
+            rc = sk_error_set(SK_EINVAL, "--threads: expected 1 to %d",
+                              SK_SERVER_MAX_THREADS);
+        return rc;
     } else if (strcmp(name, "idle-timeout") == 0) {
         rc = sk_units_parse_duration(&d, value, "--idle-timeout");
         if (rc == 0 && (d < 0.001 || d > 86400))
@@ -106,6 +114,11 @@ int sk_server_opts_finish(sk_server_opts *o)
 {
     char msg[1100]; /* the model names its options without "--" */
 
+    if (o->threads == 0)
+        o->threads = 1;
+    if (o->threads > SK_SERVER_MAX_THREADS)
+        return sk_error_set(SK_EINVAL, "--threads: expected 1 to %d",
+                            SK_SERVER_MAX_THREADS);
     if (o->model.max_requests < o->max_conns)
         o->model.max_requests = o->max_conns;
     if (o->model.slots > o->model.max_requests)
