@@ -89,6 +89,10 @@ for r in rows:
     ids.setdefault(r["concurrency"], []).append(int(r["query_id"]))
 assert all(sorted(v) == list(range(7)) for v in ids.values()), ids
 assert [r[0] for r in csv.reader(open(sm))][1:] == ["1", "2", "3", "4"]
+import glob, json
+sc = json.load(open(glob.glob(pq.replace("_per_query_", "_run_")[:-4] + ".json")[0]))
+assert [l["queries"] for l in sc["per_level"]] == [7, 7, 7, 7], sc["per_level"]
+assert sc["queries"] == 28, sc["queries"]
 srv = {r["client_request_id"]: r for r in csv.DictReader(open(log))}
 worst = 0
 for r in rows:

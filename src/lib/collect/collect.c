@@ -245,6 +245,7 @@ struct team {
     /* the phase, set by the leader before the start barrier */
     int go, warmup;
     size_t conc, total;
+    size_t level, sent_before; /* the leader's: counts per level, URLs */
 };
 
 static void team_lock(struct run *r)
@@ -2365,6 +2366,8 @@ static int level_run(struct run *r, size_t conc, size_t total, int warmup)
     if (!t)
         return share_run(r, conc, total, warmup);
     t->go = 1;
+    t->level = r->level;
+    t->sent_before = r->sent_before;
     t->conc = conc;
     t->total = total;
     t->warmup = warmup;
@@ -2391,6 +2394,8 @@ static void *worker_main(void *arg)
         pthread_barrier_wait(&t->start);
         if (!t->go)
             break;
+        w->level = t->level;
+        w->sent_before = t->sent_before;
         share_run(w, t->conc, t->total, t->warmup);
         pthread_barrier_wait(&t->end);
     }
