@@ -29,6 +29,12 @@ typedef struct {
  */
 void sk_provenance_init(sk_provenance *p);
 
+/* The processors this process may run on (Linux: its affinity, as
+ * taskset and cgroup cpusets set it), else those online; at least 1.
+ * What "the cores available" means to chart drawing and collect
+ * --threads auto. */
+long sk_provenance_usable_cores(void);
+
 /*
  * The CPU model named by the text of a /proc/cpuinfo: the first "model
  * name" (x86, most others), else "Hardware", else "cpu model" (MIPS) or

@@ -3,10 +3,12 @@
 # backend of sweepkit/evloop.h.  Two views of the library's objects in
 # BUILD_DIR: the undefined symbols each object file takes from libc (nm
 # -u) against the Linux-only ones, and the sources for the Linux-only
-# flags that are macros, not symbols.  One exception: the chart threads'
-# core count, which asks sched_getaffinity() behind `#ifdef __linux__`
-# with a POSIX fallback (sysconf).  MSG_NOSIGNAL (POSIX 2008, missing on
-# macOS) is allowed where the file falls back to SO_NOSIGPIPE.
+# flags that are macros, not symbols.  One exception: the count of the
+# cores this process may use (provenance.c, for the chart threads and
+# collect --threads auto), which asks sched_getaffinity() behind `#ifdef
+# __linux__` with a POSIX fallback (sysconf).  MSG_NOSIGNAL (POSIX
+# 2008, missing on macOS) is allowed where the file falls back to
+# SO_NOSIGPIPE.
 # Usage: portable_test.sh BUILD_DIR SOURCE_DIR
 build=$1
 cd "$2" || exit 2
@@ -20,7 +22,7 @@ for o in $objs; do
   used=$(nm -u "$o" | awk '{print $2}' | sed 's/@.*//' | grep -E "$linux_only" | tr '\n' ' ')
   case $name in
     evloop.c.o) ok ;; # the epoll backend is where they belong
-    chart_draw.c.o) [ "$used" = "sched_getaffinity " ] || [ -z "$used" ] && ok ||
+    provenance.c.o) [ "$used" = "sched_getaffinity " ] || [ -z "$used" ] && ok ||
       bad "$name calls Linux-only $used" ;;
     *) [ -z "$used" ] && ok || bad "$name calls Linux-only $used(outside the epoll backend)" ;;
   esac

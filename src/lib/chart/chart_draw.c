@@ -7,16 +7,12 @@
  * centre is inside the plot area is drawn whole, so it may overhang the
  * edge by its own size; a marker centred outside is not drawn.
  */
-#ifdef __linux__
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
-#endif
 #include "chart_int.h"
+
+#include "sweepkit/provenance.h"
 
 #include <math.h>
 #include <pthread.h>
-#ifdef __linux__
-#include <sched.h>
-#endif
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -287,19 +283,6 @@ static void *band_worker(void *arg)
     return NULL;
 }
 
-/* The processors this process may run on (taskset, cgroup cpusets), else
- * those online. */
-static long usable_cores(void)
-{
-#ifdef __linux__
-    cpu_set_t set;
-
-    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-#endif
-    return sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 /* Draw panel pi's markers in bands when it pays; 1 when drawn, 0 when the
  * caller is to draw them itself (a vector surface, few markers, one
  * core, a matrix that rotates, or a Cairo error). */
@@ -310,7 +293,7 @@ static int draw_markers_banded(const sk_chart *c, cairo_t *cr, size_t pi,
     pthread_t tid[BAND_MAX_THREADS];
     struct bands b;
     size_t i, markers = 0;
-    long cores = c->threads ? (long)c->threads : usable_cores();
+    long cores = c->threads ? (long)c->threads : sk_provenance_usable_cores();
     int nthreads, started = 0, t;
 
     for (i = 0; i < c->ns; i++)

@@ -8,6 +8,7 @@
 #include "sweepkit/collect.h"
 
 #include "sweepkit/error.h"
+#include "sweepkit/provenance.h"
 #include "sweepkit/units.h"
 
 #include <math.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 void sk_collect_args_init(sk_collect_args *a)
 {
@@ -234,9 +234,7 @@ int sk_collect_args_set(sk_collect_args *a, const char *name, const char *v)
                                            "duration from 1ms to 24h");
     } else if (strcmp(name, "threads") == 0) {
         if (strcmp(v, "auto") == 0) {
-            long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
-            o->threads = cores > 1 ? (size_t)cores : 1;
+            o->threads = (size_t)sk_provenance_usable_cores();
             if (o->threads > SK_COLLECT_MAX_THREADS)
                 o->threads = SK_COLLECT_MAX_THREADS;
             return 0;

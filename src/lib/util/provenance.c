@@ -1,4 +1,7 @@
 /* Provenance: the machine a JSON output was made on (provenance.h). */
+#ifdef __linux__
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "sweepkit/provenance.h"
 
 #include "sweepkit/json.h"
@@ -10,6 +13,9 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
 #ifdef __APPLE__
 #include <sys/sysctl.h>
 #endif
@@ -83,6 +89,19 @@ static void cpu_model(char *buf, size_t cap)
         fclose(fp);
     free(text);
 #endif
+}
+
+long sk_provenance_usable_cores(void)
+{
+    long n;
+#ifdef __linux__
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+#endif
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
 }
 
 void sk_provenance_init(sk_provenance *p)
