@@ -53,6 +53,8 @@ typedef struct {
     unsigned flags;
     size_t max_values; /* 0: SK_STATS_MAX_VALUES */
     size_t max_groups; /* 0: SK_STATS_MAX_GROUPS */
+    unsigned threads;  /* > 1: a file parsed on this many threads
+                          (table.h), the result the same bit for bit */
 } sk_stats_opts;
 
 /* A descriptive summary of one sample.  Every double is NaN when it is

@@ -55,10 +55,43 @@ enum {
                                      rejected) as any other */
 };
 
+/*
+ * Parallel reading.  A consumer that can hold its rows' effect in parts
+ * and merge them gives these; sk_table_stream_file() with
+ * sk_table_opts.threads > 1 then reads the header itself, cuts the rest
+ * of the input into chunks at line ends and parses each chunk with its
+ * own reader on a pool of threads, into a part of its own: the row
+ * function is called with the part as its payload, on a worker thread.
+ * Parts are merged into the payload in file order on the calling thread,
+ * so sums and first appearances come out as from one thread.  A chunk
+ * cut inside a quoted field is found when the chunk before it ends
+ * unfinished, and parsed again as that chunk's continuation, so rows,
+ * line numbers, errors and notes are those of the serial read.
+ *
+ * part_new(payload) runs on the calling thread after the header (and
+ * after each merge before it); it returns a part with the payload's
+ * configuration and empty results, or NULL with the error set.
+ * merge(payload, part) returns 0, an error, or SK_TABLE_REPLAY when the
+ * part cannot be merged exactly (a limit on totals crossed inside it):
+ * the payload is left as it was and the part's rows are delivered to the
+ * payload itself, serially, so the limit's error names the row a serial
+ * read names.  A part's row.index counts from 1 within the part.
+ */
+#define SK_TABLE_REPLAY 1
+
+typedef struct {
+    void *(*part_new)(void *payload);
+    int (*merge)(void *payload, void *part);
+    void (*part_free)(void *part);
+} sk_table_parts;
+
 typedef struct {
     unsigned flags;
     size_t max_field_bytes; /* 0: SK_TABLE_MAX_FIELD_BYTES */
     size_t max_fields;      /* 0: SK_TABLE_MAX_FIELDS */
+    unsigned threads;       /* sk_table_stream_file() with parts: parse on
+                               this many threads; 0 or 1: this thread */
+    const sk_table_parts *parts; /* NULL: one thread */
 } sk_table_opts;
 
 /* One row, borrowed.  field[i] is NUL-terminated and len[i] bytes long

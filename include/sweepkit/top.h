@@ -56,6 +56,9 @@ typedef struct {
      * no column ...").  ngroup_by 0: one ranking. */
     const char *const *group_by;
     size_t ngroup_by;
+    /* > 1: files parsed on this many threads (table.h), the output the
+     * same byte for byte; 0 or 1: on the calling thread. */
+    unsigned threads;
 } sk_top_opts;
 
 typedef struct sk_top sk_top;

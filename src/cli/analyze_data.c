@@ -43,6 +43,7 @@ int main(int argc, char **argv)
     o.field = "throughput_tps";
     o.descending = 1;
     o.count = 5;
+    o.threads = cli_threads_auto();
     o.compat = 1;
     sk_table_set_delimiter(','); /* csv.DictReader's: no dialect sniffing */
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {

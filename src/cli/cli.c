@@ -363,3 +363,36 @@ int cli_parse_confidence(double *out, const char *arg)
     *out = v / 100;
     return 0;
 }
+
+unsigned cli_threads_auto(void)
+{
+    const char *env = getenv("SWEEPKIT_THREADS");
+    long n = sk_provenance_usable_cores();
+    char *end;
+
+    /* analyze-data's way to it, which must keep analyze-data.py's flags */
+    if (env && *env) {
+        long v = strtol(env, &end, 10);
+
+        if (!*end && v >= 1)
+            n = v;
+    }
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+int cli_parse_threads(unsigned *out, const char *arg)
+{
+    size_t n;
+
+    if (strcmp(arg, "auto") == 0) {
+        *out = cli_threads_auto();
+        return 0;
+    }
+    if (sk_units_parse_count(&n, arg, 64, "--threads") != 0 || n == 0)
+        return sk_error_set(SK_EINVAL,
+                            "--threads: expected 1 to 64, or auto, got "
+                            "'%.40s'",
+                            arg);
+    *out = (unsigned)n;
+    return 0;
+}

@@ -129,6 +129,19 @@ int cli_parse_confidence(double *out, const char *arg);
      "its steady state, without ramp-up and drain (summaries with "           \
      "steady_throughput_tokens_per_s; levels without one left out)"}
 
+/* --threads for the commands that parse CSV (table.h). */
+#define CLI_OPT_THREADS(key)                                                  \
+    {"threads", required_argument, (key), "N",                               \
+     "parse on N threads (1 to 64), or auto: the cores (default auto)"}
+
+/* --threads N|auto into *out; the default is cli_threads_auto().  0, or
+ * SK_EINVAL with "--threads: ..." in sk_error_last(). */
+int cli_parse_threads(unsigned *out, const char *arg);
+
+/* The cores this process may use, or SWEEPKIT_THREADS when it is a
+ * number, at most 64. */
+unsigned cli_threads_auto(void);
+
 /* "wall" or "steady" into *flags (sweep.h's SK_SWEEP_STEADY set or
  * cleared); 0, or SK_EINVAL with "--throughput: ..." in sk_error_last(). */
 int cli_parse_throughput(unsigned *flags, const char *arg);

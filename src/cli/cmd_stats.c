@@ -15,7 +15,13 @@
 #define MAX_FIELDS 256
 #define MAX_PCT 32
 
-enum { OPT_FIELDS = 256, OPT_FORMAT, OPT_NO_GROUP, OPT_CONFIDENCE };
+enum {
+    OPT_FIELDS = 256,
+    OPT_FORMAT,
+    OPT_NO_GROUP,
+    OPT_CONFIDENCE,
+    OPT_THREADS
+};
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -33,6 +39,7 @@ static const cli_opt options[] = {
      "intervals)"},
     CLI_OPT_FORMAT(OPT_FORMAT),
     CLI_OPT_DELIMITER,
+    CLI_OPT_THREADS(OPT_THREADS),
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -82,6 +89,7 @@ int cmd_stats(int argc, char **argv)
     sk_format fmt = SK_FORMAT_TABLE;
     int c, rc;
 
+    o.threads = cli_threads_auto();
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
@@ -112,6 +120,10 @@ int cmd_stats(int argc, char **argv)
             break;
         case OPT_FORMAT:
             if (sk_format_parse(&fmt, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            break;
+        case OPT_THREADS:
+            if (cli_parse_threads(&o.threads, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
             break;
         default: return SK_EXIT_USAGE;

@@ -16,7 +16,14 @@
 #define MAX_COLUMNS 1024
 #define MAX_FILES 1024
 
-enum { OPT_WHERE = 256, OPT_COLUMNS, OPT_FORMAT, OPT_ORDER, OPT_GROUP_BY };
+enum {
+    OPT_WHERE = 256,
+    OPT_COLUMNS,
+    OPT_FORMAT,
+    OPT_ORDER,
+    OPT_GROUP_BY,
+    OPT_THREADS
+};
 
 static const cli_opt options[] = {
     {"file", required_argument, 'f', "FILE",
@@ -37,6 +44,7 @@ static const cli_opt options[] = {
      "the top N per distinct value of these columns, groups in file "
      "order"},
     CLI_OPT_DELIMITER,
+    CLI_OPT_THREADS(OPT_THREADS),
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -89,6 +97,7 @@ int cmd_top(int argc, char **argv)
     o.field = NULL; /* the throughput column the file has */
     o.descending = 1;
     o.count = 5;
+    o.threads = cli_threads_auto();
     while ((c = cli_getopt(argc, argv, &spec, prog)) != -1) {
         switch (c) {
         case 'h': return SK_EXIT_OK; /* cli_getopt() printed it */
@@ -132,6 +141,10 @@ int cmd_top(int argc, char **argv)
                                     optarg, "--group-by") != 0)
                 return cli_usage_error(prog, sk_error_last());
             o.group_by = (const char *const *)group_by;
+            break;
+        case OPT_THREADS:
+            if (cli_parse_threads(&o.threads, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
             break;
         default:
             return SK_EXIT_USAGE;

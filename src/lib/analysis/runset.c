@@ -249,7 +249,7 @@ static int read_file(struct read *rd, const char *path)
 {
     sk_sweep *s;
     /* another tool's result: its levels, as a concurrency sweep */
-    static const sk_table_opts o = {SK_TABLE_SWEEP, 0, 0};
+    static const sk_table_opts o = {.flags = SK_TABLE_SWEEP};
     int rc = sk_table_stream_file(path, &o, on_read_row, rd);
 
     if (!rd->header) {
@@ -1003,7 +1003,7 @@ static int on_merge_row(void *payload, const sk_row *row)
 static int merge_queries(struct sk_queries **out, const char *name,
                          struct file *const *sh, size_t n)
 {
-    static const sk_table_opts o = {SK_TABLE_SWEEP, 0, 0};
+    static const sk_table_opts o = {.flags = SK_TABLE_SWEEP};
     struct merge m;
     size_t i;
     int rc;

@@ -363,6 +363,7 @@ struct sk_stats_groups {
 
     size_t kept, max_values, max_groups;
     const sk_stats_opts *opts;
+    int is_part; /* a part (table.h): the column names are borrowed */
 };
 
 void sk_stats_groups_free(sk_stats_groups *g)
@@ -376,14 +377,16 @@ void sk_stats_groups_free(sk_stats_groups *g)
             free(g->groups[i].s[f].v);
         free(g->groups[i].num); /* the block */
     }
-    for (i = 0; g->key_name && i < g->nkeys; i++)
+    for (i = 0; !g->is_part && g->key_name && i < g->nkeys; i++)
         free(g->key_name[i]);
-    for (f = 0; g->field_name && f < g->nfields; f++)
+    for (f = 0; !g->is_part && g->field_name && f < g->nfields; f++)
         free(g->field_name[f]);
-    free(g->key_name);
-    free(g->key_col);
-    free(g->field_name);
-    free(g->field_col);
+    if (!g->is_part) {
+        free(g->key_name);
+        free(g->key_col);
+        free(g->field_name);
+        free(g->field_col);
+    }
     free(g->groups);
     free(g->slot);
     free(g->scratch);
@@ -531,9 +534,10 @@ static int rehash(sk_stats_groups *g)
     return 0;
 }
 
-/* Add a group for the key in g->scratch[0..len) with hash h; sets *idx. */
-static int add_group(sk_stats_groups *g, const sk_row *row, size_t len,
-                     uint64_t h, size_t *idx)
+/* Add a group for key[0..len) with hash h, first met on `line` of file
+ * `name`; sets *idx. */
+static int add_group(sk_stats_groups *g, const char *name, size_t line,
+                     const char *key, size_t len, uint64_t h, size_t *idx)
 {
     struct group *gr;
     size_t head, k, off;
@@ -542,31 +546,31 @@ static int add_group(sk_stats_groups *g, const sk_row *row, size_t len,
 
     if (g->ngroups == g->max_groups)
         return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu groups",
-                            row->name, row->line, g->max_groups);
+                            name, line, g->max_groups);
     if (g->ngroups == g->groups_cap) {
         size_t cap = g->groups_cap ? g->groups_cap * 2 : 16;
         struct group *p;
 
         if (cap > SIZE_MAX / sizeof(*p))
-            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
         if (!(p = realloc(g->groups, cap * sizeof(*p))))
-            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
         g->groups = p;
         g->groups_cap = cap;
     }
     /* Block: num[nkeys] | s[nfields] | key text; both arrays 8-aligned. */
     head = g->nkeys * sizeof(double) + g->nfields * sizeof(struct series);
     if (!(block = calloc(1, head + len + 1)))
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
     num = (double *)(void *)block;
     gr = &g->groups[g->ngroups];
     gr->num = num;
     gr->s = (struct series *)(void *)(block + g->nkeys * sizeof(double));
     gr->key = block + head;
     if (len) /* no key columns: no scratch either */
-        memcpy(gr->key, g->scratch, len);
+        memcpy(gr->key, key, len);
     gr->key_len = len;
-    gr->line = row->line;
+    gr->line = line;
     gr->hash = h;
     for (k = 0, off = 0; k < g->nkeys; k++) {
         size_t n = strlen(gr->key + off);
@@ -584,6 +588,25 @@ static int add_group(sk_stats_groups *g, const sk_row *row, size_t len,
         while (g->slot[j])
             j = (j + 1) & (g->nslots - 1);
         g->slot[j] = *idx + 1;
+    }
+    return 0;
+}
+
+/* The group whose key is key[0..len) (hash h) + 1, or 0 when none is. */
+static size_t lookup(const sk_stats_groups *g, const char *key, size_t len,
+                     uint64_t h)
+{
+    size_t j;
+
+    if (!g->nslots)
+        return 0;
+    for (j = (size_t)h & (g->nslots - 1); g->slot[j];
+         j = (j + 1) & (g->nslots - 1)) {
+        const struct group *gr = &g->groups[g->slot[j] - 1];
+
+        if (gr->hash == h && gr->key_len == len &&
+            (len == 0 || memcmp(gr->key, key, len) == 0))
+            return g->slot[j];
     }
     return 0;
 }
@@ -620,18 +643,10 @@ static int find_group(sk_stats_groups *g, const sk_row *row, size_t *idx)
         p += row->len[c] + 1;
     }
     h = hash_bytes(g->scratch, len);
-    if (g->nslots) {
-        for (j = (size_t)h & (g->nslots - 1); g->slot[j];
-             j = (j + 1) & (g->nslots - 1)) {
-            const struct group *gr = &g->groups[g->slot[j] - 1];
-
-            if (gr->hash == h && gr->key_len == len &&
-                (len == 0 || memcmp(gr->key, g->scratch, len) == 0)) {
-                *idx = g->slot[j] - 1;
-                g->last = *idx + 1;
-                return 0;
-            }
-        }
+    if ((j = lookup(g, g->scratch, len, h)) != 0) {
+        *idx = j - 1;
+        g->last = j;
+        return 0;
     }
     /* A new key: a `concurrency` key holds levels, which every sweep
      * reader requires to be numbers > 0 (num.h). */
@@ -644,7 +659,8 @@ static int find_group(sk_stats_groups *g, const sk_row *row, size_t *idx)
                                row->line)) != 0)
             return rc;
     }
-    if ((rc = add_group(g, row, len, h, idx)) != 0)
+    if ((rc = add_group(g, row->name, row->line, g->scratch, len, h,
+                        idx)) != 0)
         return rc;
     g->last = *idx + 1;
     return 0;
@@ -704,6 +720,93 @@ static int on_row(void *payload, const sk_row *row)
     return 0;
 }
 
+/* A part (table.h): the payload's columns borrowed, no groups yet, no
+ * limits (the merge checks them). */
+static void *part_new(void *payload)
+{
+    const sk_stats_groups *g = payload;
+    sk_stats_groups *p = calloc(1, sizeof(*p));
+
+    if (!p) {
+        sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);
+        return NULL;
+    }
+    p->is_part = 1;
+    p->name = g->name;
+    p->key_name = g->key_name;
+    p->key_col = g->key_col;
+    p->nkeys = g->nkeys;
+    p->field_name = g->field_name;
+    p->field_col = g->field_col;
+    p->nfields = g->nfields;
+    p->have_header = 1;
+    p->max_values = p->max_groups = SIZE_MAX;
+    p->opts = g->opts;
+    return p;
+}
+
+static void part_free(void *part)
+{
+    sk_stats_groups_free(part);
+}
+
+/* Append the part's values of a series to the payload's. */
+static int merge_series(sk_stats_groups *g, struct series *s,
+                        const struct series *ps)
+{
+    s->missing += ps->missing;
+    if (ps->n == 0)
+        return 0;
+    if (s->n + ps->n > s->cap) {
+        double *v = realloc(s->v, (s->n + ps->n) * sizeof(*v));
+
+        if (!v)
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);
+        s->v = v;
+        s->cap = s->n + ps->n;
+    }
+    memcpy(s->v + s->n, ps->v, ps->n * sizeof(*ps->v));
+    s->n += ps->n;
+    s->sorted = 0;
+    g->kept += ps->n;
+    return 0;
+}
+
+/* The part's groups after the payload's, values in file order; a limit
+ * crossed inside the part is left to a serial replay (table.h), which
+ * names the row. */
+static int part_merge(void *payload, void *part)
+{
+    sk_stats_groups *g = payload;
+    const sk_stats_groups *p = part;
+    size_t i, f, fresh = 0;
+    int rc;
+
+    for (i = 0; i < p->ngroups; i++)
+        fresh += !lookup(g, p->groups[i].key, p->groups[i].key_len,
+                         p->groups[i].hash);
+    if (p->kept > g->max_values - g->kept ||
+        fresh > g->max_groups - g->ngroups)
+        return SK_TABLE_REPLAY;
+    for (i = 0; i < p->ngroups; i++) {
+        const struct group *pg = &p->groups[i];
+        size_t at = lookup(g, pg->key, pg->key_len, pg->hash);
+
+        if (at)
+            at--;
+        else if ((rc = add_group(g, g->name, pg->line, pg->key, pg->key_len,
+                                 pg->hash, &at)) != 0)
+            return rc;
+        for (f = 0; f < g->nfields; f++)
+            if ((rc = merge_series(g, &g->groups[at].s[f], &pg->s[f])) != 0)
+                return rc;
+    }
+    g->last = 0;
+    return 0;
+}
+
+static const sk_table_parts stats_parts = {part_new, part_merge, part_free};
+
 /* Key order: part by part, numbers by value before text, text by bytes;
  * equal numbers written differently by bytes. */
 static int cmp_groups(const void *pa, const void *pb)
@@ -735,8 +838,11 @@ struct buffer_src {
 
 static int stream_path(const void *src, sk_row_fn fn, void *payload)
 {
+    const sk_stats_groups *g = payload;
     /* another tool's result: its per-request rows when it has them */
-    static const sk_table_opts o = {SK_TABLE_QUERIES, 0, 0};
+    sk_table_opts o = {.flags = SK_TABLE_QUERIES,
+                       .threads = g->opts->threads,
+                       .parts = &stats_parts};
 
     return sk_table_stream_file(src, &o, fn, payload);
 }

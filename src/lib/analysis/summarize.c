@@ -24,7 +24,7 @@ static const char *const fields[NFIELDS] = {
     "decode_tokens_per_s", "start_s", "end_s"};
 
 /* Another tool's result gives its per-request rows (table.h). */
-static const sk_table_opts queries_opts = {SK_TABLE_QUERIES, 0, 0};
+static const sk_table_opts queries_opts = {.flags = SK_TABLE_QUERIES};
 
 const char *const sk_summarize_extra_columns[SK_SUMMARIZE_NEXTRA] = {
     "errors", "p99_ttft_s", "p99_query_tokens_per_s", "achieved_concurrency",

@@ -62,7 +62,7 @@ struct sk_sweep {
  * full_sweep.py and round_robin_sweep.py) and the label columns a
  * hand-made grid uses: automatic grouping splits on these. */
 /* Another tool's result read as a concurrency sweep (table.h). */
-static const sk_table_opts sweep_opts = {SK_TABLE_SWEEP, 0, 0};
+static const sk_table_opts sweep_opts = {.flags = SK_TABLE_SWEEP};
 
 static const char *const config_columns[] = {
     "instances", "decode_concurrency", "prompt_concurrency", "max_tokens",

@@ -16,12 +16,11 @@
  * row began on the last line.  All three are the same however the input
  * was cut into feeds.
  */
-#include "sweepkit/table.h"
+#include "table_int.h"
 
 #include "sweepkit/error.h"
 #include "sweepkit/foreign.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,39 +34,6 @@
 #define SEGMENT_BYTES ((size_t)64 * 1024)
 #define READ_BYTES ((size_t)256 * 1024)
 
-struct sk_table_reader {
-    struct csv_parser csv;
-    const char *name;
-    sk_row_fn fn;
-    void *payload;
-    unsigned flags;
-    size_t max_field_bytes;
-    size_t max_fields;
-    size_t max_row_bytes;
-
-    /* The row being assembled: fields stored back to back, NUL-terminated,
-     * in `buf`; offsets and lengths per field. */
-    char *buf;
-    size_t buf_len, buf_cap;
-    size_t *off;
-    size_t *len;
-    const char **ptr;
-    size_t nfields, fields_cap;
-
-    size_t line;          /* current physical line, 1-based */
-    size_t fed;           /* bytes given to parse_segment() so far */
-    size_t row_line;      /* first line of the row being assembled */
-    size_t last_row_line; /* last line of the last complete row */
-    size_t header_fields;
-    size_t rows;          /* rows delivered, the header included */
-    int bom_seen;         /* bytes of a leading byte-order mark matched */
-    char delim;           /* the field delimiter; 0: not told yet */
-    char *head;           /* the first segment's pieces, held until it
-                             ends: the dialect is told from all of it */
-    size_t head_len;
-    int ends_line;        /* the last byte parsed is '\n' or '\r' */
-    int err;              /* sticky first error */
-};
 
 static _Thread_local char forced_delim; /* 0: tell from the header */
 static _Thread_local sk_table_note_fn note_fn;
@@ -301,6 +267,34 @@ int sk_table_reader_new(sk_table_reader **out, const char *name,
     r->line = 1;
     *out = r;
     return 0;
+}
+
+int sk_table__reader_clone(sk_table_reader **out, const sk_table_reader *tpl,
+                           void *payload, size_t line, size_t fed)
+{
+    sk_table_opts o = {tpl->flags, tpl->max_field_bytes, tpl->max_fields, 0,
+                       NULL};
+    sk_table_reader *r;
+    int rc = sk_table_reader_new(out, tpl->name, &o, tpl->fn, payload);
+
+    if (rc != 0)
+        return rc;
+    r = *out;
+    r->delim = tpl->delim;
+    csv_set_delim(&r->csv, (unsigned char)r->delim);
+    r->header_fields = tpl->header_fields;
+    r->rows = 1; /* the header's place: data rows count from 1 */
+    r->line = line;
+    r->fed = fed;
+    r->bom_seen = -1;
+    return 0;
+}
+
+int sk_table__reader_clean(const sk_table_reader *r)
+{
+    /* libcsv's ROW_NOT_BEGUN is 0 */
+    return !r->err && r->nfields == 0 && r->csv.pstate == 0 &&
+           r->csv.entry_pos == 0 && !r->head;
 }
 
 void sk_table_reader_free(sk_table_reader *r)
@@ -633,6 +627,10 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     }
     if ((rc = sk_table_reader_new(&r, name, opts, fn, payload)) != 0)
         goto done;
+    if (opts && opts->threads > 1 && opts->parts) {
+        rc = sk_table__stream_parallel(r, fd, opts);
+        goto done;
+    }
     if (!(chunk = malloc(READ_BYTES))) {
         rc = sk_error_set(SK_ENOMEM, "%s: out of memory", name);
         goto done;

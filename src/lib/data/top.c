@@ -83,6 +83,7 @@ struct sk_top {
     size_t ngroups, cur;   /* cur: the group whose heap is t->heap */
     char *keybuf;
     size_t keycap;
+    int is_part; /* a part (table.h): the configuration is borrowed */
 };
 
 static int order(const sk_top *t, const struct kept *a, const struct kept *b)
@@ -139,10 +140,9 @@ void sk_top_free(sk_top *t)
 
     if (!t)
         return;
-    for (i = 0; i < t->nheader; i++)
+    for (i = 0; !t->is_part && i < t->nheader; i++)
         free(t->header[i]);
-    free(t->header);
-    for (i = 0; i < t->ncols; i++)
+    for (i = 0; !t->is_part && i < t->ncols; i++)
         free(t->cols[i].name);
     free(t->cols);
     if (t->groups) {
@@ -161,14 +161,17 @@ void sk_top_free(sk_top *t)
             free(t->heap[i]);
         free(t->heap);
     }
-    free(t->group_src);
     free(t->keybuf);
     free(t->filter_src);
-    free(t->owned_first_name);
-    for (i = 0; i < t->nnames; i++)
-        free(t->names[i]);
-    free(t->names);
-    free(t->name_width);
+    if (!t->is_part) {
+        free(t->header);
+        free(t->group_src);
+        free(t->owned_first_name);
+        for (i = 0; i < t->nnames; i++)
+            free(t->names[i]);
+        free(t->names);
+        free(t->name_width);
+    }
     free(t);
 }
 
@@ -343,11 +346,12 @@ static int first_header(sk_top *t, const sk_row *h)
 /* Swap the heap of the group of `row` into t->heap, making the group on
  * its first row.  Rows of a grid come group by group, so the current
  * group is tried first. */
+static int enter_key(sk_top *t, const char *key, size_t len);
+
 static int enter_group(sk_top *t, const sk_row *row)
 {
     const sk_top_opts *o = t->opts;
-    size_t i, len = 0, g;
-    struct group *gr;
+    size_t i, len = 0;
 
     for (i = 0; i < o->ngroup_by; i++) {
         size_t src = t->group_src[i];
@@ -371,6 +375,16 @@ static int enter_group(sk_top *t, const sk_row *row)
         len += n;
         t->keybuf[len++] = '\x1f';
     }
+    return enter_key(t, t->keybuf, len);
+}
+
+/* Swap the heap of the group whose key is key[0..len) into t->heap,
+ * making the group when it is new.  The current group is tried first. */
+static int enter_key(sk_top *t, const char *key, size_t len)
+{
+    size_t g;
+    struct group *gr;
+
     if (t->groups) {
         t->groups[t->cur].heap = t->heap;
         t->groups[t->cur].nheap = t->nheap;
@@ -379,7 +393,7 @@ static int enter_group(sk_top *t, const sk_row *row)
         size_t at = (t->cur + g) % t->ngroups; /* cur first */
 
         gr = &t->groups[at];
-        if (gr->key_len == len && memcmp(gr->key, t->keybuf, len) == 0) {
+        if (gr->key_len == len && memcmp(gr->key, key, len) == 0) {
             t->cur = at;
             t->heap = gr->heap;
             t->nheap = gr->nheap;
@@ -400,7 +414,7 @@ static int enter_group(sk_top *t, const sk_row *row)
     memset(gr, 0, sizeof(*gr));
     if (!(gr->key = malloc(len)))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    memcpy(gr->key, t->keybuf, len);
+    memcpy(gr->key, key, len);
     gr->key_len = len;
     /* The first group takes the heap sk_top_new() made. */
     if (t->ngroups == 0) {
@@ -620,17 +634,15 @@ static struct kept *keep(const sk_top *t, const struct kept *cand,
     return k;
 }
 
-static int consider(sk_top *t, const struct kept *cand, const sk_row *row)
+/* Put `k` (owned) into the heap, or free it when the heap holds `count`
+ * better rows. */
+static int offer(sk_top *t, struct kept *k)
 {
-    struct kept *k;
-
-    if (t->opts->count == 0)
-        return 0;
-    if (t->nheap == t->opts->count && order(t, cand, t->heap[0]) >= 0)
-        return 0;
-    if (!(k = keep(t, cand, row)))
-        return sk_error_set(SK_ENOMEM, "out of memory");
     if (t->nheap == t->opts->count) {
+        if (order(t, k, t->heap[0]) >= 0) {
+            free(k);
+            return 0;
+        }
         free(t->heap[0]);
         t->heap[0] = k;
         sift_down(t, 0);
@@ -651,6 +663,19 @@ static int consider(sk_top *t, const struct kept *cand, const sk_row *row)
     t->heap[t->nheap++] = k;
     sift_up(t, t->nheap - 1);
     return 0;
+}
+
+static int consider(sk_top *t, const struct kept *cand, const sk_row *row)
+{
+    struct kept *k;
+
+    if (t->opts->count == 0)
+        return 0;
+    if (t->nheap == t->opts->count && order(t, cand, t->heap[0]) >= 0)
+        return 0;
+    if (!(k = keep(t, cand, row)))
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    return offer(t, k);
 }
 
 /* analyze-data.py's message, then what the user could have meant. */
@@ -734,6 +759,106 @@ static int on_row(void *payload, const sk_row *row)
     return consider(t, &cand, row);
 }
 
+/* A part (table.h): the configuration of the payload borrowed, the
+ * column widths so far copied, the rows its own. */
+static void *part_new(void *payload)
+{
+    const sk_top *t = payload;
+    sk_top *p;
+
+    if (sk_top_new(&p, t->opts) != 0)
+        return NULL;
+    p->is_part = 1;
+    if (!(p->cols = malloc((t->ncols ? t->ncols : 1) * sizeof(*p->cols)))) {
+        sk_top_free(p);
+        sk_error_set(SK_ENOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(p->cols, t->cols, t->ncols * sizeof(*p->cols));
+    p->ncols = t->ncols;
+    if (t->opts->nfilters)
+        memcpy(p->filter_src, t->filter_src,
+               t->opts->nfilters * sizeof(*p->filter_src));
+    p->field = t->field;
+    p->first_name = t->first_name;
+    p->header = t->header;
+    p->nheader = t->nheader;
+    p->key_src = t->key_src;
+    p->key_missing = t->key_missing;
+    p->names = t->names;
+    p->name_width = t->name_width;
+    p->nnames = t->nnames;
+    p->group_src = t->group_src;
+    return p;
+}
+
+static void part_free(void *part)
+{
+    sk_top_free(part);
+}
+
+/* Offer the rows of part heap h[0..n) to t's current heap, their order
+ * numbers moved past the `base` rows before them. */
+static int merge_heap(sk_top *t, struct kept **h, size_t n, size_t base)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        struct kept *k = h[i];
+
+        h[i] = NULL; /* owned by t from here */
+        k->seq += base;
+        if ((rc = offer(t, k)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void merge_shape(size_t *count, char *where, size_t pcount,
+                        const char *pwhere, size_t cap)
+{
+    if (pcount && *count == 0)
+        snprintf(where, cap, "%s", pwhere);
+    *count += pcount;
+}
+
+/* The part's rows after the payload's, as if read by it. */
+static int part_merge(void *payload, void *part)
+{
+    sk_top *t = payload, *p = part;
+    size_t base = t->seq, i, g;
+    int rc = 0;
+
+    for (i = 0; i < t->ncols; i++)
+        if (p->cols[i].width > t->cols[i].width)
+            t->cols[i].width = p->cols[i].width;
+    t->read += p->read;
+    t->rows += p->rows;
+    t->seq += p->seq;
+    merge_shape(&t->short_rows, t->short_where, p->short_rows,
+                p->short_where, sizeof(t->short_where));
+    merge_shape(&t->long_rows, t->long_where, p->long_rows, p->long_where,
+                sizeof(t->long_where));
+    if (t->opts->count == 0)
+        return 0;
+    if (!p->groups)
+        return merge_heap(t, p->heap, p->nheap, base);
+    p->groups[p->cur].heap = p->heap;
+    p->groups[p->cur].nheap = p->nheap;
+    for (g = 0; g < p->ngroups && rc == 0; g++) {
+        struct group *pg = &p->groups[g];
+
+        if ((rc = enter_key(t, pg->key, pg->key_len)) == 0)
+            rc = merge_heap(t, pg->heap, pg->nheap, base);
+        t->groups[t->cur].heap = t->heap;
+        t->groups[t->cur].nheap = t->nheap;
+    }
+    return rc;
+}
+
+static const sk_table_parts top_parts = {part_new, part_merge, part_free};
+
 static sk_table_opts table_opts(const sk_top *t)
 {
     sk_table_opts topts = {0};
@@ -746,6 +871,8 @@ static sk_table_opts table_opts(const sk_top *t)
     if (t->opts->compat)
         topts.flags |= SK_TABLE_LONG_ROWS | SK_TABLE_DUP_NAMES |
                        SK_TABLE_STRICT_END;
+    topts.threads = t->opts->threads;
+    topts.parts = &top_parts;
     return topts;
 }
 

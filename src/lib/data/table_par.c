@@ -1,0 +1,554 @@
+/*
+ * Parallel reading (table.h): the header on the calling thread, then the
+ * rest of the input cut into chunks at line ends, each parsed by a reader
+ * of its own into a part of its own on a pool of threads, and the parts
+ * merged into the payload in file order on the calling thread.
+ *
+ * Cuts: a chunk holds at least `target` bytes and ends at the first line
+ * end after them where the number of quotes since the chunk's start is
+ * even, which in valid CSV is a line end outside quoted fields (inside
+ * one, an escaped quote is a pair).  The count only chooses the cut; what
+ * proves it is the reader of the chunk before: when that reader ends the
+ * chunk between rows (sk_table__reader_clean), the next chunk's reader,
+ * started between rows at the right line and offset, gave exactly the
+ * rows a serial read gives.  When it does not (a stray quote, a line too
+ * long to wait for), the next chunk's result is dropped and its bytes are
+ * fed to the unfinished reader on this thread: slower, never different.
+ *
+ * Memory: at most 2 * threads + 2 chunks in flight, plus the input buffer
+ * and the chunks of a part not merged yet (one, but for a row that spans
+ * chunks).
+ */
+#include "table_int.h"
+
+#include "sweepkit/error.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK_BYTES ((size_t)1 << 20)
+#define MAX_THREADS 64
+/* A chunk with no cut this far past its target is cut anyway, at its
+ * last line end (or its end): the continuation makes it right. */
+#define FORCE_BYTES ((size_t)32 << 20)
+
+enum { QUEUED, TAKEN, DONE };
+
+struct chunk {
+    char *buf;
+    size_t len;
+    size_t line, fed;   /* where buf[0] stands in the input */
+    sk_table_reader *r; /* parses buf into part */
+    void *part;
+    int rc;    /* the worker's outcome */
+    char *msg; /* its error message when rc != 0 (NULL: out of memory) */
+    int state;
+};
+
+struct input {
+    int fd;
+    const char *name;
+    char *buf;
+    size_t cap, beg, end; /* unread bytes: buf[beg, end) */
+    int eof;
+    size_t scanned; /* bytes after beg already counted for the cut */
+    int odd;        /* parity of the quotes among them */
+    int blind;      /* cut at any line end, quotes or not (tests) */
+};
+
+/* The part being read: a reader begun between rows at a valid place, its
+ * part, and the bytes it was fed (kept for a replay). */
+struct open_part {
+    sk_table_reader *r;
+    void *part;
+    size_t line, fed, prev_last_row_line;
+    char **bufs;
+    size_t *lens;
+    size_t nbufs, bufs_cap;
+};
+
+struct par {
+    const sk_table_parts *parts;
+    void *payload;
+    sk_table_reader *tpl; /* the header's reader: template of the others */
+    struct input in;
+    size_t target;
+    size_t line, fed; /* where the next chunk starts */
+    size_t last_row_line;
+    struct open_part cur;
+
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    struct chunk *ring; /* chunk k lives in ring[k % cap] */
+    size_t cap;
+    size_t head, next, tail; /* oldest unmerged, next to parse, next new */
+    int quit;
+    pthread_t tid[MAX_THREADS];
+    unsigned want, nthreads;
+};
+
+static size_t count_byte(const char *s, size_t n, char b)
+{
+    size_t k = 0, i;
+
+    for (i = 0; i < n; i++)
+        k += s[i] == b;
+    return k;
+}
+
+static void *worker(void *arg)
+{
+    struct par *p = arg;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        struct chunk *c;
+        char *msg = NULL;
+        int rc;
+
+        while (!p->quit && p->next == p->tail)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->quit)
+            break;
+        c = &p->ring[p->next++ % p->cap];
+        c->state = TAKEN;
+        pthread_mutex_unlock(&p->mu);
+        rc = sk_table_reader_feed(c->r, c->buf, c->len);
+        if (rc != 0)
+            msg = strdup(sk_error_last());
+        pthread_mutex_lock(&p->mu);
+        c->rc = rc;
+        c->msg = msg;
+        c->state = DONE;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Read more input, keeping the unread bytes; sets eof at its end. */
+static int input_more(struct input *in)
+{
+    if (in->beg > 0) {
+        memmove(in->buf, in->buf + in->beg, in->end - in->beg);
+        in->end -= in->beg;
+        in->beg = 0;
+    }
+    if (in->end == in->cap) {
+        char *b = realloc(in->buf, 2 * in->cap);
+
+        if (!b)
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", in->name);
+        in->buf = b;
+        in->cap *= 2;
+    }
+    for (;;) {
+        ssize_t got = read(in->fd, in->buf + in->end, in->cap - in->end);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return sk_error_set(SK_EIO, "%s: read failed: %s", in->name,
+                                strerror(errno));
+        if (got == 0)
+            in->eof = 1;
+        in->end += (size_t)got;
+        return 0;
+    }
+}
+
+/* Count the quotes of the unread bytes up to `at` (tests: none). */
+static void scan_to(struct input *in, size_t at)
+{
+    if (!in->blind)
+        in->odd ^= (int)(count_byte(in->buf + in->beg + in->scanned,
+                                    at - in->scanned, '"') &
+                         1);
+    in->scanned = at;
+}
+
+/* The length of the next chunk, or 0 when the unread bytes hold no cut
+ * yet (file header comment). */
+static size_t find_cut(struct input *in, size_t target)
+{
+    const char *s = in->buf + in->beg;
+    size_t avail = in->end - in->beg;
+
+    if (in->scanned < target)
+        scan_to(in, avail < target ? avail : target);
+    while (in->scanned >= target && in->scanned < avail) {
+        const char *nl = memchr(s + in->scanned, '\n', avail - in->scanned);
+
+        scan_to(in, nl ? (size_t)(nl - s) + 1 : avail);
+        if (nl && !in->odd)
+            return in->scanned;
+    }
+    if (in->eof)
+        return avail;
+    if (avail >= target + FORCE_BYTES) {
+        size_t at = avail;
+
+        while (at > 0 && s[at - 1] != '\n')
+            at--;
+        return at ? at : avail;
+    }
+    return 0;
+}
+
+static void chunk_clear(struct par *p, struct chunk *c)
+{
+    if (c->part)
+        p->parts->part_free(c->part);
+    sk_table_reader_free(c->r);
+    free(c->buf);
+    free(c->msg);
+    memset(c, 0, sizeof(*c));
+}
+
+static void open_part_clear(struct par *p)
+{
+    struct open_part *o = &p->cur;
+    size_t i;
+
+    if (o->part)
+        p->parts->part_free(o->part);
+    sk_table_reader_free(o->r);
+    for (i = 0; i < o->nbufs; i++)
+        free(o->bufs[i]);
+    free(o->bufs);
+    free(o->lens);
+    memset(o, 0, sizeof(*o));
+}
+
+static int keep_bytes(struct par *p, struct chunk *c)
+{
+    struct open_part *o = &p->cur;
+
+    if (o->nbufs == o->bufs_cap) {
+        size_t cap = o->bufs_cap ? 2 * o->bufs_cap : 4;
+        char **b = realloc(o->bufs, cap * sizeof(*b));
+        size_t *l;
+
+        if (b)
+            o->bufs = b;
+        if (!b || !(l = realloc(o->lens, cap * sizeof(*l))))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory",
+                                p->tpl->name);
+        o->lens = l;
+        o->bufs_cap = cap;
+    }
+    o->bufs[o->nbufs] = c->buf;
+    o->lens[o->nbufs++] = c->len;
+    c->buf = NULL;
+    return 0;
+}
+
+/* The open part's rows again, delivered to the payload itself. */
+static int replay(struct par *p, int final)
+{
+    struct open_part *o = &p->cur;
+    sk_table_reader *r;
+    size_t i;
+    int rc = sk_table__reader_clone(&r, p->tpl, p->payload, o->line, o->fed);
+
+    if (rc != 0)
+        return rc;
+    r->last_row_line = o->prev_last_row_line;
+    for (i = 0; i < o->nbufs && rc == 0; i++)
+        rc = sk_table_reader_feed(r, o->bufs[i], o->lens[i]);
+    if (rc == 0 && final)
+        rc = sk_table_reader_finish(r);
+    sk_table_reader_free(r);
+    return rc;
+}
+
+/* The open part failed with `rc` (message `msg`, NULL: out of memory) at
+ * a row of its own; that is the serial read's error too, unless a limit
+ * on totals was crossed before it, which the merge tells. */
+static int part_failed(struct par *p, int rc, const char *msg)
+{
+    int m = p->parts->merge(p->payload, p->cur.part);
+
+    if (m == SK_TABLE_REPLAY && (m = replay(p, 0)) == 0)
+        m = rc; /* not met again: cannot be, but keep the error */
+    if (m != 0 && m != rc)
+        return m;
+    return msg ? sk_error_set(rc, "%s", msg)
+               : sk_error_set(SK_ENOMEM, "%s: out of memory", p->tpl->name);
+}
+
+/* Merge the open part, which ends between rows or (final) at the end of
+ * the input, and close it. */
+static int close_part(struct par *p, int final)
+{
+    struct open_part *o = &p->cur;
+    int rc = p->parts->merge(p->payload, o->part);
+
+    if (rc == SK_TABLE_REPLAY) {
+        rc = replay(p, final);
+    } else if (rc == 0 && final) {
+        /* a last row without a line end goes to the payload */
+        o->r->payload = p->payload;
+        rc = sk_table_reader_finish(o->r);
+    }
+    open_part_clear(p);
+    return rc;
+}
+
+/* Chunk c, parsed, in file order. */
+static int take(struct par *p, struct chunk *c)
+{
+    struct open_part *o = &p->cur;
+    int rc;
+
+    if (!o->r) {
+        /* begun between rows: its own reader's result holds */
+        o->r = c->r;
+        o->part = c->part;
+        c->r = NULL;
+        c->part = NULL;
+        o->line = c->line;
+        o->fed = c->fed;
+        o->prev_last_row_line = p->last_row_line;
+        if (!o->r->last_row_line)
+            o->r->last_row_line = p->last_row_line;
+        if ((rc = keep_bytes(p, c)) != 0)
+            return rc;
+        if (c->rc != 0)
+            return part_failed(p, c->rc, c->msg);
+    } else {
+        /* begun inside the open part's last row: parsed again as its
+         * continuation */
+        p->parts->part_free(c->part);
+        sk_table_reader_free(c->r);
+        c->part = NULL;
+        c->r = NULL;
+        if ((rc = keep_bytes(p, c)) != 0)
+            return rc;
+        rc = sk_table_reader_feed(o->r, o->bufs[o->nbufs - 1], c->len);
+        if (rc != 0) {
+            char *msg = strdup(sk_error_last());
+
+            rc = part_failed(p, rc, msg);
+            free(msg);
+            return rc;
+        }
+    }
+    p->last_row_line = o->r->last_row_line;
+    if (sk_table__reader_clean(o->r))
+        return close_part(p, 0);
+    return 0;
+}
+
+static int start_threads(struct par *p)
+{
+    while (p->nthreads < p->want) {
+        if (pthread_create(&p->tid[p->nthreads], NULL, worker, p) != 0) {
+            if (p->nthreads > 0)
+                return 0; /* fewer threads, same result */
+            return sk_error_set(SK_ENOMEM, "%s: cannot start a thread",
+                                p->tpl->name);
+        }
+        p->nthreads++;
+    }
+    return 0;
+}
+
+/* Queue the next `len` unread bytes as a chunk. */
+static int dispatch(struct par *p, size_t len)
+{
+    struct chunk *c = &p->ring[p->tail % p->cap];
+    struct input *in = &p->in;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    if (!(c->buf = malloc(len)))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", in->name);
+    memcpy(c->buf, in->buf + in->beg, len);
+    c->len = len;
+    c->line = p->line;
+    c->fed = p->fed;
+    in->beg += len;
+    in->scanned = 0;
+    in->odd = 0;
+    p->line += count_byte(c->buf, len, '\n');
+    p->fed += len;
+    if (!(c->part = p->parts->part_new(p->payload))) {
+        chunk_clear(p, c);
+        return SK_ENOMEM; /* part_new set the message */
+    }
+    if ((rc = sk_table__reader_clone(&c->r, p->tpl, c->part, c->line,
+                                     c->fed)) != 0) {
+        chunk_clear(p, c);
+        return rc;
+    }
+    if ((rc = start_threads(p)) != 0) {
+        chunk_clear(p, c);
+        return rc;
+    }
+    pthread_mutex_lock(&p->mu);
+    c->state = QUEUED;
+    p->tail++;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+/* Feed the header (and blank lines before it) to the template reader.
+ * Returns 0 with *ended set when the input ended first (the reader is
+ * finished). */
+static int read_header(struct par *p, int *ended)
+{
+    struct input *in = &p->in;
+    sk_table_reader *r = p->tpl;
+    int rc;
+
+    *ended = 0;
+    for (;;) {
+        const char *nl;
+        size_t n;
+
+        if (in->beg == in->end) {
+            if (in->eof) {
+                *ended = 1;
+                return sk_table_reader_finish(r);
+            }
+            if ((rc = input_more(in)) != 0)
+                return rc;
+            continue;
+        }
+        nl = memchr(in->buf + in->beg, '\n', in->end - in->beg);
+        n = nl ? (size_t)(nl - (in->buf + in->beg)) + 1 : in->end - in->beg;
+        rc = sk_table_reader_feed(r, in->buf + in->beg, n);
+        in->beg += n;
+        if (rc != 0)
+            return rc;
+        if (nl && r->rows >= 1 && sk_table__reader_clean(r))
+            return 0;
+    }
+}
+
+/* The rest fits one chunk: this thread reads it, as without threads. */
+static int read_rest(struct par *p)
+{
+    struct input *in = &p->in;
+    int rc = sk_table_reader_feed(p->tpl, in->buf + in->beg,
+                                  in->end - in->beg);
+
+    in->beg = in->end;
+    return rc != 0 ? rc : sk_table_reader_finish(p->tpl);
+}
+
+static int run(struct par *p)
+{
+    struct input *in = &p->in;
+    int ended, rc;
+
+    if ((rc = read_header(p, &ended)) != 0 || ended)
+        return rc;
+    p->line = p->tpl->line;
+    p->fed = p->tpl->fed;
+    p->last_row_line = p->tpl->last_row_line;
+    for (;;) {
+        struct chunk *c;
+
+        while (p->tail - p->head < p->cap && in->beg < in->end) {
+            size_t len = find_cut(in, p->target);
+
+            if (len == 0) {
+                if ((rc = input_more(in)) != 0)
+                    return rc;
+                continue;
+            }
+            if (p->tail == 0 && in->eof && len == in->end - in->beg)
+                return read_rest(p);
+            if ((rc = dispatch(p, len)) != 0)
+                return rc;
+        }
+        if (in->beg == in->end && !in->eof) {
+            if ((rc = input_more(in)) != 0)
+                return rc;
+            continue;
+        }
+        if (p->head == p->tail)
+            break;
+        c = &p->ring[p->head % p->cap];
+        pthread_mutex_lock(&p->mu);
+        while (c->state != DONE)
+            pthread_cond_wait(&p->done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        rc = take(p, c);
+        chunk_clear(p, c);
+        p->head++;
+        if (rc != 0)
+            return rc;
+    }
+    return p->cur.r ? close_part(p, 1) : 0;
+}
+
+/* SK_TABLE_CHUNK_BYTES, for tests: small chunks put cuts everywhere;
+ * with SK_TABLE_CUT=any, inside quoted fields too. */
+static size_t chunk_target(void)
+{
+    const char *e = getenv("SK_TABLE_CHUNK_BYTES");
+    char *end;
+    unsigned long long v;
+
+    if (!e || !*e)
+        return CHUNK_BYTES;
+    v = strtoull(e, &end, 10);
+    return *end || v == 0 ? CHUNK_BYTES : (size_t)v;
+}
+
+int sk_table__stream_parallel(sk_table_reader *r, int fd,
+                              const sk_table_opts *opts)
+{
+    struct par p;
+    unsigned t;
+    size_t k;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    p.parts = opts->parts;
+    p.payload = r->payload;
+    p.tpl = r;
+    p.target = chunk_target();
+    p.want = opts->threads < MAX_THREADS ? opts->threads : MAX_THREADS;
+    p.cap = 2 * (size_t)p.want + 2;
+    p.in.fd = fd;
+    p.in.name = r->name;
+    p.in.blind = getenv("SK_TABLE_CUT") &&
+                 strcmp(getenv("SK_TABLE_CUT"), "any") == 0;
+    p.in.cap = p.target < CHUNK_BYTES ? CHUNK_BYTES : 2 * p.target;
+    p.in.buf = malloc(p.in.cap);
+    p.ring = calloc(p.cap, sizeof(*p.ring));
+    if (!p.in.buf || !p.ring) {
+        free(p.in.buf);
+        free(p.ring);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", r->name);
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.done, NULL);
+
+    rc = run(&p);
+
+    pthread_mutex_lock(&p.mu);
+    p.quit = 1;
+    pthread_cond_broadcast(&p.work);
+    pthread_mutex_unlock(&p.mu);
+    for (t = 0; t < p.nthreads; t++)
+        pthread_join(p.tid[t], NULL);
+    for (k = p.head; k < p.tail; k++)
+        chunk_clear(&p, &p.ring[k % p.cap]);
+    open_part_clear(&p);
+    pthread_cond_destroy(&p.done);
+    pthread_cond_destroy(&p.work);
+    pthread_mutex_destroy(&p.mu);
+    free(p.ring);
+    free(p.in.buf);
+    return rc;
+}
