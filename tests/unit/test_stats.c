@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -566,9 +567,7 @@ struct err_case {
     const char *msg;
 };
 
-static void test_errors(void)
-{
-    static const struct err_case cases[] = {
+static const struct err_case cases[] = {
         {"concurrency,ttft_s\n1,0.5\n1,abc\n", NULL, NULL, 0, 0, SK_EPARSE,
          "t.csv:3: column 'ttft_s': 'abc' is not a finite number"},
         {"concurrency,ttft_s\n1,nan\n", NULL, NULL, 0, 0, SK_EPARSE,
@@ -636,7 +635,16 @@ static void test_errors(void)
         {"c,v,w\n1,1,1\n2,,2\n3,3,\n", "c", "v w", 4, 0, 0, NULL},
         {"c,v\n1,1\n2,2\n1,1\n3,3\n", "c", "v", 0, 2, SK_ELIMIT,
          "t.csv:5: more than 2 groups"},
-    };
+        /* a cap crossed in the second of two parts read in parallel: the
+         * merge hands the part back to be read serially (table.h) */
+        {"c,v\n1,1\n1,2\n2,3\n2,4\n3,5\n3,x\n", "c", "v", 4, 0, SK_ELIMIT,
+         "t.csv:6: more than 4 values to keep"},
+        {"c,v\n1,1\n2,2\n3,3\n4,x\n", "c", "v", 0, 2, SK_ELIMIT,
+         "t.csv:4: more than 2 groups"},
+};
+
+static void test_errors(void)
+{
     size_t i;
 
     for (i = 0; i < N(cases); i++) {
@@ -669,6 +677,61 @@ static void test_errors(void)
         }
         sk_stats_groups_free(rc == 0 ? g : NULL);
     }
+}
+
+/* Each case again from a file read on three threads in chunks of 1 and
+ * 5 bytes, cut at any line end: the same outcome and message. */
+static void test_errors_threads(void)
+{
+    char dir[] = "/tmp/sk_stats_XXXXXX", path[64];
+    size_t i, k;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/t.csv", dir);
+    setenv("SK_TABLE_CUT", "any", 1);
+    for (i = 0; i < N(cases); i++) {
+        const struct err_case *c = &cases[i];
+        FILE *fp = fopen(path, "w");
+
+        if (!fp || fputs(c->csv, fp) < 0 || fclose(fp) != 0) {
+            CHECK(!"write t.csv");
+            break;
+        }
+        for (k = 0; k < 2; k++) {
+            sk_stats_opts o = {0};
+            const char *by[2], *fields[2];
+            char bbuf[64], fbuf[64], want[256];
+            sk_stats_groups *g = NULL;
+            int rc;
+
+            setenv("SK_TABLE_CHUNK_BYTES", k ? "5" : "1", 1);
+            if (c->by) {
+                o.nby = split2(by, bbuf, sizeof(bbuf), c->by);
+                o.by = by;
+            }
+            if (c->fields) {
+                o.nfields = split2(fields, fbuf, sizeof(fbuf), c->fields);
+                o.fields = fields;
+            }
+            o.max_values = c->max_values;
+            o.max_groups = c->max_groups;
+            o.threads = 3;
+            rc = sk_stats_groups_from_file(&g, path, &o);
+            CHECK_INT(rc, c->rc);
+            if (c->rc != 0) {
+                snprintf(want, sizeof(want), "%s/%s", dir, c->msg);
+                CHECK_STR(sk_error_last(), want);
+            }
+            sk_stats_groups_free(g);
+        }
+    }
+    unsetenv("SK_TABLE_CUT");
+    unsetenv("SK_TABLE_CHUNK_BYTES");
+    remove(path);
+    rmdir(dir);
 }
 
 /* The fixture from a file: concurrency 1, 2, 4 with 4, 8, 8 queries. */
@@ -976,6 +1039,7 @@ int main(void)
     test_group_many();
     test_defaults();
     test_errors();
+    test_errors_threads();
     test_fixture();
     test_write();
     sk_stats_groups_free(NULL);

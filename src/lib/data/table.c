@@ -269,23 +269,41 @@ int sk_table_reader_new(sk_table_reader **out, const char *name,
     return 0;
 }
 
-int sk_table__reader_clone(sk_table_reader **out, const sk_table_reader *tpl,
+int sk_table__reader_clone(sk_table_reader **io, const sk_table_reader *tpl,
                            void *payload, size_t line, size_t fed)
 {
     sk_table_opts o = {tpl->flags, tpl->max_field_bytes, tpl->max_fields, 0,
                        NULL};
-    sk_table_reader *r;
-    int rc = sk_table_reader_new(out, tpl->name, &o, tpl->fn, payload);
+    sk_table_reader *r = *io;
+    int rc;
 
-    if (rc != 0)
+    if (!r && (rc = sk_table_reader_new(io, tpl->name, &o, tpl->fn,
+                                        payload)) != 0)
         return rc;
-    r = *out;
+    if (r) { /* used before: its buffers kept, its state forgotten */
+        r->csv.pstate = 0;
+        r->csv.quoted = 0;
+        r->csv.spaces = 0;
+        r->csv.entry_pos = 0;
+        r->csv.status = 0;
+        free(r->head);
+        r->head = NULL;
+        r->head_len = 0;
+        r->nfields = 0;
+        r->buf_len = 0;
+        r->row_line = 0;
+        r->ends_line = 0;
+        r->err = 0;
+        r->payload = payload;
+    }
+    r = *io;
     r->delim = tpl->delim;
     csv_set_delim(&r->csv, (unsigned char)r->delim);
     r->header_fields = tpl->header_fields;
     r->rows = 1; /* the header's place: data rows count from 1 */
     r->line = line;
     r->fed = fed;
+    r->last_row_line = 0;
     r->bom_seen = -1;
     return 0;
 }

@@ -49,8 +49,9 @@ struct sk_table_reader {
 
 /* A reader for the data rows of the same file as `tpl` (whose header it
  * has read), starting at line `line`, `fed` bytes into the input (after
- * a byte-order mark), in a row's first byte; its rows go to `payload`. */
-int sk_table__reader_clone(sk_table_reader **out, const sk_table_reader *tpl,
+ * a byte-order mark), in a row's first byte; its rows go to `payload`.
+ * *io: NULL for a new reader, or one made so before, to use again. */
+int sk_table__reader_clone(sk_table_reader **io, const sk_table_reader *tpl,
                            void *payload, size_t line, size_t fed);
 
 /* Whether `r` stands between rows: nothing of a row or field held. */

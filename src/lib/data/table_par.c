@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,11 +36,13 @@
  * last line end (or its end): the continuation makes it right. */
 #define FORCE_BYTES ((size_t)32 << 20)
 
+#define SPARE_MAX (2 * MAX_THREADS + 4)
+
 enum { QUEUED, TAKEN, DONE };
 
 struct chunk {
     char *buf;
-    size_t len;
+    size_t len, cap;
     size_t line, fed;   /* where buf[0] stands in the input */
     sk_table_reader *r; /* parses buf into part */
     void *part;
@@ -56,6 +59,7 @@ struct input {
     int eof;
     size_t scanned; /* bytes after beg already counted for the cut */
     int odd;        /* parity of the quotes among them */
+    size_t lines;   /* line feeds among them */
     int blind;      /* cut at any line end, quotes or not (tests) */
 };
 
@@ -66,7 +70,7 @@ struct open_part {
     void *part;
     size_t line, fed, prev_last_row_line;
     char **bufs;
-    size_t *lens;
+    size_t *lens, *caps;
     size_t nbufs, bufs_cap;
 };
 
@@ -88,15 +92,38 @@ struct par {
     int quit;
     pthread_t tid[MAX_THREADS];
     unsigned want, nthreads;
+    /* chunk buffers to use again: a fresh large allocation is a fresh
+     * mapping, and its page faults cost more than the copy into it */
+    char *spare[SPARE_MAX];
+    size_t spare_cap[SPARE_MAX], nspare;
+    sk_table_reader *idle[SPARE_MAX]; /* readers to use again */
+    size_t nidle;
 };
 
-static size_t count_byte(const char *s, size_t n, char b)
+/* Count the quotes and line feeds of s[0..n) into *q and *l: blocks of
+ * 240 bytes counted in bytes, which the compiler turns into vector
+ * compares. */
+static void count_ql(const char *s, size_t n, size_t *q, size_t *l)
 {
-    size_t k = 0, i;
+    enum { BLOCK = 240 };
+    size_t i;
 
-    for (i = 0; i < n; i++)
-        k += s[i] == b;
-    return k;
+    while (n >= BLOCK) {
+        unsigned char bq = 0, bl = 0;
+
+        for (i = 0; i < BLOCK; i++) {
+            bq += s[i] == '"';
+            bl += s[i] == '\n';
+        }
+        *q += bq;
+        *l += bl;
+        s += BLOCK;
+        n -= BLOCK;
+    }
+    for (i = 0; i < n; i++) {
+        *q += s[i] == '"';
+        *l += s[i] == '\n';
+    }
 }
 
 static void *worker(void *arg)
@@ -129,8 +156,9 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Read more input, keeping the unread bytes; sets eof at its end. */
-static int input_more(struct input *in)
+/* Read at most `want` more bytes of input, keeping the unread bytes;
+ * sets eof at its end. */
+static int input_more(struct input *in, size_t want)
 {
     if (in->beg > 0) {
         memmove(in->buf, in->buf + in->beg, in->end - in->beg);
@@ -145,8 +173,10 @@ static int input_more(struct input *in)
         in->buf = b;
         in->cap *= 2;
     }
+    if (want > in->cap - in->end)
+        want = in->cap - in->end;
     for (;;) {
-        ssize_t got = read(in->fd, in->buf + in->end, in->cap - in->end);
+        ssize_t got = read(in->fd, in->buf + in->end, want);
 
         if (got < 0 && errno == EINTR)
             continue;
@@ -160,13 +190,16 @@ static int input_more(struct input *in)
     }
 }
 
-/* Count the quotes of the unread bytes up to `at` (tests: none). */
+/* Count the quotes (tests: none) and lines of the unread bytes up to
+ * `at`. */
 static void scan_to(struct input *in, size_t at)
 {
+    size_t q = 0;
+
+    count_ql(in->buf + in->beg + in->scanned, at - in->scanned, &q,
+             &in->lines);
     if (!in->blind)
-        in->odd ^= (int)(count_byte(in->buf + in->beg + in->scanned,
-                                    at - in->scanned, '"') &
-                         1);
+        in->odd ^= (int)(q & 1);
     in->scanned = at;
 }
 
@@ -198,12 +231,55 @@ static size_t find_cut(struct input *in, size_t target)
     return 0;
 }
 
+/* A buffer of at least `len` bytes (its size in *cap), a spare if one
+ * is large enough. */
+static char *buf_get(struct par *p, size_t len, size_t *cap)
+{
+    while (p->nspare > 0) {
+        char *b = p->spare[--p->nspare];
+
+        if (p->spare_cap[p->nspare] >= len) {
+            *cap = p->spare_cap[p->nspare];
+            return b;
+        }
+        free(b);
+    }
+    *cap = len;
+    return malloc(len);
+}
+
+static void buf_put(struct par *p, char *b, size_t cap)
+{
+    if (b && p->nspare < SPARE_MAX) {
+        p->spare[p->nspare] = b;
+        p->spare_cap[p->nspare++] = cap;
+    } else {
+        free(b);
+    }
+}
+
+/* A reader for a chunk (sk_table__reader_clone()), an idle one if any. */
+static int reader_get(struct par *p, sk_table_reader **out, void *payload,
+                      size_t line, size_t fed)
+{
+    *out = p->nidle ? p->idle[--p->nidle] : NULL;
+    return sk_table__reader_clone(out, p->tpl, payload, line, fed);
+}
+
+static void reader_put(struct par *p, sk_table_reader *r)
+{
+    if (r && p->nidle < SPARE_MAX)
+        p->idle[p->nidle++] = r;
+    else
+        sk_table_reader_free(r);
+}
+
 static void chunk_clear(struct par *p, struct chunk *c)
 {
     if (c->part)
         p->parts->part_free(c->part);
-    sk_table_reader_free(c->r);
-    free(c->buf);
+    reader_put(p, c->r);
+    buf_put(p, c->buf, c->cap);
     free(c->msg);
     memset(c, 0, sizeof(*c));
 }
@@ -215,11 +291,12 @@ static void open_part_clear(struct par *p)
 
     if (o->part)
         p->parts->part_free(o->part);
-    sk_table_reader_free(o->r);
+    reader_put(p, o->r);
     for (i = 0; i < o->nbufs; i++)
-        free(o->bufs[i]);
+        buf_put(p, o->bufs[i], o->caps[i]);
     free(o->bufs);
     free(o->lens);
+    free(o->caps);
     memset(o, 0, sizeof(*o));
 }
 
@@ -230,17 +307,21 @@ static int keep_bytes(struct par *p, struct chunk *c)
     if (o->nbufs == o->bufs_cap) {
         size_t cap = o->bufs_cap ? 2 * o->bufs_cap : 4;
         char **b = realloc(o->bufs, cap * sizeof(*b));
-        size_t *l;
+        size_t *l = NULL, *k = NULL;
 
         if (b)
             o->bufs = b;
-        if (!b || !(l = realloc(o->lens, cap * sizeof(*l))))
+        if (b && (l = realloc(o->lens, cap * sizeof(*l))) != NULL)
+            o->lens = l;
+        if (l && (k = realloc(o->caps, cap * sizeof(*k))) != NULL)
+            o->caps = k;
+        if (!k)
             return sk_error_set(SK_ENOMEM, "%s: out of memory",
                                 p->tpl->name);
-        o->lens = l;
         o->bufs_cap = cap;
     }
     o->bufs[o->nbufs] = c->buf;
+    o->caps[o->nbufs] = c->cap;
     o->lens[o->nbufs++] = c->len;
     c->buf = NULL;
     return 0;
@@ -252,7 +333,7 @@ static int replay(struct par *p, int final)
     struct open_part *o = &p->cur;
     sk_table_reader *r;
     size_t i;
-    int rc = sk_table__reader_clone(&r, p->tpl, p->payload, o->line, o->fed);
+    int rc = reader_get(p, &r, p->payload, o->line, o->fed);
 
     if (rc != 0)
         return rc;
@@ -261,7 +342,7 @@ static int replay(struct par *p, int final)
         rc = sk_table_reader_feed(r, o->bufs[i], o->lens[i]);
     if (rc == 0 && final)
         rc = sk_table_reader_finish(r);
-    sk_table_reader_free(r);
+    reader_put(p, r);
     return rc;
 }
 
@@ -323,7 +404,7 @@ static int take(struct par *p, struct chunk *c)
         /* begun inside the open part's last row: parsed again as its
          * continuation */
         p->parts->part_free(c->part);
-        sk_table_reader_free(c->r);
+        reader_put(p, c->r);
         c->part = NULL;
         c->r = NULL;
         if ((rc = keep_bytes(p, c)) != 0)
@@ -357,31 +438,55 @@ static int start_threads(struct par *p)
     return 0;
 }
 
-/* Queue the next `len` unread bytes as a chunk. */
+/* Queue the next `len` unread bytes as a chunk: copied out when they are
+ * fewer than the bytes after them, else the input buffer becomes the
+ * chunk's and the bytes after them move to a new one. */
 static int dispatch(struct par *p, size_t len)
 {
     struct chunk *c = &p->ring[p->tail % p->cap];
     struct input *in = &p->in;
+    size_t rest = in->end - in->beg - len, lines = 0, quotes = 0;
     int rc;
 
     memset(c, 0, sizeof(*c));
-    if (!(c->buf = malloc(len)))
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", in->name);
-    memcpy(c->buf, in->buf + in->beg, len);
+    if (len <= rest) {
+        if (!(c->buf = buf_get(p, len, &c->cap)))
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", in->name);
+        memcpy(c->buf, in->buf + in->beg, len);
+        in->beg += len;
+    } else {
+        size_t want = p->target + p->target / 4, cap;
+        char *next = buf_get(p, rest + 1 > want ? rest + 1 : want, &cap);
+
+        if (!next)
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", in->name);
+        memcpy(next, in->buf + in->beg + len, rest);
+        if (in->beg > 0) /* the bytes after the header */
+            memmove(in->buf, in->buf + in->beg, len);
+        c->buf = in->buf;
+        c->cap = in->cap;
+        in->buf = next;
+        in->cap = cap;
+        in->beg = 0;
+        in->end = rest;
+    }
     c->len = len;
     c->line = p->line;
     c->fed = p->fed;
-    in->beg += len;
+    if (in->scanned == len)
+        lines = in->lines;
+    else
+        count_ql(c->buf, len, &quotes, &lines);
     in->scanned = 0;
     in->odd = 0;
-    p->line += count_byte(c->buf, len, '\n');
+    in->lines = 0;
+    p->line += lines;
     p->fed += len;
     if (!(c->part = p->parts->part_new(p->payload))) {
         chunk_clear(p, c);
         return SK_ENOMEM; /* part_new set the message */
     }
-    if ((rc = sk_table__reader_clone(&c->r, p->tpl, c->part, c->line,
-                                     c->fed)) != 0) {
+    if ((rc = reader_get(p, &c->r, c->part, c->line, c->fed)) != 0) {
         chunk_clear(p, c);
         return rc;
     }
@@ -416,7 +521,7 @@ static int read_header(struct par *p, int *ended)
                 *ended = 1;
                 return sk_table_reader_finish(r);
             }
-            if ((rc = input_more(in)) != 0)
+            if ((rc = input_more(in, SIZE_MAX)) != 0)
                 return rc;
             continue;
         }
@@ -442,6 +547,17 @@ static int read_rest(struct par *p)
     return rc != 0 ? rc : sk_table_reader_finish(p->tpl);
 }
 
+/* Read on to the next chunk's target and a little past it, where its
+ * cut most likely is: what is read past the cut is copied. */
+static int read_more(struct par *p)
+{
+    enum { SLACK = 8192 };
+    size_t have = p->in.end - p->in.beg;
+
+    return input_more(&p->in, have < p->target ? p->target - have + SLACK
+                                                : SLACK);
+}
+
 static int run(struct par *p)
 {
     struct input *in = &p->in;
@@ -459,7 +575,7 @@ static int run(struct par *p)
             size_t len = find_cut(in, p->target);
 
             if (len == 0) {
-                if ((rc = input_more(in)) != 0)
+                if ((rc = read_more(p)) != 0)
                     return rc;
                 continue;
             }
@@ -469,7 +585,7 @@ static int run(struct par *p)
                 return rc;
         }
         if (in->beg == in->end && !in->eof) {
-            if ((rc = input_more(in)) != 0)
+            if ((rc = read_more(p)) != 0)
                 return rc;
             continue;
         }
@@ -522,7 +638,8 @@ int sk_table__stream_parallel(sk_table_reader *r, int fd,
     p.in.name = r->name;
     p.in.blind = getenv("SK_TABLE_CUT") &&
                  strcmp(getenv("SK_TABLE_CUT"), "any") == 0;
-    p.in.cap = p.target < CHUNK_BYTES ? CHUNK_BYTES : 2 * p.target;
+    p.in.cap = p.target + p.target / 4 < 65536 ? 65536
+                                                : p.target + p.target / 4;
     p.in.buf = malloc(p.in.cap);
     p.ring = calloc(p.cap, sizeof(*p.ring));
     if (!p.in.buf || !p.ring) {
@@ -545,6 +662,8 @@ int sk_table__stream_parallel(sk_table_reader *r, int fd,
     for (k = p.head; k < p.tail; k++)
         chunk_clear(&p, &p.ring[k % p.cap]);
     open_part_clear(&p);
+    while (p.nspare > 0)
+        free(p.spare[--p.nspare]);
     pthread_cond_destroy(&p.done);
     pthread_cond_destroy(&p.work);
     pthread_mutex_destroy(&p.mu);
