@@ -1,17 +1,19 @@
 # Shared by the benchmark scripts: source it, do not run it.
 
-# gen_per_query ROWS FILE: a per-query CSV with the collector's 13 columns
-# and a quoted prompt preview with commas and doubled quotes on every row.
-# Deterministic (awk's srand(1)); kept when FILE already exists.
+# gen_per_query ROWS FILE [FMT]: a per-query CSV with the collector's 13
+# columns and a quoted prompt preview with commas and doubled quotes on
+# every row; its decimals printed with FMT (default %.6f; %.17g: every
+# float cell with 17 significant digits).  Deterministic (awk's srand(1));
+# kept when FILE already exists.
 gen_per_query() {
   [ -s "$2" ] && return 0
-  awk -v n="$1" 'BEGIN {
+  local f=${3:-%.6f}
+  awk -v n="$1" -v fmt="%d,%d,\"Explain the history of topic %d, with \"\"quotes\"\", in detail\",%d,$f,$f,512,$f,511,$f,$f,$f,length\n" 'BEGIN {
     srand(1)
     print "concurrency,query_id,prompt_preview,prompt_tokens,duration_s,ttft_s,output_tokens,tokens_per_s,decode_tokens,decode_s,decode_tokens_per_s,prefill_prompt_tokens_per_s,finish_reason"
     for (i = 0; i < n; i++) {
       c = 2 ^ (i % 8); d = 2 + 38 * rand(); t = 0.02 + 5 * rand()
-      printf "%d,%d,\"Explain the history of topic %d, with \"\"quotes\"\", in detail\",%d,%.6f,%.6f,512,%.6f,511,%.6f,%.6f,%.6f,length\n",
-        c, i, i % 128, 20 + int(40 * rand()), d, t, 512 / d, d - t, 511 / (d - t), 100 + 800 * rand()
+      printf fmt, c, i, i % 128, 20 + int(40 * rand()), d, t, 512 / d, d - t, 511 / (d - t), 100 + 800 * rand()
     }
   }' >"$2"
 }

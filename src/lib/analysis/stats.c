@@ -233,11 +233,35 @@ static double binom_cdf(long k, size_t n, double q)
                                sqrt((double)n * q * (1 - q)));
 }
 
+/* binom_cdf() at the ranks the search below asks for, each computed once
+ * (the search asks for most of them three or four times, and GSL's exact
+ * value costs microseconds). */
+struct cdf_memo {
+    double *v; /* v[k - base], or < 0 when not computed yet */
+    long base;
+    size_t len, n;
+    double q;
+};
+
+static double memo_cdf(struct cdf_memo *m, long k)
+{
+    size_t i;
+
+    if (!m->v || k < m->base || (size_t)(k - m->base) >= m->len)
+        return binom_cdf(k, m->n, m->q);
+    i = (size_t)(k - m->base);
+    if (m->v[i] < 0)
+        m->v[i] = binom_cdf(k, m->n, m->q);
+    return m->v[i];
+}
+
 int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
                             double q, double confidence)
 {
     double sd, mid, best_cov = 2, best_tail = 2;
     long lo, hi, a, b, best_w = -1, best_l = 0, best_u = 0;
+    struct cdf_memo m;
+    size_t i;
 
     if (!(q > 0 && q < 1) || !(confidence > 0 && confidence < 1))
         return sk_error_set(SK_EINVAL,
@@ -257,23 +281,31 @@ int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
         lo = 1;
     if (hi > (long)n)
         hi = (long)n;
+    /* ranks lo - 1 .. hi - 1; without the memory, computed as asked */
+    m.base = lo - 1;
+    m.len = (size_t)(hi - lo + 1);
+    m.n = n;
+    m.q = q;
+    if ((m.v = malloc(m.len * sizeof(*m.v))) != NULL)
+        for (i = 0; i < m.len; i++)
+            m.v[i] = -1;
     /* b: the smallest rank with P(a <= B < b) >= confidence; it only
      * grows with a, so one pass moves both */
     for (a = lo, b = lo + 1; a <= hi; a++) {
-        double below = binom_cdf(a - 1, n, q), cov, tail;
+        double below = memo_cdf(&m, a - 1), cov, tail;
 
         if (1 - below < confidence)
             break;
         if (b <= a)
             b = a + 1;
-        while (b <= hi && binom_cdf(b - 1, n, q) - below < confidence)
+        while (b <= hi && memo_cdf(&m, b - 1) - below < confidence)
             b++;
         if (b > hi)
             break; /* later a need a b past n */
-        cov = binom_cdf(b - 1, n, q) - below;
+        cov = memo_cdf(&m, b - 1) - below;
         if (!isfinite(cov))
             continue;
-        tail = fabs(below - (1 - binom_cdf(b - 1, n, q)));
+        tail = fabs(below - (1 - memo_cdf(&m, b - 1)));
         if (best_w < 0 || b - a < best_w ||
             (b - a == best_w &&
              (cov < best_cov - 1e-12 ||
@@ -285,6 +317,7 @@ int sk_stats_quantile_ranks(size_t *l, size_t *u, double *coverage, size_t n,
             best_tail = tail;
         }
     }
+    free(m.v);
     if (best_w < 0)
         return sk_error_set(SK_ENODATA,
                             "too small a sample for a two-sided %g%% "
