@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK_BYTES ((size_t)1 << 20)
+#define CHUNK_BYTES ((size_t)256 << 10)
 #define MAX_THREADS 64
 /* A chunk with no cut this far past its target is cut anyway, at its
  * last line end (or its end): the continuation makes it right. */
@@ -126,31 +126,37 @@ static void count_ql(const char *s, size_t n, size_t *q, size_t *l)
     }
 }
 
+/* Take the next queued chunk and parse it; called and returns with the
+ * lock held. */
+static void parse_next(struct par *p)
+{
+    struct chunk *c = &p->ring[p->next++ % p->cap];
+    char *msg = NULL;
+    int rc;
+
+    c->state = TAKEN;
+    pthread_mutex_unlock(&p->mu);
+    rc = sk_table_reader_feed(c->r, c->buf, c->len);
+    if (rc != 0)
+        msg = strdup(sk_error_last());
+    pthread_mutex_lock(&p->mu);
+    c->rc = rc;
+    c->msg = msg;
+    c->state = DONE;
+    pthread_cond_broadcast(&p->done);
+}
+
 static void *worker(void *arg)
 {
     struct par *p = arg;
 
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        struct chunk *c;
-        char *msg = NULL;
-        int rc;
-
         while (!p->quit && p->next == p->tail)
             pthread_cond_wait(&p->work, &p->mu);
         if (p->quit)
             break;
-        c = &p->ring[p->next++ % p->cap];
-        c->state = TAKEN;
-        pthread_mutex_unlock(&p->mu);
-        rc = sk_table_reader_feed(c->r, c->buf, c->len);
-        if (rc != 0)
-            msg = strdup(sk_error_last());
-        pthread_mutex_lock(&p->mu);
-        c->rc = rc;
-        c->msg = msg;
-        c->state = DONE;
-        pthread_cond_broadcast(&p->done);
+        parse_next(p);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -424,18 +430,13 @@ static int take(struct par *p, struct chunk *c)
     return 0;
 }
 
-static int start_threads(struct par *p)
+/* The calling thread parses too, while it waits: want - 1 workers.  A
+ * thread that cannot be started leaves fewer, the same result. */
+static void start_threads(struct par *p)
 {
-    while (p->nthreads < p->want) {
-        if (pthread_create(&p->tid[p->nthreads], NULL, worker, p) != 0) {
-            if (p->nthreads > 0)
-                return 0; /* fewer threads, same result */
-            return sk_error_set(SK_ENOMEM, "%s: cannot start a thread",
-                                p->tpl->name);
-        }
+    while (p->nthreads + 1 < p->want &&
+           pthread_create(&p->tid[p->nthreads], NULL, worker, p) == 0)
         p->nthreads++;
-    }
-    return 0;
 }
 
 /* Queue the next `len` unread bytes as a chunk: copied out when they are
@@ -490,10 +491,7 @@ static int dispatch(struct par *p, size_t len)
         chunk_clear(p, c);
         return rc;
     }
-    if ((rc = start_threads(p)) != 0) {
-        chunk_clear(p, c);
-        return rc;
-    }
+    start_threads(p);
     pthread_mutex_lock(&p->mu);
     c->state = QUEUED;
     p->tail++;
@@ -593,8 +591,12 @@ static int run(struct par *p)
             break;
         c = &p->ring[p->head % p->cap];
         pthread_mutex_lock(&p->mu);
-        while (c->state != DONE)
-            pthread_cond_wait(&p->done, &p->mu);
+        while (c->state != DONE) {
+            if (p->next < p->tail)
+                parse_next(p); /* rather than wait */
+            else
+                pthread_cond_wait(&p->done, &p->mu);
+        }
         pthread_mutex_unlock(&p->mu);
         rc = take(p, c);
         chunk_clear(p, c);
