@@ -93,6 +93,10 @@ struct sk_queries {
 int sk_summarize_begin(struct sk_queries **out, const char *name,
                        size_t max_queries);
 int sk_summarize_row(void *queries, const sk_row *row);
+/* The load in parts (table.h), payload a set between its header and
+ * sk_summarize_end(): the readers of a file pass them with
+ * sk_summarize_row() and read the file on several threads. */
+extern const sk_table_parts sk_summarize_parts;
 int sk_summarize_end(struct sk_queries *q, int rc);
 void sk_summarize_queries_free(struct sk_queries *q);
 

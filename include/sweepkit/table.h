@@ -76,6 +76,8 @@ enum {
  * the payload is left as it was and the part's rows are delivered to the
  * payload itself, serially, so the limit's error names the row a serial
  * read names.  A part's row.index counts from 1 within the part.
+ * split(payload), when given, is asked after the header whether the rest
+ * is worth reading in parts (0: read on this thread, as without parts).
  */
 #define SK_TABLE_REPLAY 1
 
@@ -83,6 +85,7 @@ typedef struct {
     void *(*part_new)(void *payload);
     int (*merge)(void *payload, void *part);
     void (*part_free)(void *part);
+    int (*split)(void *payload);
 } sk_table_parts;
 
 typedef struct {
@@ -90,7 +93,8 @@ typedef struct {
     size_t max_field_bytes; /* 0: SK_TABLE_MAX_FIELD_BYTES */
     size_t max_fields;      /* 0: SK_TABLE_MAX_FIELDS */
     unsigned threads;       /* sk_table_stream_file() with parts: parse on
-                               this many threads; 0 or 1: this thread */
+                               this many threads; 1: this thread; 0: the
+                               calling thread's default (below) */
     const sk_table_parts *parts; /* NULL: one thread */
 } sk_table_opts;
 
@@ -131,6 +135,10 @@ typedef void (*sk_table_note_fn)(void *payload, const char *note);
 
 /* Set (or with NULL clear) this thread's note function. */
 void sk_table_set_note_fn(sk_table_note_fn fn, void *payload);
+
+/* The threads a read whose options say 0 uses, for the calling thread
+ * (a command sets it once for every reader under it); 1 until set. */
+void sk_table_set_threads(unsigned threads);
 
 /*
  * CSV dialects.  The field delimiter is told from the file's first line

@@ -4,6 +4,7 @@
 #include "sweepkit/error.h"
 #include "sweepkit/format.h"
 #include "sweepkit/summarize.h"
+#include "sweepkit/table.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@ static const cli_opt options[] = {
      "adds each percentile's interval at this level (95: the columns "
      "confidence, <column>_lo, <column>_hi)"},
     CLI_OPT_DELIMITER,
+    CLI_OPT_THREADS(258),
     {NULL, 0, 0, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -66,6 +68,14 @@ int cmd_summarize(int argc, char **argv)
             if (cli_parse_confidence(&conf, optarg) != 0)
                 return cli_usage_error(prog, sk_error_last());
             break;
+        case 258: { /* --threads */
+            unsigned t;
+
+            if (cli_parse_threads(&t, optarg) != 0)
+                return cli_usage_error(prog, sk_error_last());
+            sk_table_set_threads(t);
+            break;
+        }
         default: return SK_EXIT_USAGE;
         }
     }

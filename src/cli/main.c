@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "sweepkit/chart.h"
+#include "sweepkit/table.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
             snprintf(prog, sizeof(prog), "sweepkit %s", commands[i].name);
             cli_notes_begin(prog);
             cli_record_command(argc - 1, argv + 1);
+            /* every CSV read in parts on the cores (table.h) */
+            sk_table_set_threads(cli_threads_auto());
             status = commands[i].fn(argc - 1, argv + 1);
             cli_record_command(0, NULL);
             cli_notes_end();

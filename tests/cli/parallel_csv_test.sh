@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 22: parallel CSV parsing gives what one thread gives, byte for
 # byte: standard output, standard error (errors with their lines, notes,
-# warnings) and the exit status of top, stats and analyze-data, with 2 to
+# warnings) and the exit status of top, stats, summarize, analyze-data,
+# saturation and compare (the run-set reader of per-query files), with 2 to
 # 8 threads and chunks forced small (SK_TABLE_CHUNK_BYTES), also cut at
 # any line end, inside quoted fields too (SK_TABLE_CUT=any), which the
 # readers must detect and parse again.  Over:
@@ -84,9 +85,12 @@ for f in *.csv; do
   same "$f" "$sk" top "$f" --field tokens_per_s --count 2 \
     --group-by concurrency --format csv
   same "$f" "$sk" stats "$f"
+  same "$f" "$sk" summarize --file "$f" --confidence 95
+  same "$f" "$sk" saturation "$f"
   same "$f" "$ad" --file "$f" --count 4
 done
 for f in gen_*.csv per_query_ok.csv; do
+  same "$f" "$sk" compare "$f" "$f"
   same "stdin $f" bash -c "\"\$0\" top - --field tokens_per_s --count 5 <\"\$1\"" "$sk" "$f"
   same "stdin $f" bash -c "\"\$0\" stats - <\"\$1\"" "$sk" "$f"
 done

@@ -237,6 +237,53 @@ static int on_read_row(void *payload, const sk_row *row)
                      : sk_summarize_row(rd->q, row);
 }
 
+/* Parts (table.h) of a per-query file's load, which is summarize's in a
+ * `struct read`; a summary (one row per level) is read whole. */
+static int read_split(void *payload)
+{
+    const struct read *rd = payload;
+
+    return rd->q != NULL;
+}
+
+static void read_part_free(void *part)
+{
+    struct read *p = part;
+
+    if (p)
+        sk_summarize_parts.part_free(p->q);
+    free(p);
+}
+
+static void *read_part_new(void *payload)
+{
+    const struct read *rd = payload;
+    struct read *p = calloc(1, sizeof(*p));
+
+    if (!p) {
+        sk_error_set(SK_ENOMEM, "out of memory");
+        return NULL;
+    }
+    p->kind = rd->kind;
+    p->header = 1;
+    if (!(p->q = sk_summarize_parts.part_new(rd->q))) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int read_merge(void *payload, void *part)
+{
+    struct read *rd = payload;
+    struct read *p = part;
+
+    return sk_summarize_parts.merge(rd->q, p->q);
+}
+
+static const sk_table_parts read_parts = {read_part_new, read_merge,
+                                          read_part_free, read_split};
+
 /*
  * Read `path` once: classify it by its header (SK_RUNSET_OTHER with the
  * reason as the last error for an empty file, one that is not CSV, or
@@ -249,7 +296,8 @@ static int read_file(struct read *rd, const char *path)
 {
     sk_sweep *s;
     /* another tool's result: its levels, as a concurrency sweep */
-    static const sk_table_opts o = {.flags = SK_TABLE_SWEEP};
+    static const sk_table_opts o = {.flags = SK_TABLE_SWEEP,
+                                    .parts = &read_parts};
     int rc = sk_table_stream_file(path, &o, on_read_row, rd);
 
     if (!rd->header) {

@@ -176,13 +176,15 @@ static int key_cmp(const struct key *k, double value, const char *text)
     return strcmp(k->text, text);
 }
 
+static int key_at(size_t *out, struct sk_queries_load *l, const char *text,
+                  double value, size_t line, const char *name);
+
 /* The key of `row`'s concurrency cell, added when new. */
 static int find_key(size_t *out, struct sk_queries_load *l, const sk_row *row)
 {
     const char *text = row->field[l->ci];
-    size_t len = row->len[l->ci], lo = 0, hi = l->nkeys;
+    size_t len = row->len[l->ci];
     double value;
-    struct key *k;
     int rc;
 
     /* Sweep files come in runs of one level: try the last key first. */
@@ -192,13 +194,24 @@ static int find_key(size_t *out, struct sk_queries_load *l, const sk_row *row)
     }
     if ((rc = sk_num_level(&value, text, len, row->name, row->line)) != 0)
         return rc;
+    if ((rc = key_at(out, l, text, value, row->line, row->name)) == 0)
+        l->last = *out + 1;
+    return rc;
+}
+
+/* The key (value, text) of l, added (first met on `line`) when new. */
+static int key_at(size_t *out, struct sk_queries_load *l, const char *text,
+                  double value, size_t line, const char *name)
+{
+    size_t lo = 0, hi = l->nkeys;
+    struct key *k;
+
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = key_cmp(&l->keys[l->order[mid]], value, text);
 
         if (c == 0) {
             *out = l->order[mid];
-            l->last = *out + 1;
             return 0;
         }
         if (c < 0)
@@ -212,28 +225,27 @@ static int find_key(size_t *out, struct sk_queries_load *l, const sk_row *row)
         size_t *no;
 
         if (!nk)
-            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
         l->keys = nk;
         if (!(no = realloc(l->order, cap * sizeof(*no))))
-            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
         l->order = no;
         l->keycap = cap;
     }
     k = &l->keys[l->nkeys];
     if (!(k->text = strdup(text)))
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
     k->value = value;
-    k->line = row->line;
+    k->line = line;
     memmove(&l->order[lo + 1], &l->order[lo],
             (l->nkeys - lo) * sizeof(*l->order));
     l->order[lo] = l->nkeys;
     *out = l->nkeys++;
-    l->last = *out + 1;
     return 0;
 }
 
 /* Room for one more query in every array. */
-static int grow(struct sk_queries *q, const sk_row *row)
+static int grow(struct sk_queries *q, const char *name)
 {
     struct sk_queries_load *l = q->load;
     size_t cap = l->cap ? 2 * l->cap : 256, f;
@@ -241,17 +253,17 @@ static int grow(struct sk_queries *q, const sk_row *row)
     size_t *id;
 
     if (cap > SIZE_MAX / 2 / sizeof(double))
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
     for (f = 0; f < l->nf; f++) {
         if (!(v = realloc(*column(q, f), cap * sizeof(*v))))
-            return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+            return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
         *column(q, f) = v;
     }
     if (!(v = realloc(q->concurrency, cap * sizeof(*v))))
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
     q->concurrency = v;
     if (!(id = realloc(l->id, cap * sizeof(*id))))
-        return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
     l->id = id;
     l->cap = cap;
     return 0;
@@ -290,13 +302,86 @@ int sk_summarize_row(void *queries, const sk_row *row)
     if (l->max_queries && q->n == l->max_queries)
         return sk_error_set(SK_ELIMIT, "%s:%zu: more than %zu queries",
                             row->name, row->line, l->max_queries);
-    if (q->n == l->cap && (rc = grow(q, row)) != 0)
+    if (q->n == l->cap && (rc = grow(q, row->name)) != 0)
         return rc;
     for (f = 0; f < l->nf; f++)
         (*column(q, f))[q->n] = v[f];
     q->concurrency[q->n] = l->keys[k].value;
     l->id[q->n++] = k;
     return 0;
+}
+
+/* A part (table.h): the load's columns, no queries, no caps (the merge
+ * checks them). */
+static void *part_new(void *payload)
+{
+    const struct sk_queries *q = payload;
+    struct sk_queries *p;
+
+    if (sk_summarize_begin(&p, q->name, 0) != 0)
+        return NULL;
+    memcpy(p->load->col, q->load->col, sizeof(p->load->col));
+    p->load->ci = q->load->ci;
+    p->load->nf = q->load->nf;
+    p->load->header = 1;
+    p->has_times = q->has_times;
+    return p;
+}
+
+static void part_free(void *part)
+{
+    sk_summarize_queries_free(part);
+}
+
+/* The part's queries after the payload's, its levels mapped to the
+ * payload's (added in the order they were first met). */
+static int part_merge(void *payload, void *part)
+{
+    struct sk_queries *q = payload;
+    const struct sk_queries *p = part;
+    struct sk_queries_load *l = q->load;
+    const struct sk_queries_load *pl = p->load;
+    size_t *map, i, f, need = q->n + p->n;
+    int rc = 0;
+
+    if (pl->kept > SK_STATS_MAX_VALUES - l->kept ||
+        (l->max_queries && p->n > l->max_queries - q->n))
+        return SK_TABLE_REPLAY;
+    if (!(map = malloc((pl->nkeys ? pl->nkeys : 1) * sizeof(*map))))
+        return sk_error_set(SK_ENOMEM, "%s: out of memory", q->name);
+    for (i = 0; i < pl->nkeys && rc == 0; i++)
+        rc = key_at(&map[i], l, pl->keys[i].text, pl->keys[i].value,
+                    pl->keys[i].line, q->name);
+    while (rc == 0 && l->cap < need)
+        rc = grow(q, q->name);
+    if (rc == 0) {
+        for (f = 0; f < l->nf; f++)
+            if (p->n)
+                memcpy(*column(q, f) + q->n, *column((struct sk_queries *)p, f),
+                       p->n * sizeof(double));
+        for (i = 0; i < p->n; i++) {
+            q->concurrency[q->n + i] = p->concurrency[i];
+            l->id[q->n + i] = map[pl->id[i]];
+        }
+        q->n = need;
+        l->kept += pl->kept;
+        l->last = 0;
+    }
+    free(map);
+    return rc;
+}
+
+const sk_table_parts sk_summarize_parts = {part_new, part_merge, part_free,
+                                           NULL};
+
+/* Load the per-query file at `path` into q, in parts on the calling
+ * thread's default threads (table.h). */
+static int load_file(struct sk_queries *q, const char *path)
+{
+    sk_table_opts o = {.flags = SK_TABLE_QUERIES,
+                       .parts = &sk_summarize_parts};
+
+    return sk_table_stream_file(path, &o, sk_summarize_row, q);
 }
 
 /* The statistics of field f, level by level: each level's values are put
@@ -618,8 +703,7 @@ int sk_summarize_load(struct sk_queries **out, const char *path)
     *out = NULL;
     if ((rc = sk_summarize_begin(out, path, 0)) != 0)
         return rc;
-    rc = sk_summarize_end(*out, sk_table_stream_file(path, &queries_opts,
-                                                     sk_summarize_row, *out));
+    rc = sk_summarize_end(*out, load_file(*out, path));
     if (rc != 0) {
         sk_summarize_queries_free(*out);
         *out = NULL;
@@ -650,9 +734,7 @@ int sk_summarize_file_with(struct sk_level **out, size_t *nlevels,
         return rc;
     q->confidence = confidence;
     return take_levels(out, nlevels, has_times, q,
-                       sk_table_stream_file(path, &queries_opts,
-                                            sk_summarize_row, q),
-                       slo);
+                       load_file(q, path), slo);
 }
 
 int sk_summarize_buffer(struct sk_level **out, size_t *nlevels,

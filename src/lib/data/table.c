@@ -36,8 +36,14 @@
 
 
 static _Thread_local char forced_delim; /* 0: tell from the header */
+static _Thread_local unsigned default_threads;
 static _Thread_local sk_table_note_fn note_fn;
 static _Thread_local void *note_payload;
+
+void sk_table_set_threads(unsigned threads)
+{
+    default_threads = threads;
+}
 
 void sk_table_set_note_fn(sk_table_note_fn fn, void *payload)
 {
@@ -645,8 +651,11 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     }
     if ((rc = sk_table_reader_new(&r, name, opts, fn, payload)) != 0)
         goto done;
-    if (opts && opts->threads > 1 && opts->parts) {
-        rc = sk_table__stream_parallel(r, fd, opts);
+    if (opts && opts->parts &&
+        (opts->threads ? opts->threads : default_threads) > 1) {
+        rc = sk_table__stream_parallel(r, fd, opts,
+                                       opts->threads ? opts->threads
+                                                     : default_threads);
         goto done;
     }
     if (!(chunk = malloc(READ_BYTES))) {

@@ -57,9 +57,9 @@ int sk_table__reader_clone(sk_table_reader **io, const sk_table_reader *tpl,
 /* Whether `r` stands between rows: nothing of a row or field held. */
 int sk_table__reader_clean(const sk_table_reader *r);
 
-/* sk_table_stream_file()'s read of `fd` with opts->threads > 1 and
- * opts->parts (table.h), through `r`, which has read nothing yet. */
+/* sk_table_stream_file()'s read of `fd` with opts->parts on `threads`
+ * (> 1) threads (table.h), through `r`, which has read nothing yet. */
 int sk_table__stream_parallel(sk_table_reader *r, int fd,
-                              const sk_table_opts *opts);
+                              const sk_table_opts *opts, unsigned threads);
 
 #endif

@@ -534,17 +534,6 @@ static int read_header(struct par *p, int *ended)
     }
 }
 
-/* The rest fits one chunk: this thread reads it, as without threads. */
-static int read_rest(struct par *p)
-{
-    struct input *in = &p->in;
-    int rc = sk_table_reader_feed(p->tpl, in->buf + in->beg,
-                                  in->end - in->beg);
-
-    in->beg = in->end;
-    return rc != 0 ? rc : sk_table_reader_finish(p->tpl);
-}
-
 /* Read on to the next chunk's target and a little past it, where its
  * cut most likely is: what is read past the cut is copied. */
 static int read_more(struct par *p)
@@ -556,6 +545,25 @@ static int read_more(struct par *p)
                                                 : SLACK);
 }
 
+/* The rest on this thread, as without parts (or threads). */
+static int read_serially(struct par *p)
+{
+    struct input *in = &p->in;
+    int rc;
+
+    for (;;) {
+        if (in->beg < in->end &&
+            (rc = sk_table_reader_feed(p->tpl, in->buf + in->beg,
+                                       in->end - in->beg)) != 0)
+            return rc;
+        in->beg = in->end;
+        if (in->eof)
+            return sk_table_reader_finish(p->tpl);
+        if ((rc = input_more(in, SIZE_MAX)) != 0)
+            return rc;
+    }
+}
+
 static int run(struct par *p)
 {
     struct input *in = &p->in;
@@ -563,6 +571,8 @@ static int run(struct par *p)
 
     if ((rc = read_header(p, &ended)) != 0 || ended)
         return rc;
+    if (p->parts->split && !p->parts->split(p->payload))
+        return read_serially(p);
     p->line = p->tpl->line;
     p->fed = p->tpl->fed;
     p->last_row_line = p->tpl->last_row_line;
@@ -578,7 +588,7 @@ static int run(struct par *p)
                 continue;
             }
             if (p->tail == 0 && in->eof && len == in->end - in->beg)
-                return read_rest(p);
+                return read_serially(p); /* the rest is one chunk */
             if ((rc = dispatch(p, len)) != 0)
                 return rc;
         }
@@ -622,7 +632,7 @@ static size_t chunk_target(void)
 }
 
 int sk_table__stream_parallel(sk_table_reader *r, int fd,
-                              const sk_table_opts *opts)
+                              const sk_table_opts *opts, unsigned threads)
 {
     struct par p;
     unsigned t;
@@ -634,7 +644,7 @@ int sk_table__stream_parallel(sk_table_reader *r, int fd,
     p.payload = r->payload;
     p.tpl = r;
     p.target = chunk_target();
-    p.want = opts->threads < MAX_THREADS ? opts->threads : MAX_THREADS;
+    p.want = threads < MAX_THREADS ? threads : MAX_THREADS;
     p.cap = 2 * (size_t)p.want + 2;
     p.in.fd = fd;
     p.in.name = r->name;
