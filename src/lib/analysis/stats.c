@@ -791,12 +791,14 @@ static int merge_series(sk_stats_groups *g, struct series *s,
     if (ps->n == 0)
         return 0;
     if (s->n + ps->n > s->cap) {
-        double *v = realloc(s->v, (s->n + ps->n) * sizeof(*v));
+        /* doubling, as append() grows: a merge per chunk */
+        size_t cap = s->n + ps->n > 2 * s->cap ? s->n + ps->n : 2 * s->cap;
+        double *v = realloc(s->v, cap * sizeof(*v));
 
         if (!v)
             return sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);
         s->v = v;
-        s->cap = s->n + ps->n;
+        s->cap = cap;
     }
     memcpy(s->v + s->n, ps->v, ps->n * sizeof(*ps->v));
     s->n += ps->n;
@@ -838,7 +840,8 @@ static int part_merge(void *payload, void *part)
     return 0;
 }
 
-static const sk_table_parts stats_parts = {part_new, part_merge, part_free};
+static const sk_table_parts stats_parts = {part_new, part_merge, part_free,
+                                           NULL};
 
 /* Key order: part by part, numbers by value before text, text by bytes;
  * equal numbers written differently by bytes. */

@@ -857,7 +857,8 @@ static int part_merge(void *payload, void *part)
     return rc;
 }
 
-static const sk_table_parts top_parts = {part_new, part_merge, part_free};
+static const sk_table_parts top_parts = {part_new, part_merge, part_free,
+                                         NULL};
 
 static sk_table_opts table_opts(const sk_top *t)
 {
