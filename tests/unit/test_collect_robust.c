@@ -87,6 +87,10 @@ static long whole_rows_but_last(const char *path, int *torn_last)
         return -1;
     if (torn_last)
         *torn_last = 0;
+    if (n == 0) { /* killed after the file was made, before its header */
+        free(s);
+        return 0;
+    }
     if (n && s[n - 1] != '\n') {
         if (!torn_last) {
             free(s);

@@ -676,6 +676,8 @@ int sk_table__stream_parallel(sk_table_reader *r, int fd,
     open_part_clear(&p);
     while (p.nspare > 0)
         free(p.spare[--p.nspare]);
+    while (p.nidle > 0)
+        sk_table_reader_free(p.idle[--p.nidle]);
     pthread_cond_destroy(&p.done);
     pthread_cond_destroy(&p.work);
     pthread_mutex_destroy(&p.mu);
