@@ -23,7 +23,7 @@ case $seconds in
     ;;
 esac
 [ $# -gt 0 ] && shift
-all=(table num_roundtrip sse chunk prompts http filter scrub foreign prom)
+all=(table table_par num_roundtrip sse chunk prompts http filter scrub foreign prom)
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${all[@]}")
 for h in "${harnesses[@]}"; do

@@ -139,6 +139,13 @@ def table():
     for i, b in enumerate(torn):
         seeds.append(bytes([[0x00, 0x11][i % 2], [0, 2][i % 2]]) + b)
     write("table", seeds)
+    # the same CSVs read in parallel: options (0x10: cuts inside quotes),
+    # chunk size, threads
+    par = []
+    for i, b in enumerate(base + torn):
+        opts = [0x00, 0x10, 0x08 | 0x03, 0x14][i % 4]
+        par.append(bytes([opts, [0, 3, 12, 63][i % 4], i % 8]) + b)
+    write("table_par", par)
 
 
 def num_roundtrip():
