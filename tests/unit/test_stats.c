@@ -643,28 +643,38 @@ static const struct err_case cases[] = {
          "t.csv:4: more than 2 groups"},
 };
 
+/* The options of case c, its key and field names split into by[] and
+ * fields[] (in bbuf and fbuf, 64 bytes each). */
+static void case_opts(sk_stats_opts *o, const struct err_case *c,
+                      const char *by[2], char *bbuf, const char *fields[2],
+                      char *fbuf)
+{
+    memset(o, 0, sizeof(*o));
+    if (c->by) {
+        o->nby = split2(by, bbuf, 64, c->by);
+        o->by = by;
+    }
+    if (c->fields) {
+        o->nfields = split2(fields, fbuf, 64, c->fields);
+        o->fields = fields;
+    }
+    o->max_values = c->max_values;
+    o->max_groups = c->max_groups;
+}
+
 static void test_errors(void)
 {
     size_t i;
 
     for (i = 0; i < N(cases); i++) {
         const struct err_case *c = &cases[i];
-        sk_stats_opts o = {0};
+        sk_stats_opts o;
         const char *by[2], *fields[2];
         char bbuf[64], fbuf[64];
         sk_stats_groups *g = (sk_stats_groups *)&o; /* must become NULL */
         int rc;
 
-        if (c->by) {
-            o.nby = split2(by, bbuf, sizeof(bbuf), c->by);
-            o.by = by;
-        }
-        if (c->fields) {
-            o.nfields = split2(fields, fbuf, sizeof(fbuf), c->fields);
-            o.fields = fields;
-        }
-        o.max_values = c->max_values;
-        o.max_groups = c->max_groups;
+        case_opts(&o, c, by, bbuf, fields, fbuf);
         sk_error_clear();
         rc = sk_stats_groups_from_buffer(&g, "t.csv", c->csv, strlen(c->csv),
                                          &o);
@@ -701,23 +711,14 @@ static void test_errors_threads(void)
             break;
         }
         for (k = 0; k < 2; k++) {
-            sk_stats_opts o = {0};
+            sk_stats_opts o;
             const char *by[2], *fields[2];
             char bbuf[64], fbuf[64], want[256];
             sk_stats_groups *g = NULL;
             int rc;
 
             setenv("SK_TABLE_CHUNK_BYTES", k ? "5" : "1", 1);
-            if (c->by) {
-                o.nby = split2(by, bbuf, sizeof(bbuf), c->by);
-                o.by = by;
-            }
-            if (c->fields) {
-                o.nfields = split2(fields, fbuf, sizeof(fbuf), c->fields);
-                o.fields = fields;
-            }
-            o.max_values = c->max_values;
-            o.max_groups = c->max_groups;
+            case_opts(&o, c, by, bbuf, fields, fbuf);
             o.threads = 3;
             rc = sk_stats_groups_from_file(&g, path, &o);
             CHECK_INT(rc, c->rc);
