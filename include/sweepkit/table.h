@@ -28,7 +28,9 @@
  *
  * Ownership: every pointer an sk_row hands out is borrowed from the reader
  * and valid only during the callback that receives it; copy what you keep.
- * Thread-safety: a stream call uses only its own state.
+ * Thread-safety: a stream call uses only its own state; with parts (see
+ * sk_table_parts) its row function also runs on worker threads, each
+ * call with a part no other thread touches meanwhile.
  */
 #ifndef SWEEPKIT_TABLE_H
 #define SWEEPKIT_TABLE_H

@@ -629,6 +629,8 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     int fd = -1, rc;
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
+    unsigned threads = opts && opts->threads ? opts->threads
+                                             : default_threads;
     struct stat st;
 
     if (is_stdin) {
@@ -651,11 +653,8 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     }
     if ((rc = sk_table_reader_new(&r, name, opts, fn, payload)) != 0)
         goto done;
-    if (opts && opts->parts &&
-        (opts->threads ? opts->threads : default_threads) > 1) {
-        rc = sk_table__stream_parallel(r, fd, opts,
-                                       opts->threads ? opts->threads
-                                                     : default_threads);
+    if (opts && opts->parts && threads > 1) {
+        rc = sk_table__stream_parallel(r, fd, opts, threads);
         goto done;
     }
     if (!(chunk = malloc(READ_BYTES))) {
