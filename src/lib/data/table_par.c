@@ -38,8 +38,6 @@
 
 #define SPARE_MAX (2 * MAX_THREADS + 4)
 
-enum { QUEUED, TAKEN, DONE };
-
 struct chunk {
     char *buf;
     size_t len, cap;
@@ -48,7 +46,7 @@ struct chunk {
     void *part;
     int rc;    /* the worker's outcome */
     char *msg; /* its error message when rc != 0 (NULL: out of memory) */
-    int state;
+    int done;  /* parsed; chunks are taken in order, by p->next */
 };
 
 struct input {
@@ -134,7 +132,6 @@ static void parse_next(struct par *p)
     char *msg = NULL;
     int rc;
 
-    c->state = TAKEN;
     pthread_mutex_unlock(&p->mu);
     rc = sk_table_reader_feed(c->r, c->buf, c->len);
     if (rc != 0)
@@ -142,7 +139,7 @@ static void parse_next(struct par *p)
     pthread_mutex_lock(&p->mu);
     c->rc = rc;
     c->msg = msg;
-    c->state = DONE;
+    c->done = 1;
     pthread_cond_broadcast(&p->done);
 }
 
@@ -493,7 +490,6 @@ static int dispatch(struct par *p, size_t len)
     }
     start_threads(p);
     pthread_mutex_lock(&p->mu);
-    c->state = QUEUED;
     p->tail++;
     pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
@@ -601,7 +597,7 @@ static int run(struct par *p)
             break;
         c = &p->ring[p->head % p->cap];
         pthread_mutex_lock(&p->mu);
-        while (c->state != DONE) {
+        while (!c->done) {
             if (p->next < p->tail)
                 parse_next(p); /* rather than wait */
             else
