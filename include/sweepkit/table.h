@@ -83,6 +83,15 @@ enum {
  */
 #define SK_TABLE_REPLAY 1
 
+/* `size` zeroed bytes on cache lines of their own (aligned to and
+ * rounded up to SK_TABLE_LINE_BYTES), freed with free(), or NULL: for
+ * what a thread writes on every row (a reader, a part), which must not
+ * share a line with another thread's state (false sharing cost 25% more
+ * CPU on two threads).  128: two lines, as the adjacent-line prefetch
+ * fetches them. */
+#define SK_TABLE_LINE_BYTES 128
+void *sk_table_alloc_lines(size_t size);
+
 typedef struct {
     void *(*part_new)(void *payload);
     int (*merge)(void *payload, void *part);

@@ -758,7 +758,7 @@ static int on_row(void *payload, const sk_row *row)
 static void *part_new(void *payload)
 {
     const sk_stats_groups *g = payload;
-    sk_stats_groups *p = calloc(1, sizeof(*p));
+    sk_stats_groups *p = sk_table_alloc_lines(sizeof(*p));
 
     if (!p) {
         sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);

@@ -77,9 +77,10 @@ int sk_summarize_begin(struct sk_queries **out, const char *name,
 {
     struct sk_queries *q;
 
-    if (!(*out = q = calloc(1, sizeof(*q))))
+    /* on lines of their own: a part's are written on a worker thread */
+    if (!(*out = q = sk_table_alloc_lines(sizeof(*q))))
         return sk_error_set(SK_ENOMEM, "out of memory");
-    if (!(q->load = calloc(1, sizeof(*q->load))) ||
+    if (!(q->load = sk_table_alloc_lines(sizeof(*q->load))) ||
         !(q->name = strdup(name))) {
         sk_summarize_queries_free(q);
         *out = NULL;

@@ -45,6 +45,18 @@ void sk_table_set_threads(unsigned threads)
     default_threads = threads;
 }
 
+void *sk_table_alloc_lines(size_t size)
+{
+    size_t n = (size + SK_TABLE_LINE_BYTES - 1) / SK_TABLE_LINE_BYTES *
+               SK_TABLE_LINE_BYTES;
+    void *p;
+
+    if (n < size || posix_memalign(&p, SK_TABLE_LINE_BYTES, n ? n : 1) != 0)
+        return NULL;
+    memset(p, 0, n ? n : 1);
+    return p;
+}
+
 void sk_table_set_note_fn(sk_table_note_fn fn, void *payload)
 {
     note_fn = fn;
@@ -252,7 +264,7 @@ int sk_table_reader_new(sk_table_reader **out, const char *name,
     sk_table_reader *r;
 
     *out = NULL;
-    r = calloc(1, sizeof(*r));
+    r = sk_table_alloc_lines(sizeof(*r));
     if (!r || csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         free(r);
         return sk_error_set(SK_ENOMEM, "%s: out of memory", name);

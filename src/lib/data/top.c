@@ -114,7 +114,8 @@ int sk_top_new(sk_top **out, const sk_top_opts *opts)
     sk_top *t;
 
     *out = NULL;
-    if (!(t = calloc(1, sizeof(*t))))
+    /* on lines of its own: a part's are written on a worker thread */
+    if (!(t = sk_table_alloc_lines(sizeof(*t))))
         return sk_error_set(SK_ENOMEM, "out of memory");
     t->opts = opts;
     t->ints = !opts->compat;
@@ -769,7 +770,8 @@ static void *part_new(void *payload)
     if (sk_top_new(&p, t->opts) != 0)
         return NULL;
     p->is_part = 1;
-    if (!(p->cols = malloc((t->ncols ? t->ncols : 1) * sizeof(*p->cols)))) {
+    if (!(p->cols = sk_table_alloc_lines((t->ncols ? t->ncols : 1) *
+                                         sizeof(*p->cols)))) {
         sk_top_free(p);
         sk_error_set(SK_ENOMEM, "out of memory");
         return NULL;
