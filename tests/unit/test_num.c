@@ -362,6 +362,9 @@ static const char *scan_disagrees(const char *s, size_t len)
         return "repr length";
     if (!same_double(sv, pv))
         return "value";
+    sv = -1;
+    if (sk_num_scan(s, len, &sv, NULL) != 1 || !same_double(sv, pv))
+        return "value alone";
     return NULL;
 }
 
@@ -801,6 +804,65 @@ static void test_random_decimals(void)
     CHECK(short_cases > RANDOM_CASES / 2); /* the fast path was exercised */
 }
 
+/*
+ * 16 to 19 significant digits, the value alone (sk_num_scan()'s long
+ * double route): random digits with the point anywhere and an exponent,
+ * and decimals on or one digit off a midpoint between two doubles (the
+ * midpoint of x and its successor, printed exactly to 19 digits or cut
+ * to them), against the C library's correctly rounded strtod().
+ */
+static void test_wide_decimals(void)
+{
+    char text[96], digits[24];
+    long bad = 0, done = 0;
+
+    while (done < RANDOM_CASES) {
+        uint64_t r = rng();
+        int nd = 16 + (int)(r % 4), i, e = (int)((r >> 8) % 61) - 30;
+        double v = 0, want;
+        const char *why = NULL;
+
+        if (r >> 16 & 1) {
+            for (i = 0; i < nd; i++)
+                digits[i] = (char)('0' + (i == 0 ? 1 + rng() % 9 : rng() % 10));
+            digits[nd] = '\0';
+            i = (int)((r >> 20) % (unsigned)(nd + 1));
+            snprintf(text, sizeof(text), "%s%.*s.%se%d",
+                     r >> 24 & 1 ? "-" : "", i, digits, digits + i, e);
+        } else {
+            /* x's midpoint with its successor, 19 digits */
+            double x = (double)(rng() >> 11) * 0x1p-53 * pow(10, e % 20);
+            long double mid;
+
+            if (x == 0)
+                continue;
+            mid = ((long double)x + (long double)nextafter(x, INFINITY)) / 2;
+            snprintf(text, sizeof(text), "%.*Le", 15 + (int)(r % 4), mid);
+        }
+        done++;
+        want = strtod(text, NULL);
+        if (sk_num_scan(text, strlen(text), &v, NULL) != 1)
+            why = "rejected";
+        else if (!same_double(v, want))
+            why = "value";
+        if (why && bad++ < 10)
+            fprintf(stderr, "wide decimal \"%s\": %s\n", text, why);
+    }
+    CHECK_INT(bad, 0);
+    /* exact midpoints: ties to even, which a double rounding gets wrong */
+    {
+        static const char *const ties[] = {"9007199254740993",
+                                           "9007199254740995",
+                                           "-9007199254740993e-5",
+                                           "1.000000000000000111",
+                                           "0.1000000000000000055511151231257827"};
+        size_t k;
+
+        for (k = 0; k < COUNT(ties); k++)
+            CHECK(scan_disagrees(ties[k], strlen(ties[k])) == NULL);
+    }
+}
+
 /* The level rule every reader shares, and its one message. */
 static void test_level(void)
 {
@@ -878,6 +940,7 @@ int main(void)
     test_long_inputs();
     test_random_doubles();
     test_random_decimals();
+    test_wide_decimals();
     test_level();
     test_human();
     return sk_test_done("num");

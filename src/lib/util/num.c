@@ -512,6 +512,52 @@ size_t sk_num_repr(char *buf, size_t cap, double x)
     return n;
 }
 
+/*
+ * 16 to 19 significant digits (mant < 10^19 < 2^64), the value only:
+ * mant and 10^|scale| (5^27 < 2^64) are exact in the x87 64-bit long
+ * double, so their product or quotient is correctly rounded to 64 bits,
+ * within half a 64-bit unit of the exact value.  Rounding that to a
+ * double's 53 bits gives the correctly rounded double unless it sits on
+ * a midpoint between two doubles (low 11 bits 0x400), where the exact
+ * value may lie on either side: strtod() decides those (and everything
+ * where long double is not the x87 format, or runs at less precision).
+ */
+static int wide_value(double *value, uint64_t mant, int scale, int neg)
+{
+#if LDBL_MANT_DIG == 64
+    static const long double pow10l[] = {
+        1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+        1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+        1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+    };
+    /* 1: this thread's x87 precision is the full 64 bits */
+    static _Thread_local signed char full = -1;
+    long double x;
+    uint64_t bits;
+
+    if (full < 0) {
+        volatile long double big = 9223372036854775808.0L; /* 2^63 */
+
+        full = big + 1.0L != big;
+    }
+    if (!full || scale < -27 || scale > 27)
+        return 0;
+    x = scale >= 0 ? (long double)mant * pow10l[scale]
+                   : (long double)mant / pow10l[-scale];
+    memcpy(&bits, &x, sizeof(bits)); /* the 64-bit significand */
+    if ((bits & 0x7FF) >= 0x3FF && (bits & 0x7FF) <= 0x401)
+        return 0;
+    *value = neg ? -(double)x : (double)x;
+    return 1;
+#else
+    (void)value;
+    (void)mant;
+    (void)scale;
+    (void)neg;
+    return 0;
+#endif
+}
+
 /* The general route: full grammar, then the printer for the length. */
 static int scan_slow(const char *s, size_t len, double *value,
                      size_t *repr_len)
@@ -593,8 +639,10 @@ static int scan_fast(const unsigned char *p, const unsigned char *end,
     while (stop[-1] == '0' || stop[-1] == '.')
         stop--;
     nsig = (int)(stop - first) - (first < point && point < stop);
-    if (ndig > 19 || nsig > 15 || decpt < -300 || decpt > 300)
+    if (ndig > 19 || decpt < -300 || decpt > 300)
         return 0;
+    if (nsig > 15) /* the value alone: the repr may be shorter */
+        return !repr_len && value && wide_value(value, mant, scale, neg);
     if (value) {
         if (mant >> 53) { /* trailing zeros made it inexact as a double */
             mant /= int_pow10[ndig - nsig];
