@@ -151,6 +151,10 @@ void sk_table_set_note_fn(sk_table_note_fn fn, void *payload);
  * (a command sets it once for every reader under it); 1 until set. */
 void sk_table_set_threads(unsigned threads);
 
+/* The threads a read asking for `threads` uses: that many, or for 0 the
+ * calling thread's default. */
+unsigned sk_table_threads(unsigned threads);
+
 /*
  * CSV dialects.  The field delimiter is told from the file's first line
  * (the header): of ',', ';' and TAB outside quotes, the one it holds most

@@ -6,8 +6,9 @@
  * kept (glibc grows large arrays with mremap, and only touched pages are
  * resident).  Per group: one block (key text, numeric key parts, one series
  * header per field), a slot in the groups array and in the hash index.
- * Rows themselves are never kept.  A summary sorts one array at a time,
- * with a scratch array of the same size.
+ * Rows themselves are never kept.  The load ends by sorting every array
+ * and taking its mean and sd, on the read's threads: one scratch array of
+ * an array's size per thread at a time.
  */
 #include "sweepkit/stats.h"
 
@@ -20,6 +21,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,9 +160,39 @@ static void insertion_sort(double *v, size_t n)
 
 #define RADIX_MIN 64
 
-/* Values known finite (the loader checked them); `sorted`: v already is. */
-static int summarize(struct sk_stats_summary *out, double *pct, double *v,
-                     size_t n, const double *p, size_t np, int sorted)
+/* Sort finite values ascending; an error when the scratch array cannot
+ * be had. */
+static int sort_values(double *v, size_t n)
+{
+    double *tmp;
+
+    if (n < RADIX_MIN) {
+        insertion_sort(v, n);
+        return 0;
+    }
+    if (n > SIZE_MAX / sizeof(*tmp) || !(tmp = malloc(n * sizeof(*tmp))))
+        return SK_ENOMEM;
+    radix_sort(v, tmp, n);
+    free(tmp);
+    return 0;
+}
+
+static int sort_failed(size_t n)
+{
+    return sk_error_set(SK_ENOMEM, "out of memory sorting %zu values", n);
+}
+
+/* gsl_stats_mean: a running mean, which cannot overflow on finite data.
+ * gsl_stats_sd_m: sqrt(sum (x - mean)^2 / (n - 1)), the sample standard
+ * deviation; undefined for one value.  Over the sorted values, so a
+ * summary does not depend on the order the values were read in. */
+static void moments(double *mean, double *sd, const double *sorted, size_t n)
+{
+    *mean = n ? gsl_stats_mean(sorted, 1, n) : NAN;
+    *sd = n >= 2 ? gsl_stats_sd_m(sorted, 1, n, *mean) : NAN;
+}
+
+static int check_ps(const double *p, size_t np)
 {
     size_t i;
     int rc;
@@ -168,48 +200,44 @@ static int summarize(struct sk_stats_summary *out, double *pct, double *v,
     for (i = 0; i < np; i++)
         if ((rc = check_p(p[i])) != 0)
             return rc;
-    if (n == 0) {
-        out->count = out->missing = 0;
-        out->mean = out->sd = out->min = out->max = NAN;
-        for (i = 0; i < np; i++)
-            pct[i] = NAN;
-        return 0;
-    }
-    if (!sorted && n < RADIX_MIN) {
-        insertion_sort(v, n);
-    } else if (!sorted) {
-        double *tmp;
+    return 0;
+}
 
-        if (n > SIZE_MAX / sizeof(*tmp) || !(tmp = malloc(n * sizeof(*tmp))))
-            return sk_error_set(SK_ENOMEM, "out of memory sorting %zu values",
-                                n);
-        radix_sort(v, tmp, n);
-        free(tmp);
-    }
-    /* gsl_stats_mean: a running mean, which cannot overflow on finite
-     * data.  gsl_stats_sd_m: sqrt(sum (x - mean)^2 / (n - 1)), the sample
-     * standard deviation; undefined for one value. */
+/* The summary of n sorted values with their moments. */
+static void fill(struct sk_stats_summary *out, double *pct,
+                 const double *sorted, size_t n, double mean, double sd,
+                 const double *p, size_t np)
+{
+    size_t i;
+
     out->count = n;
     out->missing = 0;
-    out->mean = gsl_stats_mean(v, 1, n);
-    out->sd = n >= 2 ? gsl_stats_sd_m(v, 1, n, out->mean) : NAN;
-    out->min = v[0];
-    out->max = v[n - 1];
+    out->mean = mean;
+    out->sd = sd;
+    out->min = n ? sorted[0] : NAN;
+    out->max = n ? sorted[n - 1] : NAN;
     for (i = 0; i < np; i++)
-        pct[i] = percentile(v, n, p[i]);
-    return 0;
+        pct[i] = n ? percentile(sorted, n, p[i]) : NAN;
 }
 
 int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
                        double *values, size_t n, const double *p, size_t np)
 {
+    double mean, sd;
     size_t i;
+    int rc;
 
     for (i = 0; i < n; i++)
         if (!isfinite(values[i]))
             return sk_error_set(SK_EINVAL,
                                 "value %zu of the sample is not finite", i + 1);
-    return summarize(out, pct, values, n, p, np, 0);
+    if ((rc = check_ps(p, np)) != 0)
+        return rc;
+    if (sort_values(values, n) != 0)
+        return sort_failed(n);
+    moments(&mean, &sd, values, n);
+    fill(out, pct, values, n, mean, sd, p, np);
+    return 0;
 }
 
 /* ---- percentile intervals ---------------------------------------------- */
@@ -363,7 +391,8 @@ struct series {
     double *v;
     size_t n, cap;
     size_t missing;
-    int sorted; /* v is sorted: a later summary skips the sort */
+    int ready; /* v sorted, mean and sd computed (prepare()) */
+    double mean, sd;
 };
 
 /* A group's block holds num[nkeys], s[nfields] and the key text. */
@@ -719,7 +748,7 @@ static int append(sk_stats_groups *g, struct series *s, double v,
         s->cap = cap;
     }
     s->v[s->n++] = v;
-    s->sorted = 0;
+    s->ready = 0;
     g->kept++;
     return 0;
 }
@@ -802,7 +831,7 @@ static int merge_series(sk_stats_groups *g, struct series *s,
     }
     memcpy(s->v + s->n, ps->v, ps->n * sizeof(*ps->v));
     s->n += ps->n;
-    s->sorted = 0;
+    s->ready = 0;
     g->kept += ps->n;
     return 0;
 }
@@ -890,6 +919,76 @@ static int stream_buffer(const void *src, sk_row_fn fn, void *payload)
     return sk_table_stream_buffer(b->name, b->buf, b->len, NULL, fn, payload);
 }
 
+/* A series sorted, with its moments: 0, or SK_ENOMEM without a message
+ * (this runs on worker threads). */
+static int prepare(struct series *s)
+{
+    if (sort_values(s->v, s->n) != 0)
+        return SK_ENOMEM;
+    moments(&s->mean, &s->sd, s->v, s->n);
+    s->ready = 1;
+    return 0;
+}
+
+static int ready(struct series *s)
+{
+    return s->ready || prepare(s) == 0 ? 0 : sort_failed(s->n);
+}
+
+/* Every series prepared on `threads` threads, which take them in turn:
+ * each series is one thread's, so the results are those of one thread. */
+struct ready_pool {
+    sk_stats_groups *g;
+    pthread_mutex_t mu;
+    size_t next, total;
+    size_t failed_n; /* a series that could not be prepared: its size + 1 */
+};
+
+static void *ready_worker(void *arg)
+{
+    struct ready_pool *p = arg;
+
+    for (;;) {
+        struct series *s;
+        size_t k;
+
+        pthread_mutex_lock(&p->mu);
+        k = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (k >= p->total)
+            return NULL;
+        s = &p->g->groups[k / p->g->nfields].s[k % p->g->nfields];
+        if (!s->ready && prepare(s) != 0) {
+            pthread_mutex_lock(&p->mu);
+            if (!p->failed_n)
+                p->failed_n = s->n + 1;
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
+}
+
+static int ready_all(sk_stats_groups *g, unsigned threads)
+{
+    struct ready_pool p = {g, PTHREAD_MUTEX_INITIALIZER, 0,
+                           g->ngroups * g->nfields, 0};
+    pthread_t tid[64];
+    unsigned t, started = 0;
+
+    if (threads > p.total)
+        threads = (unsigned)p.total;
+    if (threads > 64)
+        threads = 64;
+    /* the calling thread works too; a thread not started leaves fewer */
+    for (t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, ready_worker, &p) == 0)
+            started++;
+    ready_worker(&p);
+    for (t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&p.mu);
+    return p.failed_n ? sort_failed(p.failed_n - 1) : 0;
+}
+
 static int load(sk_stats_groups **out, const char *name, stream_fn stream,
                 const void *src, const sk_stats_opts *opts)
 {
@@ -914,6 +1013,8 @@ static int load(sk_stats_groups **out, const char *name, stream_fn stream,
     }
     if (g->ngroups > 1)
         qsort(g->groups, g->ngroups, sizeof(*g->groups), cmp_groups);
+    if ((rc = ready_all(g, sk_table_threads(g->opts->threads))) != 0)
+        goto done;
     /* The index and scratch served the load only. */
     free(g->slot);
     free(g->scratch);
@@ -1002,7 +1103,7 @@ int sk_stats_groups_percentile_ci(double *lo, double *hi,
 
     assert(i < g->ngroups && f < g->nfields);
     s = &g->groups[i].s[f];
-    assert(s->sorted || s->n < 2);
+    assert(s->ready || s->n < 2);
     return sk_stats_percentile_ci(lo, hi, s->v, s->n, p, confidence);
 }
 
@@ -1015,9 +1116,9 @@ int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
 
     assert(i < g->ngroups && f < g->nfields);
     s = &g->groups[i].s[f];
-    if ((rc = summarize(out, pct, s->v, s->n, p, np, s->sorted)) != 0)
+    if ((rc = check_ps(p, np)) != 0 || (rc = ready(s)) != 0)
         return rc;
-    s->sorted = 1;
+    fill(out, pct, s->v, s->n, s->mean, s->sd, p, np);
     out->missing = s->missing;
     return 0;
 }

@@ -45,6 +45,11 @@ void sk_table_set_threads(unsigned threads)
     default_threads = threads;
 }
 
+unsigned sk_table_threads(unsigned threads)
+{
+    return threads ? threads : default_threads ? default_threads : 1;
+}
+
 void *sk_table_alloc_lines(size_t size)
 {
     size_t n = (size + SK_TABLE_LINE_BYTES - 1) / SK_TABLE_LINE_BYTES *
@@ -641,8 +646,7 @@ int sk_table_stream_file(const char *path, const sk_table_opts *opts,
     int fd = -1, rc;
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    unsigned threads = opts && opts->threads ? opts->threads
-                                             : default_threads;
+    unsigned threads = sk_table_threads(opts ? opts->threads : 0);
     struct stat st;
 
     if (is_stdin) {
