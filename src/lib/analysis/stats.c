@@ -160,20 +160,30 @@ static void insertion_sort(double *v, size_t n)
 
 #define RADIX_MIN 64
 
+/* A radix sort's scratch array, kept from one sort to the next: fresh
+ * pages cost a fault each. */
+struct scratch {
+    double *v;
+    size_t cap;
+};
+
 /* Sort finite values ascending; an error when the scratch array cannot
  * be had. */
-static int sort_values(double *v, size_t n)
+static int sort_values(double *v, size_t n, struct scratch *tmp)
 {
-    double *tmp;
-
     if (n < RADIX_MIN) {
         insertion_sort(v, n);
         return 0;
     }
-    if (n > SIZE_MAX / sizeof(*tmp) || !(tmp = malloc(n * sizeof(*tmp))))
-        return SK_ENOMEM;
-    radix_sort(v, tmp, n);
-    free(tmp);
+    if (n > tmp->cap) {
+        free(tmp->v);
+        tmp->cap = 0;
+        if (n > SIZE_MAX / sizeof(*tmp->v) ||
+            !(tmp->v = malloc(n * sizeof(*tmp->v))))
+            return SK_ENOMEM;
+        tmp->cap = n;
+    }
+    radix_sort(v, tmp->v, n);
     return 0;
 }
 
@@ -223,6 +233,7 @@ static void fill(struct sk_stats_summary *out, double *pct,
 int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
                        double *values, size_t n, const double *p, size_t np)
 {
+    struct scratch tmp = {NULL, 0};
     double mean, sd;
     size_t i;
     int rc;
@@ -233,7 +244,9 @@ int sk_stats_summarize(struct sk_stats_summary *out, double *pct,
                                 "value %zu of the sample is not finite", i + 1);
     if ((rc = check_ps(p, np)) != 0)
         return rc;
-    if (sort_values(values, n) != 0)
+    rc = sort_values(values, n, &tmp);
+    free(tmp.v);
+    if (rc != 0)
         return sort_failed(n);
     moments(&mean, &sd, values, n);
     fill(out, pct, values, n, mean, sd, p, np);
@@ -921,9 +934,9 @@ static int stream_buffer(const void *src, sk_row_fn fn, void *payload)
 
 /* A series sorted, with its moments: 0, or SK_ENOMEM without a message
  * (this runs on worker threads). */
-static int prepare(struct series *s)
+static int prepare(struct series *s, struct scratch *tmp)
 {
-    if (sort_values(s->v, s->n) != 0)
+    if (sort_values(s->v, s->n, tmp) != 0)
         return SK_ENOMEM;
     moments(&s->mean, &s->sd, s->v, s->n);
     s->ready = 1;
@@ -932,7 +945,11 @@ static int prepare(struct series *s)
 
 static int ready(struct series *s)
 {
-    return s->ready || prepare(s) == 0 ? 0 : sort_failed(s->n);
+    struct scratch tmp = {NULL, 0};
+    int rc = s->ready ? 0 : prepare(s, &tmp);
+
+    free(tmp.v);
+    return rc ? sort_failed(s->n) : 0;
 }
 
 /* Every series prepared on `threads` threads, which take them in turn:
@@ -947,6 +964,7 @@ struct ready_pool {
 static void *ready_worker(void *arg)
 {
     struct ready_pool *p = arg;
+    struct scratch tmp = {NULL, 0};
 
     for (;;) {
         struct series *s;
@@ -955,10 +973,12 @@ static void *ready_worker(void *arg)
         pthread_mutex_lock(&p->mu);
         k = p->next++;
         pthread_mutex_unlock(&p->mu);
-        if (k >= p->total)
+        if (k >= p->total) {
+            free(tmp.v);
             return NULL;
+        }
         s = &p->g->groups[k / p->g->nfields].s[k % p->g->nfields];
-        if (!s->ready && prepare(s) != 0) {
+        if (!s->ready && prepare(s, &tmp) != 0) {
             pthread_mutex_lock(&p->mu);
             if (!p->failed_n)
                 p->failed_n = s->n + 1;
