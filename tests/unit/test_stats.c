@@ -203,6 +203,29 @@ static void test_summarize(void)
         CHECK_NEAR(s.mean, 200000002, 1e-6);
         CHECK_NEAR(pct[1], 3, 0);
     }
+    /* sums past DBL_MAX: the mean of finite values stays finite */
+    {
+        double h[] = {DBL_MAX, DBL_MAX, DBL_MAX, DBL_MAX / 2};
+
+        CHECK_INT(sk_stats_summarize(&s, pct, h, 4, p, N(p)), 0);
+        CHECK_NEAR(s.mean, DBL_MAX * 0.875, DBL_MAX * 1e-15);
+#if LDBL_MANT_DIG >= 64
+        /* and so does the sd when a long double is wider (squares of
+         * deviations past DBL_MAX: GSL's sd is infinite there too) */
+        CHECK_NEAR(s.sd, DBL_MAX * 0.25, DBL_MAX * 1e-15);
+#endif
+    }
+#if LDBL_MANT_DIG >= 64
+    /* sums of long doubles: five ones and 2^53 sum to 2^53 + 5 exactly
+     * (2^53 + 4 in doubles), and the mean is the nearest double to
+     * (2^53 + 5) / 6 */
+    {
+        double w[] = {9007199254740992.0, 1, 1, 1, 1, 1};
+
+        CHECK_INT(sk_stats_summarize(&s, pct, w, 6, p, N(p)), 0);
+        CHECK_NEAR(s.mean, 1501199875790166.25, 0);
+    }
+#endif
 }
 
 /* The in-place sort (radix from 64 values) agrees with qsort(), on
