@@ -193,10 +193,12 @@ int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
 
 /*
  * The interval of sk_stats_percentile_ci() for group i's field f, after
- * sk_stats_groups_summarize() of it (which sorts its values).
+ * sk_stats_groups_summarize() of it (which sorts its values).  `g` keeps
+ * the ranks of the last intervals asked for, which depend on the count,
+ * p and the confidence only: the fields of a group cost one search.
  */
 int sk_stats_groups_percentile_ci(double *lo, double *hi,
-                                  const sk_stats_groups *g, size_t i,
+                                  sk_stats_groups *g, size_t i,
                                   size_t f, double p, double confidence);
 
 /*

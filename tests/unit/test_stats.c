@@ -1030,6 +1030,82 @@ static void test_quantile_coverage(void)
 /* The t-interval of a mean: t(0.975, 3) = 3.182446305284263 (tables),
  * so mean 10, sd 2, n 4 gives 10 -/+ 3.1824463; under two values or a
  * non-finite sd, none. */
+/* Percentile intervals of grouped series, whose ranks the groups keep:
+ * 40 groups of 20..59 rows, field b missing every third row (so the two
+ * fields of a group differ in count), three percentiles, asked twice in
+ * opposite orders (past the ranks kept), each against
+ * sk_stats_percentile_ci() over values sorted here. */
+static void test_group_intervals(void)
+{
+    enum { G = 40 };
+    const char *by[] = {"g"};
+    const char *fields[] = {"a", "b"};
+    const double ps[] = {10, 50, 90};
+    sk_stats_opts o = {0};
+    sk_stats_groups *g;
+    struct sk_stats_summary s;
+    double va[G + 20], vb[G + 20], pct[3];
+    size_t cap = 1 << 16, used = 0, i, r, f, k, pass, na, nb;
+    char *csv = malloc(cap);
+    int bad = 0;
+
+    if (!csv) {
+        CHECK(0);
+        return;
+    }
+    used += (size_t)snprintf(csv, cap, "g,a,b\n");
+    for (i = 0; i < G; i++)
+        for (r = 0; r < 20 + i; r++) {
+            used += (size_t)snprintf(csv + used, cap - used, "%zu,%zu.5,", i,
+                                     (i * 37 + r * 11) % 101);
+            if (r % 3)
+                used += (size_t)snprintf(csv + used, cap - used, "%zu",
+                                         (i * 13 + r * 29) % 97);
+            used += (size_t)snprintf(csv + used, cap - used, "\n");
+        }
+    o.by = by;
+    o.nby = 1;
+    o.fields = fields;
+    o.nfields = 2;
+    o.threads = 2;
+    g = load(csv, &o);
+    free(csv);
+    if (!g) {
+        CHECK(0);
+        return;
+    }
+    for (i = 0; i < G; i++)
+        for (f = 0; f < 2; f++)
+            CHECK_INT(sk_stats_groups_summarize(&s, pct, g, i, f, ps, 3), 0);
+    for (pass = 0; pass < 2; pass++)
+        for (k = 0; k < G; k++) {
+            i = pass ? G - 1 - k : k;
+            /* the group's values, sorted here; keys sort by value */
+            for (r = na = nb = 0; r < 20 + i; r++) {
+                va[na++] = (double)((i * 37 + r * 11) % 101) + 0.5;
+                if (r % 3)
+                    vb[nb++] = (double)((i * 13 + r * 29) % 97);
+            }
+            qsort(va, na, sizeof(*va), cmp_double);
+            qsort(vb, nb, sizeof(*vb), cmp_double);
+            for (f = 0; f < 2; f++)
+                for (r = 0; r < 3; r++) {
+                    double lo, hi, wlo, whi;
+                    int rc = sk_stats_groups_percentile_ci(&lo, &hi, g, i, f,
+                                                           ps[r], 0.9);
+                    int want = sk_stats_percentile_ci(&wlo, &whi,
+                                                      f ? vb : va,
+                                                      f ? nb : na, ps[r], 0.9);
+
+                    if (rc != want || (rc == 0 && (lo != wlo || hi != whi)))
+                        bad++;
+                    sk_error_clear();
+                }
+        }
+    CHECK_INT(bad, 0);
+    sk_stats_groups_free(g);
+}
+
 static void test_t_interval(void)
 {
     double lo, hi;
@@ -1061,6 +1137,7 @@ int main(void)
     test_group_composite();
     test_group_key_order();
     test_group_many();
+    test_group_intervals();
     test_defaults();
     test_errors();
     test_errors_threads();

@@ -440,6 +440,8 @@ struct group {
     uint64_t hash;
 };
 
+#define RANKS_KEPT 64
+
 struct sk_stats_groups {
     const char *name; /* for messages, during the load only */
     char **key_name;
@@ -461,6 +463,15 @@ struct sk_stats_groups {
     size_t kept, max_values, max_groups;
     const sk_stats_opts *opts;
     int is_part; /* a part (table.h): the column names are borrowed */
+
+    /* The ranks of percentile intervals asked for before: they depend on
+     * the count, the quantile and the confidence only, and the fields of
+     * a group mostly share a count (and a writer may ask twice). */
+    struct ranks {
+        size_t n, l, u;
+        double q, confidence;
+    } ranks[RANKS_KEPT];
+    size_t nranks;
 };
 
 void sk_stats_groups_free(sk_stats_groups *g)
@@ -1138,15 +1149,37 @@ const char *sk_stats_groups_field_name(const sk_stats_groups *g, size_t f)
 }
 
 int sk_stats_groups_percentile_ci(double *lo, double *hi,
-                                  const sk_stats_groups *g, size_t i,
-                                  size_t f, double p, double confidence)
+                                  sk_stats_groups *g, size_t i, size_t f,
+                                  double p, double confidence)
 {
     const struct series *s;
+    struct ranks *r;
+    size_t k;
+    double cov;
+    int rc;
 
     assert(i < g->ngroups && f < g->nfields);
     s = &g->groups[i].s[f];
     assert(s->ready || s->n < 2);
-    return sk_stats_percentile_ci(lo, hi, s->v, s->n, p, confidence);
+    for (k = 0; k < g->nranks && k < RANKS_KEPT; k++) {
+        r = &g->ranks[k];
+        if (r->n == s->n && r->q == p / 100 && r->confidence == confidence)
+            goto found;
+    }
+    /* the oldest entry makes room */
+    r = &g->ranks[g->nranks++ % RANKS_KEPT];
+    if ((rc = sk_stats_quantile_ranks(&r->l, &r->u, &cov, s->n, p / 100,
+                                      confidence)) != 0) {
+        r->n = 0; /* never a count asked for: an interval needs values */
+        return rc;
+    }
+    r->n = s->n;
+    r->q = p / 100;
+    r->confidence = confidence;
+found:
+    *lo = s->v[r->l - 1];
+    *hi = s->v[r->u - 1];
+    return 0;
 }
 
 int sk_stats_groups_summarize(struct sk_stats_summary *out, double *pct,
