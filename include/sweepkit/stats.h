@@ -14,8 +14,8 @@
  * from their parent object and live as long as it does.
  * Thread-safety: every function is reentrant; an sk_stats_groups may be
  * used by one thread at a time.  The GSL functions called here
- * (gsl_stats_mean, gsl_stats_sd_m, where a sum overflows) have no status and never call GSL's
- * error handler.
+ * (gsl_stats_mean, gsl_stats_sd_m, where a sum overflows) have no status
+ * and never call GSL's error handler.
  */
 #ifndef SWEEPKIT_STATS_H
 #define SWEEPKIT_STATS_H
