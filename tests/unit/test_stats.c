@@ -1027,9 +1027,6 @@ static void test_quantile_coverage(void)
     }
 }
 
-/* The t-interval of a mean: t(0.975, 3) = 3.182446305284263 (tables),
- * so mean 10, sd 2, n 4 gives 10 -/+ 3.1824463; under two values or a
- * non-finite sd, none. */
 /* Percentile intervals of grouped series, whose ranks the groups keep:
  * 40 groups of 20..59 rows, field b missing every third row (so the two
  * fields of a group differ in count), three percentiles, asked twice in
@@ -1106,6 +1103,9 @@ static void test_group_intervals(void)
     sk_stats_groups_free(g);
 }
 
+/* The t-interval of a mean: t(0.975, 3) = 3.182446305284263 (tables),
+ * so mean 10, sd 2, n 4 gives 10 -/+ 3.1824463; under two values or a
+ * non-finite sd, none. */
 static void test_t_interval(void)
 {
     double lo, hi;
