@@ -1154,7 +1154,7 @@ int sk_stats_groups_percentile_ci(double *lo, double *hi,
 {
     const struct series *s;
     struct ranks *r;
-    size_t k;
+    size_t k, l, u;
     double cov;
     int rc;
 
@@ -1164,21 +1164,25 @@ int sk_stats_groups_percentile_ci(double *lo, double *hi,
     for (k = 0; k < g->nranks && k < RANKS_KEPT; k++) {
         r = &g->ranks[k];
         if (r->n == s->n && r->q == p / 100 && r->confidence == confidence)
-            goto found;
+            break;
     }
-    /* the oldest entry makes room */
-    r = &g->ranks[g->nranks++ % RANKS_KEPT];
-    if ((rc = sk_stats_quantile_ranks(&r->l, &r->u, &cov, s->n, p / 100,
-                                      confidence)) != 0) {
-        r->n = 0; /* never a count asked for: an interval needs values */
-        return rc;
+    if (k < g->nranks && k < RANKS_KEPT) {
+        l = r->l;
+        u = r->u;
+    } else {
+        if ((rc = sk_stats_quantile_ranks(&l, &u, &cov, s->n, p / 100,
+                                          confidence)) != 0)
+            return rc;
+        /* kept; the oldest entry makes room */
+        r = &g->ranks[g->nranks++ % RANKS_KEPT];
+        r->n = s->n;
+        r->l = l;
+        r->u = u;
+        r->q = p / 100;
+        r->confidence = confidence;
     }
-    r->n = s->n;
-    r->q = p / 100;
-    r->confidence = confidence;
-found:
-    *lo = s->v[r->l - 1];
-    *hi = s->v[r->u - 1];
+    *lo = s->v[l - 1];
+    *hi = s->v[u - 1];
     return 0;
 }
 
