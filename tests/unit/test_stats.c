@@ -490,6 +490,94 @@ static void test_group_many(void)
     free(csv);
 }
 
+/* Groups whose arrays pass through every size of stats' pool and past it
+ * (140000 values are more than 1 MiB), their rows interleaved so that
+ * they all grow at once: read whole, then on two threads in 64 KiB
+ * chunks (merged part by part).  Group k holds 0..n-1 in a scrambled
+ * order, so every summary is known. */
+static void test_group_sizes(void)
+{
+    static const size_t n[] = {1, 2, 9, 1000, 70001, 140000};
+    const char *by[] = {"k"};
+    const char *fields[] = {"v"};
+    char dir[] = "/tmp/sk_stats_XXXXXX", path[64];
+    size_t left[N(n)], i, k, total = 0, bad = 0;
+    char *csv, *p;
+    int pass;
+
+    for (k = 0; k < N(n); k++)
+        total += left[k] = n[k];
+    if (!(p = csv = malloc(total * 16 + 8)) || !mkdtemp(dir)) {
+        CHECK(!"malloc or mkdtemp");
+        free(csv);
+        return;
+    }
+    p += sprintf(p, "k,v\n");
+    for (i = 0; i < total;)
+        for (k = 0; k < N(n); k++)
+            if (left[k] > 0) {
+                size_t j = n[k] - left[k]--;
+
+                /* 7919 is prime and divides no n: a permutation */
+                p += sprintf(p, "%zu,%zu\n", k, j * 7919 % n[k]);
+                i++;
+            }
+    snprintf(path, sizeof(path), "%s/sizes.csv", dir);
+    for (pass = 0; pass < 2; pass++) {
+        sk_stats_opts o = {0};
+        sk_stats_groups *g = NULL;
+        FILE *fp;
+        int rc;
+
+        o.by = by;
+        o.nby = 1;
+        o.fields = fields;
+        o.nfields = 1;
+        if (pass == 0) {
+            rc = sk_stats_groups_from_buffer(&g, "sizes.csv", csv,
+                                             (size_t)(p - csv), &o);
+        } else {
+            if (!(fp = fopen(path, "w")) ||
+                fwrite(csv, 1, (size_t)(p - csv), fp) != (size_t)(p - csv) ||
+                fclose(fp) != 0) {
+                CHECK(!"write sizes.csv");
+                break;
+            }
+            setenv("SK_TABLE_CHUNK_BYTES", "65536", 1);
+            o.threads = 2;
+            rc = sk_stats_groups_from_file(&g, path, &o);
+            unsetenv("SK_TABLE_CHUNK_BYTES");
+        }
+        CHECK_INT(rc, 0);
+        if (rc == 0)
+            CHECK_INT(sk_stats_groups_count(g), N(n));
+        for (k = 0; rc == 0 && k < N(n) && k < sk_stats_groups_count(g);
+             k++) {
+            static const double ps[] = {0, 50, 100};
+            struct sk_stats_summary s;
+            double pct[3], m = (double)(n[k] - 1) / 2;
+            /* the sample sd of 0..n-1 */
+            double sd = sqrt((double)n[k] * (double)(n[k] + 1) / 12);
+
+            sk_stats_groups_summarize(&s, pct, g, k, 0, ps, 3);
+            if (s.count != n[k] || s.min != 0 || s.max != (double)n[k] - 1 ||
+                pct[0] != 0 || pct[1] != m || pct[2] != (double)n[k] - 1 ||
+                s.mean != m ||
+                (n[k] > 1 && fabs(s.sd - sd) > 1e-9 * sd)) {
+                fprintf(stderr, "pass %d group %zu: count %zu mean %g "
+                                "sd %g p50 %g\n",
+                        pass, k, s.count, s.mean, s.sd, pct[1]);
+                bad++;
+            }
+        }
+        sk_stats_groups_free(g);
+    }
+    CHECK_INT(bad, 0);
+    remove(path);
+    rmdir(dir);
+    free(csv);
+}
+
 static void test_defaults(void)
 {
     static const char with_c[] =
@@ -1137,6 +1225,7 @@ int main(void)
     test_group_composite();
     test_group_key_order();
     test_group_many();
+    test_group_sizes();
     test_group_intervals();
     test_defaults();
     test_errors();

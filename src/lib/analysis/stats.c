@@ -2,15 +2,17 @@
  * Descriptive statistics and the grouped column loader.
  *
  * Memory of a grouped load: the kept values (8 bytes each) in one growable
- * array per (group, field), grown by doubling, so at most twice what is
- * kept (glibc grows large arrays with mremap, and only touched pages are
- * resident).  Per group: one block (key text, numeric key parts, one series
+ * array per (group, field), grown by doubling, in a pool of huge-page
+ * slabs (stats_int.h): about twice what is kept, in a few page faults
+ * rather than one per 512 values.  Per group: one block (key text, numeric key parts, one series
  * header per field), a slot in the groups array and in the hash index.
  * Rows themselves are never kept.  The load ends by sorting every array
  * and taking its mean and sd, on the read's threads: one scratch array of
  * an array's size per thread at a time.
  */
 #include "sweepkit/stats.h"
+
+#include "stats_int.h"
 
 #include "sweepkit/error.h"
 #include "sweepkit/num.h"
@@ -463,6 +465,7 @@ struct sk_stats_groups {
     size_t kept, max_values, max_groups;
     const sk_stats_opts *opts;
     int is_part; /* a part (table.h): the column names are borrowed */
+    sk_pool *pool; /* the series' arrays; a part's are malloc()'s */
 
     /* The ranks of percentile intervals asked for before: they depend on
      * the count, the quantile and the confidence only, and the fields of
@@ -481,10 +484,11 @@ void sk_stats_groups_free(sk_stats_groups *g)
     if (!g)
         return;
     for (i = 0; i < g->ngroups; i++) {
-        for (f = 0; f < g->nfields; f++)
+        for (f = 0; !g->pool && f < g->nfields; f++)
             free(g->groups[i].s[f].v);
         free(g->groups[i].num); /* the block */
     }
+    sk_pool_free(g->pool);
     for (i = 0; !g->is_part && g->key_name && i < g->nkeys; i++)
         free(g->key_name[i]);
     for (f = 0; !g->is_part && g->field_name && f < g->nfields; f++)
@@ -774,6 +778,26 @@ static int find_group(sk_stats_groups *g, const sk_row *row, size_t *idx)
     return 0;
 }
 
+/* Room for `cap` values in s: 0, or -1 when memory cannot be had. */
+static int grow(sk_stats_groups *g, struct series *s, size_t cap)
+{
+    double *v;
+
+    if (g->pool) {
+        size_t bytes = s->cap * sizeof(*v);
+
+        if (!(v = sk_pool_grow(g->pool, s->v, s->n * sizeof(*v), &bytes,
+                               cap * sizeof(*v))))
+            return -1;
+        cap = bytes / sizeof(*v);
+    } else if (!(v = realloc(s->v, cap * sizeof(*v)))) {
+        return -1;
+    }
+    s->v = v;
+    s->cap = cap;
+    return 0;
+}
+
 static int append(sk_stats_groups *g, struct series *s, double v,
                   const sk_row *row)
 {
@@ -782,16 +806,13 @@ static int append(sk_stats_groups *g, struct series *s, double v,
                             row->name, row->line, g->max_values);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1; /* 1: many tiny groups */
-        double *p;
 
-        if (s->cap > SIZE_MAX / 2 / sizeof(*p))
+        if (s->cap > SIZE_MAX / 2 / sizeof(*s->v))
             return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
         if (cap > g->max_values) /* n < kept + 1 <= max_values */
             cap = g->max_values;
-        if (!(p = realloc(s->v, cap * sizeof(*p))))
+        if (grow(g, s, cap) != 0)
             return sk_error_set(SK_ENOMEM, "%s: out of memory", row->name);
-        s->v = p;
-        s->cap = cap;
     }
     s->v[s->n++] = v;
     s->ready = 0;
@@ -868,12 +889,9 @@ static int merge_series(sk_stats_groups *g, struct series *s,
     if (s->n + ps->n > s->cap) {
         /* doubling, as append() grows: a merge per chunk */
         size_t cap = s->n + ps->n > 2 * s->cap ? s->n + ps->n : 2 * s->cap;
-        double *v = realloc(s->v, cap * sizeof(*v));
 
-        if (!v)
+        if (grow(g, s, cap) != 0)
             return sk_error_set(SK_ENOMEM, "%s: out of memory", g->name);
-        s->v = v;
-        s->cap = cap;
     }
     memcpy(s->v + s->n, ps->v, ps->n * sizeof(*ps->v));
     s->n += ps->n;
@@ -1050,8 +1068,10 @@ static int load(sk_stats_groups **out, const char *name, stream_fn stream,
     int rc;
 
     *out = NULL;
-    if (!(g = calloc(1, sizeof(*g))))
+    if (!(g = calloc(1, sizeof(*g))) || !(g->pool = sk_pool_new())) {
+        free(g);
         return sk_error_set(SK_ENOMEM, "%s: out of memory", name);
+    }
     g->name = name;
     g->opts = opts ? opts : &defaults;
     g->max_values =
