@@ -492,12 +492,14 @@ static void test_group_many(void)
 
 /* Groups whose arrays pass through every size of stats' pool and past it
  * (140000 values are more than 1 MiB), their rows interleaved so that
- * they all grow at once: read whole, then on two threads in 64 KiB
- * chunks (merged part by part).  Group k holds 0..n-1 in a scrambled
- * order, so every summary is known. */
+ * they all grow at once and give each other the slabs they outgrow: read
+ * whole, then on two threads in 64 KiB chunks (merged part by part).
+ * Group k holds 0..n-1 in a scrambled order, so every summary is known. */
 static void test_group_sizes(void)
 {
-    static const size_t n[] = {1, 2, 9, 1000, 70001, 140000};
+    static const size_t n[] = {1,     2,     9,     1000,   70001,
+                               70003, 70009, 70019, 70021, 70039,
+                               70051, 70061, 140000, 140001};
     const char *by[] = {"k"};
     const char *fields[] = {"v"};
     char dir[] = "/tmp/sk_stats_XXXXXX", path[64];

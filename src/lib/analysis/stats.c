@@ -2,10 +2,11 @@
  * Descriptive statistics and the grouped column loader.
  *
  * Memory of a grouped load: the kept values (8 bytes each) in one growable
- * array per (group, field), grown by doubling, in a pool of huge-page
- * slabs (stats_int.h): about twice what is kept, in a few page faults
- * rather than one per 512 values.  Per group: one block (key text, numeric key parts, one series
- * header per field), a slot in the groups array and in the hash index.
+ * array per (group, field), grown by doubling, so at most twice what is
+ * kept; from 64 KiB to 1 MiB on huge-page slabs (stats_int.h), in a few
+ * page faults rather than one per 512 values.  Per group: one block (key
+ * text, numeric key parts, one series header per field), a slot in the
+ * groups array and in the hash index.
  * Rows themselves are never kept.  The load ends by sorting every array
  * and taking its mean and sd, on the read's threads: one scratch array of
  * an array's size per thread at a time.
@@ -484,8 +485,14 @@ void sk_stats_groups_free(sk_stats_groups *g)
     if (!g)
         return;
     for (i = 0; i < g->ngroups; i++) {
-        for (f = 0; !g->pool && f < g->nfields; f++)
-            free(g->groups[i].s[f].v);
+        for (f = 0; f < g->nfields; f++) {
+            struct series *s = &g->groups[i].s[f];
+
+            if (g->pool)
+                sk_pool_give(g->pool, s->v, s->cap * sizeof(*s->v));
+            else
+                free(s->v);
+        }
         free(g->groups[i].num); /* the block */
     }
     sk_pool_free(g->pool);

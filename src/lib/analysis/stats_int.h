@@ -8,17 +8,17 @@
 #include <stddef.h>
 
 /*
- * A pool of growable arrays on 2 MiB slabs advised as huge pages.  Every
- * value a load keeps is written once to fresh memory; in 4 KiB pages that
- * is a page fault every 512 values, which costs more than parsing them on
- * a virtual machine.  An array of up to SK_POOL_SLAB_MAX bytes is a block
- * of a power-of-two size inside a slab, and a block given up by an array
- * that grew serves the next array of that size; a larger array is a slab
- * of its own, its size rounded up to 2 MiB.  So what the pool holds is
- * at most about twice what its arrays hold, plus a slab.
+ * A pool of growable arrays whose blocks of 64 KiB to 1 MiB lie on 2 MiB
+ * slabs advised as huge pages.  Every value a load keeps is written once
+ * to fresh memory; in 4 KiB pages that is a page fault every 512 values,
+ * which costs more than parsing them on a virtual machine.  Smaller
+ * arrays are malloc()'s (they are many, and each would hold a huge page's
+ * share of a slab), and so are larger ones (a huge page's unfilled tail
+ * would be resident).
  */
 #define SK_POOL_SLAB ((size_t)2 << 20)
-#define SK_POOL_SLAB_MAX ((size_t)1 << 20)
+#define SK_POOL_BLOCK_MIN ((size_t)64 << 10)
+#define SK_POOL_BLOCK_MAX ((size_t)1 << 20)
 
 typedef struct sk_pool sk_pool;
 
@@ -27,13 +27,17 @@ sk_pool *sk_pool_new(void);
 /*
  * Grow `old` (a block of `*bytes` bytes from this pool, or NULL with
  * *bytes 0) to a block of at least `want` bytes: its first `used` bytes
- * copied, `old` given back, and *bytes set to the new block's size.  NULL
+ * kept, `old` given back, and *bytes set to the new block's size.  NULL
  * (old untouched) when memory cannot be had.
  */
 void *sk_pool_grow(sk_pool *p, void *old, size_t used, size_t *bytes,
                    size_t want);
 
-/* Every block of the pool, and the pool. */
+/* Give back a block of `bytes` bytes from sk_pool_grow() (NULL: none). */
+void sk_pool_give(sk_pool *p, void *b, size_t bytes);
+
+/* The pool's slabs, and the pool: every block must have been given back
+ * or be in a slab. */
 void sk_pool_free(sk_pool *p);
 
 #endif

@@ -1,13 +1,13 @@
 /*
- * Growable arrays on huge-page slabs (stats_int.h).
+ * Growable arrays, the larger ones on huge-page slabs (stats_int.h).
  *
- * Blocks of 2^k bytes, 8 <= 2^k <= SK_POOL_SLAB_MAX, are cut from the
- * current slab in turn; a slab's tail too short for a block is cut into
- * the largest blocks that fit, onto their free lists.  A free block holds
- * the next free block of its size in its first bytes.  Larger arrays are
- * malloc()'s blocks of their own, listed with the slabs: realloc() grows
- * them by moving pages rather than copying (glibc), and their pages stay
- * 4 KiB, so what one holds past its values is never resident.
+ * A slab holds blocks of one size, 64 KiB to 1 MiB: cut in turn, and
+ * those given back linked through their first bytes.  The slabs of a
+ * size with a block to spare are on that size's list.  A slab whose
+ * blocks are all given back empties, and serves any size next; past
+ * KEEP_EMPTY empty slabs it is freed.  So when arrays grow together, the
+ * blocks they outgrow make the slabs of the next size, and memory is
+ * about what they hold, rounded up to their sizes.
  */
 #define _DEFAULT_SOURCE /* MADV_HUGEPAGE */
 #include "stats_int.h"
@@ -17,15 +17,26 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define MIN_SHIFT 3
-#define MAX_SHIFT 20 /* SK_POOL_SLAB_MAX */
+#define MIN_SHIFT 16 /* SK_POOL_BLOCK_MIN */
+#define MAX_SHIFT 20 /* SK_POOL_BLOCK_MAX */
 #define CLASSES (MAX_SHIFT - MIN_SHIFT + 1)
+#define KEEP_EMPTY 2
+
+struct slab {
+    char *base;               /* SK_POOL_SLAB bytes, aligned to them */
+    unsigned shift;           /* blocks of 1 << shift bytes; 0: empty */
+    size_t used, cut;         /* blocks in use, blocks cut */
+    void *free;               /* blocks given back */
+    struct slab *prev, *next; /* on a size's list or the empty list */
+    int listed;
+};
 
 struct sk_pool {
-    void *free_list[CLASSES];
-    char *at, *end;   /* the current slab's uncut bytes */
-    void **slabs;     /* the slabs cut into blocks, and the own ones */
-    size_t nslabs, slabs_cap;
+    struct slab **slabs; /* by base, for finding a block's slab */
+    size_t nslabs, cap;
+    struct slab *spare[CLASSES]; /* slabs with a block to spare */
+    struct slab *empty;
+    size_t nempty;
 };
 
 sk_pool *sk_pool_new(void)
@@ -33,122 +44,192 @@ sk_pool *sk_pool_new(void)
     return calloc(1, sizeof(sk_pool));
 }
 
-/* Room in the list for one more slab or own block. */
-static int list_room(sk_pool *p)
+static void link(struct slab **list, struct slab *s)
 {
-    size_t cap = p->slabs_cap ? 2 * p->slabs_cap : 16;
-    void **l;
-
-    if (p->nslabs < p->slabs_cap)
-        return 0;
-    if (!(l = realloc(p->slabs, cap * sizeof(*l))))
-        return -1;
-    p->slabs = l;
-    p->slabs_cap = cap;
-    return 0;
+    s->prev = NULL;
+    s->next = *list;
+    if (*list)
+        (*list)->prev = s;
+    *list = s;
+    s->listed = 1;
 }
 
-static void *slab_new(sk_pool *p)
+static void unlink_from(struct slab **list, struct slab *s)
 {
-    void *s;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        *list = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->listed = 0;
+}
 
-    if (list_room(p) != 0 || !(s = aligned_alloc(SK_POOL_SLAB, SK_POOL_SLAB)))
+/* The index of the first slab whose base is >= base. */
+static size_t lower_bound(const sk_pool *p, const char *base)
+{
+    size_t lo = 0, hi = p->nslabs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if ((uintptr_t)p->slabs[mid]->base < (uintptr_t)base)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static struct slab *slab_of(const sk_pool *p, const void *b)
+{
+    const char *base =
+        (const char *)((uintptr_t)b & ~(uintptr_t)(SK_POOL_SLAB - 1));
+
+    return p->slabs[lower_bound(p, base)];
+}
+
+static struct slab *slab_new(sk_pool *p)
+{
+    struct slab *s;
+    size_t at;
+
+    if (p->nslabs == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        struct slab **l = realloc(p->slabs, cap * sizeof(*l));
+
+        if (!l)
+            return NULL;
+        p->slabs = l;
+        p->cap = cap;
+    }
+    if (!(s = calloc(1, sizeof(*s))))
         return NULL;
+    if (!(s->base = aligned_alloc(SK_POOL_SLAB, SK_POOL_SLAB))) {
+        free(s);
+        return NULL;
+    }
 #ifdef MADV_HUGEPAGE
-    (void)madvise(s, SK_POOL_SLAB, MADV_HUGEPAGE); /* advice: fine if refused */
+    (void)madvise(s->base, SK_POOL_SLAB, MADV_HUGEPAGE); /* advice only */
 #endif
-    p->slabs[p->nslabs++] = s;
+    at = lower_bound(p, s->base);
+    memmove(p->slabs + at + 1, p->slabs + at,
+            (p->nslabs - at) * sizeof(*p->slabs));
+    p->slabs[at] = s;
+    p->nslabs++;
     return s;
 }
 
-/* An own block of `bytes`: `old` grown when it is one, else a new one. */
-static void *own(sk_pool *p, void *old, size_t old_bytes, size_t bytes)
+static void slab_free(sk_pool *p, struct slab *s)
 {
-    size_t i;
-    void *b;
+    size_t at = lower_bound(p, s->base);
 
-    if (old && old_bytes > SK_POOL_SLAB_MAX) {
-        for (i = p->nslabs; i-- > 0 && p->slabs[i] != old;)
-            ;
-        if ((b = realloc(old, bytes)) != NULL)
-            p->slabs[i] = b;
-        return b;
-    }
-    if (list_room(p) != 0 || !(b = malloc(bytes)))
-        return NULL;
-    p->slabs[p->nslabs++] = b;
-    return b;
+    memmove(p->slabs + at, p->slabs + at + 1,
+            (p->nslabs - at - 1) * sizeof(*p->slabs));
+    p->nslabs--;
+    free(s->base);
+    free(s);
 }
 
-static unsigned class_of(size_t bytes)
+static unsigned shift_of(size_t bytes)
 {
     unsigned k = MIN_SHIFT;
 
     while (((size_t)1 << k) < bytes)
         k++;
-    return k - MIN_SHIFT;
+    return k;
 }
 
-static void put(sk_pool *p, unsigned c, void *b)
+/* A block of 1 << shift bytes. */
+static void *take(sk_pool *p, unsigned shift)
 {
-    memcpy(b, &p->free_list[c], sizeof(void *));
-    p->free_list[c] = b;
-}
+    struct slab **list = &p->spare[shift - MIN_SHIFT];
+    struct slab *s = *list;
+    void *b;
 
-/* A block of class c: a free one, else cut from the current slab. */
-static void *block(sk_pool *p, unsigned c)
-{
-    size_t size = (size_t)1 << (c + MIN_SHIFT);
-    void *b = p->free_list[c];
-
-    if (b) {
-        memcpy(&p->free_list[c], b, sizeof(void *));
-        return b;
-    }
-    if ((size_t)(p->end - p->at) < size) {
-        char *s;
-
-        /* the old slab's tail, in the largest blocks that fit */
-        while ((size_t)(p->end - p->at) >= ((size_t)1 << MIN_SHIFT)) {
-            unsigned t = 0;
-
-            while ((size_t)1 << (t + 1 + MIN_SHIFT) <=
-                   (size_t)(p->end - p->at))
-                t++;
-            put(p, t, p->at);
-            p->at += (size_t)1 << (t + MIN_SHIFT);
-        }
-        if (!(s = slab_new(p)))
+    if (!s) {
+        if ((s = p->empty) != NULL) {
+            unlink_from(&p->empty, s);
+            p->nempty--;
+        } else if (!(s = slab_new(p))) {
             return NULL;
-        p->at = s;
-        p->end = s + SK_POOL_SLAB;
+        }
+        s->shift = shift;
+        s->used = s->cut = 0;
+        s->free = NULL;
+        link(list, s);
     }
-    b = p->at;
-    p->at += size;
+    if (s->free) {
+        b = s->free;
+        memcpy(&s->free, b, sizeof(void *));
+    } else {
+        b = s->base + (s->cut++ << shift);
+    }
+    s->used++;
+    if (!s->free && s->cut << shift == SK_POOL_SLAB)
+        unlink_from(list, s); /* full */
     return b;
+}
+
+static void give(sk_pool *p, void *b)
+{
+    struct slab *s = slab_of(p, b);
+    struct slab **list = &p->spare[s->shift - MIN_SHIFT];
+
+    memcpy(b, &s->free, sizeof(void *));
+    s->free = b;
+    if (!s->listed)
+        link(list, s);
+    if (--s->used > 0)
+        return;
+    unlink_from(list, s);
+    if (p->nempty == KEEP_EMPTY) {
+        slab_free(p, s);
+        return;
+    }
+    s->shift = 0;
+    link(&p->empty, s);
+    p->nempty++;
+}
+
+static int pooled(size_t bytes)
+{
+    return bytes >= SK_POOL_BLOCK_MIN && bytes <= SK_POOL_BLOCK_MAX;
 }
 
 void *sk_pool_grow(sk_pool *p, void *old, size_t used, size_t *bytes,
                    size_t want)
 {
-    int pooled = old && *bytes <= SK_POOL_SLAB_MAX;
     size_t size = want;
     void *b;
 
-    if (want > SK_POOL_SLAB_MAX) {
-        b = own(p, old, *bytes, want);
+    if (pooled(want)) {
+        size = (size_t)1 << shift_of(want);
+        b = take(p, shift_of(want));
+    } else if (!old || pooled(*bytes)) {
+        b = malloc(want);
     } else {
-        size = (size_t)1 << (class_of(want) + MIN_SHIFT);
-        b = block(p, class_of(want));
+        /* its own block: realloc() (glibc moves a large one's pages) */
+        if (!(b = realloc(old, want)))
+            return NULL;
+        *bytes = want;
+        return b;
     }
     if (!b)
         return NULL;
-    if (pooled) { /* else realloc() moved it, or there was none */
+    if (used)
         memcpy(b, old, used);
-        put(p, class_of(*bytes), old);
-    }
+    sk_pool_give(p, old, *bytes);
     *bytes = size;
     return b;
+}
+
+void sk_pool_give(sk_pool *p, void *b, size_t bytes)
+{
+    if (b && pooled(bytes))
+        give(p, b);
+    else
+        free(b);
 }
 
 void sk_pool_free(sk_pool *p)
@@ -156,7 +237,7 @@ void sk_pool_free(sk_pool *p)
     if (!p)
         return;
     while (p->nslabs > 0)
-        free(p->slabs[--p->nslabs]);
+        slab_free(p, p->slabs[p->nslabs - 1]);
     free(p->slabs);
     free(p);
 }
