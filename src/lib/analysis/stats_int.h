@@ -12,9 +12,9 @@
  * slabs advised as huge pages.  Every value a load keeps is written once
  * to fresh memory; in 4 KiB pages that is a page fault every 512 values,
  * which costs more than parsing them on a virtual machine.  Smaller
- * arrays are malloc()'s (they are many, and each would hold a huge page's
- * share of a slab), and so are larger ones (a huge page's unfilled tail
- * would be resident).
+ * arrays are malloc()'s (a slab for each of their sizes would make a small
+ * load hold a huge page per size), and so are larger ones (a huge page's
+ * unfilled tail would be resident).
  */
 #define SK_POOL_SLAB ((size_t)2 << 20)
 #define SK_POOL_BLOCK_MIN ((size_t)64 << 10)

@@ -44,7 +44,7 @@ sk_pool *sk_pool_new(void)
     return calloc(1, sizeof(sk_pool));
 }
 
-static void link(struct slab **list, struct slab *s)
+static void push(struct slab **list, struct slab *s)
 {
     s->prev = NULL;
     s->next = *list;
@@ -54,7 +54,7 @@ static void link(struct slab **list, struct slab *s)
     s->listed = 1;
 }
 
-static void unlink_from(struct slab **list, struct slab *s)
+static void drop(struct slab **list, struct slab *s)
 {
     if (s->prev)
         s->prev->next = s->next;
@@ -149,7 +149,7 @@ static void *take(sk_pool *p, unsigned shift)
 
     if (!s) {
         if ((s = p->empty) != NULL) {
-            unlink_from(&p->empty, s);
+            drop(&p->empty, s);
             p->nempty--;
         } else if (!(s = slab_new(p))) {
             return NULL;
@@ -157,7 +157,7 @@ static void *take(sk_pool *p, unsigned shift)
         s->shift = shift;
         s->used = s->cut = 0;
         s->free = NULL;
-        link(list, s);
+        push(list, s);
     }
     if (s->free) {
         b = s->free;
@@ -167,7 +167,7 @@ static void *take(sk_pool *p, unsigned shift)
     }
     s->used++;
     if (!s->free && s->cut << shift == SK_POOL_SLAB)
-        unlink_from(list, s); /* full */
+        drop(list, s); /* full */
     return b;
 }
 
@@ -179,16 +179,16 @@ static void give(sk_pool *p, void *b)
     memcpy(b, &s->free, sizeof(void *));
     s->free = b;
     if (!s->listed)
-        link(list, s);
+        push(list, s);
     if (--s->used > 0)
         return;
-    unlink_from(list, s);
+    drop(list, s);
     if (p->nempty == KEEP_EMPTY) {
         slab_free(p, s);
         return;
     }
     s->shift = 0;
-    link(&p->empty, s);
+    push(&p->empty, s);
     p->nempty++;
 }
 
