@@ -28,7 +28,6 @@ struct slab {
     size_t used, cut;         /* blocks in use, blocks cut */
     void *free;               /* blocks given back */
     struct slab *prev, *next; /* on a size's list or the empty list */
-    int listed;
 };
 
 struct sk_pool {
@@ -51,7 +50,6 @@ static void push(struct slab **list, struct slab *s)
     if (*list)
         (*list)->prev = s;
     *list = s;
-    s->listed = 1;
 }
 
 static void drop(struct slab **list, struct slab *s)
@@ -62,7 +60,12 @@ static void drop(struct slab **list, struct slab *s)
         *list = s->next;
     if (s->next)
         s->next->prev = s->prev;
-    s->listed = 0;
+}
+
+/* Every block of a slab in use: it is on no list. */
+static int full(const struct slab *s)
+{
+    return !s->free && s->cut << s->shift == SK_POOL_SLAB;
 }
 
 /* The index of the first slab whose base is >= base. */
@@ -166,8 +169,8 @@ static void *take(sk_pool *p, unsigned shift)
         b = s->base + (s->cut++ << shift);
     }
     s->used++;
-    if (!s->free && s->cut << shift == SK_POOL_SLAB)
-        drop(list, s); /* full */
+    if (full(s))
+        drop(list, s);
     return b;
 }
 
@@ -176,10 +179,10 @@ static void give(sk_pool *p, void *b)
     struct slab *s = slab_of(p, b);
     struct slab **list = &p->spare[s->shift - MIN_SHIFT];
 
+    if (full(s))
+        push(list, s);
     memcpy(b, &s->free, sizeof(void *));
     s->free = b;
-    if (!s->listed)
-        push(list, s);
     if (--s->used > 0)
         return;
     drop(list, s);
@@ -204,8 +207,10 @@ void *sk_pool_grow(sk_pool *p, void *old, size_t used, size_t *bytes,
     void *b;
 
     if (pooled(want)) {
-        size = (size_t)1 << shift_of(want);
-        b = take(p, shift_of(want));
+        unsigned shift = shift_of(want);
+
+        size = (size_t)1 << shift;
+        b = take(p, shift);
     } else if (!old || pooled(*bytes)) {
         b = malloc(want);
     } else {
