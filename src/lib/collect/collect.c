@@ -38,9 +38,11 @@
 #define SSE_CAP ((size_t)64 << 10) /* one event's data, per request */
 #define EXCERPT_MAX 160            /* error body bytes kept */
 #define MAX_EVENTS 4096            /* one wait sees a whole decode step */
-#define STAGGER 4   /* requests (re)issued per turn of the loop */
-#define REAP_MAX 8  /* finished requests recorded per turn of the loop */
-#define READ_MAX 64 /* sockets read per turn, beyond first-token ones */
+#define STAGGER 16     /* requests (re)issued per turn of the loop */
+#define REAP_MAX 16    /* finished requests recorded per turn of the loop */
+#define READ_MAX 64    /* sockets read per turn, beyond first-token ones */
+#define FRESH_MAX 256  /* first-token sockets read at once */
+#define FRESH_EVERY 16 /* other sockets read between looks for first tokens */
 #define PROGRESS_NS 100000000LL /* progress callback at most every 100 ms */
 #define SEND_EARLY_NS                                                          \
     500000LL /* an open loop wakes this long before a send                     \
@@ -113,6 +115,8 @@ struct req {
     int resent;       /* 1: to be sent again on a fresh connection; 2: was */
     int final;        /* a failure no retry can mend (TLS) */
     int64_t retry_at; /* > 0: waiting to be retried */
+    int fresh_fd;     /* its socket, watched in run.fresh until the first
+                       * token; -1: not watched */
 
     /* times, monotonic ns */
     int64_t t_free, t_added, t_send, t_first, t_prev, t_last_chunk, t_end;
@@ -148,6 +152,8 @@ struct run {
     sk_collect_result *res;
     CURLM *multi;
     sk_evloop *loop;            /* the sockets libcurl wants watched */
+    sk_evloop *fresh;           /* of those, the sockets of queries waiting
+                                   for their first token (fresh_watch()) */
     int64_t timer_at;           /* curl's timer, monotonic ns; -1 none */
     size_t busy, waiting;       /* slots with a query; of those, waiting for a
                                    retry */
@@ -405,6 +411,54 @@ oom:
     return sk_error_set(SK_ENOMEM, "out of memory building requests");
 }
 
+/* ---- the sockets of queries waiting for their first token -------------- */
+
+/* The loop reads other streams' chunks a few dozen a turn and looks for
+ * new ones only when it has read all it was last told of: a wait reports
+ * every ready socket, and one between each few dozen reads would report
+ * the unread ones again (at 1,024 streams, nine times each).  A first
+ * token must not wait that long: the sockets of queries that have none
+ * yet are also watched here, a small set asked at every turn. */
+static uint64_t watch_data(const struct run *r, const struct req *q,
+                           curl_socket_t s)
+{
+    return (uint64_t)(uint32_t)s | (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
+}
+
+/* From when curl waits for the answer on socket s ... */
+static void fresh_watch(struct req *q, curl_socket_t s)
+{
+    if (q->fresh_fd >= 0 || q->chunks != 0)
+        return;
+    /* unwatched here, its first token is still read: later */
+    if (sk_evloop_watch(q->run->fresh, s, SK_EV_IN, watch_data(q->run, q, s)) ==
+        0)
+        q->fresh_fd = s;
+}
+
+/* ... to its first token or its end. */
+static void fresh_drop(struct req *q)
+{
+    if (q->fresh_fd < 0)
+        return;
+    sk_evloop_watch(q->run->fresh, q->fresh_fd, 0, 0);
+    q->fresh_fd = -1;
+}
+
+/* Read the first tokens that have come. */
+static int fresh_read(struct run *r)
+{
+    sk_ev ev[FRESH_MAX];
+    int k, i, running;
+
+    if ((k = sk_evloop_wait(r->fresh, ev, FRESH_MAX, 0)) < 0)
+        return k;
+    for (i = 0; i < k; i++)
+        curl_multi_socket_action(r->multi, (curl_socket_t)(uint32_t)ev[i].data,
+                                 CURL_CSELECT_IN, &running);
+    return 0;
+}
+
 /* ---- the per-chunk path: no allocation, no I/O ------------------------- */
 
 #if defined(__GNUC__)
@@ -449,9 +503,10 @@ static int on_event(void *payload, const char *event, const char *data,
     if (c.text_bytes > 0) {
         /* TTFT ends here; inter-token gaps are between chunks that
          * carry text (several tokens in one chunk count as one gap). */
-        if (q->chunks == 0)
+        if (q->chunks == 0) {
             q->t_first = now;
-        else if (q->ngaps < q->gap_cap)
+            fresh_drop(q); /* a system call, once a query */
+        } else if (q->ngaps < q->gap_cap)
             q->gaps[q->ngaps++] = secs(now - q->t_prev);
         q->t_prev = now;
         q->chunks++;
@@ -532,9 +587,11 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
     /* the socket and the slot whose transfer uses it now (a kept-alive
      * connection serves another slot's query next: curl tells us again) */
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
-    data = (uint64_t)(uint32_t)s | (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
+    data = watch_data(r, q, s);
     if (what == CURL_POLL_REMOVE)
         return sk_evloop_watch(r->loop, s, 0, 0) == 0 ? 0 : -1;
+    if (q && q->busy && (what & CURL_POLL_IN))
+        fresh_watch(q, s);
     return sk_evloop_watch(r->loop, s,
                            (what & CURL_POLL_IN ? SK_EV_IN : 0) |
                                (what & CURL_POLL_OUT ? SK_EV_OUT : 0),
@@ -1125,11 +1182,14 @@ static size_t query_id(const struct run *r, size_t local, int warmup)
 
 /* Send the next queries from free slots, at most STAGGER this turn: a
  * burst of 1,024 queries finishing at once would otherwise keep the loop
- * re-sending for ~50 ms while other streams' tokens wait to be read.
- * Reading comes first; the wait shows in each query's send_lag_s. */
+ * re-sending for ~60 ms while other streams' tokens wait to be read.  A
+ * slot waiting to send is a stream the server does not serve, and a
+ * token read late is only timed late, so sends go before other reads
+ * (docs/performance.md, "Where the last 2% went"); the wait shows in each
+ * query's send_lag_s. */
 static int issue_ready(struct run *r, int warmup)
 {
-    int k, rc;
+    int k, rc, running;
 
     /* a timed level sends nothing after its time: what is queued is
      * dropped, and the level drains (an open loop's schedule ends there:
@@ -1168,6 +1228,12 @@ static int issue_ready(struct run *r, int warmup)
         q->attempt = 0;
         q->resent = 0;
         if ((rc = add(r, q)) != 0)
+            return rc;
+        /* written now (curl's timer says so), and the first tokens
+         * of the ones before read: a turn's sends do not make those
+         * wait */
+        curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        if ((rc = fresh_read(r)) != 0)
             return rc;
     }
     return 0;
@@ -1240,7 +1306,7 @@ static int died_on_reused(const struct req *q, CURLcode cc)
 static int reap(struct run *r, size_t n, int warmup, int most)
 {
     CURLMsg *m;
-    int left = 0, k;
+    int left = 0, k, rc;
 
     /* At most `most` a turn (REAP_MAX), so a burst of endings does not
      * keep the loop from reading (an ending's time is its last byte's,
@@ -1253,6 +1319,7 @@ static int reap(struct run *r, size_t n, int warmup, int most)
             continue;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
         settle(q, m->data.result);
+        fresh_drop(q);
         /* end: the last byte of a complete response; for a failure, the
          * moment the failure was seen */
         q->t_end = !q->failed && q->t_last_chunk ? q->t_last_chunk
@@ -1310,6 +1377,8 @@ static int reap(struct run *r, size_t n, int warmup, int most)
         q->busy = 0;
         r->busy--;
         slot_free(r, q, q->t_end, n);
+        if ((rc = fresh_read(r)) != 0) /* a row takes ~25 us */
+            return rc;
     }
     r->msgs_left = left > 0; /* look again before sleeping */
     return 0;
@@ -1360,6 +1429,7 @@ static void cancel_all(struct run *r, size_t n, int warmup)
         if (q->in_multi)
             curl_multi_remove_handle(r->multi, q->easy);
         q->in_multi = 0;
+        fresh_drop(q);
         q->t_end = complete ? q->t_last_chunk : sk_collect__mono_ns();
         if (!complete) {
             q->interrupted = 1;
@@ -1384,14 +1454,15 @@ static void cancel_all(struct run *r, size_t n, int warmup)
 static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
 {
     sk_ev ev[MAX_EVENTS];
-    size_t i;
-    int running = 0, rc = 0;
+    size_t i, cur = 0;
+    int running = 0, rc = 0, k = 0;
 
     r->concurrency = conc;
     r->issued = 0;
     if (!r->team) /* with threads: level_run() and team_fold() */
         level_counts_reset(r);
     r->ready_head = r->ready_n = 0;
+    r->more_ready = 0;
     team_lock(r);
     r->planned = n;
     team_unlock(r);
@@ -1409,7 +1480,7 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
     while (rc == 0 && r->rc == 0) {
         int64_t now, next, until;
         int64_t wait;
-        int k, pass, nread, open;
+        int nread, open;
 
         if (r->o->stop && *r->o->stop && !r->stopping) {
             r->stopping = 1;
@@ -1459,38 +1530,42 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
                        ? (wait > SEND_EARLY_NS ? wait - SEND_EARLY_NS : 0)
                        : wait / 1000000 * 1000000;
         }
-        if ((k = sk_evloop_wait(r->loop, ev, MAX_EVENTS, wait)) < 0) {
-            rc = k;
-            break;
-        }
-        /* Two passes: first the sockets of queries still waiting for
-         * their first token, then at most READ_MAX others.  At a decode
-         * step 1,024 streams' tokens arrive together and reading them all
-         * takes ~10 ms; a first token is read, and timed, within a turn
-         * of arriving.  Sockets left unread are ready again at the next
-         * (level-triggered) wait. */
-        r->more_ready = 0;
-        for (pass = 0, nread = 0; pass < 2; pass++)
-            for (i = 0; k > 0 && i < (size_t)k; i++) {
-                uint64_t d = ev[i].data;
-                size_t slot = (size_t)(d >> 32);
-                int what = (ev[i].events & SK_EV_IN ? CURL_CSELECT_IN : 0) |
-                           (ev[i].events & SK_EV_OUT ? CURL_CSELECT_OUT : 0) |
-                           (ev[i].events & SK_EV_ERR ? CURL_CSELECT_ERR : 0);
-
-                if (ev[i].events == 0)
-                    continue; /* read in the first pass */
-                if (pass == 0 && !(slot && r->reqs[slot - 1].busy &&
-                                   r->reqs[slot - 1].chunks == 0))
-                    continue;
-                if (pass == 1 && nread++ == READ_MAX) {
-                    r->more_ready = 1;
-                    break;
-                }
-                ev[i].events = 0;
-                curl_multi_socket_action(r->multi, (curl_socket_t)(uint32_t)d,
-                                         what, &running);
+        /* Each turn reads the first tokens that came (fresh_read()),
+         * then at most READ_MAX other ready sockets.  At a decode step
+         * 1,024 streams' tokens arrive together and reading them all
+         * takes ~10 ms: the ready sockets are asked for anew only when
+         * all those of the last wait are read (a wait reports every
+         * ready socket: one a turn would report each unread one about
+         * nine times).  A first token is read, and timed, within a turn
+         * of arriving. */
+        if (!r->more_ready) {
+            if ((k = sk_evloop_wait(r->loop, ev, MAX_EVENTS, wait)) < 0) {
+                rc = k;
+                break;
             }
+            cur = 0;
+        }
+        if ((rc = fresh_read(r)) != 0)
+            break;
+        for (nread = 0; cur < (size_t)k && nread < READ_MAX; cur++, nread++) {
+            uint64_t d = ev[cur].data;
+            int what = (ev[cur].events & SK_EV_IN ? CURL_CSELECT_IN : 0) |
+                       (ev[cur].events & SK_EV_OUT ? CURL_CSELECT_OUT : 0);
+
+            /* an error or a hang-up: curl finds it in reading or
+             * writing.  It is not told CURL_CSELECT_ERR, which it takes
+             * for the transfer's failure: since the wait, the socket may
+             * have been closed and its number given to a new connection
+             * (a resend's, with the timers curl runs at every call) */
+            if (ev[cur].events & SK_EV_ERR)
+                what |= CURL_CSELECT_IN | CURL_CSELECT_OUT;
+            curl_multi_socket_action(r->multi, (curl_socket_t)(uint32_t)d, what,
+                                     &running);
+            if (nread % FRESH_EVERY == FRESH_EVERY - 1 &&
+                (rc = fresh_read(r)) != 0)
+                break;
+        }
+        r->more_ready = cur < (size_t)k;
     }
     return rc ? rc : r->rc;
 }
@@ -1851,6 +1926,7 @@ static int setup_slots(struct run *r, size_t slots)
         struct req *q = &r->reqs[i];
 
         q->run = r;
+        q->fresh_fd = -1;
         q->gap_cap = (size_t)o->max_tokens * 2 + 64;
         if (!(q->easy = curl_easy_init()) || !(q->sse_buf = malloc(SSE_CAP)) ||
             !(q->gaps = malloc(q->gap_cap * sizeof(double))))
@@ -1920,6 +1996,7 @@ static void dispose(struct run *r)
     if (r->multi)
         curl_multi_cleanup(r->multi);
     sk_evloop_free(r->loop);
+    sk_evloop_free(r->fresh);
     if (r->level_fp)
         fclose(r->level_fp);
     free(r->level_buf);
@@ -2247,7 +2324,8 @@ static int run_init(struct run *r, size_t slots)
     int rc;
 
     if ((rc = prepare(r)) != 0 || (rc = setup_slots(r, slots)) != 0 ||
-        (rc = sk_evloop_new(&r->loop)) != 0)
+        (rc = sk_evloop_new(&r->loop)) != 0 ||
+        (rc = sk_evloop_new(&r->fresh)) != 0)
         return rc;
     if (!(r->multi = curl_multi_init()) ||
         !(r->row_fp = open_memstream(&r->row_buf, &r->row_len)))
