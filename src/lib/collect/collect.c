@@ -413,26 +413,21 @@ oom:
 
 /* ---- the sockets of queries waiting for their first token -------------- */
 
-/* The loop reads other streams' chunks a few dozen a turn and looks for
+/* The loop reads other streams' chunks a few dozen a turn and waits for
  * new ones only when it has read all it was last told of: a wait reports
  * every ready socket, and one between each few dozen reads would report
  * the unread ones again (at 1,024 streams, nine times each).  A first
  * token must not wait that long: the sockets of queries that have none
- * yet are also watched here, a small set asked at every turn. */
-static uint64_t watch_data(const struct run *r, const struct req *q,
-                           curl_socket_t s)
-{
-    return (uint64_t)(uint32_t)s | (q ? (uint64_t)(q - r->reqs + 1) << 32 : 0);
-}
-
+ * yet are also watched in a small set of their own, read after every
+ * send, every ending recorded and every FRESH_EVERY other reads. */
 /* From when curl waits for the answer on socket s ... */
 static void fresh_watch(struct req *q, curl_socket_t s)
 {
     if (q->fresh_fd >= 0 || q->chunks != 0)
         return;
-    /* unwatched here, its first token is still read: later */
-    if (sk_evloop_watch(q->run->fresh, s, SK_EV_IN, watch_data(q->run, q, s)) ==
-        0)
+    /* unwatched here (out of memory), the first token is read with the
+     * other chunks */
+    if (sk_evloop_watch(q->run->fresh, s, SK_EV_IN, (uint32_t)s) == 0)
         q->fresh_fd = s;
 }
 
@@ -454,7 +449,7 @@ static int fresh_read(struct run *r)
     if ((k = sk_evloop_wait(r->fresh, ev, FRESH_MAX, 0)) < 0)
         return k;
     for (i = 0; i < k; i++)
-        curl_multi_socket_action(r->multi, (curl_socket_t)(uint32_t)ev[i].data,
+        curl_multi_socket_action(r->multi, (curl_socket_t)ev[i].data,
                                  CURL_CSELECT_IN, &running);
     return 0;
 }
@@ -581,21 +576,20 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
 {
     struct run *r = ud;
     struct req *q = NULL;
-    uint64_t data;
 
     (void)sp;
-    /* the socket and the slot whose transfer uses it now (a kept-alive
-     * connection serves another slot's query next: curl tells us again) */
-    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
-    data = watch_data(r, q, s);
     if (what == CURL_POLL_REMOVE)
         return sk_evloop_watch(r->loop, s, 0, 0) == 0 ? 0 : -1;
+    /* the query whose transfer uses the socket now (a kept-alive
+     * connection serves another slot's query next: curl tells us again),
+     * waiting for its answer */
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
     if (q && q->busy && (what & CURL_POLL_IN))
         fresh_watch(q, s);
     return sk_evloop_watch(r->loop, s,
                            (what & CURL_POLL_IN ? SK_EV_IN : 0) |
                                (what & CURL_POLL_OUT ? SK_EV_OUT : 0),
-                           data) == 0
+                           (uint32_t)s) == 0
                ? 0
                : -1;
 }
@@ -1530,14 +1524,10 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
                        ? (wait > SEND_EARLY_NS ? wait - SEND_EARLY_NS : 0)
                        : wait / 1000000 * 1000000;
         }
-        /* Each turn reads the first tokens that came (fresh_read()),
-         * then at most READ_MAX other ready sockets.  At a decode step
-         * 1,024 streams' tokens arrive together and reading them all
-         * takes ~10 ms: the ready sockets are asked for anew only when
-         * all those of the last wait are read (a wait reports every
-         * ready socket: one a turn would report each unread one about
-         * nine times).  A first token is read, and timed, within a turn
-         * of arriving. */
+        /* Each turn reads at most READ_MAX ready sockets (at a decode
+         * step 1,024 streams' tokens arrive together, and reading them
+         * all takes ~10 ms) and waits for more only when all those of
+         * the last wait are read; first tokens in between: fresh_read(). */
         if (!r->more_ready) {
             if ((k = sk_evloop_wait(r->loop, ev, MAX_EVENTS, wait)) < 0) {
                 rc = k;
@@ -1548,7 +1538,7 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
         if ((rc = fresh_read(r)) != 0)
             break;
         for (nread = 0; cur < (size_t)k && nread < READ_MAX; cur++, nread++) {
-            uint64_t d = ev[cur].data;
+            curl_socket_t fd = (curl_socket_t)ev[cur].data;
             int what = (ev[cur].events & SK_EV_IN ? CURL_CSELECT_IN : 0) |
                        (ev[cur].events & SK_EV_OUT ? CURL_CSELECT_OUT : 0);
 
@@ -1559,8 +1549,7 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
              * (a resend's, with the timers curl runs at every call) */
             if (ev[cur].events & SK_EV_ERR)
                 what |= CURL_CSELECT_IN | CURL_CSELECT_OUT;
-            curl_multi_socket_action(r->multi, (curl_socket_t)(uint32_t)d, what,
-                                     &running);
+            curl_multi_socket_action(r->multi, fd, what, &running);
             if (nread % FRESH_EVERY == FRESH_EVERY - 1 &&
                 (rc = fresh_read(r)) != 0)
                 break;
