@@ -160,8 +160,7 @@ struct run {
     struct curl_slist *headers; /* every request's shared lines */
     struct req **ready;         /* free slots waiting to send, FIFO ring */
     size_t ready_head, ready_n;
-    int msgs_left;  /* curl may hold more ended transfers */
-    int more_ready; /* sockets were left unread last turn */
+    int msgs_left; /* curl may hold more ended transfers */
     int64_t last_progress;
     size_t cut; /* requests of the level a stop cancelled */
     struct req *reqs;
@@ -420,6 +419,7 @@ oom:
  * token must not wait that long: the sockets of queries that have none
  * yet are also watched in a small set of their own, read after every
  * send, every ending recorded and every FRESH_EVERY other reads. */
+
 /* From when curl waits for the answer on socket s ... */
 static void fresh_watch(struct req *q, curl_socket_t s)
 {
@@ -1448,7 +1448,7 @@ static void cancel_all(struct run *r, size_t n, int warmup)
 static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
 {
     sk_ev ev[MAX_EVENTS];
-    size_t i, cur = 0;
+    size_t i, cur = 0; /* ev[cur .. k): ready, not yet read */
     int running = 0, rc = 0, k = 0;
 
     r->concurrency = conc;
@@ -1456,7 +1456,6 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
     if (!r->team) /* with threads: level_run() and team_fold() */
         level_counts_reset(r);
     r->ready_head = r->ready_n = 0;
-    r->more_ready = 0;
     team_lock(r);
     r->planned = n;
     team_unlock(r);
@@ -1511,7 +1510,7 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
         open = r->rate > 0 && !warmup && r->ready_n;
         if (open && r->next_send < until)
             until = r->next_send;
-        wait = (r->ready_n && !open) || r->msgs_left || r->more_ready ||
+        wait = (r->ready_n && !open) || r->msgs_left || cur < (size_t)k ||
                        until <= now
                    ? 0
                    : until - now;
@@ -1528,7 +1527,7 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
          * step 1,024 streams' tokens arrive together, and reading them
          * all takes ~10 ms) and waits for more only when all those of
          * the last wait are read; first tokens in between: fresh_read(). */
-        if (!r->more_ready) {
+        if (cur == (size_t)k) {
             if ((k = sk_evloop_wait(r->loop, ev, MAX_EVENTS, wait)) < 0) {
                 rc = k;
                 break;
@@ -1554,7 +1553,6 @@ static int run_level(struct run *r, size_t conc, size_t c, size_t n, int warmup)
                 (rc = fresh_read(r)) != 0)
                 break;
         }
-        r->more_ready = cur < (size_t)k;
     }
     return rc ? rc : r->rc;
 }
